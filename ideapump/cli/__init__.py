@@ -1,0 +1,27 @@
+"""The ``ideapump`` command line, split by command group.
+
+Each group module exposes ``register(app)``; ``main()`` wraps the app in the
+single CLI error handler so a user sees a one-line reason, never a traceback.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from ideapump.cli import library
+from ideapump.cli.common import run_app
+
+app = typer.Typer(
+    name="ideapump",
+    help="IdeaPump: ingest a lab's papers and data, search them, audit their statistics and "
+    "propose grounded experiments. Data lives in $IDEAPUMP_HOME (default ./.ideapump).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+library.register(app)
+
+
+def main() -> None:
+    run_app(app)

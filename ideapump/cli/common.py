@@ -1,0 +1,72 @@
+"""What every command group shares: settings, consoles, JSON output, the error handler."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+
+from ideapump.config import Settings, get_settings
+from ideapump.errors import IdeaPumpError
+
+console = Console()
+err_console = Console(stderr=True)
+
+LibraryOption = typer.Option(
+    None, "--library", "-l", help="Library (the lab's namespace). Default: IDEAPUMP_LIBRARY or 'default'."
+)
+JsonOption = typer.Option(False, "--json", help="Print JSON for scripts and notebooks.")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    return get_settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def print_json(data: Any) -> None:
+    def default(o: Any) -> Any:
+        if isinstance(o, BaseModel):
+            return o.model_dump(mode="json")
+        return str(o)
+
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    elif isinstance(data, list):
+        data = [d.model_dump(mode="json") if isinstance(d, BaseModel) else d for d in data]
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=default) + "\n")
+
+
+def run_app(app: typer.Typer) -> None:
+    """Run the Typer app; turn IdeaPumpErrors (and bad settings) into one clear line."""
+    try:
+        app(standalone_mode=False)
+    except IdeaPumpError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2 if exc.status_code < 500 else 1)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        err_console.print(
+            f"[bold red]error:[/] invalid setting {where}: {first['msg']} "
+            "(check IDEAPUMP_* variables and .env)",
+            highlight=False,
+        )
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("[yellow]aborted[/]")
+        sys.exit(1)
+    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

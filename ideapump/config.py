@@ -1,0 +1,186 @@
+"""One settings tree for the whole service, built once and passed down.
+
+Every field can be set from the environment (or a ``.env`` file) with the
+``IDEAPUMP_`` prefix and ``__`` between levels, e.g. ``IDEAPUMP_HOME``,
+``IDEAPUMP_LLM__BASE_URL``, ``IDEAPUMP_STORE__CHROMA_MODE``. ``.env.example``
+lists them all.
+
+Factories (``get_embeddings``, ``get_store``, ``get_registry``, ``get_llm``) live
+here so callers never assemble clients by hand; they import lazily so that
+``ideapump --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from ideapump.store.registry import Registry
+    from ideapump.store.vectors import VectorStore
+
+LIBRARY_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def check_library_name(name: str) -> str:
+    """Library names become Chroma collection names, so keep them to a safe alphabet."""
+    if not LIBRARY_NAME.match(name):
+        from ideapump.errors import InputError
+
+        raise InputError(
+            f"library name {name!r} is not valid: use 1-63 lowercase letters, digits, '-' or '_', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreSettings(_Section):
+    chroma_mode: Literal["embedded", "http"] = Field(
+        "embedded",
+        description="'embedded': a PersistentClient under HOME/chroma. 'http': a Chroma server "
+        "(`chroma run`), shared by several API workers or machines.",
+    )
+    chroma_host: str = Field("127.0.0.1", description="Chroma server host (chroma_mode=http).")
+    chroma_port: int = Field(8000, description="Chroma server port (chroma_mode=http).")
+    chroma_ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the document registry (and, later, conversations and "
+        "keys). Default: SQLite at HOME/ideapump.db. Use postgresql+psycopg://... to scale out.",
+    )
+
+
+class EmbeddingSettings(_Section):
+    provider: Literal["local", "openai"] = Field(
+        "local",
+        description="'local': all-MiniLM-L6-v2 (int8 ONNX) on the CPU, offline. "
+        "'openai': any OpenAI-compatible /v1/embeddings endpoint.",
+    )
+    model: str = Field(
+        "text-embedding-3-small",
+        description="Embedding model name for provider=openai (the local model is fixed).",
+    )
+    base_url: str | None = Field(None, description="Base URL for provider=openai.")
+    api_key: SecretStr | None = Field(None, description="API key for provider=openai.")
+    batch_size: int = Field(32, ge=1, le=2048, description="Chunks embedded per call.")
+    threads: int = Field(0, ge=0, description="ONNX intra-op threads for the local model (0: all cores).")
+    timeout_s: float = Field(60.0, gt=0, description="Time-out per embedding request (openai).")
+    max_retries: int = Field(3, ge=0, description="Retries per embedding request (openai).")
+
+
+class IngestSettings(_Section):
+    max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused.")
+    chunk_tokens: int = Field(
+        240,
+        ge=32,
+        le=256,
+        description="Chunk size in MiniLM word pieces; the local model reads at most 256.",
+    )
+    chunk_overlap: int = Field(40, ge=0, le=128, description="Overlap between chunks, in tokens.")
+
+
+class LLMSettings(_Section):
+    base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp server...). "
+        "Unset: IdeaPump runs its offline default model locally.",
+    )
+    api_key: SecretStr | None = Field(None, description="API key for base_url.")
+    model: str | None = Field(
+        None, description="Model name sent to base_url (required when base_url is set)."
+    )
+    temperature: float = Field(0.3, ge=0, le=2, description="Sampling temperature.")
+    timeout_s: float = Field(180.0, gt=0, description="Time-out per model request.")
+    max_retries: int = Field(2, ge=0, le=10, description="Retries with backoff on 429/5xx/time-out.")
+    context_size: int = Field(8192, ge=1024, description="Context window the prompts must fit.")
+    max_output_tokens: int = Field(1024, ge=16, description="Cap on generated tokens per call.")
+    local_model: Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"] = Field(
+        "qwen2.5-coder-1.5b", description="Offline default model served by llama.cpp (xllamacpp)."
+    )
+    local_threads: int = Field(0, ge=0, description="CPU threads for the local model (0: all cores).")
+    structured_output_retries: int = Field(
+        2, ge=0, le=5, description="Extra attempts when the model's JSON does not validate."
+    )
+
+
+class StatsSettings(_Section):
+    alpha: float = Field(0.05, gt=0, lt=1, description="Significance level for decision errors.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="IDEAPUMP_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    home: Path = Field(
+        Path(".ideapump"), description="Data dir: embedded Chroma, SQLite, models, logs."
+    )
+    library: str = Field("default", description="The lab's namespace used when none is given.")
+    store: StoreSettings = Field(default_factory=StoreSettings)  # type: ignore[arg-type]
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)  # type: ignore[arg-type]
+    ingest: IngestSettings = Field(default_factory=IngestSettings)  # type: ignore[arg-type]
+    llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
+    stats: StatsSettings = Field(default_factory=StatsSettings)  # type: ignore[arg-type]
+
+    @field_validator("library")
+    @classmethod
+    def _library(cls, v: str) -> str:
+        return check_library_name(v)
+
+    # -- paths ---------------------------------------------------------------
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def database_url(self) -> str:
+        if self.store.database_url:
+            return self.store.database_url
+        return f"sqlite:///{(self.home / 'ideapump.db').resolve()}"
+
+    # -- factories -----------------------------------------------------------
+    def get_embeddings(self, **overrides: Any) -> Embeddings:
+        from ideapump.embeddings import make_embeddings
+
+        return make_embeddings(self.embeddings.model_copy(update=overrides))
+
+    def get_registry(self) -> Registry:
+        from ideapump.store.registry import Registry
+
+        return Registry.connect(self.database_url)
+
+    def get_store(
+        self, library: str | None = None, embeddings: Embeddings | None = None
+    ) -> VectorStore:
+        from ideapump.store.vectors import VectorStore
+
+        return VectorStore.open(
+            self, check_library_name(library or self.library), embeddings or self.get_embeddings()
+        )
+
+    def get_llm(self, **overrides: Any) -> Any:
+        from ideapump.llm import make_chat_model
+
+        return make_chat_model(self, **overrides)
+
+
+def get_settings(**overrides: Any) -> Settings:
+    """Build the settings from the environment, with keyword overrides on top."""
+    return Settings(**overrides)
