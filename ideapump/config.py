@@ -73,7 +73,9 @@ class EmbeddingSettings(_Section):
     base_url: str | None = Field(None, description="Base URL for provider=openai.")
     api_key: SecretStr | None = Field(None, description="API key for provider=openai.")
     batch_size: int = Field(32, ge=1, le=2048, description="Chunks embedded per call.")
-    threads: int = Field(0, ge=0, description="ONNX intra-op threads for the local model (0: all cores).")
+    threads: int = Field(
+        0, ge=0, description="ONNX intra-op threads for the local model (0: all cores)."
+    )
     timeout_s: float = Field(60.0, gt=0, description="Time-out per embedding request (openai).")
     max_retries: int = Field(3, ge=0, description="Retries per embedding request (openai).")
 
@@ -101,15 +103,33 @@ class LLMSettings(_Section):
     )
     temperature: float = Field(0.3, ge=0, le=2, description="Sampling temperature.")
     timeout_s: float = Field(180.0, gt=0, description="Time-out per model request.")
-    max_retries: int = Field(2, ge=0, le=10, description="Retries with backoff on 429/5xx/time-out.")
+    max_retries: int = Field(
+        2, ge=0, le=10, description="Retries with backoff on 429/5xx/time-out."
+    )
     context_size: int = Field(8192, ge=1024, description="Context window the prompts must fit.")
     max_output_tokens: int = Field(1024, ge=16, description="Cap on generated tokens per call.")
     local_model: Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"] = Field(
         "qwen2.5-coder-1.5b", description="Offline default model served by llama.cpp (xllamacpp)."
     )
-    local_threads: int = Field(0, ge=0, description="CPU threads for the local model (0: all cores).")
+    local_threads: int = Field(
+        0, ge=0, description="CPU threads for the local model (0: all cores)."
+    )
     structured_output_retries: int = Field(
         2, ge=0, le=5, description="Extra attempts when the model's JSON does not validate."
+    )
+    structured_output: Literal["auto", "json_schema", "json"] = Field(
+        "auto",
+        description="'json_schema': constrained decoding via response_format (llama.cpp, vLLM, "
+        "OpenAI). 'json': schema in the prompt, output validated. 'auto': json_schema, falling "
+        "back to 'json' if the endpoint rejects it. Both validate and retry on bad JSON.",
+    )
+    token_cap_field: Literal["auto", "max_tokens", "max_completion_tokens", "both"] = Field(
+        "auto",
+        description="Request field carrying max_output_tokens. 'auto': max_completion_tokens for "
+        "api.openai.com, both fields elsewhere (llama.cpp, vLLM, Ollama read max_tokens).",
+    )
+    local_start_timeout_s: float = Field(
+        300.0, gt=0, description="How long to wait for the local model server to load."
     )
 
 

@@ -17,7 +17,10 @@ console = Console()
 err_console = Console(stderr=True)
 
 LibraryOption = typer.Option(
-    None, "--library", "-l", help="Library (the lab's namespace). Default: IDEAPUMP_LIBRARY or 'default'."
+    None,
+    "--library",
+    "-l",
+    help="Library (the lab's namespace). Default: IDEAPUMP_LIBRARY or 'default'.",
 )
 JsonOption = typer.Option(False, "--json", help="Print JSON for scripts and notebooks.")
 

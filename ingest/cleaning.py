@@ -1,0 +1,125 @@
+"""Text cleaning for extracted pages.
+
+PDF text extraction leaves artefacts that hurt both retrieval and quoting:
+words split across line breaks, typographic ligatures, Unicode minus signs
+that regexes and tokenizers do not see as '-', and running headers/footers
+repeated on every page. Cleaning happens once, per page, before chunking, so
+that the stored page text, the chunk text and every quote agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+# Typographic ligatures and look-alike characters -> plain ASCII. Dashes used as
+# range separators (en dash) are kept: only real minus signs become '-'.
+_CHAR_MAP = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+        "\u2212": "-",  # MINUS SIGN
+        "\ufe63": "-",  # SMALL HYPHEN-MINUS
+        "\uff0d": "-",  # FULLWIDTH HYPHEN-MINUS
+        "\u2796": "-",  # HEAVY MINUS SIGN
+        "\u00a0": " ",  # no-break space
+        "\u2009": " ",  # thin space
+        "\u202f": " ",  # narrow no-break space
+        "\u00ad": None,  # soft hyphen: invisible, breaks word matching
+        "\x00": None,
+    }
+)
+
+# A word broken at a line end: "explo-\nration" -> "exploration". Only when the
+# next line starts lower-case, so "noradrenaline-\nModulated" or "T-\n2" stay.
+_HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])")
+_TRAILING_WS = re.compile(r"[ \t]+\n")
+_MANY_BLANKS = re.compile(r"\n{3,}")
+_DIGITS = re.compile(r"\d+")
+
+
+def normalize_chars(text: str) -> str:
+    return text.translate(_CHAR_MAP)
+
+
+def clean_text(text: str) -> str:
+    """Character normalization plus hyphenation repair, whitespace tidy-up."""
+    text = normalize_chars(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _HYPHEN_BREAK.sub("", text)
+    text = _TRAILING_WS.sub("\n", text)
+    return _MANY_BLANKS.sub("\n\n", text).strip()
+
+
+def _signature(line: str) -> str:
+    # Page numbers and dates change from page to page; the rest of a running
+    # header does not.
+    return _DIGITS.sub("#", line.strip().lower())
+
+
+def drop_running_lines(
+    pages: Sequence[str], *, edge_lines: int = 3, share: float = 0.5
+) -> list[str]:
+    """Remove header/footer lines that repeat on most pages.
+
+    Looks only at the first and last ``edge_lines`` non-empty lines of each page,
+    so a sentence that happens to repeat in the body is never touched.
+    """
+    if len(pages) < 3:
+        return list(pages)
+    counts: Counter[str] = Counter()
+    for text in pages:
+        lines = [ln for ln in text.split("\n") if ln.strip()]
+        edges = {_signature(ln) for ln in lines[:edge_lines] + lines[-edge_lines:]}
+        counts.update(edges)
+    threshold = max(3, int(share * len(pages) + 0.999))
+    running = {sig for sig, n in counts.items() if n >= threshold and len(sig) > 1}
+    # A lone page number ("#") is a running footer too.
+    if counts.get("#", 0) >= threshold:
+        running.add("#")
+    if not running:
+        return list(pages)
+    out = []
+    for text in pages:
+        lines = text.split("\n")
+        nonempty = [i for i, ln in enumerate(lines) if ln.strip()]
+        edge_idx = set(nonempty[:edge_lines] + nonempty[-edge_lines:])
+        kept = [
+            ln for i, ln in enumerate(lines) if not (i in edge_idx and _signature(ln) in running)
+        ]
+        out.append("\n".join(kept).strip())
+    return out
+
+
+_REFERENCES_HEAD = re.compile(
+    r"^\s*(?:\d+\.?\s*)?(references|bibliography|literature cited|works cited|reference list)\s*:?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# What may follow the reference list in journal layouts (eLife appendices,
+# figure legends collected at the end of manuscripts).
+_AFTER_REFERENCES = re.compile(
+    r"^\s*(appendix\b.*|supplementary (material|information|files?)\b.*|supporting information\b.*"
+    r"|figure legends?|figure captions?|tables?)\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def find_references_span(full_text: str) -> tuple[int, int] | None:
+    """Character span of the references section in the joined document text.
+
+    Takes the last 'References' heading in the second part of the document (a
+    heading in the first 30% is more likely a table of contents or a journal
+    masthead), and ends it at an appendix/supplementary heading if one follows.
+    """
+    heads = [m for m in _REFERENCES_HEAD.finditer(full_text) if m.start() > 0.3 * len(full_text)]
+    if not heads:
+        return None
+    start = heads[-1].start()
+    after = _AFTER_REFERENCES.search(full_text, heads[-1].end())
+    end = after.start() if after else len(full_text)
+    return start, end

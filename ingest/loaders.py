@@ -1,0 +1,277 @@
+"""Loaders, chosen by file type: PDF, Markdown, plain text, CSV/TSV data summaries.
+
+Each loader turns one file into a :class:`LoadedDocument`: cleaned text per
+page (1-based page numbers), metadata, and the references section set apart.
+Anything that makes a file unusable raises :class:`DocumentError` with a
+one-line reason; a loader never returns half a document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ideapump.errors import DocumentError, UnsupportedFileError
+from ingest.cleaning import clean_text, drop_running_lines, find_references_span
+from ingest.tables import load_table
+
+DocKind = Literal["pdf", "markdown", "text", "table"]
+
+SUFFIXES: dict[str, DocKind] = {
+    ".pdf": "pdf",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+    ".csv": "table",
+    ".tsv": "table",
+}
+
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>,;]+)", re.IGNORECASE)
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+# pypdf warns loudly about benign quirks of real-world PDFs; our report says what matters.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+@dataclass
+class Page:
+    number: int
+    text: str
+
+
+@dataclass
+class LoadedDocument:
+    source: Path
+    kind: DocKind
+    sha256: str
+    size_bytes: int
+    pages: list[Page]
+    title: str
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    doi: str | None = None
+    #: Text of the references section (kept out of body chunks).
+    references: str = ""
+    #: For CSV/TSV: {"columns": [...], "rows": [[...], ...], "summary": {...}}.
+    table: dict[str, Any] | None = None
+
+    @property
+    def doc_id(self) -> str:
+        return doc_id_for(self.sha256)
+
+    @property
+    def n_chars(self) -> int:
+        return sum(len(p.text) for p in self.pages)
+
+
+def doc_id_for(sha256: str) -> str:
+    # 16 hex digits (64 bits) keeps ids short enough to type and collision-free
+    # for any realistic library.
+    return sha256[:16]
+
+
+def kind_of(path: Path) -> DocKind:
+    try:
+        return SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(SUFFIXES))
+        raise UnsupportedFileError(
+            f"unsupported file type {path.suffix or '(none)'!r}; IdeaPump reads {known}"
+        ) from None
+
+
+def read_checked(path: Path, max_bytes: int) -> bytes:
+    """Read a file, refusing empty and oversized ones before any parsing."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DocumentError(f"cannot read file: {exc.strerror}") from None
+    if size == 0:
+        raise DocumentError("empty file (0 bytes)")
+    if size > max_bytes:
+        raise DocumentError(
+            f"file is {size / 1e6:.1f} MB, above the {max_bytes / 1e6:.0f} MB limit "
+            "(setting IDEAPUMP_INGEST__MAX_FILE_MB)"
+        )
+    return path.read_bytes()
+
+
+def load_document(
+    path: Path, *, max_bytes: int = 50_000_000, data: bytes | None = None
+) -> LoadedDocument:
+    """Load one file of a supported type into cleaned pages plus metadata."""
+    kind = kind_of(path)
+    if data is None:
+        data = read_checked(path, max_bytes)
+    sha = hashlib.sha256(data).hexdigest()
+    if kind == "pdf":
+        doc = _load_pdf(path, data, sha)
+    elif kind == "table":
+        doc = _load_table(path, data, sha)
+    else:
+        doc = _load_text(path, data, sha, kind)
+    if not any(p.text.strip() for p in doc.pages):
+        raise DocumentError("no text in file")
+    return doc
+
+
+# -- PDF ---------------------------------------------------------------------
+
+
+def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    if not data.startswith(b"%PDF"):
+        raise DocumentError("not a PDF (no %PDF header)")
+    # pypdf quietly rebuilds a damaged xref and returns the pages it can find;
+    # a file cut short would then be stored half. Refuse it instead.
+    if b"%%EOF" not in data[-2048:]:
+        raise DocumentError("truncated PDF (no %%EOF at the end of the file)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DocumentError("encrypted PDF: it needs a password; save an unlocked copy")
+        raw_pages = [page.extract_text() or "" for page in reader.pages]
+        meta = reader.metadata
+    except DocumentError:
+        raise
+    except FileNotDecryptedError:
+        raise DocumentError("encrypted PDF: it needs a password; save an unlocked copy") from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise DocumentError(f"corrupt PDF: {exc}".strip()) from None
+    except Exception as exc:  # pypdf raises assorted errors on damaged files
+        raise DocumentError(f"corrupt PDF ({type(exc).__name__}: {exc})") from None
+    if not raw_pages:
+        raise DocumentError("PDF has no pages")
+    texts = drop_running_lines([clean_text(t) for t in raw_pages])
+    n_chars = sum(len(t.strip()) for t in texts)
+    if n_chars < 20 * len(texts) and n_chars < 500:
+        raise DocumentError(
+            f"no text layer ({n_chars} characters on {len(texts)} pages): "
+            "a scanned PDF? run OCR on it first"
+        )
+    pages = [Page(i + 1, t) for i, t in enumerate(texts)]
+    body, references = _split_references(pages)
+    head = "\n".join(p.text for p in pages[:2])
+    doi_match = _DOI.search(head) or _DOI.search("\n".join(p.text for p in pages))
+    doi = doi_match.group(1).rstrip(".)]}") if doi_match else None
+    title = _meta_str(meta, "title") or _title_from_text(pages) or path.stem
+    author = _meta_str(meta, "author")
+    authors = [a.strip() for a in re.split(r";|,| and ", author) if a.strip()] if author else []
+    year = _pdf_year(meta, head)
+    return LoadedDocument(path, "pdf", sha, len(data), body, title, authors, year, doi, references)
+
+
+def _meta_str(meta: Any, key: str) -> str | None:
+    if not meta:
+        return None
+    value = meta.get(f"/{key.capitalize()}")
+    if value is None:
+        return None
+    text = str(value).strip()
+    # Producers fill Title with junk like "untitled", "Microsoft Word - draft.docx" or a file name.
+    if not text or len(text) < 8 or text.lower().startswith(("untitled", "microsoft word")):
+        return None
+    if re.search(r"\.(docx?|pdf|tex|indd)$", text, re.IGNORECASE):
+        return None
+    return text
+
+
+_NOT_TITLE = re.compile(
+    r"(?i)(doi|http|www\.|received|accepted|published|copyright|open access|research article)"
+)
+
+
+def _title_from_text(pages: list[Page]) -> str | None:
+    for page in pages[:2]:
+        for line in page.text.split("\n")[:15]:
+            s = line.strip()
+            wordy = sum(c.isalpha() for c in s) > 0.6 * len(s)
+            if 20 <= len(s) <= 200 and wordy and not _NOT_TITLE.match(s):
+                return s
+    return None
+
+
+def _pdf_year(meta: Any, head: str) -> int | None:
+    date = _meta_str(meta, "creationDate") if meta else None
+    raw = date or (str(meta.get("/CreationDate")) if meta and meta.get("/CreationDate") else "")
+    m = _YEAR.search(raw) or _YEAR.search(head)
+    return int(m.group(1)) if m else None
+
+
+def _split_references(pages: list[Page]) -> tuple[list[Page], str]:
+    """Cut the references section out of the page texts; return body pages and references."""
+    joined, starts = "", []
+    for p in pages:
+        starts.append(len(joined))
+        joined += p.text + "\n\n"
+    span = find_references_span(joined)
+    if span is None:
+        return pages, ""
+    a, b = span
+    body = []
+    for p, s in zip(pages, starts, strict=True):
+        e = s + len(p.text)
+        lo, hi = max(a, s), min(b, e)
+        if lo >= hi:
+            body.append(p)
+        else:
+            body.append(Page(p.number, (p.text[: lo - s] + p.text[hi - s :]).strip()))
+    return body, joined[a:b].strip()
+
+
+# -- Markdown and text ---------------------------------------------------------
+
+
+def decode_utf8(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
+        ) from None
+
+
+def _load_text(path: Path, data: bytes, sha: str, kind: DocKind) -> LoadedDocument:
+    text = decode_utf8(data)
+    if "\x00" in text:
+        raise DocumentError("binary data in a text file")
+    # A form feed is the plain-text page break; otherwise the file is one page.
+    pages = [Page(i + 1, clean_text(t)) for i, t in enumerate(text.split("\f"))]
+    title = path.stem
+    for line in text.split("\n")[:20]:
+        s = line.strip()
+        if kind == "markdown" and s.startswith("# "):
+            title = s[2:].strip()
+            break
+        if kind == "text" and s:
+            title = s if len(s) <= 120 else path.stem
+            break
+    m = _DOI.search(text)
+    year = _YEAR.search(text[:2000])
+    return LoadedDocument(
+        path,
+        kind,
+        sha,
+        len(data),
+        pages,
+        title,
+        doi=m.group(1).rstrip(".)]}") if m else None,
+        year=int(year.group(1)) if year else None,
+    )
+
+
+def _load_table(path: Path, data: bytes, sha: str) -> LoadedDocument:
+    text = decode_utf8(data)
+    table, rendered = load_table(path, text)
+    pages = [Page(i + 1, t) for i, t in enumerate(rendered)]
+    return LoadedDocument(
+        path, "table", sha, len(data), pages, f"Data summary: {path.stem}", table=table
+    )

@@ -1,0 +1,266 @@
+"""The ingestion pipeline: files -> pages -> chunks -> vectors -> store.
+
+Incremental and idempotent: a document's id is its content hash, so an
+unchanged file is recognized before any parsing; a changed file at a known
+path replaces the old document in one registry transaction. Each file is
+all-or-nothing: its vectors are written while its registry row says
+``pending`` and become visible only when the row flips to ``complete``.
+An interrupted run (SIGINT, SIGKILL, power loss) leaves at most a pending row
+whose chunks the next run removes before redoing that file.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ideapump.errors import DocumentError, IdeaPumpError, UnsupportedFileError
+from ideapump.models import IngestOutcome, IngestReport
+from ideapump.store.registry import COMPLETE, DELETING, DocumentRow, Registry
+from ingest.chunking import Chunker
+from ingest.loaders import SUFFIXES, LoadedDocument, doc_id_for, load_document, read_checked
+
+if TYPE_CHECKING:
+    from ideapump.config import Settings
+    from ideapump.store.vectors import VectorStore
+
+# A pending row older than this belongs to a run that died, not to one that is
+# still writing in another process.
+STALE_AFTER = timedelta(minutes=15)
+
+
+class IngestProgress:
+    """Receives progress from the pipeline; the CLI and the API subclass it."""
+
+    def discovered(self, total_files: int) -> None: ...
+    def file_started(self, path: Path) -> None: ...
+    def pages_loaded(self, n: int) -> None: ...
+    def chunks_planned(self, n: int) -> None: ...
+    def chunks_embedded(self, n: int) -> None: ...
+    def file_done(self, outcome: IngestOutcome) -> None: ...
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[IngestOutcome]]:
+    """Expand folders (recursively, skipping hidden entries) into files to ingest."""
+    files: list[Path] = []
+    problems: list[IngestOutcome] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            problems.append(
+                IngestOutcome(path=str(raw), status="failed", reason="no such file or folder")
+            )
+            continue
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            found = [path]
+        for f in found:
+            resolved = f.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                files.append(resolved)
+    return files, problems
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, store: VectorStore, registry: Registry) -> None:
+        from ideapump.embeddings import token_counter
+
+        self.settings = settings
+        self.store = store
+        self.registry = registry
+        self.library = store.library
+        self.chunker = Chunker(
+            token_counter(store.embeddings),
+            chunk_tokens=settings.ingest.chunk_tokens,
+            overlap=settings.ingest.chunk_overlap,
+        )
+
+    # -- recovery ------------------------------------------------------------
+    def recover(self, doc_ids: set[str] | None = None) -> int:
+        """Finish what an interrupted run left: drop its pending and deleting documents."""
+        now = datetime.now(UTC)
+        fixed = 0
+        for row in self.registry.unfinished(self.library):
+            started = (
+                row.ingested_at if row.ingested_at.tzinfo else row.ingested_at.replace(tzinfo=UTC)
+            )
+            if (
+                row.status == DELETING
+                or now - started > STALE_AFTER
+                or row.doc_id in (doc_ids or ())
+            ):
+                self.store.delete_document(row.doc_id)
+                self.registry.delete(self.library, row.doc_id)
+                fixed += 1
+        return fixed
+
+    def remove(self, doc_id: str) -> None:
+        self.registry.mark_deleting(self.library, doc_id)
+        self.store.delete_document(doc_id)
+        self.registry.delete(self.library, doc_id)
+
+    # -- ingest --------------------------------------------------------------
+    def run(self, paths: Sequence[Path], progress: IngestProgress | None = None) -> IngestReport:
+        progress = progress or IngestProgress()
+        report = IngestReport(library=self.library)
+        files, problems = discover(paths)
+        report.outcomes.extend(problems)
+        self.recover()
+        progress.discovered(len(files))
+        for path in files:
+            progress.file_started(path)
+            t0 = time.perf_counter()
+            outcome = self._ingest_file(path, report, progress)
+            outcome.seconds = round(time.perf_counter() - t0, 3)
+            report.outcomes.append(outcome)
+            progress.file_done(outcome)
+        return report
+
+    def _ingest_file(
+        self, path: Path, report: IngestReport, progress: IngestProgress
+    ) -> IngestOutcome:
+        shown = str(path)
+        if path.suffix.lower() not in SUFFIXES:
+            try:
+                from ingest.loaders import kind_of
+
+                kind_of(path)
+            except UnsupportedFileError as exc:
+                return IngestOutcome(path=shown, status="skipped", reason=str(exc))
+        max_bytes = int(self.settings.ingest.max_file_mb * 1_000_000)
+        doc_id: str | None = None
+        try:
+            t = time.perf_counter()
+            data = read_checked(path, max_bytes)
+            import hashlib
+
+            doc_id = doc_id_for(hashlib.sha256(data).hexdigest())
+            existing = self.registry.get(self.library, doc_id)
+            if existing is not None and existing.status == COMPLETE:
+                if existing.source != shown and not Path(existing.source).exists():
+                    self.registry.update_source(self.library, doc_id, shown)  # the file moved
+                note = None if existing.source == shown else f"same content as {existing.source}"
+                report.timings.other_s += time.perf_counter() - t
+                return IngestOutcome(
+                    path=shown,
+                    status="unchanged",
+                    doc_id=doc_id,
+                    title=existing.title,
+                    pages=existing.pages,
+                    chunks=existing.chunks,
+                    reason=note,
+                )
+            if existing is not None:
+                self.recover({doc_id})
+            doc = load_document(path, max_bytes=max_bytes, data=data)
+            report.timings.extract_s += time.perf_counter() - t
+            progress.pages_loaded(len(doc.pages))
+            return self._store(doc, report, progress)
+        except DocumentError as exc:
+            return IngestOutcome(path=shown, status="failed", doc_id=doc_id, reason=str(exc))
+        except UnsupportedFileError as exc:
+            return IngestOutcome(path=shown, status="skipped", reason=str(exc))
+        except BaseException:
+            # Ctrl-C or a store failure mid-file: undo this file, keep the others.
+            if doc_id is not None:
+                row = self.registry.get(self.library, doc_id)
+                if row is not None and row.status != COMPLETE:
+                    self.recover({doc_id})
+            raise
+
+    def _store(
+        self, doc: LoadedDocument, report: IngestReport, progress: IngestProgress
+    ) -> IngestOutcome:
+        t = time.perf_counter()
+        chunks = self.chunker.split(doc)
+        if not chunks:
+            raise DocumentError("no text to index after cleaning")
+        report.timings.chunk_s += time.perf_counter() - t
+        progress.chunks_planned(len(chunks))
+
+        t = time.perf_counter()
+        vectors: list[list[float]] = []
+        step = max(self.settings.embeddings.batch_size * 2, 16)
+        for start in range(0, len(chunks), step):
+            batch = [c.text for c in chunks[start : start + step]]
+            vectors.extend(self.store.embeddings.embed_documents(batch))
+            progress.chunks_embedded(len(batch))
+        report.timings.embed_s += time.perf_counter() - t
+
+        t = time.perf_counter()
+        stats = _audit(doc, self.settings)
+        report.timings.other_s += time.perf_counter() - t
+
+        t = time.perf_counter()
+        source = str(doc.source)
+        self.registry.begin(
+            DocumentRow(
+                library=self.library,
+                doc_id=doc.doc_id,
+                title=doc.title,
+                authors=doc.authors,
+                year=doc.year,
+                doi=doc.doi,
+                kind=doc.kind,
+                source=source,
+                sha256=doc.sha256,
+                size_bytes=doc.size_bytes,
+                pages=len(doc.pages),
+                chunks=len(chunks),
+                references=doc.references,
+                page_texts=[p.text for p in doc.pages],
+                table=doc.table,
+                stats=stats,
+            )
+        )
+        self.store.delete_document(doc.doc_id)  # leftovers of an earlier, killed attempt
+        self.store.add(chunks, vectors, {"kind": doc.kind, "title": doc.title[:300]})
+        replaced = [
+            r.doc_id
+            for r in self.registry.by_source(self.library, source)
+            if r.doc_id != doc.doc_id
+        ]
+        self.registry.commit(self.library, doc.doc_id, replaces=replaced)
+        for old in replaced:
+            self.store.delete_document(old)
+            self.registry.delete(self.library, old)
+        report.timings.store_s += time.perf_counter() - t
+        return IngestOutcome(
+            path=source,
+            status="replaced" if replaced else "ingested",
+            doc_id=doc.doc_id,
+            title=doc.title,
+            pages=len(doc.pages),
+            chunks=len(chunks),
+        )
+
+
+def _audit(doc: LoadedDocument, settings: Settings) -> dict[str, Any] | None:
+    """Statistics audit at ingest time, so a critique of an ingested paper is instant."""
+    if doc.kind == "table":
+        return None
+    try:
+        from ideapump.stats import check_pages
+    except ImportError:
+        return None
+    try:
+        report = check_pages(
+            [(p.number, p.text) for p in doc.pages],
+            alpha=settings.stats.alpha,
+            doc_id=doc.doc_id,
+            title=doc.title,
+        )
+    except IdeaPumpError:
+        return None
+    return report.model_dump(mode="json")
