@@ -9,6 +9,8 @@ from __future__ import annotations
 import typer
 
 from ideapump.cli import library
+from ideapump.cli import models as models_cli
+from ideapump.cli import stats as stats_cli
 from ideapump.cli.common import run_app
 
 app = typer.Typer(
@@ -21,6 +23,8 @@ app = typer.Typer(
 )
 
 library.register(app)
+models_cli.register(app)
+stats_cli.register(app)
 
 
 def main() -> None:
