@@ -1,0 +1,311 @@
+"""Structured output and streaming on top of :func:`ideapump.llm.make_chat_model`.
+
+``generate_structured(llm_or_settings, messages, Schema)`` returns a validated
+``Schema`` instance:
+
+* where the endpoint supports it (llama.cpp/xllamacpp, vLLM, OpenAI) the request
+  carries ``response_format={"type": "json_schema", ...}``, so the server's
+  grammar constrains decoding to the schema (``IDEAPUMP_LLM__STRUCTURED_OUTPUT``
+  = ``json_schema``); with ``auto`` (the default) an endpoint that rejects it
+  is remembered and asked in ``json`` mode from then on;
+* in ``json`` mode the schema goes in the prompt and the reply is parsed
+  leniently (code fences and chatter around the object are dropped);
+* in both modes the reply is validated with pydantic; on invalid JSON or a
+  validation error the model is asked again with the error appended, at most
+  ``IDEAPUMP_LLM__STRUCTURED_OUTPUT_RETRIES`` extra times, then LLMOutputError.
+
+LangChain's ``with_structured_output(method="function_calling")`` is not used:
+against llama.cpp's server its tool-call reply came back unparsed.
+
+``stream_text`` / ``astream_text`` yield the text tokens of a reply as they
+arrive (for the chat service's SSE stream).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import openai
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    convert_to_messages,
+)
+from pydantic import BaseModel, ValidationError
+
+from ideapump.errors import LLMError, LLMOutputError
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from ideapump.config import LLMSettings, Settings
+
+T = TypeVar("T", bound=BaseModel)
+MessagesLike = Sequence[BaseMessage | tuple[str, str] | dict[str, Any] | str]
+
+#: Endpoints (base URLs) that rejected response_format json_schema in this process.
+_NO_JSON_SCHEMA: set[str] = set()
+_MAX_ECHO = 4000  # characters of a bad reply sent back with the correction request
+
+
+def _resolve(llm_or_settings: Any, overrides: dict[str, Any]) -> tuple[BaseChatModel, LLMSettings]:
+    from ideapump.config import Settings
+    from ideapump.llm.client import IdeaPumpChatModel, make_chat_model, resolve_llm_settings
+
+    if isinstance(llm_or_settings, Settings):
+        model = make_chat_model(llm_or_settings, **overrides)
+        return model, resolve_llm_settings(llm_or_settings, **overrides)
+    if overrides:
+        raise TypeError("setting overrides need Settings, not a chat model")
+    if isinstance(llm_or_settings, IdeaPumpChatModel):
+        return llm_or_settings, llm_or_settings.llm_settings
+    from ideapump.config import LLMSettings
+
+    return llm_or_settings, LLMSettings()  # type: ignore[call-arg]
+
+
+def as_messages(messages: MessagesLike | str) -> list[BaseMessage]:
+    """LangChain messages from messages, (role, text) pairs, dicts, or one user string."""
+    if isinstance(messages, str):
+        return [HumanMessage(content=messages)]
+    return convert_to_messages(messages)
+
+
+def _endpoint_key(model: Any) -> str:
+    return str(getattr(model, "openai_api_base", None) or id(model))
+
+
+def schema_name(schema: type[BaseModel]) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", schema.__name__)[:64] or "Output"
+
+
+def response_format(schema: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAI ``response_format`` for constrained decoding to ``schema``."""
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": schema_name(schema),
+            "schema": schema.model_json_schema(),
+            "strict": False,  # OpenAI's strict mode refuses ordinary pydantic schemas
+        },
+    }
+
+
+def output_contract(schema: type[BaseModel]) -> str:
+    """The instruction appended to the system prompt: one JSON object matching the schema."""
+    return (
+        "\n\nOutput format: reply with exactly one JSON object and nothing else (no prose, no "
+        f"code fences). It must validate against this JSON schema:\n"
+        f"{json.dumps(schema.model_json_schema(), ensure_ascii=False)}"
+    )
+
+
+def _with_contract(messages: list[BaseMessage], schema: type[BaseModel]) -> list[BaseMessage]:
+    contract = output_contract(schema)
+    out = list(messages)
+    for i, m in enumerate(out):
+        if isinstance(m, SystemMessage) and isinstance(m.content, str):
+            out[i] = SystemMessage(content=m.content + contract)
+            return out
+    return [SystemMessage(content=contract.strip()), *out]
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+
+def parse_json_reply(text: str, schema: type[T]) -> T:
+    """Parse a model reply into ``schema``; raises ValueError/ValidationError on failure."""
+    body = text.strip()
+    if m := _FENCE.match(body):
+        body = m[1]
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as first:
+        start, end = body.find("{"), body.rfind("}")
+        if start < 0 or end <= start:
+            raise ValueError(f"the reply is not JSON ({first.msg} at char {first.pos})") from None
+        try:
+            data = json.loads(body[start : end + 1])
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"the reply is not valid JSON ({exc.msg} at char {exc.pos})") from None
+    return schema.model_validate(data)
+
+
+def describe_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        parts = []
+        for err in exc.errors()[:6]:
+            loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+            parts.append(f"{loc}: {err['msg']}")
+        more = f" (+{exc.error_count() - 6} more)" if exc.error_count() > 6 else ""
+        return "; ".join(parts) + more
+    return str(exc)
+
+
+def _rejects_json_schema(exc: LLMError) -> bool:
+    cause = exc.__cause__
+    if not isinstance(cause, openai.BadRequestError):
+        return False
+    text = str(cause).lower()
+    return "response_format" in text or "json_schema" in text or "json schema" in text
+
+
+class _Attempts:
+    """The retry state shared by the sync and async loops."""
+
+    def __init__(
+        self,
+        model: Any,
+        llm: LLMSettings,
+        messages: MessagesLike | str,
+        schema: type[BaseModel],
+        retries: int | None,
+    ) -> None:
+        self.model = model
+        self.schema = schema
+        self.retries = llm.structured_output_retries if retries is None else retries
+        self.mode = llm.structured_output
+        if self.mode == "auto" and _endpoint_key(model) in _NO_JSON_SCHEMA:
+            self.mode = "json"
+        self.messages = _with_contract(as_messages(messages), schema)
+        self.attempt = 0
+        self.last_error = ""
+        self.truncated = False
+
+    def kwargs(self) -> dict[str, Any]:
+        if self.mode in ("json_schema", "auto"):
+            return {"response_format": response_format(self.schema)}
+        return {}
+
+    def on_error(self, exc: LLMError) -> bool:
+        """True when the call should be repeated in json mode (endpoint refused json_schema)."""
+        if self.mode == "auto" and _rejects_json_schema(exc):
+            _NO_JSON_SCHEMA.add(_endpoint_key(self.model))
+            self.mode = "json"
+            return True
+        return False
+
+    def on_reply(self, reply: BaseMessage) -> BaseModel | None:
+        self.attempt += 1
+        text = reply.content if isinstance(reply.content, str) else str(reply.content)
+        self.truncated = (reply.response_metadata or {}).get("finish_reason") == "length"
+        try:
+            return parse_json_reply(text, self.schema)
+        except (ValueError, ValidationError) as exc:
+            self.last_error = describe_error(exc)
+        if self.truncated:
+            self.last_error += " (the reply hit the output-token cap and was cut off)"
+        self.messages = [
+            *self.messages,
+            AIMessage(content=text[:_MAX_ECHO]),
+            HumanMessage(
+                content=f"Your reply did not validate: {self.last_error}. Reply again with only "
+                f"the corrected JSON object matching the {self.schema.__name__} schema."
+            ),
+        ]
+        return None
+
+    def done(self) -> bool:
+        return self.attempt > self.retries
+
+    def failure(self) -> LLMOutputError:
+        if self.truncated:
+            return LLMOutputError(
+                f"the model's output for {self.schema.__name__} was cut off at the output cap "
+                f"after {self.attempt} attempts; raise IDEAPUMP_LLM__MAX_OUTPUT_TOKENS",
+                setting="IDEAPUMP_LLM__MAX_OUTPUT_TOKENS",
+            )
+        return LLMOutputError(
+            f"the model's output did not match {self.schema.__name__} after {self.attempt} "
+            f"attempts (last error: {self.last_error}); raise "
+            "IDEAPUMP_LLM__STRUCTURED_OUTPUT_RETRIES or use a stronger model",
+            setting="IDEAPUMP_LLM__STRUCTURED_OUTPUT_RETRIES",
+        )
+
+
+def generate_structured(
+    llm_or_settings: Settings | BaseChatModel,
+    messages: MessagesLike | str,
+    schema: type[T],
+    *,
+    retries: int | None = None,
+    **overrides: Any,
+) -> T:
+    """Ask the model for one ``schema`` object; validated, with bounded re-asks.
+
+    ``llm_or_settings``: a model from :func:`make_chat_model` or Settings (then
+    ``overrides`` are LLMSettings fields, e.g. ``temperature=0``). ``retries``
+    overrides ``IDEAPUMP_LLM__STRUCTURED_OUTPUT_RETRIES``. Raises LLMOutputError
+    when no reply validates, and the usual LLMErrors when the model fails.
+    """
+    model, llm = _resolve(llm_or_settings, overrides)
+    state = _Attempts(model, llm, messages, schema, retries)
+    while not state.done():
+        try:
+            reply = model.invoke(state.messages, **state.kwargs())
+        except LLMError as exc:
+            if state.on_error(exc):
+                continue
+            raise
+        result = state.on_reply(reply)
+        if result is not None:
+            return result  # type: ignore[return-value]
+    raise state.failure()
+
+
+async def agenerate_structured(
+    llm_or_settings: Settings | BaseChatModel,
+    messages: MessagesLike | str,
+    schema: type[T],
+    *,
+    retries: int | None = None,
+    **overrides: Any,
+) -> T:
+    """The async twin of :func:`generate_structured`."""
+    model, llm = _resolve(llm_or_settings, overrides)
+    state = _Attempts(model, llm, messages, schema, retries)
+    while not state.done():
+        try:
+            reply = await model.ainvoke(state.messages, **state.kwargs())
+        except LLMError as exc:
+            if state.on_error(exc):
+                continue
+            raise
+        result = state.on_reply(reply)
+        if result is not None:
+            return result  # type: ignore[return-value]
+    raise state.failure()
+
+
+def _text(chunk: BaseMessage) -> str:
+    content = chunk.content
+    if isinstance(content, str):
+        return content
+    return "".join(
+        part.get("text", "") if isinstance(part, dict) else str(part) for part in content
+    )
+
+
+def stream_text(
+    llm_or_settings: Settings | BaseChatModel, messages: MessagesLike | str, **overrides: Any
+) -> Iterator[str]:
+    """Yield the reply's text as it is generated (empty pieces skipped)."""
+    model, _ = _resolve(llm_or_settings, overrides)
+    for chunk in model.stream(as_messages(messages)):
+        if text := _text(chunk):
+            yield text
+
+
+async def astream_text(
+    llm_or_settings: Settings | BaseChatModel, messages: MessagesLike | str, **overrides: Any
+) -> AsyncIterator[str]:
+    """The async twin of :func:`stream_text`."""
+    model, _ = _resolve(llm_or_settings, overrides)
+    async for chunk in model.astream(as_messages(messages)):
+        if text := _text(chunk):
+            yield text
