@@ -1,0 +1,248 @@
+"""make_chat_model against a respx-mocked OpenAI HTTP API: requests, streaming, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+import respx
+from openai_mock import completion, sse
+
+from ideapump.config import Settings, get_settings
+from ideapump.errors import (
+    ConfigError,
+    LLMAuthError,
+    LLMContextError,
+    LLMError,
+    LLMRateLimitError,
+    LLMTimeoutError,
+    LLMUnavailableError,
+)
+from ideapump.llm import astream_text, make_chat_model, stream_text
+from ideapump.llm.stats import last_call
+
+FAST_RETRY = {"retry-after-ms": "1"}  # the openai client honours it instead of ~0.5-8 s backoff
+
+
+def _body(call: respx.models.Call) -> dict:
+    return json.loads(call.request.content)
+
+
+def test_round_trip_request_and_reply(settings: Settings, api: respx.MockRouter) -> None:
+    route = api.post("/chat/completions").respond(json=completion("Hello there", completion=2))
+    llm = make_chat_model(settings)
+    reply = llm.invoke([("system", "You are terse."), ("user", "Hi")])
+
+    assert reply.content == "Hello there"
+    assert route.call_count == 1
+    request = route.calls.last.request
+    assert request.headers["authorization"] == "Bearer sk-test"
+    body = _body(route.calls.last)
+    assert body["model"] == "test-model"
+    assert body["messages"] == [
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": "Hi"},
+    ]
+    assert body["temperature"] == 0.3
+    # the cap goes out in both fields: llama.cpp/vLLM/Ollama read max_tokens
+    assert body["max_completion_tokens"] == 77
+    assert body["max_tokens"] == 77
+    stats = last_call(settings)
+    assert stats is not None
+    assert stats["model"] == "test-model" and stats["completion_tokens"] == 2
+
+
+def test_overrides_apply_to_one_model(settings: Settings, api: respx.MockRouter) -> None:
+    route = api.post("/chat/completions").respond(json=completion("ok"))
+    make_chat_model(settings, temperature=0.0, max_output_tokens=16).invoke("x")
+    body = _body(route.calls.last)
+    assert body["temperature"] == 0.0
+    assert body["max_tokens"] == body["max_completion_tokens"] == 16
+    with pytest.raises(ConfigError) as exc:
+        make_chat_model(settings, max_output_tokens=1)
+    assert exc.value.setting == "IDEAPUMP_LLM__MAX_OUTPUT_TOKENS"
+    with pytest.raises(ConfigError):
+        make_chat_model(settings, nonsense=1)
+
+
+def test_openai_host_gets_max_completion_tokens_only() -> None:
+    settings = get_settings(
+        llm={"base_url": "https://api.openai.com/v1", "model": "gpt-4o-mini", "api_key": "k"}
+    )
+    with respx.mock(using="httpx2") as router:
+        route = router.post("https://api.openai.com/v1/chat/completions").respond(
+            json=completion("ok")
+        )
+        make_chat_model(settings).invoke("x")
+    body = _body(route.calls.last)
+    assert body["max_completion_tokens"] == 1024
+    assert "max_tokens" not in body
+
+
+def test_streaming_yields_tokens(settings: Settings, api: respx.MockRouter) -> None:
+    route = api.post("/chat/completions").respond(
+        content=sse("Nor", "adrenaline", " rises."),
+        headers={"content-type": "text/event-stream"},
+    )
+    pieces = list(stream_text(settings, "Say something"))
+    assert pieces == ["Nor", "adrenaline", " rises."]
+    body = _body(route.calls.last)
+    assert body["stream"] is True
+    assert body["messages"] == [{"role": "user", "content": "Say something"}]
+    stats = last_call(settings)
+    assert stats is not None and stats["stream"] is True and stats["completion_tokens"] == 3
+
+
+def test_async_streaming(settings: Settings, api: respx.MockRouter) -> None:
+    api.post("/chat/completions").respond(
+        content=sse("a", "b"), headers={"content-type": "text/event-stream"}
+    )
+
+    async def collect() -> list[str]:
+        return [piece async for piece in astream_text(settings, [("user", "go")])]
+
+    assert asyncio.run(collect()) == ["a", "b"]
+
+
+# -- configuration errors: raised before any request ------------------------------
+
+
+def test_openai_without_key_names_the_key_setting() -> None:
+    settings = get_settings(llm={"base_url": "https://api.openai.com/v1", "model": "gpt-4o"})
+    with pytest.raises(ConfigError) as exc:
+        make_chat_model(settings)
+    assert exc.value.setting == "IDEAPUMP_LLM__API_KEY"
+    assert "IDEAPUMP_LLM__API_KEY" in str(exc.value)
+
+
+def test_base_url_without_model() -> None:
+    with pytest.raises(ConfigError) as exc:
+        make_chat_model(get_settings(llm={"base_url": "http://llm.test/v1"}))
+    assert exc.value.setting == "IDEAPUMP_LLM__MODEL"
+
+
+def test_key_without_base_url_is_not_silently_ignored() -> None:
+    """A key meant for an endpoint must not quietly fall back to the offline model."""
+    with pytest.raises(ConfigError) as exc:
+        make_chat_model(get_settings(llm={"api_key": "sk-live"}))
+    assert exc.value.setting == "IDEAPUMP_LLM__BASE_URL"
+    assert "offline" in str(exc.value)
+
+
+def test_keyless_local_endpoint_is_allowed(api: respx.MockRouter) -> None:
+    settings = get_settings(llm={"base_url": "http://llm.test/v1", "model": "m"})
+    route = api.post("/chat/completions").respond(json=completion("ok"))
+    assert make_chat_model(settings).invoke("x").content == "ok"
+    assert route.calls.last.request.headers["authorization"] == "Bearer not-needed"
+
+
+# -- HTTP failures become IdeaPumpErrors naming the setting ------------------------
+
+
+def test_connection_refused(settings: Settings, api: respx.MockRouter) -> None:
+    route = api.post("/chat/completions").mock(side_effect=httpx.ConnectError("refused"))
+    with pytest.raises(LLMUnavailableError) as exc:
+        make_chat_model(settings, max_retries=0).invoke("x")
+    assert exc.value.setting == "IDEAPUMP_LLM__BASE_URL"
+    assert "http://llm.test/v1" in str(exc.value)
+    assert route.call_count == 1
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_auth_errors(settings: Settings, api: respx.MockRouter, status: int) -> None:
+    route = api.post("/chat/completions").respond(
+        status, json={"error": {"message": "Incorrect API key provided", "type": "auth"}}
+    )
+    with pytest.raises(LLMAuthError) as exc:
+        make_chat_model(settings).invoke("x")
+    assert exc.value.setting == "IDEAPUMP_LLM__API_KEY"
+    assert "Incorrect API key" in str(exc.value)
+    assert route.call_count == 1  # never retried
+
+
+def test_rate_limit_retries_then_fails(settings: Settings, api: respx.MockRouter) -> None:
+    route = api.post("/chat/completions").respond(
+        429, json={"error": {"message": "slow down"}}, headers=FAST_RETRY
+    )
+    with pytest.raises(LLMRateLimitError) as exc:
+        make_chat_model(settings).invoke("x")
+    assert route.call_count == 3  # the first try and max_retries=2 retries
+    assert exc.value.setting == "IDEAPUMP_LLM__MAX_RETRIES"
+    assert exc.value.retryable
+
+
+def test_rate_limit_then_success(settings: Settings, api: respx.MockRouter) -> None:
+    route = api.post("/chat/completions").mock(
+        side_effect=[
+            httpx.Response(429, json={"error": {"message": "slow down"}}, headers=FAST_RETRY),
+            httpx.Response(200, json=completion("made it")),
+        ]
+    )
+    assert make_chat_model(settings).invoke("x").content == "made it"
+    assert route.call_count == 2
+
+
+def test_server_error(settings: Settings, api: respx.MockRouter) -> None:
+    route = api.post("/chat/completions").respond(
+        500, json={"error": {"message": "boom"}}, headers=FAST_RETRY
+    )
+    with pytest.raises(LLMUnavailableError) as exc:
+        make_chat_model(settings).invoke("x")
+    assert route.call_count == 3
+    assert exc.value.setting == "IDEAPUMP_LLM__BASE_URL"
+    assert "500" in str(exc.value)
+
+
+def test_timeout(settings: Settings, api: respx.MockRouter) -> None:
+    route = api.post("/chat/completions").mock(side_effect=httpx.ReadTimeout("slow"))
+    with pytest.raises(LLMTimeoutError) as exc:
+        make_chat_model(settings, max_retries=1).invoke("x")
+    assert exc.value.setting == "IDEAPUMP_LLM__TIMEOUT_S"
+    assert route.call_count == 2
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {  # llama.cpp server
+            "code": 400,
+            "message": "request (9000 tokens) exceeds the available context size (8192 tokens), "
+            "try increasing it",
+            "type": "exceed_context_size_error",
+        },
+        {  # OpenAI
+            "message": "This model's maximum context length is 128000 tokens. However, your "
+            "messages resulted in 130000 tokens.",
+            "type": "invalid_request_error",
+            "code": "context_length_exceeded",
+        },
+    ],
+    ids=["llama.cpp", "openai"],
+)
+def test_context_too_long(settings: Settings, api: respx.MockRouter, error: dict) -> None:
+    api.post("/chat/completions").respond(400, json={"error": error})
+    with pytest.raises(LLMContextError) as exc:
+        make_chat_model(settings).invoke("x")
+    assert exc.value.setting == "IDEAPUMP_LLM__CONTEXT_SIZE"
+
+
+def test_other_bad_request_is_not_a_context_error(settings: Settings, api: respx.MockRouter) -> None:
+    api.post("/chat/completions").respond(404, json={"error": {"message": "model not found"}})
+    with pytest.raises(LLMError) as exc:
+        make_chat_model(settings).invoke("x")
+    assert not isinstance(exc.value, LLMContextError)
+    assert exc.value.setting == "IDEAPUMP_LLM__MODEL"
+
+
+def test_errors_are_mapped_in_async_calls(settings: Settings, api: respx.MockRouter) -> None:
+    api.post("/chat/completions").respond(401, json={"error": {"message": "bad key"}})
+    with pytest.raises(LLMAuthError):
+        asyncio.run(make_chat_model(settings).ainvoke("x"))
+
+
+def test_errors_are_mapped_while_streaming(settings: Settings, api: respx.MockRouter) -> None:
+    api.post("/chat/completions").mock(side_effect=httpx.ConnectError("refused"))
+    with pytest.raises(LLMUnavailableError):
+        list(stream_text(make_chat_model(settings, max_retries=0), "x"))
