@@ -228,7 +228,9 @@ def test_context_too_long(settings: Settings, api: respx.MockRouter, error: dict
     assert exc.value.setting == "IDEAPUMP_LLM__CONTEXT_SIZE"
 
 
-def test_other_bad_request_is_not_a_context_error(settings: Settings, api: respx.MockRouter) -> None:
+def test_other_bad_request_is_not_a_context_error(
+    settings: Settings, api: respx.MockRouter
+) -> None:
     api.post("/chat/completions").respond(404, json={"error": {"message": "model not found"}})
     with pytest.raises(LLMError) as exc:
         make_chat_model(settings).invoke("x")

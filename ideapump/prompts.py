@@ -1,0 +1,142 @@
+"""Prompt files, loaded by name, with checked variables and delimited data blocks.
+
+Prompts live in the top-level ``prompts/`` directory, one Markdown file each:
+``load_prompt("persona")`` reads ``prompts/persona.md``.
+
+Variables
+---------
+A template names its variables with double braces: ``{{question}}``,
+``{{ documents }}`` (identifier, optional spaces). Nothing else is special, so
+JSON examples (``{"a": 1}``), LaTeX (``$p < .05$``) and single braces stay
+literal. :meth:`Prompt.render` requires exactly the variables the template
+uses: a missing or an unexpected one is a :class:`PromptError`. Substitution is
+one pass, so a value that itself contains ``{{x}}`` is left as it is.
+
+Data blocks
+-----------
+Untrusted text (retrieved passages, uploaded documents, lab notes) must reach
+the model as material, never as instructions. :func:`data_block` wraps items in
+``<documents><document id=... title=... page=...>...</document></documents>``;
+inside the text, anything that looks like an opening or closing tag of the
+block (``<documents``, ``</document``, in any case) has its ``<`` replaced by
+``&lt;``, so a document cannot close the block and speak outside it. Attribute
+values are XML-escaped. The persona prompt tells the model that everything
+inside the block is data to analyse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ideapump.errors import IdeaPumpError
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+_VAR = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+class PromptError(IdeaPumpError):
+    """A prompt file is missing, or rendered with the wrong variables (a bug, not user input)."""
+
+    type_name = "prompt_error"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    template: str
+
+    @property
+    def variables(self) -> frozenset[str]:
+        return frozenset(_VAR.findall(self.template))
+
+    def render(self, **values: object) -> str:
+        """The template with every ``{{var}}`` replaced; the names must match exactly."""
+        expected = self.variables
+        missing = expected - values.keys()
+        unexpected = values.keys() - expected
+        if missing or unexpected:
+            parts = []
+            if missing:
+                parts.append(f"missing {', '.join(sorted(missing))}")
+            if unexpected:
+                parts.append(f"unexpected {', '.join(sorted(unexpected))}")
+            raise PromptError(
+                f"prompt {self.name!r}: {'; '.join(parts)} "
+                f"(it uses: {', '.join(sorted(expected)) or 'no variables'})"
+            )
+        return _VAR.sub(lambda m: str(values[m[1]]), self.template)
+
+
+def prompt_path(name: str, directory: Path | None = None) -> Path:
+    if not _NAME.match(name):
+        raise PromptError(f"invalid prompt name {name!r}: use lowercase letters, digits and '_'")
+    return (directory or PROMPTS_DIR) / f"{name}.md"
+
+
+def load_prompt(name: str, directory: Path | None = None) -> Prompt:
+    """Read ``prompts/<name>.md``."""
+    path = prompt_path(name, directory)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PromptError(f"no prompt named {name!r} (looked for {path})") from None
+    return Prompt(name=name, template=text.strip() + "\n")
+
+
+def render_prompt(name: str, directory: Path | None = None, **values: object) -> str:
+    """``load_prompt(name).render(**values)``."""
+    return load_prompt(name, directory).render(**values)
+
+
+def available_prompts(directory: Path | None = None) -> list[str]:
+    return sorted(p.stem for p in (directory or PROMPTS_DIR).glob("*.md") if _NAME.match(p.stem))
+
+
+def escape_data(text: str, tags: Iterable[str] = ("documents", "document")) -> str:
+    """Neutralise anything in ``text`` that could open or close the data block."""
+    names = "|".join(re.escape(t) for t in sorted(set(tags), key=len, reverse=True))
+    return re.sub(rf"<(\s*/?\s*(?:{names})\b)", r"&lt;\1", text, flags=re.IGNORECASE)
+
+
+def _attr(value: object) -> str:
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\n", " ")
+    )
+
+
+def data_block(
+    items: Iterable[Mapping[str, object]],
+    *,
+    tag: str = "documents",
+    item_tag: str = "document",
+    text_key: str = "text",
+) -> str:
+    """Wrap untrusted texts in a delimited block the model treats as data.
+
+    Each item is a mapping with ``text`` (the untrusted content) and any other
+    keys as attributes, e.g. ``{"id": "dubois2021#p3", "title": ..., "page": 3,
+    "text": ...}``. Attributes with value None are left out. An empty ``items``
+    gives an empty block, which the prompts read as "nothing was retrieved".
+    """
+    for name in (tag, item_tag):
+        if not re.fullmatch(r"[a-z][a-z_-]*", name):
+            raise PromptError(f"invalid data block tag {name!r}")
+    lines = [f"<{tag}>"]
+    for item in items:
+        attrs = " ".join(
+            f'{k}="{_attr(v)}"' for k, v in item.items() if k != text_key and v is not None
+        )
+        text = escape_data(str(item.get(text_key, "")), (tag, item_tag))
+        lines.append(f"<{item_tag}{' ' + attrs if attrs else ''}>\n{text}\n</{item_tag}>")
+    lines.append(f"</{tag}>")
+    return "\n".join(lines)
