@@ -38,6 +38,7 @@ from ideapump.errors import (
     LLMAuthError,
     LLMContextError,
     LLMError,
+    LLMOutputError,
     LLMRateLimitError,
     LLMTimeoutError,
     LLMUnavailableError,
@@ -180,7 +181,7 @@ def translate_error(exc: BaseException, endpoint: Endpoint) -> IdeaPumpError | N
             setting=CONTEXT,
         )
     if isinstance(exc, openai.LengthFinishReasonError):
-        return LLMError(
+        return LLMOutputError(
             f"{where} stopped at the output cap before finishing; raise "
             "IDEAPUMP_LLM__MAX_OUTPUT_TOKENS",
             setting=MAX_OUTPUT,

@@ -23,6 +23,7 @@ arrive (for the chat service's SSE stream).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -191,9 +192,24 @@ class _Attempts:
         return False
 
     def on_reply(self, reply: BaseMessage) -> BaseModel | None:
-        self.attempt += 1
         text = reply.content if isinstance(reply.content, str) else str(reply.content)
-        self.truncated = (reply.response_metadata or {}).get("finish_reason") == "length"
+        truncated = (reply.response_metadata or {}).get("finish_reason") == "length"
+        return self.on_text(text, truncated)
+
+    def on_truncation(self, exc: LLMError) -> bool:
+        """The client refused a reply cut off at the output cap: count it as a bad attempt."""
+        cause = exc.__cause__
+        if not isinstance(cause, openai.LengthFinishReasonError):
+            return False
+        text = ""
+        with contextlib.suppress(AttributeError, IndexError, TypeError):
+            text = cause.completion.choices[0].message.content or ""
+        self.on_text(text, truncated=True)
+        return True
+
+    def on_text(self, text: str, truncated: bool) -> BaseModel | None:
+        self.attempt += 1
+        self.truncated = truncated
         try:
             return parse_json_reply(text, self.schema)
         except (ValueError, ValidationError) as exc:
@@ -205,7 +221,8 @@ class _Attempts:
             AIMessage(content=text[:_MAX_ECHO]),
             HumanMessage(
                 content=f"Your reply did not validate: {self.last_error}. Reply again with only "
-                f"the corrected JSON object matching the {self.schema.__name__} schema."
+                f"the corrected JSON object matching the {self.schema.__name__} schema"
+                + (", and keep it shorter." if self.truncated else ".")
             ),
         ]
         return None
@@ -249,7 +266,7 @@ def generate_structured(
         try:
             reply = model.invoke(state.messages, **state.kwargs())
         except LLMError as exc:
-            if state.on_error(exc):
+            if state.on_error(exc) or state.on_truncation(exc):
                 continue
             raise
         result = state.on_reply(reply)
@@ -273,7 +290,7 @@ async def agenerate_structured(
         try:
             reply = await model.ainvoke(state.messages, **state.kwargs())
         except LLMError as exc:
-            if state.on_error(exc):
+            if state.on_error(exc) or state.on_truncation(exc):
                 continue
             raise
         result = state.on_reply(reply)
