@@ -81,7 +81,6 @@ class Chunker:
             length_function=count_tokens,
             separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
             keep_separator="end",
-            add_start_index=True,
             strip_whitespace=False,
         )
 
@@ -97,13 +96,19 @@ class Chunker:
             segment = text[start:end]
             if not segment.strip():
                 continue
-            for piece in self._splitter.create_documents([segment]):
-                body = piece.page_content
-                lead = len(body) - len(body.lstrip())
-                body = body.strip()
+            # langchain's add_start_index guesses offsets from chunk_overlap as if
+            # it were characters; with a token length function that guess misses.
+            # Pieces are in order and verbatim, so find each after the previous one.
+            cursor = 0
+            for piece in self._splitter.split_text(segment):
+                body = piece.strip()
                 if len(body) < 3:
                     continue
-                a = start + piece.metadata["start_index"] + lead
+                at = segment.find(body, cursor)
+                if at < 0:  # pragma: no cover - the splitter only returns substrings
+                    raise ValueError("chunk text not found in its section")
+                cursor = at + 1
+                a = start + at
                 b = a + len(body)
                 first = bisect.bisect_right(page_starts, a) - 1
                 last = bisect.bisect_right(page_starts, b - 1) - 1

@@ -140,6 +140,7 @@ def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
             raise DocumentError("encrypted PDF: it needs a password; save an unlocked copy")
         raw_pages = [page.extract_text() or "" for page in reader.pages]
         meta = reader.metadata
+        title = _meta_str(meta, "title") or _title_by_font(reader)
     except DocumentError:
         raise
     except FileNotDecryptedError:
@@ -150,7 +151,10 @@ def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
         raise DocumentError(f"corrupt PDF ({type(exc).__name__}: {exc})") from None
     if not raw_pages:
         raise DocumentError("PDF has no pages")
-    texts = drop_running_lines([clean_text(t) for t in raw_pages])
+    cleaned = [clean_text(t) for t in raw_pages]
+    # DOIs often sit in running footers, which are dropped next: look before that.
+    head = "\n".join(cleaned[:2])
+    texts = drop_running_lines(cleaned)
     n_chars = sum(len(t.strip()) for t in texts)
     if n_chars < 20 * len(texts) and n_chars < 500:
         raise DocumentError(
@@ -159,10 +163,10 @@ def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
         )
     pages = [Page(i + 1, t) for i, t in enumerate(texts)]
     body, references = _split_references(pages)
-    head = "\n".join(p.text for p in pages[:2])
-    doi_match = _DOI.search(head) or _DOI.search("\n".join(p.text for p in pages))
+    # Only the first pages: a DOI further in is a cited paper's, not this one's.
+    doi_match = _DOI.search(head)
     doi = doi_match.group(1).rstrip(".)]}") if doi_match else None
-    title = _meta_str(meta, "title") or _title_from_text(pages) or path.stem
+    title = title or _title_from_text(pages) or path.stem
     author = _meta_str(meta, "author")
     authors = [a.strip() for a in re.split(r";|,| and ", author) if a.strip()] if author else []
     year = _pdf_year(meta, head)
@@ -177,7 +181,10 @@ def _meta_str(meta: Any, key: str) -> str | None:
         return None
     text = str(value).strip()
     # Producers fill Title with junk like "untitled", "Microsoft Word - draft.docx" or a file name.
-    if not text or len(text) < 8 or text.lower().startswith(("untitled", "microsoft word")):
+    if not text or text.lower().startswith(("untitled", "microsoft word")):
+        return None
+    # Typesetting systems put ids like "16110636123733 1..34" in Title.
+    if key == "title" and len(re.findall(r"[A-Za-z]{3,}", text)) < 3:
         return None
     if re.search(r"\.(docx?|pdf|tex|indd)$", text, re.IGNORECASE):
         return None
@@ -187,6 +194,29 @@ def _meta_str(meta: Any, key: str) -> str | None:
 _NOT_TITLE = re.compile(
     r"(?i)(doi|http|www\.|received|accepted|published|copyright|open access|research article)"
 )
+
+
+def _title_by_font(reader: Any) -> str | None:
+    """The first page's text set in the largest font: the title, in journal layouts."""
+    import math
+
+    parts: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, _font: Any, size: float) -> None:
+        if text.strip():
+            scale = math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1])
+            parts.append((round(size * scale, 1), text))
+
+    try:
+        reader.pages[0].extract_text(visitor_text=visit)
+    except Exception:  # a title is a nicety; never fail a document over it
+        return None
+    sizes = sorted({s for s, t in parts if len(t.strip()) > 1}, reverse=True)
+    for size in sizes[:3]:
+        text = clean_text(" ".join(" ".join(t.split()) for s, t in parts if s == size))
+        if 15 <= len(text) <= 300 and sum(c.isalpha() for c in text) > 0.6 * len(text):
+            return text
+    return None
 
 
 def _title_from_text(pages: list[Page]) -> str | None:
@@ -199,9 +229,18 @@ def _title_from_text(pages: list[Page]) -> str | None:
     return None
 
 
+_PUBLISHED = re.compile(
+    r"(?:published|©|\(c\)|copyright|accepted)[^\n]{0,60}?\b(19[5-9]\d|20[0-4]\d)\b", re.IGNORECASE
+)
+
+
 def _pdf_year(meta: Any, head: str) -> int | None:
-    date = _meta_str(meta, "creationDate") if meta else None
-    raw = date or (str(meta.get("/CreationDate")) if meta and meta.get("/CreationDate") else "")
+    # The publication line beats the PDF's creation date, which is often the
+    # date a repository re-rendered the file.
+    m = _PUBLISHED.search(head)
+    if m:
+        return int(m.group(1))
+    raw = str(meta.get("/CreationDate") or "") if meta else ""
     m = _YEAR.search(raw) or _YEAR.search(head)
     return int(m.group(1)) if m else None
 

@@ -70,6 +70,8 @@ def render_summary(
         f"Data summary: {path.stem}",
         f"Source file: {path.name} ({len(rows)} rows x {len(columns)} columns)",
         "Columns: " + ", ".join(columns),
+        # Embeddings read "mean_pupil_change_mm" as one odd token; give them words too.
+        "In words: " + "; ".join(c.replace("_", " ").replace(".", " ") for c in columns),
         "",
     ]
     for col in summary:

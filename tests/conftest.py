@@ -28,3 +28,32 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+PAPERS = {
+    "mendt": DATA / "mendt2021_npjmicrogravity_bedrest_exercise.pdf",
+    "lhakhang": DATA / "lhakhang2015_bmcpublichealth_hand_hygiene.pdf",
+    "mathot": DATA / "mathot2014_manuscript_pupillary_light_response.pdf",
+    "dubois": DATA / "dubois2021_elife_exploration_noradrenaline.pdf",
+}
+
+
+@pytest.fixture(scope="session")
+def embeddings():  # type: ignore[no-untyped-def]
+    """One ONNX session for the whole run: loading the model is the slow part."""
+    from ideapump.embeddings import MiniLMEmbeddings
+
+    return MiniLMEmbeddings(batch_size=8)
+
+
+@pytest.fixture(scope="session")
+def corpus_library(tmp_path_factory: pytest.TempPathFactory, embeddings):  # type: ignore[no-untyped-def]
+    """Three real papers and the lab's own summaries, ingested once for read-only tests."""
+    from ideapump.config import Settings
+    from ideapump.library import Library
+
+    home = tmp_path_factory.mktemp("corpus-home")
+    lib = Library.open(settings=Settings(home=home), embeddings=embeddings)
+    report = lib.ingest([PAPERS["mendt"], PAPERS["lhakhang"], PAPERS["mathot"], DATA / "lab"])
+    assert not report.failed, report.outcomes
+    return lib

@@ -1,0 +1,3 @@
+from ideapump.cli import main
+
+main()
