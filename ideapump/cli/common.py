@@ -45,7 +45,10 @@ def print_json(data: Any) -> None:
 def run_app(app: typer.Typer) -> None:
     """Run the Typer app; turn IdeaPumpErrors (and bad settings) into one clear line."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click hands back typer.Exit codes instead of exiting.
+        rc = app(standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
     except IdeaPumpError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(2 if exc.status_code < 500 else 1)
