@@ -137,6 +137,22 @@ class StatsSettings(_Section):
     alpha: float = Field(0.05, gt=0, lt=1, description="Significance level for decision errors.")
 
 
+class ServerSettings(_Section):
+    max_upload_mb: float = Field(
+        200.0, gt=0, description="Largest upload request (all files together), in MB."
+    )
+    rate_limit_per_minute: int = Field(
+        120, ge=1, description="Requests per minute allowed per API key (or per client without keys)."
+    )
+    max_concurrent_generations: int = Field(
+        8, ge=1, description="Replies generated at once; further chat requests answer 503 busy."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS (browser chat UIs elsewhere)."
+    )
+    search_k: int = Field(6, ge=1, le=50, description="Passages retrieved per chat reply.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="IDEAPUMP_",
@@ -154,6 +170,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)  # type: ignore[arg-type]
     llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
     stats: StatsSettings = Field(default_factory=StatsSettings)  # type: ignore[arg-type]
+    server: ServerSettings = Field(default_factory=ServerSettings)  # type: ignore[arg-type]
 
     @field_validator("library")
     @classmethod

@@ -1,0 +1,115 @@
+"""The collaborator service: ``create_app(settings)`` builds the FastAPI app.
+
+    uvicorn --factory ideapump.api:create_app     # or: ideapump serve
+
+Routes: ``/healthz``, ``/readyz``, ``/documents``, ``/search``, ``/stats/check``,
+``/conversations``, ``/v1/models``, ``/v1/chat/completions``; the lab chat page
+at ``/``; OpenAPI docs at ``/docs``. Every error answers
+``{"error": {"type", "message"}}`` (:mod:`ideapump.api.errors`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from ideapump import __version__
+from ideapump.api.deps import AppState
+from ideapump.api.errors import PayloadTooLargeError, error_response, install_error_handlers
+from ideapump.api.storage import ServiceStore
+from ideapump.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from ideapump.api.chat import ChatEngine
+
+STATIC = Path(__file__).parent / "static"
+
+DESCRIPTION = """IdeaPump's research collaborator over HTTP.
+
+Authenticate with `Authorization: Bearer <key>` (keys from `ideapump keys create`; each key
+sees one library). With no keys configured the server is open and listens on loopback only.
+Every error answers `{"error": {"type": "...", "message": "..."}}` with the matching status.
+"""
+
+
+class UploadLimit:
+    """Refuse an upload whose declared size is over the limit before its body is read."""
+
+    def __init__(self, app: Any, limit_bytes: int) -> None:
+        self.app, self.limit = app, limit_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            headers = dict(scope.get("headers") or [])
+            size = headers.get(b"content-length")
+            if size and size.isdigit() and int(size) > self.limit:
+                exc = PayloadTooLargeError(
+                    f"the request is {int(size) / 1e6:.1f} MB; the limit is "
+                    f"{self.limit / 1e6:g} MB",
+                    setting="IDEAPUMP_SERVER__MAX_UPLOAD_MB",
+                )
+                await error_response(exc)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    embeddings: Embeddings | None = None,
+    engine: ChatEngine | None = None,
+) -> FastAPI:
+    """The app; ``embeddings`` and ``engine`` let tests and embedders share or swap them."""
+    from ideapump.api.routes import (
+        conversations,
+        documents,
+        health,
+        openai_compat,
+        search,
+    )
+
+    settings = settings or get_settings()
+    state = AppState(settings=settings, store=ServiceStore.open(settings), embeddings=embeddings)
+    if engine is not None:
+        state.engine = engine
+
+    app = FastAPI(
+        title="IdeaPump",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=[
+            {"name": "health", "description": "Liveness and readiness"},
+            {"name": "documents", "description": "The library's papers and data"},
+            {"name": "conversations", "description": "Chat with the collaborator (SSE)"},
+            {"name": "openai-compatible", "description": "For Open WebUI, LibreChat, openai SDK"},
+        ],
+    )
+    app.state.ideapump = state
+    install_error_handlers(app)
+    for module in (health, documents, search, conversations, openai_compat):
+        app.include_router(module.router)
+    app.add_middleware(UploadLimit, limit_bytes=int(settings.server.max_upload_mb * 1_000_000))
+    if settings.server.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.server.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+
+    if (STATIC / "index.html").exists():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+        @app.get("/", include_in_schema=False)
+        async def index() -> FileResponse:
+            return FileResponse(STATIC / "index.html")
+
+    return app

@@ -1,0 +1,163 @@
+"""Request dependencies: the app's state, the caller (API key -> library), limits.
+
+Authentication: when at least one active key exists, every route except the
+health checks, the docs and the static page needs ``Authorization: Bearer
+<key>`` (or ``X-API-Key``); the key decides the library, so one library's ids
+are simply not found from another's key. With no keys configured the service
+is open and serves ``IDEAPUMP_LIBRARY`` - ``ideapump serve`` then binds to
+loopback only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Depends, Request
+
+from ideapump.api.chat import ChatEngine, default_engine
+from ideapump.api.errors import BusyError, RateLimitedError, UnauthorizedError
+from ideapump.api.storage import ServiceStore
+from ideapump.config import Settings
+from ideapump.library import Library
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+
+class RateLimiter:
+    """A token bucket per caller: ``per_minute`` requests, refilled continuously."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, who: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(who, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens < 1.0:
+                wait = (1.0 - tokens) / self.rate
+                self._buckets[who] = (tokens, now)
+                raise RateLimitedError(
+                    f"too many requests: the limit is {int(self.capacity)} per minute; "
+                    f"retry in {wait:.0f} s",
+                    retry_after=wait,
+                )
+            self._buckets[who] = (tokens - 1.0, now)
+
+
+class GenerationSlots:
+    """A cap on replies generated at once; over it a request answers 503 ``busy`` at once."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.active = 0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._lock:
+            if self.active >= self.limit:
+                raise BusyError(
+                    f"{self.active} replies are being generated (the cap is {self.limit}); "
+                    "retry in a moment",
+                    setting="IDEAPUMP_SERVER__MAX_CONCURRENT_GENERATIONS",
+                )
+            self.active += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self.active = max(0, self.active - 1)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    store: ServiceStore
+    embeddings: Embeddings | None = None
+    limiter: RateLimiter = field(init=False)
+    generations: GenerationSlots = field(init=False)
+    libraries: dict[str, Library] = field(default_factory=dict)
+    llm: Any = None
+    engine: ChatEngine = field(default_factory=default_engine)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(self.settings.server.rate_limit_per_minute)
+        self.generations = GenerationSlots(self.settings.server.max_concurrent_generations)
+
+    def library(self, name: str) -> Library:
+        with self._lock:
+            if self.embeddings is None:
+                self.embeddings = self.settings.get_embeddings()
+            if name not in self.libraries:
+                self.libraries[name] = Library.open(
+                    name, self.settings, embeddings=self.embeddings, registry=self.store.registry
+                )
+            return self.libraries[name]
+
+    def chat_model(self) -> Any:
+        """The chat model, built on first use (the offline default starts its server then)."""
+        with self._lock:
+            if self.llm is None:
+                self.llm = self.settings.get_llm()
+            return self.llm
+
+
+@dataclass(frozen=True)
+class Caller:
+    library: str
+    key_id: str | None
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.ideapump
+
+
+def _secret(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    return request.headers.get("x-api-key") or None
+
+
+async def get_caller(request: Request, state: AppState = Depends(get_state)) -> Caller:
+    """Who is calling: the key's library, or the default library when no keys exist."""
+    secret = _secret(request)
+    if secret is not None:
+        row = await asyncio.to_thread(state.store.find_key, secret)
+        if row is None:
+            raise UnauthorizedError("unknown or revoked API key")
+        caller = Caller(library=row.library, key_id=row.key_id)
+    elif await asyncio.to_thread(state.store.active_key_count):
+        raise UnauthorizedError(
+            "this server needs an API key: send 'Authorization: Bearer <key>' "
+            "(create one with `ideapump keys create`)"
+        )
+    else:
+        caller = Caller(library=state.settings.library, key_id=None)
+    client = request.client.host if request.client else "local"
+    state.limiter.hit(caller.key_id or f"ip:{client}")
+    return caller
+
+
+async def get_library(
+    caller: Caller = Depends(get_caller), state: AppState = Depends(get_state)
+) -> Library:
+    return await asyncio.to_thread(state.library, caller.library)

@@ -1,0 +1,129 @@
+"""The API's one error shape: ``{"error": {"type", "message"}}`` with the right status.
+
+Every failure goes through :func:`error_response`: IdeaPumpErrors carry their
+own status and type; request validation errors answer 422 ``invalid_request``
+naming the field; Starlette's HTTP errors (404 for an unknown route, 405...)
+keep their status; anything else is logged with its traceback server-side and
+answers a plain 500 ``internal_error`` without one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ideapump.errors import IdeaPumpError
+
+log = logging.getLogger("ideapump.api")
+
+
+class UnauthorizedError(IdeaPumpError):
+    status_code = 401
+    type_name = "unauthorized"
+
+
+class RateLimitedError(IdeaPumpError):
+    status_code = 429
+    retryable = True
+    type_name = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class BusyError(IdeaPumpError):
+    status_code = 503
+    retryable = True
+    type_name = "busy"
+
+
+class PayloadTooLargeError(IdeaPumpError):
+    status_code = 413
+    type_name = "payload_too_large"
+
+
+_HTTP_TYPES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def error_body(type_name: str, message: str, **extra: object) -> dict[str, object]:
+    return {"error": {"type": type_name, "message": message, **extra}}
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+        parts.append(f"{loc or 'request'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def error_response(exc: Exception) -> JSONResponse:
+    """The JSON response for any exception (also used inside streams for their error event)."""
+    headers: dict[str, str] = {}
+    body: dict[str, object]
+    if isinstance(exc, IdeaPumpError):
+        status, body = exc.status_code, {"error": exc.to_dict()}
+        if isinstance(exc, RateLimitedError):
+            headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+        if isinstance(exc, UnauthorizedError):
+            headers["WWW-Authenticate"] = "Bearer"
+    elif isinstance(exc, RequestValidationError):
+        status, body = 422, error_body("invalid_request", _validation_message(exc))
+    elif isinstance(exc, StarletteHTTPException):
+        status = exc.status_code
+        body = error_body(_HTTP_TYPES.get(status, "http_error"), str(exc.detail))
+        headers.update(exc.headers or {})
+    else:
+        log.exception("unexpected error", exc_info=exc)
+        status = 500
+        body = error_body("internal_error", "internal server error (see the server log)")
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def error_event(exc: Exception) -> dict[str, object]:
+    """The ``error`` payload of a stream that failed after it started."""
+    response = error_response(exc)
+    return json.loads(bytes(response.body))["error"]
+
+
+async def _handle(_request: Request, exc: Exception) -> JSONResponse:
+    return error_response(exc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the one handler for every kind of failure."""
+    app.add_exception_handler(IdeaPumpError, _handle)
+    app.add_exception_handler(RequestValidationError, _handle)
+    app.add_exception_handler(StarletteHTTPException, _handle)
+    app.add_exception_handler(Exception, _handle)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    code: {
+        "description": desc,
+        "content": {
+            "application/json": {"example": error_body(kind, example)},
+        },
+    }
+    for code, desc, kind, example in (
+        (401, "Missing or unknown API key", "unauthorized", "missing API key"),
+        (404, "Not found in this key's library", "not_found", "no document 'ab12' in 'lab'"),
+        (422, "Invalid request", "invalid_request", "query: Field required"),
+        (429, "Rate limited", "rate_limited", "too many requests; retry in 3 s"),
+    )
+}

@@ -1,0 +1,185 @@
+"""``/conversations``: create, list, get, delete; post a message and stream the reply (SSE)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel
+
+from ideapump.api.chat import ChatContext, Turn, sse
+from ideapump.api.deps import AppState, Caller, get_caller, get_library, get_state
+from ideapump.api.errors import ERROR_RESPONSES, error_event
+from ideapump.api.schemas import (
+    Citation,
+    Conversation,
+    ConversationCreate,
+    ConversationDetail,
+    DoneEvent,
+    ErrorEvent,
+    Message,
+    MessageCreate,
+)
+from ideapump.api.storage import ConversationRow, MessageRow
+from ideapump.library import Library
+
+router = APIRouter(prefix="/conversations", tags=["conversations"], responses=ERROR_RESPONSES)
+
+
+def to_conversation(row: ConversationRow) -> Conversation:
+    return Conversation(
+        conv_id=row.conv_id,
+        library=row.library,
+        title=row.title,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def to_message(row: MessageRow) -> Message:
+    extras = row.extras or {}
+    return Message(
+        message_id=row.msg_id,
+        role=row.role,  # type: ignore[arg-type]
+        content=row.content,
+        citations=extras.get("citations", []),
+        proposals=extras.get("proposals", []),
+        stats_findings=extras.get("stats_findings", []),
+        created_at=row.created_at,
+    )
+
+
+class ReplyCollector:
+    """Accumulates a reply's events into the text and extras that are stored with it."""
+
+    def __init__(self) -> None:
+        self.text: list[str] = []
+        self.citations: list[Citation] = []
+        self.proposals: list[dict[str, Any]] = []
+        self.findings: list[dict[str, Any]] = []
+
+    def add(self, event: BaseModel) -> None:
+        kind = getattr(event, "type", "")
+        if kind == "token":
+            self.text.append(event.text)  # type: ignore[attr-defined]
+        elif kind == "citation":
+            self.citations.append(Citation.model_validate(event.model_dump()))
+        elif kind == "proposal":
+            self.proposals.append(event.proposal)  # type: ignore[attr-defined]
+        elif kind == "stats_finding":
+            self.findings.append(event.finding)  # type: ignore[attr-defined]
+
+    @property
+    def content(self) -> str:
+        return "".join(self.text)
+
+    def extras(self) -> dict[str, Any]:
+        return {
+            "citations": [c.model_dump() for c in self.citations],
+            "proposals": self.proposals,
+            "stats_findings": self.findings,
+        }
+
+
+async def reply_events(
+    state: AppState, lib: Library, history: list[Turn], message: str, collector: ReplyCollector
+) -> AsyncIterator[BaseModel]:
+    """Run the chat engine inside a generation slot (already acquired by the caller)."""
+    model = await asyncio.to_thread(state.chat_model)
+    ctx = ChatContext(
+        library=lib,
+        model=model,
+        message=message,
+        history=history,
+        k=state.settings.server.search_k,
+        context_size=state.settings.llm.context_size,
+        max_output_tokens=state.settings.llm.max_output_tokens,
+    )
+    async for event in state.engine(ctx):
+        collector.add(event)
+        yield event
+
+
+@router.post("", response_model=Conversation, status_code=201, summary="Start a conversation")
+async def create(
+    body: ConversationCreate | None = None,
+    caller: Caller = Depends(get_caller),
+    state: AppState = Depends(get_state),
+) -> Conversation:
+    title = body.title if body else ""
+    row = await asyncio.to_thread(state.store.create_conversation, caller.library, title)
+    return to_conversation(row)
+
+
+@router.get("", response_model=list[Conversation], summary="This library's conversations")
+async def list_all(
+    caller: Caller = Depends(get_caller), state: AppState = Depends(get_state)
+) -> list[Conversation]:
+    rows = await asyncio.to_thread(state.store.conversations, caller.library)
+    return [to_conversation(r) for r in rows]
+
+
+@router.get("/{conv_id}", response_model=ConversationDetail, summary="A conversation")
+async def get(
+    conv_id: str, caller: Caller = Depends(get_caller), state: AppState = Depends(get_state)
+) -> ConversationDetail:
+    row = await asyncio.to_thread(state.store.conversation, caller.library, conv_id)
+    messages = await asyncio.to_thread(state.store.messages, conv_id)
+    return ConversationDetail(
+        **to_conversation(row).model_dump(), messages=[to_message(m) for m in messages]
+    )
+
+
+@router.delete("/{conv_id}", status_code=204, summary="Delete a conversation")
+async def delete(
+    conv_id: str, caller: Caller = Depends(get_caller), state: AppState = Depends(get_state)
+) -> Response:
+    await asyncio.to_thread(state.store.delete_conversation, caller.library, conv_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{conv_id}/messages",
+    summary="Send a message; the reply streams as Server-Sent Events",
+    description="Events (`event:` name = `type`): `citation` {n, doc_id, title, page, quote}, "
+    "`token` {text}, `proposal` {proposal}, `stats_finding` {finding}, then `done` "
+    "{message_id, text, citations} or `error` {error: {type, message}}. The user message and "
+    "the reply are stored with the conversation.",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"example": sse(DoneEvent(text="..."))}}}},
+)
+async def post_message(
+    conv_id: str,
+    body: MessageCreate,
+    request: Request,
+    caller: Caller = Depends(get_caller),
+    lib: Library = Depends(get_library),
+    state: AppState = Depends(get_state),
+) -> StreamingResponse:
+    await asyncio.to_thread(state.store.conversation, caller.library, conv_id)
+    earlier = await asyncio.to_thread(state.store.messages, conv_id)
+    history = [Turn(m.role, m.content) for m in earlier if m.content]
+    state.generations.acquire()  # 503 busy before the stream starts, over the cap
+    await asyncio.to_thread(state.store.add_message, conv_id, "user", body.content)
+
+    async def stream() -> AsyncIterator[str]:
+        collector = ReplyCollector()
+        try:
+            async for event in reply_events(state, lib, history, body.content, collector):
+                yield sse(event)
+        except Exception as exc:
+            yield sse(ErrorEvent(error=error_event(exc)))
+            return
+        finally:
+            state.generations.release()
+        row = await asyncio.to_thread(
+            state.store.add_message, conv_id, "assistant", collector.content, collector.extras()
+        )
+        yield sse(
+            DoneEvent(message_id=row.msg_id, text=collector.content, citations=collector.citations)
+        )
+
+    return StreamingResponse(stream(), media_type="text/event-stream")

@@ -1,0 +1,196 @@
+"""Request and response models of the HTTP API, by family.
+
+Documents, passages and statistics reports are the library's own pydantic
+models (:mod:`ideapump.models`, :mod:`ideapump.stats.models`), so the API, the
+notebook client and the Python API return the same objects. Chat replies are a
+stream of typed events (:data:`ChatEvent`), the same over SSE, in the client
+and in the chat page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from ideapump.models import DocumentInfo, IngestOutcome, IngestReport
+from ideapump.stats.models import StatsReport
+
+# -- health -----------------------------------------------------------------------
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+
+
+class Check(BaseModel):
+    ok: bool
+    detail: str = ""
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "unready"]
+    checks: dict[str, Check]
+
+
+# -- documents ----------------------------------------------------------------------
+
+
+class DocumentDetail(BaseModel):
+    document: DocumentInfo
+    stats: StatsReport | None = Field(None, description="The statistics audit made at ingest.")
+
+
+class IngestEvent(BaseModel):
+    """One line of upload progress (NDJSON / SSE ``data``)."""
+
+    type: Literal["discovered", "file_started", "pages", "chunks", "embedded", "file_done", "done"]
+    file: str | None = None
+    n: int | None = None
+    outcome: IngestOutcome | None = None
+    report: IngestReport | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"type": "embedded", "file": "dubois2021.pdf", "n": 32}}
+    )
+
+
+# -- search and statistics -----------------------------------------------------------
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=4000)
+    k: int = Field(5, ge=1, le=50)
+    doc_ids: list[str] | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"query": "noradrenaline and exploration", "k": 5}}
+    )
+
+
+class CheckStatsRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=500_000, description="Pasted results text.")
+    alpha: float | None = Field(None, gt=0, lt=1)
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"text": "t(28) = 2.20, p = .04", "alpha": 0.05}}
+    )
+
+
+# -- conversations ----------------------------------------------------------------------
+
+
+class Citation(BaseModel):
+    n: int = Field(description="The reference number used in the reply text, [n].")
+    doc_id: str
+    title: str
+    page: int
+    quote: str
+
+
+class TokenEvent(BaseModel):
+    type: Literal["token"] = "token"
+    text: str
+
+
+class CitationEvent(Citation):
+    type: Literal["citation"] = "citation"
+
+
+class ProposalEvent(BaseModel):
+    type: Literal["proposal"] = "proposal"
+    proposal: dict[str, Any]
+
+
+class StatsFindingEvent(BaseModel):
+    type: Literal["stats_finding"] = "stats_finding"
+    finding: dict[str, Any]
+
+
+class ErrorEvent(BaseModel):
+    type: Literal["error"] = "error"
+    error: dict[str, Any]
+
+
+class DoneEvent(BaseModel):
+    type: Literal["done"] = "done"
+    message_id: int | None = None
+    text: str = Field("", description="The whole reply text.")
+    citations: list[Citation] = []
+
+
+ChatEvent = Annotated[
+    TokenEvent | CitationEvent | ProposalEvent | StatsFindingEvent | ErrorEvent | DoneEvent,
+    Field(discriminator="type"),
+]
+chat_event_adapter: TypeAdapter[Any] = TypeAdapter(ChatEvent)
+
+
+class ConversationCreate(BaseModel):
+    title: str = Field("", max_length=200)
+
+
+class Conversation(BaseModel):
+    conv_id: str
+    library: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class Message(BaseModel):
+    message_id: int
+    role: Literal["user", "assistant"]
+    content: str
+    citations: list[Citation] = []
+    proposals: list[dict[str, Any]] = []
+    stats_findings: list[dict[str, Any]] = []
+    created_at: datetime
+
+
+class ConversationDetail(Conversation):
+    messages: list[Message]
+
+
+class MessageCreate(BaseModel):
+    content: str = Field(min_length=1, max_length=100_000)
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"content": "What could we test next about pupil size?"}}
+    )
+
+
+# -- OpenAI-compatible ----------------------------------------------------------------
+
+
+class OAIMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(p.get("text", "") for p in self.content if isinstance(p, dict))
+        return self.content or ""
+
+
+class OAIChatRequest(BaseModel):
+    """What Open WebUI, LibreChat and the ``openai`` SDK send; unknown fields are ignored."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "example": {
+                "model": "ideapump",
+                "stream": True,
+                "messages": [{"role": "user", "content": "Propose a follow-up experiment."}],
+            }
+        },
+    )
+
+    model: str = "ideapump"
+    messages: list[OAIMessage] = Field(min_length=1)
+    stream: bool = False

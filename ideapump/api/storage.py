@@ -1,0 +1,195 @@
+"""The service's own tables: API keys, conversations and their messages.
+
+They live in the same database as the document registry (SQLite under the data
+dir by default, PostgreSQL to scale out) through a sibling declarative base, on
+the registry's engine, so one ``IDEAPUMP_STORE__DATABASE_URL`` moves all of it.
+
+Keys are stored as a SHA-256 hash of the secret plus a short visible prefix;
+the secret itself is shown once, at creation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, delete, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ideapump.config import Settings, check_library_name
+from ideapump.errors import NotFoundError
+from ideapump.store.registry import Registry
+
+KEY_PREFIX = "ipk_"
+
+
+class ServiceBase(DeclarativeBase):
+    pass
+
+
+class ApiKeyRow(ServiceBase):
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), default="")
+    library: Mapped[str] = mapped_column(String(64), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ConversationRow(ServiceBase):
+    __tablename__ = "conversations"
+
+    conv_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    library: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MessageRow(ServiceBase):
+    __tablename__ = "messages"
+
+    msg_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conv_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.conv_id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text, default="")
+    #: Citations, proposals and statistics findings that came with an assistant reply.
+    extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ServiceStore:
+    """Keys and conversations on the registry's engine (and its error mapping)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        ServiceBase.metadata.create_all(registry.engine)
+
+    @classmethod
+    def open(cls, settings: Settings) -> ServiceStore:
+        return cls(settings.get_registry())
+
+    # -- keys ------------------------------------------------------------------
+    def create_key(self, library: str, name: str = "") -> tuple[ApiKeyRow, str]:
+        """A new key for ``library``; returns the row and the secret (shown only once)."""
+        check_library_name(library)
+        secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        row = ApiKeyRow(
+            key_id=secrets.token_hex(4),
+            name=name,
+            library=library,
+            key_hash=hash_key(secret),
+            created_at=_now(),
+        )
+        with self.registry.session() as s:
+            s.add(row)
+        return row, secret
+
+    def list_keys(self, *, include_revoked: bool = False) -> list[ApiKeyRow]:
+        with self.registry.session() as s:
+            q = select(ApiKeyRow).order_by(ApiKeyRow.created_at)
+            if not include_revoked:
+                q = q.where(ApiKeyRow.revoked_at.is_(None))
+            return list(s.scalars(q))
+
+    def revoke_key(self, key_id: str) -> ApiKeyRow:
+        with self.registry.session() as s:
+            row = s.get(ApiKeyRow, key_id)
+            if row is None or row.revoked_at is not None:
+                raise NotFoundError(f"no active key with id {key_id!r}")
+            row.revoked_at = _now()
+            return row
+
+    def active_key_count(self) -> int:
+        with self.registry.session() as s:
+            return int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(ApiKeyRow)
+                    .where(ApiKeyRow.revoked_at.is_(None))
+                )
+                or 0
+            )
+
+    def find_key(self, secret: str) -> ApiKeyRow | None:
+        with self.registry.session() as s:
+            return s.scalar(
+                select(ApiKeyRow).where(
+                    ApiKeyRow.key_hash == hash_key(secret), ApiKeyRow.revoked_at.is_(None)
+                )
+            )
+
+    # -- conversations -----------------------------------------------------------
+    def create_conversation(self, library: str, title: str = "") -> ConversationRow:
+        now = _now()
+        row = ConversationRow(
+            conv_id=uuid.uuid4().hex, library=library, title=title, created_at=now, updated_at=now
+        )
+        with self.registry.session() as s:
+            s.add(row)
+        return row
+
+    def conversations(self, library: str) -> list[ConversationRow]:
+        with self.registry.session() as s:
+            return list(
+                s.scalars(
+                    select(ConversationRow)
+                    .where(ConversationRow.library == library)
+                    .order_by(ConversationRow.updated_at.desc())
+                )
+            )
+
+    def conversation(self, library: str, conv_id: str) -> ConversationRow:
+        """The conversation if it belongs to ``library``; another library's id is not found."""
+        with self.registry.session() as s:
+            row = s.get(ConversationRow, conv_id)
+        if row is None or row.library != library:
+            raise NotFoundError(f"no conversation {conv_id!r}")
+        return row
+
+    def delete_conversation(self, library: str, conv_id: str) -> None:
+        self.conversation(library, conv_id)
+        with self.registry.session() as s:
+            s.execute(delete(MessageRow).where(MessageRow.conv_id == conv_id))
+            s.execute(delete(ConversationRow).where(ConversationRow.conv_id == conv_id))
+
+    def messages(self, conv_id: str) -> list[MessageRow]:
+        with self.registry.session() as s:
+            return list(
+                s.scalars(
+                    select(MessageRow)
+                    .where(MessageRow.conv_id == conv_id)
+                    .order_by(MessageRow.msg_id)
+                )
+            )
+
+    def add_message(
+        self, conv_id: str, role: str, content: str, extras: dict[str, Any] | None = None
+    ) -> MessageRow:
+        now = _now()
+        row = MessageRow(
+            conv_id=conv_id, role=role, content=content, extras=extras or {}, created_at=now
+        )
+        with self.registry.session() as s:
+            s.add(row)
+            conv = s.get(ConversationRow, conv_id)
+            if conv is not None:
+                conv.updated_at = now
+                if not conv.title and role == "user":
+                    conv.title = " ".join(content.split())[:80]
+        return row
