@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ideapump.errors import DocumentError, IdeaPumpError, UnsupportedFileError
+from ideapump.errors import DocumentError, UnsupportedFileError
 from ideapump.models import IngestOutcome, IngestReport
 from ideapump.store.registry import COMPLETE, DELETING, DocumentRow, Registry
 from ingest.chunking import Chunker
@@ -250,17 +250,13 @@ def _audit(doc: LoadedDocument, settings: Settings) -> dict[str, Any] | None:
     """Statistics audit at ingest time, so a critique of an ingested paper is instant."""
     if doc.kind == "table":
         return None
-    try:
-        from ideapump.stats import check_pages
-    except ImportError:
-        return None
-    try:
-        report = check_pages(
-            [(p.number, p.text) for p in doc.pages],
-            alpha=settings.stats.alpha,
-            doc_id=doc.doc_id,
-            title=doc.title,
-        )
-    except IdeaPumpError:
-        return None
+    from ideapump.stats import check_pages
+
+    report = check_pages(
+        [(p.number, p.text) for p in doc.pages],
+        alpha=settings.stats.alpha,
+        doc_id=doc.doc_id,
+        title=doc.title,
+        source=str(doc.source),
+    )
     return report.model_dump(mode="json")
