@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -68,9 +70,7 @@ async def test_unreadable_file_is_a_failed_outcome_not_a_crash(client: httpx.Asy
     assert outcome["status"] == "failed" and outcome["reason"]
 
 
-async def test_upload_over_the_size_limit_is_refused(
-    settings: Settings, embeddings: object
-) -> None:
+async def test_upload_over_the_size_limit_is_refused(settings: Settings, embeddings: Any) -> None:
     from ideapump.api import create_app
 
     small = settings.model_copy(

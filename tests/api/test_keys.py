@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -68,7 +70,7 @@ def test_keys_are_stored_hashed(settings: Settings) -> None:
     assert store.find_key(secret).library == "lab-a"  # type: ignore[union-attr]
 
 
-async def test_rate_limit_per_key(settings: Settings, embeddings: object) -> None:
+async def test_rate_limit_per_key(settings: Settings, embeddings: Any) -> None:
     from ideapump.api import create_app
 
     limited = settings.model_copy(
@@ -86,12 +88,12 @@ async def test_rate_limit_per_key(settings: Settings, embeddings: object) -> Non
         assert (await c.get("/conversations", headers=b)).status_code == 200  # per key
 
 
-async def test_generation_cap_answers_busy(settings: Settings, embeddings: object) -> None:
+async def test_generation_cap_answers_busy(settings: Settings, embeddings: Any) -> None:
     from ideapump.api import create_app
 
     release = asyncio.Event()
 
-    async def slow_engine(ctx: object):  # type: ignore[no-untyped-def]
+    async def slow_engine(ctx: object) -> AsyncIterator[Any]:
         from ideapump.api.schemas import TokenEvent
 
         yield TokenEvent(text="thinking")
