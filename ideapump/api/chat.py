@@ -150,8 +150,10 @@ async def grounded_reply(ctx: ChatContext) -> AsyncIterator[BaseModel]:
 
 
 def default_engine() -> ChatEngine:
-    """The engine the service uses (the agent's chat router once it is available)."""
-    return grounded_reply
+    """The agent's intent router when :mod:`ideapump.agent` is installed, else grounded Q&A."""
+    from ideapump.api.agent_engine import agent_available, agent_reply
+
+    return agent_reply if agent_available() else grounded_reply
 
 
 def sse(event: BaseModel | dict[str, Any], name: str | None = None) -> str:

@@ -16,6 +16,7 @@ import pytest
 import respx
 
 from ideapump.api import create_app
+from ideapump.api.chat import grounded_reply
 from ideapump.api.storage import ServiceStore
 from ideapump.config import Settings, get_settings
 from tests.llm import openai_mock
@@ -51,7 +52,7 @@ def llm() -> Iterator[respx.MockRouter]:
 
 @pytest.fixture
 def app(settings: Settings, embeddings: Any, llm: respx.MockRouter) -> Any:
-    return create_app(settings, embeddings=embeddings)
+    return create_app(settings, embeddings=embeddings, engine=grounded_reply)
 
 
 @pytest.fixture

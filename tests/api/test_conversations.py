@@ -9,7 +9,7 @@ import pytest
 import respx
 
 from ideapump.api import create_app
-from ideapump.api.chat import Turn, fit_history
+from ideapump.api.chat import Turn, fit_history, grounded_reply
 from ideapump.config import Settings
 from tests.api.conftest import llm_requests, parse_sse, upload
 from tests.api.test_basics import assert_error
@@ -58,12 +58,16 @@ async def test_reply_streams_citations_tokens_and_done(
 async def test_history_survives_a_restart_and_reaches_the_model(
     settings: Settings, embeddings: Any, llm: respx.MockRouter
 ) -> None:
-    transport = httpx.ASGITransport(app=create_app(settings, embeddings=embeddings))
+    transport = httpx.ASGITransport(
+        app=create_app(settings, embeddings=embeddings, engine=grounded_reply)
+    )
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         conv = (await c.post("/conversations", json={})).json()["conv_id"]
         await ask(c, conv, "We see larger pupils under atomoxetine. What next?")
     # a new app on the same data dir: a restarted server
-    transport = httpx.ASGITransport(app=create_app(settings, embeddings=embeddings))
+    transport = httpx.ASGITransport(
+        app=create_app(settings, embeddings=embeddings, engine=grounded_reply)
+    )
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         listed = (await c.get("/conversations")).json()
         assert [x["conv_id"] for x in listed] == [conv]
@@ -95,7 +99,9 @@ async def test_long_conversation_is_trimmed_with_a_note(
             "llm": settings.llm.model_copy(update={"context_size": 2048, "max_output_tokens": 256})
         }
     )
-    transport = httpx.ASGITransport(app=create_app(small, embeddings=embeddings))
+    transport = httpx.ASGITransport(
+        app=create_app(small, embeddings=embeddings, engine=grounded_reply)
+    )
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         conv = (await c.post("/conversations", json={})).json()["conv_id"]
         for i in range(4):
