@@ -1,0 +1,226 @@
+"""What the agent pipelines return (public models) and what the model fills (drafts).
+
+Public models (``Citation``, ``ExperimentProposal``, ``Critique``,
+``EvidenceReport``...) are what the facade, the CLI and the service hand out.
+Every ``Citation`` in them has been checked: it points at a chunk retrieved for
+this answer and its quote occurs verbatim in that chunk (see
+:mod:`ideapump.agent.grounding`).
+
+Draft models (``*Draft``) are the schemas the language model fills. They are
+kept small and flat so that a 1.5B local model can fill them under JSON-schema
+constrained decoding: the model cites a passage by its number ``n`` in the
+``<documents>`` block plus a short verbatim ``quote``; code resolves the number
+to the chunk and checks the quote.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+# -- public models ---------------------------------------------------------------
+
+
+class Citation(BaseModel):
+    doc_id: str
+    title: str
+    page: int
+    quote: str = Field(description="Verbatim text that occurs in the cited chunk.")
+    chunk_id: str
+
+    def label(self) -> str:
+        """``[title, p. N]`` as the CLI prints it."""
+        return f"[{self.title}, p. {self.page}]"
+
+
+class PowerAnalysis(BaseModel):
+    test: str = Field(description="e.g. 'two-sample t-test' or 'one-way ANOVA, 3 groups'.")
+    effect_size: float
+    effect_size_metric: Literal["d", "f"]
+    effect_source: str = Field(description="Where the effect size comes from, in words.")
+    formula: str = Field(description="How the effect size was derived from the statistic.")
+    source: Citation | None = Field(
+        default=None, description="The cited result the effect comes from."
+    )
+    conventional_default: bool = Field(
+        default=False,
+        description="True when no usable statistic was found and a default was assumed.",
+    )
+    alpha: float
+    power: float
+    n_per_group: int
+    groups: int
+    total_n: int
+    note: str = ""
+
+
+class Novelty(BaseModel):
+    closest: Citation | None = Field(
+        default=None, description="The closest existing library passage."
+    )
+    similarity: float | None = None
+    how_it_differs: str = ""
+    already_done: bool = False
+
+
+class Reflection(BaseModel):
+    feasibility: str
+    confounds: list[str] = []
+    missing_controls: list[str] = []
+    feasibility_score: int = Field(ge=1, le=5)
+    novelty_score: int = Field(ge=1, le=5)
+
+
+class ExperimentProposal(BaseModel):
+    title: str
+    hypothesis: str
+    rationale: str
+    citations: list[Citation]
+    design: str
+    conditions: list[str]
+    controls: list[str]
+    primary_measure: str
+    sample_size: PowerAnalysis
+    expected_if_true: str
+    expected_if_false: str
+    risks: list[str]
+    novelty: Novelty
+    reflection: Reflection | None = None
+    score: float = Field(description="Elo rating after the pairwise tournament (start 1000).")
+    wins: int = 0
+    comparisons: int = 0
+
+
+class Proposals(BaseModel):
+    question: str
+    proposals: list[ExperimentProposal] = []
+    abstained: bool = False
+    message: str = ""
+    candidates: int = 0
+    removed_citations: int = 0
+
+
+class StatsFinding(BaseModel):
+    """One deterministic finding of the statistics auditor (never recomputed by a model)."""
+
+    kind: Literal["result", "flag", "mean"]
+    severity: Literal["problem", "flag", "ok"]
+    page: int | None = None
+    quote: str = ""
+    message: str
+
+
+class MethodsPoint(BaseModel):
+    aspect: str
+    issue: str
+    suggestion: str = ""
+    citation: Citation
+
+
+class PaperProfile(BaseModel):
+    """Design and sample size of a paper, found in its own text (regex, not a model)."""
+
+    doc_id: str
+    title: str
+    design: list[str] = []
+    sample_size: int | None = None
+    sample_citation: Citation | None = None
+
+
+class Critique(BaseModel):
+    doc_id: str
+    title: str
+    profile: PaperProfile | None = None
+    stats_findings: list[StatsFinding] = []
+    stats_counts: dict[str, int] = {}
+    summary: str = ""
+    methods: list[MethodsPoint] = []
+    removed_citations: int = 0
+
+
+class WeighedPassage(BaseModel):
+    stance: Literal["supports", "contradicts", "neutral"]
+    note: str = ""
+    citation: Citation
+
+
+class EvidenceReport(BaseModel):
+    claim: str
+    supporting: list[WeighedPassage] = []
+    contradicting: list[WeighedPassage] = []
+    neutral: list[WeighedPassage] = []
+    papers: list[PaperProfile] = []
+    verdict: Literal["supported", "contradicted", "mixed", "insufficient"] = "insufficient"
+    confidence: Literal["low", "medium", "high"] = "low"
+    summary: str = ""
+    contradictions: list[str] = []
+    abstained: bool = False
+    removed_citations: int = 0
+
+
+# -- drafts the model fills --------------------------------------------------------
+
+
+class Cite(BaseModel):
+    n: int = Field(description="Passage number in the documents block.")
+    quote: str = Field(description="A short phrase copied exactly from that passage.")
+
+
+class ProposalDraft(BaseModel):
+    title: str
+    hypothesis: str
+    rationale: str
+    design: str
+    conditions: list[str]
+    controls: list[str]
+    primary_measure: str
+    expected_if_true: str
+    expected_if_false: str
+    risks: list[str]
+    citations: list[Cite]
+
+
+class ReflectionDraft(BaseModel):
+    feasibility: str
+    confounds: list[str]
+    missing_controls: list[str]
+    already_done: bool
+    how_it_differs: str
+    feasibility_score: int = Field(ge=1, le=5)
+    novelty_score: int = Field(ge=1, le=5)
+
+
+class ComparisonDraft(BaseModel):
+    winner: Literal["A", "B"]
+    reason: str
+
+
+class PointDraft(BaseModel):
+    aspect: Literal[
+        "design", "confounds", "controls", "sample_size", "multiple_comparisons", "over_claiming"
+    ]
+    issue: str
+    suggestion: str
+    n: int
+    quote: str
+
+
+class CritiqueDraft(BaseModel):
+    summary: str
+    points: list[PointDraft]
+
+
+class StanceDraft(BaseModel):
+    n: int
+    quote: str
+    stance: Literal["supports", "contradicts", "neutral"]
+    note: str
+
+
+class WeighDraft(BaseModel):
+    items: list[StanceDraft]
+    verdict: Literal["supported", "contradicted", "mixed", "insufficient"]
+    confidence: Literal["low", "medium", "high"]
+    summary: str
+    contradictions: list[str]

@@ -1,0 +1,239 @@
+"""``propose``: retrieve -> generate N candidates -> reflect -> Elo tournament -> top k.
+
+1. Retrieve passages for the question (per-paper cap) plus the best passages of
+   the lab's own data summaries and notes; drop those below the relevance
+   threshold. Nothing left: abstain without calling the model.
+2. Generate N candidates one at a time (each told the titles already proposed),
+   each with citations checked by :func:`generate_grounded`; a candidate left
+   without any valid citation is discarded.
+3. For each: the closest existing passage in the library (by similarity to its
+   hypothesis and design), a reflection on feasibility, confounds, controls and
+   whether the corpus already did it, and a power analysis (:mod:`.power`).
+4. Rank by pairwise comparisons (the model judges A vs B; Elo updates, the
+   position of each candidate alternating), return the top k.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+from ideapump.agent.grounding import (
+    AgentOptions,
+    Evidence,
+    as_model,
+    generate_grounded,
+    lead_words,
+    persona,
+    relevance,
+    retrieve,
+)
+from ideapump.agent.models import (
+    ComparisonDraft,
+    ExperimentProposal,
+    Novelty,
+    ProposalDraft,
+    Proposals,
+    Reflection,
+    ReflectionDraft,
+)
+from ideapump.agent.power import power_analysis
+from ideapump.errors import InputError
+from ideapump.llm import generate_structured
+from ideapump.prompts import data_block, render_prompt
+
+if TYPE_CHECKING:
+    from ideapump.library import Library
+    from ideapump.models import Passage
+
+LAB_KINDS = ("table", "markdown", "text")
+NOTHING_RELEVANT = (
+    "The library has nothing relevant to this question, so I would only be guessing. "
+    "Ingest papers or lab notes on the topic, or rephrase the question with its key terms."
+)
+
+
+def gather(library: Library, query: str, options: AgentOptions) -> list[Passage]:
+    """Relevant passages for ``query``: papers (capped per paper) plus lab data summaries."""
+    passages = retrieve(library, query, options.passages, per_paper_cap=options.per_paper_cap)
+    lab = [d.doc_id for d in library.papers() if d.kind in LAB_KINDS]
+    if lab and options.lab_passages:
+        seen = {p.chunk_id for p in passages}
+        extra = retrieve(library, query, options.lab_passages, doc_ids=lab)
+        passages += [p for p in extra if p.chunk_id not in seen]
+    scores = relevance(library, query, passages)
+    return [p for p, s in zip(passages, scores, strict=True) if s >= options.min_relevance]
+
+
+def describe(d: ProposalDraft, reflection: Reflection | None = None) -> str:
+    lines = [
+        f"Title: {d.title}",
+        f"Hypothesis: {d.hypothesis}",
+        f"Design: {d.design}",
+        f"Conditions: {'; '.join(d.conditions)}",
+        f"Controls: {'; '.join(d.controls)}",
+        f"Primary measure: {d.primary_measure}",
+    ]
+    if reflection is not None:
+        lines.append(
+            f"Reviewer: feasibility {reflection.feasibility_score}/5, novelty "
+            f"{reflection.novelty_score}/5; confounds: {'; '.join(reflection.confounds) or 'none'}"
+        )
+    return "\n".join(lines)
+
+
+def _generate(
+    llm: Any, question: str, evidence: Evidence, n: int, options: AgentOptions
+) -> tuple[list[ProposalDraft], int]:
+    drafts: list[ProposalDraft] = []
+    removed = 0
+    for _ in range(n):
+        avoid = ""
+        if drafts:
+            titles = "; ".join(d.title for d in drafts)
+            avoid = f"- Already proposed (propose something clearly different): {titles}"
+        user = render_prompt(
+            "propose_generate", question=question, documents=evidence.block(), avoid=avoid
+        )
+        got = generate_grounded(
+            llm,
+            [("system", persona()), ("user", user)],
+            ProposalDraft,
+            evidence,
+            citation_retries=options.citation_retries,
+            accept=lambda d: bool(d.citations),
+        )
+        removed += got.removed
+        if got.draft.citations:
+            drafts.append(got.draft)
+    return drafts, removed
+
+
+def _reflect(
+    llm: Any, library: Library, draft: ProposalDraft, evidence: Evidence, options: AgentOptions
+) -> tuple[Reflection, Novelty]:
+    probe = f"{draft.hypothesis} {draft.design}"
+    near = retrieve(library, probe, 4, per_paper_cap=2)
+    scores = relevance(library, probe, near)
+    novelty = Novelty()
+    closest_text, closest_n = "(none found)", 0
+    if near:
+        best = max(range(len(near)), key=lambda i: scores[i])
+        closest_n = evidence.add(near[best])
+        novelty.closest = evidence.resolve(closest_n, lead_words(near[best].quote))
+        novelty.similarity = scores[best]
+        closest_text = data_block(
+            [{"n": closest_n, "title": near[best].title, "text": near[best].quote}]
+        )
+    user = render_prompt(
+        "propose_reflect",
+        proposal=describe(draft),
+        closest=closest_text,
+        closest_n=closest_n,
+        documents=evidence.block(),
+    )
+    got = generate_structured(
+        as_model(llm), [("system", persona()), ("user", user)], ReflectionDraft
+    )
+    novelty.how_it_differs = got.how_it_differs
+    novelty.already_done = got.already_done
+    reflection = Reflection(
+        feasibility=got.feasibility,
+        confounds=got.confounds,
+        missing_controls=got.missing_controls,
+        feasibility_score=got.feasibility_score,
+        novelty_score=1 if got.already_done else got.novelty_score,
+    )
+    return reflection, novelty
+
+
+def tournament(
+    llm: Any, question: str, items: list[str], options: AgentOptions
+) -> tuple[list[float], list[int], list[int]]:
+    """Elo ratings, wins and comparison counts from pairwise model judgements."""
+    ratings = [1000.0] * len(items)
+    wins = [0] * len(items)
+    played = [0] * len(items)
+    pairs = list(itertools.combinations(range(len(items)), 2))[: options.max_comparisons]
+    for turn, (i, j) in enumerate(pairs):
+        a, b = (i, j) if turn % 2 == 0 else (j, i)  # alternate positions against order bias
+        user = render_prompt("propose_compare", question=question, a=items[a], b=items[b])
+        verdict = generate_structured(
+            as_model(llm), [("system", persona()), ("user", user)], ComparisonDraft
+        )
+        winner, loser = (a, b) if verdict.winner == "A" else (b, a)
+        expected = 1 / (1 + 10 ** ((ratings[loser] - ratings[winner]) / 400))
+        ratings[winner] += options.elo_k * (1 - expected)
+        ratings[loser] -= options.elo_k * (1 - expected)
+        wins[winner] += 1
+        played[a] += 1
+        played[b] += 1
+    return ratings, wins, played
+
+
+def propose(
+    library: Library,
+    llm: Any,
+    question: str,
+    *,
+    n: int = 3,
+    k: int = 2,
+    options: AgentOptions | None = None,
+) -> Proposals:
+    """Ranked, cited, power-analysed experiment proposals for ``question``."""
+    options = options or AgentOptions()
+    question = question.strip()
+    if not question:
+        raise InputError("the research question is empty")
+    if not 1 <= n <= 10 or not 1 <= k <= n:
+        raise InputError("need 1 <= k <= n <= 10 (n candidates, k returned)")
+    passages = gather(library, question, options)
+    if not passages:
+        return Proposals(question=question, abstained=True, message=NOTHING_RELEVANT)
+    evidence = Evidence(passages, library)
+    drafts, removed = _generate(llm, question, evidence, n, options)
+    if not drafts:
+        return Proposals(
+            question=question,
+            abstained=True,
+            removed_citations=removed,
+            message="The model could not ground any proposal in the retrieved passages "
+            "(every citation it gave failed the check), so none is shown.",
+        )
+    reviewed = [(d, *_reflect(llm, library, d, evidence, options)) for d in drafts]
+    ratings, wins, played = tournament(
+        llm, question, [describe(d, r) for d, r, _ in reviewed], options
+    )
+    proposals = []
+    for (draft, reflection, novelty), rating, w, p in zip(
+        reviewed, ratings, wins, played, strict=True
+    ):
+        citations = [c for c in (evidence.resolve(x.n, x.quote) for x in draft.citations) if c]
+        proposals.append(
+            ExperimentProposal(
+                title=draft.title,
+                hypothesis=draft.hypothesis,
+                rationale=draft.rationale,
+                citations=citations,
+                design=draft.design,
+                conditions=draft.conditions,
+                controls=draft.controls,
+                primary_measure=draft.primary_measure,
+                sample_size=power_analysis(library, evidence, citations, len(draft.conditions)),
+                expected_if_true=draft.expected_if_true,
+                expected_if_false=draft.expected_if_false,
+                risks=draft.risks,
+                novelty=novelty,
+                reflection=reflection,
+                score=round(rating, 1),
+                wins=w,
+                comparisons=p,
+            )
+        )
+    proposals.sort(key=lambda p: (-p.score, -(p.reflection.novelty_score if p.reflection else 0)))
+    return Proposals(
+        question=question,
+        proposals=proposals[:k],
+        candidates=len(drafts),
+        removed_citations=removed,
+    )

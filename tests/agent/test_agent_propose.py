@@ -1,0 +1,122 @@
+"""propose on the corpus library with a respx-mocked OpenAI API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import FakeLLM, proposal, reflection, winner_a
+
+from ideapump.agent import AgentOptions, propose
+from ideapump.agent.grounding import quote_occurs
+from ideapump.llm.structured import output_contract
+from ideapump.prompts import render_prompt
+
+QUESTION = "how does pupil size respond to light and attention?"
+
+
+def _check_resolves(library: Any, citation: Any) -> None:
+    chunk = next(c for c in library.chunks(citation.doc_id) if c.chunk_id == citation.chunk_id)
+    assert quote_occurs(citation.quote, chunk.quote)
+
+
+def test_propose_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOptions) -> None:
+    titles = iter(["Light x attention", "Pupil pilot follow-up", "Third idea"])
+    fake.on("ProposalDraft", lambda body, p: proposal(p, title=next(titles)))
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=3, k=2, options=options)
+
+    assert not result.abstained and result.candidates == 3 and len(result.proposals) == 2
+    assert result.proposals[0].score >= result.proposals[1].score
+    assert sum(p.comparisons for p in result.proposals) <= 2 * 3
+    for p in result.proposals:
+        assert p.citations
+        for c in p.citations:
+            _check_resolves(corpus_library, c)
+        s = p.sample_size
+        assert s.n_per_group >= 2 and s.total_n == s.n_per_group * s.groups and s.groups == 2
+        assert s.formula and s.effect_source
+        if not s.conventional_default:  # effect taken from a cited paper's statistic
+            assert s.source is not None
+            _check_resolves(corpus_library, s.source)
+        assert p.novelty.closest is not None and p.novelty.how_it_differs
+        assert p.reflection is not None and p.reflection.confounds == ["arousal"]
+
+    # the requests: model, response_format, persona system prompt + contract, data block
+    assert len(fake.of("ProposalDraft")) == 3 and len(fake.of("ComparisonDraft")) == 3
+    first = fake.of("ProposalDraft")[0]
+    assert first["model"] == "test-model"
+    assert first["response_format"]["type"] == "json_schema"
+    system, user = first["messages"][0], first["messages"][1]
+    assert system["role"] == "system"
+    from ideapump.agent.models import ProposalDraft
+
+    assert system["content"] == render_prompt("persona") + output_contract(ProposalDraft)
+    block = user["content"][user["content"].index("<documents>") :]
+    assert block.count("<documents>") == 1 and "</documents>" in block
+    lab_titles = {d.title for d in corpus_library.papers() if d.kind in ("table", "markdown")}
+    assert any(f'title="{t}"' in user["content"] for t in lab_titles)  # lab data is context
+    # the second candidate is told what was already proposed
+    assert "Light x attention" in fake.of("ProposalDraft")[1]["messages"][1]["content"]
+
+
+def test_fabricated_citation_is_removed_and_the_model_asked_again(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on(
+        "ProposalDraft",
+        lambda body, p: proposal(p, fabricated=True),
+        lambda body, p: proposal(p, fabricated=False),
+    )
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+
+    asks = fake.of("ProposalDraft")
+    assert len(asks) == 2
+    reask = asks[1]["messages"][-1]["content"]
+    assert "noradrenaline doubles exploration" in reask and "do not occur" in reask
+    quotes = [c.quote for c in result.proposals[0].citations]
+    assert quotes and not any("doubles exploration" in q for q in quotes)
+
+
+def test_a_fabrication_that_persists_is_never_shown(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on("ProposalDraft", lambda body, p: proposal(p, fabricated=True))
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    assert len(fake.of("ProposalDraft")) == 1 + options.citation_retries
+    assert result.removed_citations == 1
+    dumped = result.model_dump_json()
+    assert "doubles exploration" not in dumped
+
+
+def test_malformed_json_is_retried(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on("ProposalDraft", lambda body, p: '{"title": "cut off', lambda body, p: proposal(p))
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    asks = fake.of("ProposalDraft")
+    assert len(asks) == 2 and "did not validate" in asks[1]["messages"][-1]["content"]
+    assert result.proposals[0].title == "Horizon x drug"
+
+
+def test_nothing_relevant_abstains_without_a_model_call(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    result = propose(corpus_library, llm, "mortgage interest rates in Spain", options=options)
+    assert result.abstained and result.proposals == []
+    assert "nothing relevant" in result.message
+    assert fake.requests == []
+
+
+def test_empty_library_abstains(embeddings, llm, fake: FakeLLM, settings) -> None:
+    from ideapump.library import Library
+
+    empty = Library.open("empty", settings, embeddings=embeddings)
+    assert propose(empty, llm, QUESTION).abstained
+    assert fake.requests == []

@@ -1,0 +1,114 @@
+"""Quote matching, power analysis formulas, draft filtering: no model, no library."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from statsmodels.stats.power import TTestIndPower
+
+from ideapump.agent.grounding import Evidence, check_draft, quote_occurs, strip_bad
+from ideapump.agent.models import CritiqueDraft, PointDraft
+from ideapump.agent.power import effect_from_result, solve_n
+from ideapump.models import Passage
+from ideapump.stats import check_text
+
+CHUNK = (
+    "Participants explored more under atomox-\netine than placebo, t(28) = 2.20, "
+    "p = .036 \u2013 a medium   effect on random exploration."
+)
+
+
+def _passage(text: str = CHUNK) -> Passage:
+    return Passage(
+        doc_id="d1",
+        title="Paper",
+        source="x.pdf",
+        page=3,
+        page_end=3,
+        score=0.9,
+        quote=text,
+        chunk_id="d1:00001",
+        char_start=0,
+        char_end=len(text),
+    )
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "explored more under atomoxetine than placebo",  # line-break hyphen joined
+        "p = .036 - a medium effect",  # en dash, spacing
+        "PARTICIPANTS EXPLORED MORE",  # case
+        "explored more under ... a medium effect",  # ellipsis joins pieces in order
+    ],
+)
+def test_quotes_that_occur(quote: str) -> None:
+    assert quote_occurs(quote, CHUNK)
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "explored less under atomoxetine",
+        "a medium effect ... explored more under",  # pieces out of order
+        "placebo",  # too short to be a quote
+        "",
+    ],
+)
+def test_quotes_that_do_not(quote: str) -> None:
+    assert not quote_occurs(quote, CHUNK)
+
+
+def test_evidence_resolves_only_real_quotes() -> None:
+    ev = Evidence([_passage()])
+    good = ev.resolve(1, "than placebo, t(28) = 2.20")
+    assert good is not None and good.chunk_id == "d1:00001" and good.page == 3
+    assert ev.resolve(2, "than placebo, t(28) = 2.20") is None  # no passage 2
+    assert ev.resolve(1, "than placebo, t(28) = 3.20") is None
+    assert 'n="1"' in ev.block() and ev.block().startswith("<documents>")
+
+
+def test_bad_cited_items_are_stripped() -> None:
+    ev = Evidence([_passage()])
+    draft = CritiqueDraft(
+        summary="s",
+        points=[
+            PointDraft(
+                aspect="design", issue="ok", suggestion="", n=1, quote="explored more under"
+            ),
+            PointDraft(
+                aspect="controls",
+                issue="made up",
+                suggestion="",
+                n=1,
+                quote="no blinding at all was used",
+            ),
+        ],
+    )
+    assert [p.issue for p in check_draft(draft, ev)] == ["made up"]
+    cleaned, removed = strip_bad(draft, ev)
+    assert removed == 1 and [p.issue for p in cleaned.points] == ["ok"]
+    assert len(draft.points) == 2  # the original is untouched
+
+
+def test_effect_sizes_from_audited_results() -> None:
+    t = check_text("t(28) = 2.20, p = .036").results[0]
+    metric, d, formula = effect_from_result(t)  # type: ignore[misc]
+    assert metric == "d" and d == pytest.approx(2 * 2.20 / math.sqrt(28))
+    assert formula.startswith("d = 2t/sqrt(df)")
+    f1 = check_text("F(1, 40) = 9.00, p = .005").results[0]
+    assert effect_from_result(f1)[1] == pytest.approx(2 * 3 / math.sqrt(40))  # type: ignore[index]
+    f3 = check_text("F(2, 54) = 7.00, p = .002").results[0]
+    metric, f, _ = effect_from_result(f3)  # type: ignore[misc]
+    eta = 14 / (14 + 54)
+    assert metric == "f" and f == pytest.approx(math.sqrt(eta / (1 - eta)))
+    r = check_text("r(48) = .30, p = .034").results[0]
+    assert effect_from_result(r)[1] == pytest.approx(0.6 / math.sqrt(1 - 0.09))  # type: ignore[index]
+
+
+def test_solve_n_matches_statsmodels() -> None:
+    assert solve_n("d", 0.5, 2, 0.05, 0.8) == 64  # the textbook figure
+    expected = math.ceil(TTestIndPower().solve_power(effect_size=0.8, alpha=0.05, power=0.9))
+    assert solve_n("d", 0.8, 2, 0.05, 0.9) == expected
+    assert solve_n("f", 0.25, 3, 0.05, 0.8) == 53  # 158 total / 3 groups, rounded up
