@@ -9,7 +9,9 @@ from __future__ import annotations
 import typer
 
 from ideapump.cli import library
+from ideapump.cli import keys as keys_cli
 from ideapump.cli import models as models_cli
+from ideapump.cli import serve as serve_cli
 from ideapump.cli import stats as stats_cli
 from ideapump.cli.common import run_app
 
@@ -25,6 +27,8 @@ app = typer.Typer(
 library.register(app)
 models_cli.register(app)
 stats_cli.register(app)
+serve_cli.register(app)
+keys_cli.register(app)
 
 
 def main() -> None:
