@@ -1,0 +1,466 @@
+"""Conversational entry point for the service: ``chat`` and its streaming twin ``chat_stream``.
+
+``chat_stream(library, llm, messages)`` is a (synchronous) iterator of typed
+events; FastAPI can send it as SSE with ``iterate_in_threadpool``. Each event is
+a pydantic model with a ``type`` field (``event.model_dump(mode="json")``)::
+
+    TokenEvent         type="token"          text: str
+        a piece of the answer's text, in order; concatenated they are the answer.
+    CitationEvent      type="citation"       marker: int, citation: Citation
+        the answer text contains "[marker]"; citation = {doc_id, title, page, quote,
+        chunk_id}, already checked (quote occurs in that retrieved chunk). Sent
+        when the marker is first streamed. Unverifiable markers are never sent.
+    ProposalEvent      type="proposal"       rank: int, proposal: ExperimentProposal
+    StatsFindingEvent  type="stats_finding"  finding: StatsFinding
+        {kind: result|flag|mean, severity: problem|flag|ok, page, quote, message}
+        from the deterministic auditor (critique, or a pasted result).
+    DoneEvent          type="done"           intent, text, citations, abstained,
+                                             clarifying, result
+        last event: intent is one of question|propose|critique|weigh|check_stats|
+        clarify; text the whole answer; result the pipeline's JSON (Proposals,
+        Critique, EvidenceReport or the stats report) or null.
+
+``messages`` is the conversation: ``[{"role": "user"|"assistant", "content": str}]``
+(or ``(role, content)`` pairs), the last one the researcher's new message.
+Routing is deterministic (patterns, and the auditor finding a reported test in
+the message); a message too vague to act on gets one clarifying question, and
+earlier user messages are added to the retrieval query so follow-ups build on
+them. Questions are answered from retrieved passages only; when none is
+relevant the answer says the library does not cover it, without a model call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel
+
+from ideapump.agent.grounding import (
+    AgentOptions,
+    Evidence,
+    as_model,
+    persona,
+    relevance,
+    retrieve,
+)
+from ideapump.agent.models import Citation, ExperimentProposal, StatsFinding
+from ideapump.errors import InputError, NotFoundError
+from ideapump.llm import stream_text
+from ideapump.prompts import render_prompt
+
+if TYPE_CHECKING:
+    from ideapump.library import Library
+
+Intent = Literal["question", "propose", "critique", "weigh", "check_stats", "clarify"]
+
+
+class TokenEvent(BaseModel):
+    type: Literal["token"] = "token"
+    text: str
+
+
+class CitationEvent(BaseModel):
+    type: Literal["citation"] = "citation"
+    marker: int
+    citation: Citation
+
+
+class ProposalEvent(BaseModel):
+    type: Literal["proposal"] = "proposal"
+    rank: int
+    proposal: ExperimentProposal
+
+
+class StatsFindingEvent(BaseModel):
+    type: Literal["stats_finding"] = "stats_finding"
+    finding: StatsFinding
+
+
+class DoneEvent(BaseModel):
+    type: Literal["done"] = "done"
+    intent: Intent
+    text: str
+    citations: list[Citation] = []
+    abstained: bool = False
+    clarifying: bool = False
+    result: dict[str, Any] | None = None
+
+
+ChatEvent = TokenEvent | CitationEvent | ProposalEvent | StatsFindingEvent | DoneEvent
+
+
+class ChatReply(BaseModel):
+    """What :func:`chat` returns: the DoneEvent's content plus the streamed side events."""
+
+    intent: Intent
+    text: str
+    citations: list[Citation] = []
+    abstained: bool = False
+    clarifying: bool = False
+    result: dict[str, Any] | None = None
+
+
+_PROPOSE = re.compile(
+    r"\b(propos\w*|suggest\w*|design|plan)\b.{0,60}\b(experiment|study|studies|test|follow[- ]?up)"
+    r"|\bwhat (experiment|study|should we (test|run|do))|\bideas? for\b",
+    re.IGNORECASE,
+)
+_CRITIQUE = re.compile(r"\b(critiqu\w*|critici[sz]\w*|review|assess|evaluate|appraise)\b", re.I)
+_WEIGH = re.compile(
+    r"\b(is it true|weigh|evidence (for|that|on|against)|does the (evidence|literature)|"
+    r"claim that|how strong is the evidence)\b",
+    re.IGNORECASE,
+)
+_DOC_ID = re.compile(r"\b[0-9a-f]{6,16}\b")
+_STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "about",
+        "this",
+        "that",
+        "it",
+        "is",
+        "are",
+        "was",
+        "be",
+        "do",
+        "does",
+        "can",
+        "could",
+        "would",
+        "should",
+        "what",
+        "how",
+        "why",
+        "tell",
+        "me",
+        "more",
+        "please",
+        "help",
+        "idea",
+        "ideas",
+        "something",
+        "anything",
+        "thing",
+        "hi",
+        "hello",
+        "hey",
+        "thanks",
+        "ok",
+        "yes",
+        "no",
+        "you",
+        "we",
+        "our",
+        "my",
+    ]
+)
+_GENERIC = set(
+    [
+        "paper",
+        "papers",
+        "study",
+        "article",
+        "manuscript",
+        "critique",
+        "review",
+        "assess",
+        "evaluate",
+        "appraise",
+        "methods",
+        "results",
+        "effect",
+        "effects",
+        "human",
+        "humans",
+        "data",
+        "analysis",
+    ]
+)
+NOT_COVERED = (
+    "The library does not cover this: none of the retrieved passages is relevant, so I won't "
+    "guess. Could you point me to a paper, or ingest one on the topic?"
+)
+
+
+def _norm(messages: Sequence[Any]) -> list[tuple[str, str]]:
+    out = []
+    for m in messages:
+        role, content = (m["role"], m["content"]) if isinstance(m, dict) else m
+        out.append((str(role), str(content)))
+    if not out or out[-1][0] != "user" or not out[-1][1].strip():
+        raise InputError("the conversation must end with a non-empty user message")
+    return out
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]+", text.lower()) if w not in _STOP]
+
+
+def find_document(library: Library, text: str) -> str | None:
+    """A document named in ``text``: by id (prefix) or by most title words in common."""
+    for m in _DOC_ID.finditer(text):
+        try:
+            return library.get(m[0]).doc_id
+        except (NotFoundError, InputError):
+            continue
+    words = set(content_words(text)) - _GENERIC
+    best: tuple[int, str] | None = None
+    for doc in library.papers():
+        common = len(words & set(content_words(doc.title + " " + " ".join(doc.authors))))
+        if common >= 1 and (best is None or common > best[0]):
+            best = (common, doc.doc_id)
+    return best[1] if best else None
+
+
+def route(library: Library, message: str, history: list[tuple[str, str]]) -> Intent:
+    from ideapump.stats import check_text
+
+    if check_text(message).results:
+        return "check_stats"
+    if _PROPOSE.search(message):
+        return "propose"
+    if _CRITIQUE.search(message):
+        return "critique"
+    if _WEIGH.search(message):
+        return "weigh"
+    earlier = any(role == "user" for role, _ in history[:-1])
+    if len(content_words(message)) < 2 and not earlier:
+        return "clarify"
+    return "question"
+
+
+class MarkerFilter:
+    """Pass streamed text through, holding back "[..." until the marker is checked."""
+
+    def __init__(self, evidence: Evidence) -> None:
+        self.evidence = evidence
+        self.pending = ""
+        self.text = ""
+        self.cited: dict[int, Citation] = {}
+
+    def feed(self, piece: str) -> Iterator[TokenEvent | CitationEvent]:
+        self.pending += piece
+        while self.pending:
+            start = self.pending.find("[")
+            if start < 0:
+                yield from self._emit(self.pending)
+                self.pending = ""
+                return
+            if start:
+                yield from self._emit(self.pending[:start])
+                self.pending = self.pending[start:]
+            end = self.pending.find("]")
+            if end < 0:
+                if len(self.pending) > 12:  # not a marker
+                    yield from self._emit(self.pending[0])
+                    self.pending = self.pending[1:]
+                    continue
+                return
+            yield from self._marker(self.pending[: end + 1])
+            self.pending = self.pending[end + 1 :]
+
+    def flush(self) -> Iterator[TokenEvent | CitationEvent]:
+        if self.pending:
+            yield from self._emit(self.pending)
+            self.pending = ""
+
+    def _emit(self, text: str) -> Iterator[TokenEvent]:
+        self.text += text
+        yield TokenEvent(text=text)
+
+    def _marker(self, marker: str) -> Iterator[TokenEvent | CitationEvent]:
+        numbers = re.findall(r"\d+", marker)
+        if not re.fullmatch(r"\[\s*\d+(\s*,\s*\d+)*\s*\]", marker):
+            yield from self._emit(marker)
+            return
+        good = []
+        for n in map(int, numbers):
+            citation = self.cited.get(n) or self._citation(n)
+            if citation is None:
+                continue  # an unknown passage: the marker is dropped, never shown
+            good.append(n)
+            if n not in self.cited:
+                self.cited[n] = citation
+                yield CitationEvent(marker=n, citation=citation)
+        if good:
+            yield from self._emit("[" + ", ".join(map(str, good)) + "]")
+
+    def _citation(self, n: int) -> Citation | None:
+        """Passage n, quoted by its sentence closest to the sentence being written."""
+        if not 1 <= n <= len(self.evidence.passages):
+            return None
+        claim = set(content_words(re.split(r"[.!?]\s", self.text)[-1]))
+        sentences = [
+            s.strip()
+            for s in re.split(r"(?<=[.!?])\s+", self.evidence.passages[n - 1].quote)
+            if len(s.split()) >= 5
+        ]
+        if not sentences:
+            sentences = [" ".join(self.evidence.passages[n - 1].quote.split()[:25])]
+        best = max(sentences, key=lambda s: len(claim & set(content_words(s))))
+        return self.evidence.resolve(n, " ".join(best.split()[:40]))
+
+
+def _history_text(history: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{role}: {text[:600]}" for role, text in history[-6:-1]) or "(none)"
+
+
+def answer_stream(
+    library: Library, llm: Any, history: list[tuple[str, str]], options: AgentOptions
+) -> Iterator[ChatEvent]:
+    message = history[-1][1]
+    earlier = [text for role, text in history[:-1] if role == "user"][-2:]
+    query = " ".join([*earlier, message])
+    passages = retrieve(library, query, options.passages, per_paper_cap=options.per_paper_cap)
+    scores = relevance(library, query, passages)
+    passages = [p for p, s in zip(passages, scores, strict=True) if s >= options.min_relevance]
+    if not passages:
+        yield TokenEvent(text=NOT_COVERED)
+        yield DoneEvent(intent="question", text=NOT_COVERED, abstained=True)
+        return
+    evidence = Evidence(passages, library)
+    user = render_prompt(
+        "chat_answer",
+        documents=evidence.block(),
+        history=_history_text(history),
+        message=message,
+        max_sentences=6,
+    )
+    filt = MarkerFilter(evidence)
+    for piece in stream_text(as_model(llm), [("system", persona()), ("user", user)]):
+        yield from filt.feed(piece)
+    yield from filt.flush()
+    yield DoneEvent(intent="question", text=filt.text, citations=list(filt.cited.values()))
+
+
+def _say(text: str) -> Iterator[TokenEvent]:
+    for line in text.splitlines(keepends=True):
+        yield TokenEvent(text=line)
+
+
+def clarifying_question(library: Library, intent: Intent) -> str:
+    titles = [d.title for d in library.papers()][:6]
+    shelf = "; ".join(titles) if titles else "nothing yet"
+    if intent == "critique":
+        return (
+            "Happy to critique a paper - which one? Give its document id or a few words of its "
+            f"title. The library holds: {shelf}."
+        )
+    return (
+        "Could you say a little more about what you are after - a question about the papers, "
+        "an experiment to propose, a paper to critique or a claim to weigh? The library "
+        f"holds: {shelf}."
+    )
+
+
+def chat_stream(
+    library: Library,
+    llm: Any,
+    messages: Sequence[Any],
+    *,
+    n: int = 3,
+    k: int = 2,
+    options: AgentOptions | None = None,
+) -> Iterator[ChatEvent]:
+    """Route the researcher's last message and stream the answer as typed events."""
+    from ideapump.agent.critique import critique, weigh
+    from ideapump.agent.propose import propose
+    from ideapump.agent.render import (
+        render_critique,
+        render_evidence,
+        render_proposals,
+        render_stats,
+    )
+    from ideapump.stats import check_text
+
+    options = options or AgentOptions()
+    history = _norm(messages)
+    message = history[-1][1]
+    intent = route(library, message, history)
+    doc_id = find_document(library, message) if intent == "critique" else None
+    if intent == "clarify" or (intent == "critique" and doc_id is None):
+        text = clarifying_question(library, intent)
+        yield from _say(text)
+        yield DoneEvent(intent="clarify", text=text, clarifying=True)
+        return
+    if intent == "question":
+        yield from answer_stream(library, llm, history, options)
+        return
+    if intent == "check_stats":
+        report = check_text(message, alpha=library.settings.stats.alpha)
+        for r in report.results:
+            finding = StatsFinding(
+                kind="result",
+                severity="problem" if r.is_problem else "ok",
+                page=None,
+                quote=r.quote,
+                message=r.explanation,
+            )
+            yield StatsFindingEvent(finding=finding)
+        text = render_stats(report)
+        yield from _say(text)
+        yield DoneEvent(intent=intent, text=text, result=report.to_json())
+        return
+    if intent == "propose":
+        earlier = [t for role, t in history[:-1] if role == "user"][-1:]
+        result = propose(library, llm, " ".join([*earlier, message]), n=n, k=k, options=options)
+        for rank, proposal in enumerate(result.proposals, 1):
+            yield ProposalEvent(rank=rank, proposal=proposal)
+        text = render_proposals(result)
+        citations = [c for p in result.proposals for c in p.citations]
+        payload = result.model_dump(mode="json")
+        abstained = result.abstained
+    elif intent == "critique":
+        assert doc_id is not None
+        crit = critique(library, llm, doc_id, options=options)
+        for finding in crit.stats_findings:
+            yield StatsFindingEvent(finding=finding)
+        text = render_critique(crit)
+        citations = [p.citation for p in crit.methods]
+        payload, abstained = crit.model_dump(mode="json"), False
+    else:
+        report_w = weigh(library, llm, message, options=options)
+        citations = [
+            w.citation for w in [*report_w.supporting, *report_w.contradicting, *report_w.neutral]
+        ]
+        text = render_evidence(report_w)
+        payload, abstained = report_w.model_dump(mode="json"), report_w.abstained
+    for i, citation in enumerate(citations, 1):
+        yield CitationEvent(marker=i, citation=citation)
+    yield from _say(text)
+    yield DoneEvent(
+        intent=intent,
+        text=text,
+        citations=citations,
+        abstained=abstained,
+        result=payload,
+    )
+
+
+def chat(
+    library: Library,
+    llm: Any,
+    messages: Sequence[Any],
+    *,
+    n: int = 3,
+    k: int = 2,
+    options: AgentOptions | None = None,
+) -> ChatReply:
+    """The non-streaming reply: the final DoneEvent of :func:`chat_stream`."""
+    for event in chat_stream(library, llm, messages, n=n, k=k, options=options):
+        if isinstance(event, DoneEvent):
+            return ChatReply(**event.model_dump(exclude={"type"}))
+    raise AssertionError("chat_stream ended without a done event")  # pragma: no cover

@@ -1,0 +1,82 @@
+"""A paper's design and sample size, read from its own chunks (patterns, not a model).
+
+Used by ``critique`` and ``weigh`` so that every paper's design and sample size
+come with a checked citation, and by the auditor's findings for context. The
+sample size is the largest "N = 40" / "40 participants" stated in the methods
+(or anywhere, when no methods section is marked); the design is the list of
+design terms the paper uses about itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ideapump.agent.grounding import Evidence
+from ideapump.agent.models import PaperProfile
+
+if TYPE_CHECKING:
+    from ideapump.library import Library
+    from ideapump.models import Passage
+
+DESIGN_TERMS: dict[str, str] = {
+    "randomized controlled trial": r"randomi[sz]ed[\s-]+controlled[\s-]+trial|\bRCT\b",
+    "randomized": r"\brandomi[sz]ed\b|random(ly)? assigned",
+    "double-blind": r"double[\s-]*blind",
+    "placebo-controlled": r"placebo[\s-]*controlled|\bplacebo\b",
+    "within-subject": r"within[\s-]*subjects?|repeated[\s-]*measures|crossover|cross-over",
+    "between-subjects": r"between[\s-]*subjects?|between[\s-]*groups?",
+    "cross-sectional": r"cross[\s-]*sectional",
+    "longitudinal / cohort": r"\blongitudinal\b|\bcohort\b",
+    "survey / questionnaire": r"\bsurvey\b|\bquestionnaire\b",
+    "meta-analysis": r"meta[\s-]*analy",
+    "pre-registered": r"pre[\s-]*regist",
+    "pilot": r"\bpilot\b",
+}
+_N_PATTERNS = (
+    r"\b[Nn]\s*=\s*(\d{1,5})\b",
+    r"\b(\d{1,5})\s+(?:healthy\s+|adult\s+|young\s+|male\s+|female\s+)*"
+    r"(?:participants|subjects|volunteers|patients|respondents|men|women|students|rats|mice|dogs|horses)\b",
+)
+_METHODS = re.compile(r"method|participant|subject|sample|design|procedure", re.IGNORECASE)
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, start - 160, 0)
+    right_dot = text.find(". ", end)
+    right = min(x for x in (right_dot if right_dot >= 0 else len(text), end + 120, len(text)))
+    return " ".join(text[left:right].split())
+
+
+def profile_chunks(
+    doc_id: str, title: str, chunks: list[Passage], evidence: Evidence
+) -> PaperProfile:
+    design: list[str] = []
+    joined = " ".join(c.quote for c in chunks)
+    for name, pattern in DESIGN_TERMS.items():
+        if re.search(pattern, joined, re.IGNORECASE):
+            design.append(name)
+    if "randomized controlled trial" in design and "randomized" in design:
+        design.remove("randomized")
+    best: tuple[bool, int, Passage, str] | None = None
+    for chunk in chunks:
+        in_methods = bool(_METHODS.search(chunk.section or ""))
+        for pattern in _N_PATTERNS:
+            for m in re.finditer(pattern, chunk.quote):
+                n = int(m[1])
+                if n < 2 or 1900 <= n <= 2100:  # years are not samples
+                    continue
+                key = (in_methods, n)
+                if best is None or key > best[:2]:
+                    best = (in_methods, n, chunk, _sentence_around(chunk.quote, m.start(), m.end()))
+    profile = PaperProfile(doc_id=doc_id, title=title, design=design)
+    if best is not None:
+        profile.sample_size = best[1]
+        profile.sample_citation = evidence.cite_passage(best[2], best[3])
+    return profile
+
+
+def paper_profile(library: Library, doc_id: str, evidence: Evidence) -> PaperProfile:
+    """Design terms and stated sample size of an ingested document, with a citation."""
+    row = library.get(doc_id)
+    return profile_chunks(row.doc_id, row.title, library.chunks(row.doc_id), evidence)

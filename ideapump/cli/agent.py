@@ -1,0 +1,88 @@
+"""``ideapump propose | critique | weigh``: the agent pipelines on the command line.
+
+Readable output cites as ``[title, p. N] "quote"``; ``--json`` prints the
+pydantic result (``Proposals``, ``Critique``, ``EvidenceReport``) for scripts.
+Errors are one line (the shared CLI handler).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from ideapump.cli.common import JsonOption, LibraryOption, console, load_settings, print_json
+from ideapump.errors import InputError
+
+PassagesOption = typer.Option(
+    6, "--passages", help="Passages retrieved for the model (fewer: faster on a CPU)."
+)
+
+if TYPE_CHECKING:
+    from ideapump.facade import IdeaPump
+
+
+def _pump(library: str | None, passages: int) -> IdeaPump:
+    from ideapump.agent import AgentOptions
+    from ideapump.facade import IdeaPump
+
+    if not 1 <= passages <= 20:
+        raise InputError("--passages must be between 1 and 20")
+    options = AgentOptions(passages=passages)
+    return IdeaPump.from_settings(load_settings(library=library), options=options)
+
+
+def _show(text: str) -> None:
+    console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("propose")
+    def propose_cmd(
+        question: str = typer.Argument(..., help="The research question."),
+        n: int = typer.Option(3, "-n", "--candidates", help="Candidates to generate (1-10)."),
+        k: int = typer.Option(2, "-k", "--top", help="Proposals to return (at most n)."),
+        json_out: bool = JsonOption,
+        library: str | None = LibraryOption,
+        passages: int = PassagesOption,
+    ) -> None:
+        """Propose ranked, cited, power-analysed experiments for QUESTION."""
+        from ideapump.agent.render import render_proposals
+
+        result = _pump(library, passages).propose(question, n=n, k=min(k, n))
+        if json_out:
+            print_json(result)
+        else:
+            _show(render_proposals(result))
+
+    @app.command("critique")
+    def critique_cmd(
+        doc_id: str = typer.Argument(..., help="A document id (or unique prefix)."),
+        json_out: bool = JsonOption,
+        library: str | None = LibraryOption,
+        passages: int = PassagesOption,
+    ) -> None:
+        """Statistics audit plus a cited methods critique of one ingested paper."""
+        from ideapump.agent.render import render_critique
+
+        result = _pump(library, passages).critique(doc_id)
+        if json_out:
+            print_json(result)
+        else:
+            _show(render_critique(result))
+
+    @app.command("weigh")
+    def weigh_cmd(
+        claim: str = typer.Argument(..., help="The claim to weigh against the library."),
+        json_out: bool = JsonOption,
+        library: str | None = LibraryOption,
+        passages: int = PassagesOption,
+    ) -> None:
+        """Supporting, contradicting and neutral evidence for CLAIM, with a verdict."""
+        from ideapump.agent.render import render_evidence
+
+        result = _pump(library, passages).weigh(claim)
+        if json_out:
+            print_json(result)
+        else:
+            _show(render_evidence(result))

@@ -1,0 +1,97 @@
+"""``IdeaPump``: the Python facade for notebooks and the service.
+
+    from ideapump.facade import IdeaPump
+    pump = IdeaPump.from_settings()          # settings from IDEAPUMP_* / .env
+    pump.ingest(["papers/"])
+    pump.search("noradrenaline and exploration", k=5)
+    result = pump.propose("how does noradrenaline shape exploration?", n=3, k=2)
+    pump.critique("76a9d3ab")                # a document id or unique prefix
+    pump.weigh("atomoxetine increases random exploration")
+    pump.chat([{"role": "user", "content": "what did Dubois find?"}])
+    for event in pump.chat_stream(messages): ...
+
+The chat model is built on first use (the offline default starts its local
+server then), so ingesting and searching never need a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ideapump.agent import (
+    AgentOptions,
+    ChatEvent,
+    ChatReply,
+    Critique,
+    EvidenceReport,
+    Proposals,
+    chat,
+    chat_stream,
+    critique,
+    propose,
+    weigh,
+)
+from ideapump.agent.grounding import LazyLLM
+from ideapump.config import Settings, get_settings
+from ideapump.library import Library
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from ideapump.models import IngestReport, Passage
+
+
+class IdeaPump:
+    def __init__(
+        self, library: Library, llm: Any = None, options: AgentOptions | None = None
+    ) -> None:
+        self.library = library
+        self.settings = library.settings
+        self.options = options or AgentOptions()
+        self._llm = llm
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        library: str | None = None,
+        embeddings: Embeddings | None = None,
+        llm: Any = None,
+        options: AgentOptions | None = None,
+    ) -> IdeaPump:
+        """An IdeaPump on ``library`` (default: settings.library) with the configured model."""
+        settings = settings or get_settings()
+        return cls(Library.open(library, settings, embeddings=embeddings), llm, options)
+
+    @property
+    def llm(self) -> Any:
+        """The chat model, or a LazyLLM that builds it (from settings) on first use."""
+        if self._llm is None:
+            self._llm = LazyLLM(self.settings.get_llm)
+        return self._llm
+
+    def ingest(self, paths: Sequence[str | Path]) -> IngestReport:
+        return self.library.ingest(paths)
+
+    def search(self, query: str, k: int = 5) -> list[Passage]:
+        return self.library.search(query, k=k)
+
+    def propose(self, question: str, *, n: int = 3, k: int = 2) -> Proposals:
+        return propose(self.library, self.llm, question, n=n, k=k, options=self.options)
+
+    def critique(self, doc_id: str) -> Critique:
+        return critique(self.library, self.llm, doc_id, options=self.options)
+
+    def weigh(self, claim: str) -> EvidenceReport:
+        return weigh(self.library, self.llm, claim, options=self.options)
+
+    def chat(self, messages: Sequence[Any], *, n: int = 3, k: int = 2) -> ChatReply:
+        return chat(self.library, self.llm, messages, n=n, k=k, options=self.options)
+
+    def chat_stream(
+        self, messages: Sequence[Any], *, n: int = 3, k: int = 2
+    ) -> Iterator[ChatEvent]:
+        return chat_stream(self.library, self.llm, messages, n=n, k=k, options=self.options)
