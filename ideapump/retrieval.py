@@ -1,0 +1,505 @@
+"""Hybrid retrieval for the agent: dense (Chroma) + lexical (BM25), fused, then diversified.
+
+from ideapump.library import Library
+from ideapump.retrieval import get_retriever
+passages = get_retriever(Library.open("mylab")).retrieve("propranolol and exploration", k=8)
+
+Dense similarity finds paraphrases; BM25 finds what embeddings blur: drug and
+gene names, rare terms and reported statistics (``t(40)``, ``F(2, 378) = 128.12``
+are tokenized as ``t(40)``, ``f(2,378)`` and ``128.12``). Both signals are
+computed for every candidate either one proposes (the cosine from its stored
+vector, the BM25 score from the index), min-max normalized over the candidates
+and mixed half and half (a convex combination: unlike reciprocal rank fusion
+it keeps a chunk that BM25 alone finds, with a unique statistic, at the top).
+An optional per-paper cap and/or maximal marginal relevance (MMR, on the
+stored vectors) then spread the results over papers and content.
+
+The BM25 index lives in memory, one per library and store, shared by every
+``Retriever`` of that library. Each call compares the registry's complete
+documents (id, chunk count, commit time) with what the index holds: documents
+ingested since are tokenized and added, removed ones dropped, and nothing is
+re-read otherwise. Only documents whose registry row is complete are returned.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from scipy import sparse
+from sqlalchemy import select
+
+from ideapump.errors import InputError
+from ideapump.models import Passage
+from ideapump.store.registry import COMPLETE, DocumentRow
+from ideapump.store.vectors import ChunkHit
+
+if TYPE_CHECKING:
+    from ideapump.library import Library
+
+Mode = Literal["hybrid", "dense"]
+DEFAULT_MODE: Mode = "hybrid"
+#: weight of the dense score in the hybrid mix (the rest is BM25); 0.5 won on the bench
+HYBRID_ALPHA = 0.5
+_FETCH_BATCH = 2000
+_MAX_INDEXES = 8
+
+# -- tokenization -------------------------------------------------------------
+
+_STOP_WORDS = (
+    "a an and are as at be been being but by can could did do does for from had has have how "
+    "i if in into is it its may might more most of on or our such than that the their them then "
+    "there these they this those to was we were what when where which while who whom why will "
+    "with would you your about after also between both each other over under not no"
+)
+_STOP = frozenset(_STOP_WORDS.split())
+# A reported statistic: t(40), F (2, 378), chi2(1, N = 93), r(85), and Yardley's F2,407.
+_STAT = re.compile(
+    r"(?<![a-z0-9])(t|f|r|z|chi2|x2|χ2|χ²)\s*\(\s*(\d+(?:\.\d+)?)(?:\s*,\s*(?:n\s*=\s*)?(\d+))?\s*\)"
+    r"|(?<![a-z0-9])(f)(\d+)\s*,\s*(\d+)(?=\s*=)"
+)
+_NUMBER = re.compile(r"(?<![\w.])(?:\d+(?:\.\d+)?|\.\d+)")  # signs dropped: "-3.5" ~ "3.5"
+_WORD = re.compile(r"[a-z0-9α-ω]+(?:[-'][a-z0-9α-ω]+)*")
+_DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2010": "-", "\u2011": "-", "\u00ad": ""})
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.translate(_DASHES))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.lower()
+
+
+def _stem(word: str) -> str:
+    """Plural folding only: 'pupils' -> 'pupil', 'studies' -> 'study'; keeps 'analysis'."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lexical terms of a text: folded words, hyphenated compounds and their parts,
+    numbers (``.005`` -> ``0.005``) and statistic heads (``t (40)`` -> ``t(40)``)."""
+    text = _fold(text)
+    out: list[str] = []
+    for m in _STAT.finditer(text):
+        if m.group(1):
+            name = {"x2": "chi2", "χ2": "chi2", "χ²": "chi2"}.get(m.group(1), m.group(1))
+            df = m.group(2) + (f",{m.group(3)}" if m.group(3) else "")
+        else:
+            name, df = "f", f"{m.group(5)},{m.group(6)}"
+        out.append(f"{name}({df})")
+    for m in _NUMBER.finditer(text):
+        num = m.group(0)
+        out.append("0" + num if num.startswith(".") else num)
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if "-" in word or "'" in word:
+            out.append(word.replace("'", ""))
+            parts = re.split(r"[-']", word)
+        else:
+            parts = [word]
+        for part in parts:
+            if len(part) > 1 and part not in _STOP and not part.isdigit():
+                out.append(_stem(part))
+    return out
+
+
+# -- BM25 ---------------------------------------------------------------------
+
+
+@dataclass
+class _DocTerms:
+    """One document's chunks as term-id bags (raw counts), kept to rebuild cheaply."""
+
+    chunk_ids: list[str]
+    indptr: np.ndarray  # per chunk: slice into terms/counts
+    terms: np.ndarray
+    counts: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Matrix:
+    """An immutable BM25 snapshot: searches read one while a rebuild makes the next."""
+
+    chunk_ids: list[str]
+    pos: dict[str, int]  # chunk id -> column
+    chunk_doc: np.ndarray  # chunk -> position in doc_order
+    doc_order: list[str]
+    #: term-major BM25 weights (terms x chunks), so a query reads only its terms' postings.
+    weights: sparse.csr_matrix
+
+
+@dataclass
+class LexicalIndex:
+    """Okapi BM25 over the chunks of one library's complete documents."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    signature: frozenset[tuple[str, int, str]] = frozenset()
+    vocab: dict[str, int] = field(default_factory=dict)
+    docs: dict[str, _DocTerms] = field(default_factory=dict)
+    matrix: _Matrix | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    builds: int = 0  # how many times the matrix was assembled (for tests and the bench)
+
+    def _bag(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        ids = [self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(text)]
+        if not ids:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        terms, counts = np.unique(np.asarray(ids, np.int32), return_counts=True)
+        return terms, counts.astype(np.float32)
+
+    def add_document(self, doc_id: str, chunks: Sequence[tuple[str, str]]) -> None:
+        bags = [self._bag(text) for _, text in chunks]
+        indptr = np.zeros(len(bags) + 1, np.int64)
+        indptr[1:] = np.cumsum([len(t) for t, _ in bags])
+        self.docs[doc_id] = _DocTerms(
+            [cid for cid, _ in chunks],
+            indptr,
+            np.concatenate([t for t, _ in bags]) if bags else np.zeros(0, np.int32),
+            np.concatenate([c for _, c in bags]) if bags else np.zeros(0, np.float32),
+        )
+
+    def rebuild(self) -> None:
+        """Assemble the BM25 weight matrix from the per-document bags (no re-tokenizing)."""
+        doc_order = sorted(self.docs)
+        parts = [self.docs[d] for d in doc_order]
+        chunk_ids = [cid for p in parts for cid in p.chunk_ids]
+        n_chunks = len(chunk_ids)
+        self.builds += 1
+        if n_chunks == 0:
+            self.matrix = None
+            return
+        chunk_doc = np.concatenate(
+            [np.full(len(p.chunk_ids), i, np.int32) for i, p in enumerate(parts)]
+        )
+        terms = np.concatenate([p.terms for p in parts])
+        tf = np.concatenate([p.counts for p in parts])
+        lengths = np.concatenate([np.diff(p.indptr) for p in parts])
+        rows = np.repeat(np.arange(n_chunks, dtype=np.int32), lengths)
+        dl = np.bincount(rows, weights=tf, minlength=n_chunks).astype(np.float32)
+        avgdl = float(dl.mean()) or 1.0
+        n_terms = len(self.vocab)
+        df = np.bincount(terms, minlength=n_terms).astype(np.float64)
+        idf = np.log1p((n_chunks - df + 0.5) / (df + 0.5)).astype(np.float32)
+        norm = self.k1 * (1.0 - self.b + self.b * dl / avgdl)
+        w = idf[terms] * tf * (self.k1 + 1.0) / (tf + norm[rows])
+        weights = sparse.csr_matrix((w, (terms, rows)), shape=(n_terms, n_chunks))
+        self.matrix = _Matrix(
+            chunk_ids, {c: i for i, c in enumerate(chunk_ids)}, chunk_doc, doc_order, weights
+        )
+
+    def search(
+        self,
+        query: str,
+        n: int,
+        allowed_docs: set[str] | None = None,
+        also: Sequence[str] = (),
+    ) -> dict[str, float]:
+        """BM25 scores of the best ``n`` chunks (positive scores only, best first), plus
+        the scores of the chunks in ``also`` (0 when they share no term with the query)."""
+        m = self.matrix
+        if m is None:
+            return {}
+        n_terms = m.weights.shape[0]
+        ids = sorted({i for t in tokenize(query) if (i := self.vocab.get(t, n_terms)) < n_terms})
+        if not ids:
+            return dict.fromkeys(also, 0.0)
+        scores = np.asarray(m.weights[ids].sum(axis=0)).ravel()
+        if allowed_docs is not None:
+            keep = np.array([d in allowed_docs for d in m.doc_order], bool)
+            scores = np.where(keep[m.chunk_doc], scores, 0.0)
+        n = min(n, int(np.count_nonzero(scores > 0)))
+        out: dict[str, float] = {}
+        if n > 0:
+            top = np.argpartition(-scores, n - 1)[:n]
+            for i in top[np.lexsort((top, -scores[top]))]:
+                out[m.chunk_ids[i]] = float(scores[i])
+        for cid in also:
+            out.setdefault(cid, float(scores[m.pos[cid]]) if cid in m.pos else 0.0)
+        return out
+
+
+# -- index cache --------------------------------------------------------------
+
+_INDEXES: OrderedDict[tuple[str, ...], LexicalIndex] = OrderedDict()
+_INDEXES_LOCK = threading.Lock()
+
+
+def _store_key(library: Library) -> tuple[str, ...]:
+    s = library.settings
+    where = (
+        f"http://{s.store.chroma_host}:{s.store.chroma_port}"
+        if s.store.chroma_mode == "http"
+        else str(s.chroma_dir.resolve())
+    )
+    return (where, s.database_url, library.name)
+
+
+def _shared_index(library: Library) -> LexicalIndex:
+    key = _store_key(library)
+    with _INDEXES_LOCK:
+        index = _INDEXES.pop(key, None) or LexicalIndex()
+        _INDEXES[key] = index  # most recently used last
+        while len(_INDEXES) > _MAX_INDEXES:
+            _INDEXES.popitem(last=False)
+        return index
+
+
+@dataclass(frozen=True)
+class _DocMeta:
+    title: str
+    source: str
+    kind: str
+
+
+# -- retriever ----------------------------------------------------------------
+
+
+class Retriever:
+    """Dense + BM25 retrieval over one library, with score fusion, per-paper caps and MMR."""
+
+    def __init__(
+        self, library: Library, index: LexicalIndex | None = None, alpha: float = HYBRID_ALPHA
+    ) -> None:
+        self.library = library
+        self.index = index or _shared_index(library)
+        self.alpha = alpha
+
+    # -- registry view ------------------------------------------------------
+    def _complete_docs(self) -> dict[str, tuple[int, str, _DocMeta]]:
+        """Complete documents, read without their page texts (light at any library size)."""
+        cols = (
+            DocumentRow.doc_id,
+            DocumentRow.chunks,
+            DocumentRow.ingested_at,
+            DocumentRow.title,
+            DocumentRow.source,
+            DocumentRow.kind,
+        )
+        with self.library.registry.session() as s:
+            rows = s.execute(
+                select(*cols).where(
+                    DocumentRow.library == self.library.name, DocumentRow.status == COMPLETE
+                )
+            ).all()
+        return {
+            r.doc_id: (
+                int(r.chunks),
+                r.ingested_at.isoformat(),
+                _DocMeta(r.title, r.source, r.kind),
+            )
+            for r in rows
+        }
+
+    def _sync(self, docs: dict[str, tuple[int, str, _DocMeta]]) -> None:
+        """Bring the BM25 index in line with the registry's complete documents."""
+        signature = frozenset((d, n, at) for d, (n, at, _) in docs.items())
+        index = self.index
+        with index.lock:
+            if signature == index.signature and index.builds:
+                return
+            held = {d: (n, at) for d, n, at in index.signature}
+            for doc_id in list(index.docs):
+                if doc_id not in docs or held.get(doc_id) != docs[doc_id][:2]:
+                    del index.docs[doc_id]
+            missing = [d for d in docs if d not in index.docs]
+            for start in range(0, len(missing), 50):
+                batch = missing[start : start + 50]
+                for doc_id, chunks in self._fetch_texts(batch).items():
+                    index.add_document(doc_id, chunks)
+            index.rebuild()
+            index.signature = signature
+
+    def _fetch_texts(self, doc_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+        col = self.library.store.collection
+        found: dict[str, list[tuple[int, str, str]]] = {d: [] for d in doc_ids}
+        offset = 0
+        while True:
+            res = col.get(
+                where={"doc_id": {"$in": doc_ids}},
+                include=["documents", "metadatas"],
+                limit=_FETCH_BATCH,
+                offset=offset,
+            )
+            for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
+                found[str(meta["doc_id"])].append((int(meta.get("chunk_index", 0)), cid, text))
+            if len(res["ids"]) < _FETCH_BATCH:
+                break
+            offset += _FETCH_BATCH
+        return {d: [(cid, text) for _, cid, text in sorted(rows)] for d, rows in found.items()}
+
+    # -- retrieval ------------------------------------------------------------
+    def retrieve(
+        self,
+        query: str,
+        k: int = 8,
+        *,
+        doc_ids: Sequence[str] | None = None,
+        per_paper_cap: int | None = None,
+        mode: Mode = DEFAULT_MODE,
+        mmr_lambda: float | None = None,
+    ) -> list[Passage]:
+        """The ``k`` best passages for ``query``, best first.
+
+        ``mode="hybrid"`` mixes dense and BM25 scores (``score`` is the mix, in
+        [0, 1]); ``"dense"`` is cosine similarity alone. ``doc_ids`` restricts the
+        search to those documents. ``per_paper_cap`` keeps at most that many
+        passages per document (so fewer than ``k`` may come back). ``mmr_lambda``
+        in [0, 1] re-ranks by maximal marginal relevance on the stored vectors
+        (1 = relevance only, lower = more diverse). An empty library gives [].
+        """
+        query = query.strip()
+        if not query:
+            raise InputError("the search query is empty")
+        if k < 1 or k > 200:
+            raise InputError("k must be between 1 and 200")
+        if mode not in ("hybrid", "dense"):
+            raise InputError(f"unknown retrieval mode {mode!r}: use 'hybrid' or 'dense'")
+        if per_paper_cap is not None and per_paper_cap < 1:
+            raise InputError("per_paper_cap must be at least 1")
+        if mmr_lambda is not None and not 0.0 <= mmr_lambda <= 1.0:
+            raise InputError("mmr_lambda must be between 0 and 1")
+
+        docs = self._complete_docs()
+        allowed = set(docs) if doc_ids is None else set(doc_ids) & set(docs)
+        if not allowed:
+            return []
+        pool = max(4 * k, 40)
+        vector = np.asarray(self.library.store.embeddings.embed_query(query), np.float32)
+        dense = self._dense(vector, pool, allowed, restrict=doc_ids is not None)
+        if mode == "dense":
+            hits = dense
+            if mmr_lambda is not None:
+                hits = self._load([h.chunk_id for h in dense], {h.chunk_id: h.score for h in dense})
+        else:
+            self._sync(docs)
+            subset = allowed if len(allowed) < len(docs) else None
+            dense_ids = [h.chunk_id for h in dense]
+            lexical = self.index.search(query, pool, subset, also=dense_ids)
+            hits = self._load(list(dict.fromkeys([*dense_ids, *lexical])), {})
+            hits = [h for h in hits if h.doc_id in allowed]
+            fuse(vector, hits, lexical, self.alpha)
+            hits.sort(key=lambda h: (-h.score, h.chunk_id))
+        if mmr_lambda is not None:
+            hits = mmr(vector, hits, len(hits), mmr_lambda)
+        chosen = cap_per_paper(hits, k, per_paper_cap)
+        return [to_passage(h, docs[h.doc_id][2]) for h in chosen]
+
+    def _dense(
+        self, vector: np.ndarray, n: int, allowed: set[str], *, restrict: bool
+    ) -> list[ChunkHit]:
+        where = {"doc_id": {"$in": sorted(allowed)}} if restrict else None
+        hits = self.library.store.query(vector.tolist(), n + 10, where)  # + unfinished docs
+        return [h for h in hits if h.doc_id in allowed][:n]
+
+    def _load(self, chunk_ids: list[str], scores: dict[str, float]) -> list[ChunkHit]:
+        """Text, metadata and stored vector (``metadata["_vector"]``) of chunks, in order."""
+        if not chunk_ids:
+            return []
+        res = self.library.store.collection.get(
+            ids=chunk_ids, include=["documents", "metadatas", "embeddings"]
+        )
+        by_id: dict[str, ChunkHit] = {}
+        for cid, text, meta, vec in zip(
+            res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True
+        ):
+            m = {**meta, "_vector": np.asarray(vec, np.float32)}
+            by_id[cid] = ChunkHit(cid, str(meta["doc_id"]), text, scores.get(cid, 0.0), m)
+        return [by_id[c] for c in chunk_ids if c in by_id]
+
+
+# -- fusion and diversity -------------------------------------------------------
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    span = float(x.max() - x.min()) if len(x) else 0.0
+    return (x - x.min()) / span if span > 0 else np.zeros_like(x)
+
+
+def fuse(query: np.ndarray, hits: list[ChunkHit], bm25: dict[str, float], alpha: float) -> None:
+    """Set each hit's score to alpha * dense + (1 - alpha) * BM25, both min-max
+    normalized over the hits; the dense score is the cosine to the stored vector."""
+    if not hits:
+        return
+    vecs = np.stack([h.metadata["_vector"] for h in hits])
+    cos = vecs @ query / (np.linalg.norm(vecs, axis=1) * np.linalg.norm(query) + 1e-12)
+    lex = np.array([bm25.get(h.chunk_id, 0.0) for h in hits], np.float32)
+    mixed = alpha * _minmax(cos) + (1.0 - alpha) * _minmax(lex)
+    for h, score in zip(hits, mixed, strict=True):
+        h.score = float(score)
+
+
+def mmr(query: np.ndarray, hits: list[ChunkHit], k: int, lam: float) -> list[ChunkHit]:
+    """Maximal marginal relevance on the hits' stored vectors (cosine)."""
+    if not hits:
+        return []
+    vecs = np.stack([h.metadata["_vector"] for h in hits])
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12
+    rel = vecs @ (query / (np.linalg.norm(query) + 1e-12))
+    chosen: list[int] = []
+    best_sim = np.full(len(hits), -np.inf, np.float32)
+    left = np.ones(len(hits), bool)
+    for _ in range(min(k, len(hits))):
+        penalty = np.where(np.isfinite(best_sim), best_sim, 0.0)
+        score = np.where(left, lam * rel - (1.0 - lam) * penalty, -np.inf)
+        i = int(np.argmax(score))
+        chosen.append(i)
+        left[i] = False
+        best_sim = np.maximum(best_sim, vecs @ vecs[i])
+    return [hits[i] for i in chosen]
+
+
+def cap_per_paper(hits: Sequence[ChunkHit], k: int, cap: int | None) -> list[ChunkHit]:
+    """The first ``k`` hits, keeping at most ``cap`` per document."""
+    out: list[ChunkHit] = []
+    per_doc: dict[str, int] = {}
+    for h in hits:
+        if cap is not None and per_doc.get(h.doc_id, 0) >= cap:
+            continue
+        per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
+        out.append(h)
+        if len(out) == k:
+            break
+    return out
+
+
+def to_passage(hit: ChunkHit, meta: _DocMeta) -> Passage:
+    m = hit.metadata
+    return Passage(
+        doc_id=hit.doc_id,
+        title=meta.title,
+        source=meta.source,
+        page=int(m["page_start"]),
+        page_end=int(m["page_end"]),
+        section=str(m.get("section", "")),
+        score=round(hit.score, 6),
+        quote=hit.text,
+        chunk_id=hit.chunk_id,
+        char_start=int(m["char_start"]),
+        char_end=int(m["char_end"]),
+        kind=meta.kind,
+    )
+
+
+_RETRIEVERS: weakref.WeakKeyDictionary[Any, Retriever] = weakref.WeakKeyDictionary()
+
+
+def get_retriever(library: Library) -> Retriever:
+    """The library's retriever; its BM25 index is shared by every Library on the same store."""
+    with _INDEXES_LOCK:
+        found = _RETRIEVERS.get(library)
+    if found is None:
+        found = Retriever(library)
+        with _INDEXES_LOCK:
+            _RETRIEVERS[library] = found
+    return found
