@@ -1,0 +1,244 @@
+"""Notebook client for the IdeaPump service: ``Client`` and ``AsyncClient``.
+
+    from ideapump.client import Client
+    ip = Client("http://127.0.0.1:8000", api_key="ipk_...")
+    ip.upload(["papers/dubois2021.pdf"])
+    conv = ip.create_conversation()
+    for event in ip.send(conv.conv_id, "Propose a follow-up experiment"):
+        if event.type == "token":
+            print(event.text, end="")
+
+Methods return the same pydantic models as the Python API (DocumentInfo,
+Passage, StatsReport, IngestReport) and the service's schemas; streams are
+iterators of typed events; an error answer raises the IdeaPumpError subclass
+for its ``type`` (NotFoundError for 404...). ``stats_dataframe(report)`` needs
+pandas (optional).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ideapump import errors as E
+from ideapump.api.errors import BusyError, PayloadTooLargeError, RateLimitedError, UnauthorizedError
+from ideapump.api.schemas import (
+    Conversation,
+    ConversationDetail,
+    DocumentDetail,
+    IngestEvent,
+    chat_event_adapter,
+)
+from ideapump.models import DocumentInfo, IngestReport, Passage
+from ideapump.stats.models import StatsReport
+
+_ERRORS: dict[str, type[E.IdeaPumpError]] = {
+    cls.type_name: cls
+    for cls in (
+        E.InputError, E.NotFoundError, E.UnsupportedFileError, E.DocumentError, E.ConfigError,
+        E.EmbeddingMismatchError, E.StoreError, E.EmbeddingError, E.LLMError, E.LLMAuthError,
+        E.LLMUnavailableError, E.LLMRateLimitError, E.LLMTimeoutError, E.LLMContextError,
+        E.LLMOutputError, UnauthorizedError, BusyError, PayloadTooLargeError,
+    )
+}  # fmt: skip
+
+
+def raise_for_error(status: int, body: bytes) -> None:
+    """Raise the IdeaPumpError named by an error answer's ``{"error": {"type", "message"}}``."""
+    if status < 400:
+        return
+    try:
+        err = json.loads(body)["error"]
+        kind, message = str(err["type"]), str(err["message"])
+    except (ValueError, KeyError, TypeError):
+        kind, message = "http_error", f"HTTP {status}: {body[:200]!r}"
+    if kind == "rate_limited":
+        raise RateLimitedError(message, retry_after=1.0)
+    cls = _ERRORS.get(kind, E.NotFoundError if status == 404 else E.IdeaPumpError)
+    raise cls(message)
+
+
+def parse_sse_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """JSON payloads of an SSE stream, one per event."""
+    data: list[str] = []
+    for line in lines:
+        if line.startswith("data:"):
+            data.append(line[5:].strip())
+        elif not line.strip() and data:
+            yield json.loads("".join(data))
+            data = []
+    if data:
+        yield json.loads("".join(data))
+
+
+def _files(paths: Iterable[str | Path]) -> list[tuple[str, tuple[str, bytes]]]:
+    return [("files", (Path(p).name, Path(p).read_bytes())) for p in paths]
+
+
+def stats_dataframe(report: StatsReport) -> Any:
+    """The report's results as a pandas DataFrame (one row per reported test)."""
+    import pandas as pd
+
+    return pd.DataFrame([{**r.contract(), "explanation": r.explanation} for r in report.results])
+
+
+class Client:
+    """Synchronous client; pass ``http=`` to reuse an httpx.Client (or an in-process one)."""
+
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        api_key: str | None = None,
+        *,
+        timeout: float = 300.0,
+        http: httpx.Client | Any = None,
+    ) -> None:
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.http = http or httpx.Client(base_url=base_url, timeout=timeout)
+        self.http.headers.update(headers)
+
+    def _call(self, method: str, path: str, **kw: Any) -> Any:
+        r = self.http.request(method, path, **kw)
+        raise_for_error(r.status_code, r.content)
+        return r.json() if r.content else None
+
+    def _stream(self, path: str, **kw: Any) -> Iterator[dict[str, Any]]:
+        with self.http.stream("POST", path, **kw) as r:
+            if r.status_code >= 400:
+                raise_for_error(r.status_code, r.read())
+            yield from parse_sse_lines(r.iter_lines())
+
+    def health(self) -> dict[str, Any]:
+        return self._call("GET", "/healthz")
+
+    def documents(self) -> list[DocumentInfo]:
+        return [DocumentInfo.model_validate(d) for d in self._call("GET", "/documents")]
+
+    def document(self, doc_id: str) -> DocumentDetail:
+        return DocumentDetail.model_validate(self._call("GET", f"/documents/{doc_id}"))
+
+    def delete_document(self, doc_id: str) -> DocumentInfo:
+        return DocumentInfo.model_validate(self._call("DELETE", f"/documents/{doc_id}"))
+
+    def upload(self, paths: Iterable[str | Path]) -> IngestReport:
+        return IngestReport.model_validate(self._call("POST", "/documents", files=_files(paths)))
+
+    def upload_progress(self, paths: Iterable[str | Path]) -> Iterator[IngestEvent]:
+        """Progress events while the files are ingested; the last one (``done``) has the report."""
+        for payload in self._stream("/documents?stream=true", files=_files(paths)):
+            if payload.get("type") == "error":
+                err = payload["error"]
+                raise_for_error(500, json.dumps({"error": err}).encode())
+            yield IngestEvent.model_validate(payload)
+
+    def search(self, query: str, k: int = 5) -> list[Passage]:
+        body = self._call("POST", "/search", json={"query": query, "k": k})
+        return [Passage.model_validate(p) for p in body]
+
+    def check_stats(self, text: str, alpha: float | None = None) -> StatsReport:
+        body = self._call("POST", "/stats/check", json={"text": text, "alpha": alpha})
+        return StatsReport.model_validate(body)
+
+    def document_stats(self, doc_id: str, alpha: float | None = None) -> StatsReport:
+        params = {"alpha": alpha} if alpha is not None else {}
+        return StatsReport.model_validate(
+            self._call("GET", f"/documents/{doc_id}/stats", params=params)
+        )
+
+    def create_conversation(self, title: str = "") -> Conversation:
+        return Conversation.model_validate(
+            self._call("POST", "/conversations", json={"title": title})
+        )
+
+    def conversations(self) -> list[Conversation]:
+        return [Conversation.model_validate(c) for c in self._call("GET", "/conversations")]
+
+    def conversation(self, conv_id: str) -> ConversationDetail:
+        return ConversationDetail.model_validate(self._call("GET", f"/conversations/{conv_id}"))
+
+    def delete_conversation(self, conv_id: str) -> None:
+        self._call("DELETE", f"/conversations/{conv_id}")
+
+    def send(self, conv_id: str, content: str) -> Iterator[Any]:
+        """The reply as typed events (token, citation, proposal, stats_finding, done, error)."""
+        for payload in self._stream(
+            f"/conversations/{conv_id}/messages", json={"content": content}
+        ):
+            yield chat_event_adapter.validate_python(payload)
+
+    def ask(self, conv_id: str, content: str) -> Any:
+        """The reply's final ``done`` event (raises on an ``error`` event)."""
+        for event in self.send(conv_id, content):
+            if event.type == "error":
+                raise_for_error(500, json.dumps({"error": event.error}).encode())
+            if event.type == "done":
+                return event
+        raise E.IdeaPumpError("the reply stream ended without a done event")
+
+    def close(self) -> None:
+        self.http.close()
+
+
+class AsyncClient:
+    """The async twin (for notebooks running an event loop, or services)."""
+
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        api_key: str | None = None,
+        *,
+        timeout: float = 300.0,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.http = http or httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        if api_key:
+            self.http.headers["Authorization"] = f"Bearer {api_key}"
+
+    async def _call(self, method: str, path: str, **kw: Any) -> Any:
+        r = await self.http.request(method, path, **kw)
+        raise_for_error(r.status_code, r.content)
+        return r.json() if r.content else None
+
+    async def documents(self) -> list[DocumentInfo]:
+        return [DocumentInfo.model_validate(d) for d in await self._call("GET", "/documents")]
+
+    async def upload(self, paths: Iterable[str | Path]) -> IngestReport:
+        body = await self._call("POST", "/documents", files=_files(paths))
+        return IngestReport.model_validate(body)
+
+    async def search(self, query: str, k: int = 5) -> list[Passage]:
+        body = await self._call("POST", "/search", json={"query": query, "k": k})
+        return [Passage.model_validate(p) for p in body]
+
+    async def check_stats(self, text: str, alpha: float | None = None) -> StatsReport:
+        body = await self._call("POST", "/stats/check", json={"text": text, "alpha": alpha})
+        return StatsReport.model_validate(body)
+
+    async def create_conversation(self, title: str = "") -> Conversation:
+        body = await self._call("POST", "/conversations", json={"title": title})
+        return Conversation.model_validate(body)
+
+    async def conversation(self, conv_id: str) -> ConversationDetail:
+        return ConversationDetail.model_validate(
+            await self._call("GET", f"/conversations/{conv_id}")
+        )
+
+    async def send(self, conv_id: str, content: str) -> AsyncIterator[Any]:
+        path = f"/conversations/{conv_id}/messages"
+        async with self.http.stream("POST", path, json={"content": content}) as r:
+            if r.status_code >= 400:
+                raise_for_error(r.status_code, await r.aread())
+            data: list[str] = []
+            async for line in r.aiter_lines():
+                if line.startswith("data:"):
+                    data.append(line[5:].strip())
+                elif not line.strip() and data:
+                    yield chat_event_adapter.validate_python(json.loads("".join(data)))
+                    data = []
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
