@@ -103,3 +103,14 @@ async def test_check_stats_flags_a_decision_error(client: httpx.AsyncClient) -> 
     assert_error(
         await client.post("/stats/check", json={"text": "x", "alpha": 2}), 422, "invalid_request"
     )
+
+
+async def test_chat_page_is_served(client: httpx.AsyncClient) -> None:
+    page = await client.get("/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert '<script src="/static/app.js">' in page.text
+    js = await client.get("/static/app.js")
+    assert js.status_code == 200
+    for endpoint in ("/conversations", "/documents?stream=true", "/messages"):
+        assert endpoint in js.text
+    assert (await client.get("/static/style.css")).status_code == 200
