@@ -16,7 +16,9 @@ its quote occurs in the chunk (:mod:`ideapump.agent.grounding`).
 
 from __future__ import annotations
 
-from ideapump.agent.chat import (
+from ideapump.agent.chat import chat, chat_stream
+from ideapump.agent.critique import critique, weigh
+from ideapump.agent.events import (
     ChatEvent,
     ChatReply,
     CitationEvent,
@@ -24,10 +26,7 @@ from ideapump.agent.chat import (
     ProposalEvent,
     StatsFindingEvent,
     TokenEvent,
-    chat,
-    chat_stream,
 )
-from ideapump.agent.critique import critique, weigh
 from ideapump.agent.grounding import AgentOptions
 from ideapump.agent.models import (
     Citation,
