@@ -11,6 +11,7 @@ whose chunks the next run removes before redoing that file.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -21,15 +22,21 @@ from ideapump.errors import DocumentError, UnsupportedFileError
 from ideapump.models import IngestOutcome, IngestReport
 from ideapump.store.registry import COMPLETE, DELETING, DocumentRow, Registry
 from ingest.chunking import Chunker
-from ingest.loaders import SUFFIXES, LoadedDocument, doc_id_for, load_document, read_checked
+from ingest.extractor import Extractor, exc_path
+from ingest.loaders import LoadedDocument, doc_id_for, kind_of, read_checked
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from ideapump.config import Settings
     from ideapump.store.vectors import VectorStore
 
 # A pending row older than this belongs to a run that died, not to one that is
 # still writing in another process.
 STALE_AFTER = timedelta(minutes=15)
+
+#: A file either settled by the cheap checks, or (doc_id, extraction in progress).
+Planned = IngestOutcome | tuple[str, "Future[LoadedDocument]"]
 
 
 class IngestProgress:
@@ -80,6 +87,7 @@ class Pipeline:
         self.store = store
         self.registry = registry
         self.library = store.library
+        self.max_bytes = int(settings.ingest.max_file_mb * 1_000_000)
         self.chunker = Chunker(
             token_counter(store.embeddings),
             chunk_tokens=settings.ingest.chunk_tokens,
@@ -118,65 +126,75 @@ class Pipeline:
         report.outcomes.extend(problems)
         self.recover()
         progress.discovered(len(files))
-        for path in files:
-            progress.file_started(path)
-            t0 = time.perf_counter()
-            outcome = self._ingest_file(path, report, progress)
-            outcome.seconds = round(time.perf_counter() - t0, 3)
-            report.outcomes.append(outcome)
-            progress.file_done(outcome)
+        with Extractor(workers=1 if len(files) > 1 else 0) as extractor:
+            planned: dict[int, Planned] = {}
+            for i, path in enumerate(files):
+                progress.file_started(path)
+                t0 = time.perf_counter()
+                item = planned.pop(i, None) or self._plan(path, report, extractor)
+                # Extract the next PDF in the worker while this one is embedded.
+                if i + 1 < len(files):
+                    planned[i + 1] = self._plan(files[i + 1], report, extractor)
+                outcome = self._finish(item, report, progress)
+                outcome.seconds = round(time.perf_counter() - t0, 3)
+                report.outcomes.append(outcome)
+                progress.file_done(outcome)
         return report
 
-    def _ingest_file(
-        self, path: Path, report: IngestReport, progress: IngestProgress
-    ) -> IngestOutcome:
+    def _plan(self, path: Path, report: IngestReport, extractor: Extractor) -> Planned:
+        """Cheap checks in this process: type, size, content hash, already stored?"""
+        t = time.perf_counter()
         shown = str(path)
-        if path.suffix.lower() not in SUFFIXES:
-            try:
-                from ingest.loaders import kind_of
+        try:
+            kind_of(path)
+            data = read_checked(path, self.max_bytes)
+        except UnsupportedFileError as exc:
+            return IngestOutcome(path=shown, status="skipped", reason=str(exc))
+        except DocumentError as exc:
+            return IngestOutcome(path=shown, status="failed", reason=str(exc))
+        doc_id = doc_id_for(hashlib.sha256(data).hexdigest())
+        existing = self.registry.get(self.library, doc_id)
+        report.timings.other_s += time.perf_counter() - t
+        if existing is not None and existing.status == COMPLETE:
+            if existing.source != shown and not Path(existing.source).exists():
+                self.registry.update_source(self.library, doc_id, shown)  # the file moved
+            return IngestOutcome(
+                path=shown,
+                status="unchanged",
+                doc_id=doc_id,
+                title=existing.title,
+                pages=existing.pages,
+                chunks=existing.chunks,
+                reason=None if existing.source == shown else f"same content as {existing.source}",
+            )
+        if existing is not None:
+            self.recover({doc_id})
+        return doc_id, extractor.submit(path, self.max_bytes, data)
 
-                kind_of(path)
-            except UnsupportedFileError as exc:
-                return IngestOutcome(path=shown, status="skipped", reason=str(exc))
-        max_bytes = int(self.settings.ingest.max_file_mb * 1_000_000)
-        doc_id: str | None = None
+    def _finish(
+        self, item: Planned, report: IngestReport, progress: IngestProgress
+    ) -> IngestOutcome:
+        if isinstance(item, IngestOutcome):
+            return item
+        doc_id, future = item
         try:
             t = time.perf_counter()
-            data = read_checked(path, max_bytes)
-            import hashlib
-
-            doc_id = doc_id_for(hashlib.sha256(data).hexdigest())
-            existing = self.registry.get(self.library, doc_id)
-            if existing is not None and existing.status == COMPLETE:
-                if existing.source != shown and not Path(existing.source).exists():
-                    self.registry.update_source(self.library, doc_id, shown)  # the file moved
-                note = None if existing.source == shown else f"same content as {existing.source}"
-                report.timings.other_s += time.perf_counter() - t
-                return IngestOutcome(
-                    path=shown,
-                    status="unchanged",
-                    doc_id=doc_id,
-                    title=existing.title,
-                    pages=existing.pages,
-                    chunks=existing.chunks,
-                    reason=note,
-                )
-            if existing is not None:
-                self.recover({doc_id})
-            doc = load_document(path, max_bytes=max_bytes, data=data)
-            report.timings.extract_s += time.perf_counter() - t
+            try:
+                doc = future.result()
+            finally:
+                # Only the wait counts: extraction that overlapped embedding was free.
+                report.timings.extract_s += time.perf_counter() - t
             progress.pages_loaded(len(doc.pages))
             return self._store(doc, report, progress)
         except DocumentError as exc:
-            return IngestOutcome(path=shown, status="failed", doc_id=doc_id, reason=str(exc))
-        except UnsupportedFileError as exc:
-            return IngestOutcome(path=shown, status="skipped", reason=str(exc))
+            return IngestOutcome(
+                path=exc_path(future), status="failed", doc_id=doc_id, reason=str(exc)
+            )
         except BaseException:
             # Ctrl-C or a store failure mid-file: undo this file, keep the others.
-            if doc_id is not None:
-                row = self.registry.get(self.library, doc_id)
-                if row is not None and row.status != COMPLETE:
-                    self.recover({doc_id})
+            row = self.registry.get(self.library, doc_id)
+            if row is not None and row.status != COMPLETE:
+                self.recover({doc_id})
             raise
 
     def _store(
