@@ -391,7 +391,7 @@ class Retriever:
             fuse(vector, hits, lexical, self.alpha)
             hits.sort(key=lambda h: (-h.score, h.chunk_id))
         if mmr_lambda is not None:
-            hits = mmr(vector, hits, len(hits), mmr_lambda)
+            hits = mmr(hits, len(hits), mmr_lambda)
         chosen = cap_per_paper(hits, k, per_paper_cap)
         return [to_passage(h, docs[h.doc_id][2]) for h in chosen]
 
@@ -439,23 +439,23 @@ def fuse(query: np.ndarray, hits: list[ChunkHit], bm25: dict[str, float], alpha:
         h.score = float(score)
 
 
-def mmr(query: np.ndarray, hits: list[ChunkHit], k: int, lam: float) -> list[ChunkHit]:
-    """Maximal marginal relevance on the hits' stored vectors (cosine)."""
+def mmr(hits: list[ChunkHit], k: int, lam: float) -> list[ChunkHit]:
+    """Maximal marginal relevance: relevance is each hit's score (the fused score in
+    hybrid mode, the cosine in dense mode), redundancy the cosine between stored vectors."""
     if not hits:
         return []
     vecs = np.stack([h.metadata["_vector"] for h in hits])
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12
-    rel = vecs @ (query / (np.linalg.norm(query) + 1e-12))
+    rel = np.array([h.score for h in hits], np.float32)
     chosen: list[int] = []
-    best_sim = np.full(len(hits), -np.inf, np.float32)
+    redundancy = np.zeros(len(hits), np.float32)
     left = np.ones(len(hits), bool)
     for _ in range(min(k, len(hits))):
-        penalty = np.where(np.isfinite(best_sim), best_sim, 0.0)
-        score = np.where(left, lam * rel - (1.0 - lam) * penalty, -np.inf)
+        score = np.where(left, lam * rel - (1.0 - lam) * redundancy, -np.inf)
         i = int(np.argmax(score))
         chosen.append(i)
         left[i] = False
-        best_sim = np.maximum(best_sim, vecs @ vecs[i])
+        redundancy = np.maximum(redundancy, vecs @ vecs[i])
     return [hits[i] for i in chosen]
 
 
