@@ -153,6 +153,66 @@ class ServerSettings(_Section):
     search_k: int = Field(6, ge=1, le=50, description="Passages retrieved per chat reply.")
 
 
+class DigestSettings(_Section):
+    out_dir: Path | None = Field(
+        None, description="Where digests are written. Default: HOME/digests/<library>."
+    )
+    format: Literal["md", "html", "both"] = Field(
+        "both", description="Digest files to write: Markdown, self-contained HTML, or both."
+    )
+    watch: list[Path] = Field(
+        default_factory=list,
+        description="Folders ingested before every digest (JSON list), besides --watch.",
+    )
+    summary_passages: int = Field(
+        6, ge=2, le=20, description="Passages of a new document the summary is written from."
+    )
+    related_passages: int = Field(
+        6, ge=1, le=20, description="Passages of the lab's other documents shown for sparks."
+    )
+    max_sparks: int = Field(3, ge=1, le=3, description="Idea sparks asked for per new document.")
+    citation_retries: int = Field(
+        0, ge=0, le=3, description="Re-asks when the model's citations do not resolve."
+    )
+    max_attempts: int = Field(
+        3, ge=1, description="Runs that may fail on one document before it is given up."
+    )
+    feed_max_items: int = Field(5, ge=1, le=100, description="New items taken per feed per run.")
+    feed_days: int = Field(
+        7, ge=1, le=365, description="How far back feeds look (PubMed, bioRxiv), in days."
+    )
+    feed_delay_s: float = Field(
+        3.0, ge=0, description="Pause between requests to one feed host (arXiv asks for 3 s)."
+    )
+    feed_retries: int = Field(3, ge=0, le=10, description="Retries per feed request (5xx, 429).")
+    feed_timeout_s: float = Field(30.0, gt=0, description="Time-out per feed request.")
+    feed_fetch_pdf: bool = Field(
+        False, description="Also ingest the open-access PDF where the feed links one (arXiv)."
+    )
+    contact_email: str | None = Field(
+        None, description="Sent to PubMed E-utilities as 'email' (NCBI asks tools to give one)."
+    )
+    ncbi_api_key: SecretStr | None = Field(
+        None, description="NCBI API key: raises the PubMed rate limit from 3 to 10 requests/s."
+    )
+    public_url: str | None = Field(
+        None, description="Base URL where digests are served; webhooks then carry a link."
+    )
+    webhook_url: SecretStr | None = Field(
+        None, description="Slack-compatible incoming webhook that gets each digest."
+    )
+    smtp_host: str | None = Field(None, description="SMTP server for e-mailing the digest.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str | None = Field(None, description="SMTP login (none: no AUTH).")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_ssl: bool = Field(False, description="Connect with implicit TLS (port 465).")
+    mail_from: str | None = Field(None, description="From address of digest e-mails.")
+    mail_to: list[str] = Field(
+        default_factory=list, description="Recipients of digest e-mails (JSON list)."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="IDEAPUMP_",
@@ -171,6 +231,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
     stats: StatsSettings = Field(default_factory=StatsSettings)  # type: ignore[arg-type]
     server: ServerSettings = Field(default_factory=ServerSettings)  # type: ignore[arg-type]
+    digest: DigestSettings = Field(default_factory=DigestSettings)  # type: ignore[arg-type]
 
     @field_validator("library")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from ideapump.cli import agent as agent_cli
+from ideapump.cli import digest as digest_cli
 from ideapump.cli import library
 from ideapump.cli import keys as keys_cli
 from ideapump.cli import models as models_cli
@@ -28,6 +29,7 @@ app = typer.Typer(
 library.register(app)
 models_cli.register(app)
 stats_cli.register(app)
+digest_cli.register(app)
 agent_cli.register(app)
 serve_cli.register(app)
 keys_cli.register(app)

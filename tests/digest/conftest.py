@@ -1,0 +1,163 @@
+"""Digest fixtures: an "old" library with a baseline digest, a "new" paper, a fake model.
+
+The fake model answers the OpenAI chat API at the HTTP transport (respx, as in
+tests/llm): it reads the numbered passages out of the prompt's ``<documents>``
+blocks and cites their first words, so its citations are real quotes of real
+chunks, plus one made-up quote per answer that the digest must drop.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from ideapump.config import Settings
+from ideapump.library import Library
+from tests.conftest import DATA, PAPERS
+from tests.llm.openai_mock import completion
+
+BASE = "http://llm.test/v1"
+BOGUS = "the moon is made of green cheese entirely"
+OLD_DAY = "2025-03-01"
+_DOC = re.compile(r'<document n="(\d+)"[^>]*>\n(.*?)\n</document>', re.S)
+
+
+def passages(block: str) -> list[tuple[int, str]]:
+    return [(int(n), text) for n, text in _DOC.findall(block)]
+
+
+def words(text: str, n: int = 9) -> str:
+    return " ".join(text.split()[:n])
+
+
+@dataclass
+class FakeModel:
+    """Answers SummaryDraft / SparksDraft / RelationsDraft requests from the prompt's passages."""
+
+    calls: list[str] = field(default_factory=list)
+    requests: int = 0
+    down: bool = False
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        if self.down:
+            return httpx.Response(503, json={"error": {"message": "model loading"}})
+        body = json.loads(request.content)
+        name = body["response_format"]["json_schema"]["name"]
+        self.calls.append(name)
+        prompt = body["messages"][-1]["content"]
+        answer = getattr(self, name.lower())(prompt)
+        return httpx.Response(200, json=completion(json.dumps(answer)))
+
+    def summarydraft(self, prompt: str) -> dict[str, Any]:
+        found = passages(prompt)
+        return {
+            "summary": "The document reports an intervention study and its results.",
+            "findings": [
+                {"text": f"Finding from passage {n}.", "n": n, "quote": words(t)}
+                for n, t in found[:2]
+            ]
+            + [{"text": "An invented finding.", "n": 1, "quote": BOGUS}],
+        }
+
+    def _sides(self, prompt: str) -> tuple[tuple[int, str], tuple[int, str]]:
+        new_part, lab_part = prompt.split("EXISTING documents", 1)
+        return passages(new_part)[0], passages(lab_part)[0]
+
+    def sparksdraft(self, prompt: str) -> dict[str, Any]:
+        (nn, nt), (ln, lt) = self._sides(prompt)
+        cite = [{"n": nn, "quote": words(nt)}, {"n": ln, "quote": words(lt, 7)}]
+        return {
+            "sparks": [
+                {
+                    "title": "Combine both",
+                    "idea": "Run the new design on our data.",
+                    "citations": cite,
+                },
+                {"title": "One-sided", "idea": "Cites only the new paper.", "citations": cite[:1]},
+                {
+                    "title": "Made up",
+                    "idea": "Bad quote.",
+                    "citations": [{"n": ln, "quote": BOGUS}],
+                },
+            ]
+        }
+
+    def relationsdraft(self, prompt: str) -> dict[str, Any]:
+        (nn, nt), (ln, lt) = self._sides(prompt)
+        return {
+            "relations": [
+                {
+                    "kind": "agrees",
+                    "claim": "Both report on the effect of an intervention.",
+                    "citations": [{"n": nn, "quote": words(nt)}, {"n": ln, "quote": words(lt)}],
+                }
+            ]
+        }
+
+
+@pytest.fixture
+def model() -> Iterator[FakeModel]:
+    fake = FakeModel()
+    with respx.mock(using="httpx2", base_url=BASE, assert_all_called=False) as router:
+        router.post("/chat/completions").mock(side_effect=fake)
+        yield fake
+
+
+def make_settings(home: Path, **digest: Any) -> Settings:
+    return Settings(
+        home=home,
+        llm={"base_url": BASE, "model": "test-model", "api_key": "sk-test", "max_retries": 0},
+        digest={"feed_delay_s": 0, "feed_retries": 1, **digest},
+    )
+
+
+@pytest.fixture(scope="session")
+def old_home(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Path:
+    """Mendt + the lab's notes and data, a first digest (the baseline), then Lhakhang arrives."""
+    from ideapump.digest import run_digest
+
+    home = tmp_path_factory.mktemp("digest-template") / "home"
+    settings = make_settings(home)
+    lib = Library.open(settings=settings, embeddings=embeddings)
+    assert not lib.ingest([PAPERS["mendt"], DATA / "lab"]).failed
+    first = run_digest(settings, lib=lib, llm=object(), deliver=False, today=_day(OLD_DAY))
+    assert first.digest.entries == [] and first.digest.new_this_run == 0
+    report = lib.ingest([PAPERS["lhakhang"]])
+    assert report.outcomes[0].status == "ingested"
+    return home
+
+
+def _day(text: str) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(text)
+
+
+@dataclass
+class Lab:
+    home: Path
+    settings: Settings
+    lib: Library
+
+
+@pytest.fixture
+def lab(old_home: Path, tmp_path: Path, embeddings: Any) -> Lab:
+    """A private copy of the template library (digest state and Chroma included)."""
+    home = tmp_path / "lab-home"
+    shutil.copytree(old_home, home)
+    settings = make_settings(home)
+    return Lab(home, settings, Library.open(settings=settings, embeddings=embeddings))
+
+
+def doc_id_of(lib: Library, startswith: str) -> str:
+    return next(p.doc_id for p in lib.papers() if p.title.startswith(startswith))

@@ -1,0 +1,160 @@
+"""The digest end to end on real PDFs: old library, a new paper, a rerun, failures part-way."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from ideapump.agent.grounding import normalize
+from ideapump.agent.models import Citation
+from ideapump.digest import run_digest
+from ideapump.digest.state import DigestState
+from ideapump.library import Library
+from tests.conftest import PAPERS
+from tests.digest.conftest import BOGUS, FakeModel, Lab, doc_id_of
+
+DAY = date(2025, 3, 2)
+NOTE = """# Hand-washing pilot: sink sensors
+
+## Summary
+Our sink-sensor pilot (n = 24 wards) logged hand-washing events before and after
+posters were put up. Washing rose from 41% to 52% of room entries in the first week.
+"""
+
+
+def on_page(lib: Library, c: Citation) -> bool:
+    """The citation's quote occurs on the page it names, in the document it names."""
+    pages = lib.get(c.doc_id).page_texts
+    return normalize(c.quote) in normalize(pages[c.page - 1])
+
+
+def watched(tmp_path: Path, *, broken: bool = False) -> Path:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(PAPERS["lhakhang"], folder / "lhakhang.pdf")  # same bytes: already ingested
+    (folder / "sink_pilot.md").write_text(NOTE, encoding="utf-8")
+    if broken:
+        (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <</Type /Catalog>> garbage")
+    return folder
+
+
+def test_new_paper_is_digested_with_checked_citations_and_rerun_adds_nothing(
+    lab: Lab, model: FakeModel, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = run_digest(
+        lab.settings, lib=lab.lib, watch=[watched(tmp_path)], out_dir=out, today=DAY, llm=None
+    )
+    d = result.digest
+    lhakhang = doc_id_of(lab.lib, "Evaluating brief motivational")
+    mendt = doc_id_of(lab.lib, "Regular exercise")
+    titles = {e.doc_id: e for e in d.entries}
+    # the new paper (already ingested, found again in the watched folder) and the new note;
+    # nothing from the old library, which the first digest recorded as the baseline
+    assert set(titles) == {lhakhang, doc_id_of(lab.lib, "Hand-washing pilot")}
+    assert mendt not in titles and d.failed == [] and d.notes == []
+    assert d.new_this_run == 2 and result.ingested == 1
+
+    entry = titles[lhakhang]
+    assert entry.origin == "library" and entry.summary
+    # findings: real pages of the new paper; the invented quote was dropped
+    assert len(entry.findings) == 2 and entry.dropped_citations >= 1
+    for f in entry.findings:
+        assert f.citation.doc_id == lhakhang and on_page(lab.lib, f.citation)
+        assert BOGUS not in f.citation.quote
+    # statistics: the stored audit, problems first (Lhakhang has one inconsistent result)
+    assert entry.stats is not None and entry.stats.counts["total"] == 20
+    assert [p.kind for p in entry.stats.problems] == ["inconsistent"]
+    problem = entry.stats.problems[0]
+    assert problem.page is not None
+    assert normalize(problem.text)[:20] in normalize(
+        lab.lib.get(lhakhang).page_texts[problem.page - 1]
+    )
+    assert any("correction" in f.text for f in entry.stats.flags)
+    # sparks: only the one citing both sides survives, each side on its real page
+    assert [s.title for s in entry.sparks] == ["Combine both"]
+    spark = entry.sparks[0]
+    assert {c.doc_id for c in spark.new_side} == {lhakhang}
+    assert spark.lab_side and all(c.doc_id != lhakhang for c in spark.lab_side)
+    assert all(on_page(lab.lib, c) for c in spark.new_side + spark.lab_side)
+    # across the library: new side in the new paper, old side in what the library held
+    assert len(entry.relations) == 1
+    rel = entry.relations[0]
+    assert rel.new.doc_id == lhakhang and rel.old.doc_id != lhakhang
+    assert on_page(lab.lib, rel.new) and on_page(lab.lib, rel.old)
+
+    md_path, html_path = result.files
+    assert md_path == out / "2025-03-02-default.md" and html_path.suffix == ".html"
+    md = md_path.read_text(encoding="utf-8")
+    assert md.count("### ") == 2 + 1  # two documents, one "Agreements" heading
+    assert md.index("**inconsistent**") < md.index("flag:")
+    first_calls = len(model.calls)
+    assert first_calls == 6  # summary, sparks, relations for each new document
+
+    again = run_digest(
+        lab.settings, lib=lab.lib, watch=[tmp_path / "inbox"], out_dir=out, today=DAY
+    )
+    assert again.digest.new_this_run == 0 and again.ingested == 0
+    assert len(model.calls) == first_calls
+    assert [e.doc_id for e in again.digest.entries] == [e.doc_id for e in d.entries]
+    assert md_path.read_text(encoding="utf-8").count("### ") == 3
+    assert sorted(p.name for p in out.iterdir()) == [
+        "2025-03-02-default.html",
+        "2025-03-02-default.md",
+    ]
+
+    next_night = run_digest(lab.settings, lib=lab.lib, out_dir=out, today=date(2025, 3, 3))
+    assert next_night.digest.entries == [] and len(model.calls) == first_calls
+    assert "Nothing new since the last digest" in next_night.files[0].read_text(encoding="utf-8")
+
+
+def test_model_down_and_broken_pdf_are_noted_and_the_next_run_picks_up(
+    lab: Lab, model: FakeModel, tmp_path: Path
+) -> None:
+    folder = watched(tmp_path, broken=True)
+    model.down = True
+    first = run_digest(lab.settings, lib=lab.lib, watch=[folder], today=DAY, deliver=False)
+    d = first.digest
+    assert d.entries == [] and len(d.failed) == 2
+    assert any("broken.pdf" in n for n in d.notes)
+    assert any("language model is unavailable" in n for n in d.notes)
+    # one request, then the other document is not sent to the down model at all
+    assert model.requests == 1
+    for e in d.failed:
+        assert e.error and "not summarised" in e.error
+        assert e.stats is not None  # the audit needs no model
+    md = first.files[0].read_text(encoding="utf-8")
+    assert "## What failed" in md and "broken.pdf" in md
+    state = DigestState(lab.lib.registry, lab.lib.name)
+    assert {r.status for r in state.entries_on(DAY.isoformat())} == {"failed"}
+    assert all(r.attempts == 0 for r in state.entries_on(DAY.isoformat()))
+
+    model.down = False
+    (folder / "broken.pdf").unlink()
+    second = run_digest(lab.settings, lib=lab.lib, watch=[folder], today=DAY, deliver=False)
+    assert second.digest.new_this_run == 2 and second.digest.failed == []
+    assert second.digest.notes == []
+    md = second.files[0].read_text(encoding="utf-8")
+    assert "What failed" not in md and md.count("**Summary.**") == 2
+
+
+def test_since_reaches_back_into_the_baseline(lab: Lab, model: FakeModel) -> None:
+    result = run_digest(lab.settings, lib=lab.lib, since=date(2000, 1, 1), today=DAY, deliver=False)
+    titles = {e.title for e in result.digest.entries}
+    assert any(t.startswith("Regular exercise") for t in titles)  # from the baseline
+    assert any(t.startswith("Evaluating brief") for t in titles)
+    assert len(result.digest.entries) == 4  # Mendt, the notes, the data table, Lhakhang
+    assert result.digest.new_this_run == 4
+
+
+def test_empty_library_gets_a_short_digest(tmp_path: Path, embeddings: object) -> None:
+    from tests.digest.conftest import make_settings
+
+    settings = make_settings(tmp_path / "h", format="md")
+    lib = Library.open(settings=settings, embeddings=embeddings)  # type: ignore[arg-type]
+    result = run_digest(settings, lib=lib, llm=object(), today=DAY)
+    assert [p.name for p in result.files] == ["2025-03-02-default.md"]
+    text = result.files[0].read_text(encoding="utf-8")
+    assert "Nothing new since the last digest" in text and "###" not in text
+    assert (settings.home / "digests" / "default") == result.files[0].parent
