@@ -9,10 +9,10 @@
             print(event.text, end="")
 
 Methods return the same pydantic models as the Python API (DocumentInfo,
-Passage, StatsReport, IngestReport) and the service's schemas; streams are
-iterators of typed events; an error answer raises the IdeaPumpError subclass
-for its ``type`` (NotFoundError for 404...). ``stats_dataframe(report)`` needs
-pandas (optional).
+Passage, StatsReport, IngestReport, Proposals, Critique, EvidenceReport) and
+the service's schemas; streams are iterators of typed events; an error answer
+raises the IdeaPumpError subclass for its ``type`` (NotFoundError for 404...). ``proposals.to_dataframe()`` and
+``stats_dataframe(report)`` need pandas (optional: ``pip install 'ideapump[pandas]'``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from ideapump import errors as E
+from ideapump.agent.models import Critique, EvidenceReport, Proposals
 from ideapump.api.errors import BusyError, PayloadTooLargeError, RateLimitedError, UnauthorizedError
 from ideapump.api.schemas import (
     Conversation,
@@ -81,7 +82,9 @@ def _files(paths: Iterable[str | Path]) -> list[tuple[str, tuple[str, bytes]]]:
 
 def stats_dataframe(report: StatsReport) -> Any:
     """The report's results as a pandas DataFrame (one row per reported test)."""
-    import pandas as pd
+    from ideapump.frames import require_pandas
+
+    pd = require_pandas()
 
     return pd.DataFrame([{**r.contract(), "explanation": r.explanation} for r in report.results])
 
@@ -148,6 +151,19 @@ class Client:
         return StatsReport.model_validate(
             self._call("GET", f"/documents/{doc_id}/stats", params=params)
         )
+
+    def propose(self, question: str, *, n: int = 3, k: int = 2) -> Proposals:
+        """Ranked, cited experiment proposals (``.to_dataframe()`` for a table)."""
+        body = self._call("POST", "/propose", json={"question": question, "n": n, "k": k})
+        return Proposals.model_validate(body)
+
+    def critique(self, doc_id: str) -> Critique:
+        """Statistics audit and cited methods critique of a document (id or unique prefix)."""
+        return Critique.model_validate(self._call("POST", f"/documents/{doc_id}/critique"))
+
+    def weigh(self, claim: str) -> EvidenceReport:
+        """The library's evidence for and against ``claim``, with a verdict."""
+        return EvidenceReport.model_validate(self._call("POST", "/weigh", json={"claim": claim}))
 
     def create_conversation(self, title: str = "") -> Conversation:
         return Conversation.model_validate(
@@ -217,6 +233,17 @@ class AsyncClient:
     async def check_stats(self, text: str, alpha: float | None = None) -> StatsReport:
         body = await self._call("POST", "/stats/check", json={"text": text, "alpha": alpha})
         return StatsReport.model_validate(body)
+
+    async def propose(self, question: str, *, n: int = 3, k: int = 2) -> Proposals:
+        body = await self._call("POST", "/propose", json={"question": question, "n": n, "k": k})
+        return Proposals.model_validate(body)
+
+    async def critique(self, doc_id: str) -> Critique:
+        return Critique.model_validate(await self._call("POST", f"/documents/{doc_id}/critique"))
+
+    async def weigh(self, claim: str) -> EvidenceReport:
+        body = await self._call("POST", "/weigh", json={"claim": claim})
+        return EvidenceReport.model_validate(body)
 
     async def create_conversation(self, title: str = "") -> Conversation:
         body = await self._call("POST", "/conversations", json={"title": title})

@@ -15,7 +15,7 @@ to the chunk and checks the quote.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -99,6 +99,12 @@ class Proposals(BaseModel):
     message: str = ""
     candidates: int = 0
     removed_citations: int = 0
+
+    def to_dataframe(self) -> Any:
+        """One row per proposal, best first (needs pandas: ``pip install 'ideapump[pandas]'``)."""
+        from ideapump.frames import proposals_frame
+
+        return proposals_frame(self)
 
 
 class StatsFinding(BaseModel):

@@ -3,9 +3,10 @@
     uvicorn --factory ideapump.api:create_app     # or: ideapump serve
 
 Routes: ``/healthz``, ``/readyz``, ``/documents``, ``/search``, ``/stats/check``,
-``/conversations``, ``/v1/models``, ``/v1/chat/completions``; the lab chat page
-at ``/``; OpenAPI docs at ``/docs``. Every error answers
-``{"error": {"type", "message"}}`` (:mod:`ideapump.api.errors`).
+``/propose``, ``/documents/{id}/critique``, ``/weigh``, ``/conversations``,
+``/v1/models``, ``/v1/chat/completions``; the lab chat page at ``/``; OpenAPI docs
+at ``/docs``. Every error answers ``{"error": {"type", "message"}}``
+(:mod:`ideapump.api.errors`).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def create_app(
 ) -> FastAPI:
     """The app; ``embeddings`` and ``engine`` let tests and embedders share or swap them."""
     from ideapump.api.routes import (
+        agent,
         conversations,
         documents,
         health,
@@ -86,13 +88,14 @@ def create_app(
         openapi_tags=[
             {"name": "health", "description": "Liveness and readiness"},
             {"name": "documents", "description": "The library's papers and data"},
+            {"name": "agent", "description": "Propose experiments, critique, weigh evidence"},
             {"name": "conversations", "description": "Chat with the collaborator (SSE)"},
             {"name": "openai-compatible", "description": "For Open WebUI, LibreChat, openai SDK"},
         ],
     )
     app.state.ideapump = state
     install_error_handlers(app)
-    for module in (health, documents, search, conversations, openai_compat):
+    for module in (health, documents, search, agent, conversations, openai_compat):
         app.include_router(module.router)
     app.add_middleware(UploadLimit, limit_bytes=int(settings.server.max_upload_mb * 1_000_000))
     if settings.server.cors_origins:

@@ -79,6 +79,33 @@ class CheckStatsRequest(BaseModel):
     )
 
 
+# -- agent: propose, critique, weigh ---------------------------------------------------
+
+
+class ProposeRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=4000, description="The research question.")
+    n: int = Field(3, ge=1, le=10, description="Candidate proposals generated.")
+    k: int = Field(2, ge=1, le=10, description="Proposals returned (best first); k <= n.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "question": "How does noradrenaline shape exploration in long horizons?",
+                "n": 3,
+                "k": 2,
+            }
+        }
+    )
+
+
+class WeighRequest(BaseModel):
+    claim: str = Field(min_length=1, max_length=4000, description="The claim to weigh.")
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"claim": "Atomoxetine increases random exploration."}}
+    )
+
+
 # -- conversations ----------------------------------------------------------------------
 
 

@@ -1,0 +1,210 @@
+"""``/propose``, ``/documents/{doc_id}/critique`` and ``/weigh``: the agent's pipelines over HTTP.
+
+They answer the same pydantic models as the Python API (:class:`Proposals`,
+:class:`Critique`, :class:`EvidenceReport` from :mod:`ideapump.agent`), on the
+library of the caller's API key. Each run counts as one generation against
+``IDEAPUMP_SERVER__MAX_CONCURRENT_GENERATIONS`` (over the cap: 503 ``busy`` at
+once). The chat model is built on first use, so an abstention (nothing
+relevant in the library) never starts the offline model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from ideapump.agent import (
+    AgentOptions,
+    Critique,
+    EvidenceReport,
+    Proposals,
+    critique,
+    propose,
+    weigh,
+)
+from ideapump.agent.grounding import LazyLLM
+from ideapump.api.deps import AppState, get_library, get_state
+from ideapump.api.errors import ERROR_RESPONSES, error_body
+from ideapump.api.schemas import ProposeRequest, WeighRequest
+from ideapump.library import Library
+
+router = APIRouter(tags=["agent"], responses=ERROR_RESPONSES)
+
+_CITATION = {
+    "doc_id": "3f9c2a1b7d4e",
+    "title": "Noradrenaline and exploration in humans (Dubois et al., 2021)",
+    "page": 4,
+    "quote": "atomoxetine increased random exploration",
+    "chunk_id": "3f9c2a1b7d4e:0012",
+}
+_PROPOSALS_EXAMPLE: dict[str, Any] = {
+    "question": "How does noradrenaline shape exploration in long horizons?",
+    "proposals": [
+        {
+            "title": "Horizon x atomoxetine",
+            "hypothesis": "Boosting noradrenaline increases novel choices only in long horizons.",
+            "rationale": "Dubois et al. found more random exploration under atomoxetine.",
+            "citations": [_CITATION],
+            "design": "Between-subjects, drug vs placebo, horizon bandit task.",
+            "conditions": ["atomoxetine", "placebo"],
+            "controls": ["matched placebo pill", "reaction-time control"],
+            "primary_measure": "proportion of novel-option choices",
+            "sample_size": {
+                "test": "two-sample t-test",
+                "effect_size": 0.5,
+                "effect_size_metric": "d",
+                "effect_source": "t(58) = 2.1 in the cited paper",
+                "formula": "d = 2t / sqrt(df)",
+                "source": _CITATION,
+                "conventional_default": False,
+                "alpha": 0.05,
+                "power": 0.8,
+                "n_per_group": 64,
+                "groups": 2,
+                "total_n": 128,
+                "note": "",
+            },
+            "expected_if_true": "More novel choices on atomoxetine in long horizons.",
+            "expected_if_false": "No drug x horizon interaction.",
+            "risks": ["side effects unblind participants"],
+            "novelty": {
+                "closest": _CITATION,
+                "similarity": 0.71,
+                "how_it_differs": "Adds the horizon manipulation.",
+                "already_done": False,
+            },
+            "reflection": {
+                "feasibility": "Feasible with a standard cognitive lab.",
+                "confounds": ["arousal"],
+                "missing_controls": ["heart-rate monitoring"],
+                "feasibility_score": 4,
+                "novelty_score": 3,
+            },
+            "score": 1016.0,
+            "wins": 2,
+            "comparisons": 2,
+        }
+    ],
+    "abstained": False,
+    "message": "",
+    "candidates": 3,
+    "removed_citations": 0,
+}
+_CRITIQUE_EXAMPLE: dict[str, Any] = {
+    "doc_id": "3f9c2a1b7d4e",
+    "title": _CITATION["title"],
+    "profile": {
+        "doc_id": "3f9c2a1b7d4e",
+        "title": _CITATION["title"],
+        "design": ["double-blind", "placebo-controlled"],
+        "sample_size": 60,
+        "sample_citation": _CITATION,
+    },
+    "stats_findings": [
+        {
+            "kind": "result",
+            "severity": "problem",
+            "page": 5,
+            "quote": "t(28) = 1.20, p = .03",
+            "message": "p recomputed from t(28) = 1.20 is .24, not .03 (decision error)",
+        }
+    ],
+    "stats_counts": {"total": 12, "consistent": 11, "inconsistent": 0, "decision_error": 1},
+    "summary": "A careful double-blind study; one reported test does not add up.",
+    "methods": [
+        {
+            "aspect": "sample_size",
+            "issue": "Thirty per group leaves small effects undetected.",
+            "suggestion": "Report a power analysis or replicate with more participants.",
+            "citation": _CITATION,
+        }
+    ],
+    "removed_citations": 0,
+}
+_WEIGHED = {"stance": "supports", "note": "Direct test of the claim.", "citation": _CITATION}
+_EVIDENCE_EXAMPLE: dict[str, Any] = {
+    "claim": "Atomoxetine increases random exploration.",
+    "supporting": [_WEIGHED],
+    "contradicting": [],
+    "neutral": [],
+    "papers": [_CRITIQUE_EXAMPLE["profile"]],
+    "verdict": "supported",
+    "confidence": "medium",
+    "summary": "One placebo-controlled study supports it; no other paper tests it.",
+    "contradictions": [],
+    "abstained": False,
+    "removed_citations": 0,
+}
+_BUSY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "Too many generations at once (retry shortly)",
+        "content": {"application/json": {"example": error_body("busy", "8 replies are ...")}},
+    }
+}
+
+
+def _example(example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {"application/json": {"example": example}}}, **_BUSY}
+
+
+@router.post(
+    "/propose",
+    response_model=Proposals,
+    summary="Ranked, cited experiment proposals for a research question",
+    description="Retrieves passages for the question, drafts `n` candidates, reflects on each "
+    "(feasibility, confounds, novelty against the library), ranks them in a pairwise Elo "
+    "tournament and returns the best `k`, each with checked citations and a power analysis. "
+    "`abstained: true` (with a `message`) when the library has nothing relevant.",
+    responses=_example(_PROPOSALS_EXAMPLE),
+)
+async def propose_route(
+    body: ProposeRequest,
+    lib: Library = Depends(get_library),
+    state: AppState = Depends(get_state),
+) -> Proposals:
+    llm = LazyLLM(state.chat_model)
+    with state.generations.slot():
+        return await asyncio.to_thread(
+            propose, lib, llm, body.question, n=body.n, k=body.k, options=AgentOptions()
+        )
+
+
+@router.post(
+    "/documents/{doc_id}/critique",
+    response_model=Critique,
+    summary="Statistics audit and a cited methods critique of one document",
+    description="`doc_id` may be a unique prefix (at least 4 characters). The statistics "
+    "findings come from the deterministic auditor; the methods points cite the paper's own "
+    "passages.",
+    responses=_example(_CRITIQUE_EXAMPLE),
+)
+async def critique_route(
+    doc_id: str,
+    lib: Library = Depends(get_library),
+    state: AppState = Depends(get_state),
+) -> Critique:
+    await asyncio.to_thread(lib.get, doc_id)  # 404 before taking a generation slot
+    llm = LazyLLM(state.chat_model)
+    with state.generations.slot():
+        return await asyncio.to_thread(critique, lib, llm, doc_id, options=AgentOptions())
+
+
+@router.post(
+    "/weigh",
+    response_model=EvidenceReport,
+    summary="Weigh the library's evidence for and against a claim",
+    description="Supporting, contradicting and neutral passages across papers (each with "
+    "the paper's design and sample size), a verdict and a confidence. `abstained: true` when "
+    "nothing in the library is relevant.",
+    responses=_example(_EVIDENCE_EXAMPLE),
+)
+async def weigh_route(
+    body: WeighRequest,
+    lib: Library = Depends(get_library),
+    state: AppState = Depends(get_state),
+) -> EvidenceReport:
+    llm = LazyLLM(state.chat_model)
+    with state.generations.slot():
+        return await asyncio.to_thread(weigh, lib, llm, body.claim, options=AgentOptions())

@@ -1,0 +1,210 @@
+"""A small fake OpenAI-compatible model server on loopback, for end-to-end tests and benches.
+
+    python -m tests.fake_llm_server --port 8765 --tokens-per-s 50 --tokens 40
+
+``POST /v1/chat/completions`` answers like a real endpoint, streamed or not:
+
+* ``response_format`` json_schema named after one of the agent's drafts
+  (ProposalDraft, ReflectionDraft, ComparisonDraft, CritiqueDraft, WeighDraft):
+  a valid draft that cites passage 1 (and 2) of the request's ``<documents>``
+  block with verbatim quotes, so the agent's citation check passes;
+* otherwise text: ``--tokens`` words that cite ``[1]`` when documents were sent.
+
+Streams pace their tokens at ``--tokens-per-s`` after ``--prefill-s``, so the
+model's own latency is known. ``GET /_timings`` returns, per request tagged
+``bench-<id>`` in its messages, when the request arrived, its first token left
+and its last token left (``time.time()``), for benches to subtract the model's
+time from what a client sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+_DOC = re.compile(r'<document n="(\d+)"[^>]*>\n(.*?)\n</document>', re.DOTALL)
+_TAG = re.compile(r"bench-(\d+)")
+_FILLER = ["This", "suggests", "a", "follow-up", "that", "manipulates", "the", "factor", "directly", "while", "holding", "arousal", "and", "luminance", "constant,", "with", "a", "preregistered", "primary", "measure", "and", "a", "matched", "control", "group"]
+
+
+def passages(body: dict[str, Any]) -> dict[int, str]:
+    text = "\n".join(str(m.get("content") or "") for m in body.get("messages", []))
+    return {int(n): " ".join(t.split()) for n, t in _DOC.findall(text)}
+
+
+def quote(text: str, words: int = 8, skip: int = 0) -> str:
+    return " ".join(text.split()[skip : skip + words])
+
+
+def draft(name: str, docs: dict[int, str]) -> dict[str, Any]:
+    """A valid draft for the agent's schema ``name``, citing the request's passages."""
+    first = min(docs) if docs else 1
+    second = sorted(docs)[1] if len(docs) > 1 else first
+    q1, q2 = quote(docs.get(first, "")), quote(docs.get(second, ""), skip=2)
+    if name == "ProposalDraft":
+        return {
+            "title": "Manipulate the retrieved factor in a preregistered follow-up",
+            "hypothesis": "Changing the factor reported in the cited work shifts the measure.",
+            "rationale": "The cited passage reports the effect in one sample only.",
+            "design": "Between-subjects, two groups, randomised and blinded.",
+            "conditions": ["manipulation", "control"],
+            "controls": ["matched placebo", "luminance held constant"],
+            "primary_measure": "the outcome reported in the cited passage",
+            "expected_if_true": "A larger effect in the manipulation group.",
+            "expected_if_false": "No group difference.",
+            "risks": ["small effect"],
+            "citations": [{"n": first, "quote": q1}],
+        }
+    if name == "ReflectionDraft":
+        return {
+            "feasibility": "Feasible in a standard lab within a semester.",
+            "confounds": ["arousal"],
+            "missing_controls": ["attention check"],
+            "already_done": False,
+            "how_it_differs": "Adds a direct manipulation.",
+            "feasibility_score": 4,
+            "novelty_score": 3,
+        }
+    if name == "ComparisonDraft":
+        return {"winner": "A", "reason": "better controlled"}
+    if name == "CritiqueDraft":
+        return {
+            "summary": "A careful study with a small sample.",
+            "points": [
+                {
+                    "aspect": "sample_size",
+                    "issue": "Small sample.",
+                    "suggestion": "Replicate with more participants.",
+                    "n": first,
+                    "quote": q1,
+                }
+            ],
+        }
+    if name == "WeighDraft":
+        return {
+            "items": [
+                {"n": first, "quote": q1, "stance": "supports", "note": "direct test"},
+                {"n": second, "quote": q2, "stance": "neutral", "note": "related"},
+            ],
+            "verdict": "supported",
+            "confidence": "medium",
+            "summary": "One passage supports the claim directly.",
+            "contradictions": [],
+        }
+    raise ValueError(f"the fake model has no canned answer for schema {name!r}")
+
+
+def words(n: int, docs: dict[int, str]) -> list[str]:
+    out = ["The", "library", "reports", "this", "directly", "[1]." if docs else "."]
+    while len(out) < n:
+        out.append(_FILLER[len(out) % len(_FILLER)])
+    return [w + " " for w in out[:n]]
+
+
+def _chunk(content: str | None, finish: str | None = None, role: bool = False) -> str:
+    delta: dict[str, Any] = {} if content is None else {"content": content}
+    if role:
+        delta["role"] = "assistant"
+    body = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": "fake",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(body)}\n\n"
+
+
+def make_app(tokens_per_s: float = 50.0, tokens: int = 40, prefill_s: float = 0.05) -> Starlette:
+    timings: dict[str, dict[str, float]] = {}
+
+    async def completions(request: Request) -> Response:
+        arrived = time.time()
+        body = await request.json()
+        docs = passages(body)
+        text_all = json.dumps(body.get("messages", []))
+        tag = m[1] if (m := _TAG.search(text_all)) else None
+        fmt = body.get("response_format") or {}
+        if fmt.get("type") == "json_schema":
+            try:
+                content = json.dumps(draft(fmt["json_schema"]["name"], docs))
+            except ValueError as exc:
+                return JSONResponse({"error": {"message": str(exc)}}, status_code=400)
+            pieces = [content]
+        else:
+            pieces = words(min(tokens, int(body.get("max_tokens") or tokens)), docs)
+        if not body.get("stream"):
+            await asyncio.sleep(prefill_s + len(pieces) / tokens_per_s)
+            return JSONResponse(
+                {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": "fake",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": "".join(pieces)},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": len(pieces)},
+                }
+            )
+
+        async def stream() -> AsyncIterator[str]:
+            await asyncio.sleep(prefill_s)
+            first = 0.0
+            start = time.monotonic()
+            for i, piece in enumerate(pieces):
+                # paced against the start, so a slow consumer does not slow the model down
+                await asyncio.sleep(max(0.0, start + i / tokens_per_s - time.monotonic()))
+                yield _chunk(piece, role=i == 0)
+                first = first or time.time()
+            yield _chunk(None, finish="stop")
+            yield "data: [DONE]\n\n"
+            if tag is not None:
+                timings[tag] = {"arrived": arrived, "first": first, "last": time.time()}
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    async def models(_request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": [{"id": "fake", "object": "model"}]})
+
+    async def get_timings(_request: Request) -> Response:
+        return JSONResponse(timings)
+
+    return Starlette(
+        routes=[
+            Route("/v1/chat/completions", completions, methods=["POST"]),
+            Route("/v1/models", models),
+            Route("/_timings", get_timings),
+        ]
+    )
+
+
+def main() -> None:
+    import uvicorn
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--tokens-per-s", type=float, default=50.0)
+    ap.add_argument("--tokens", type=int, default=40, help="words per text answer")
+    ap.add_argument("--prefill-s", type=float, default=0.05, help="delay before the first token")
+    a = ap.parse_args()
+    app = make_app(a.tokens_per_s, a.tokens, a.prefill_s)
+    uvicorn.run(app, host="127.0.0.1", port=a.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
