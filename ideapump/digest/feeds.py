@@ -105,7 +105,7 @@ class PoliteClient:
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
         if retry_after and retry_after.strip().isdigit():
             return min(float(retry_after), 60.0)
-        return min(max(self.settings.feed_delay_s, 0.5) * 2**attempt, 60.0)
+        return min(self.settings.feed_delay_s * 2**attempt, 60.0)
 
     def close(self) -> None:
         self.client.close()

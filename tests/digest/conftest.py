@@ -20,7 +20,7 @@ import httpx
 import pytest
 import respx
 
-from ideapump.config import Settings
+from ideapump.config import Settings, get_settings
 from ideapump.library import Library
 from tests.conftest import DATA, PAPERS
 from tests.llm.openai_mock import completion
@@ -114,7 +114,7 @@ def model() -> Iterator[FakeModel]:
 
 
 def make_settings(home: Path, **digest: Any) -> Settings:
-    return Settings(
+    return get_settings(
         home=home,
         llm={"base_url": BASE, "model": "test-model", "api_key": "sk-test", "max_retries": 0},
         digest={"feed_delay_s": 0, "feed_retries": 1, **digest},
