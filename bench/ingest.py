@@ -1,6 +1,6 @@
 """Ingest throughput on a folder of papers (default: the 12-paper workspace corpus).
 
-    .venv/bin/python bench/ingest.py [CORPUS_DIR] [--home DIR]
+    .venv/bin/python -m bench.ingest [CORPUS_DIR] [--home DIR]
 
 Prints pages/s, chunks/s, the time split between extraction, chunking,
 embedding and storing, peak memory, and the cost of a re-run over the

@@ -1,6 +1,6 @@
 """Benchmark retrieval: recall@5 and MRR of dense vs hybrid on hand-written questions.
 
-    .venv/bin/python bench/retrieval.py [--corpus DIR] [--home DIR [--library NAME]] [--k 10] [--scale N]
+    .venv/bin/python -m bench.retrieval [--corpus DIR] [--home DIR [--library NAME]] [--k 10] [--scale N]
 
 Each item of ``bench/retrieval_questions.json`` is a question in a researcher's
 words, the paper that answers it and a short verbatim snippet: a retrieved
@@ -17,23 +17,19 @@ import argparse
 import json
 import logging
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from ideapump.config import get_settings
+from ideapump.library import Library
+from ideapump.models import Passage
+from ideapump.retrieval import LexicalIndex, Retriever
+
 HERE = Path(__file__).resolve().parent
-# Run as a script, bench/ is sys.path[0] and bench/ingest.py would shadow the ``ingest`` package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-
-import numpy as np  # noqa: E402
-
-from ideapump.config import get_settings  # noqa: E402
-from ideapump.library import Library  # noqa: E402
-from ideapump.models import Passage  # noqa: E402
-from ideapump.retrieval import LexicalIndex, Retriever  # noqa: E402
-
 QUESTIONS = HERE / "retrieval_questions.json"
 
 #: (label, retrieve() keyword arguments)

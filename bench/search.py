@@ -1,6 +1,6 @@
 """Search latency: over the real corpus, and over 100,000 synthetic chunks.
 
-    .venv/bin/python bench/search.py [--corpus-home DIR] [--synthetic N] [--queries Q]
+    .venv/bin/python -m bench.search [--corpus-home DIR] [--synthetic N] [--queries Q]
 
 The corpus part needs a home where the corpus is already ingested (run
 bench/ingest.py with --home first); without it, only the synthetic part runs.

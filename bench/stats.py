@@ -1,6 +1,6 @@
 """Benchmark the statistics auditor on a corpus of PDFs.
 
-    .venv/bin/python bench/stats.py [CORPUS_DIR] [--repeat N]
+    .venv/bin/python -m bench.stats [CORPUS_DIR] [--repeat N]
 
 Text extraction (ingest loaders, pypdf) is timed separately from the audit,
 because the audit is what runs on every check of an ingested paper: the target

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from pydantic import SecretStr
 
 from ideapump.errors import ConfigError, EmbeddingError
 
@@ -123,13 +124,13 @@ class OpenAICompatibleEmbeddings(Embeddings):
         self.model_name = f"openai:{cfg.model}"
         self._inner = OpenAIEmbeddings(
             model=cfg.model,
-            base_url=cfg.base_url,
-            api_key=key or "not-needed",  # type: ignore[arg-type]
+            openai_api_base=cfg.base_url,
+            openai_api_key=SecretStr(key or "not-needed"),
             # The context-length check tokenizes with tiktoken, which downloads its
             # vocabulary; chunks are already a few hundred tokens.
             check_embedding_ctx_length=False,
             chunk_size=cfg.batch_size,
-            timeout=cfg.timeout_s,
+            request_timeout=cfg.timeout_s,
             max_retries=cfg.max_retries,
         )
 

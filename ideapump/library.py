@@ -33,7 +33,7 @@ def to_info(row: DocumentRow) -> DocumentInfo:
         authors=row.authors or [],
         year=row.year,
         doi=row.doi,
-        kind=row.kind,  # type: ignore[arg-type]
+        kind=row.kind,
         source=row.source,
         pages=row.pages,
         chunks=row.chunks,

@@ -2,39 +2,46 @@
 
 pypdf is pure Python and takes seconds per paper; embedding takes longer. With
 one worker extracting the next file while the main process embeds the current
-one, extraction mostly disappears from the wall-clock time. The worker only
-reads files and returns a :class:`LoadedDocument`; it never writes, so killing
-either process cannot leave anything half-stored.
+one, extraction mostly disappears from the wall-clock time.
+
+The worker is a plain ``python -m ingest.extractor`` subprocess speaking
+length-prefixed pickles over its stdin/stdout, not a multiprocessing pool:
+spawn-based pools re-import the caller's ``__main__``, which breaks any user
+script without an ``if __name__ == "__main__"`` guard, and fork-based ones
+would copy the parent's ONNX and Chroma threads' locks. The worker only reads
+files, ignores Ctrl-C, and dies with its parent, so killing either process
+cannot leave anything half-stored.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import pickle
 import signal
-from concurrent.futures import Future, ProcessPoolExecutor
+import struct
+import subprocess
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
+from typing import IO, Any
 
 from ingest.loaders import LoadedDocument, load_document
 
-
-def _worker_init() -> None:
-    # Ctrl-C is the parent's to handle; the worker just stops when the parent goes.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # If the parent is killed (kill -9), nothing tells a pool worker to stop, and
-    # it would hold the parent's stdout open. Ask Linux to kill it with the parent.
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the worker exits at its next read
-        pass
+_HEADER = struct.Struct("!Q")
 
 
-def _extract(path: Path, max_bytes: int, data: bytes | None) -> LoadedDocument:
-    return load_document(path, max_bytes=max_bytes, data=data)
+def _send(stream: IO[bytes], obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _recv(stream: IO[bytes]) -> Any:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError("extraction worker closed its pipe")
+    (size,) = _HEADER.unpack(header)
+    return pickle.loads(stream.read(size))
 
 
 def exc_path(future: Future[LoadedDocument]) -> str:
@@ -42,32 +49,58 @@ def exc_path(future: Future[LoadedDocument]) -> str:
 
 
 class Extractor:
-    """Runs load_document in one spawned worker (or inline when workers=0)."""
+    """Runs load_document in one worker subprocess (or inline when workers=0)."""
 
     def __init__(self, workers: int = 1) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        if workers > 0:
-            # spawn, not fork: the parent holds ONNX and Chroma threads whose
-            # locks a forked child would inherit in an unknown state.
-            self._pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_init,
+        self._proc: subprocess.Popen[bytes] | None = None
+        # One thread talks to the worker, so requests are answered in order.
+        self._io = ThreadPoolExecutor(max_workers=1) if workers > 0 else None
+
+    def _worker(self) -> subprocess.Popen[bytes]:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "ingest.extractor"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
             )
+        return self._proc
+
+    def _remote(self, path: Path, max_bytes: int) -> LoadedDocument:
+        proc = self._worker()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            _send(proc.stdin, (path, max_bytes))
+            ok, value = _recv(proc.stdout)
+        except (EOFError, BrokenPipeError, OSError):
+            # The worker died (out of memory, killed): do this file here instead.
+            self._proc = None
+            return load_document(path, max_bytes=max_bytes)
+        if not ok:
+            raise value
+        return value
 
     def submit(self, path: Path, max_bytes: int, data: bytes) -> Future[LoadedDocument]:
-        if self._pool is None:
+        if self._io is None:
             future: Future[LoadedDocument] = Future()
             try:
-                future.set_result(_extract(path, max_bytes, data))
+                future.set_result(load_document(path, max_bytes=max_bytes, data=data))
             except Exception as exc:
                 future.set_exception(exc)
         else:
             # The bytes were already read for hashing; the worker rereads the file
             # rather than copying megabytes through a pipe.
-            future = self._pool.submit(_extract, path, max_bytes, None)
+            future = self._io.submit(self._remote, path, max_bytes)
         future.ideapump_path = str(path)  # type: ignore[attr-defined]
         return future
+
+    def close(self) -> None:
+        if self._io is not None:
+            self._io.shutdown(wait=False, cancel_futures=True)
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
 
     def __enter__(self) -> Extractor:
         return self
@@ -78,5 +111,36 @@ class Extractor:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=exc_type is None, cancel_futures=True)
+        self.close()
+
+
+def _die_with_parent() -> None:
+    # If the parent is killed (kill -9) nothing else tells the worker to stop.
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the worker exits at EOF on stdin
+        pass
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent()
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        try:
+            path, max_bytes = _recv(stdin)
+        except EOFError:
+            return
+        try:
+            reply: tuple[bool, Any] = (True, load_document(path, max_bytes=max_bytes))
+        except Exception as exc:
+            reply = (False, exc)
+        _send(stdout, reply)
+
+
+if __name__ == "__main__":
+    main()

@@ -39,7 +39,7 @@ PAPERS = {
 
 
 @pytest.fixture(scope="session")
-def embeddings():  # type: ignore[no-untyped-def]
+def embeddings():
     """One ONNX session for the whole run: loading the model is the slow part."""
     from ideapump.embeddings import MiniLMEmbeddings
 
@@ -47,7 +47,7 @@ def embeddings():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def corpus_library(tmp_path_factory: pytest.TempPathFactory, embeddings):  # type: ignore[no-untyped-def]
+def corpus_library(tmp_path_factory: pytest.TempPathFactory, embeddings):
     """Three real papers and the lab's own summaries, ingested once for read-only tests."""
     from ideapump.config import Settings
     from ideapump.library import Library

@@ -47,4 +47,4 @@ def test_nested_env_and_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
 
 def test_unknown_nested_key_is_rejected() -> None:
     with pytest.raises(ValidationError):
-        Settings(ingest={"max_file_megabytes": 3})  # type: ignore[arg-type]
+        Settings(ingest={"max_file_megabytes": 3})

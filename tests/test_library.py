@@ -50,7 +50,7 @@ def test_changed_file_at_same_path_replaces_old_chunks(lib: Library, tmp_path: P
     note.write_text("# Pilot\nPupil dilation was 0.2 mm after the saccade.\n", encoding="utf-8")
     second = lib.ingest([note]).outcomes[0]
     assert second.status == "replaced"
-    assert second.doc_id != first.doc_id
+    assert first.doc_id and second.doc_id and second.doc_id != first.doc_id
     assert [d.doc_id for d in lib.papers()] == [second.doc_id]
     assert lib.store.count(first.doc_id) == 0
     assert all(cid.startswith(second.doc_id) for cid in _chunk_ids(lib))
@@ -91,7 +91,8 @@ def test_bad_files_fail_with_reasons_and_leave_nothing(lib: Library, tmp_path: P
     assert ".hidden.md" not in by_name
     for name in ("zero.pdf", "latin1.txt", "cut.pdf", "scan.pdf", "missing.pdf"):
         assert by_name[name].status == "failed", name
-        assert by_name[name].reason and "\n" not in by_name[name].reason
+        reason = by_name[name].reason
+        assert reason and "\n" not in reason
     assert report.failed
     (doc,) = lib.papers()
     assert _chunk_ids(lib) == {cid for cid in _chunk_ids(lib) if cid.startswith(doc.doc_id)}
@@ -99,7 +100,7 @@ def test_bad_files_fail_with_reasons_and_leave_nothing(lib: Library, tmp_path: P
 
 
 def test_size_limit_from_settings(embeddings: MiniLMEmbeddings, tmp_path: Path) -> None:
-    settings = Settings(ingest={"max_file_mb": 0.1})  # type: ignore[arg-type]
+    settings = Settings(ingest={"max_file_mb": 0.1})
     lib = Library.open(settings=settings, embeddings=embeddings)
     (outcome,) = lib.ingest([PAPERS["mendt"]]).outcomes
     assert outcome.status == "failed"

@@ -174,7 +174,7 @@ def power_analysis(
         return PowerAnalysis(
             test=test,
             effect_size=value,
-            effect_size_metric=metric,  # type: ignore[arg-type]
+            effect_size_metric=metric,
             effect_source="conventional default (Cohen 1988, medium effect): no usable "
             "statistic was found in the cited papers",
             formula=f"assumed {metric} = {value:g}",
@@ -198,7 +198,7 @@ def power_analysis(
     return PowerAnalysis(
         test=test,
         effect_size=round(value, 3),
-        effect_size_metric=metric,  # type: ignore[arg-type]
+        effect_size_metric=metric,
         effect_source=f"{r.quote} ({cand.title}, p. {r.page})",
         formula=formula,
         source=source_citation(library, evidence, cand),

@@ -246,7 +246,7 @@ def make_chat_model(settings: Settings, **overrides: Any) -> IdeaPumpChatModel:
     model = IdeaPumpChatModel(
         model=endpoint.model,
         base_url=endpoint.url,
-        api_key=key,  # type: ignore[arg-type]
+        api_key=key,
         temperature=llm.temperature,
         timeout=llm.timeout_s,
         max_retries=llm.max_retries,

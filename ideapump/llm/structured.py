@@ -67,7 +67,7 @@ def _resolve(llm_or_settings: Any, overrides: dict[str, Any]) -> tuple[BaseChatM
         return llm_or_settings, llm_or_settings.llm_settings
     from ideapump.config import LLMSettings
 
-    return llm_or_settings, LLMSettings()  # type: ignore[call-arg]
+    return llm_or_settings, LLMSettings()
 
 
 def as_messages(messages: MessagesLike | str) -> list[BaseMessage]:

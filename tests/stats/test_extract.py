@@ -7,7 +7,7 @@ import pytest
 from ideapump.stats.extract import bare_p_values, extract, normalize
 
 
-def one(text: str):  # type: ignore[no-untyped-def]
+def one(text: str):
     found = extract(text)
     assert len(found) == 1, found
     return found[0]
@@ -55,7 +55,7 @@ def one(text: str):  # type: ignore[no-untyped-def]
         ("χ2(126) = 155.2382, p < 2.2 × 10-16", "chi2", 126, None, "155.2382", "<", "2.2 × 10-16"),
     ],
 )
-def test_forms(text, kind, df1, df2, stat, p_cmp, p_text):  # type: ignore[no-untyped-def]
+def test_forms(text, kind, df1, df2, stat, p_cmp, p_text):
     r = one(text)
     assert (r.test_type, r.df1, r.df2, r.stat_text, r.p_comparator, r.p_text) == (
         kind,

@@ -57,6 +57,7 @@ def test_verdicts(text: str, expected: str) -> None:
 def test_rounded_statistic_is_explained() -> None:
     r = check_text("t(28) = 2.2, p = .040").results[0]
     # t = 2.2 stands for [2.15, 2.25]; only that range reaches p = .040.
+    assert r.computed_p is not None and r.computed_p_high is not None
     assert r.computed_p < 0.0395 < r.computed_p_high
     assert r.verdict == "consistent"
     assert "rounding" in r.explanation

@@ -43,7 +43,7 @@ def to_message(row: MessageRow) -> Message:
     extras = row.extras or {}
     return Message(
         message_id=row.msg_id,
-        role=row.role,  # type: ignore[arg-type]
+        role=row.role,
         content=row.content,
         citations=extras.get("citations", []),
         proposals=extras.get("proposals", []),

@@ -1,0 +1,112 @@
+"""Embedding models: the offline MiniLM and any OpenAI-compatible endpoint (mocked)."""
+
+import json
+import sys
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+import respx
+
+from ideapump.config import get_settings
+from ideapump.embeddings import LOCAL_DIMENSION, MiniLMEmbeddings, OpenAICompatibleEmbeddings
+from ideapump.errors import ConfigError, EmbeddingError
+from ideapump.library import Library
+
+sys.path.insert(0, str(Path(__file__).parent / "llm"))
+import openai_mock  # noqa: F401  (lets respx see the openai SDK's httpx2 traffic)
+
+BASE = "http://embed.test/v1"
+
+
+def test_minilm_vectors_are_unit_length_and_semantic(embeddings: MiniLMEmbeddings) -> None:
+    v = np.array(
+        embeddings.embed_documents(
+            [
+                "Noradrenaline modulates exploration in humans.",
+                "Atomoxetine increases noradrenergic tone and random exploration.",
+                "Hand washing with soap reduces infection.",
+            ]
+        )
+    )
+    assert v.shape == (3, LOCAL_DIMENSION)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.3
+
+
+def test_padding_to_the_longest_input_does_not_change_vectors(embeddings: MiniLMEmbeddings) -> None:
+    short = "Pupil size before saccades."
+    alone = np.array(embeddings.embed_query(short))
+    batched = np.array(embeddings.embed_documents(["word " * 200, short])[1])
+    assert np.allclose(alone, batched, atol=1e-4)
+
+
+def test_token_count_excludes_special_tokens(embeddings: MiniLMEmbeddings) -> None:
+    assert embeddings.count_tokens("hello world") == 2
+
+
+def _fake_embeddings(request: httpx.Request) -> httpx.Response:
+    body = json.loads(request.content)
+    inputs = body["input"]
+    data = [
+        {"object": "embedding", "index": i, "embedding": [float(len(t) % 7), 1.0, 0.5, 0.25]}
+        for i, t in enumerate(inputs)
+    ]
+    return httpx.Response(
+        200,
+        json={
+            "object": "list",
+            "data": data,
+            "model": body["model"],
+            "usage": {"prompt_tokens": 1, "total_tokens": 1},
+        },
+    )
+
+
+def test_openai_compatible_embeddings_request_and_store(tmp_path: Path) -> None:
+    settings = get_settings(
+        embeddings={"provider": "openai", "base_url": BASE, "api_key": "sk-e", "model": "emb-small"}
+    )
+    with respx.mock(using="httpx2") as mock:
+        route = mock.post(f"{BASE}/embeddings").mock(side_effect=_fake_embeddings)
+        lib = Library.open(settings=settings)
+        note = tmp_path / "note.md"
+        note.write_text("# Note\nPupil constriction precedes the saccade.\n", encoding="utf-8")
+        (outcome,) = lib.ingest([note]).outcomes
+        assert outcome.status == "ingested"
+        sent = json.loads(route.calls[0].request.content)
+        assert sent["model"] == "emb-small"
+        assert isinstance(sent["input"][0], str)  # text, not tiktoken ids (no download)
+        assert route.calls[0].request.headers["authorization"] == "Bearer sk-e"
+        hits = lib.search("pupil", k=1)
+    assert hits[0].quote.startswith("# Note")
+    assert lib.store.model_name == "openai:emb-small"
+    assert lib.store.collection.metadata["embedding_dim"] == 4
+
+
+def test_openai_embeddings_errors_name_the_setting() -> None:
+    cfg = get_settings(
+        embeddings={"provider": "openai", "base_url": BASE, "api_key": "bad", "max_retries": 0}
+    ).embeddings
+    emb = OpenAICompatibleEmbeddings(cfg)
+    with respx.mock(using="httpx2") as mock:
+        mock.post(f"{BASE}/embeddings").mock(
+            return_value=httpx.Response(401, json={"error": {"message": "bad key"}})
+        )
+        with pytest.raises(EmbeddingError) as info:
+            emb.embed_query("x")
+    assert "IDEAPUMP_EMBEDDINGS__API_KEY" in str(info.value)
+    with respx.mock(using="httpx2") as mock:
+        mock.post(f"{BASE}/embeddings").mock(side_effect=httpx.ConnectError("refused"))
+        with pytest.raises(EmbeddingError, match="IDEAPUMP_EMBEDDINGS__BASE_URL"):
+            emb.embed_query("x")
+
+
+def test_openai_provider_without_key_or_url_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    cfg = get_settings(embeddings={"provider": "openai"}).embeddings
+    with pytest.raises(ConfigError, match="IDEAPUMP_EMBEDDINGS__API_KEY"):
+        OpenAICompatibleEmbeddings(cfg)
