@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 import unicodedata
@@ -29,6 +28,7 @@ from pydantic import BaseModel
 from ideapump.agent.models import Citation
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block
+from ideapump.retrieval import get_retriever
 
 if TYPE_CHECKING:
     from ideapump.library import Library
@@ -49,26 +49,8 @@ def retrieve(
     doc_ids: Sequence[str] | None = None,
     per_paper_cap: int | None = None,
 ) -> list[Passage]:
-    """Top passages for ``query``; at most ``per_paper_cap`` from any one document."""
-    try:
-        hybrid: Any = importlib.import_module("ideapump.retrieval")
-    except ImportError:  # a checkout without the hybrid retriever: dense search
-        hybrid = None
-    if hybrid is not None:
-        found = hybrid.get_retriever(library).retrieve(
-            query, k, doc_ids=doc_ids, per_paper_cap=per_paper_cap
-        )
-        return list(found)
-    hits = library.search(query, k=min(200, k * 3 if per_paper_cap else k), doc_ids=doc_ids)
-    if not per_paper_cap:
-        return hits[:k]
-    counts: dict[str, int] = {}
-    kept: list[Passage] = []
-    for hit in hits:
-        if counts.get(hit.doc_id, 0) < per_paper_cap:
-            counts[hit.doc_id] = counts.get(hit.doc_id, 0) + 1
-            kept.append(hit)
-    return kept[:k]
+    """Top passages for ``query`` (hybrid retrieval); at most ``per_paper_cap`` per document."""
+    return get_retriever(library).retrieve(query, k, doc_ids=doc_ids, per_paper_cap=per_paper_cap)
 
 
 def normalize(text: str) -> str:
