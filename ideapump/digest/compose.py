@@ -55,7 +55,7 @@ def stats_summary(row: DocumentRow, settings: Settings) -> StatsSummary:
     else:
         return StatsSummary(note="no text to audit (a data table)")
     problems = [
-        StatsLine(kind=r.verdict, page=r.page, text=r.quote, explanation=r.explanation)  # type: ignore[arg-type]
+        StatsLine(kind=r.verdict, page=r.page, text=r.quote, explanation=r.explanation)
         for r in report.problems()
     ]
     problems += [

@@ -74,7 +74,7 @@ def to_markdown(d: Digest) -> str:
                 for _e, r in rows:
                     out.append(
                         f"- {_one_line(r.claim)}  \n  new: {_cite_md(r.new)}  \n"
-                        f"  held: {_cite_md(r.old)}"
+                        f"  library: {_cite_md(r.old)}"
                     )
                 out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -143,7 +143,7 @@ def stats_chart_svg(entries: list[DocDigest], width: int = 760) -> str:
         return ""
     label_w, bar_h, gap, top = 260, 18, 8, 30
     scale = max((e.stats.counts.get("total", 0) for e in rows if e.stats), default=0) or 1
-    bar_w = width - label_w - 60
+    bar_w = width - label_w - 120  # room for the "N test(s), N flag(s)" note
     height = top + len(rows) * (bar_h + gap) + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
@@ -209,7 +209,7 @@ def to_html(d: Digest) -> str:
                 body.append(f"<h3>{label}</h3>")
                 body += [
                     f'<div class="{kind}"><p>{escape(r.claim)}</p><p>new: {_cite_html(r.new)}'
-                    f"<br>held: {_cite_html(r.old)}</p></div>"
+                    f"<br>library: {_cite_html(r.old)}</p></div>"
                     for r in rows
                 ]
     return (
@@ -260,12 +260,11 @@ def write_files(d: Digest, out_dir: Path, fmt: str) -> list[Path]:
     """Write the digest as Markdown and/or HTML; returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    if fmt in ("md", "both"):
-        path = out_dir / f"{file_stem(d)}.md"
-        path.write_text(to_markdown(d), encoding="utf-8")
-        written.append(path)
-    if fmt in ("html", "both"):
-        path = out_dir / f"{file_stem(d)}.html"
-        path.write_text(to_html(d), encoding="utf-8")
-        written.append(path)
+    for suffix, render in ((".md", to_markdown), (".html", to_html)):
+        if fmt in (suffix[1:], "both"):
+            path = out_dir / f"{file_stem(d)}{suffix}"
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(render(d), encoding="utf-8")
+            tmp.replace(path)  # readers (the API, a mail client) never see half a file
+            written.append(path)
     return written

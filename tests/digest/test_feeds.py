@@ -21,6 +21,7 @@ from ideapump.digest.feeds import (
     PoliteClient,
     fetch_arxiv,
     fetch_biorxiv,
+    fetch_pdf,
     fetch_pubmed,
     item_markdown,
     parse_arxiv,
@@ -174,3 +175,18 @@ def test_digest_with_feeds_one_failing(tmp_path: Path, embeddings: Any, model: F
     assert len(model.calls) == calls + 6
     assert len(state.feeds()) == 3 and state.remove_feed("sleep spindles", "biorxiv")
     assert [f.source for f in state.feeds()] == ["arxiv", "pubmed"]
+
+
+@respx.mock
+def test_open_access_pdf_is_fetched_only_when_it_is_a_pdf(tmp_path: Path) -> None:
+    item = parse_arxiv(ARXIV_ATOM)[0]
+    assert item.pdf_url
+    respx.get(item.pdf_url).respond(content=b"%PDF-1.7\n%fake but pdf-shaped\n")
+    path = fetch_pdf(client(), item, tmp_path, 1_000_000)
+    assert path.name == "arxiv-2502.17001.pdf" and path.read_bytes().startswith(b"%PDF")
+    respx.get(item.pdf_url).respond(text="<html>captcha</html>")
+    with pytest.raises(FeedError, match="did not return a PDF"):
+        fetch_pdf(client(), item, tmp_path / "x", 1_000_000)
+    respx.get(item.pdf_url).respond(content=b"%PDF" + b"0" * 2000)
+    with pytest.raises(FeedError, match="larger than"):
+        fetch_pdf(client(), item, tmp_path / "x", 1000)
