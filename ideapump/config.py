@@ -225,13 +225,13 @@ class Settings(BaseSettings):
         Path(".ideapump"), description="Data dir: embedded Chroma, SQLite, models, logs."
     )
     library: str = Field("default", description="The lab's namespace used when none is given.")
-    store: StoreSettings = Field(default_factory=StoreSettings)  # type: ignore[arg-type]
-    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)  # type: ignore[arg-type]
-    ingest: IngestSettings = Field(default_factory=IngestSettings)  # type: ignore[arg-type]
-    llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
-    stats: StatsSettings = Field(default_factory=StatsSettings)  # type: ignore[arg-type]
-    server: ServerSettings = Field(default_factory=ServerSettings)  # type: ignore[arg-type]
-    digest: DigestSettings = Field(default_factory=DigestSettings)  # type: ignore[arg-type]
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    stats: StatsSettings = Field(default_factory=StatsSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
 
     @field_validator("library")
     @classmethod

@@ -10,8 +10,8 @@ import typer
 
 from ideapump.cli import agent as agent_cli
 from ideapump.cli import digest as digest_cli
-from ideapump.cli import library
 from ideapump.cli import keys as keys_cli
+from ideapump.cli import library
 from ideapump.cli import models as models_cli
 from ideapump.cli import serve as serve_cli
 from ideapump.cli import stats as stats_cli
