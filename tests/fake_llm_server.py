@@ -34,7 +34,33 @@ from starlette.routing import Route
 
 _DOC = re.compile(r'<document n="(\d+)"[^>]*>\n(.*?)\n</document>', re.DOTALL)
 _TAG = re.compile(r"bench-(\d+)")
-_FILLER = ["This", "suggests", "a", "follow-up", "that", "manipulates", "the", "factor", "directly", "while", "holding", "arousal", "and", "luminance", "constant,", "with", "a", "preregistered", "primary", "measure", "and", "a", "matched", "control", "group"]
+_FILLER = [
+    "This",
+    "suggests",
+    "a",
+    "follow-up",
+    "that",
+    "manipulates",
+    "the",
+    "factor",
+    "directly",
+    "while",
+    "holding",
+    "arousal",
+    "and",
+    "luminance",
+    "constant,",
+    "with",
+    "a",
+    "preregistered",
+    "primary",
+    "measure",
+    "and",
+    "a",
+    "matched",
+    "control",
+    "group",
+]
 
 
 def passages(body: dict[str, Any]) -> dict[int, str]:
@@ -132,8 +158,9 @@ def make_app(tokens_per_s: float = 50.0, tokens: int = 40, prefill_s: float = 0.
         arrived = time.time()
         body = await request.json()
         docs = passages(body)
-        text_all = json.dumps(body.get("messages", []))
-        tag = m[1] if (m := _TAG.search(text_all)) else None
+        # the newest tag: earlier turns of the conversation may be quoted before it
+        tags = _TAG.findall(json.dumps(body.get("messages", [])))
+        tag = tags[-1] if tags else None
         fmt = body.get("response_format") or {}
         if fmt.get("type") == "json_schema":
             try:

@@ -46,13 +46,15 @@ def wait_http(
 
 
 @contextmanager
-def _running(cmd: list[str], env: Mapping[str, str], ready_url: str) -> Iterator[None]:
+def _running(
+    cmd: list[str], env: Mapping[str, str], ready_url: str
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``cmd`` (output to a temporary log, never a pipe that could fill) until the block ends."""
     with tempfile.NamedTemporaryFile(prefix="ideapump-server-", suffix=".log") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_http(ready_url, proc, Path(log.name))
-            yield
+            yield proc
         finally:
             _stop(proc)
 
@@ -101,12 +103,21 @@ def server_env(home: Path, llm_url: str | None = None, **extra: str) -> dict[str
 
 
 @contextmanager
-def ideapump_server(env: Mapping[str, str], port: int | None = None) -> Iterator[str]:
-    """``uvicorn --factory ideapump.api:create_app`` on loopback; yields its base URL."""
+def ideapump_server(
+    env: Mapping[str, str],
+    port: int | None = None,
+    procs: list[subprocess.Popen[bytes]] | None = None,
+) -> Iterator[str]:
+    """``uvicorn --factory ideapump.api:create_app`` on loopback; yields its base URL.
+
+    ``procs``, when given, receives the server's process (for its pid).
+    """
     port = port or free_port()
     cmd = [
         sys.executable, "-m", "uvicorn", "--factory", "ideapump.api:create_app",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
     ]  # fmt: skip
-    with _running(cmd, env, f"http://127.0.0.1:{port}/healthz"):
+    with _running(cmd, env, f"http://127.0.0.1:{port}/healthz") as proc:
+        if procs is not None:
+            procs.append(proc)
         yield f"http://127.0.0.1:{port}"
