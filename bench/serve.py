@@ -39,7 +39,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.servers import fake_llm, ideapump_server, server_env  # noqa: E402
+from tests.servers import fake_llm, ideapump_server, server_env
 
 PAPER = (
     "# Noradrenaline and exploration\n\n"
@@ -183,21 +183,21 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print JSON only")
     args = ap.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="ideapump-bench-") as home:
-        with fake_llm(args.tokens_per_s, args.tokens, args.prefill_s) as llm_url:
-            env = server_env(
-                Path(home),
-                llm_url,
-                IDEAPUMP_SERVER__MAX_CONCURRENT_GENERATIONS=str(args.streams),
-                IDEAPUMP_SERVER__RATE_LIMIT_PER_MINUTE="1000000",
-                IDEAPUMP_LLM__TIMEOUT_S="120",
-            )
-            procs: list[Any] = []
-            with ideapump_server(env, procs=procs) as base_url:
-                result = asyncio.run(run(args, base_url, llm_url))
-                result["server_memory_mb"] = {
-                    k: round(v, 1) for k, v in memory(procs[0].pid).items()
-                }
+    with (
+        tempfile.TemporaryDirectory(prefix="ideapump-bench-") as home,
+        fake_llm(args.tokens_per_s, args.tokens, args.prefill_s) as llm_url,
+    ):
+        env = server_env(
+            Path(home),
+            llm_url,
+            IDEAPUMP_SERVER__MAX_CONCURRENT_GENERATIONS=str(args.streams),
+            IDEAPUMP_SERVER__RATE_LIMIT_PER_MINUTE="1000000",
+            IDEAPUMP_LLM__TIMEOUT_S="120",
+        )
+        procs: list[Any] = []
+        with ideapump_server(env, procs=procs) as base_url:
+            result = asyncio.run(run(args, base_url, llm_url))
+            result["server_memory_mb"] = {k: round(v, 1) for k, v in memory(procs[0].pid).items()}
     if args.json:
         print(json.dumps(result, indent=2))
         return
