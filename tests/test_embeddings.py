@@ -1,7 +1,6 @@
 """Embedding models: the offline MiniLM and any OpenAI-compatible endpoint (mocked)."""
 
 import json
-import sys
 from pathlib import Path
 
 import httpx
@@ -13,9 +12,7 @@ from ideapump.config import get_settings
 from ideapump.embeddings import LOCAL_DIMENSION, MiniLMEmbeddings, OpenAICompatibleEmbeddings
 from ideapump.errors import ConfigError, EmbeddingError
 from ideapump.library import Library
-
-sys.path.insert(0, str(Path(__file__).parent / "llm"))
-import openai_mock  # noqa: F401  (lets respx see the openai SDK's httpx2 traffic)
+from tests import openai_mock  # noqa: F401  (lets respx see the openai SDK's httpx2 traffic)
 
 BASE = "http://embed.test/v1"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import FakeLLM, proposal, reflection, winner_a
 from typer.testing import CliRunner
 
 from ideapump.agent import (
@@ -19,6 +18,7 @@ from ideapump.agent import (
     chat_stream,
 )
 from ideapump.agent.grounding import quote_occurs
+from tests.agent.fakes import FakeLLM, proposal, reflection, winner_a
 
 
 def _answer(body: dict[str, Any], p: dict[int, str]) -> list[str]:

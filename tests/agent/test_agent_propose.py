@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import FakeLLM, proposal, reflection, winner_a
-
 from ideapump.agent import AgentOptions, propose
 from ideapump.agent.grounding import quote_occurs
 from ideapump.llm.structured import output_contract
 from ideapump.prompts import render_prompt
+from tests.agent.fakes import FakeLLM, proposal, reflection, winner_a
 
 QUESTION = "how does pupil size respond to light and attention?"
 

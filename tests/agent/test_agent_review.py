@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import FakeLLM, quote_of
-
 from ideapump.agent import AgentOptions, critique, weigh
 from ideapump.agent.grounding import quote_occurs
 from ideapump.agent.models import WeighDraft
 from ideapump.llm.structured import output_contract
 from ideapump.prompts import render_prompt
 from ideapump.stats import check_document
+from tests.agent.fakes import FakeLLM, quote_of
 
 
 def _doc(library: Any, word: str) -> str:

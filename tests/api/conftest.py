@@ -19,7 +19,7 @@ from ideapump.api import create_app
 from ideapump.api.chat import grounded_reply
 from ideapump.api.storage import ServiceStore
 from ideapump.config import Settings, get_settings
-from tests.llm import openai_mock
+from tests import openai_mock
 
 BASE = "http://llm.test/v1"
 

@@ -21,10 +21,10 @@ from ideapump.agent.grounding import quote_occurs
 from ideapump.api import create_app
 from ideapump.api.chat import grounded_reply
 from ideapump.config import Settings
+from tests import openai_mock
 from tests.api.conftest import BASE, make_key, upload
 from tests.api.test_basics import assert_error
 from tests.fake_llm_server import draft, passages
-from tests.llm import openai_mock
 
 pytestmark = pytest.mark.anyio
 

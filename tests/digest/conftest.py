@@ -23,7 +23,7 @@ import respx
 from ideapump.config import Settings, get_settings
 from ideapump.library import Library
 from tests.conftest import DATA, PAPERS
-from tests.llm.openai_mock import completion
+from tests.openai_mock import completion
 
 BASE = "http://llm.test/v1"
 BOGUS = "the moon is made of green cheese entirely"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import openai_mock  # noqa: F401  (registers the "httpx2" respx mocker)
 import pytest
 import respx
 
 from ideapump.config import Settings, get_settings
+from tests import openai_mock  # noqa: F401  (registers the "httpx2" respx mocker)
 
 BASE = "http://llm.test/v1"
 

@@ -8,7 +8,6 @@ import json
 import httpx
 import pytest
 import respx
-from openai_mock import completion, sse
 
 from ideapump.config import Settings, get_settings
 from ideapump.errors import (
@@ -22,6 +21,7 @@ from ideapump.errors import (
 )
 from ideapump.llm import astream_text, make_chat_model, stream_text
 from ideapump.llm.stats import last_call
+from tests.openai_mock import completion, sse
 
 FAST_RETRY = {"retry-after-ms": "1"}  # the openai client honours it instead of ~0.5-8 s backoff
 

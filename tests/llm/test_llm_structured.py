@@ -8,13 +8,13 @@ import json
 import httpx
 import pytest
 import respx
-from openai_mock import completion
 from pydantic import BaseModel, Field
 
 from ideapump.config import Settings, get_settings
 from ideapump.errors import LLMAuthError, LLMOutputError
 from ideapump.llm import agenerate_structured, generate_structured, make_chat_model
 from ideapump.llm.structured import parse_json_reply
+from tests.openai_mock import completion
 
 
 class Proposal(BaseModel):

@@ -1,0 +1,108 @@
+"""A fake OpenAI-compatible model for the agent tests, behind respx.
+
+``FakeLLM`` answers the chat-completions API by the schema named in the
+request's ``response_format`` (or by streaming text when ``stream`` is set). It
+reads the numbered passages out of the ``<documents>`` block of the request, so
+the citations it gives are real quotes unless a test asks for a fabricated one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from tests import openai_mock
+
+BASE = "http://llm.test/v1"
+_DOC = re.compile(r'<document n="(\d+)"[^>]*>\n(.*?)\n</document>', re.DOTALL)
+
+Handler = Callable[[dict[str, Any], dict[int, str]], Any]
+
+
+def passages_in(body: dict[str, Any]) -> dict[int, str]:
+    """Passage number -> text, from the documents block of the last user message."""
+    users = [m["content"] for m in body["messages"] if m["role"] == "user"]
+    return {int(n): text for n, text in _DOC.findall(users[0])} if users else {}
+
+
+def quote_of(text: str, words: int = 8, skip: int = 0) -> str:
+    return " ".join(text.split()[skip : skip + words])
+
+
+class FakeLLM:
+    """Replies per schema name; every request body is kept in ``requests``."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, list[Handler]] = {}
+        self.requests: list[dict[str, Any]] = []
+
+    def on(self, schema: str, *handlers: Handler) -> None:
+        """Handlers used in turn for ``schema`` (the last one repeats)."""
+        self.handlers[schema] = list(handlers)
+
+    def of(self, schema: str) -> list[dict[str, Any]]:
+        return [b for b in self.requests if schema_of(b) == schema]
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.requests.append(body)
+        name = schema_of(body)
+        handlers = self.handlers[name]
+        handler = handlers.pop(0) if len(handlers) > 1 else handlers[0]
+        reply = handler(body, passages_in(body))
+        if body.get("stream"):
+            return httpx.Response(
+                200, content=openai_mock.sse(*reply), headers={"content-type": "text/event-stream"}
+            )
+        content = reply if isinstance(reply, str) else json.dumps(reply)
+        return httpx.Response(200, json=openai_mock.completion(content))
+
+
+def schema_of(body: dict[str, Any]) -> str:
+    if body.get("stream"):
+        return "stream"
+    return body.get("response_format", {}).get("json_schema", {}).get("name", "text")
+
+
+# -- canned replies -------------------------------------------------------------------
+
+
+def proposal(
+    passages: dict[int, str], *, title: str = "Horizon x drug", fabricated: bool = False
+) -> dict[str, Any]:
+    cites = [{"n": 1, "quote": quote_of(passages[1])}]
+    if fabricated:
+        cites.append({"n": 2, "quote": "noradrenaline doubles exploration in every species tested"})
+    return {
+        "title": title,
+        "hypothesis": "Boosting noradrenaline increases novelty exploration in long horizons.",
+        "rationale": "Builds on the retrieved work.",
+        "design": "Between-subjects, drug vs placebo, bandit task.",
+        "conditions": ["atomoxetine", "placebo"],
+        "controls": ["matched placebo pill", "reaction-time control"],
+        "primary_measure": "proportion of novel-option choices",
+        "expected_if_true": "More novel choices on atomoxetine.",
+        "expected_if_false": "No difference between drug and placebo.",
+        "risks": ["side effects unblind participants"],
+        "citations": cites,
+    }
+
+
+def reflection(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
+    return {
+        "feasibility": "Feasible with a standard cognitive lab.",
+        "confounds": ["arousal"],
+        "missing_controls": ["heart-rate monitoring"],
+        "already_done": False,
+        "how_it_differs": "Adds a horizon manipulation.",
+        "feasibility_score": 4,
+        "novelty_score": 3,
+    }
+
+
+def winner_a(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
+    return {"winner": "A", "reason": "better controlled"}
