@@ -133,9 +133,18 @@ def test_exact_sentence_lands_on_right_page(corpus_library: Library) -> None:
 @pytest.mark.parametrize(
     ("query", "title_start"),
     [
-        ("does exercise during bed rest change the circadian body temperature rhythm?", "Regular exercise"),
-        ("hand washing intervention with planning and self-efficacy", "Evaluating brief motivational"),
-        ("pupil constriction before an eye movement to a bright target", "The Pupillary Light Response"),
+        (
+            "does exercise during bed rest change the circadian body temperature rhythm?",
+            "Regular exercise",
+        ),
+        (
+            "hand washing intervention with planning and self-efficacy",
+            "Evaluating brief motivational",
+        ),
+        (
+            "pupil constriction before an eye movement to a bright target",
+            "The Pupillary Light Response",
+        ),
         ("atomoxetine and choosing the never-sampled option", "Atomoxetine pilot"),
         ("lab data summary of the pupil pilot", "Data summary: pupil_pilot"),
         ("our pilot CSV: per-participant trials and accuracy", "Data summary: pupil_pilot"),

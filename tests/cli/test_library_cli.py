@@ -22,7 +22,11 @@ KILL_FILES = ["a_mendt.pdf", "b_lhakhang.pdf", "c_mathot.pdf"]
 def run(*args: str, home: Path, check: bool = False) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "IDEAPUMP_HOME": str(home), "COLUMNS": "200"}
     proc = subprocess.run(
-        [sys.executable, "-m", "ideapump", *args], capture_output=True, text=True, env=env, timeout=600
+        [sys.executable, "-m", "ideapump", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     if check:
         assert proc.returncode == 0, proc.stderr
@@ -39,7 +43,11 @@ def test_ingest_papers_search_remove_json(tmp_path: Path) -> None:
     mendt = next(p for p in papers if p["title"].startswith("Regular exercise"))
     assert mendt["pages"] == 6 and mendt["chunks"] > 10
 
-    hits = json.loads(run("search", "core body temperature bed rest", "-k", "3", "--json", home=home, check=True).stdout)
+    hits = json.loads(
+        run(
+            "search", "core body temperature bed rest", "-k", "3", "--json", home=home, check=True
+        ).stdout
+    )
     assert len(hits) == 3
     assert {"doc_id", "title", "source", "page", "score", "quote"} <= set(hits[0])
     assert hits[0]["doc_id"] == mendt["doc_id"]
@@ -78,7 +86,9 @@ def test_bad_arguments_are_one_line_errors(tmp_path: Path) -> None:
 
 
 def test_help_teaches() -> None:
-    proc = subprocess.run([sys.executable, "-m", "ideapump", "ingest", "--help"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ideapump", "ingest", "--help"], capture_output=True, text=True
+    )
     assert "Example: ideapump ingest" in proc.stdout
     assert "--library" in proc.stdout
 
@@ -88,7 +98,9 @@ def _complete_rows(db: Path) -> list[tuple[str, int]]:
         return []
     try:
         with sqlite3.connect(db, timeout=5) as con:
-            return con.execute("select doc_id, chunks from documents where status='complete'").fetchall()
+            return con.execute(
+                "select doc_id, chunks from documents where status='complete'"
+            ).fetchall()
     except sqlite3.OperationalError:
         return []
 
@@ -105,7 +117,9 @@ def _check_consistent(home: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
-def test_killed_ingest_loses_nothing_and_rerun_finishes(tmp_path: Path, sig: signal.Signals) -> None:
+def test_killed_ingest_loses_nothing_and_rerun_finishes(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
     home = tmp_path / "home"
     src = tmp_path / "papers"
     src.mkdir()
@@ -114,7 +128,10 @@ def test_killed_ingest_loses_nothing_and_rerun_finishes(tmp_path: Path, sig: sig
     env = {**os.environ, "IDEAPUMP_HOME": str(home)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ideapump", "ingest", str(src)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 300
     while len(_complete_rows(home / "ideapump.db")) < 1 and time.monotonic() < deadline:

@@ -62,7 +62,10 @@ def test_tsv_is_read_with_tabs(tmp_path: Path) -> None:
     f = tmp_path / "rt.tsv"
     f.write_text("subject\trt_ms\ns1\t410\ns2\t390\ns3\t450\n", encoding="utf-8")
     doc = load_document(f)
-    assert "Column 'rt_ms' (numeric): n = 3, mean = 416.7, sd = 30.55, min = 390, max = 450" in doc.pages[0].text
+    assert (
+        "Column 'rt_ms' (numeric): n = 3, mean = 416.7, sd = 30.55, min = 390, max = 450"
+        in doc.pages[0].text
+    )
 
 
 # -- bad input: each gets a one-line reason --------------------------------------
