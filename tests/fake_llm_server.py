@@ -132,8 +132,9 @@ def draft(name: str, docs: dict[int, str]) -> dict[str, Any]:
 
 def words(n: int, docs: dict[int, str]) -> list[str]:
     out = ["The", "library", "reports", "this", "directly", "[1]." if docs else "."]
+    lead = len(out)
     while len(out) < n:
-        out.append(_FILLER[len(out) % len(_FILLER)])
+        out.append(_FILLER[(len(out) - lead) % len(_FILLER)])
     return [w + " " for w in out[:n]]
 
 
