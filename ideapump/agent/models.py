@@ -15,7 +15,7 @@ to the chunk and checks the quote.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -166,67 +166,75 @@ class EvidenceReport(BaseModel):
 
 
 # -- drafts the model fills --------------------------------------------------------
+# Every string and list is bounded: with JSON-schema constrained decoding the bounds
+# become part of the grammar, so a small local model cannot ramble past the output
+# cap (it did, on weigh, before these bounds), and a strong model is not hindered.
+
+Short = Annotated[str, Field(max_length=300)]
+Text = Annotated[str, Field(max_length=900)]
 
 
 class Cite(BaseModel):
-    n: int = Field(description="Passage number in the documents block.")
-    quote: str = Field(description="A short phrase copied exactly from that passage.")
+    n: int = Field(ge=1, le=50, description="Passage number in the documents block.")
+    quote: str = Field(
+        max_length=300, description="A short phrase copied exactly from that passage."
+    )
 
 
 class ProposalDraft(BaseModel):
-    title: str
-    hypothesis: str
-    rationale: str
-    design: str
-    conditions: list[str]
-    controls: list[str]
-    primary_measure: str
-    expected_if_true: str
-    expected_if_false: str
-    risks: list[str]
-    citations: list[Cite]
+    title: Short
+    hypothesis: Text
+    rationale: Text
+    design: Text
+    conditions: list[Short] = Field(max_length=6)
+    controls: list[Short] = Field(max_length=6)
+    primary_measure: Short
+    expected_if_true: Text
+    expected_if_false: Text
+    risks: list[Short] = Field(max_length=6)
+    citations: list[Cite] = Field(max_length=6)
 
 
 class ReflectionDraft(BaseModel):
-    feasibility: str
-    confounds: list[str]
-    missing_controls: list[str]
+    feasibility: Text
+    confounds: list[Short] = Field(max_length=6)
+    missing_controls: list[Short] = Field(max_length=6)
     already_done: bool
-    how_it_differs: str
+    how_it_differs: Text
     feasibility_score: int = Field(ge=1, le=5)
     novelty_score: int = Field(ge=1, le=5)
 
 
 class ComparisonDraft(BaseModel):
     winner: Literal["A", "B"]
-    reason: str
+    reason: Text
 
 
 class PointDraft(BaseModel):
     aspect: Literal[
         "design", "confounds", "controls", "sample_size", "multiple_comparisons", "over_claiming"
     ]
-    issue: str
-    suggestion: str
-    n: int
-    quote: str
+    issue: Text
+    suggestion: Text
+    n: int = Field(ge=1, le=50)
+    quote: Short
 
 
 class CritiqueDraft(BaseModel):
-    summary: str
-    points: list[PointDraft]
+    summary: Text
+    points: list[PointDraft] = Field(max_length=8)
 
 
 class StanceDraft(BaseModel):
-    n: int
-    quote: str
+    n: int = Field(ge=1, le=50)
+    quote: Short
     stance: Literal["supports", "contradicts", "neutral"]
-    note: str
+    note: Short
 
 
 class WeighDraft(BaseModel):
-    items: list[StanceDraft]
+    items: list[StanceDraft] = Field(max_length=10)
     verdict: Literal["supported", "contradicted", "mixed", "insufficient"]
     confidence: Literal["low", "medium", "high"]
-    summary: str
-    contradictions: list[str]
+    summary: Text
+    contradictions: list[Short] = Field(max_length=5)
