@@ -142,7 +142,9 @@ class ServerSettings(_Section):
         200.0, gt=0, description="Largest upload request (all files together), in MB."
     )
     rate_limit_per_minute: int = Field(
-        120, ge=1, description="Requests per minute allowed per API key (or per client without keys)."
+        120,
+        ge=1,
+        description="Requests per minute allowed per API key (or per client without keys).",
     )
     max_concurrent_generations: int = Field(
         8, ge=1, description="Replies generated at once; further chat requests answer 503 busy."
