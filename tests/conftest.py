@@ -22,6 +22,11 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     workdir = tmp_path / "cwd"
     workdir.mkdir()
     monkeypatch.chdir(workdir)
+    # The LLM layer remembers, per process, endpoints that refused json_schema; a
+    # test that taught it so must not change how later tests' requests look.
+    from ideapump.llm import structured
+
+    monkeypatch.setattr(structured, "_NO_JSON_SCHEMA", set())
     return home
 
 
