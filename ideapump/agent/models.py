@@ -227,14 +227,15 @@ class CritiqueDraft(BaseModel):
 
 class StanceDraft(BaseModel):
     n: int = Field(ge=1, le=50)
-    quote: Short
+    quote: Annotated[str, Field(max_length=200)]
     stance: Literal["supports", "contradicts", "neutral"]
-    note: Short
+    note: Annotated[str, Field(max_length=200)]
 
 
 class WeighDraft(BaseModel):
-    items: list[StanceDraft] = Field(max_length=10)
+    # At most ~1,000 tokens in all: one stance per retrieved passage, short notes.
+    items: list[StanceDraft] = Field(max_length=6)
     verdict: Literal["supported", "contradicted", "mixed", "insufficient"]
     confidence: Literal["low", "medium", "high"]
-    summary: Text
-    contradictions: list[Short] = Field(max_length=5)
+    summary: Annotated[str, Field(max_length=600)]
+    contradictions: list[Annotated[str, Field(max_length=200)]] = Field(max_length=3)

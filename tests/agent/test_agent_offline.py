@@ -37,7 +37,7 @@ def test_offline_model_weighs_a_claim_with_resolving_citations(corpus_library) -
                 update={
                     "local_model": "qwen2.5-coder-0.5b",
                     "context_size": 4096,
-                    "max_output_tokens": 500,
+                    "max_output_tokens": 1400,
                     "timeout_s": 900,
                     "temperature": 0.0,
                 }
