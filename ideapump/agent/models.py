@@ -214,15 +214,16 @@ class PointDraft(BaseModel):
     aspect: Literal[
         "design", "confounds", "controls", "sample_size", "multiple_comparisons", "over_claiming"
     ]
-    issue: Text
-    suggestion: Text
+    issue: Annotated[str, Field(max_length=300)]
+    suggestion: Annotated[str, Field(max_length=300)]
     n: int = Field(ge=1, le=50)
-    quote: Short
+    quote: Annotated[str, Field(max_length=200)]
 
 
 class CritiqueDraft(BaseModel):
-    summary: Text
-    points: list[PointDraft] = Field(max_length=8)
+    # At most ~1,000 tokens: the 1.5B default overran a 1,024-token cap with 8 long points.
+    summary: Annotated[str, Field(max_length=600)]
+    points: list[PointDraft] = Field(max_length=5)
 
 
 class StanceDraft(BaseModel):
