@@ -34,7 +34,8 @@ echo "== search"
 first_pdf=$(find "$papers" -name '*.pdf' | sort | head -n 1)
 if [ -n "$first_pdf" ]; then
   echo "== statistics audit of $(basename "$first_pdf")"
-  .venv/bin/ideapump check-stats "$first_pdf" | head -n 40
+  # head closes the pipe early; that is not a failure of the audit
+  { .venv/bin/ideapump check-stats "$first_pdf" || true; } | head -n 40
 fi
 
 echo "== one experiment proposal from the offline model (a few minutes on a laptop CPU)"
