@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ideapump.config import Settings, check_library_name, get_settings
 from ideapump.errors import InputError
@@ -42,21 +42,32 @@ def to_info(row: DocumentRow) -> DocumentInfo:
     )
 
 
-def to_passage(hit: ChunkHit, row: DocumentRow) -> Passage:
+class DocFacts(Protocol):
+    """What a passage needs of its document: a registry row or a cached summary of one."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+def to_passage(hit: ChunkHit, doc: DocFacts, *, digits: int = 4) -> Passage:
     m = hit.metadata
     return Passage(
         doc_id=hit.doc_id,
-        title=row.title,
-        source=row.source,
+        title=doc.title,
+        source=doc.source,
         page=int(m["page_start"]),
         page_end=int(m["page_end"]),
         section=str(m.get("section", "")),
-        score=round(hit.score, 4),
+        score=round(hit.score, digits),
         quote=hit.text,
         chunk_id=hit.chunk_id,
         char_start=int(m["char_start"]),
         char_end=int(m["char_end"]),
-        kind=row.kind,
+        kind=doc.kind,
     )
 
 

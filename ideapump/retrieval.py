@@ -37,6 +37,7 @@ from scipy import sparse
 from sqlalchemy import select
 
 from ideapump.errors import InputError
+from ideapump.library import to_passage
 from ideapump.models import Passage
 from ideapump.store.registry import COMPLETE, DocumentRow
 from ideapump.store.vectors import ChunkHit
@@ -393,7 +394,7 @@ class Retriever:
         if mmr_lambda is not None:
             hits = mmr(hits, len(hits), mmr_lambda)
         chosen = cap_per_paper(hits, k, per_paper_cap)
-        return [to_passage(h, docs[h.doc_id][2]) for h in chosen]
+        return [to_passage(h, docs[h.doc_id][2], digits=6) for h in chosen]
 
     def _dense(
         self, vector: np.ndarray, n: int, allowed: set[str], *, restrict: bool
@@ -471,24 +472,6 @@ def cap_per_paper(hits: Sequence[ChunkHit], k: int, cap: int | None) -> list[Chu
         if len(out) == k:
             break
     return out
-
-
-def to_passage(hit: ChunkHit, meta: _DocMeta) -> Passage:
-    m = hit.metadata
-    return Passage(
-        doc_id=hit.doc_id,
-        title=meta.title,
-        source=meta.source,
-        page=int(m["page_start"]),
-        page_end=int(m["page_end"]),
-        section=str(m.get("section", "")),
-        score=round(hit.score, 6),
-        quote=hit.text,
-        chunk_id=hit.chunk_id,
-        char_start=int(m["char_start"]),
-        char_end=int(m["char_end"]),
-        kind=meta.kind,
-    )
 
 
 _RETRIEVERS: weakref.WeakKeyDictionary[Any, Retriever] = weakref.WeakKeyDictionary()
