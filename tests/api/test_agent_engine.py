@@ -9,15 +9,12 @@ import pytest
 import respx
 
 from ideapump.api import create_app
-from ideapump.api.agent_engine import agent_available, agent_reply
+from ideapump.api.agent_engine import agent_reply
 from ideapump.api.chat import default_engine
 from ideapump.config import Settings
 from tests.api.conftest import llm_requests, parse_sse, upload
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(not agent_available(), reason="ideapump.agent.chat is not in this tree"),
-]
+pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
