@@ -149,6 +149,16 @@ def _example(example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
     return {200: {"content": {"application/json": {"example": example}}}, **_BUSY}
 
 
+async def _generate(state: AppState, pipeline: Any, lib: Library, arg: str, **kw: Any) -> Any:
+    """Run an agent pipeline in a worker thread, holding one generation slot.
+
+    The model is built lazily, so a pipeline that abstains never starts it.
+    """
+    llm = LazyLLM(state.chat_model)
+    with state.generations.slot():
+        return await asyncio.to_thread(pipeline, lib, llm, arg, options=AgentOptions(), **kw)
+
+
 @router.post(
     "/propose",
     response_model=Proposals,
@@ -164,11 +174,7 @@ async def propose_route(
     lib: Library = Depends(get_library),
     state: AppState = Depends(get_state),
 ) -> Proposals:
-    llm = LazyLLM(state.chat_model)
-    with state.generations.slot():
-        return await asyncio.to_thread(
-            propose, lib, llm, body.question, n=body.n, k=body.k, options=AgentOptions()
-        )
+    return await _generate(state, propose, lib, body.question, n=body.n, k=body.k)
 
 
 @router.post(
@@ -186,9 +192,7 @@ async def critique_route(
     state: AppState = Depends(get_state),
 ) -> Critique:
     await asyncio.to_thread(lib.get, doc_id)  # 404 before taking a generation slot
-    llm = LazyLLM(state.chat_model)
-    with state.generations.slot():
-        return await asyncio.to_thread(critique, lib, llm, doc_id, options=AgentOptions())
+    return await _generate(state, critique, lib, doc_id)
 
 
 @router.post(
@@ -205,6 +209,4 @@ async def weigh_route(
     lib: Library = Depends(get_library),
     state: AppState = Depends(get_state),
 ) -> EvidenceReport:
-    llm = LazyLLM(state.chat_model)
-    with state.generations.slot():
-        return await asyncio.to_thread(weigh, lib, llm, body.claim, options=AgentOptions())
+    return await _generate(state, weigh, lib, body.claim)
