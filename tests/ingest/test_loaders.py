@@ -163,3 +163,84 @@ def test_csv_without_rows(tmp_path: Path) -> None:
     f = tmp_path / "header_only.csv"
     f.write_text("a,b,c\n", encoding="utf-8")
     assert "no data rows" in _reason(f)
+
+
+# -- vector figures ---------------------------------------------------------------
+
+
+def _text_ops(text: str, y: int) -> bytes:
+    return f"BT /F1 11 Tf 72 {y} Td ({text}) Tj ET\n".encode()
+
+
+def _pdf_with_plot(out: Path, *, plot_in_form: bool, points: int) -> Path:
+    """One page of prose plus a scatter plot drawn with ``points`` tiny squares."""
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+    )
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
+    plot = b"".join(f"{i % 400} {i % 300} 1 1 re f\n".encode() for i in range(points))
+    plot += _text_ops("Cumulative density", 40)
+    prose = b"".join(
+        _text_ops(f"Sentence {i} of the results section stays searchable.", 800 - 14 * i)
+        for i in range(20)
+    )
+    resources = DictionaryObject({NameObject("/Font"): fonts})
+    if plot_in_form:
+        form = DecodedStreamObject()
+        form.set_data(plot)
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject([FloatObject(v) for v in (0, 0, 595, 842)]),
+                NameObject("/Resources"): DictionaryObject({NameObject("/Font"): fonts}),
+            }
+        )
+        resources[NameObject("/XObject")] = DictionaryObject(
+            {NameObject("/Fig1"): writer._add_object(form)}
+        )
+        body = prose + b"/Fig1 Do\n"
+    else:
+        body = prose + plot
+    content = DecodedStreamObject()
+    content.set_data(body)
+    page[NameObject("/Contents")] = writer._add_object(content)
+    page[NameObject("/Resources")] = resources
+    with out.open("wb") as fh:
+        writer.write(fh)
+    return out
+
+
+def test_oversized_vector_figure_is_skipped_but_page_text_kept(tmp_path: Path) -> None:
+    # 70,000 squares is about 420,000 content-stream tokens: over the figure budget.
+    f = _pdf_with_plot(tmp_path / "plot.pdf", plot_in_form=True, points=70_000)
+    text = load_document(f).pages[0].text
+    assert "Sentence 0 of the results section" in text
+    assert "Sentence 19 of the results section" in text
+    assert "Cumulative density" not in text
+
+
+def test_small_vector_figure_keeps_its_labels(tmp_path: Path) -> None:
+    f = _pdf_with_plot(tmp_path / "plot.pdf", plot_in_form=True, points=200)
+    assert "Cumulative density" in load_document(f).pages[0].text
+
+
+def test_page_whose_own_stream_is_huge_is_read_whole(tmp_path: Path) -> None:
+    f = _pdf_with_plot(tmp_path / "plot.pdf", plot_in_form=False, points=70_000)
+    text = load_document(f).pages[0].text
+    assert "Sentence 19 of the results section" in text
+    assert "Cumulative density" in text
