@@ -14,6 +14,8 @@ record which model built a collection and refuse to mix vectors of two models.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
+from collections.abc import Callable
 from functools import cached_property
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -42,6 +44,29 @@ def load_tokenizer(max_tokens: int = MAX_TOKENS) -> Any:
     return tok
 
 
+class QueryCache:
+    """The last few query vectors, so one request embeds its query once.
+
+    A chat reply embeds the same query for dense retrieval and again for the
+    relevance check; on the CPU model each costs tens of milliseconds that
+    concurrent requests queue for. Entries are immutable tuples, so a race
+    between threads at worst embeds a query twice.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._vectors: OrderedDict[str, tuple[float, ...]] = OrderedDict()
+
+    def get(self, text: str, embed: Callable[[str], list[float]]) -> list[float]:
+        hit = self._vectors.get(text)
+        if hit is None:
+            hit = tuple(embed(text))
+            self._vectors[text] = hit
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return list(hit)
+
+
 class MiniLMEmbeddings(Embeddings):
     model_name = LOCAL_MODEL_NAME
     dimension: int | None = LOCAL_DIMENSION
@@ -49,6 +74,7 @@ class MiniLMEmbeddings(Embeddings):
     def __init__(self, batch_size: int = 32, threads: int = 0) -> None:
         self.batch_size = batch_size
         self.threads = threads or (os.cpu_count() or 1)
+        self._queries = QueryCache()
 
     @cached_property
     def tokenizer(self) -> Any:
@@ -104,7 +130,7 @@ class MiniLMEmbeddings(Embeddings):
         return out.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        return self._queries.get(text, lambda t: self.embed_documents([t])[0])
 
 
 class OpenAICompatibleEmbeddings(Embeddings):
@@ -122,6 +148,7 @@ class OpenAICompatibleEmbeddings(Embeddings):
                 setting="IDEAPUMP_EMBEDDINGS__API_KEY",
             )
         self.model_name = f"openai:{cfg.model}"
+        self._queries = QueryCache()
         self._inner = OpenAIEmbeddings(
             model=cfg.model,
             openai_api_base=cfg.base_url,
@@ -162,7 +189,7 @@ class OpenAICompatibleEmbeddings(Embeddings):
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        vector: list[float] = self._call(self._inner.embed_query, text)
+        vector = self._queries.get(text, lambda t: self._call(self._inner.embed_query, t))
         self.dimension = len(vector)
         return vector
 

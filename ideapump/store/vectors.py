@@ -168,6 +168,16 @@ class VectorStore:
             hits.append(ChunkHit(cid, str(meta["doc_id"]), text, 1.0 - float(dist), dict(meta)))
         return hits
 
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored embeddings of these chunks (missing ids are left out)."""
+        if not chunk_ids:
+            return {}
+        res = self.collection.get(ids=list(chunk_ids), include=["embeddings"])
+        return {
+            cid: [float(x) for x in vec]
+            for cid, vec in zip(res["ids"], res["embeddings"], strict=True)
+        }
+
     def get_chunks(self, doc_id: str) -> list[ChunkHit]:
         res = self.collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
         hits = [
