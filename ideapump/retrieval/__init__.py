@@ -8,15 +8,14 @@ passages = get_retriever(Library.open("mylab")).retrieve("propranolol and explor
 from ideapump.retrieval.hybrid import (
     DEFAULT_MODE,
     HYBRID_ALPHA,
-    LexicalIndex,
     Mode,
     Retriever,
     cap_per_paper,
     fuse,
     get_retriever,
     mmr,
-    tokenize,
 )
+from ideapump.retrieval.lexical import LexicalIndex, tokenize
 
 __all__ = [
     "DEFAULT_MODE",

@@ -1,18 +1,13 @@
-"""Hybrid retrieval for the agent: dense (Chroma) + lexical (BM25), fused, then diversified.
+"""Hybrid retrieval: dense and BM25 scores mixed, then per-paper caps and MMR.
 
-from ideapump.library import Library
-from ideapump.retrieval import get_retriever
-passages = get_retriever(Library.open("mylab")).retrieve("propranolol and exploration", k=8)
-
-Dense similarity finds paraphrases; BM25 finds what embeddings blur: drug and
-gene names, rare terms and reported statistics (``t(40)``, ``F(2, 378) = 128.12``
-are tokenized as ``t(40)``, ``f(2,378)`` and ``128.12``). Both signals are
-computed for every candidate either one proposes (the cosine from its stored
-vector, the BM25 score from the index), min-max normalized over the candidates
-and mixed half and half (a convex combination: unlike reciprocal rank fusion
-it keeps a chunk that BM25 alone finds, with a unique statistic, at the top).
-An optional per-paper cap and/or maximal marginal relevance (MMR, on the
-stored vectors) then spread the results over papers and content.
+Dense similarity finds paraphrases; BM25 (:mod:`ideapump.retrieval.lexical`)
+finds exact names and statistics. Both signals are computed for every
+candidate either one proposes (the cosine from its stored vector, the BM25
+score from the index), min-max normalized over the candidates and mixed half
+and half (a convex combination: unlike reciprocal rank fusion it keeps a chunk
+that BM25 alone finds, with a unique statistic, at the top). An optional
+per-paper cap and/or maximal marginal relevance (MMR, on the stored vectors)
+then spread the results over papers and content.
 
 The BM25 index lives in memory, one per library and store, shared by every
 ``Retriever`` of that library. Each call compares the registry's complete
@@ -23,22 +18,20 @@ re-read otherwise. Only documents whose registry row is complete are returned.
 
 from __future__ import annotations
 
-import re
 import threading
-import unicodedata
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from scipy import sparse
 from sqlalchemy import select
 
 from ideapump.errors import InputError
 from ideapump.library import to_passage
 from ideapump.models import Passage
+from ideapump.retrieval.lexical import LexicalIndex
 from ideapump.store.registry import COMPLETE, DocumentRow
 from ideapump.store.vectors import ChunkHit
 
@@ -51,184 +44,6 @@ DEFAULT_MODE: Mode = "hybrid"
 HYBRID_ALPHA = 0.5
 _FETCH_BATCH = 2000
 _MAX_INDEXES = 8
-
-# -- tokenization -------------------------------------------------------------
-
-_STOP_WORDS = (
-    "a an and are as at be been being but by can could did do does for from had has have how "
-    "i if in into is it its may might more most of on or our such than that the their them then "
-    "there these they this those to was we were what when where which while who whom why will "
-    "with would you your about after also between both each other over under not no"
-)
-_STOP = frozenset(_STOP_WORDS.split())
-# A reported statistic: t(40), F (2, 378), chi2(1, N = 93), r(85), and Yardley's F2,407.
-_STAT = re.compile(
-    r"(?<![a-z0-9])(t|f|r|z|chi2|x2|χ2|χ²)\s*\(\s*(\d+(?:\.\d+)?)(?:\s*,\s*(?:n\s*=\s*)?(\d+))?\s*\)"
-    r"|(?<![a-z0-9])(f)(\d+)\s*,\s*(\d+)(?=\s*=)"
-)
-_NUMBER = re.compile(r"(?<![\w.])(?:\d+(?:\.\d+)?|\.\d+)")  # signs dropped: "-3.5" ~ "3.5"
-_WORD = re.compile(r"[a-z0-9α-ω]+(?:[-'][a-z0-9α-ω]+)*")
-_DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2010": "-", "\u2011": "-", "\u00ad": ""})
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.translate(_DASHES))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.lower()
-
-
-def _stem(word: str) -> str:
-    """Plural folding only: 'pupils' -> 'pupil', 'studies' -> 'study'; keeps 'analysis'."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
-        return word[:-1]
-    return word
-
-
-def tokenize(text: str) -> list[str]:
-    """Lexical terms of a text: folded words, hyphenated compounds and their parts,
-    numbers (``.005`` -> ``0.005``) and statistic heads (``t (40)`` -> ``t(40)``)."""
-    text = _fold(text)
-    out: list[str] = []
-    for m in _STAT.finditer(text):
-        if m.group(1):
-            name = {"x2": "chi2", "χ2": "chi2", "χ²": "chi2"}.get(m.group(1), m.group(1))
-            df = m.group(2) + (f",{m.group(3)}" if m.group(3) else "")
-        else:
-            name, df = "f", f"{m.group(5)},{m.group(6)}"
-        out.append(f"{name}({df})")
-    for m in _NUMBER.finditer(text):
-        num = m.group(0)
-        out.append("0" + num if num.startswith(".") else num)
-    for m in _WORD.finditer(text):
-        word = m.group(0)
-        if "-" in word or "'" in word:
-            out.append(word.replace("'", ""))
-            parts = re.split(r"[-']", word)
-        else:
-            parts = [word]
-        for part in parts:
-            if len(part) > 1 and part not in _STOP and not part.isdigit():
-                out.append(_stem(part))
-    return out
-
-
-# -- BM25 ---------------------------------------------------------------------
-
-
-@dataclass
-class _DocTerms:
-    """One document's chunks as term-id bags (raw counts), kept to rebuild cheaply."""
-
-    chunk_ids: list[str]
-    indptr: np.ndarray  # per chunk: slice into terms/counts
-    terms: np.ndarray
-    counts: np.ndarray
-
-
-@dataclass(frozen=True)
-class _Matrix:
-    """An immutable BM25 snapshot: searches read one while a rebuild makes the next."""
-
-    chunk_ids: list[str]
-    pos: dict[str, int]  # chunk id -> column
-    chunk_doc: np.ndarray  # chunk -> position in doc_order
-    doc_order: list[str]
-    #: term-major BM25 weights (terms x chunks), so a query reads only its terms' postings.
-    weights: sparse.csr_matrix
-
-
-@dataclass
-class LexicalIndex:
-    """Okapi BM25 over the chunks of one library's complete documents."""
-
-    k1: float = 1.2
-    b: float = 0.75
-    signature: frozenset[tuple[str, int, str]] = frozenset()
-    vocab: dict[str, int] = field(default_factory=dict)
-    docs: dict[str, _DocTerms] = field(default_factory=dict)
-    matrix: _Matrix | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    builds: int = 0  # how many times the matrix was assembled (for tests and the bench)
-
-    def _bag(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        ids = [self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(text)]
-        if not ids:
-            return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        terms, counts = np.unique(np.asarray(ids, np.int32), return_counts=True)
-        return terms, counts.astype(np.float32)
-
-    def add_document(self, doc_id: str, chunks: Sequence[tuple[str, str]]) -> None:
-        bags = [self._bag(text) for _, text in chunks]
-        indptr = np.zeros(len(bags) + 1, np.int64)
-        indptr[1:] = np.cumsum([len(t) for t, _ in bags])
-        self.docs[doc_id] = _DocTerms(
-            [cid for cid, _ in chunks],
-            indptr,
-            np.concatenate([t for t, _ in bags]) if bags else np.zeros(0, np.int32),
-            np.concatenate([c for _, c in bags]) if bags else np.zeros(0, np.float32),
-        )
-
-    def rebuild(self) -> None:
-        """Assemble the BM25 weight matrix from the per-document bags (no re-tokenizing)."""
-        doc_order = sorted(self.docs)
-        parts = [self.docs[d] for d in doc_order]
-        chunk_ids = [cid for p in parts for cid in p.chunk_ids]
-        n_chunks = len(chunk_ids)
-        self.builds += 1
-        if n_chunks == 0:
-            self.matrix = None
-            return
-        chunk_doc = np.concatenate(
-            [np.full(len(p.chunk_ids), i, np.int32) for i, p in enumerate(parts)]
-        )
-        terms = np.concatenate([p.terms for p in parts])
-        tf = np.concatenate([p.counts for p in parts])
-        lengths = np.concatenate([np.diff(p.indptr) for p in parts])
-        rows = np.repeat(np.arange(n_chunks, dtype=np.int32), lengths)
-        dl = np.bincount(rows, weights=tf, minlength=n_chunks).astype(np.float32)
-        avgdl = float(dl.mean()) or 1.0
-        n_terms = len(self.vocab)
-        df = np.bincount(terms, minlength=n_terms).astype(np.float64)
-        idf = np.log1p((n_chunks - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = self.k1 * (1.0 - self.b + self.b * dl / avgdl)
-        w = idf[terms] * tf * (self.k1 + 1.0) / (tf + norm[rows])
-        weights = sparse.csr_matrix((w, (terms, rows)), shape=(n_terms, n_chunks))
-        self.matrix = _Matrix(
-            chunk_ids, {c: i for i, c in enumerate(chunk_ids)}, chunk_doc, doc_order, weights
-        )
-
-    def search(
-        self,
-        query: str,
-        n: int,
-        allowed_docs: set[str] | None = None,
-        also: Sequence[str] = (),
-    ) -> dict[str, float]:
-        """BM25 scores of the best ``n`` chunks (positive scores only, best first), plus
-        the scores of the chunks in ``also`` (0 when they share no term with the query)."""
-        m = self.matrix
-        if m is None:
-            return {}
-        n_terms = m.weights.shape[0]
-        ids = sorted({i for t in tokenize(query) if (i := self.vocab.get(t, n_terms)) < n_terms})
-        if not ids:
-            return dict.fromkeys(also, 0.0)
-        scores = np.asarray(m.weights[ids].sum(axis=0)).ravel()
-        if allowed_docs is not None:
-            keep = np.array([d in allowed_docs for d in m.doc_order], bool)
-            scores = np.where(keep[m.chunk_doc], scores, 0.0)
-        n = min(n, int(np.count_nonzero(scores > 0)))
-        out: dict[str, float] = {}
-        if n > 0:
-            top = np.argpartition(-scores, n - 1)[:n]
-            for i in top[np.lexsort((top, -scores[top]))]:
-                out[m.chunk_ids[i]] = float(scores[i])
-        for cid in also:
-            out.setdefault(cid, float(scores[m.pos[cid]]) if cid in m.pos else 0.0)
-        return out
-
 
 # -- index cache --------------------------------------------------------------
 
