@@ -15,7 +15,6 @@ import uvicorn
 
 from ideapump.agent import Critique, EvidenceReport, Proposals
 from ideapump.api import create_app
-from ideapump.api.chat import grounded_reply
 from ideapump.api.storage import ServiceStore
 from ideapump.client import AsyncClient, Client
 from ideapump.config import Settings
@@ -39,7 +38,7 @@ def ip(settings: Settings, embeddings: Any, model: Model) -> Iterator[Client]:  
     (Starlette's TestClient speaks httpx2, which the model mock intercepts; the
     client speaks plain httpx, which it does not.)
     """
-    app = create_app(settings, embeddings=embeddings, engine=grounded_reply)
+    app = create_app(settings, embeddings=embeddings)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -100,7 +99,7 @@ async def test_async_client_agent_methods(
     paper: Path,
 ) -> None:
     _, secret = ServiceStore.open(settings).create_key("lab-a")
-    app = create_app(settings, embeddings=embeddings, engine=grounded_reply)
+    app = create_app(settings, embeddings=embeddings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         ip = AsyncClient(api_key=secret, http=http)

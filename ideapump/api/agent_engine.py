@@ -1,4 +1,4 @@
-"""The chat engine backed by the agent's router (:func:`ideapump.agent.chat.chat_stream`).
+"""The service's chat engine: the agent's router (:func:`ideapump.agent.chat.chat_stream`).
 
 The agent routes the researcher's message by intent (question, propose,
 critique, weigh, check a pasted result, or one clarifying question) and yields
@@ -22,14 +22,6 @@ from ideapump.api.schemas import CitationEvent, ProposalEvent, StatsFindingEvent
 
 #: Tokens kept free for the agent's own prompts and retrieved passages.
 PROMPT_RESERVE = 3000
-
-
-def agent_available() -> bool:
-    try:
-        from ideapump.agent.chat import chat_stream  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def map_event(event: Any) -> BaseModel | None:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, Request
 
-from ideapump.api.chat import ChatEngine, default_engine
+from ideapump.api.agent_engine import agent_reply
+from ideapump.api.chat import ChatEngine
 from ideapump.api.errors import BusyError, RateLimitedError, UnauthorizedError
 from ideapump.api.storage import ServiceStore
 from ideapump.config import Settings
@@ -95,7 +96,7 @@ class AppState:
     generations: GenerationSlots = field(init=False)
     libraries: dict[str, Library] = field(default_factory=dict)
     llm: Any = None
-    engine: ChatEngine = field(default_factory=default_engine)
+    engine: ChatEngine = agent_reply
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:

@@ -16,7 +16,6 @@ import pytest
 import respx
 
 from ideapump.api import create_app
-from ideapump.api.chat import grounded_reply
 from ideapump.api.storage import ServiceStore
 from ideapump.config import Settings, get_settings
 from tests import openai_mock
@@ -52,7 +51,7 @@ def llm() -> Iterator[respx.MockRouter]:
 
 @pytest.fixture
 def app(settings: Settings, embeddings: Any, llm: respx.MockRouter) -> Any:
-    return create_app(settings, embeddings=embeddings, engine=grounded_reply)
+    return create_app(settings, embeddings=embeddings)
 
 
 @pytest.fixture

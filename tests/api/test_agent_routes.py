@@ -19,7 +19,6 @@ import respx
 from ideapump.agent import Critique, EvidenceReport, Proposals
 from ideapump.agent.grounding import quote_occurs
 from ideapump.api import create_app
-from ideapump.api.chat import grounded_reply
 from ideapump.config import Settings
 from tests import openai_mock
 from tests.api.conftest import BASE, make_key, upload
@@ -64,7 +63,7 @@ def model() -> Iterator[Model]:
 
 @pytest.fixture
 def app(settings: Settings, embeddings: Any, model: Model) -> Any:
-    return create_app(settings, embeddings=embeddings, engine=grounded_reply)
+    return create_app(settings, embeddings=embeddings)
 
 
 def _chunk_text(app: Any, doc_id: str, chunk_id: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 import respx
 
 from ideapump.api import create_app
-from ideapump.api.chat import Turn, fit_history, grounded_reply
+from ideapump.api.chat import Turn, fit_history
 from ideapump.config import Settings
 from tests.api.conftest import llm_requests, parse_sse, upload
 from tests.api.test_basics import assert_error
@@ -36,8 +36,10 @@ async def test_reply_streams_citations_tokens_and_done(
     conv = (await client.post("/conversations", json={"title": "pupils"})).json()["conv_id"]
     events = await ask(client, conv, "What did atomoxetine do to pupil size and exploration?")
     kinds = [k for k, _ in events]
-    assert kinds == ["citation", "token", "token", "token", "done"]
-    citation = events[0][1]
+    # the citation is announced just before the text that carries its marker
+    assert kinds == ["token", "token", "citation", "token", "token", "done"]
+    assert "".join(p["text"] for k, p in events if k == "token") == "Hello there [1]."
+    citation = events[2][1]
     assert citation["n"] == 1 and citation["doc_id"] == doc_id and citation["page"] == 1
     assert "Atomoxetine increased" in citation["quote"]
     done = events[-1][1]
@@ -51,32 +53,33 @@ async def test_reply_streams_citations_tokens_and_done(
 
     sent = llm_requests(llm)[0]
     assert sent["stream"] is True
-    assert [m["role"] for m in sent["messages"]] == ["system", "system", "user"]
-    assert 'ref="1"' in sent["messages"][1]["content"]
+    assert [m["role"] for m in sent["messages"]] == ["system", "user"]
+    prompt = sent["messages"][1]["content"]
+    assert '<document n="1" title="Atomoxetine pilot"' in prompt
+    assert "Latest message: What did atomoxetine do to pupil size" in prompt
 
 
 async def test_history_survives_a_restart_and_reaches_the_model(
     settings: Settings, embeddings: Any, llm: respx.MockRouter
 ) -> None:
-    transport = httpx.ASGITransport(
-        app=create_app(settings, embeddings=embeddings, engine=grounded_reply)
-    )
+    transport = httpx.ASGITransport(app=create_app(settings, embeddings=embeddings))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        await upload(c, "atx.md", NOTE)
         conv = (await c.post("/conversations", json={})).json()["conv_id"]
         await ask(c, conv, "We see larger pupils under atomoxetine. What next?")
     # a new app on the same data dir: a restarted server
-    transport = httpx.ASGITransport(
-        app=create_app(settings, embeddings=embeddings, engine=grounded_reply)
-    )
+    transport = httpx.ASGITransport(app=create_app(settings, embeddings=embeddings))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         listed = (await c.get("/conversations")).json()
         assert [x["conv_id"] for x in listed] == [conv]
         assert listed[0]["title"].startswith("We see larger pupils")
-        await ask(c, conv, "And the controls?")
-    second = llm_requests(llm)[1]["messages"]
-    assert [m["role"] for m in second] == ["system", "system", "user", "assistant", "user"]
-    assert second[2]["content"].startswith("We see larger pupils")
-    assert second[3]["content"] == "Hello there [1]."
+        done = (await ask(c, conv, "And the controls?"))[-1]
+        assert done[0] == "done" and done[1]["text"] == "Hello there [1]."
+    prompt = llm_requests(llm)[1]["messages"][-1]["content"]
+    earlier = prompt[prompt.index("Conversation so far:") : prompt.index("Latest message:")]
+    assert "user: We see larger pupils under atomoxetine. What next?" in earlier
+    assert "assistant: Hello there [1]." in earlier
+    assert prompt.rstrip().endswith("Latest message: And the controls?")
 
 
 def test_fit_history_drops_whole_old_turns_never_mid_message() -> None:
@@ -91,34 +94,38 @@ def test_fit_history_drops_whole_old_turns_never_mid_message() -> None:
     assert kept == [] and omitted == 4
 
 
-async def test_long_conversation_is_trimmed_with_a_note(
+async def test_long_conversation_keeps_the_newest_turns_within_the_context(
     settings: Settings, embeddings: Any, llm: respx.MockRouter
 ) -> None:
     small = settings.model_copy(
         update={
-            "llm": settings.llm.model_copy(update={"context_size": 2048, "max_output_tokens": 256})
+            "llm": settings.llm.model_copy(update={"context_size": 4096, "max_output_tokens": 256})
         }
     )
-    transport = httpx.ASGITransport(
-        app=create_app(small, embeddings=embeddings, engine=grounded_reply)
-    )
+    transport = httpx.ASGITransport(app=create_app(small, embeddings=embeddings))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        await upload(c, "atx.md", NOTE)
         conv = (await c.post("/conversations", json={})).json()["conv_id"]
         for i in range(4):
-            await ask(c, conv, f"Question {i}: " + "long context words " * 120)
+            question = f"Question {i}: " + "What did atomoxetine do to pupil size? " * 60
+            assert (await ask(c, conv, question))[-1][0] == "done"
     last = llm_requests(llm)[-1]["messages"]
-    notes = [m for m in last if m["role"] == "system" and "not shown" in m["content"]]
-    assert len(notes) == 1 and "earlier message(s)" in notes[0]["content"]
-    users = [m["content"] for m in last if m["role"] == "user"]
-    assert users[-1].startswith("Question 3") and all(u.endswith("words ") for u in users)
+    assert sum(len(m["content"]) for m in last) / 3 < 4096 - 256  # fits the model's window
+    prompt = last[-1]["content"]
+    earlier = prompt[prompt.index("Conversation so far:") : prompt.index("Latest message:")]
+    # older turns are dropped first: the previous question stays, the first two do not
+    assert "user: Question 2:" in earlier and "assistant: Hello there [1]." in earlier
+    assert "Question 0" not in earlier and "Question 1" not in earlier
+    assert prompt.rstrip().endswith("Latest message: " + question.strip())
 
 
 async def test_llm_failure_mid_stream_is_an_error_event(
     client: httpx.AsyncClient, llm: respx.MockRouter
 ) -> None:
     llm.post("/chat/completions").respond(401, json={"error": {"message": "bad key"}})
+    await upload(client, "atx.md", NOTE)
     conv = (await client.post("/conversations", json={})).json()["conv_id"]
-    events = await ask(client, conv, "hello")
+    events = await ask(client, conv, "What did atomoxetine do to pupil size?")
     assert events[-1][0] == "error"
     assert events[-1][1]["error"]["type"] == "llm_auth_error"
     messages = (await client.get(f"/conversations/{conv}")).json()["messages"]

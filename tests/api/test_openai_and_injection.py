@@ -9,7 +9,7 @@ import httpx
 import pytest
 import respx
 
-from ideapump.prompts import load_prompt
+from ideapump.prompts import render_prompt
 from tests.api.conftest import llm_requests, parse_sse, upload
 from tests.api.test_basics import assert_error
 
@@ -55,19 +55,24 @@ async def test_streamed_chat_completion_chunks(client: httpx.AsyncClient) -> Non
 async def test_chat_completion_history_and_client_system_prompt(
     client: httpx.AsyncClient, llm: respx.MockRouter
 ) -> None:
+    await upload(client, "sleep.md", NOTE)
     body = {
         "model": "ideapump",
         "messages": [
             {"role": "system", "content": "You are a pirate."},
             {"role": "user", "content": "Our pilot shows better recall after sleep."},
             {"role": "assistant", "content": "Interesting."},
-            {"role": "user", "content": [{"type": "text", "text": "Design a follow-up?"}]},
+            {"role": "user", "content": [{"type": "text", "text": "Which control would you add?"}]},
         ],
     }
     assert (await client.post("/v1/chat/completions", json=body)).status_code == 200
     sent = llm_requests(llm)[0]["messages"]
-    assert [m["role"] for m in sent] == ["system", "system", "user", "assistant", "user"]
-    assert sent[-1]["content"] == "Design a follow-up?"
+    assert [m["role"] for m in sent] == ["system", "user"]
+    prompt = sent[-1]["content"]
+    earlier = prompt[prompt.index("Conversation so far:") : prompt.index("Latest message:")]
+    assert "user: Our pilot shows better recall after sleep." in earlier
+    assert "assistant: Interesting." in earlier
+    assert prompt.rstrip().endswith("Latest message: Which control would you add?")
     assert not any("pirate" in m["content"] for m in sent)
 
 
@@ -83,9 +88,9 @@ async def test_chat_completion_errors_use_the_error_shape(client: httpx.AsyncCli
 
 def _split(messages: list[dict[str, Any]]) -> tuple[str, str, str]:
     """(persona, instructions outside the data block, the data block) of a request."""
-    persona, second = messages[0]["content"], messages[1]["content"]
-    start, end = second.index("<documents>"), second.rindex("</documents>")
-    return persona, second[:start] + second[end:], second[start:end]
+    persona, prompt = messages[0]["content"], messages[1]["content"]
+    start, end = prompt.index("<documents>"), prompt.rindex("</documents>")
+    return persona, prompt[:start] + prompt[end:], prompt[start:end]
 
 
 async def test_document_text_is_data_not_instructions(
@@ -99,18 +104,19 @@ async def test_document_text_is_data_not_instructions(
     assert done["text"] == "Hello there [1]." and done["citations"][0]["title"] == "Sleep memo"
 
     sent = llm_requests(llm)[0]["messages"]
+    assert [m["role"] for m in sent] == ["system", "user"]
     persona, instructions, block = _split(sent)
-    assert persona == load_prompt("persona").template  # system prompt unchanged
+    assert persona == render_prompt("persona")  # system prompt unchanged
     assert "Ignore previous instructions" not in persona + instructions
     assert "Ignore previous instructions" in block  # it is there, as data
     # the memo cannot close the data block early: its closing tags are neutralised
     assert block.count("</documents>") == 0 and "&lt;/documents>" in block
-    assert [m["role"] for m in sent] == ["system", "system", "user"]
-    assert sent[2]["content"] == "What helps recall?"
+    assert instructions.rstrip().endswith("Latest message: What helps recall?")
 
     # the same question over a harmless document gives the same instructions
     await client.delete(f"/documents/{done['citations'][0]['doc_id']}")
     await upload(client, "sleep.md", NOTE)
+    conv = (await client.post("/conversations", json={})).json()["conv_id"]
     await client.post(f"/conversations/{conv}/messages", json={"content": "What helps recall?"})
     again = llm_requests(llm)[1]["messages"]
     assert _split(again)[:2] == (persona, instructions)
