@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from ideapump.config import get_settings
 from ideapump.embeddings import MiniLMEmbeddings
 from ideapump.errors import InputError
 from ideapump.library import Library
 from ideapump.models import Passage
-from ideapump.retrieval import Retriever, get_retriever, tokenize
+from ideapump.retrieval import Retriever, get_retriever
 from ideapump.store.registry import DocumentRow
 from ingest.chunking import Chunk
 from tests.conftest import PAPERS
+from tests.retrieval.conftest import note
 
 
 def _norm(text: str) -> str:
@@ -24,24 +24,6 @@ def _norm(text: str) -> str:
 
 def _rank(passages: list[Passage], snippet: str) -> int | None:
     return next((i for i, p in enumerate(passages, 1) if snippet in _norm(p.quote)), None)
-
-
-# -- tokenization --------------------------------------------------------------
-
-
-def test_statistics_tokenize_the_same_however_they_are_spaced() -> None:
-    assert "t(40)" in tokenize("t (40) = -3.525")
-    assert "t(40)" in tokenize("t(40)=3.177")
-    assert "f(2,378)" in tokenize("F (2, 378) = 128.12")
-    assert "f(2,407)" in tokenize("F2,407 = 12.61")  # subscript df run into the number
-    assert "chi2(1,93)" in tokenize("X2 (1, N=93) = 6.43")
-    assert "0.001" in tokenize("p < .001") and "128.12" in tokenize("= 128.12,")
-
-
-def test_names_keep_their_compound_and_parts() -> None:
-    tokens = tokenize("IL-6 and 5-HTTLPR under Propranolol; Mathôt's pupils")
-    assert {"il-6", "il", "5-httlpr", "httlpr", "propranolol", "pupil"} <= set(tokens)
-    assert "and" not in tokens
 
 
 # -- exact terms: hybrid finds what dense ranks lower ---------------------------
@@ -142,21 +124,6 @@ def test_bad_arguments_are_input_errors(corpus_library: Library) -> None:
 # -- the index follows the library ----------------------------------------------
 
 
-@pytest.fixture
-def lib(embeddings: MiniLMEmbeddings) -> Library:
-    return Library.open(settings=get_settings(), embeddings=embeddings)
-
-
-def _note(tmp_path: Path, name: str, term: str) -> Path:
-    path = tmp_path / name
-    path.write_text(
-        f"# Pilot notes {name}\n\nWe gave {term} to twelve volunteers before the reversal "
-        "learning task and saw slower switching after the contingency changed.\n",
-        encoding="utf-8",
-    )
-    return path
-
-
 def test_empty_library_returns_nothing(lib: Library) -> None:
     assert Retriever(lib).retrieve("noradrenaline and exploration", 5) == []
     assert Retriever(lib).retrieve("noradrenaline and exploration", 5, mode="dense") == []
@@ -165,7 +132,7 @@ def test_empty_library_returns_nothing(lib: Library) -> None:
 def test_index_follows_ingest_and_remove_without_rebuilding_per_query(
     lib: Library, tmp_path: Path
 ) -> None:
-    lib.ingest([_note(tmp_path, "a.md", "zorbatrine")])
+    lib.ingest([note(tmp_path, "a.md", "zorbatrine")])
     retriever = get_retriever(lib)
     assert "zorbatrine" in retriever.retrieve("zorbatrine", 1)[0].quote
     builds = retriever.index.builds
@@ -173,7 +140,7 @@ def test_index_follows_ingest_and_remove_without_rebuilding_per_query(
         retriever.retrieve("zorbatrine dose", 3)
     assert retriever.index.builds == builds  # unchanged library: the index is reused
 
-    lib.ingest([_note(tmp_path, "b.md", "quixolamide")])
+    lib.ingest([note(tmp_path, "b.md", "quixolamide")])
     top = retriever.retrieve("quixolamide", 1)[0]
     assert "quixolamide" in top.quote and retriever.index.builds == builds + 1
 
@@ -184,7 +151,7 @@ def test_index_follows_ingest_and_remove_without_rebuilding_per_query(
 
 
 def test_index_is_shared_by_libraries_on_the_same_store(lib: Library, tmp_path: Path) -> None:
-    lib.ingest([_note(tmp_path, "a.md", "zorbatrine")])
+    lib.ingest([note(tmp_path, "a.md", "zorbatrine")])
     first = get_retriever(lib)
     assert get_retriever(lib) is first
     first.retrieve("zorbatrine", 1)
@@ -195,7 +162,7 @@ def test_index_is_shared_by_libraries_on_the_same_store(lib: Library, tmp_path: 
 def test_chunks_of_an_unfinished_document_stay_invisible(
     lib: Library, tmp_path: Path, embeddings: MiniLMEmbeddings
 ) -> None:
-    lib.ingest([_note(tmp_path, "a.md", "zorbatrine")])
+    lib.ingest([note(tmp_path, "a.md", "zorbatrine")])
     # A document whose chunks are written but whose registry row is still pending,
     # as a killed ingest leaves it: its exact term must not surface.
     text = "Pending notes: we also gave zorbatrine at a double dose to six volunteers."
