@@ -3,6 +3,12 @@
 from ideapump.library import Library
 from ideapump.retrieval import get_retriever
 passages = get_retriever(Library.open("mylab")).retrieve("propranolol and exploration", k=8)
+
+* :mod:`~ideapump.retrieval.lexical`: the tokenizer and the BM25 index.
+* :mod:`~ideapump.retrieval.index_file`: the BM25 index on disk, so a new process
+  does not re-tokenize the library.
+* :mod:`~ideapump.retrieval.hybrid`: the ``Retriever`` (dense + BM25 mixing,
+  per-paper caps, MMR), kept in step with the registry on every search.
 """
 
 from ideapump.retrieval.hybrid import (

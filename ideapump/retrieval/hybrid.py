@@ -10,14 +10,18 @@ per-paper cap and/or maximal marginal relevance (MMR, on the stored vectors)
 then spread the results over papers and content.
 
 The BM25 index lives in memory, one per library and store, shared by every
-``Retriever`` of that library. Each call compares the registry's complete
-documents (id, chunk count, commit time) with what the index holds: documents
-ingested since are tokenized and added, removed ones dropped, and nothing is
-re-read otherwise. Only documents whose registry row is complete are returned.
+``Retriever`` of that library, and on disk (:mod:`ideapump.retrieval.index_file`)
+so that a new process starts from it instead of re-tokenizing the library. Each
+call compares the registry's complete documents (id, chunk count, commit time)
+with what the index holds: documents ingested since, by this process or any
+other, are tokenized and added, removed ones dropped, the file rewritten, and
+nothing is re-read otherwise. Only documents whose registry row is complete
+are returned.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections import OrderedDict
@@ -31,12 +35,15 @@ from sqlalchemy import select
 from ideapump.errors import InputError
 from ideapump.library import to_passage
 from ideapump.models import Passage
+from ideapump.retrieval import index_file
 from ideapump.retrieval.lexical import LexicalIndex
 from ideapump.store.registry import COMPLETE, DocumentRow
 from ideapump.store.vectors import ChunkHit
 
 if TYPE_CHECKING:
     from ideapump.library import Library
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense"]
 DEFAULT_MODE: Mode = "hybrid"
@@ -90,6 +97,9 @@ class Retriever:
         self.library = library
         self.index = index or _shared_index(library)
         self.alpha = alpha
+        self.index_path = index_file.path_for(
+            library.settings.home, _store_key(library), library.name
+        )
 
     # -- registry view ------------------------------------------------------
     def _complete_docs(self) -> dict[str, tuple[int, str, _DocMeta]]:
@@ -124,10 +134,13 @@ class Retriever:
         with index.lock:
             if signature == index.signature and index.builds:
                 return
+            if not index.builds and not index.docs:
+                # First use in this process: start from the file an earlier one left.
+                index_file.restore(index, self.index_path)
             held = {d: (n, at) for d, n, at in index.signature}
-            for doc_id in list(index.docs):
-                if doc_id not in docs or held.get(doc_id) != docs[doc_id][:2]:
-                    del index.docs[doc_id]
+            stale = [d for d in index.docs if d not in docs or held.get(d) != docs[d][:2]]
+            for doc_id in stale:
+                del index.docs[doc_id]
             missing = [d for d in docs if d not in index.docs]
             for start in range(0, len(missing), 50):
                 batch = missing[start : start + 50]
@@ -135,6 +148,15 @@ class Retriever:
                     index.add_document(doc_id, chunks)
             index.rebuild()
             index.signature = signature
+            if stale or missing:
+                self._save()
+
+    def _save(self) -> None:
+        try:
+            index_file.save(self.index, self.index_path)
+        except (OSError, ValueError) as exc:
+            # Searches go on from memory; the next process just rebuilds.
+            log.warning("cannot write the BM25 index file %s: %s", self.index_path, exc)
 
     def _fetch_texts(self, doc_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
         col = self.library.store.collection

@@ -4,7 +4,8 @@ BM25 finds what embeddings blur: drug and gene names, rare terms and reported
 statistics (``t(40)``, ``F(2, 378) = 128.12`` are tokenized as ``t(40)``,
 ``f(2,378)`` and ``128.12``). The index keeps each document's chunks as bags of
 term ids, so adding or dropping a document never re-tokenizes the others and
-the BM25 weight matrix is reassembled from the bags alone.
+the BM25 weight matrix is reassembled from the bags alone; the bags are also
+what :mod:`ideapump.retrieval.index_file` writes to disk.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def tokenize(text: str) -> list[str]:
 
 
 @dataclass
-class _DocTerms:
+class DocTerms:
     """One document's chunks as term-id bags (raw counts), kept to rebuild cheaply."""
 
     chunk_ids: list[str]
@@ -113,10 +114,14 @@ class LexicalIndex:
     b: float = 0.75
     signature: frozenset[tuple[str, int, str]] = frozenset()
     vocab: dict[str, int] = field(default_factory=dict)
-    docs: dict[str, _DocTerms] = field(default_factory=dict)
+    docs: dict[str, DocTerms] = field(default_factory=dict)
     matrix: _Matrix | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
-    builds: int = 0  # how many times the matrix was assembled (for tests and the bench)
+    # Counters for tests and the bench: matrix assemblies, documents tokenized,
+    # and restores from the index file (index_file.py).
+    builds: int = 0
+    tokenized: int = 0
+    loads: int = 0
 
     def _bag(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids = [self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(text)]
@@ -127,9 +132,10 @@ class LexicalIndex:
 
     def add_document(self, doc_id: str, chunks: Sequence[tuple[str, str]]) -> None:
         bags = [self._bag(text) for _, text in chunks]
+        self.tokenized += 1
         indptr = np.zeros(len(bags) + 1, np.int64)
         indptr[1:] = np.cumsum([len(t) for t, _ in bags])
-        self.docs[doc_id] = _DocTerms(
+        self.docs[doc_id] = DocTerms(
             [cid for cid, _ in chunks],
             indptr,
             np.concatenate([t for t, _ in bags]) if bags else np.zeros(0, np.int32),
