@@ -13,10 +13,13 @@ Passage, StatsReport, IngestReport, Proposals, Critique, EvidenceReport) and
 the service's schemas; streams are iterators of typed events; an error answer
 raises the IdeaPumpError subclass for its ``type`` (NotFoundError for 404...). ``proposals.to_dataframe()`` and
 ``stats_dataframe(report)`` need pandas (optional: ``pip install 'ideapump[pandas]'``).
+``digests()`` lists the nightly digests; ``digest(date, format="md")`` is one digest's
+Markdown (``format="html"``: its HTML page) as text.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
@@ -30,6 +33,8 @@ from ideapump.api.errors import BusyError, PayloadTooLargeError, RateLimitedErro
 from ideapump.api.schemas import (
     Conversation,
     ConversationDetail,
+    DigestFormat,
+    DigestInfo,
     DocumentDetail,
     IngestEvent,
     chat_event_adapter,
@@ -80,6 +85,10 @@ def _files(paths: Iterable[str | Path]) -> list[tuple[str, tuple[str, bytes]]]:
     return [("files", (Path(p).name, Path(p).read_bytes())) for p in paths]
 
 
+def _day(date: str | dt.date) -> str:
+    return f"{date:%Y-%m-%d}" if isinstance(date, dt.date) else date
+
+
 def stats_dataframe(report: StatsReport) -> Any:
     """The report's results as a pandas DataFrame (one row per reported test)."""
     from ideapump.frames import require_pandas
@@ -108,6 +117,11 @@ class Client:
         r = self.http.request(method, path, **kw)
         raise_for_error(r.status_code, r.content)
         return r.json() if r.content else None
+
+    def _text(self, path: str, **kw: Any) -> str:
+        r = self.http.request("GET", path, **kw)
+        raise_for_error(r.status_code, r.content)
+        return r.text
 
     def _stream(self, path: str, **kw: Any) -> Iterator[dict[str, Any]]:
         with self.http.stream("POST", path, **kw) as r:
@@ -179,6 +193,17 @@ class Client:
     def delete_conversation(self, conv_id: str) -> None:
         self._call("DELETE", f"/conversations/{conv_id}")
 
+    def digests(self) -> list[DigestInfo]:
+        """This key's library's nightly digests, newest first."""
+        return [DigestInfo.model_validate(d) for d in self._call("GET", "/digests")]
+
+    def digest_info(self, date: str | dt.date) -> DigestInfo:
+        return DigestInfo.model_validate(self._call("GET", f"/digests/{_day(date)}"))
+
+    def digest(self, date: str | dt.date, format: DigestFormat = "md") -> str:
+        """The digest of ``date`` (YYYY-MM-DD) as Markdown, or as one HTML page."""
+        return self._text(f"/digests/{_day(date)}/file", params={"format": format})
+
     def send(self, conv_id: str, content: str) -> Iterator[Any]:
         """The reply as typed events (token, citation, proposal, stats_finding, done, error)."""
         for payload in self._stream(
@@ -219,6 +244,11 @@ class AsyncClient:
         raise_for_error(r.status_code, r.content)
         return r.json() if r.content else None
 
+    async def _text(self, path: str, **kw: Any) -> str:
+        r = await self.http.request("GET", path, **kw)
+        raise_for_error(r.status_code, r.content)
+        return r.text
+
     async def documents(self) -> list[DocumentInfo]:
         return [DocumentInfo.model_validate(d) for d in await self._call("GET", "/documents")]
 
@@ -253,6 +283,15 @@ class AsyncClient:
         return ConversationDetail.model_validate(
             await self._call("GET", f"/conversations/{conv_id}")
         )
+
+    async def digests(self) -> list[DigestInfo]:
+        return [DigestInfo.model_validate(d) for d in await self._call("GET", "/digests")]
+
+    async def digest_info(self, date: str | dt.date) -> DigestInfo:
+        return DigestInfo.model_validate(await self._call("GET", f"/digests/{_day(date)}"))
+
+    async def digest(self, date: str | dt.date, format: DigestFormat = "md") -> str:
+        return await self._text(f"/digests/{_day(date)}/file", params={"format": format})
 
     async def send(self, conv_id: str, content: str) -> AsyncIterator[Any]:
         path = f"/conversations/{conv_id}/messages"

@@ -4,8 +4,8 @@
 
 Routes: ``/healthz``, ``/readyz``, ``/documents``, ``/search``, ``/stats/check``,
 ``/propose``, ``/documents/{id}/critique``, ``/weigh``, ``/conversations``,
-``/v1/models``, ``/v1/chat/completions``; the lab chat page at ``/``; OpenAPI docs
-at ``/docs``. Every error answers ``{"error": {"type", "message"}}``
+``/digests``, ``/v1/models``, ``/v1/chat/completions``; the lab chat page at ``/``;
+OpenAPI docs at ``/docs``. Every error answers ``{"error": {"type", "message"}}``
 (:mod:`ideapump.api.errors`).
 """
 
@@ -70,6 +70,7 @@ def create_app(
     from ideapump.api.routes import (
         agent,
         conversations,
+        digests,
         documents,
         health,
         openai_compat,
@@ -90,12 +91,13 @@ def create_app(
             {"name": "documents", "description": "The library's papers and data"},
             {"name": "agent", "description": "Propose experiments, critique, weigh evidence"},
             {"name": "conversations", "description": "Chat with the collaborator (SSE)"},
+            {"name": "digests", "description": "The nightly digests, as Markdown or HTML"},
             {"name": "openai-compatible", "description": "For Open WebUI, LibreChat, openai SDK"},
         ],
     )
     app.state.ideapump = state
     install_error_handlers(app)
-    for module in (health, documents, search, agent, conversations, openai_compat):
+    for module in (health, documents, search, agent, conversations, digests, openai_compat):
         app.include_router(module.router)
     app.add_middleware(UploadLimit, limit_bytes=int(settings.server.max_upload_mb * 1_000_000))
     if settings.server.cors_origins:

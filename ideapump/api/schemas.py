@@ -189,6 +189,43 @@ class MessageCreate(BaseModel):
     )
 
 
+# -- digests ---------------------------------------------------------------------------
+
+DigestFormat = Literal["md", "html"]
+
+
+class DigestInfo(BaseModel):
+    """One date's digest of this key's library (every run of that date, together)."""
+
+    library: str
+    date: str = Field(description="The digest's date, YYYY-MM-DD.")
+    runs: int = Field(description="Digest runs that day; a rerun completes the same files.")
+    notes: list[str] = Field(description="What failed in that day's last run.")
+    formats: list[DigestFormat] = Field(description="The files there are to fetch.")
+    links: dict[str, str] = Field(
+        description="`self` (this metadata) and one URL per format, relative to the server."
+    )
+    updated_at: datetime = Field(description="When the day's last run wrote the files.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "library": "lab",
+                "date": "2025-03-02",
+                "runs": 1,
+                "notes": [],
+                "formats": ["md", "html"],
+                "links": {
+                    "self": "/digests/2025-03-02",
+                    "md": "/digests/2025-03-02/file?format=md",
+                    "html": "/digests/2025-03-02/file?format=html",
+                },
+                "updated_at": "2025-03-02T05:31:07Z",
+            }
+        }
+    )
+
+
 # -- OpenAI-compatible ----------------------------------------------------------------
 
 
