@@ -13,12 +13,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from ideapump.api.agent_engine import agent_reply
 from ideapump.api.chat import ChatEngine
@@ -85,6 +87,55 @@ class GenerationSlots:
             yield
         finally:
             self.release()
+
+    def hold(self) -> GenerationSlot:
+        """Take a slot (``busy`` over the cap) for a streamed reply; see :class:`SlotStream`."""
+        self.acquire()
+        return GenerationSlot(self)
+
+
+class GenerationSlot:
+    """One slot taken from :class:`GenerationSlots`; :meth:`release` gives it back once."""
+
+    def __init__(self, slots: GenerationSlots) -> None:
+        self._slots = slots
+        self._lock = threading.Lock()
+        self.held = True
+
+    def release(self) -> None:
+        with self._lock:
+            if not self.held:
+                return
+            self.held = False
+        self._slots.release()
+
+
+class SlotStream(StreamingResponse):
+    """A streamed reply that holds a generation slot until the response is over.
+
+    The body generator gives the slot back when the reply is generated; this
+    gives it back whatever happened to the response - also when the client left
+    before the first byte, so the generator never started and its own
+    ``finally`` never ran - and closes the generator.
+    """
+
+    def __init__(
+        self,
+        content: AsyncIterable[str],
+        slot: GenerationSlot,
+        media_type: str = "text/event-stream",
+    ) -> None:
+        super().__init__(content, media_type=media_type)
+        self.slot = slot
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.slot.release()
+            aclose = getattr(self.body_iterator, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
 
 @dataclass

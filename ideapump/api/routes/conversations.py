@@ -11,7 +11,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
 from ideapump.api.chat import ChatContext, Turn, sse
-from ideapump.api.deps import AppState, Caller, get_caller, get_library, get_state
+from ideapump.api.deps import AppState, Caller, SlotStream, get_caller, get_library, get_state
 from ideapump.api.errors import ERROR_RESPONSES, error_event
 from ideapump.api.schemas import (
     Citation,
@@ -87,7 +87,7 @@ class ReplyCollector:
 async def reply_events(
     state: AppState, lib: Library, history: list[Turn], message: str, collector: ReplyCollector
 ) -> AsyncIterator[BaseModel]:
-    """Run the chat engine inside a generation slot (already acquired by the caller)."""
+    """Run the chat engine inside a generation slot (already taken by the caller)."""
     model = await asyncio.to_thread(state.chat_model)
     ctx = ChatContext(
         library=lib,
@@ -162,8 +162,12 @@ async def post_message(
     await asyncio.to_thread(state.store.conversation, caller.library, conv_id)
     earlier = await asyncio.to_thread(state.store.messages, conv_id)
     history = [Turn(m.role, m.content) for m in earlier if m.content]
-    state.generations.acquire()  # 503 busy before the stream starts, over the cap
-    await asyncio.to_thread(state.store.add_message, conv_id, "user", body.content)
+    slot = state.generations.hold()  # 503 busy before the stream starts, over the cap
+    try:
+        await asyncio.to_thread(state.store.add_message, conv_id, "user", body.content)
+    except BaseException:
+        slot.release()
+        raise
 
     async def stream() -> AsyncIterator[str]:
         collector = ReplyCollector()
@@ -174,7 +178,7 @@ async def post_message(
             yield sse(ErrorEvent(error=error_event(exc)))
             return
         finally:
-            state.generations.release()
+            slot.release()  # as soon as the reply is generated; SlotStream makes sure of it
         row = await asyncio.to_thread(
             state.store.add_message, conv_id, "assistant", collector.content, collector.extras()
         )
@@ -182,4 +186,4 @@ async def post_message(
             DoneEvent(message_id=row.msg_id, text=collector.content, citations=collector.citations)
         )
 
-    return StreamingResponse(stream(), media_type="text/event-stream")
+    return SlotStream(stream(), slot)

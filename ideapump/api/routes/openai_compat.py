@@ -18,10 +18,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import StreamingResponse
 
 from ideapump.api.chat import Turn, references_text
-from ideapump.api.deps import AppState, get_library, get_state
+from ideapump.api.deps import AppState, SlotStream, get_library, get_state
 from ideapump.api.errors import ERROR_RESPONSES, error_event
 from ideapump.api.routes.conversations import ReplyCollector, reply_events
 from ideapump.api.schemas import OAIChatRequest
@@ -101,11 +100,11 @@ async def chat_completions(
             "citations": [c.model_dump() for c in collector.citations],
         }
 
-    state.generations.acquire()
+    slot = state.generations.hold()
 
     async def stream() -> AsyncIterator[str]:
-        yield _chunk(cid, created, {"role": "assistant", "content": ""}, None)
         try:
+            yield _chunk(cid, created, {"role": "assistant", "content": ""}, None)
             async for event in reply_events(state, lib, history, message, collector):
                 if event.type == "token":  # type: ignore[attr-defined]
                     yield _chunk(cid, created, {"content": event.text}, None)  # type: ignore[attr-defined]
@@ -113,10 +112,10 @@ async def chat_completions(
             yield f"data: {json.dumps({'error': error_event(exc)})}\n\n"
             return
         finally:
-            state.generations.release()
+            slot.release()  # as soon as the reply is generated; SlotStream makes sure of it
         if refs := references_text(collector.citations):
             yield _chunk(cid, created, {"content": refs}, None)
         yield _chunk(cid, created, {}, "stop")
         yield "data: [DONE]\n\n"
 
-    return StreamingResponse(stream(), media_type="text/event-stream")
+    return SlotStream(stream(), slot)
