@@ -28,8 +28,8 @@ import contextlib
 import hashlib
 import logging
 import os
-import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -114,9 +114,10 @@ def save(index: LexicalIndex, path: Path) -> None:
     arrays: dict[str, Any] = _arrays(index)
     path.parent.mkdir(parents=True, exist_ok=True)
     _drop_stale_temps(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # Not mkstemp: its 0600 would keep other users' workers sharing this home out.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "xb") as f:
             np.savez(f, allow_pickle=False, **arrays)
             f.flush()
             os.fsync(f.fileno())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +185,17 @@ def test_each_store_has_its_own_file_and_no_url_is_written(tmp_path: Path) -> No
     two = index_file.path_for(tmp_path, ("http://chroma:8000", pg + "2", "mylab"), "mylab")
     assert one != two and one.parent == two.parent == tmp_path / "bm25"
     assert "s3cret" not in str(one) and one.name.startswith("mylab-")
+
+
+def test_a_killed_writers_leftover_is_cleared_and_a_live_one_kept(tmp_path: Path) -> None:
+    index = LexicalIndex()
+    index.add_document("d1", [("d1:0", "zorbatrine")])
+    index.signature = frozenset({("d1", 1, "t1")})
+    path = tmp_path / "bm25" / "x.npz"
+    path.parent.mkdir()
+    dead, live = path.parent / ".x.npz.1.dead.tmp", path.parent / ".x.npz.2.live.tmp"
+    dead.write_bytes(b"PK half")
+    live.write_bytes(b"PK being written")
+    os.utime(dead, (time.time() - 2 * 3600, time.time() - 2 * 3600))
+    index_file.save(index, path)
+    assert sorted(p.name for p in path.parent.iterdir()) == [live.name, "x.npz"]
