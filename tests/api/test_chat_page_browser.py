@@ -3,8 +3,10 @@
 The app runs as a uvicorn subprocess with the model answered by the fake
 OpenAI-compatible server (tests/fake_llm_server.py) on loopback. Through the
 page: upload a corpus PDF with the file input, ask a question and watch the
-reply stream in with citation chips, open a chip's quoted passage, then ask for
-experiment ideas and get proposal cards. Screenshots of the views go to
+reply stream in with citation chips, open a chip's quoted passage (it stays in the
+message pane, clear of the composer, and closes on Escape or a click outside), then
+ask for experiment ideas and get each proposal once, as a card. Screenshots of the
+views go to
 $SCREENSHOTS_DIR (``SCREENSHOTS_DIR=docs`` refreshes the README's) or tmp_path.
 Never downloads a browser: it uses /usr/bin/chromium or skips.
 """
@@ -82,6 +84,47 @@ def shot(page: Any, tmp_path: Path, name: str) -> Path:
     return path
 
 
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def assert_in_the_message_pane(page: Any, popup: Any) -> None:
+    """The pop-up lies inside the message pane: never over the composer or its Send button."""
+    box = popup.bounding_box()
+    pane = page.locator("#messages").bounding_box()
+    send = page.locator("#ask button").bounding_box()
+    assert not overlaps(box, send), (box, send)
+    assert not overlaps(box, page.locator("#ask").bounding_box())
+    assert pane["x"] <= box["x"] and box["x"] + box["width"] <= pane["x"] + pane["width"] + 0.5
+    assert pane["y"] <= box["y"] and box["y"] + box["height"] <= pane["y"] + pane["height"] + 0.5
+
+
+def last_reply(page: Any) -> dict[str, Any]:
+    """The newest assistant message of the only conversation, as the API stores it."""
+    convs = page.request.get("/conversations").json()
+    assert len(convs) == 1
+    detail = page.request.get(f"/conversations/{convs[0]['conv_id']}").json()
+    return dict(detail["messages"][-1])
+
+
+def assert_each_proposal_once(reply: Any, stored: dict[str, Any]) -> None:
+    """One card per proposal, its title and hypothesis shown once; each citation chip once."""
+    proposals = stored["proposals"]
+    assert proposals and reply.locator(".card").count() == len(proposals)
+    text = reply.inner_text()
+    for key in ("title", "hypothesis"):
+        value = proposals[0][key]
+        assert text.count(value) == sum(p[key] == value for p in proposals), key
+    assert "ranked by pairwise comparison" in text  # the reply's own prose stays
+    assert reply.locator(".card .chip").count() >= 1
+    assert reply.locator(".chip").count() == len(stored["citations"])
+
+
 def test_upload_ask_and_get_cited_proposals(page: Any, tmp_path: Path) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -116,28 +159,44 @@ def test_upload_ask_and_get_cited_proposals(page: Any, tmp_path: Path) -> None:
     chip.click()
     quote = page.locator("#quote")
     assert quote.is_visible() and "p." in quote.inner_text()
+    assert_in_the_message_pane(page, quote)
     shot(page, tmp_path, "chat-page-answer.png")
     quote.locator("button").click()  # close the passage
-    assert not quote.is_visible()
+    quote.wait_for(state="hidden")
+    chip.click()
+    quote.wait_for()
+    page.keyboard.press("Escape")  # Escape closes it
+    quote.wait_for(state="hidden")
+    chip.click()
+    quote.wait_for()
+    page.click("#text")  # and so does a click outside it
+    quote.wait_for(state="hidden")
+    # a small window: the passage still stays in the message pane
+    page.set_viewport_size({"width": 900, "height": 480})
+    chip.click()
+    quote.wait_for()
+    assert_in_the_message_pane(page, quote)
+    page.keyboard.press("Escape")
+    quote.wait_for(state="hidden")
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     # experiment ideas: proposal cards and their citation chips
     page.fill("#text", "Propose an experiment to follow up on the pupillary light response")
     page.click("#ask button")
-    cards = page.locator(".msg.assistant").last.locator(".card")
-    cards.first.wait_for()
-    page.wait_for_function(
-        "(document.querySelector('.msg.assistant:last-child')?.innerText || '').length > 200"
-    )
     proposals = page.locator(".msg.assistant").last
-    assert cards.count() >= 1
+    cards = proposals.locator(".card")
+    cards.first.wait_for()
+    page.locator(".msg.assistant.streaming").wait_for(state="detached")  # the reply is done
     assert "Manipulate the retrieved factor" in cards.first.inner_text()
-    assert proposals.locator(".chip").count() >= 1
+    stored = last_reply(page)
+    assert_each_proposal_once(proposals, stored)
     cards.first.scroll_into_view_if_needed()
     shot(page, tmp_path, "chat-page-proposals.png")
 
-    # the conversation is listed and reloads from the server with its extras
+    # the conversation is listed and reloads from the server with its extras, shown the same way
     page.reload()
     page.locator("#convs li").first.click()
     page.locator(".msg.assistant .card").first.wait_for()
     assert page.locator(".msg.user").count() == 2
+    assert_each_proposal_once(page.locator(".msg.assistant").last, stored)
     assert errors == []

@@ -34,25 +34,88 @@ async function* sse(response) {  // yields [event, payload] from a text/event-st
   }
 }
 
-function showQuote(c) { const q = $("quote"); q.hidden = false; q.innerHTML = `<b>${esc(c.title)}</b>, p. ${c.page}<p>${esc(c.quote)}</p><button onclick="this.parentNode.hidden=true">close</button>`; }
-function chip(c) { const s = document.createElement("span"); s.className = "chip"; s.textContent = `[${c.n}] ${c.title}, p. ${c.page}`; s.onclick = () => showQuote(c); return s; }
-function proposalCard(p) { const d = document.createElement("div"); d.className = "card"; d.innerHTML = `<b>${esc(p.title || p.hypothesis || "Proposal")}</b><p>${esc(p.hypothesis || p.design || "")}</p>`; return d; }
+// The quoted passage of a citation chip: a pop-up next to its chip, kept inside the message
+// pane so it never covers the composer; closes on Escape, on a click outside it, or its button.
+let quoteAnchor = null;
+function showQuote(c, anchor) {
+  const q = $("quote"); quoteAnchor = anchor;
+  q.innerHTML = `<b>${esc(c.title)}</b>, p. ${c.page}<p>${esc(c.quote)}</p><button type="button">close</button>`;
+  q.querySelector("button").onclick = hideQuote;
+  q.hidden = false; placeQuote();
+}
+function hideQuote() { $("quote").hidden = true; quoteAnchor = null; }
+function placeQuote() {
+  const q = $("quote"); if (q.hidden || !quoteAnchor) return;
+  const pane = $("messages").getBoundingClientRect(), a = quoteAnchor.getBoundingClientRect(), pad = 8, gap = 6;
+  q.style.maxWidth = Math.max(160, pane.width - 2 * pad) + "px";
+  q.style.maxHeight = Math.max(80, pane.height - 2 * pad) + "px";
+  const w = q.offsetWidth, h = q.offsetHeight;
+  let top = a.top - gap - h;                                    // above the chip
+  if (top < pane.top + pad) top = a.bottom + gap;               // no room: below it
+  top = Math.min(Math.max(top, pane.top + pad), pane.bottom - pad - h);
+  const left = Math.min(Math.max(a.left, pane.left + pad), pane.right - pad - w);
+  q.style.top = top + "px"; q.style.left = left + "px";
+}
+document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !$("quote").hidden) hideQuote(); });
+document.addEventListener("click", (e) => { if (!$("quote").hidden && !e.target.closest("#quote, .chip")) hideQuote(); });
+$("messages").addEventListener("scroll", placeQuote);
+window.addEventListener("resize", placeQuote);
+
+function chip(c) { const s = document.createElement("span"); s.className = "chip"; s.textContent = `[${c.n}] ${c.title}, p. ${c.page}`; s.onclick = () => showQuote(c, s); return s; }
+const citeKey = (c) => `${c.doc_id}|${c.page}|${c.quote}`;
+const field = (label, value) => (value ? `<p><b>${label}:</b> ${esc(value)}</p>` : "");
+const items = (label, list) => ((list || []).length ? `<b>${label}:</b><ul>${list.map((i) => `<li>${esc(i)}</li>`).join("")}</ul>` : "");
+function proposalCard(p, citations) {  // the whole proposal, once; its citations as chips
+  const d = document.createElement("div"); d.className = "card";
+  const s = p.sample_size || {}, r = p.reflection, n = p.novelty || {};
+  const size = s.total_n ? `${s.n_per_group} per group x ${s.groups} = ${s.total_n} (${s.test}, ${s.effect_size_metric} = ${s.effect_size}, alpha = ${s.alpha}, power = ${s.power})` : "";
+  const elo = p.comparisons ? `<span class="meta">Elo ${Math.round(p.score)}; won ${p.wins} of ${p.comparisons}</span>` : "";
+  d.innerHTML = `<h3>${p.rank ? p.rank + ". " : ""}${esc(p.title || "Proposal")}</h3>${elo}` +
+    field("Hypothesis", p.hypothesis) + field("Design", p.design) + field("Primary measure", p.primary_measure) + field("Sample size", size) +
+    "<details><summary>Rationale, conditions, controls, expected results, risks, review</summary>" +
+    field("Rationale", p.rationale) + items("Conditions", p.conditions) + items("Controls", p.controls) +
+    field("Effect size from", s.effect_source) + field("Note", s.note) +
+    field("If the hypothesis holds", p.expected_if_true) + field("If it fails", p.expected_if_false) + items("Risks", p.risks) +
+    (r ? field("Review", `feasibility ${r.feasibility_score}/5, novelty ${r.novelty_score}/5. ${r.feasibility}`) + items("Confounds", r.confounds) + items("Add controls", r.missing_controls) : "") +
+    field("How it differs from the closest passage", n.how_it_differs) + "</details>";
+  if (citations.length) { const c = document.createElement("div"); c.className = "cites"; citations.forEach((x) => c.appendChild(chip(x))); d.appendChild(c); }
+  return d;
+}
 function statsTable(findings) {
   const t = document.createElement("table"); t.className = "stats";
   for (const f of findings) { const tr = t.insertRow(); if (f.severity === "problem") tr.className = "problem"; tr.insertCell().textContent = f.quote || ""; tr.insertCell().textContent = f.message || ""; }
   return t;
 }
 
+// A reply's text ends with each proposal written out for text-only clients; the page shows
+// each proposal once, as its card, and keeps the text before them (the reply's prose).
+function prose(text, proposals) {
+  if (!proposals.length) return text;
+  const heads = proposals.map((p, i) => `${p.rank || i + 1}. ${p.title}`);
+  const lines = text.split("\n"), last = lines.length - 1;  // the last line may still be streaming
+  const cut = lines.findIndex((l, i) => l && heads.some((h) => l.startsWith(h) || (i === last && h.startsWith(l))));
+  return cut < 0 ? text : lines.slice(0, cut).join("\n");
+}
+
 function addMessage(role, text = "", extras = {}) {
   const div = document.createElement("div"); div.className = "msg " + role;
-  const body = document.createElement("div"); body.innerHTML = markdown(text); div.appendChild(body);
+  const body = document.createElement("div"); div.appendChild(body);
   const side = document.createElement("div"); div.appendChild(side);
-  (extras.citations || []).forEach((c) => side.appendChild(chip(c)));
-  (extras.proposals || []).forEach((p) => side.appendChild(proposalCard(p)));
+  const out = { div, body, side, proposals: [], shown: new Set(), cited: 0 };
+  (extras.proposals || []).forEach((p) => addProposal(out, p));
+  (extras.citations || []).forEach((c) => addCitation(out, c));
   if ((extras.stats_findings || []).length) side.appendChild(statsTable(extras.stats_findings));
+  showText(out, text);
   $("messages").appendChild(div); div.scrollIntoView();
-  return { div, body, side };
+  return out;
 }
+function showText(out, text) { out.body.innerHTML = markdown(prose(text, out.proposals)); }
+function addProposal(out, p) {  // its citations are numbered as the reply's citation events are
+  const cites = (p.citations || []).map((c) => ({ ...c, n: ++out.cited }));
+  cites.forEach((c) => out.shown.add(citeKey(c)));
+  out.proposals.push(p); out.side.appendChild(proposalCard(p, cites));
+}
+function addCitation(out, c) { if (!out.shown.has(citeKey(c))) { out.shown.add(citeKey(c)); out.side.appendChild(chip(c)); } }
 
 async function openConversation(id) {
   current = id; $("messages").innerHTML = "";
@@ -75,17 +138,19 @@ $("ask").onsubmit = async (e) => {
   e.preventDefault(); const text = $("text").value.trim(); if (!text) return;
   if (!current) { const c = await api("/conversations", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" }); current = c.conv_id; }
   $("text").value = ""; addMessage("user", text);
-  const out = addMessage("assistant"); let acc = ""; const findings = [];
-  const r = await fetch(`/conversations/${current}/messages`, { method: "POST", headers: headers({ "Content-Type": "application/json" }), body: JSON.stringify({ content: text }) });
-  if (!r.ok) { const err = await r.json(); out.body.innerHTML = `<span class="error">${esc(err.error.message)}</span>`; return; }
-  for await (const [ev, d] of sse(r)) {
-    if (ev === "token") { acc += d.text; out.body.innerHTML = markdown(acc); }
-    else if (ev === "citation") out.side.appendChild(chip(d));
-    else if (ev === "proposal") out.side.appendChild(proposalCard(d.proposal));
-    else if (ev === "stats_finding") findings.push(d.finding);
-    else if (ev === "error") out.body.innerHTML += `<p class="error">${esc(d.error.message)}</p>`;
-    else if (ev === "done") { out.body.innerHTML = markdown(d.text || acc); if (findings.length) out.side.appendChild(statsTable(findings)); }
-  }
+  const out = addMessage("assistant"); out.div.classList.add("streaming"); let acc = ""; const findings = [];
+  try {
+    const r = await fetch(`/conversations/${current}/messages`, { method: "POST", headers: headers({ "Content-Type": "application/json" }), body: JSON.stringify({ content: text }) });
+    if (!r.ok) { const err = await r.json(); out.body.innerHTML = `<span class="error">${esc(err.error.message)}</span>`; return; }
+    for await (const [ev, d] of sse(r)) {
+      if (ev === "token") { acc += d.text; showText(out, acc); }
+      else if (ev === "citation") addCitation(out, d);
+      else if (ev === "proposal") addProposal(out, d.proposal);
+      else if (ev === "stats_finding") findings.push(d.finding);
+      else if (ev === "error") out.body.innerHTML += `<p class="error">${esc(d.error.message)}</p>`;
+      else if (ev === "done") { showText(out, d.text || acc); if (findings.length) out.side.appendChild(statsTable(findings)); }
+    }
+  } finally { out.div.classList.remove("streaming"); }
   refresh();
 };
 
