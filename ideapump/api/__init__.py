@@ -11,6 +11,10 @@ OpenAPI docs at ``/docs``. Every error answers ``{"error": {"type", "message"}}`
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,7 +86,24 @@ def create_app(
     if engine is not None:
         state.engine = engine
 
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # asyncio.to_thread runs on the loop's default pool: min(32, cores + 4)
+        # threads, 6 on a 2-core machine. A few long agent calls (minutes each on a
+        # CPU model) would then hold every thread and stall each route's database
+        # call behind them. Size the pool for the generation cap plus the quick calls.
+        pool = ThreadPoolExecutor(
+            max_workers=settings.server.max_concurrent_generations + 32,
+            thread_name_prefix="ideapump",
+        )
+        asyncio.get_running_loop().set_default_executor(pool)
+        try:
+            yield
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="IdeaPump",
         version=__version__,
         description=DESCRIPTION,

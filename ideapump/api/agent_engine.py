@@ -11,17 +11,69 @@ route's own ``done`` (which carries the stored message id).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from starlette.concurrency import iterate_in_threadpool
 
 from ideapump.api.chat import ChatContext, fit_history
 from ideapump.api.schemas import CitationEvent, ProposalEvent, StatsFindingEvent, TokenEvent
 
 #: Tokens kept free for the agent's own prompts and retrieved passages.
 PROMPT_RESERVE = 3000
+
+T = TypeVar("T")
+_END = object()
+
+
+async def relay(make: Callable[[], Iterator[T]]) -> AsyncGenerator[T, None]:
+    """Iterate a blocking iterator in its own thread, handing items to the event loop.
+
+    ``iterate_in_threadpool`` hops to a pool thread and back for every item: one
+    round trip per token, which at 32 concurrent streams was most of the delay the
+    service added to a reply (bench/serve). Here one thread per stream runs the
+    iterator to its end and queues what it yields. When the consumer stops (the
+    client left), the thread is told to close the iterator at its next item.
+    """
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[Any, BaseException | None]] = asyncio.Queue()
+    stop = threading.Event()
+
+    def put(item: Any, error: BaseException | None = None) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is listening
+            loop.call_soon_threadsafe(queue.put_nowait, (item, error))
+
+    def produce() -> None:
+        iterator = make()
+        try:
+            for item in iterator:
+                if stop.is_set():
+                    break
+                put(item)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(_END, exc)
+            return
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
+        put(_END)
+
+    threading.Thread(target=produce, name="ideapump-relay", daemon=True).start()
+    try:
+        while True:
+            item, error = await queue.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
 
 
 def map_event(event: Any) -> BaseModel | None:
@@ -54,7 +106,7 @@ async def agent_reply(ctx: ChatContext) -> AsyncIterator[BaseModel]:
     def run() -> Iterator[Any]:
         return chat_stream(ctx.library, ctx.model, messages)
 
-    async for event in iterate_in_threadpool(run()):
+    async for event in relay(run):
         mapped = map_event(event)
         if mapped is not None:
             yield mapped
