@@ -224,7 +224,8 @@ class Settings(BaseSettings):
     )
 
     home: Path = Field(
-        Path(".ideapump"), description="Data dir: embedded Chroma, SQLite, models, logs."
+        Path(".ideapump"),
+        description="Data dir: embedded Chroma, SQLite, BM25 index files, models, logs.",
     )
     library: str = Field("default", description="The lab's namespace used when none is given.")
     store: StoreSettings = Field(default_factory=StoreSettings)
