@@ -146,12 +146,39 @@ def route(library: Library, message: str, history: list[tuple[str, str]]) -> Int
     return "question"
 
 
-def _history_text(history: list[tuple[str, str]]) -> str:
-    return "\n".join(f"{role}: {text[:600]}" for role, text in history[-6:-1]) or "(none)"
+#: Characters of earlier conversation shown to the model (about 2,000 tokens).
+HISTORY_CHARS = 8000
+
+
+def _history_text(history: list[tuple[str, str]], omitted: int = 0) -> str:
+    """The earlier turns, newest kept first, each whole or not at all.
+
+    A message is never cut mid-way: what does not fit is left out and the model
+    is told how many earlier messages it does not see (``omitted`` counts those a
+    caller already dropped to fit the context window).
+    """
+    shown: list[str] = []
+    used = 0
+    earlier = history[:-1]
+    for role, text in reversed(earlier):
+        line = f"{role}: {text}"
+        if used + len(line) > HISTORY_CHARS:
+            break
+        shown.append(line)
+        used += len(line) + 1
+    omitted += len(earlier) - len(shown)
+    shown.reverse()
+    if omitted:
+        shown.insert(0, f"({omitted} earlier message{'s' if omitted != 1 else ''} not shown)")
+    return "\n".join(shown) or "(none)"
 
 
 def answer_stream(
-    library: Library, llm: Any, history: list[tuple[str, str]], options: AgentOptions
+    library: Library,
+    llm: Any,
+    history: list[tuple[str, str]],
+    options: AgentOptions,
+    omitted: int = 0,
 ) -> Iterator[ChatEvent]:
     message = history[-1][1]
     earlier = [text for role, text in history[:-1] if role == "user"][-2:]
@@ -167,7 +194,7 @@ def answer_stream(
     user = render_prompt(
         "chat_answer",
         documents=evidence.block(),
-        history=_history_text(history),
+        history=_history_text(history, omitted),
         message=message,
         max_sentences=6,
     )
@@ -206,8 +233,13 @@ def chat_stream(
     n: int = 3,
     k: int = 2,
     options: AgentOptions | None = None,
+    omitted: int = 0,
 ) -> Iterator[ChatEvent]:
-    """Route the researcher's last message and stream the answer as typed events."""
+    """Route the researcher's last message and stream the answer as typed events.
+
+    ``omitted``: earlier messages the caller left out to fit the context window;
+    the model is told they exist.
+    """
     from ideapump.agent.critique import critique, weigh
     from ideapump.agent.propose import propose
     from ideapump.agent.render import (
@@ -229,7 +261,7 @@ def chat_stream(
         yield DoneEvent(intent="clarify", text=text, clarifying=True)
         return
     if intent == "question":
-        yield from answer_stream(library, llm, history, options)
+        yield from answer_stream(library, llm, history, options, omitted)
         return
     if intent == "check_stats":
         report = check_text(message, alpha=library.settings.stats.alpha)

@@ -99,12 +99,12 @@ async def agent_reply(ctx: ChatContext) -> AsyncIterator[BaseModel]:
     from ideapump.agent.chat import chat_stream
 
     budget = ctx.context_size - ctx.max_output_tokens - PROMPT_RESERVE
-    kept, _omitted = fit_history(ctx.history, max(budget, 0))
+    kept, omitted = fit_history(ctx.history, max(budget, 0))
     messages = [{"role": t.role, "content": t.content} for t in kept]
     messages.append({"role": "user", "content": ctx.message})
 
     def run() -> Iterator[Any]:
-        return chat_stream(ctx.library, ctx.model, messages)
+        return chat_stream(ctx.library, ctx.model, messages, omitted=omitted)
 
     async for event in relay(run):
         mapped = map_event(event)

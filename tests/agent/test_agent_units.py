@@ -112,3 +112,22 @@ def test_solve_n_matches_statsmodels() -> None:
     expected = math.ceil(TTestIndPower().solve_power(effect_size=0.8, alpha=0.05, power=0.9))
     assert solve_n("d", 0.8, 2, 0.05, 0.9) == expected
     assert solve_n("f", 0.25, 3, 0.05, 0.8) == 53  # 158 total / 3 groups, rounded up
+
+
+def test_chat_history_shows_whole_messages_and_says_what_it_left_out() -> None:
+    from ideapump.agent.chat import HISTORY_CHARS, _history_text
+
+    long = "pupil " * (HISTORY_CHARS // 4)  # longer than the whole history budget
+    history = [
+        ("user", long),
+        ("assistant", "Atomoxetine raised baseline pupil size [1]."),
+        ("user", "And exploration?"),
+        ("assistant", "Random exploration went up [2]."),
+        ("user", "What next?"),
+    ]
+    text = _history_text(history, omitted=2)
+    assert text.startswith("(3 earlier messages not shown)")  # 2 dropped upstream + the long one
+    assert "pupil pupil" not in text  # never a cut piece of the long message
+    assert "assistant: Random exploration went up [2]." in text
+    assert "What next?" not in text  # the latest message has its own place in the prompt
+    assert _history_text([("user", "hi")]) == "(none)"

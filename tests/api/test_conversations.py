@@ -116,6 +116,10 @@ async def test_long_conversation_keeps_the_newest_turns_within_the_context(
     # older turns are dropped first: the previous question stays, the first two do not
     assert "user: Question 2:" in earlier and "assistant: Hello there [1]." in earlier
     assert "Question 0" not in earlier and "Question 1" not in earlier
+    # what is shown is whole, and the model is told what it does not see
+    shown = "Question 2: " + "What did atomoxetine do to pupil size? " * 60
+    assert "user: " + shown.strip() in earlier
+    assert "earlier messages not shown)" in earlier
     assert prompt.rstrip().endswith("Latest message: " + question.strip())
 
 
