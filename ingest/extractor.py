@@ -15,8 +15,6 @@ cannot leave anything half-stored.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import pickle
 import signal
 import struct
@@ -126,12 +124,6 @@ def _die_with_parent() -> None:
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _die_with_parent()
-    # onnxruntime runs one thread per core and they wait on each other: a worker
-    # competing at equal priority halved embedding speed on 2 cores (bench/ingest).
-    # At the lowest priority it takes the cycles the embedder leaves, and all of
-    # them whenever the parent is waiting for it.
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(19)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
