@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import httpx
@@ -132,3 +133,27 @@ def sse(*pieces: str) -> bytes:
     lines.append(f"data: {json.dumps(usage)}\n\n")
     lines.append("data: [DONE]\n\n")
     return "".join(lines).encode()
+
+
+def embeddings_responder(
+    vector: Callable[[str], list[float]],
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A respx side effect for ``POST /embeddings``: one ``vector(text)`` per input."""
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        data = [
+            {"object": "embedding", "index": i, "embedding": vector(t)}
+            for i, t in enumerate(body["input"])
+        ]
+        return httpx.Response(
+            200,
+            json={
+                "object": "list",
+                "data": data,
+                "model": body["model"],
+                "usage": {"prompt_tokens": 1, "total_tokens": 1},
+            },
+        )
+
+    return respond

@@ -12,7 +12,7 @@ from ideapump.config import get_settings
 from ideapump.embeddings import LOCAL_DIMENSION, MiniLMEmbeddings, OpenAICompatibleEmbeddings
 from ideapump.errors import ConfigError, EmbeddingError
 from ideapump.library import Library
-from tests import openai_mock  # noqa: F401  (lets respx see the openai SDK's httpx2 traffic)
+from tests import openai_mock
 
 BASE = "http://embed.test/v1"
 
@@ -43,22 +43,8 @@ def test_token_count_excludes_special_tokens(embeddings: MiniLMEmbeddings) -> No
     assert embeddings.count_tokens("hello world") == 2
 
 
-def _fake_embeddings(request: httpx.Request) -> httpx.Response:
-    body = json.loads(request.content)
-    inputs = body["input"]
-    data = [
-        {"object": "embedding", "index": i, "embedding": [float(len(t) % 7), 1.0, 0.5, 0.25]}
-        for i, t in enumerate(inputs)
-    ]
-    return httpx.Response(
-        200,
-        json={
-            "object": "list",
-            "data": data,
-            "model": body["model"],
-            "usage": {"prompt_tokens": 1, "total_tokens": 1},
-        },
-    )
+def _vec(text: str) -> list[float]:
+    return [float(len(text) % 7), 1.0, 0.5, 0.25]
 
 
 def test_openai_compatible_embeddings_request_and_store(tmp_path: Path) -> None:
@@ -66,7 +52,9 @@ def test_openai_compatible_embeddings_request_and_store(tmp_path: Path) -> None:
         embeddings={"provider": "openai", "base_url": BASE, "api_key": "sk-e", "model": "emb-small"}
     )
     with respx.mock(using="httpx2") as mock:
-        route = mock.post(f"{BASE}/embeddings").mock(side_effect=_fake_embeddings)
+        route = mock.post(f"{BASE}/embeddings").mock(
+            side_effect=openai_mock.embeddings_responder(_vec)
+        )
         lib = Library.open(settings=settings)
         note = tmp_path / "note.md"
         note.write_text("# Note\nPupil constriction precedes the saccade.\n", encoding="utf-8")

@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-import httpx
 import numpy as np
 import respx
 
@@ -11,30 +10,13 @@ from ideapump.agent.grounding import relevance
 from ideapump.config import get_settings
 from ideapump.library import Library
 from ideapump.models import Passage
-from tests import openai_mock  # noqa: F401  (lets respx see the openai SDK's httpx2 traffic)
+from tests import openai_mock
 
 BASE = "http://embed.test/v1"
 
 
 def _vec(text: str) -> list[float]:
     return [float(len(text) % 7), 1.0, float(text.count("p")), 0.25]
-
-
-def _fake_embeddings(request: httpx.Request) -> httpx.Response:
-    body = json.loads(request.content)
-    data = [
-        {"object": "embedding", "index": i, "embedding": _vec(t)}
-        for i, t in enumerate(body["input"])
-    ]
-    return httpx.Response(
-        200,
-        json={
-            "object": "list",
-            "data": data,
-            "model": body["model"],
-            "usage": {"prompt_tokens": 1, "total_tokens": 1},
-        },
-    )
 
 
 def _cos(a: list[float], b: list[float]) -> float:
@@ -52,7 +34,9 @@ def test_relevance_reads_stored_vectors_and_embeds_the_query_once(tmp_path: Path
         notes.append(tmp_path / f"note{i}.md")
         notes[-1].write_text(f"# Note {i}\n{text}\n", encoding="utf-8")
     with respx.mock(using="httpx2") as mock:
-        route = mock.post(f"{BASE}/embeddings").mock(side_effect=_fake_embeddings)
+        route = mock.post(f"{BASE}/embeddings").mock(
+            side_effect=openai_mock.embeddings_responder(_vec)
+        )
         lib = Library.open(settings=settings)
         lib.ingest(notes)
         passages = lib.search("pupil size", k=2)
