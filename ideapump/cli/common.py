@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from ideapump.config import Settings, get_settings
 from ideapump.errors import IdeaPumpError
@@ -50,13 +51,14 @@ def run_app(app: typer.Typer) -> None:
         if isinstance(rc, int) and rc:
             sys.exit(rc)
     except IdeaPumpError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        # The message is text, not markup: 'pip install "ideapump[local-llm]"' must survive.
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(2 if exc.status_code < 500 else 1)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         err_console.print(
-            f"[bold red]error:[/] invalid setting {where}: {first['msg']} "
+            f"[bold red]error:[/] invalid setting {escape(where)}: {escape(first['msg'])} "
             "(check IDEAPUMP_* variables and .env)",
             highlight=False,
         )

@@ -157,3 +157,11 @@ def test_killed_ingest_loses_nothing_and_rerun_finishes(
     lib = Library.open(settings=get_settings(home=home))
     assert lib.store.count() == sum(d.chunks for d in lib.papers())
     assert lib.registry.unfinished(lib.name) == []
+
+
+def test_error_messages_keep_square_brackets(tmp_path: Path) -> None:
+    # Install hints read 'pip install "ideapump[local-llm]"': rich must not eat the brackets.
+    proc = run("remove", "[local-llm]abcd", home=tmp_path)
+    assert proc.returncode != 0
+    assert "'[local-llm]abcd'" in proc.stderr
+    assert "Traceback" not in proc.stderr
