@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from ideapump.cli.common import JsonOption, LibraryOption, console, load_settings, print_json
 from ideapump.errors import InputError
@@ -112,9 +113,11 @@ def digest_command(
     else:
         console.print("Nothing new since the last digest.")
     for note in d.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     for e in d.failed:
-        console.print(f"[yellow]failed:[/] {e.title}: {e.error}", highlight=False)
+        console.print(
+            f"[yellow]failed:[/] {escape(e.title)}: {escape(e.error or '')}", highlight=False
+        )
     for line in result.delivered:
         console.print(f"delivery {line}", highlight=False)
     for path in result.files:

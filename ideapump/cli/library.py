@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -74,11 +75,11 @@ def _report_table(report: IngestReport) -> Table:
         style = STATUS_STYLE[o.status]
         table.add_row(
             f"[{style}]{o.status}[/]",
-            Path(o.path).name,
+            escape(Path(o.path).name),
             o.doc_id or "",
             str(o.pages or ""),
             str(o.chunks or ""),
-            o.reason or "",
+            escape(o.reason or ""),
         )
     return table
 
@@ -142,12 +143,12 @@ def papers(library: str | None = LibraryOption, json_out: bool = JsonOption) -> 
     for d in docs:
         table.add_row(
             d.doc_id,
-            d.title,
+            escape(d.title),
             str(d.year or ""),
             d.kind,
             str(d.pages),
             str(d.chunks),
-            Path(d.source).name,
+            escape(Path(d.source).name),
         )
     console.print(table)
 
@@ -161,7 +162,7 @@ def remove(
     """Remove a document and all its chunks from a library."""
     lib = Library.open(settings=load_settings(library=library))
     info = lib.remove(doc_id)
-    console.print(f"removed {info.doc_id} ({info.title}, {info.chunks} chunks)")
+    console.print(f"removed {info.doc_id} ({escape(info.title)}, {info.chunks} chunks)")
 
 
 def search(
@@ -181,9 +182,13 @@ def search(
         return
     for i, h in enumerate(hits, 1):
         pages = f"p. {h.page}" if h.page == h.page_end else f"pp. {h.page}-{h.page_end}"
-        console.print(f"[bold]{i}. {h.title}[/] [dim]({pages}, score {h.score:.3f}, {h.doc_id})[/]")
+        console.print(
+            f"[bold]{i}. {escape(h.title)}[/] [dim]({pages}, score {h.score:.3f}, {h.doc_id})[/]"
+        )
         quote = " ".join(h.quote.split())
-        console.print(f"   “{quote[:400]}{'…' if len(quote) > 400 else ''}”\n", highlight=False)
+        console.print(
+            f"   “{escape(quote[:400])}{'…' if len(quote) > 400 else ''}”\n", highlight=False
+        )
 
 
 def register(app: typer.Typer) -> None:

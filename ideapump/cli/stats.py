@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ideapump.cli.common import JsonOption, LibraryOption, console, load_settings, print_json
@@ -41,16 +42,16 @@ def _row(table: Table, r: StatsResult) -> None:
     table.add_row(
         str(r.page or "-"),
         f"[{style}]{r.verdict.replace('_', ' ')}[/]",
-        r.quote,
+        escape(r.quote),
         _fmt(r.computed_p),
-        r.explanation,
+        escape(r.explanation),
     )
 
 
 def render(report: StatsReport) -> None:
     """Problems first (decision errors, then inconsistencies), then the rest, flags, counts."""
     name = report.title or report.source or report.doc_id or "text"
-    console.print(f"[bold]{name}[/]  (α = {report.alpha:g}, {report.pages} page(s))")
+    console.print(f"[bold]{escape(name)}[/]  (α = {report.alpha:g}, {report.pages} page(s))")
     problems = report.problems()
     others = [r for r in report.results if not r.is_problem]
     others.sort(key=lambda r: (r.verdict != "not_checkable", r.page or 0, r.offset))
@@ -68,9 +69,11 @@ def render(report: StatsReport) -> None:
         console.print("No reported test statistics (t, F, r, χ2, z, Q with a p-value) found.")
     impossible = [m for m in report.means if "inconsistent" in (m.grim, m.grimmer)]
     for m in impossible:
-        console.print(f"[yellow]mean check[/] p. {m.page}: {m.quote} — {m.explanation}")
+        console.print(
+            f"[yellow]mean check[/] p. {m.page}: {escape(m.quote)} — {escape(m.explanation)}"
+        )
     for flag in report.flags:
-        console.print(f"[bold magenta]flag[/] {flag.code}: {flag.message}")
+        console.print(f"[bold magenta]flag[/] {flag.code}: {escape(flag.message)}")
         for line in flag.evidence:
             console.print(f"    {line}", highlight=False)
     counts = report.counts
