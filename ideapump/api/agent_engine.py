@@ -29,9 +29,7 @@ T = TypeVar("T")
 _END = object()
 
 
-async def relay(
-    make: Callable[[], Iterator[T]], merge: Callable[[T, T], T | None] | None = None
-) -> AsyncGenerator[T, None]:
+async def relay(make: Callable[[], Iterator[T]]) -> AsyncGenerator[T, None]:
     """Iterate a blocking iterator in its own thread, handing items to the event loop.
 
     ``iterate_in_threadpool`` hops to a pool thread and back for every item: one
@@ -39,11 +37,6 @@ async def relay(
     service added to a reply (bench/serve). Here one thread per stream runs the
     iterator to its end and queues what it yields. When the consumer stops (the
     client left), the thread is told to close the iterator at its next item.
-
-    ``merge(a, b)`` may join two items that are already waiting (consecutive
-    tokens, say) into one, or return None to keep them apart: when the service
-    falls behind it then sends fewer, larger events instead of falling further
-    behind; when it keeps up, nothing is merged.
     """
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[Any, BaseException | None]] = asyncio.Queue()
@@ -72,33 +65,15 @@ async def relay(
 
     threading.Thread(target=produce, name="ideapump-relay", daemon=True).start()
     try:
-        pending: tuple[Any, BaseException | None] | None = await queue.get()
-        while pending is not None:
-            item, error = pending
+        while True:
+            item, error = await queue.get()
             if error is not None:
                 raise error
             if item is _END:
                 return
-            pending = None
-            while merge is not None and not queue.empty():
-                nxt = queue.get_nowait()
-                joined = merge(item, nxt[0]) if nxt[1] is None and nxt[0] is not _END else None
-                if joined is None:
-                    pending = nxt
-                    break
-                item = joined
             yield item
-            if pending is None:
-                pending = await queue.get()
     finally:
         stop.set()
-
-
-def merge_tokens(a: Any, b: Any) -> Any:
-    """Two consecutive token events as one; anything else stays apart."""
-    if getattr(a, "type", None) == "token" and getattr(b, "type", None) == "token":
-        return a.model_copy(update={"text": a.text + b.text})
-    return None
 
 
 def map_event(event: Any) -> BaseModel | None:
@@ -131,7 +106,7 @@ async def agent_reply(ctx: ChatContext) -> AsyncIterator[BaseModel]:
     def run() -> Iterator[Any]:
         return chat_stream(ctx.library, ctx.model, messages, omitted=omitted)
 
-    async for event in relay(run, merge_tokens):
+    async for event in relay(run):
         mapped = map_event(event)
         if mapped is not None:
             yield mapped

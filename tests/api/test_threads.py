@@ -66,38 +66,3 @@ def test_long_calls_do_not_take_every_worker_thread() -> None:
         return len(ids)
 
     assert asyncio.run(main()) == n
-
-
-def test_relay_joins_waiting_tokens_but_never_across_other_events() -> None:
-    from types import SimpleNamespace
-
-    from ideapump.agent.events import TokenEvent
-    from ideapump.api.agent_engine import merge_tokens
-
-    gate, finished = threading.Event(), threading.Event()
-
-    def events() -> Iterator[object]:
-        yield TokenEvent(text="first")
-        gate.wait(5)  # the rest arrive while the consumer is busy elsewhere
-        yield from (TokenEvent(text="Random "), TokenEvent(text="exploration "))
-        yield SimpleNamespace(type="citation", marker=1)
-        yield from (TokenEvent(text="rose "), TokenEvent(text="[1]."))
-        finished.set()
-
-    async def collect() -> list[str]:
-        out = []
-        stream = relay(events, merge_tokens)
-        out.append((await anext(stream)).text)
-        gate.set()
-        # Queued before the thread's "finished" reaches the loop (callbacks run in order).
-        await asyncio.to_thread(finished.wait, 5)
-        async for e in stream:
-            out.append(getattr(e, "text", "<citation>"))
-        return out
-
-    assert asyncio.run(collect()) == [
-        "first",
-        "Random exploration ",
-        "<citation>",
-        "rose [1].",
-    ]
