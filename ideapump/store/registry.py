@@ -71,6 +71,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+#: Session.info key: this session holds the process's SQLite writer turn.
+_TURN = "ideapump_writer_turn"
+
+
 class Registry:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -81,6 +85,21 @@ class Registry:
         # which wakes the next one at once; readers never wait (WAL). Other
         # processes still meet busy_timeout.
         self._writer = threading.Lock() if engine.dialect.name == "sqlite" else None
+        if self._writer is not None:
+            # Registered once on the factory, not on every session: sessions are
+            # opened on every search and message.
+            event.listen(self._session, "before_flush", lambda s, *_: self._take_turn(s))
+            event.listen(self._session, "do_orm_execute", self._take_turn_for_dml)
+
+    def _take_turn(self, session: Session) -> None:
+        # The first flush is where SQLite's write lock is taken; ours comes first.
+        if self._writer is not None and not session.info.get(_TURN):
+            self._writer.acquire()
+            session.info[_TURN] = True
+
+    def _take_turn_for_dml(self, state: Any) -> None:
+        if not state.is_select:
+            self._take_turn(state.session)
 
     @classmethod
     def connect(cls, url: str) -> Registry:
@@ -109,23 +128,6 @@ class Registry:
     @contextmanager
     def session(self) -> Iterator[Session]:
         session = self._session()
-        holding = False
-        writer = self._writer
-
-        def take_turn(*_: Any) -> None:
-            # The first flush is where SQLite's write lock is taken; ours comes first.
-            nonlocal holding
-            if writer is not None and not holding:
-                writer.acquire()
-                holding = True
-
-        def take_turn_for_dml(state: Any) -> None:
-            if not state.is_select:
-                take_turn()
-
-        if writer is not None:
-            event.listen(session, "before_flush", take_turn)
-            event.listen(session, "do_orm_execute", take_turn_for_dml)
         try:
             with session.begin():
                 yield session
@@ -135,9 +137,10 @@ class Registry:
                 setting="IDEAPUMP_STORE__DATABASE_URL",
             ) from None
         finally:
+            turn = session.info.pop(_TURN, False)
             session.close()
-            if holding and writer is not None:
-                writer.release()
+            if turn and self._writer is not None:
+                self._writer.release()
 
     # -- reads -------------------------------------------------------------
     def get(self, library: str, doc_id: str) -> DocumentRow | None:
