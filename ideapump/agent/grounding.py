@@ -7,6 +7,10 @@
   ``(n, quote)`` to a :class:`Citation` only when passage ``n`` exists and the
   quote occurs in its chunk after normalization (NFKC, dashes and line-break
   hyphens, whitespace, case). Ellipses may join pieces that occur in order.
+  A quote that does not occur but shares a run of at least ``MIN_REPAIR_WORDS``
+  consecutive words with the chunk (a small model running on into the next
+  chunk, or closing a bracket it opened) is cut to that run: the citation shows
+  only words that are in the chunk.
 * :func:`relevance` scores retrieved passages against the query with the
   library's own embedding model, independent of the retriever's score scale;
   below ``min_relevance`` the agent abstains without calling the model.
@@ -16,6 +20,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -37,6 +42,9 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound=BaseModel)
 
 MIN_QUOTE_WORDS = 3
+# Eight consecutive words of one chunk are no accident; the number is a judgement.
+MIN_REPAIR_WORDS = 8
+_WORD = re.compile(r"\S+")
 _DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad]")
 _ELLIPSIS = re.compile(r"\.\.\.|\u2026")
 
@@ -76,6 +84,28 @@ def quote_occurs(quote: str, text: str) -> bool:
     return True
 
 
+def _word(word: str) -> str:
+    return normalize(word).strip(".,;:!?()[]{}")
+
+
+def repair_quote(quote: str, text: str, min_words: int = MIN_REPAIR_WORDS) -> str | None:
+    """The longest run of ``quote``'s words found in ``text``, as ``text`` prints it.
+
+    None when that run is shorter than ``min_words``. Words compare as
+    :func:`normalize` leaves them without edge punctuation, so case, quote marks,
+    dashes and a stray bracket or full stop do not matter.
+    """
+    spans = [m.span() for m in _WORD.finditer(text)]
+    hay = [_word(text[a:b]) for a, b in spans]
+    needle = [_word(w) for w in quote.split()]
+    match = difflib.SequenceMatcher(None, needle, hay, autojunk=False).find_longest_match(
+        0, len(needle), 0, len(hay)
+    )
+    if match.size < min_words:
+        return None
+    return text[spans[match.b][0] : spans[match.b + match.size - 1][1]]
+
+
 @dataclass
 class Evidence:
     """The passages retrieved for one answer, numbered from 1 as the model sees them."""
@@ -102,13 +132,20 @@ class Evidence:
         return list(dict.fromkeys(p.doc_id for p in self.passages))
 
     def resolve(self, n: int, quote: str) -> Citation | None:
-        """A checked Citation, or None when ``n`` is unknown or the quote is not in chunk ``n``."""
+        """A checked Citation, or None when ``n`` is unknown or the quote is not in chunk ``n``.
+
+        A quote that only partly occurs is cut to its longest verbatim run
+        (:func:`repair_quote`) when that run is long enough.
+        """
         if not 1 <= n <= len(self.passages):
             return None
         passage = self.passages[n - 1]
         quote = quote.strip().strip('"').strip()
         if not quote_occurs(quote, passage.quote):
-            return None
+            repaired = repair_quote(quote, passage.quote)
+            if repaired is None:
+                return None
+            quote = repaired
         return Citation(
             doc_id=passage.doc_id,
             title=passage.title,

@@ -187,7 +187,13 @@ def compose(entry: DocDigest, library: Library, llm: Any, settings: Settings) ->
         both,
         citation_retries=opts.citation_retries,
     )
+    seen: set[str] = set()
     for s in sparks.draft.sparks:
+        # A small model may write the same spark twice; a digest shows it once.
+        key = " ".join(s.title.casefold().split())
+        if key in seen:
+            continue
+        seen.add(key)
         new, lab = _sides(s.citations, both, entry.doc_id)
         if new and lab and len(entry.sparks) < opts.max_sparks:
             entry.sparks.append(

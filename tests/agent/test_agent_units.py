@@ -7,7 +7,7 @@ import math
 import pytest
 from statsmodels.stats.power import TTestIndPower
 
-from ideapump.agent.grounding import Evidence, check_draft, quote_occurs, strip_bad
+from ideapump.agent.grounding import Evidence, check_draft, quote_occurs, repair_quote, strip_bad
 from ideapump.agent.models import CritiqueDraft, PointDraft
 from ideapump.agent.power import effect_from_result, solve_n
 from ideapump.models import Passage
@@ -67,6 +67,40 @@ def test_evidence_resolves_only_real_quotes() -> None:
     assert ev.resolve(2, "than placebo, t(28) = 2.20") is None  # no passage 2
     assert ev.resolve(1, "than placebo, t(28) = 3.20") is None
     assert 'n="1"' in ev.block() and ev.block().startswith("<documents>")
+
+
+NEXT_CHUNK = (
+    "previous studies found no effect of propranolol on pupil diameter (Hauser et al., "
+    "2019; Koudas et al., 2009), so we opted against using pupillometry in this study."
+)
+
+
+def test_a_quote_that_runs_past_its_chunk_is_cut_to_the_words_in_it() -> None:
+    # What the 1.5B model did in a real digest: it quoted the end of the previous
+    # chunk, then passage n, then closed a bracket that is not in the paper.
+    quote = (
+        "Because the effect of noradrenaline on pupil size remains poorly understood, including "
+        "the fact that previous studies found no effect of propranolol on pupil diameter "
+        "(Hauser et al., 2019;)"
+    )
+    assert not quote_occurs(quote, NEXT_CHUNK)
+    cited = Evidence([_passage(NEXT_CHUNK)]).resolve(1, quote)
+    assert cited is not None
+    assert cited.quote == (
+        "previous studies found no effect of propranolol on pupil diameter (Hauser et al., 2019;"
+    )
+    assert quote_occurs(cited.quote, NEXT_CHUNK)
+
+
+def test_a_short_overlap_or_a_changed_number_is_not_repaired() -> None:
+    # Seven words in common: not enough to say the model pointed at this text.
+    assert repair_quote("no effect of propranolol on pupil diameter at all in mice", NEXT_CHUNK) is None
+    # The run stops at the wrong number, so the number never reaches the citation.
+    cut = repair_quote(
+        "so we opted against using pupillometry in this study of 90 patients", NEXT_CHUNK
+    )
+    assert cut == "so we opted against using pupillometry in this study."
+    assert Evidence([_passage()]).resolve(1, "explored more under atomoxetine, t(28) = 9.99") is None
 
 
 def test_bad_cited_items_are_stripped() -> None:

@@ -84,6 +84,7 @@ class FakeModel:
                     "citations": cite,
                 },
                 {"title": "One-sided", "idea": "Cites only the new paper.", "citations": cite[:1]},
+                {"title": "combine  Both", "idea": "The same spark again.", "citations": cite},
                 {
                     "title": "Made up",
                     "idea": "Bad quote.",
