@@ -29,11 +29,16 @@ def _to_httpx_request(request: httpx2.Request, body: bytes) -> httpx.Request:
     )
 
 
-def _to_httpx2_response(response: httpx.Response, request: httpx2.Request) -> httpx2.Response:
+def _to_httpx2_response(
+    response: httpx.Response, request: httpx2.Request, *, lazy: bool = False
+) -> httpx2.Response:
+    """``lazy``: a body given as a generator is passed on piece by piece, so a test
+    can see what streams (a route's fixed body is read: respx reuses it on retries)."""
+    lazy = lazy and not isinstance(response.stream, httpx.ByteStream)
     return httpx2.Response(
         response.status_code,
         headers=list(response.headers.raw),
-        content=response.read(),
+        content=response.iter_raw() if lazy else response.read(),
         request=request,
     )
 
@@ -71,7 +76,7 @@ class HTTPX2Mocker(Mocker):
                     response = cls.handler(_to_httpx_request(request, body))
                 except httpx.TransportError as exc:
                     raise _to_httpx2_error(exc, request) from exc
-                return _to_httpx2_response(response, request)
+                return _to_httpx2_response(response, request, lazy=True)
 
             return httpx2.MockTransport(handler)
 

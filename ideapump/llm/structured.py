@@ -312,7 +312,12 @@ def stream_text(
     llm_or_settings: Settings | BaseChatModel, messages: MessagesLike | str, **overrides: Any
 ) -> Iterator[str]:
     """Yield the reply's text as it is generated (empty pieces skipped)."""
+    from ideapump.llm.client import IdeaPumpChatModel
+
     model, _ = _resolve(llm_or_settings, overrides)
+    if isinstance(model, IdeaPumpChatModel):
+        yield from model.stream_text(as_messages(messages))
+        return
     for chunk in model.stream(as_messages(messages)):
         if text := _text(chunk):
             yield text

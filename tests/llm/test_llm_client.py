@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -93,6 +94,67 @@ def test_streaming_yields_tokens(settings: Settings, api: respx.MockRouter) -> N
     assert body["messages"] == [{"role": "user", "content": "Say something"}]
     stats = last_call(settings)
     assert stats is not None and stats["stream"] is True and stats["completion_tokens"] == 3
+
+
+def test_each_piece_arrives_before_the_rest_is_sent(
+    settings: Settings, api: respx.MockRouter
+) -> None:
+    received: list[str] = []
+    seen_when_sending: list[list[str]] = []
+
+    def body() -> Iterator[bytes]:
+        for event in sse("first", " second", " third").split(b"\n\n"):
+            seen_when_sending.append(list(received))
+            yield event + b"\n\n"
+
+    api.post("/chat/completions").mock(
+        return_value=httpx.Response(
+            200, content=body(), headers={"content-type": "text/event-stream"}
+        )
+    )
+    for piece in stream_text(settings, "x"):
+        received.append(piece)
+    assert received == ["first", " second", " third"]
+    # the reader had the first piece in hand before the second was sent: no buffering
+    assert seen_when_sending[1] == ["first"]
+
+
+def test_streaming_sends_the_token_cap_and_reads_usage(
+    settings: Settings, api: respx.MockRouter
+) -> None:
+    route = api.post("/chat/completions").respond(
+        content=sse("one", " two"), headers={"content-type": "text/event-stream"}
+    )
+    assert list(stream_text(make_chat_model(settings, max_output_tokens=16), "x")) == [
+        "one",
+        " two",
+    ]
+    body = _body(route.calls.last)
+    assert body["max_tokens"] == 16 and body["stream_options"] == {"include_usage": True}
+    stats = last_call(settings)
+    assert stats is not None and stats["prompt_tokens"] is not None
+
+
+def test_an_error_event_mid_stream_is_an_error_not_a_short_reply(
+    settings: Settings, api: respx.MockRouter
+) -> None:
+    broken = sse("Half a").split(b"\n\n")[0] + b"\n\n"
+    broken += b'data: {"error": {"message": "the model crashed (out of memory)"}}\n\n'
+    api.post("/chat/completions").respond(
+        content=broken, headers={"content-type": "text/event-stream"}
+    )
+    got: list[str] = []
+    with pytest.raises(LLMError) as exc:
+        got.extend(stream_text(settings, "x"))
+    assert got == ["Half a"]
+    assert "out of memory" in str(exc.value)
+
+
+def test_a_refused_stream_names_the_setting(settings: Settings, api: respx.MockRouter) -> None:
+    api.post("/chat/completions").respond(401, json={"error": {"message": "bad key"}})
+    with pytest.raises(LLMAuthError) as exc:
+        list(stream_text(settings, "x"))
+    assert exc.value.setting == "IDEAPUMP_LLM__API_KEY"
 
 
 def test_async_streaming(settings: Settings, api: respx.MockRouter) -> None:
