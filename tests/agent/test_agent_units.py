@@ -94,13 +94,18 @@ def test_a_quote_that_runs_past_its_chunk_is_cut_to_the_words_in_it() -> None:
 
 def test_a_short_overlap_or_a_changed_number_is_not_repaired() -> None:
     # Seven words in common: not enough to say the model pointed at this text.
-    assert repair_quote("no effect of propranolol on pupil diameter at all in mice", NEXT_CHUNK) is None
+    assert (
+        repair_quote("no effect of propranolol on pupil diameter at all in mice", NEXT_CHUNK)
+        is None
+    )
     # The run stops at the wrong number, so the number never reaches the citation.
     cut = repair_quote(
         "so we opted against using pupillometry in this study of 90 patients", NEXT_CHUNK
     )
     assert cut == "so we opted against using pupillometry in this study."
-    assert Evidence([_passage()]).resolve(1, "explored more under atomoxetine, t(28) = 9.99") is None
+    assert (
+        Evidence([_passage()]).resolve(1, "explored more under atomoxetine, t(28) = 9.99") is None
+    )
 
 
 def test_bad_cited_items_are_stripped() -> None:
