@@ -72,7 +72,16 @@ class EmbeddingSettings(_Section):
     )
     base_url: str | None = Field(None, description="Base URL for provider=openai.")
     api_key: SecretStr | None = Field(None, description="API key for provider=openai.")
-    batch_size: int = Field(32, ge=1, le=2048, description="Chunks embedded per call.")
+    batch_size: int = Field(
+        32, ge=1, le=2048, description="Chunks per embedding request (provider=openai)."
+    )
+    local_run_size: int = Field(
+        1,
+        ge=1,
+        le=256,
+        description="Chunks per ONNX run of the local model. 1 needs no padding and keeps "
+        "attention in cache: fastest on CPU (bench/ingest.py).",
+    )
     threads: int = Field(
         0, ge=0, description="ONNX intra-op threads for the local model (0: all cores)."
     )

@@ -48,7 +48,7 @@ def embeddings():
     """One ONNX session for the whole run: loading the model is the slow part."""
     from ideapump.embeddings import MiniLMEmbeddings
 
-    return MiniLMEmbeddings(batch_size=8)
+    return MiniLMEmbeddings()
 
 
 @pytest.fixture(scope="session")
