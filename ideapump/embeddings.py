@@ -134,26 +134,29 @@ class MiniLMEmbeddings(Embeddings):
     def _model(self) -> bytes:
         return local_model_bytes()
 
-    def _load(self, threads: int, spin: bool) -> Any:
+    def _load(self, threads: int) -> Any:
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
+        # Threads that spin between operators gain ~5% alone, but ingest embeds
+        # while its worker prepares the next file, and a server embeds while it
+        # streams: there, spinning took the cores the other work needed
+        # (bench/ingest.py: 77.5 s spinning, 66.7 s not; bench/serve.py).
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return ort.InferenceSession(self._model, opts, providers=["CPUExecutionProvider"])
 
     @cached_property
     def _session(self) -> Any:
-        # Batches of passages: all cores, threads spinning between operators.
-        return self._load(self.threads, spin=True)
+        # Passages: all cores.
+        return self._load(self.threads)
 
     @cached_property
     def _query_session(self) -> Any:
         # A query is a dozen tokens: splitting it over cores gains nothing, and a
-        # server runs many at once, where spinning threads would burn the CPU
-        # that streaming replies need (bench/serve).
-        return self._load(1, spin=False)
+        # server runs many at once.
+        return self._load(1)
 
     def count_tokens(self, text: str) -> int:
         """Word pieces the model would read, special tokens excluded."""
@@ -259,13 +262,12 @@ def make_embeddings(cfg: EmbeddingSettings) -> Embeddings:
     return OpenAICompatibleEmbeddings(cfg)
 
 
-def token_counter(embeddings: Embeddings) -> Any:
-    """The chunker's length function: the local tokenizer for any embedding model.
+def count_limit(embeddings: Embeddings) -> int:
+    """Where the chunker's token counts stop: the local tokenizer for any embedding model.
 
-    For remote models the MiniLM count is a close, conservative stand-in for
-    their own tokenizers (WordPiece splits at least as finely as BPE on prose).
+    The local model reads at most MAX_TOKENS word pieces and its counts are
+    truncated there too. For remote models the MiniLM count is a close,
+    conservative stand-in for their own tokenizers (WordPiece splits at least
+    as finely as BPE on prose), untruncated.
     """
-    if isinstance(embeddings, MiniLMEmbeddings):
-        return embeddings.count_tokens
-    tok = load_tokenizer(max_tokens=100_000)
-    return lambda text: len(tok.encode(text, add_special_tokens=False).ids)
+    return MAX_TOKENS if isinstance(embeddings, MiniLMEmbeddings) else 100_000

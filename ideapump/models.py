@@ -55,8 +55,13 @@ class IngestOutcome(BaseModel):
 
 
 class IngestTimings(BaseModel):
+    """Seconds per step. Extraction, chunking and the audit run in the worker,
+    overlapped with embedding; ``wait_s`` is how long the main process waited for them."""
+
     extract_s: float = 0.0
     chunk_s: float = 0.0
+    audit_s: float = 0.0
+    wait_s: float = 0.0
     embed_s: float = 0.0
     store_s: float = 0.0
     other_s: float = 0.0

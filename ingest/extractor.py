@@ -1,8 +1,9 @@
-"""Text extraction in a worker process, overlapped with embedding.
+"""Preparing files (extraction, chunking, audit) in a worker process, overlapped with embedding.
 
-pypdf is pure Python and takes seconds per paper; embedding takes longer. With
-one worker extracting the next file while the main process embeds the current
-one, extraction mostly disappears from the wall-clock time.
+pypdf, the chunker and the statistics audit are pure Python and take seconds
+per paper; embedding takes longer. With one worker preparing the next file
+(:func:`ingest.prepare.prepare`) while the main process embeds the current one,
+that work mostly disappears from the wall-clock time.
 
 The worker is a plain ``python -m ingest.extractor`` subprocess speaking
 length-prefixed pickles over its stdin/stdout, not a multiprocessing pool:
@@ -25,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from ingest.loaders import LoadedDocument, load_document
+from ingest.prepare import Prepared, PrepPlan, prepare
 
 _HEADER = struct.Struct("!Q")
 
@@ -45,7 +46,7 @@ def _recv(stream: IO[bytes]) -> Any:
 
 
 class Extractor:
-    """Runs load_document in one worker subprocess (or inline when workers=0)."""
+    """Runs :func:`prepare` in one worker subprocess (or inline when workers=0)."""
 
     def __init__(self, workers: int = 1) -> None:
         self._proc: subprocess.Popen[bytes] | None = None
@@ -62,31 +63,34 @@ class Extractor:
             )
         return self._proc
 
-    def _remote(self, path: Path, max_bytes: int) -> LoadedDocument:
+    def _remote(self, path: Path, plan: PrepPlan) -> Prepared:
         proc = self._worker()
         assert proc.stdin is not None and proc.stdout is not None
         try:
-            _send(proc.stdin, (path, max_bytes))
+            _send(proc.stdin, (path, plan))
             ok, value = _recv(proc.stdout)
         except (EOFError, BrokenPipeError, OSError):
             # The worker died (out of memory, killed): do this file here instead.
             self._proc = None
-            return load_document(path, max_bytes=max_bytes)
+            return prepare(path, plan)
         if not ok:
             raise value
         return value
 
-    def submit(self, path: Path, max_bytes: int, data: bytes) -> Future[LoadedDocument]:
-        if self._io is None:
-            future: Future[LoadedDocument] = Future()
+    def submit(
+        self, path: Path, plan: PrepPlan, data: bytes, *, inline: bool = False
+    ) -> Future[Prepared]:
+        """Prepare ``path`` in the worker, or here and now (no worker, or ``inline``)."""
+        if self._io is None or inline:
+            future: Future[Prepared] = Future()
             try:
-                future.set_result(load_document(path, max_bytes=max_bytes, data=data))
+                future.set_result(prepare(path, plan, data))
             except Exception as exc:
                 future.set_exception(exc)
         else:
             # The bytes were already read for hashing; the worker rereads the file
             # rather than copying megabytes through a pipe.
-            future = self._io.submit(self._remote, path, max_bytes)
+            future = self._io.submit(self._remote, path, plan)
         return future
 
     def close(self) -> None:
@@ -127,11 +131,11 @@ def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
-            path, max_bytes = _recv(stdin)
+            path, plan = _recv(stdin)
         except EOFError:
             return
         try:
-            reply: tuple[bool, Any] = (True, load_document(path, max_bytes=max_bytes))
+            reply: tuple[bool, Any] = (True, prepare(path, plan))
         except Exception as exc:
             reply = (False, exc)
         _send(stdout, reply)

@@ -16,14 +16,14 @@ import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ideapump.errors import DocumentError, UnsupportedFileError
 from ideapump.models import IngestOutcome, IngestReport
 from ideapump.store.registry import COMPLETE, DELETING, DocumentRow, Registry
-from ingest.chunking import Chunker
 from ingest.extractor import Extractor
-from ingest.loaders import LoadedDocument, doc_id_for, kind_of, read_checked
+from ingest.loaders import doc_id_for, kind_of, read_checked
+from ingest.prepare import Prepared, PrepPlan
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 STALE_AFTER = timedelta(minutes=15)
 
 #: A file either settled by the cheap checks, or (doc_id, extraction in progress).
-Planned = IngestOutcome | tuple[Path, str, "Future[LoadedDocument]"]
+Planned = IngestOutcome | tuple[Path, str, "Future[Prepared]"]
 
 
 class IngestProgress:
@@ -81,17 +81,19 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[IngestOutcome]]:
 
 class Pipeline:
     def __init__(self, settings: Settings, store: VectorStore, registry: Registry) -> None:
-        from ideapump.embeddings import token_counter
+        from ideapump.embeddings import count_limit
 
         self.settings = settings
         self.store = store
         self.registry = registry
         self.library = store.library
         self.max_bytes = int(settings.ingest.max_file_mb * 1_000_000)
-        self.chunker = Chunker(
-            token_counter(store.embeddings),
+        self.plan = PrepPlan(
+            max_bytes=self.max_bytes,
             chunk_tokens=settings.ingest.chunk_tokens,
             overlap=settings.ingest.chunk_overlap,
+            count_max_tokens=count_limit(store.embeddings),
+            alpha=settings.stats.alpha,
         )
 
     # -- recovery ------------------------------------------------------------
@@ -131,17 +133,21 @@ class Pipeline:
             for i, path in enumerate(files):
                 progress.file_started(path)
                 t0 = time.perf_counter()
-                item = planned.pop(i, None) or self._plan(path, report, extractor)
-                # Extract the next PDF in the worker while this one is embedded.
+                # Prepare the next file in the worker while this one is embedded.
                 if i + 1 < len(files):
                     planned[i + 1] = self._plan(files[i + 1], report, extractor)
+                # The first file is prepared here, alongside the worker's start on
+                # the second: nothing is being embedded yet to overlap it with.
+                item = planned.pop(i, None) or self._plan(path, report, extractor, inline=True)
                 outcome = self._finish(item, report, progress)
                 outcome.seconds = round(time.perf_counter() - t0, 3)
                 report.outcomes.append(outcome)
                 progress.file_done(outcome)
         return report
 
-    def _plan(self, path: Path, report: IngestReport, extractor: Extractor) -> Planned:
+    def _plan(
+        self, path: Path, report: IngestReport, extractor: Extractor, *, inline: bool = False
+    ) -> Planned:
         """Cheap checks in this process: type, size, content hash, already stored?"""
         t = time.perf_counter()
         shown = str(path)
@@ -169,7 +175,10 @@ class Pipeline:
             )
         if existing is not None:
             self.recover({doc_id})
-        return path, doc_id, extractor.submit(path, self.max_bytes, data)
+        t = time.perf_counter()
+        future = extractor.submit(path, self.plan, data, inline=inline)
+        report.timings.wait_s += time.perf_counter() - t  # inline, this process did the work
+        return path, doc_id, future
 
     def _finish(
         self, item: Planned, report: IngestReport, progress: IngestProgress
@@ -180,12 +189,16 @@ class Pipeline:
         try:
             t = time.perf_counter()
             try:
-                doc = future.result()
+                prepared = future.result()
             finally:
-                # Only the wait counts: extraction that overlapped embedding was free.
-                report.timings.extract_s += time.perf_counter() - t
-            progress.pages_loaded(len(doc.pages))
-            return self._store(doc, report, progress)
+                # Work that overlapped embedding was free; the wait is what it cost.
+                report.timings.wait_s += time.perf_counter() - t
+            timings = report.timings
+            timings.extract_s += prepared.seconds.get("extract", 0.0)
+            timings.chunk_s += prepared.seconds.get("chunk", 0.0)
+            timings.audit_s += prepared.seconds.get("audit", 0.0)
+            progress.pages_loaded(len(prepared.doc.pages))
+            return self._store(prepared, report, progress)
         except DocumentError as exc:
             return IngestOutcome(path=str(path), status="failed", doc_id=doc_id, reason=str(exc))
         except BaseException:
@@ -196,13 +209,9 @@ class Pipeline:
             raise
 
     def _store(
-        self, doc: LoadedDocument, report: IngestReport, progress: IngestProgress
+        self, prepared: Prepared, report: IngestReport, progress: IngestProgress
     ) -> IngestOutcome:
-        t = time.perf_counter()
-        chunks = self.chunker.split(doc)
-        if not chunks:
-            raise DocumentError("no text to index after cleaning")
-        report.timings.chunk_s += time.perf_counter() - t
+        doc, chunks, stats = prepared.doc, prepared.chunks, prepared.stats
         progress.chunks_planned(len(chunks))
 
         t = time.perf_counter()
@@ -213,10 +222,6 @@ class Pipeline:
             vectors.extend(self.store.embeddings.embed_documents(batch))
             progress.chunks_embedded(len(batch))
         report.timings.embed_s += time.perf_counter() - t
-
-        t = time.perf_counter()
-        stats = _audit(doc, self.settings)
-        report.timings.other_s += time.perf_counter() - t
 
         t = time.perf_counter()
         source = str(doc.source)
@@ -260,19 +265,3 @@ class Pipeline:
             pages=len(doc.pages),
             chunks=len(chunks),
         )
-
-
-def _audit(doc: LoadedDocument, settings: Settings) -> dict[str, Any] | None:
-    """Statistics audit at ingest time, so a critique of an ingested paper is instant."""
-    if doc.kind == "table":
-        return None
-    from ideapump.stats import check_pages
-
-    report = check_pages(
-        [(p.number, p.text) for p in doc.pages],
-        alpha=settings.stats.alpha,
-        doc_id=doc.doc_id,
-        title=doc.title,
-        source=str(doc.source),
-    )
-    return report.model_dump(mode="json")
