@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from ideapump.agent.grounding import Evidence
+from ideapump.agent.grounding import Evidence, closest_sentence
 from ideapump.agent.models import Citation, ExperimentProposal, StatsFinding
 
 Intent = Literal["question", "propose", "critique", "weigh", "check_stats", "clarify"]
@@ -180,13 +180,6 @@ class MarkerFilter:
         """Passage n, quoted by its sentence closest to the sentence being written."""
         if not 1 <= n <= len(self.evidence.passages):
             return None
-        claim = set(content_words(re.split(r"[.!?]\s", self.text)[-1]))
-        sentences = [
-            s.strip()
-            for s in re.split(r"(?<=[.!?])\s+", self.evidence.passages[n - 1].quote)
-            if len(s.split()) >= 5
-        ]
-        if not sentences:
-            sentences = [" ".join(self.evidence.passages[n - 1].quote.split()[:25])]
-        best = max(sentences, key=lambda s: len(claim & set(content_words(s))))
-        return self.evidence.resolve(n, " ".join(best.split()[:40]))
+        claim = re.split(r"[.!?]\s", self.text)[-1]
+        best = closest_sentence(self.evidence.passages[n - 1].quote, claim, content_words)
+        return self.evidence.resolve(n, best)

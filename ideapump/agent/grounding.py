@@ -10,7 +10,9 @@
   A quote that does not occur but shares a run of at least ``MIN_REPAIR_WORDS``
   consecutive words with the chunk (a small model running on into the next
   chunk, or closing a bracket it opened) is cut to that run: the citation shows
-  only words that are in the chunk.
+  only words that are in the chunk. A "quote" that is the passage's title (small
+  models copy the title attribute of the ``<documents>`` block) cites the
+  passage by its sentence closest to the claim being made.
 * :func:`relevance` scores retrieved passages against the query with the
   library's own embedding model, independent of the retriever's score scale;
   below ``min_relevance`` the agent abstains without calling the model.
@@ -23,7 +25,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -106,6 +108,31 @@ def repair_quote(quote: str, text: str, min_words: int = MIN_REPAIR_WORDS) -> st
     return text[spans[match.b][0] : spans[match.b + match.size - 1][1]]
 
 
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z0-9-]+", text.lower()) if len(w) > 3}
+
+
+def closest_sentence(
+    text: str, claim: str, words: Callable[[str], Iterable[str]] = _words, max_words: int = 40
+) -> str:
+    """The sentence of ``text`` (5 words or more) sharing most words with ``claim``.
+
+    Ties go to the earlier sentence; with no such sentence, the opening words.
+    """
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 5]
+    if not sentences:
+        return " ".join(text.split()[:25])
+    wanted = set(words(claim))
+    best = max(sentences, key=lambda s: len(wanted & set(words(s))))
+    return " ".join(best.split()[:max_words])
+
+
+def names_title(quote: str, title: str) -> bool:
+    """True when ``quote`` is the title (or its first words) rather than a quote."""
+    q, t = normalize(quote), normalize(title)
+    return len(quote.split()) >= MIN_QUOTE_WORDS and bool(t) and t.startswith(q)
+
+
 @dataclass
 class Evidence:
     """The passages retrieved for one answer, numbered from 1 as the model sees them."""
@@ -131,11 +158,12 @@ class Evidence:
     def doc_ids(self) -> list[str]:
         return list(dict.fromkeys(p.doc_id for p in self.passages))
 
-    def resolve(self, n: int, quote: str) -> Citation | None:
+    def resolve(self, n: int, quote: str, claim: str = "") -> Citation | None:
         """A checked Citation, or None when ``n`` is unknown or the quote is not in chunk ``n``.
 
         A quote that only partly occurs is cut to its longest verbatim run
-        (:func:`repair_quote`) when that run is long enough.
+        (:func:`repair_quote`) when that run is long enough. A quote that is the
+        passage's title is replaced by the passage's sentence closest to ``claim``.
         """
         if not 1 <= n <= len(self.passages):
             return None
@@ -143,6 +171,8 @@ class Evidence:
         quote = quote.strip().strip('"').strip()
         if not quote_occurs(quote, passage.quote):
             repaired = repair_quote(quote, passage.quote)
+            if repaired is None and names_title(quote, passage.title):
+                repaired = closest_sentence(passage.quote, claim)
             if repaired is None:
                 return None
             quote = repaired

@@ -121,12 +121,12 @@ def _block(passages: list[Passage], start: int) -> str:
 
 
 def _sides(
-    cites: list[Any], evidence: Evidence, doc_id: str
+    cites: list[Any], evidence: Evidence, doc_id: str, claim: str
 ) -> tuple[list[Citation], list[Citation]]:
     new: list[Citation] = []
     lab: list[Citation] = []
     for c in cites:
-        citation = evidence.resolve(c.n, c.quote)
+        citation = evidence.resolve(c.n, c.quote, claim)
         if citation is not None:
             (new if citation.doc_id == doc_id else lab).append(citation)
     return new, lab
@@ -156,7 +156,7 @@ def compose(entry: DocDigest, library: Library, llm: Any, settings: Settings) ->
     entry.summary = summary.draft.summary.strip()
     entry.dropped_citations += summary.removed
     for f in summary.draft.findings[:MAX_FINDINGS]:
-        citation = evidence.resolve(f.n, f.quote)
+        citation = evidence.resolve(f.n, f.quote, f.text)
         if citation is not None:
             entry.findings.append(Finding(text=f.text.strip(), citation=citation))
 
@@ -194,7 +194,7 @@ def compose(entry: DocDigest, library: Library, llm: Any, settings: Settings) ->
         if key in seen:
             continue
         seen.add(key)
-        new, lab = _sides(s.citations, both, entry.doc_id)
+        new, lab = _sides(s.citations, both, entry.doc_id, s.idea)
         if new and lab and len(entry.sparks) < opts.max_sparks:
             entry.sparks.append(
                 Spark(title=s.title.strip(), idea=s.idea.strip(), new_side=new, lab_side=lab)
@@ -223,7 +223,7 @@ def compose(entry: DocDigest, library: Library, llm: Any, settings: Settings) ->
         citation_retries=opts.citation_retries,
     )
     for r in relations.draft.relations[:3]:
-        new, lab = _sides(r.citations, both, entry.doc_id)
+        new, lab = _sides(r.citations, both, entry.doc_id, r.claim)
         if new and lab:
             entry.relations.append(
                 Relation(kind=r.kind, claim=r.claim.strip(), new=new[0], old=lab[0])

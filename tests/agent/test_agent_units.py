@@ -108,6 +108,19 @@ def test_a_short_overlap_or_a_changed_number_is_not_repaired() -> None:
     )
 
 
+def test_a_quote_that_is_the_title_cites_the_sentence_closest_to_the_claim() -> None:
+    text = (
+        "Participants came to the lab twice, a week apart. Earlier studies found no effect "
+        "of propranolol on pupil diameter, so we opted against pupillometry in this study."
+    )
+    passage = _passage(text).model_copy(update={"title": "Propranolol and pupil size in humans"})
+    ev = Evidence([passage])
+    cited = ev.resolve(1, "Propranolol and pupil size", "Should we skip pupillometry here?")
+    assert cited is not None
+    assert cited.quote.startswith("Earlier studies found no effect of propranolol")
+    assert ev.resolve(1, "Propranolol and pupil size in mice", "pupillometry") is None
+
+
 def test_bad_cited_items_are_stripped() -> None:
     ev = Evidence([_passage()])
     draft = CritiqueDraft(

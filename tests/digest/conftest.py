@@ -8,6 +8,7 @@ chunks, plus one made-up quote per answer that the digest must drop.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -28,11 +29,21 @@ from tests.openai_mock import completion
 BASE = "http://llm.test/v1"
 BOGUS = "the moon is made of green cheese entirely"
 OLD_DAY = "2025-03-01"
-_DOC = re.compile(r'<document n="(\d+)"[^>]*>\n(.*?)\n</document>', re.S)
+_DOC = re.compile(r'<document n="(\d+)"([^>]*)>\n(.*?)\n</document>', re.S)
+_TITLE = re.compile(r'title="([^"]*)"')
 
 
 def passages(block: str) -> list[tuple[int, str]]:
-    return [(int(n), text) for n, text in _DOC.findall(block)]
+    return [(int(n), text) for n, _, text in _DOC.findall(block)]
+
+
+def titles(block: str) -> dict[int, str]:
+    found = {}
+    for n, attrs, _ in _DOC.findall(block):
+        title = _TITLE.search(attrs)
+        assert title is not None, attrs
+        found[int(n)] = html.unescape(title.group(1))
+    return found
 
 
 def words(text: str, n: int = 9) -> str:
@@ -82,6 +93,12 @@ class FakeModel:
                     "title": "Combine both",
                     "idea": "Run the new design on our data.",
                     "citations": cite,
+                },
+                {
+                    # what the 1.5B model does: "quotes" the lab paper's title attribute
+                    "title": "Named by title",
+                    "idea": "Pair the new design with the lab's handwashing pilot.",
+                    "citations": [cite[0], {"n": ln, "quote": titles(prompt)[ln]}],
                 },
                 {"title": "One-sided", "idea": "Cites only the new paper.", "citations": cite[:1]},
                 {"title": "combine  Both", "idea": "The same spark again.", "citations": cite},

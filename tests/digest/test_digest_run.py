@@ -72,12 +72,17 @@ def test_new_paper_is_digested_with_checked_citations_and_rerun_adds_nothing(
         lab.lib.get(lhakhang).page_texts[problem.page - 1]
     )
     assert any("correction" in f.text for f in entry.stats.flags)
-    # sparks: only the one citing both sides survives, each side on its real page
-    assert [s.title for s in entry.sparks] == ["Combine both"]
-    spark = entry.sparks[0]
-    assert {c.doc_id for c in spark.new_side} == {lhakhang}
-    assert spark.lab_side and all(c.doc_id != lhakhang for c in spark.lab_side)
-    assert all(on_page(lab.lib, c) for c in spark.new_side + spark.lab_side)
+    # sparks: those citing both sides survive, once each, each side on its real page
+    assert [s.title for s in entry.sparks] == ["Combine both", "Named by title"]
+    for spark in entry.sparks:
+        assert {c.doc_id for c in spark.new_side} == {lhakhang}
+        assert spark.lab_side and all(c.doc_id != lhakhang for c in spark.lab_side)
+        assert all(on_page(lab.lib, c) for c in spark.new_side + spark.lab_side)
+    # a lab paper named by its title is cited by a sentence of the passage, not the title
+    named = entry.sparks[1].lab_side[0]
+    assert normalize(named.quote) != normalize(named.title)
+    chunk = next(p for p in lab.lib.chunks(named.doc_id) if p.chunk_id == named.chunk_id)
+    assert normalize(named.quote) in normalize(chunk.quote)
     # across the library: new side in the new paper, old side in what the library held
     assert len(entry.relations) == 1
     rel = entry.relations[0]
