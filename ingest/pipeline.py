@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # A pending row older than this belongs to a run that died, not to one that is
 # still writing in another process.
 STALE_AFTER = timedelta(minutes=15)
+LOOKAHEAD = 2  # files queued for the worker
 
 #: A file either settled by the cheap checks, or (doc_id, extraction in progress).
 Planned = IngestOutcome | tuple[Path, str, "Future[Prepared]"]
@@ -133,9 +134,12 @@ class Pipeline:
             for i, path in enumerate(files):
                 progress.file_started(path)
                 t0 = time.perf_counter()
-                # Prepare the next file in the worker while this one is embedded.
-                if i + 1 < len(files):
-                    planned[i + 1] = self._plan(files[i + 1], report, extractor)
+                # Keep the worker busy on the next files while this one is embedded:
+                # with one file queued it idled after a short file and the main
+                # process then waited on a long one.
+                for j in range(i + 1, min(i + 1 + LOOKAHEAD, len(files))):
+                    if j not in planned:
+                        planned[j] = self._plan(files[j], report, extractor)
                 # The first file is prepared here, alongside the worker's start on
                 # the second: nothing is being embedded yet to overlap it with.
                 item = planned.pop(i, None) or self._plan(path, report, extractor, inline=True)
