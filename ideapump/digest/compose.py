@@ -11,8 +11,9 @@ Per document, in order (so a failure part-way keeps what came before):
 
 Citations go through :mod:`ideapump.agent.grounding` (the agent pipelines'
 checker): the model names a passage number and a quote; a citation whose quote
-does not occur in that chunk is dropped, and an item left without the
-citations it needs is dropped with it.
+cannot be matched to that chunk (verbatim, a long enough verbatim run, or the
+passage's title) is dropped, and an item left without the citations it needs
+is dropped with it. A citation always shows words that are in the chunk.
 """
 
 from __future__ import annotations
