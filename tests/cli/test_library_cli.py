@@ -138,10 +138,11 @@ def test_killed_ingest_loses_nothing_and_rerun_finishes(
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.05)
     time.sleep(1.0)  # now inside the second file
+    assert proc.poll() is None, ("finished before the signal", proc.communicate())
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=120)
+    out, err = proc.communicate(timeout=120)
     if sig == signal.SIGINT:
-        assert proc.returncode == 130
+        assert proc.returncode == 130, (out, err)
         assert "Traceback" not in err
     else:
         assert proc.returncode == -signal.SIGKILL
