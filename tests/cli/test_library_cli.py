@@ -116,6 +116,13 @@ def _check_consistent(home: Path) -> list[str]:
     return [d.doc_id for d in docs]
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A job a shell starts in the background (nohup ... &, as CI may be) inherits
+    # SIGINT ignored, and Python keeps it ignored: the ingest would run to its end.
+    # The user this test plays pressed Ctrl-C in a terminal.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_killed_ingest_loses_nothing_and_rerun_finishes(
     tmp_path: Path, sig: signal.Signals
@@ -132,6 +139,7 @@ def test_killed_ingest_loses_nothing_and_rerun_finishes(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     deadline = time.monotonic() + 300
     while len(_complete_rows(home / "ideapump.db")) < 1 and time.monotonic() < deadline:
