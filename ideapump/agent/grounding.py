@@ -11,8 +11,8 @@
   consecutive words with the chunk (a small model running on into the next
   chunk, or closing a bracket it opened) is cut to that run: the citation shows
   only words that are in the chunk. A "quote" that is the passage's title (small
-  models copy the title attribute of the ``<documents>`` block) cites the
-  passage by its sentence closest to the claim being made.
+  models copy the title attribute of the ``<documents>`` block), even one the
+  chunk opens with, cites the passage by its sentence closest to the claim made.
 * :func:`relevance` scores retrieved passages against the query with the
   library's own embedding model, independent of the retriever's score scale;
   below ``min_relevance`` the agent abstains without calling the model.
@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -117,13 +118,16 @@ def closest_sentence(
 ) -> str:
     """The sentence of ``text`` (5 words or more) sharing most words with ``claim``.
 
-    Ties go to the earlier sentence; with no such sentence, the opening words.
+    Shared words count against the square root of the sentence's length, so a
+    run-on block without full stops (a publisher's cover page, a table) does not
+    win on size alone. Ties go to the earlier sentence; with no such sentence,
+    the opening words.
     """
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 5]
     if not sentences:
         return " ".join(text.split()[:25])
     wanted = set(words(claim))
-    best = max(sentences, key=lambda s: len(wanted & set(words(s))))
+    best = max(sentences, key=lambda s: len(wanted & set(words(s))) / math.sqrt(len(s.split())))
     return " ".join(best.split()[:max_words])
 
 
@@ -169,10 +173,11 @@ class Evidence:
             return None
         passage = self.passages[n - 1]
         quote = quote.strip().strip('"').strip()
-        if not quote_occurs(quote, passage.quote):
+        if names_title(quote, passage.title):
+            # Even where the title heads the chunk, it shows nothing the passage says.
+            quote = closest_sentence(passage.quote, claim)
+        elif not quote_occurs(quote, passage.quote):
             repaired = repair_quote(quote, passage.quote)
-            if repaired is None and names_title(quote, passage.title):
-                repaired = closest_sentence(passage.quote, claim)
             if repaired is None:
                 return None
             quote = repaired
@@ -207,26 +212,35 @@ class Evidence:
         return passage.page if at < rest else passage.page_end
 
 
-def relevance(library: Library, query: str, passages: Sequence[Passage]) -> list[float]:
-    """Cosine similarity of each passage to the query, by the library's embedding model.
+def passage_vectors(library: Library, passages: Sequence[Passage]) -> np.ndarray:
+    """The passages' embeddings, one row each, read back from the store where stored.
 
-    A passage's quote is its stored chunk, so its vector is read back from the
-    store instead of being embedded again: re-embedding six passages cost about
-    half a CPU-second per chat reply on the local model.
+    A passage's quote is its stored chunk, so its vector is read back instead of
+    being embedded again: re-embedding six passages cost about half a CPU-second
+    per chat reply on the local model.
     """
-    if not passages:
-        return []
     emb = library.store.embeddings
-    q = np.asarray(emb.embed_query(query), dtype=np.float32)
     stored = library.store.vectors([p.chunk_id for p in passages])
     missing = [p.quote for p in passages if p.chunk_id not in stored]
     fresh = iter(emb.embed_documents(missing) if missing else [])
-    docs = np.asarray(
+    return np.asarray(
         [stored[p.chunk_id] if p.chunk_id in stored else next(fresh) for p in passages],
         dtype=np.float32,
     )
-    norms = np.linalg.norm(docs, axis=1) * (np.linalg.norm(q) or 1.0)
-    sims = docs @ q / np.where(norms == 0, 1.0, norms)
+
+
+def cosine(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Cosine similarity of every row of ``rows`` with every row of ``cols``."""
+    norms = np.linalg.norm(rows, axis=1)[:, None] * np.linalg.norm(cols, axis=1)[None, :]
+    return np.asarray(rows @ cols.T / np.where(norms == 0, 1.0, norms))
+
+
+def relevance(library: Library, query: str, passages: Sequence[Passage]) -> list[float]:
+    """Cosine similarity of each passage to the query, by the library's embedding model."""
+    if not passages:
+        return []
+    q = np.asarray([library.store.embeddings.embed_query(query)], dtype=np.float32)
+    sims = cosine(passage_vectors(library, passages), q)[:, 0]
     return [round(float(s), 4) for s in sims]
 
 
