@@ -182,6 +182,14 @@ class DigestSettings(_Section):
         6, ge=1, le=20, description="Passages of the lab's other documents shown for sparks."
     )
     max_sparks: int = Field(3, ge=1, le=3, description="Idea sparks asked for per new document.")
+    link_min_similarity: float = Field(
+        0.3,
+        ge=-1,
+        le=1,
+        description="Least cosine similarity (the embedding model's) between a spark's two "
+        "passages, and between a spark's idea or a relation's claim and each passage it "
+        "cites; below it the link is not shown.",
+    )
     citation_retries: int = Field(
         0, ge=0, le=3, description="Re-asks when the model's citations do not resolve."
     )

@@ -5,9 +5,20 @@ Per document, in order (so a failure part-way keeps what came before):
 1. the statistics audit, from the report stored at ingest (deterministic, no model):
    decision errors, inconsistencies and impossible means first, then paper flags;
 2. a summary with 1-4 key findings, each cited to a passage of the document;
-3. up to ``max_sparks`` idea sparks linking it to the lab's other documents, each
-   with at least one checked citation on each side;
-4. agreements and contradictions with what the library already held.
+3. up to ``max_sparks`` idea sparks linking it to the lab's other documents, one
+   per pair of passages (see below), each cited on both sides;
+4. agreements and contradictions with what the library already held, each
+   claim at least ``link_min_similarity`` similar to both passages it cites.
+
+Sparks are written one pair of passages at a time: code pairs the new
+document's passages with the lab's by the similarity of their stored vectors
+(each lab document and each new passage once, best first, none below
+``link_min_similarity``), and the model writes one idea from the two passages
+it is shown. A small local model asked for several sparks over a dozen passages
+at once ran into its output cap or cited the wrong passage; shown one pair, it
+cannot. Each side cites its passage by the model's quote when that occurs in the
+chunk, else by the passage's sentence closest to the idea (the model's quote is
+then counted as dropped); an idea not similar enough to both passages is left out.
 
 Citations go through :mod:`ideapump.agent.grounding` (the agent pipelines'
 checker): the model names a passage number and a quote; a citation whose quote
@@ -18,9 +29,19 @@ is dropped with it. A citation always shows words that are in the chunk.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
-from ideapump.agent.grounding import Evidence, generate_grounded, persona
+from ideapump.agent.grounding import (
+    Evidence,
+    as_model,
+    closest_sentence,
+    cosine,
+    generate_grounded,
+    passage_vectors,
+    persona,
+    relevance,
+)
 from ideapump.agent.models import Citation
 from ideapump.digest.models import (
     DocDigest,
@@ -28,11 +49,12 @@ from ideapump.digest.models import (
     Relation,
     RelationsDraft,
     Spark,
-    SparksDraft,
+    SparkDraft,
     StatsLine,
     StatsSummary,
     SummaryDraft,
 )
+from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
 from ideapump.stats import StatsReport, check_pages, rejudge
 
@@ -84,15 +106,29 @@ def new_entry(row: DocumentRow, settings: Settings, origin: str) -> DocDigest:
     )
 
 
+# Sections that say who helped and who paid, not what was found: a small model
+# summarising a paper from its acknowledgements reports the acknowledgements.
+BACK_MATTER = re.compile(
+    r"(?i)acknowledg|funding|financial support|competing interest|conflicts? of interest"
+    r"|author(s'|'s)? contributions?|declaration|disclosure|data availability|abbreviations"
+)
+
+
 def document_passages(library: Library, doc_id: str, k: int) -> list[Passage]:
-    """The opening chunks (abstract) plus the chunks most about results, in reading order."""
+    """The abstract (or the opening chunks) plus the chunks most about results, in reading order.
+
+    Back matter (acknowledgements, funding, competing interests ...) is never picked.
+    """
     chunks = library.chunks(doc_id)
-    picked = {p.chunk_id: p for p in chunks[:2]}
+    # The abstract where a section says so: some publishers put a cover page first.
+    abstract = [p for p in chunks if p.section.strip().casefold() == "abstract"]
+    picked = {p.chunk_id: p for p in (abstract or chunks)[:2]}
     if len(chunks) > 2:
-        for hit in library.search(FINDINGS_QUERY, k=k, doc_ids=[doc_id]):
+        for hit in library.search(FINDINGS_QUERY, k=k + 4, doc_ids=[doc_id]):
             if len(picked) >= k:
                 break
-            picked.setdefault(hit.chunk_id, hit)
+            if not BACK_MATTER.search(hit.section):
+                picked.setdefault(hit.chunk_id, hit)
     order = {p.chunk_id: i for i, p in enumerate(chunks)}
     return sorted(picked.values(), key=lambda p: order.get(p.chunk_id, 0))[:k]
 
@@ -112,6 +148,83 @@ def lab_passages(library: Library, query: str, exclude: str, k: int) -> list[Pas
         if len(kept) >= k:
             break
     return kept
+
+
+def spark_pairs(
+    library: Library, own: list[Passage], related: list[Passage], limit: int, floor: float
+) -> list[tuple[Passage, Passage]]:
+    """The most similar (new passage, lab passage) pairs, best first.
+
+    Each new passage and each lab document appears once, so the sparks reach
+    different parts of the lab's work; no pair below ``floor``.
+    """
+    if not own or not related:
+        return []
+    sims = cosine(passage_vectors(library, own), passage_vectors(library, related))
+    ranked = sorted(
+        ((float(sims[i, j]), i, j) for i in range(len(own)) for j in range(len(related))),
+        key=lambda t: -t[0],
+    )
+    pairs: list[tuple[Passage, Passage]] = []
+    used_new: set[int] = set()
+    used_docs: set[str] = set()
+    for sim, i, j in ranked:
+        if sim < floor or len(pairs) >= limit:
+            break
+        if i in used_new or related[j].doc_id in used_docs:
+            continue
+        used_new.add(i)
+        used_docs.add(related[j].doc_id)
+        pairs.append((own[i], related[j]))
+    return pairs
+
+
+def write_spark(
+    library: Library, llm: Any, entry: DocDigest, pair: tuple[Passage, Passage], floor: float
+) -> Spark | None:
+    """One idea from one pair of passages, cited on both sides; None when it relates to neither."""
+    evidence = Evidence(list(pair), library=library)
+    draft = generate_structured(
+        as_model(llm),
+        [
+            ("system", persona()),
+            (
+                "user",
+                render_prompt(
+                    "digest_spark",
+                    title=entry.title,
+                    summary=entry.summary or "(none)",
+                    new_document=_block([pair[0]], 1),
+                    lab_document=_block([pair[1]], 2),
+                ),
+            ),
+        ],
+        SparkDraft,
+    )
+    idea = draft.idea.strip()
+    if not idea or min(relevance(library, idea, list(pair))) < floor:
+        return None
+    sides = []
+    for n, quote in ((1, draft.new_quote), (2, draft.lab_quote)):
+        citation = evidence.resolve(n, quote, idea)
+        if citation is None:
+            entry.dropped_citations += 1
+            citation = evidence.resolve(n, closest_sentence(pair[n - 1].quote, idea), idea)
+        if citation is None:  # a passage without a 3-word sentence: nothing to show
+            return None
+        sides.append(citation)
+    return Spark(
+        title=draft.title.strip() or "Idea", idea=idea, new_side=[sides[0]], lab_side=[sides[1]]
+    )
+
+
+def _about(
+    library: Library, claim: str, cited: list[Citation], evidence: Evidence, floor: float
+) -> bool:
+    """True when ``claim`` is at least ``floor`` similar to every passage it cites."""
+    chunks = {p.chunk_id: p for p in evidence.passages}
+    passages = [chunks[c.chunk_id] for c in cited if c.chunk_id in chunks]
+    return len(passages) == len(cited) and min(relevance(library, claim, passages)) >= floor
 
 
 def _block(passages: list[Passage], start: int) -> str:
@@ -168,40 +281,15 @@ def compose(entry: DocDigest, library: Library, llm: Any, settings: Settings) ->
     both = Evidence([*own, *related], library=library)
     new_block, lab_block = _block(own, 1), _block(related, len(own) + 1)
 
-    sparks = generate_grounded(
-        llm,
-        [
-            ("system", persona()),
-            (
-                "user",
-                render_prompt(
-                    "digest_sparks",
-                    max_sparks=opts.max_sparks,
-                    title=entry.title,
-                    summary=entry.summary or "(none)",
-                    new_documents=new_block,
-                    lab_documents=lab_block,
-                ),
-            ),
-        ],
-        SparksDraft,
-        both,
-        citation_retries=opts.citation_retries,
-    )
+    floor = opts.link_min_similarity
     seen: set[str] = set()
-    for s in sparks.draft.sparks:
-        # A small model may write the same spark twice; a digest shows it once.
-        key = " ".join(s.title.casefold().split())
-        if key in seen:
-            continue
-        seen.add(key)
-        new, lab = _sides(s.citations, both, entry.doc_id, s.idea)
-        if new and lab and len(entry.sparks) < opts.max_sparks:
-            entry.sparks.append(
-                Spark(title=s.title.strip(), idea=s.idea.strip(), new_side=new, lab_side=lab)
-            )
-        else:
-            entry.dropped_citations += 1
+    for pair in spark_pairs(library, own, related, opts.max_sparks, floor):
+        spark = write_spark(library, llm, entry, pair, floor)
+        # A small model may name two ideas alike; a digest shows the name once.
+        key = " ".join(spark.title.casefold().split()) if spark else ""
+        if spark is not None and key not in seen:
+            seen.add(key)
+            entry.sparks.append(spark)
 
     findings = "; ".join(f.text for f in entry.findings) or entry.summary or "(none)"
     relations = generate_grounded(
@@ -225,7 +313,7 @@ def compose(entry: DocDigest, library: Library, llm: Any, settings: Settings) ->
     )
     for r in relations.draft.relations[:3]:
         new, lab = _sides(r.citations, both, entry.doc_id, r.claim)
-        if new and lab:
+        if new and lab and _about(library, r.claim, [new[0], lab[0]], both, floor):
             entry.relations.append(
                 Relation(kind=r.kind, claim=r.claim.strip(), new=new[0], old=lab[0])
             )

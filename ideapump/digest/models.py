@@ -36,15 +36,12 @@ class SummaryDraft(BaseModel):
 
 
 class SparkDraft(BaseModel):
+    """One idea from one pair of passages: passage 1 of the new document, passage 2 of the lab's."""
+
     title: str = Field(description="A short name for the idea.")
     idea: str = Field(description="The proposed experiment or analysis, in 2 to 4 sentences.")
-    citations: list[CiteDraft] = Field(
-        description="At least one passage of the NEW document and one of the LAB's documents."
-    )
-
-
-class SparksDraft(BaseModel):
-    sparks: list[SparkDraft]
+    new_quote: str = Field(description="5 to 20 words copied exactly from passage 1.")
+    lab_quote: str = Field(description="5 to 20 words copied exactly from passage 2.")
 
 
 class RelationDraft(BaseModel):

@@ -52,10 +52,11 @@ def words(text: str, n: int = 9) -> str:
 
 @dataclass
 class FakeModel:
-    """Answers SummaryDraft / SparksDraft / RelationsDraft requests from the prompt's passages."""
+    """Answers SummaryDraft / SparkDraft / RelationsDraft requests from the prompt's passages."""
 
     calls: list[str] = field(default_factory=list)
     requests: int = 0
+    sparks: int = 0
     down: bool = False
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -84,41 +85,48 @@ class FakeModel:
         new_part, lab_part = prompt.split("EXISTING documents", 1)
         return passages(new_part)[0], passages(lab_part)[0]
 
-    def sparksdraft(self, prompt: str) -> dict[str, Any]:
-        (nn, nt), (ln, lt) = self._sides(prompt)
-        cite = [{"n": nn, "quote": words(nt)}, {"n": ln, "quote": words(lt, 7)}]
-        return {
-            "sparks": [
-                {
-                    "title": "Combine both",
-                    "idea": "Run the new design on our data.",
-                    "citations": cite,
-                },
-                {
-                    # what the 1.5B model does: "quotes" the lab paper's title attribute
-                    "title": "Named by title",
-                    "idea": "Pair the new design with the lab's handwashing pilot.",
-                    "citations": [cite[0], {"n": ln, "quote": titles(prompt)[ln]}],
-                },
-                {"title": "One-sided", "idea": "Cites only the new paper.", "citations": cite[:1]},
-                {"title": "combine  Both", "idea": "The same spark again.", "citations": cite},
-                {
-                    "title": "Made up",
-                    "idea": "Bad quote.",
-                    "citations": [{"n": ln, "quote": BOGUS}],
-                },
-            ]
+    def sparkdraft(self, prompt: str) -> dict[str, Any]:
+        """One spark per pair; the n-th call answers as the n-th kind of model reply."""
+        (_, new_text), (lab_n, lab_text) = passages(prompt)
+        self.sparks += 1
+        if self.sparks == 1:  # a good answer: an idea drawn from both passages, true quotes
+            idea = f"Test whether {words(new_text, 30)} holds for {words(lab_text, 30)}."
+            return {
+                "title": "Combine both",
+                "idea": idea,
+                "new_quote": words(new_text),
+                "lab_quote": words(lab_text, 7),
+            }
+        if self.sparks == 2:  # what the 1.5B model does: an invented quote, the title as quote
+            idea = f"Pair {words(new_text, 30)} with the lab's {words(lab_text, 30)}."
+            return {
+                "title": "Named by title",
+                "idea": idea,
+                "new_quote": BOGUS,
+                "lab_quote": titles(prompt)[lab_n],
+            }
+        return {  # an idea about neither passage
+            "title": "Off topic",
+            "idea": "Ask astronauts to taste lunar rocks to see whether " + BOGUS + ".",
+            "new_quote": words(new_text),
+            "lab_quote": words(lab_text),
         }
 
     def relationsdraft(self, prompt: str) -> dict[str, Any]:
         (nn, nt), (ln, lt) = self._sides(prompt)
+        cite = [{"n": nn, "quote": words(nt)}, {"n": ln, "quote": words(lt)}]
         return {
             "relations": [
                 {
                     "kind": "agrees",
-                    "claim": "Both report on the effect of an intervention.",
-                    "citations": [{"n": nn, "quote": words(nt)}, {"n": ln, "quote": words(lt)}],
-                }
+                    "claim": f"Both report {words(nt, 30)} and {words(lt, 30)}.",
+                    "citations": cite,
+                },
+                {  # true quotes, but a claim about neither passage
+                    "kind": "contradicts",
+                    "claim": "They disagree about whether " + BOGUS + ".",
+                    "citations": cite,
+                },
             ]
         }
 

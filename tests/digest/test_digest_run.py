@@ -9,6 +9,7 @@ from pathlib import Path
 from ideapump.agent.grounding import normalize
 from ideapump.agent.models import Citation
 from ideapump.digest import run_digest
+from ideapump.digest.compose import document_passages, lab_passages, spark_pairs
 from ideapump.digest.state import DigestState
 from ideapump.library import Library
 from tests.conftest import PAPERS
@@ -72,19 +73,22 @@ def test_new_paper_is_digested_with_checked_citations_and_rerun_adds_nothing(
         lab.lib.get(lhakhang).page_texts[problem.page - 1]
     )
     assert any("correction" in f.text for f in entry.stats.flags)
-    # sparks: those citing both sides survive, once each, each side on its real page
+    # sparks: one per pair of passages, each lab document once; the idea about neither
+    # passage ("Off topic") is left out; each side cites its own document on a real page
     assert [s.title for s in entry.sparks] == ["Combine both", "Named by title"]
     for spark in entry.sparks:
-        assert {c.doc_id for c in spark.new_side} == {lhakhang}
-        assert spark.lab_side and all(c.doc_id != lhakhang for c in spark.lab_side)
+        assert [c.doc_id for c in spark.new_side] == [lhakhang]
+        assert len(spark.lab_side) == 1 and spark.lab_side[0].doc_id != lhakhang
         assert all(on_page(lab.lib, c) for c in spark.new_side + spark.lab_side)
-    # a lab paper named by its title is cited by a sentence of the passage, not the title
-    named = entry.sparks[1].lab_side[0]
-    assert normalize(named.quote) != normalize(named.title)
-    chunk = next(p for p in lab.lib.chunks(named.doc_id) if p.chunk_id == named.chunk_id)
-    assert normalize(named.quote) in normalize(chunk.quote)
-    # across the library: new side in the new paper, old side in what the library held
-    assert len(entry.relations) == 1
+    assert entry.sparks[0].lab_side[0].doc_id != entry.sparks[1].lab_side[0].doc_id
+    # an invented quote and a title "quote" are replaced by a sentence of their passage
+    for cited in (entry.sparks[1].new_side[0], entry.sparks[1].lab_side[0]):
+        assert BOGUS not in cited.quote and normalize(cited.quote) != normalize(cited.title)
+        chunk = next(p for p in lab.lib.chunks(cited.doc_id) if p.chunk_id == cited.chunk_id)
+        assert normalize(cited.quote) in normalize(chunk.quote)
+    # across the library: new side in the new paper, old side in what the library held;
+    # the claim about neither of its passages is left out
+    assert [r.kind for r in entry.relations] == ["agrees"]
     rel = entry.relations[0]
     assert rel.new.doc_id == lhakhang and rel.old.doc_id != lhakhang
     assert on_page(lab.lib, rel.new) and on_page(lab.lib, rel.old)
@@ -95,7 +99,10 @@ def test_new_paper_is_digested_with_checked_citations_and_rerun_adds_nothing(
     assert md.count("### ") == 2 + 1  # two documents, one "Agreements" heading
     assert md.index("**inconsistent**") < md.index("flag:")
     first_calls = len(model.calls)
-    assert first_calls == 6  # summary, sparks, relations for each new document
+    # per new document: a summary, one spark per pair of passages (at most 3), relations
+    per_doc = " ".join(model.calls).split("RelationsDraft")[:-1]
+    assert len(per_doc) == 2 and sum(c.count("SummaryDraft") for c in per_doc) == 2
+    assert all(1 <= c.count("SparkDraft") <= 3 for c in per_doc)
 
     again = run_digest(
         lab.settings, lib=lab.lib, watch=[tmp_path / "inbox"], out_dir=out, today=DAY
@@ -163,3 +170,31 @@ def test_empty_library_gets_a_short_digest(tmp_path: Path, embeddings: object) -
     text = result.files[0].read_text(encoding="utf-8")
     assert "Nothing new since the last digest" in text and "###" not in text
     assert (settings.home / "digests" / "default") == result.files[0].parent
+
+
+def test_sparks_pair_the_closest_passages_and_none_fall_below_the_floor(
+    lab: Lab, model: FakeModel, tmp_path: Path
+) -> None:
+    lab.lib.ingest([watched(tmp_path) / "sink_pilot.md"])
+    lhakhang = doc_id_of(lab.lib, "Evaluating brief motivational")
+    note = doc_id_of(lab.lib, "Hand-washing pilot")
+    own = document_passages(lab.lib, lhakhang, 6)
+    related = lab_passages(lab.lib, "hand hygiene intervention", lhakhang, 6)
+    assert {p.doc_id for p in related} >= {note, doc_id_of(lab.lib, "Regular exercise")}
+
+    pairs = spark_pairs(lab.lib, own, related, 3, floor=-1.0)
+    # the hand-hygiene paper's abstract goes with the lab's own hand-washing pilot
+    assert own[0].section == "Abstract"
+    assert (own[0].chunk_id, note) in {(a.chunk_id, b.doc_id) for a, b in pairs}
+    lab_docs = [p.doc_id for _, p in pairs]
+    new_chunks = [p.chunk_id for p, _ in pairs]
+    assert len(pairs) == 3 and len(set(lab_docs)) == 3 and len(set(new_chunks)) == 3
+    assert spark_pairs(lab.lib, own, related, 3, floor=0.99) == []
+
+    # with a floor no pair reaches, the digest asks for no spark and shows none
+    settings = lab.settings.model_copy(
+        update={"digest": lab.settings.digest.model_copy(update={"link_min_similarity": 0.99})}
+    )
+    d = run_digest(settings, lib=lab.lib, out_dir=tmp_path / "out", today=DAY).digest
+    assert d.new_this_run == 2 and all(e.sparks == [] for e in d.entries)
+    assert "SparkDraft" not in model.calls and model.calls.count("SummaryDraft") == 2
