@@ -30,6 +30,7 @@ is dropped with it. A citation always shows words that are in the chunk.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from ideapump.agent.grounding import (
@@ -133,15 +134,19 @@ def document_passages(library: Library, doc_id: str, k: int) -> list[Passage]:
     return sorted(picked.values(), key=lambda p: order.get(p.chunk_id, 0))[:k]
 
 
-def lab_passages(library: Library, query: str, exclude: str, k: int) -> list[Passage]:
-    """Passages of the lab's other documents most related to ``query``, two per document."""
-    others = [p.doc_id for p in library.papers() if p.doc_id != exclude]
+def lab_passages(library: Library, query: str, exclude: Collection[str], k: int) -> list[Passage]:
+    """Passages of the lab's documents most related to ``query``, two per document.
+
+    ``exclude``: the document being digested and the others new in this digest,
+    so the other side is always what the library held before.
+    """
+    others = [p.doc_id for p in library.papers() if p.doc_id not in exclude]
     if not others:
         return []
     kept: list[Passage] = []
     per_doc: dict[str, int] = {}
     for hit in library.search(query, k=min(200, k * 4 + 10), doc_ids=others):
-        if hit.doc_id == exclude or per_doc.get(hit.doc_id, 0) >= 2:
+        if hit.doc_id in exclude or per_doc.get(hit.doc_id, 0) >= 2:
             continue
         per_doc[hit.doc_id] = per_doc.get(hit.doc_id, 0) + 1
         kept.append(hit)
@@ -246,8 +251,16 @@ def _sides(
     return new, lab
 
 
-def compose(entry: DocDigest, library: Library, llm: Any, settings: Settings) -> DocDigest:
+def compose(
+    entry: DocDigest,
+    library: Library,
+    llm: Any,
+    settings: Settings,
+    news: Collection[str] = (),
+) -> DocDigest:
     """Fill ``entry`` in place (so a failure keeps what was done) and return it.
+
+    ``news``: the documents new in this digest; sparks and relations link to the others.
 
     Raises whatever IdeaPumpError the language model raises.
     """
@@ -275,7 +288,7 @@ def compose(entry: DocDigest, library: Library, llm: Any, settings: Settings) ->
             entry.findings.append(Finding(text=f.text.strip(), citation=citation))
 
     query = " ".join([entry.title, entry.summary, *(f.text for f in entry.findings)])
-    related = lab_passages(library, query, entry.doc_id, opts.related_passages)
+    related = lab_passages(library, query, {entry.doc_id, *news}, opts.related_passages)
     if not related:
         return entry
     both = Evidence([*own, *related], library=library)

@@ -180,7 +180,9 @@ def run_digest(
     llm = llm if llm is not None else LazyLLM(settings.get_llm)
     model_down: str | None = None
     new = 0
-    for paper in pending(lib, state, since):
+    todo = list(pending(lib, state, since))
+    news = {p.doc_id for p in todo}
+    for paper in todo:
         row = lib.get(paper.doc_id)
         entry = new_entry(row, settings, origins.get(paper.doc_id, "library"))
         error: str | None = None
@@ -189,7 +191,7 @@ def run_digest(
             error, blameless = f"not summarised: {model_down}", True
         else:
             try:
-                compose(entry, lib, llm, settings)
+                compose(entry, lib, llm, settings, news)
             except MODEL_DOWN as exc:
                 model_down = f"the language model is unavailable ({exc})"
                 error, blameless = f"not summarised: {model_down}", True

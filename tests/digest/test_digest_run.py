@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ideapump.agent.grounding import normalize
 from ideapump.agent.models import Citation
+from ideapump.config import Settings
 from ideapump.digest import run_digest
 from ideapump.digest.compose import document_passages, lab_passages, spark_pairs
 from ideapump.digest.state import DigestState
@@ -30,6 +31,11 @@ def on_page(lib: Library, c: Citation) -> bool:
     return normalize(c.quote) in normalize(pages[c.page - 1])
 
 
+def with_floor(settings: Settings, floor: float) -> Settings:
+    digest = settings.digest.model_copy(update={"link_min_similarity": floor})
+    return settings.model_copy(update={"digest": digest})
+
+
 def watched(tmp_path: Path, *, broken: bool = False) -> Path:
     folder = tmp_path / "inbox"
     folder.mkdir()
@@ -44,8 +50,11 @@ def test_new_paper_is_digested_with_checked_citations_and_rerun_adds_nothing(
     lab: Lab, model: FakeModel, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
+    # a floor low enough that each of the three documents the library held pairs with
+    # the new paper, so the fake model's three kinds of answer are all seen
+    settings = with_floor(lab.settings, 0.2)
     result = run_digest(
-        lab.settings, lib=lab.lib, watch=[watched(tmp_path)], out_dir=out, today=DAY, llm=None
+        settings, lib=lab.lib, watch=[watched(tmp_path)], out_dir=out, today=DAY, llm=None
     )
     d = result.digest
     lhakhang = doc_id_of(lab.lib, "Evaluating brief motivational")
@@ -81,6 +90,11 @@ def test_new_paper_is_digested_with_checked_citations_and_rerun_adds_nothing(
         assert len(spark.lab_side) == 1 and spark.lab_side[0].doc_id != lhakhang
         assert all(on_page(lab.lib, c) for c in spark.new_side + spark.lab_side)
     assert entry.sparks[0].lab_side[0].doc_id != entry.sparks[1].lab_side[0].doc_id
+    # the other side is what the library held: never the note that arrived with it
+    note = doc_id_of(lab.lib, "Hand-washing pilot")
+    assert all(s.lab_side[0].doc_id != note for s in entry.sparks)
+    assert all(r.old.doc_id != note for r in entry.relations)
+    assert all(s.lab_side[0].doc_id != lhakhang for s in titles[note].sparks)
     # an invented quote and a title "quote" are replaced by a sentence of their passage
     for cited in (entry.sparks[1].new_side[0], entry.sparks[1].lab_side[0]):
         assert BOGUS not in cited.quote and normalize(cited.quote) != normalize(cited.title)
@@ -99,10 +113,12 @@ def test_new_paper_is_digested_with_checked_citations_and_rerun_adds_nothing(
     assert md.count("### ") == 2 + 1  # two documents, one "Agreements" heading
     assert md.index("**inconsistent**") < md.index("flag:")
     first_calls = len(model.calls)
-    # per new document: a summary, one spark per pair of passages (at most 3), relations
+    # per new document: a summary, one spark per pair of similar passages, relations
     per_doc = " ".join(model.calls).split("RelationsDraft")[:-1]
     assert len(per_doc) == 2 and sum(c.count("SummaryDraft") for c in per_doc) == 2
-    assert all(1 <= c.count("SparkDraft") <= 3 for c in per_doc)
+    assert [c.count("SparkDraft") for c in per_doc] == [2, 2]
+    # the note's two pairs drew the off-topic idea, which is left out
+    assert titles[note].sparks == []
 
     again = run_digest(
         lab.settings, lib=lab.lib, watch=[tmp_path / "inbox"], out_dir=out, today=DAY
@@ -179,7 +195,7 @@ def test_sparks_pair_the_closest_passages_and_none_fall_below_the_floor(
     lhakhang = doc_id_of(lab.lib, "Evaluating brief motivational")
     note = doc_id_of(lab.lib, "Hand-washing pilot")
     own = document_passages(lab.lib, lhakhang, 6)
-    related = lab_passages(lab.lib, "hand hygiene intervention", lhakhang, 6)
+    related = lab_passages(lab.lib, "hand hygiene intervention", {lhakhang}, 6)
     assert {p.doc_id for p in related} >= {note, doc_id_of(lab.lib, "Regular exercise")}
 
     pairs = spark_pairs(lab.lib, own, related, 3, floor=-1.0)
@@ -192,9 +208,8 @@ def test_sparks_pair_the_closest_passages_and_none_fall_below_the_floor(
     assert spark_pairs(lab.lib, own, related, 3, floor=0.99) == []
 
     # with a floor no pair reaches, the digest asks for no spark and shows none
-    settings = lab.settings.model_copy(
-        update={"digest": lab.settings.digest.model_copy(update={"link_min_similarity": 0.99})}
-    )
-    d = run_digest(settings, lib=lab.lib, out_dir=tmp_path / "out", today=DAY).digest
+    d = run_digest(
+        with_floor(lab.settings, 0.99), lib=lab.lib, out_dir=tmp_path / "out", today=DAY
+    ).digest
     assert d.new_this_run == 2 and all(e.sparks == [] for e in d.entries)
     assert "SparkDraft" not in model.calls and model.calls.count("SummaryDraft") == 2
