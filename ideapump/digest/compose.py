@@ -29,6 +29,7 @@ is dropped with it. A citation always shows words that are in the chunk.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ from ideapump.digest.models import (
     StatsSummary,
     SummaryDraft,
 )
+from ideapump.errors import LLMOutputError
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
 from ideapump.stats import StatsReport, check_pages, rejudge
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
     from ideapump.models import Passage
     from ideapump.store.registry import DocumentRow
 
+log = logging.getLogger(__name__)
 MAX_FINDINGS = 4
 FINDINGS_QUERY = "main results findings effect difference significant conclusion"
 
@@ -189,23 +192,28 @@ def write_spark(
 ) -> Spark | None:
     """One idea from one pair of passages, cited on both sides; None when it relates to neither."""
     evidence = Evidence(list(pair), library=library)
-    draft = generate_structured(
-        as_model(llm),
-        [
-            ("system", persona()),
-            (
-                "user",
-                render_prompt(
-                    "digest_spark",
-                    title=entry.title,
-                    summary=entry.summary or "(none)",
-                    new_document=_block([pair[0]], 1),
-                    lab_document=_block([pair[1]], 2),
+    try:
+        draft = generate_structured(
+            as_model(llm),
+            [
+                ("system", persona()),
+                (
+                    "user",
+                    render_prompt(
+                        "digest_spark",
+                        title=entry.title,
+                        summary=entry.summary or "(none)",
+                        new_document=_block([pair[0]], 1),
+                        lab_document=_block([pair[1]], 2),
+                    ),
                 ),
-            ),
-        ],
-        SparkDraft,
-    )
+            ],
+            SparkDraft,
+        )
+    except LLMOutputError as exc:
+        # One unusable answer costs this spark, not the document's whole entry.
+        log.warning("no spark from %s + %s: %s", pair[0].chunk_id, pair[1].chunk_id, exc)
+        return None
     idea = draft.idea.strip()
     if not idea or min(relevance(library, idea, list(pair))) < floor:
         return None

@@ -1,9 +1,11 @@
 """What a digest holds (public models) and what the language model fills (drafts).
 
 Draft models are small and flat so a 1.5B local model can fill them under
-JSON-schema constrained decoding: the model cites a passage by its number ``n``
-in the ``<documents>`` block plus a short verbatim ``quote``; code resolves the
-number to the chunk and drops every citation whose quote does not occur in it
+JSON-schema constrained decoding, and their strings have maximum lengths, which
+the grammar enforces: a small model that starts copying a passage into an idea
+otherwise runs on to the output cap, three times over, for nothing. The model
+cites a passage by its number ``n`` in the ``<documents>`` block plus a short
+verbatim ``quote``; code resolves the number to the chunk and drops every citation whose quote does not occur in it
 (:mod:`ideapump.agent.grounding`). Public models carry only checked citations.
 """
 
@@ -21,34 +23,40 @@ from ideapump.agent.models import Citation
 
 class CiteDraft(BaseModel):
     n: int = Field(description="Number of the passage in the <documents> block.")
-    quote: str = Field(description="5 to 20 words copied exactly from that passage.")
+    quote: str = Field(max_length=300, description="5 to 20 words copied exactly from it.")
 
 
 class FindingDraft(BaseModel):
-    text: str = Field(description="One key finding, in one sentence.")
+    text: str = Field(max_length=300, description="One key finding, in one sentence.")
     n: int = Field(description="Number of the passage that reports it.")
-    quote: str = Field(description="5 to 20 words copied exactly from that passage.")
+    quote: str = Field(max_length=300, description="5 to 20 words copied exactly from it.")
 
 
 class SummaryDraft(BaseModel):
-    summary: str = Field(description="Two or three sentences: what the document did and found.")
-    findings: list[FindingDraft] = Field(description="1 to 4 key findings, each cited.")
+    summary: str = Field(
+        max_length=900, description="Two or three sentences: what the document did and found."
+    )
+    findings: list[FindingDraft] = Field(max_length=4, description="1 to 4 key findings, cited.")
 
 
 class SparkDraft(BaseModel):
     """One idea from one pair of passages: passage 1 of the new document, passage 2 of the lab's."""
 
-    title: str = Field(description="A short name for the idea.")
-    idea: str = Field(description="The proposed experiment or analysis, in 2 to 4 sentences.")
-    new_quote: str = Field(description="5 to 20 words copied exactly from passage 1.")
-    lab_quote: str = Field(description="5 to 20 words copied exactly from passage 2.")
+    title: str = Field(max_length=120, description="A short name for the idea.")
+    idea: str = Field(
+        max_length=900, description="The proposed experiment or analysis, in 2 to 4 sentences."
+    )
+    new_quote: str = Field(max_length=300, description="5 to 20 words copied exactly from 1.")
+    lab_quote: str = Field(max_length=300, description="5 to 20 words copied exactly from 2.")
 
 
 class RelationDraft(BaseModel):
     kind: Literal["agrees", "contradicts"]
-    claim: str = Field(description="What the two documents agree or disagree about.")
+    claim: str = Field(
+        max_length=300, description="What the two documents agree or disagree about."
+    )
     citations: list[CiteDraft] = Field(
-        description="One passage of the NEW document and one of the LAB's documents."
+        max_length=4, description="One passage of the NEW document and one of the LAB's documents."
     )
 
 

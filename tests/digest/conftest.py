@@ -57,6 +57,7 @@ class FakeModel:
     calls: list[str] = field(default_factory=list)
     requests: int = 0
     sparks: int = 0
+    rambling: bool = False
     down: bool = False
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -66,7 +67,9 @@ class FakeModel:
         body = json.loads(request.content)
         name = body["response_format"]["json_schema"]["name"]
         self.calls.append(name)
-        prompt = body["messages"][-1]["content"]
+        # a re-ask ("did not validate ...") comes last; answer the task that holds the passages
+        asks = [m["content"] for m in body["messages"] if m["role"] == "user"]
+        prompt = next((a for a in reversed(asks) if "<document" in a), asks[-1])
         answer = getattr(self, name.lower())(prompt)
         return httpx.Response(200, json=completion(json.dumps(answer)))
 
@@ -88,6 +91,8 @@ class FakeModel:
     def sparkdraft(self, prompt: str) -> dict[str, Any]:
         """One spark per pair; the n-th call answers as the n-th kind of model reply."""
         (_, new_text), (lab_n, lab_text) = passages(prompt)
+        if self.rambling:  # runs past the idea's maximum length, on every attempt
+            return {"title": "Ramble", "idea": new_text * 10, "new_quote": "", "lab_quote": ""}
         self.sparks += 1
         if self.sparks == 1:  # a good answer: an idea drawn from both passages, true quotes
             idea = f"Test whether {words(new_text, 30)} holds for {words(lab_text, 30)}."
@@ -119,7 +124,7 @@ class FakeModel:
             "relations": [
                 {
                     "kind": "agrees",
-                    "claim": f"Both report {words(nt, 30)} and {words(lt, 30)}.",
+                    "claim": f"Both report {nt[:120]} and {lt[:120]}.",
                     "citations": cite,
                 },
                 {  # true quotes, but a claim about neither passage

@@ -213,3 +213,16 @@ def test_sparks_pair_the_closest_passages_and_none_fall_below_the_floor(
     ).digest
     assert d.new_this_run == 2 and all(e.sparks == [] for e in d.entries)
     assert "SparkDraft" not in model.calls and model.calls.count("SummaryDraft") == 2
+
+
+def test_a_spark_the_model_cannot_write_costs_that_spark_not_the_entry(
+    lab: Lab, model: FakeModel, tmp_path: Path
+) -> None:
+    model.rambling = True
+    d = run_digest(
+        with_floor(lab.settings, 0.2), lib=lab.lib, watch=[watched(tmp_path)], today=DAY
+    ).digest
+    assert d.failed == [] and d.new_this_run == 2
+    paper = next(e for e in d.entries if e.title.startswith("Evaluating brief motivational"))
+    assert paper.sparks == [] and paper.findings and paper.relations
+    assert model.calls.count("SparkDraft") > 2  # every pair was tried, with its re-asks
