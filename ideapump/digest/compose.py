@@ -34,6 +34,8 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from ideapump.agent.grounding import (
     Evidence,
     as_model,
@@ -48,7 +50,9 @@ from ideapump.agent.models import Citation
 from ideapump.digest.models import (
     DocDigest,
     Finding,
+    FindingDraft,
     Relation,
+    RelationDraft,
     RelationsDraft,
     Spark,
     SparkDraft,
@@ -158,6 +162,41 @@ def lab_passages(library: Library, query: str, exclude: Collection[str], k: int)
     return kept
 
 
+# "the passages do not say" is what the summary prompt asks for instead of a guess;
+# as a key finding it is no finding.
+_NOT_SAID = re.compile(r"\b(?:passages?|documents?|text)\s+do(?:es)?\s+not\s+say\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s|$)")
+_ENDS_WHOLE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+
+
+def max_length(model: type[BaseModel], name: str) -> int | None:
+    """The ``max_length`` a draft model sets on one of its string fields."""
+    # pydantic keeps Field(max_length=...) as annotated_types.MaxLen in the metadata
+    limits = [getattr(m, "max_length", None) for m in model.model_fields[name].metadata]
+    return min((n for n in limits if isinstance(n, int)), default=None)
+
+
+def whole_sentences(text: str, limit: int | None) -> str:
+    """``text`` without the fragment a length cap cut off.
+
+    llama.cpp enforces a schema's ``maxLength`` in its grammar: a model that
+    copies a whole abstract into a summary has the string closed mid-word at the
+    cap ("... We link ["). Text that reached the cap loses its unfinished last
+    sentence; text with no sentence end at all gets an ellipsis. Shorter text
+    is the model's own and is left as it is.
+    """
+    text = text.strip()
+    if limit is None or len(text) < limit - 2 or _ENDS_WHOLE.search(text):
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return text[: ends[-1]] if ends else text.rstrip(" ,;:([") + "\u2026"
+
+
+def says_nothing(text: str) -> bool:
+    """True for a 'finding' that only says the passages do not say."""
+    return bool(_NOT_SAID.search(text))
+
+
 def spark_pairs(
     library: Library, own: list[Passage], related: list[Passage], limit: int, floor: float
 ) -> list[tuple[Passage, Passage]]:
@@ -214,7 +253,7 @@ def write_spark(
         # One unusable answer costs this spark, not the document's whole entry.
         log.warning("no spark from %s + %s: %s", pair[0].chunk_id, pair[1].chunk_id, exc)
         return None
-    idea = draft.idea.strip()
+    idea = whole_sentences(draft.idea, max_length(SparkDraft, "idea"))
     if not idea or min(relevance(library, idea, list(pair))) < floor:
         return None
     sides = []
@@ -288,12 +327,15 @@ def compose(
     summary = generate_grounded(
         llm, messages, SummaryDraft, evidence, citation_retries=opts.citation_retries
     )
-    entry.summary = summary.draft.summary.strip()
+    entry.summary = whole_sentences(summary.draft.summary, max_length(SummaryDraft, "summary"))
     entry.dropped_citations += summary.removed
     for f in summary.draft.findings[:MAX_FINDINGS]:
+        if says_nothing(f.text):
+            continue
         citation = evidence.resolve(f.n, f.quote, f.text)
         if citation is not None:
-            entry.findings.append(Finding(text=f.text.strip(), citation=citation))
+            text = whole_sentences(f.text, max_length(FindingDraft, "text"))
+            entry.findings.append(Finding(text=text, citation=citation))
 
     query = " ".join([entry.title, entry.summary, *(f.text for f in entry.findings)])
     related = lab_passages(library, query, {entry.doc_id, *news}, opts.related_passages)
@@ -335,7 +377,6 @@ def compose(
     for r in relations.draft.relations[:3]:
         new, lab = _sides(r.citations, both, entry.doc_id, r.claim)
         if new and lab and _about(library, r.claim, [new[0], lab[0]], both, floor):
-            entry.relations.append(
-                Relation(kind=r.kind, claim=r.claim.strip(), new=new[0], old=lab[0])
-            )
+            claim = whole_sentences(r.claim, max_length(RelationDraft, "claim"))
+            entry.relations.append(Relation(kind=r.kind, claim=claim, new=new[0], old=lab[0]))
     return entry

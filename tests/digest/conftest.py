@@ -58,7 +58,9 @@ class FakeModel:
     requests: int = 0
     sparks: int = 0
     rambling: bool = False
+    copying: bool = False
     down: bool = False
+    summaries: list[str] = field(default_factory=list)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests += 1
@@ -75,6 +77,21 @@ class FakeModel:
 
     def summarydraft(self, prompt: str) -> dict[str, Any]:
         found = passages(prompt)
+        if self.copying:
+            # What the 1.5B model did with Mathot's abstract: copied it until llama.cpp's
+            # grammar closed the string at the schema's maxLength, mid-sentence; then filed
+            # the prompt's "the passages do not say" as a finding.
+            copied = " ".join(t for _, t in found)
+            while len(copied) < 1000:
+                copied += " " + copied
+            self.summaries.append("We studied hand washing. " + copied[: 900 - 25])
+            return {
+                "summary": self.summaries[-1],
+                "findings": [
+                    {"text": "The passages do not say.", "n": 1, "quote": words(found[0][1])},
+                    {"text": "Finding from passage 1.", "n": 1, "quote": words(found[0][1])},
+                ],
+            }
         return {
             "summary": "The document reports an intervention study and its results.",
             "findings": [

@@ -226,3 +226,23 @@ def test_a_spark_the_model_cannot_write_costs_that_spark_not_the_entry(
     paper = next(e for e in d.entries if e.title.startswith("Evaluating brief motivational"))
     assert paper.sparks == [] and paper.findings and paper.relations
     assert model.calls.count("SparkDraft") > 2  # every pair was tried, with its re-asks
+
+
+def test_a_summary_cut_at_the_length_cap_shows_whole_sentences(
+    lab: Lab, model: FakeModel, tmp_path: Path
+) -> None:
+    model.copying = True
+    out = tmp_path / "out"
+    result = run_digest(
+        lab.settings, lib=lab.lib, watch=[watched(tmp_path)], out_dir=out, today=DAY
+    )
+    d = result.digest
+    paper = next(e for e in d.entries if e.title.startswith("Evaluating brief motivational"))
+    # the model's string stopped at 900 characters mid-sentence; the digest ends at a full stop
+    assert paper.summary.startswith("We studied hand washing.")
+    assert paper.summary.endswith(".") and len(paper.summary) < 900
+    assert any(said.startswith(paper.summary) for said in model.summaries)
+    # "the passages do not say" is not a key finding; the real finding stays
+    assert [f.text for f in paper.findings] == ["Finding from passage 1."]
+    md = (out / f"{DAY.isoformat()}-default.md").read_text(encoding="utf-8")
+    assert "do not say" not in md
