@@ -113,6 +113,13 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z][a-z0-9-]+", text.lower()) if len(w) > 3}
 
 
+_FRONT_MATTER = re.compile(
+    r"\b(?:article history|received:? \d|accepted:? \d|keywords?\b|correspondence\b|"
+    r"copyright\b|licensee\b|open access\b)|\u00a9",
+    re.I,
+)
+
+
 def closest_sentence(
     text: str, claim: str, words: Callable[[str], Iterable[str]] = _words, max_words: int = 40
 ) -> str:
@@ -120,10 +127,14 @@ def closest_sentence(
 
     Shared words count against the square root of the sentence's length, so a
     run-on block without full stops (a publisher's cover page, a table) does not
-    win on size alone. Ties go to the earlier sentence; with no such sentence,
-    the opening words.
+    win on size alone; front matter (article history, keywords, copyright) is
+    passed over while there is anything else. Ties go to the earlier sentence;
+    with no such sentence, the opening words.
     """
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 5]
+    # A journal's front matter has no full stops, so its keyword list reads as one
+    # short sentence made of the paper's topic words, and won on shared words alone.
+    sentences = [s for s in sentences if not _FRONT_MATTER.search(s)] or sentences
     if not sentences:
         return " ".join(text.split()[:25])
     wanted = set(words(claim))

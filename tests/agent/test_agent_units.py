@@ -7,7 +7,14 @@ import math
 import pytest
 from statsmodels.stats.power import TTestIndPower
 
-from ideapump.agent.grounding import Evidence, check_draft, quote_occurs, repair_quote, strip_bad
+from ideapump.agent.grounding import (
+    Evidence,
+    check_draft,
+    closest_sentence,
+    quote_occurs,
+    repair_quote,
+    strip_bad,
+)
 from ideapump.agent.models import CritiqueDraft, PointDraft
 from ideapump.agent.power import effect_from_result, solve_n
 from ideapump.models import Passage
@@ -119,6 +126,21 @@ def test_a_quote_that_is_the_title_cites_the_sentence_closest_to_the_claim() -> 
     assert cited is not None
     assert cited.quote.startswith("Earlier studies found no effect of propranolol")
     assert ev.resolve(1, "Propranolol and pupil size in mice", "pupillometry") is None
+
+
+def test_the_closest_sentence_is_never_the_journals_front_matter() -> None:
+    # Peach et al. 2016, p. 2, as pypdf reads it: the keyword block has no full stop
+    text = (
+        "The intervention was not effective in achieving the healthy eating goals.\n"
+        "ARTICLE HISTORY\nReceived 6 April 2016\nAccepted 30 October 2016\nKEYWORDS\n"
+        "Obesity; adolescents;\nimplementation intentions;\nbehaviour change\n1. Introduction\n"
+        "In the UK, it is estimated that by 2025, 25% of all children could be obese."
+    )
+    idea = "An implementation intentions intervention for adolescents' behaviour change."
+    assert closest_sentence(text, idea).startswith("The intervention was not effective")
+    # front matter alone is still better than nothing
+    only = "ARTICLE HISTORY Received 6 April 2016 Accepted 30 October 2016 KEYWORDS Obesity"
+    assert closest_sentence(only, idea).startswith("ARTICLE HISTORY")
 
 
 def test_bad_cited_items_are_stripped() -> None:
