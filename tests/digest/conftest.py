@@ -80,7 +80,7 @@ class FakeModel:
         if self.copying:
             # What the 1.5B model did with Mathot's abstract: copied it until llama.cpp's
             # grammar closed the string at the schema's maxLength, mid-sentence; then filed
-            # the prompt's "the passages do not say" as a finding.
+            # the prompt's "the passages do not say" as a finding, and one quote twice.
             copied = " ".join(t for _, t in found)
             while len(copied) < 1000:
                 copied += " " + copied
@@ -90,6 +90,7 @@ class FakeModel:
                 "findings": [
                     {"text": "The passages do not say.", "n": 1, "quote": words(found[0][1])},
                     {"text": "Finding from passage 1.", "n": 1, "quote": words(found[0][1])},
+                    {"text": "The same, retold.", "n": 1, "quote": words(found[0][1])},
                 ],
             }
         return {

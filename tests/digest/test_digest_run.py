@@ -6,7 +6,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from ideapump.agent.grounding import normalize
+from ideapump.agent.grounding import cosine, normalize, passage_vectors
 from ideapump.agent.models import Citation
 from ideapump.config import Settings
 from ideapump.digest import run_digest
@@ -215,6 +215,25 @@ def test_sparks_pair_the_closest_passages_and_none_fall_below_the_floor(
     assert "SparkDraft" not in model.calls and model.calls.count("SummaryDraft") == 2
 
 
+def test_the_labs_own_data_gets_the_first_spark_when_it_reaches_the_floor(lab: Lab) -> None:
+    lhakhang = doc_id_of(lab.lib, "Evaluating brief motivational")
+    own = document_passages(lab.lib, lhakhang, 6)
+    related = lab_passages(lab.lib, "hand hygiene and pupil size of participants", {lhakhang}, 8)
+    sims = cosine(passage_vectors(lab.lib, own), passage_vectors(lab.lib, related))
+    table = max(
+        float(sims[i, j])
+        for i in range(len(own))
+        for j, p in enumerate(related)
+        if p.kind == "table"
+    )
+    assert float(sims.max()) > table  # by similarity alone a paper's prose would come first
+
+    first = spark_pairs(lab.lib, own, related, 2, floor=-1.0)
+    assert first[0][1].kind == "table" and first[1][1].kind != "table"
+    above = spark_pairs(lab.lib, own, related, 2, floor=table + 1e-3)
+    assert above and all(p.kind != "table" for _, p in above)
+
+
 def test_a_spark_the_model_cannot_write_costs_that_spark_not_the_entry(
     lab: Lab, model: FakeModel, tmp_path: Path
 ) -> None:
@@ -228,7 +247,7 @@ def test_a_spark_the_model_cannot_write_costs_that_spark_not_the_entry(
     assert model.calls.count("SparkDraft") > 2  # every pair was tried, with its re-asks
 
 
-def test_a_summary_cut_at_the_length_cap_shows_whole_sentences(
+def test_a_cut_summary_shows_whole_sentences_and_findings_say_something_once(
     lab: Lab, model: FakeModel, tmp_path: Path
 ) -> None:
     model.copying = True
@@ -242,7 +261,7 @@ def test_a_summary_cut_at_the_length_cap_shows_whole_sentences(
     assert paper.summary.startswith("We studied hand washing.")
     assert paper.summary.endswith(".") and len(paper.summary) < 900
     assert any(said.startswith(paper.summary) for said in model.summaries)
-    # "the passages do not say" is not a key finding; the real finding stays
+    # "the passages do not say" is not a key finding, nor is a second one on the same quote
     assert [f.text for f in paper.findings] == ["Finding from passage 1."]
     md = (out / f"{DAY.isoformat()}-default.md").read_text(encoding="utf-8")
     assert "do not say" not in md
