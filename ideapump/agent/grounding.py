@@ -115,7 +115,7 @@ def _words(text: str) -> set[str]:
 
 _FRONT_MATTER = re.compile(
     r"\b(?:article history|received:? \d|accepted:? \d|keywords?\b|correspondence\b|"
-    r"copyright\b|licensee\b|open access\b)|\u00a9",
+    r"copyright\b|licensee\b|open access\b|trial registration\b)|\u00a9",
     re.I,
 )
 

@@ -74,6 +74,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_FINDINGS = 4
+QUOTE_WORDS = 5  # the prompts ask for 5 to 20; fewer is a heading or a label
 FINDINGS_QUERY = "main results findings effect difference significant conclusion"
 
 
@@ -269,7 +270,7 @@ def write_spark(
     sides = []
     for n, quote in ((1, draft.new_quote), (2, draft.lab_quote)):
         citation = evidence.resolve(n, quote, idea)
-        if citation is None:
+        if citation is None or len(citation.quote.split()) < QUOTE_WORDS:
             entry.dropped_citations += 1
             citation = evidence.resolve(n, closest_sentence(pair[n - 1].quote, idea), idea)
         if citation is None:  # a passage without a 3-word sentence: nothing to show
@@ -344,6 +345,12 @@ def compose(
         if says_nothing(f.text):
             continue
         citation = evidence.resolve(f.n, f.quote, f.text)
+        if citation is not None and len(citation.quote.split()) < QUOTE_WORDS:
+            # A heading ("3.4. Intervention effects") shows nothing a finding rests on:
+            # cite the passage's sentence closest to the finding instead.
+            entry.dropped_citations += 1
+            passage = evidence.passages[f.n - 1]
+            citation = evidence.resolve(f.n, closest_sentence(passage.quote, f.text), f.text)
         # The 1.5B model has filed four "findings" on one quote, each with the same F
         # test: a quote shows once.
         if citation is not None and (citation.chunk_id, normalize(citation.quote)) not in quoted:

@@ -138,6 +138,15 @@ def test_the_closest_sentence_is_never_the_journals_front_matter() -> None:
     )
     idea = "An implementation intentions intervention for adolescents' behaviour change."
     assert closest_sentence(text, idea).startswith("The intervention was not effective")
+    # Epton et al. 2014, p. 1: the abstract ends in its registration number
+    epton = (
+        "Engagement with the intervention was low. Further research is needed on health "
+        "lifestyle habits in new university students. Trial registration: Current Controlled "
+        "Trials, ISRCTN67684181."
+    )
+    assert closest_sentence(epton, "controlled trials of health habits").startswith(
+        "Further research"
+    )
     # front matter alone is still better than nothing
     only = "ARTICLE HISTORY Received 6 April 2016 Accepted 30 October 2016 KEYWORDS Obesity"
     assert closest_sentence(only, idea).startswith("ARTICLE HISTORY")

@@ -80,7 +80,8 @@ class FakeModel:
         if self.copying:
             # What the 1.5B model did with Mathot's abstract: copied it until llama.cpp's
             # grammar closed the string at the schema's maxLength, mid-sentence; then filed
-            # the prompt's "the passages do not say" as a finding, and one quote twice.
+            # the prompt's "the passages do not say" as a finding, one quote twice, and
+            # a heading as a quote.
             copied = " ".join(t for _, t in found)
             while len(copied) < 1000:
                 copied += " " + copied
@@ -91,6 +92,7 @@ class FakeModel:
                     {"text": "The passages do not say.", "n": 1, "quote": words(found[0][1])},
                     {"text": "Finding from passage 1.", "n": 1, "quote": words(found[0][1])},
                     {"text": "The same, retold.", "n": 1, "quote": words(found[0][1])},
+                    {"text": "Finding from passage 2.", "n": 2, "quote": words(found[1][1], 3)},
                 ],
             }
         return {

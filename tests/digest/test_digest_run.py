@@ -261,7 +261,13 @@ def test_a_cut_summary_shows_whole_sentences_and_findings_say_something_once(
     assert paper.summary.startswith("We studied hand washing.")
     assert paper.summary.endswith(".") and len(paper.summary) < 900
     assert any(said.startswith(paper.summary) for said in model.summaries)
-    # "the passages do not say" is not a key finding, nor is a second one on the same quote
-    assert [f.text for f in paper.findings] == ["Finding from passage 1."]
+    # "the passages do not say" is not a key finding, nor is a second one on the same quote;
+    assert [f.text for f in paper.findings] == [
+        "Finding from passage 1.",
+        "Finding from passage 2.",
+    ]
+    # a three-word quote (a heading, a label) is replaced by a sentence of that passage
+    assert all(len(f.citation.quote.split()) >= 5 for f in paper.findings)
+    assert all(on_page(lab.lib, f.citation) for f in paper.findings)
     md = (out / f"{DAY.isoformat()}-default.md").read_text(encoding="utf-8")
     assert "do not say" not in md
