@@ -349,8 +349,11 @@ def compose(
             # A heading ("3.4. Intervention effects") shows nothing a finding rests on:
             # cite the passage's sentence closest to the finding instead.
             entry.dropped_citations += 1
-            passage = evidence.passages[f.n - 1]
-            citation = evidence.resolve(f.n, closest_sentence(passage.quote, f.text), f.text)
+            n = next(
+                i for i, p in enumerate(evidence.passages, 1) if p.chunk_id == citation.chunk_id
+            )
+            better = closest_sentence(evidence.passages[n - 1].quote, f.text)
+            citation = evidence.resolve(n, better, f.text)
         # The 1.5B model has filed four "findings" on one quote, each with the same F
         # test: a quote shows once.
         if citation is not None and (citation.chunk_id, normalize(citation.quote)) not in quoted:

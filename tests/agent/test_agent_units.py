@@ -115,6 +115,22 @@ def test_a_short_overlap_or_a_changed_number_is_not_repaired() -> None:
     )
 
 
+def test_a_true_quote_under_the_wrong_number_cites_its_passage_in_the_same_paper() -> None:
+    first = _passage("We show that preparation triggers a pupillary response to the brightness.")
+    second = _passage("Next, we used paired-samples t-tests on slope and intercept.").model_copy(
+        update={"chunk_id": "d1:00002", "page": 7, "page_end": 7}
+    )
+    other = _passage("Dogs follow human gaze around obstacles in most trials.").model_copy(
+        update={"doc_id": "d2", "title": "Dogs", "chunk_id": "d2:00001"}
+    )
+    ev = Evidence([first, second, other])
+    cited = ev.resolve(2, "preparation triggers a pupillary response to the brightness")
+    assert cited is not None and (cited.chunk_id, cited.page) == ("d1:00001", 3)
+    # never across papers: a quote of paper d1 under d2's number is not a citation of d2
+    assert ev.resolve(3, "preparation triggers a pupillary response to the brightness") is None
+    assert ev.resolve(1, "Dogs follow human gaze around obstacles") is None
+
+
 def test_a_quote_that_is_the_title_cites_the_sentence_closest_to_the_claim() -> None:
     text = (
         "Participants came to the lab twice, a week apart. Earlier studies found no effect "
