@@ -56,7 +56,7 @@ class RelationDraft(BaseModel):
         max_length=300, description="What the two documents agree or disagree about."
     )
     citations: list[CiteDraft] = Field(
-        max_length=4, description="One passage of the NEW document and one of the LAB's documents."
+        max_length=4, description="One passage of the new paper and one from the lab's library."
     )
 
 

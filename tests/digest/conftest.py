@@ -105,7 +105,7 @@ class FakeModel:
         }
 
     def _sides(self, prompt: str) -> tuple[tuple[int, str], tuple[int, str]]:
-        new_part, lab_part = prompt.split("EXISTING documents", 1)
+        new_part, lab_part = prompt.split("from the lab's library:", 1)
         return passages(new_part)[0], passages(lab_part)[0]
 
     def sparkdraft(self, prompt: str) -> dict[str, Any]:
