@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ideapump.agent.grounding import (
@@ -109,6 +110,22 @@ def _generate(
     return drafts, removed
 
 
+def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
+    """``items`` once each, without those in ``known`` (case and spacing ignored).
+
+    The 1.5B model repeats a review point, and names as missing a control the
+    proposal already has.
+    """
+    seen = {" ".join(k.casefold().split()) for k in known}
+    out = []
+    for item in items:
+        key = " ".join(item.casefold().split())
+        if key and key not in seen:
+            seen.add(key)
+            out.append(item.strip())
+    return out
+
+
 def _reflect(
     llm: Any, library: Library, draft: ProposalDraft, evidence: Evidence, options: AgentOptions
 ) -> tuple[Reflection, Novelty]:
@@ -139,8 +156,8 @@ def _reflect(
     novelty.already_done = got.already_done
     reflection = Reflection(
         feasibility=got.feasibility,
-        confounds=got.confounds,
-        missing_controls=got.missing_controls,
+        confounds=_distinct(got.confounds),
+        missing_controls=_distinct(got.missing_controls, known=draft.controls),
         feasibility_score=got.feasibility_score,
         novelty_score=1 if got.already_done else got.novelty_score,
     )

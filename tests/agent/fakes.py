@@ -95,8 +95,13 @@ def proposal(
 def reflection(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
     return {
         "feasibility": "Feasible with a standard cognitive lab.",
-        "confounds": ["arousal"],
-        "missing_controls": ["heart-rate monitoring"],
+        # repeated points and a control the proposal already has, as the 1.5B model writes
+        "confounds": ["arousal", "Arousal "],
+        "missing_controls": [
+            "heart-rate monitoring",
+            "heart-rate  monitoring",
+            "matched placebo pill",
+        ],
         "already_done": False,
         "how_it_differs": "Adds a horizon manipulation.",
         "feasibility_score": 4,

@@ -40,6 +40,7 @@ def test_propose_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOp
             _check_resolves(corpus_library, s.source)
         assert p.novelty.closest is not None and p.novelty.how_it_differs
         assert p.reflection is not None and p.reflection.confounds == ["arousal"]
+        assert p.reflection.missing_controls == ["heart-rate monitoring"]
 
     # the requests: model, response_format, persona system prompt + contract, data block
     assert len(fake.of("ProposalDraft")) == 3 and len(fake.of("ComparisonDraft")) == 3
