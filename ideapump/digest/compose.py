@@ -17,7 +17,7 @@ document's passages with the lab's by the similarity of their stored vectors
 it is shown. A small local model asked for several sparks over a dozen passages
 at once ran into its output cap or cited the wrong passage; shown one pair, it
 cannot. Each side cites its passage by the model's quote when that occurs in the
-chunk, else by the passage's sentence closest to the idea (the model's quote is
+chunk and has five words or more, else by the passage's sentence closest to the idea (the model's quote is
 then counted as dropped); an idea not similar enough to both passages is left out.
 
 Citations go through :mod:`ideapump.agent.grounding` (the agent pipelines'
@@ -34,8 +34,6 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
 from ideapump.agent.grounding import (
     Evidence,
     as_model,
@@ -48,6 +46,7 @@ from ideapump.agent.grounding import (
     relevance,
 )
 from ideapump.agent.models import Citation
+from ideapump.digest.draft_text import max_length, says_nothing, whole_sentences
 from ideapump.digest.models import (
     DocDigest,
     Finding,
@@ -162,41 +161,6 @@ def lab_passages(library: Library, query: str, exclude: Collection[str], k: int)
         if len(kept) >= k:
             break
     return kept
-
-
-# "the passages do not say" is what the summary prompt asks for instead of a guess;
-# as a key finding it is no finding.
-_NOT_SAID = re.compile(r"\b(?:passages?|documents?|text)\s+do(?:es)?\s+not\s+say\b", re.I)
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s|$)")
-_ENDS_WHOLE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
-
-
-def max_length(model: type[BaseModel], name: str) -> int | None:
-    """The ``max_length`` a draft model sets on one of its string fields."""
-    # pydantic keeps Field(max_length=...) as annotated_types.MaxLen in the metadata
-    limits = [getattr(m, "max_length", None) for m in model.model_fields[name].metadata]
-    return min((n for n in limits if isinstance(n, int)), default=None)
-
-
-def whole_sentences(text: str, limit: int | None) -> str:
-    """``text`` without the fragment a length cap cut off.
-
-    llama.cpp enforces a schema's ``maxLength`` in its grammar: a model that
-    copies a whole abstract into a summary has the string closed mid-word at the
-    cap ("... We link ["). Text that reached the cap loses its unfinished last
-    sentence; text with no sentence end at all gets an ellipsis. Shorter text
-    is the model's own and is left as it is.
-    """
-    text = text.strip()
-    if limit is None or len(text) < limit - 2 or _ENDS_WHOLE.search(text):
-        return text
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-    return text[: ends[-1]] if ends else text.rstrip(" ,;:([") + "\u2026"
-
-
-def says_nothing(text: str) -> bool:
-    """True for a 'finding' that only says the passages do not say."""
-    return bool(_NOT_SAID.search(text))
 
 
 def spark_pairs(
