@@ -46,7 +46,13 @@ from ideapump.agent.grounding import (
     relevance,
 )
 from ideapump.agent.models import Citation
-from ideapump.digest.draft_text import max_length, says_nothing, whole_sentences
+from ideapump.digest.draft_text import (
+    decimals,
+    max_length,
+    says_nothing,
+    sentence_with,
+    whole_sentences,
+)
 from ideapump.digest.models import (
     DocDigest,
     Finding,
@@ -273,6 +279,29 @@ def _sides(
     return new, lab
 
 
+def cite_finding(evidence: Evidence, f: FindingDraft) -> tuple[Citation | None, int]:
+    """The finding's citation, and 1 when the model's own quote was not kept.
+
+    The quote must show the finding's numbers: the 1.5B model states one test
+    ("F(1, 201) = 3.37") and quotes its neighbour ("F(1, 202) = 2.29"). Such a
+    finding cites the sentence of its passage that shows them, or is left out.
+    A quote under five words (a heading: "3.4. Intervention effects") gives way
+    to the passage's sentence closest to the finding.
+    """
+    citation = evidence.resolve(f.n, f.quote, f.text)
+    if citation is None:
+        return None, 0  # generate_grounded has counted it
+    n = next(i for i, p in enumerate(evidence.passages, 1) if p.chunk_id == citation.chunk_id)
+    passage = evidence.passages[n - 1].quote
+    wanted = decimals(f.text)
+    if not wanted <= decimals(citation.quote):
+        sentence = sentence_with(passage, wanted)
+        return (evidence.resolve(n, sentence, f.text) if sentence else None), 1
+    if len(citation.quote.split()) < QUOTE_WORDS:
+        return evidence.resolve(n, closest_sentence(passage, f.text), f.text), 1
+    return citation, 0
+
+
 def compose(
     entry: DocDigest,
     library: Library,
@@ -308,16 +337,8 @@ def compose(
     for f in summary.draft.findings[:MAX_FINDINGS]:
         if says_nothing(f.text):
             continue
-        citation = evidence.resolve(f.n, f.quote, f.text)
-        if citation is not None and len(citation.quote.split()) < QUOTE_WORDS:
-            # A heading ("3.4. Intervention effects") shows nothing a finding rests on:
-            # cite the passage's sentence closest to the finding instead.
-            entry.dropped_citations += 1
-            n = next(
-                i for i, p in enumerate(evidence.passages, 1) if p.chunk_id == citation.chunk_id
-            )
-            better = closest_sentence(evidence.passages[n - 1].quote, f.text)
-            citation = evidence.resolve(n, better, f.text)
+        citation, replaced = cite_finding(evidence, f)
+        entry.dropped_citations += replaced
         # The 1.5B model has filed four "findings" on one quote, each with the same F
         # test: a quote shows once.
         if citation is not None and (citation.chunk_id, normalize(citation.quote)) not in quoted:

@@ -44,3 +44,21 @@ def whole_sentences(text: str, limit: int | None) -> str:
 def says_nothing(text: str) -> bool:
     """True for a 'finding' that only says the passages do not say."""
     return bool(_NOT_SAID.search(text))
+
+
+# Decimals carry a finding's statistics (3.37, .06, 184.32); whole numbers are too
+# common (df, years, sample sizes) to tell a quote from its neighbour.
+_DECIMAL = re.compile(r"(?<![\w.])\d*\.\d+")
+
+
+def decimals(text: str) -> set[float]:
+    """The decimal numbers in ``text``, by value (.06, 0.06 and 0.060 are one number)."""
+    return {float(m.group()) for m in _DECIMAL.finditer(text)}
+
+
+def sentence_with(text: str, numbers: set[float]) -> str | None:
+    """The first sentence of ``text`` (5 words or more) that shows every one of ``numbers``."""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if len(sentence.split()) >= 5 and numbers <= decimals(sentence):
+            return " ".join(sentence.split())
+    return None

@@ -59,6 +59,8 @@ class FakeModel:
     sparks: int = 0
     rambling: bool = False
     copying: bool = False
+    misquoting: bool = False
+    stated: list[str] = field(default_factory=list)
     down: bool = False
     summaries: list[str] = field(default_factory=list)
 
@@ -93,6 +95,28 @@ class FakeModel:
                     {"text": "Finding from passage 1.", "n": 1, "quote": words(found[0][1])},
                     {"text": "The same, retold.", "n": 1, "quote": words(found[0][1])},
                     {"text": "Finding from passage 2.", "n": 2, "quote": words(found[1][1], 3)},
+                ],
+            }
+        stat = next(
+            (
+                (n, t, m.group())
+                for n, t in found
+                for sentence in re.split(r"(?<=[.!?])\s+", t)[1:]
+                for m in [re.search(r"(?<![\w.])\d*\.\d+", sentence)]
+                if m and m.group() not in words(t)
+            ),
+            None,
+        )
+        if self.misquoting and stat is not None:
+            # What the 1.5B model did with Lhakhang: stated one test and quoted the sentence
+            # before it; and a number no passage gives.
+            n, text, number = stat
+            self.stated.append(number)
+            return {
+                "summary": "The document reports an intervention study and its results.",
+                "findings": [
+                    {"text": f"The effect was {number}.", "n": n, "quote": words(text)},
+                    {"text": "Washing rose by 9.99 points.", "n": n, "quote": words(text)},
                 ],
             }
         return {

@@ -271,3 +271,17 @@ def test_a_cut_summary_shows_whole_sentences_and_findings_say_something_once(
     assert all(on_page(lab.lib, f.citation) for f in paper.findings)
     md = (out / f"{DAY.isoformat()}-default.md").read_text(encoding="utf-8")
     assert "do not say" not in md
+
+
+def test_a_finding_cites_the_sentence_that_shows_its_numbers_or_is_left_out(
+    lab: Lab, model: FakeModel, tmp_path: Path
+) -> None:
+    model.misquoting = True
+    d = run_digest(lab.settings, lib=lab.lib, watch=[watched(tmp_path)], today=DAY).digest
+    paper = next(e for e in d.entries if e.title.startswith("Evaluating brief motivational"))
+    number = model.stated[0]
+    # the model quoted the passage's opening words; the citation moves to the sentence
+    # that shows the number, and the finding with a number no passage gives is dropped
+    assert [f.text for f in paper.findings] == [f"The effect was {number}."]
+    quote = paper.findings[0].citation.quote
+    assert number in quote and on_page(lab.lib, paper.findings[0].citation)
