@@ -120,6 +120,11 @@ _FRONT_MATTER = re.compile(
 )
 
 
+def sentences(text: str, min_words: int = 5) -> list[str]:
+    """The sentences of ``text`` with at least ``min_words`` words, in order."""
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= min_words]
+
+
 def closest_sentence(
     text: str, claim: str, words: Callable[[str], Iterable[str]] = _words, max_words: int = 40
 ) -> str:
@@ -131,14 +136,14 @@ def closest_sentence(
     passed over while there is anything else. Ties go to the earlier sentence;
     with no such sentence, the opening words.
     """
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 5]
+    found = sentences(text)
     # A journal's front matter has no full stops, so its keyword list reads as one
     # short sentence made of the paper's topic words, and won on shared words alone.
-    sentences = [s for s in sentences if not _FRONT_MATTER.search(s)] or sentences
-    if not sentences:
+    found = [s for s in found if not _FRONT_MATTER.search(s)] or found
+    if not found:
         return " ".join(text.split()[:25])
     wanted = set(words(claim))
-    best = max(sentences, key=lambda s: len(wanted & set(words(s))) / math.sqrt(len(s.split())))
+    best = max(found, key=lambda s: len(wanted & set(words(s))) / math.sqrt(len(s.split())))
     return " ".join(best.split()[:max_words])
 
 

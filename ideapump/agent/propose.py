@@ -25,6 +25,7 @@ from ideapump.agent.grounding import (
     as_model,
     generate_grounded,
     lead_words,
+    normalize,
     persona,
     relevance,
     retrieve,
@@ -111,15 +112,15 @@ def _generate(
 
 
 def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
-    """``items`` once each, without those in ``known`` (case and spacing ignored).
+    """``items`` once each, without those in ``known`` (compared as quotes are: :func:`normalize`).
 
     The 1.5B model repeats a review point, and names as missing a control the
     proposal already has.
     """
-    seen = {" ".join(k.casefold().split()) for k in known}
+    seen = {normalize(k) for k in known}
     out = []
     for item in items:
-        key = " ".join(item.casefold().split())
+        key = normalize(item)
         if key and key not in seen:
             seen.add(key)
             out.append(item.strip())

@@ -11,6 +11,8 @@ import re
 
 from pydantic import BaseModel
 
+from ideapump.agent.grounding import sentences
+
 # "the passages do not say" is what the summary prompt asks for instead of a guess;
 # as a key finding it is no finding.
 _NOT_SAID = re.compile(r"\b(?:passages?|documents?|text)\s+do(?:es)?\s+not\s+say\b", re.I)
@@ -58,7 +60,4 @@ def decimals(text: str) -> set[float]:
 
 def sentence_with(text: str, numbers: set[float]) -> str | None:
     """The first sentence of ``text`` (5 words or more) that shows every one of ``numbers``."""
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        if len(sentence.split()) >= 5 and numbers <= decimals(sentence):
-            return " ".join(sentence.split())
-    return None
+    return next((" ".join(s.split()) for s in sentences(text) if numbers <= decimals(s)), None)
