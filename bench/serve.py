@@ -17,6 +17,8 @@ Every message carries a tag the model server records with its own timings
     before model    = model's arrival - client's send            (routing, retrieval, DB)
     added excl. retrieval = added - before model                 (relaying the stream,
                       storing the reply, the done event)
+    last token lag  = client's last token - model's last token     (relaying)
+    closing         = client's done event - client's last token    (storing the reply)
 
 Retrieval alone is also timed: ``--streams`` concurrent POST /search.
 Memory: the server's resident set (VmRSS) after the run and its peak (VmHWM).
@@ -56,6 +58,7 @@ class Sample:
     tag: str
     sent: float
     first_token: float
+    last_token: float
     done: float
     ok: bool
 
@@ -69,7 +72,7 @@ def pct(values: list[float], q: float) -> float:
 
 async def one_reply(http: httpx.AsyncClient, conv_id: str, tag: str) -> Sample:
     sent = time.time()
-    first = 0.0
+    first = last = 0.0
     ok = False
     body = {"content": QUESTION.format(tag=tag)}
     async with http.stream("POST", f"/conversations/{conv_id}/messages", json=body) as r:
@@ -77,10 +80,11 @@ async def one_reply(http: httpx.AsyncClient, conv_id: str, tag: str) -> Sample:
         async for line in r.aiter_lines():
             if line.startswith("event: "):
                 event = line[7:]
-                if event == "token" and not first:
-                    first = time.time()
+                if event == "token":
+                    last = time.time()
+                    first = first or last
                 ok = ok or event == "done"
-    return Sample(tag, sent, first, time.time(), ok and r.status_code == 200)
+    return Sample(tag, sent, first, last, time.time(), ok and r.status_code == 200)
 
 
 async def stream_worker(http: httpx.AsyncClient, i: int, rounds: int) -> list[Sample]:
@@ -124,6 +128,7 @@ async def run(args: argparse.Namespace, base_url: str, llm_url: str) -> dict[str
         raise SystemExit(f"no reply was timed by the model: {samples[:2]}, {list(timings)[:5]}")
 
     added, before, excl, ttft, model_ttft, total, model_total = [], [], [], [], [], [], []
+    relay_lag, closing = [], []
     for s in samples:
         m = timings.get(s.tag)
         if not (s.ok and m):
@@ -132,6 +137,8 @@ async def run(args: argparse.Namespace, base_url: str, llm_url: str) -> dict[str
         added.append(s.done - s.sent - model_time)
         before.append(m["arrived"] - s.sent)
         excl.append(added[-1] - before[-1])
+        relay_lag.append(s.last_token - m["last"])
+        closing.append(s.done - s.last_token)
         ttft.append(s.first_token - s.sent)
         model_ttft.append(m["first"] - m["arrived"])
         total.append(s.done - s.sent)
@@ -164,6 +171,10 @@ async def run(args: argparse.Namespace, base_url: str, llm_url: str) -> dict[str
             "before_model_p95_ms": round(pct(before, 95) * ms, 1),
             "excluding_retrieval_p50_ms": round(statistics.median(excl) * ms, 1),
             "excluding_retrieval_p95_ms": round(pct(excl, 95) * ms, 1),
+            "last_token_lag_p50_ms": round(statistics.median(relay_lag) * ms, 1),
+            "last_token_lag_p95_ms": round(pct(relay_lag, 95) * ms, 1),
+            "closing_p50_ms": round(statistics.median(closing) * ms, 1),
+            "closing_p95_ms": round(pct(closing, 95) * ms, 1),
         },
         "search_alone": {
             "concurrent": args.streams,
@@ -180,6 +191,12 @@ def main() -> None:
     ap.add_argument("--tokens-per-s", type=float, default=50.0, help="fake model speed")
     ap.add_argument("--tokens", type=int, default=40, help="words per fake model answer")
     ap.add_argument("--prefill-s", type=float, default=0.05, help="fake model's first-token delay")
+    ap.add_argument(
+        "--max-concurrent-retrievals",
+        type=int,
+        default=0,
+        help="the server's IDEAPUMP_SERVER__MAX_CONCURRENT_RETRIEVALS (0: no limit)",
+    )
     ap.add_argument("--json", action="store_true", help="print JSON only")
     args = ap.parse_args()
 
@@ -193,6 +210,7 @@ def main() -> None:
             IDEAPUMP_SERVER__MAX_CONCURRENT_GENERATIONS=str(args.streams),
             IDEAPUMP_SERVER__RATE_LIMIT_PER_MINUTE="1000000",
             IDEAPUMP_LLM__TIMEOUT_S="120",
+            IDEAPUMP_SERVER__MAX_CONCURRENT_RETRIEVALS=str(args.max_concurrent_retrievals),
         )
         procs: list[Any] = []
         with ideapump_server(env, procs=procs) as base_url:
@@ -220,6 +238,11 @@ def main() -> None:
         f"(routing, retrieval, DB) p50 {a['before_model_p50_ms']} / p95 "
         f"{a['before_model_p95_ms']} ms; excluding retrieval p50 "
         f"{a['excluding_retrieval_p50_ms']} / p95 {a['excluding_retrieval_p95_ms']} ms"
+    )
+    print(
+        f"  of which: last token relayed after the model sent it p50 {a['last_token_lag_p50_ms']} "
+        f"/ p95 {a['last_token_lag_p95_ms']} ms; last token to done (store the reply) p50 "
+        f"{a['closing_p50_ms']} / p95 {a['closing_p95_ms']} ms"
     )
     s = result["search_alone"]
     print(
