@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from ideapump.config import Settings, check_library_name
 from ideapump.errors import NotFoundError
 from ideapump.store.registry import Registry
+from ideapump.writer import BatchWriter
 
 KEY_PREFIX = "ipk_"
 
@@ -79,6 +82,7 @@ class ServiceStore:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         ServiceBase.metadata.create_all(registry.engine)
+        self._messages = BatchWriter(self._store_messages, name="ideapump-messages")
 
     @classmethod
     def open(cls, settings: Settings) -> ServiceStore:
@@ -181,15 +185,33 @@ class ServiceStore:
     def add_message(
         self, conv_id: str, role: str, content: str, extras: dict[str, Any] | None = None
     ) -> MessageRow:
-        now = _now()
+        return self.submit_message(conv_id, role, content, extras).result()
+
+    def submit_message(
+        self, conv_id: str, role: str, content: str, extras: dict[str, Any] | None = None
+    ) -> Future[MessageRow]:
+        """Queue a message for the writer; the future holds the stored row (with its id)."""
         row = MessageRow(
-            conv_id=conv_id, role=role, content=content, extras=extras or {}, created_at=now
+            conv_id=conv_id, role=role, content=content, extras=extras or {}, created_at=_now()
         )
+        return self._messages.submit(row)
+
+    def _store_messages(self, rows: Sequence[MessageRow]) -> None:
+        for r in rows:
+            r.msg_id = None  # type: ignore[assignment]  # an id from a batch that rolled back
         with self.registry.session() as s:
-            s.add(row)
-            conv = s.get(ConversationRow, conv_id)
-            if conv is not None:
-                conv.updated_at = now
-                if not conv.title and role == "user":
-                    conv.title = " ".join(content.split())[:80]
-        return row
+            s.add_all(rows)
+            s.flush()  # assigns the ids, in submission order
+            convs = s.scalars(
+                select(ConversationRow).where(
+                    ConversationRow.conv_id.in_({r.conv_id for r in rows})
+                )
+            )
+            latest = {c.conv_id: c for c in convs}
+            for r in rows:
+                conv = latest.get(r.conv_id)
+                if conv is None:
+                    continue
+                conv.updated_at = r.created_at  # rows are in submission order: the last wins
+                if not conv.title and r.role == "user":
+                    conv.title = " ".join(r.content.split())[:80]

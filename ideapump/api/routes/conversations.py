@@ -164,7 +164,7 @@ async def post_message(
     history = [Turn(m.role, m.content) for m in earlier if m.content]
     slot = state.generations.hold()  # 503 busy before the stream starts, over the cap
     try:
-        await asyncio.to_thread(state.store.add_message, conv_id, "user", body.content)
+        await asyncio.wrap_future(state.store.submit_message(conv_id, "user", body.content))
     except BaseException:
         slot.release()
         raise
@@ -179,8 +179,8 @@ async def post_message(
             return
         finally:
             slot.release()  # as soon as the reply is generated; SlotStream makes sure of it
-        row = await asyncio.to_thread(
-            state.store.add_message, conv_id, "assistant", collector.content, collector.extras()
+        row = await asyncio.wrap_future(
+            state.store.submit_message(conv_id, "assistant", collector.content, collector.extras())
         )
         yield sse(
             DoneEvent(message_id=row.msg_id, text=collector.content, citations=collector.citations)
