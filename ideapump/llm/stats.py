@@ -3,18 +3,23 @@
 Every call through :func:`ideapump.llm.make_chat_model`'s model rewrites
 ``HOME/run/llm-last-call.json`` with the latency, the token counts and the
 tokens/s of that call (output tokens over wall time, prompt processing
-included). ``ideapump models`` shows it. Writing it never fails a call.
+included). ``ideapump models`` shows it. Writing it never fails or delays a call:
+one background thread writes the newest figures (:mod:`ideapump.writer`).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
-import threading
 import time
+from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ideapump.writer import BatchWriter
 
 if TYPE_CHECKING:
     from ideapump.config import Settings
@@ -33,6 +38,8 @@ def record_call(
     usage: dict[str, Any],
     stream: bool,
 ) -> None:
+    """Queue the call's figures for the background writer (the caller does not wait)."""
+    global _pending
     completion = usage.get("completion_tokens")
     data = {
         "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -47,15 +54,35 @@ def record_call(
         if isinstance(completion, int) and latency_s > 0
         else None,
     }
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # One temporary name per thread: concurrent replies in one server each write.
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(json.dumps(data, indent=2))
-        os.replace(tmp, path)
+    _pending = _writer.submit((path, data))
+
+
+def _write_latest(records: Sequence[tuple[Path, dict[str, Any]]]) -> None:
+    for path, data in dict(records).items():  # the newest record of each file
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data, indent=2))
+            os.replace(tmp, path)
+
+
+def wait_for_records(timeout: float = 5.0) -> None:
+    """Until this process's queued figures are on disk (FIFO: the newest done means all)."""
+    pending = _pending
+    if pending is not None:
+        with contextlib.suppress(Exception):
+            pending.result(timeout)
+
+
+_writer: BatchWriter[tuple[Path, dict[str, Any]]] = BatchWriter(
+    _write_latest, name="ideapump-llm-stats"
+)
+_pending: Future[tuple[Path, dict[str, Any]]] | None = None
+atexit.register(wait_for_records)  # a CLI run that ends right after its call still records it
 
 
 def last_call(settings: Settings) -> dict[str, Any] | None:
+    wait_for_records()
     try:
         data = json.loads(stats_path(settings).read_text())
     except (OSError, ValueError):
