@@ -162,6 +162,14 @@ class ServerSettings(_Section):
         default_factory=list, description="Origins allowed by CORS (browser chat UIs elsewhere)."
     )
     search_k: int = Field(6, ge=1, le=50, description="Passages retrieved per chat reply.")
+    max_concurrent_retrievals: int = Field(
+        0,
+        ge=0,
+        description="Retrievals (query embedding, vector and BM25 search) one server process "
+        "runs at once; the others wait their turn. 0: no limit. 1 keeps replies that are "
+        "already streaming at pace when a small machine is overloaded, at the cost of later "
+        "first tokens (README, 'The collaborator service').",
+    )
 
 
 class DigestSettings(_Section):

@@ -10,8 +10,9 @@ for hit in lib.search("noradrenaline and exploration", k=5):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ideapump.config import Settings, check_library_name, get_settings
 from ideapump.errors import InputError
@@ -72,11 +73,19 @@ def to_passage(hit: ChunkHit, doc: DocFacts, *, digits: int = 4) -> Passage:
 
 
 class Library:
-    def __init__(self, settings: Settings, store: VectorStore, registry: Registry) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: VectorStore,
+        registry: Registry,
+        retrieval_gate: AbstractContextManager[Any] | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.registry = registry
         self.name = store.library
+        #: Held around each retrieval (a semaphore shared by a server's libraries), or None.
+        self.retrieval_gate = retrieval_gate
 
     @classmethod
     def open(
@@ -86,11 +95,16 @@ class Library:
         *,
         embeddings: Embeddings | None = None,
         registry: Registry | None = None,
+        retrieval_gate: AbstractContextManager[Any] | None = None,
     ) -> Library:
         settings = settings or get_settings()
         library = check_library_name(name or settings.library)
         store = settings.get_store(library, embeddings)
-        return cls(settings, store, registry or settings.get_registry())
+        return cls(settings, store, registry or settings.get_registry(), retrieval_gate)
+
+    def retrieval_turn(self) -> AbstractContextManager[Any]:
+        """Held while a search embeds its query and searches (the server's turn-taking)."""
+        return self.retrieval_gate or nullcontext()
 
     # -- write ---------------------------------------------------------------
     def ingest(
@@ -131,10 +145,10 @@ class Library:
             raise InputError("the search query is empty")
         if k < 1 or k > 200:
             raise InputError("k must be between 1 and 200")
-        vector = self.store.embeddings.embed_query(query)
         where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
-        want = k + 10
-        hits = self.store.query(vector, want, where)
+        with self.retrieval_turn():
+            vector = self.store.embeddings.embed_query(query)
+            hits = self.store.query(vector, k + 10, where)
         rows = self.registry.titles(self.name, {h.doc_id for h in hits})
         passages = [to_passage(h, rows[h.doc_id]) for h in hits if h.doc_id in rows]
         return passages[:k]

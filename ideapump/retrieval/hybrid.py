@@ -212,6 +212,20 @@ class Retriever:
         allowed = set(docs) if doc_ids is None else set(doc_ids) & set(docs)
         if not allowed:
             return []
+        with self.library.retrieval_turn():
+            return self._retrieve(query, k, docs, allowed, doc_ids, per_paper_cap, mode, mmr_lambda)
+
+    def _retrieve(
+        self,
+        query: str,
+        k: int,
+        docs: dict[str, tuple[int, str, _DocMeta]],
+        allowed: set[str],
+        doc_ids: Sequence[str] | None,
+        per_paper_cap: int | None,
+        mode: Mode,
+        mmr_lambda: float | None,
+    ) -> list[Passage]:
         pool = max(4 * k, 40)
         vector = np.asarray(self.library.store.embeddings.embed_query(query), np.float32)
         dense = self._dense(vector, pool, allowed, restrict=doc_ids is not None)

@@ -1,14 +1,21 @@
-"""Worker threads of the service: the token relay and the pool behind asyncio.to_thread."""
+"""Worker threads of the service: the token relay, the pool behind asyncio.to_thread, and
+the turns retrievals take."""
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from ideapump.api import create_app
 from ideapump.api.agent_engine import relay
 from ideapump.config import get_settings
+from tests.api.conftest import upload
 
 
 def test_relay_yields_in_order_and_raises_the_iterators_error() -> None:
@@ -66,3 +73,54 @@ def test_long_calls_do_not_take_every_worker_thread() -> None:
         return len(ids)
 
     assert asyncio.run(main()) == n
+
+
+class CountingEmbeddings(Embeddings):
+    """The session's MiniLM, counting how many query embeddings run at once."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.model_name = inner.model_name
+        self.dimension = inner.dimension
+        self.running = 0
+        self.most = 0
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(0.1)  # a slow query embedding, so that overlaps would show
+            return self.inner.embed_query(text)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+@pytest.mark.parametrize(("slots", "expect_overlap"), [(1, False), (0, True)])
+def test_retrievals_take_turns_up_to_the_setting(
+    embeddings: Any, tmp_path: Path, slots: int, expect_overlap: bool
+) -> None:
+    settings = get_settings(home=tmp_path / "home", server={"max_concurrent_retrievals": slots})
+    counting = CountingEmbeddings(embeddings)
+    app = create_app(settings, embeddings=counting)
+
+    async def main() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://ideapump.test") as client,
+        ):
+            await upload(client, "notes.md", "# Pupil notes\n\nPupil size tracked uncertainty.")
+            queries = [f"pupil size and uncertainty, question {i}" for i in range(4)]
+            replies = await asyncio.gather(
+                *(client.post("/search", json={"query": q}) for q in queries)
+            )
+        return [r.status_code for r in replies]
+
+    assert asyncio.run(main()) == [200] * 4
+    assert (counting.most > 1) is expect_overlap
