@@ -167,8 +167,8 @@ class ServerSettings(_Section):
         ge=0,
         description="Retrievals (query embedding, vector and BM25 search) one server process "
         "runs at once; the others wait their turn. 0: no limit. 1 keeps replies that are "
-        "already streaming at pace when a small machine is overloaded, at the cost of later "
-        "first tokens (README, 'The collaborator service').",
+        "already streaming at pace on an overloaded small machine, but first tokens come "
+        "later (README, 'The collaborator service').",
     )
 
 
