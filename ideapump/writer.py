@@ -58,10 +58,11 @@ class BatchWriter(Generic[T]):
     def submit(self, item: T) -> Future[T]:
         done: Future[T] = Future()
         with self._lock:
-            self._queue.put((item, done))
             if not self._running:
-                self._running = True
+                # start() fails at interpreter shutdown: then nothing is queued or marked.
                 threading.Thread(target=self._run, name=self._name, daemon=True).start()
+                self._running = True
+            self._queue.put((item, done))
         return done
 
     def _run(self) -> None:
