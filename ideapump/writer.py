@@ -14,8 +14,8 @@ hands all waiting items to one ``commit`` call, and ends when idle.
   without waiting for the disk, and a burst of replies writes the file once.
 
 Nothing is half-written: a batch is one commit; when it fails, each of its items
-is tried again on its own, so one bad item (a message whose conversation was
-deleted meanwhile) fails only its own caller.
+is tried again on its own, so one bad item (on PostgreSQL, a message whose
+conversation was deleted meanwhile) fails only its own caller.
 """
 
 from __future__ import annotations
