@@ -14,7 +14,7 @@ Streams pace their tokens at ``--tokens-per-s`` after ``--prefill-s``, so the
 model's own latency is known. ``GET /_timings`` returns, per request tagged
 ``bench-<id>`` in its messages, when the request arrived, its first token left
 and its last token left (``time.time()``), for benches to subtract the model's
-time from what a client sees.
+time from what a client sees, and the client's port (one per connection).
 """
 
 from __future__ import annotations
@@ -203,6 +203,8 @@ def make_app(tokens_per_s: float = 50.0, tokens: int = 40, prefill_s: float = 0.
             yield "data: [DONE]\n\n"
             if tag is not None:
                 timings[tag] = {"arrived": arrived, "first": first, "last": time.time()}
+                # the client's port tells one connection from another
+                timings[tag]["client_port"] = request.client.port if request.client else 0
 
         return StreamingResponse(stream(), media_type="text/event-stream")
 

@@ -175,9 +175,17 @@ class IdeaPumpChatModel(ChatOpenAI):
 
 
 def _sse_data(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
-    """The JSON ``data`` of each server-sent event, up to ``[DONE]``."""
+    """The JSON ``data`` of each server-sent event, up to ``[DONE]``.
+
+    What follows ``[DONE]`` (the body's end) is read too, as the openai SDK's own
+    streams do: a response closed before its end takes its connection with it, and
+    every reply then paid for a new connection (a TLS handshake, to a remote model).
+    """
     data: list[str] = []
+    done = False
     for line in itertools.chain(lines, [""]):  # "" ends the last event
+        if done:
+            continue
         if line:
             if line.startswith("data:"):
                 data.append(line[5:].removeprefix(" "))
@@ -186,7 +194,8 @@ def _sse_data(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
             continue
         text, data = "\n".join(data), []
         if text.strip() == "[DONE]":
-            return
+            done = True
+            continue
         yield json.loads(text)
 
 

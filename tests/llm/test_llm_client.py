@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ from ideapump.errors import (
 from ideapump.llm import astream_text, make_chat_model, stream_text
 from ideapump.llm.stats import last_call
 from tests.openai_mock import completion, sse
+from tests.servers import fake_llm
 
 FAST_RETRY = {"retry-after-ms": "1"}  # the openai client honours it instead of ~0.5-8 s backoff
 
@@ -310,3 +312,19 @@ def test_errors_are_mapped_while_streaming(settings: Settings, api: respx.MockRo
     api.post("/chat/completions").mock(side_effect=httpx.ConnectError("refused"))
     with pytest.raises(LLMUnavailableError):
         list(stream_text(make_chat_model(settings, max_retries=0), "x"))
+
+
+def test_streamed_replies_share_one_connection(tmp_path: Path) -> None:
+    # A real server: a connection closed before the end of its body is not reused, and
+    # every reply then paid for a new one (a TLS handshake, with a remote model).
+    with fake_llm(tokens_per_s=2000, tokens=5, prefill_s=0.0) as url:
+        llm = make_chat_model(
+            get_settings(
+                home=tmp_path / "home",
+                llm={"base_url": url, "model": "fake", "api_key": "sk-x", "max_retries": 0},
+            )
+        )
+        for tag in ("bench-1", "bench-2"):
+            assert "".join(stream_text(llm, f"Say hello ({tag})")).strip()
+        timings = httpx.get(url.removesuffix("/v1") + "/_timings").json()
+    assert timings["1"]["client_port"] == timings["2"]["client_port"]
