@@ -213,39 +213,28 @@ class Retriever:
         if not allowed:
             return []
         with self.library.retrieval_turn():
-            return self._retrieve(query, k, docs, allowed, doc_ids, per_paper_cap, mode, mmr_lambda)
-
-    def _retrieve(
-        self,
-        query: str,
-        k: int,
-        docs: dict[str, tuple[int, str, _DocMeta]],
-        allowed: set[str],
-        doc_ids: Sequence[str] | None,
-        per_paper_cap: int | None,
-        mode: Mode,
-        mmr_lambda: float | None,
-    ) -> list[Passage]:
-        pool = max(4 * k, 40)
-        vector = np.asarray(self.library.store.embeddings.embed_query(query), np.float32)
-        dense = self._dense(vector, pool, allowed, restrict=doc_ids is not None)
-        if mode == "dense":
-            hits = dense
+            pool = max(4 * k, 40)
+            vector = np.asarray(self.library.store.embeddings.embed_query(query), np.float32)
+            dense = self._dense(vector, pool, allowed, restrict=doc_ids is not None)
+            if mode == "dense":
+                hits = dense
+                if mmr_lambda is not None:
+                    hits = self._load(
+                        [h.chunk_id for h in dense], {h.chunk_id: h.score for h in dense}
+                    )
+            else:
+                self._sync(docs)
+                subset = allowed if len(allowed) < len(docs) else None
+                dense_ids = [h.chunk_id for h in dense]
+                lexical = self.index.search(query, pool, subset, also=dense_ids)
+                hits = self._load(list(dict.fromkeys([*dense_ids, *lexical])), {})
+                hits = [h for h in hits if h.doc_id in allowed]
+                fuse(vector, hits, lexical, self.alpha)
+                hits.sort(key=lambda h: (-h.score, h.chunk_id))
             if mmr_lambda is not None:
-                hits = self._load([h.chunk_id for h in dense], {h.chunk_id: h.score for h in dense})
-        else:
-            self._sync(docs)
-            subset = allowed if len(allowed) < len(docs) else None
-            dense_ids = [h.chunk_id for h in dense]
-            lexical = self.index.search(query, pool, subset, also=dense_ids)
-            hits = self._load(list(dict.fromkeys([*dense_ids, *lexical])), {})
-            hits = [h for h in hits if h.doc_id in allowed]
-            fuse(vector, hits, lexical, self.alpha)
-            hits.sort(key=lambda h: (-h.score, h.chunk_id))
-        if mmr_lambda is not None:
-            hits = mmr(hits, len(hits), mmr_lambda)
-        chosen = cap_per_paper(hits, k, per_paper_cap)
-        return [to_passage(h, docs[h.doc_id][2], digits=6) for h in chosen]
+                hits = mmr(hits, len(hits), mmr_lambda)
+            chosen = cap_per_paper(hits, k, per_paper_cap)
+            return [to_passage(h, docs[h.doc_id][2], digits=6) for h in chosen]
 
     def _dense(
         self, vector: np.ndarray, n: int, allowed: set[str], *, restrict: bool
