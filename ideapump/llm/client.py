@@ -182,10 +182,7 @@ def _sse_data(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
     every reply then paid for a new connection (a TLS handshake, to a remote model).
     """
     data: list[str] = []
-    done = False
     for line in itertools.chain(lines, [""]):  # "" ends the last event
-        if done:
-            continue
         if line:
             if line.startswith("data:"):
                 data.append(line[5:].removeprefix(" "))
@@ -194,8 +191,9 @@ def _sse_data(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
             continue
         text, data = "\n".join(data), []
         if text.strip() == "[DONE]":
-            done = True
-            continue
+            for _ in lines:  # the rest of the body
+                pass
+            return
         yield json.loads(text)
 
 
