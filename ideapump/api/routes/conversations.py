@@ -159,9 +159,8 @@ async def post_message(
     lib: Library = Depends(get_library),
     state: AppState = Depends(get_state),
 ) -> StreamingResponse:
-    await asyncio.to_thread(state.store.conversation, caller.library, conv_id)
-    earlier = await asyncio.to_thread(state.store.messages, conv_id)
-    history = [Turn(m.role, m.content) for m in earlier if m.content]
+    earlier = await asyncio.to_thread(state.store.history, caller.library, conv_id)
+    history = [Turn(role, content) for role, content in earlier if content]
     slot = state.generations.hold()  # 503 busy before the stream starts, over the cap
     try:
         await asyncio.wrap_future(state.store.submit_message(conv_id, "user", body.content))
