@@ -12,6 +12,7 @@ OpenAPI docs at ``/docs``. Every error answers ``{"error": {"type", "message"}}`
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -64,6 +65,22 @@ class UploadLimit:
         await self.app(scope, receive, send)
 
 
+def freeze_startup_heap() -> None:
+    """Put what imports and start-up left alive out of the cyclic collector's reach, once.
+
+    A full collection traverses every tracked object, and a started server holds
+    about 300,000 of them (modules, classes, functions) that never die. Under 32
+    concurrent streams (bench/serve) a full collection paused every stream for
+    200-220 ms; with these frozen, 30-45 ms. Frozen objects are still freed
+    when their last reference goes; only a cycle among them that became garbage
+    later would stay, and what start-up builds lives as long as the server.
+    Collected first, so no garbage is frozen.
+    """
+    if gc.get_freeze_count() == 0:  # once per process: later apps (tests) add nothing
+        gc.collect()
+        gc.freeze()
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -97,6 +114,7 @@ def create_app(
             thread_name_prefix="ideapump",
         )
         asyncio.get_running_loop().set_default_executor(pool)
+        freeze_startup_heap()
         try:
             yield
         finally:
