@@ -91,14 +91,16 @@ def effect_from_result(r: StatsResult) -> tuple[str, float, str] | None:
     return None
 
 
-def effect_candidates(
-    library: Library, cited: Sequence[Citation], doc_ids: Sequence[str]
-) -> list[EffectCandidate]:
-    """Convertible, consistent results from the cited papers, cited pages first."""
+def effect_candidates(library: Library, cited: Sequence[Citation]) -> list[EffectCandidate]:
+    """Convertible, consistent results from the cited papers, in citation order.
+
+    Only cited papers: another retrieved paper's statistic (a bed-rest study's, for
+    a proposal on rats) would power the experiment on the wrong effect.
+    """
     from ideapump.stats import check_document
 
     cited_pages = {(c.doc_id, c.page) for c in cited}
-    order = list(dict.fromkeys([*(c.doc_id for c in cited), *doc_ids]))
+    order = list(dict.fromkeys(c.doc_id for c in cited))
     out: list[EffectCandidate] = []
     for doc_id in order:
         try:
@@ -167,7 +169,7 @@ def power_analysis(
     alpha = library.settings.stats.alpha if alpha is None else alpha
     groups = max(2, conditions)
     test = "two-sample t-test" if groups == 2 else f"one-way ANOVA, {groups} groups"
-    cand = pick_effect(effect_candidates(library, cited, evidence.doc_ids()))
+    cand = pick_effect(effect_candidates(library, cited))
     if cand is None:
         metric, value = ("d", DEFAULT_D) if groups == 2 else ("f", DEFAULT_D / 2)
         n = solve_n(metric, value, groups, alpha, power)

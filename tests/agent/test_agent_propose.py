@@ -120,3 +120,32 @@ def test_empty_library_abstains(embeddings, llm, fake: FakeLLM, settings) -> Non
     empty = Library.open("empty", settings, embeddings=embeddings)
     assert propose(empty, llm, QUESTION).abstained
     assert fake.requests == []
+
+
+def test_sample_size_takes_no_effect_from_a_paper_the_proposal_does_not_cite(
+    corpus_library,
+) -> None:
+    from ideapump.agent.grounding import Evidence
+    from ideapump.agent.models import Citation
+    from ideapump.agent.power import power_analysis
+
+    docs = corpus_library.papers()
+    notes = next(d for d in docs if d.kind == "markdown")  # the pilot notes: no test statistics
+    bed_rest = next(d for d in docs if "bed rest" in d.title.lower())  # F(1, 14) = 6.19 and more
+    note, *_ = corpus_library.chunks(notes.doc_id)
+    evidence = Evidence([note, *corpus_library.chunks(bed_rest.doc_id)], corpus_library)
+
+    def cite(p: Any) -> list[Citation]:
+        return [Citation(doc_id=p.doc_id, title=p.title, page=p.page, quote=p.quote[:60],
+                         chunk_id=p.chunk_id)]  # fmt: skip
+
+    # Only the notes are cited: the bed-rest study was retrieved, but a rats or a
+    # pupil experiment powered on its effect would be the wrong paper's number.
+    s = power_analysis(corpus_library, evidence, cite(note), conditions=2)
+    assert s.conventional_default and s.source is None
+    assert s.effect_source.startswith("conventional default") and "bed rest" not in s.effect_source
+
+    cited = cite(corpus_library.chunks(bed_rest.doc_id)[0])
+    s = power_analysis(corpus_library, evidence, cited, conditions=2)
+    assert not s.conventional_default and s.source is not None
+    assert s.source.doc_id == bed_rest.doc_id
