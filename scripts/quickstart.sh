@@ -7,13 +7,20 @@
 #   bash scripts/quickstart.sh [PAPERS_DIR]
 #
 # PAPERS_DIR defaults to the workspace corpus (../shared/corpus) when present,
-# else to the papers shipped with the tests (tests/data).
+# else to the papers shipped with the tests (tests/data); their licence lists
+# (MANIFEST.md, ATTRIBUTION.md) are left out: they name every paper, so the model
+# cited them as if they were findings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 papers="${1:-}"
+inputs=("$papers")
 if [ -z "$papers" ]; then
   if [ -d ../shared/corpus ]; then papers=../shared/corpus; else papers=tests/data; fi
+  inputs=()
+  for f in "$papers"/*; do
+    case "$(basename "$f")" in MANIFEST.md | ATTRIBUTION.md) ;; *) inputs+=("$f") ;; esac
+  done
 fi
 
 if [ ! -x .venv/bin/ideapump ]; then
@@ -25,7 +32,7 @@ fi
 
 echo "== ingesting $papers into ${IDEAPUMP_HOME:-./.ideapump}"
 # exit code 1 only means some file failed; its reason is in the table
-.venv/bin/ideapump ingest "$papers" || echo "(some files failed: see the reasons above)"
+.venv/bin/ideapump ingest "${inputs[@]}" || echo "(some files failed: see the reasons above)"
 .venv/bin/ideapump papers
 
 echo "== search"
