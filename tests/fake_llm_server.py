@@ -202,9 +202,13 @@ def make_app(tokens_per_s: float = 50.0, tokens: int = 40, prefill_s: float = 0.
             yield _chunk(None, finish="stop")
             yield "data: [DONE]\n\n"
             if tag is not None:
-                timings[tag] = {"arrived": arrived, "first": first, "last": time.time()}
-                # the client's port tells one connection from another
-                timings[tag]["client_port"] = request.client.port if request.client else 0
+                timings[tag] = {
+                    "arrived": arrived,
+                    "first": first,
+                    "last": time.time(),
+                    # the client's port tells one connection from another
+                    "client_port": request.client.port if request.client else 0,
+                }
 
         return StreamingResponse(stream(), media_type="text/event-stream")
 

@@ -156,9 +156,9 @@ class AppState:
         self.limiter = RateLimiter(self.settings.server.rate_limit_per_minute)
         self.generations = GenerationSlots(self.settings.server.max_concurrent_generations)
         # Retrieval is CPU work. Taking turns (max_concurrent_retrievals=1) leaves the
-        # cores to the replies already streaming, but on 2 cores with 32 chats first
-        # tokens came ~150 ms later and throughput fell 9% (bench/serve.py, README):
-        # the operator's choice, off by default.
+        # cores to the replies already streaming, but first tokens come later and
+        # throughput falls (bench/serve.py; figures in the README): the operator's
+        # choice, off by default.
         slots = self.settings.server.max_concurrent_retrievals
         self.retrievals = threading.BoundedSemaphore(slots) if slots else None
 

@@ -192,12 +192,8 @@ class ServiceStore:
         Only the two columns: a long conversation's stored citations and proposals
         are not decoded on every message. Another library's id is not found.
         """
+        self.conversation(library, conv_id)
         with self.registry.session() as s:
-            owner = s.scalar(
-                select(ConversationRow.library).where(ConversationRow.conv_id == conv_id)
-            )
-            if owner != library:
-                raise NotFoundError(f"no conversation {conv_id!r}")
             turns = s.execute(
                 select(MessageRow.role, MessageRow.content)
                 .where(MessageRow.conv_id == conv_id)
