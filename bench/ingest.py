@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from ideapump.config import Settings
-from ideapump.library import Library
+from ideapump.runtime import Runtime
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -33,7 +33,7 @@ def main() -> None:
     if not args.corpus.is_dir():
         sys.exit(f"no corpus folder at {args.corpus}")
     home = args.home or Path(tempfile.mkdtemp(prefix="ideapump-bench-"))
-    lib = Library.open(settings=Settings(home=home))
+    lib = Runtime(Settings(home=home)).library()
 
     t0 = time.perf_counter()
     report = lib.ingest([args.corpus])

@@ -31,6 +31,7 @@ from ideapump.config import get_settings
 from ideapump.library import Library
 from ideapump.models import Passage
 from ideapump.retrieval import LexicalIndex, Retriever, index_file
+from ideapump.runtime import Runtime
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "retrieval_questions.json"
@@ -176,7 +177,7 @@ def main() -> None:
     items = json.loads(QUESTIONS.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="ideapump-bench-") as tmp:
         home = args.home or Path(tmp)
-        library = Library.open(args.library, get_settings(home=home))
+        library = Runtime(get_settings(home=home)).library(args.library)
         t0 = time.perf_counter()
         ingest = library.ingest(sorted(args.corpus.glob("*.pdf")))
         if ingest.failed:

@@ -22,6 +22,7 @@ import numpy as np
 
 from ideapump.config import Settings
 from ideapump.library import Library
+from ideapump.runtime import Runtime
 from ideapump.store.registry import DocumentRow
 from ingest.chunking import Chunk
 
@@ -57,7 +58,7 @@ def report(name: str, ms: list[float]) -> None:
 
 def synthetic(n: int, queries: int) -> None:
     home = Path(tempfile.mkdtemp(prefix="ideapump-bench-search-"))
-    lib = Library.open("synthetic", settings=Settings(home=home))
+    lib = Runtime(Settings(home=home)).library("synthetic")
     rng = np.random.default_rng(0)
     per_doc = 500
     t0 = time.perf_counter()
@@ -99,7 +100,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=100)
     args = ap.parse_args()
     if args.corpus_home:
-        lib = Library.open(settings=Settings(home=args.corpus_home))
+        lib = Runtime(Settings(home=args.corpus_home)).library()
         print(f"corpus: {len(lib.papers())} documents, {lib.store.count()} chunks")
         timed(lib, 3)
         report("corpus", timed(lib, args.queries))

@@ -5,25 +5,20 @@ Every field can be set from the environment (or a ``.env`` file) with the
 ``IDEAPUMP_LLM__BASE_URL``, ``IDEAPUMP_STORE__CHROMA_MODE``. ``.env.example``
 lists them all.
 
-Factories (``get_embeddings``, ``get_store``, ``get_registry``, ``get_llm``) live
-here so callers never assemble clients by hand; they import lazily so that
-``ideapump --help`` stays fast.
+Settings are plain data: the services they describe are built by the
+composition root, :class:`ideapump.runtime.Runtime`.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-if TYPE_CHECKING:
-    from langchain_core.embeddings import Embeddings
-
-    from ideapump.store.registry import Registry
-    from ideapump.store.vectors import VectorStore
+from ideapump.errors import InputError
 
 LIBRARY_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
@@ -31,8 +26,6 @@ LIBRARY_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 def check_library_name(name: str) -> str:
     """Library names become Chroma collection names, so keep them to a safe alphabet."""
     if not LIBRARY_NAME.match(name):
-        from ideapump.errors import InputError
-
         raise InputError(
             f"library name {name!r} is not valid: use 1-63 lowercase letters, digits, '-' or '_', "
             "starting with a letter or digit"
@@ -280,31 +273,6 @@ class Settings(BaseSettings):
         if self.store.database_url:
             return self.store.database_url
         return f"sqlite:///{(self.home / 'ideapump.db').resolve()}"
-
-    # -- factories -----------------------------------------------------------
-    def get_embeddings(self, **overrides: Any) -> Embeddings:
-        from ideapump.embeddings import make_embeddings
-
-        return make_embeddings(self.embeddings.model_copy(update=overrides))
-
-    def get_registry(self) -> Registry:
-        from ideapump.store.registry import Registry
-
-        return Registry.connect(self.database_url)
-
-    def get_store(
-        self, library: str | None = None, embeddings: Embeddings | None = None
-    ) -> VectorStore:
-        from ideapump.store.vectors import VectorStore
-
-        return VectorStore.open(
-            self, check_library_name(library or self.library), embeddings or self.get_embeddings()
-        )
-
-    def get_llm(self, **overrides: Any) -> Any:
-        from ideapump.llm import make_chat_model
-
-        return make_chat_model(self, **overrides)
 
 
 def get_settings(**overrides: Any) -> Settings:

@@ -33,9 +33,10 @@ from ideapump.agent import (
     propose,
     weigh,
 )
-from ideapump.agent.grounding import LazyLLM
-from ideapump.config import Settings, get_settings
+from ideapump.config import Settings
 from ideapump.library import Library
+from ideapump.llm.model import ChatModel
+from ideapump.runtime import Runtime
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -44,13 +45,15 @@ if TYPE_CHECKING:
 
 
 class IdeaPump:
+    """One library and the chat model, from one :class:`~ideapump.runtime.Runtime`."""
+
     def __init__(
-        self, library: Library, llm: Any = None, options: AgentOptions | None = None
+        self, runtime: Runtime, library: str | None = None, options: AgentOptions | None = None
     ) -> None:
-        self.library = library
-        self.settings = library.settings
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.library: Library = runtime.library(library)
         self.options = options or AgentOptions()
-        self._llm = llm
 
     @classmethod
     def from_settings(
@@ -59,19 +62,17 @@ class IdeaPump:
         *,
         library: str | None = None,
         embeddings: Embeddings | None = None,
-        llm: Any = None,
+        llm: ChatModel | None = None,
         options: AgentOptions | None = None,
     ) -> IdeaPump:
         """An IdeaPump on ``library`` (default: settings.library) with the configured model."""
-        settings = settings or get_settings()
-        return cls(Library.open(library, settings, embeddings=embeddings), llm, options)
+        runtime = Runtime(settings, embeddings=embeddings, chat_model=llm)
+        return cls(runtime, library, options)
 
     @property
-    def llm(self) -> Any:
-        """The chat model, or a LazyLLM that builds it (from settings) on first use."""
-        if self._llm is None:
-            self._llm = LazyLLM(self.settings.get_llm)
-        return self._llm
+    def llm(self) -> ChatModel:
+        """The chat model (built, and the offline server started, on its first call)."""
+        return self.runtime.chat_model
 
     def ingest(self, paths: Sequence[str | Path]) -> IngestReport:
         return self.library.ingest(paths)

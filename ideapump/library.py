@@ -1,7 +1,7 @@
 """``Library``: one lab's documents, for the CLI, the API and notebooks.
 
-from ideapump.library import Library
-lib = Library.open("mylab")
+from ideapump.runtime import Runtime
+lib = Runtime.from_env().library("mylab")
 lib.ingest(["papers/"])
 for hit in lib.search("noradrenaline and exploration", k=5):
     print(hit.title, hit.page, hit.quote[:80])
@@ -14,15 +14,13 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ideapump.config import Settings, check_library_name, get_settings
+from ideapump.config import Settings
 from ideapump.errors import InputError
 from ideapump.models import DocumentInfo, IngestReport, Passage
 from ideapump.store.registry import DocumentRow, Registry
 from ideapump.store.vectors import ChunkHit, VectorStore
 
 if TYPE_CHECKING:
-    from langchain_core.embeddings import Embeddings
-
     from ingest.pipeline import IngestProgress
 
 
@@ -86,21 +84,6 @@ class Library:
         self.name = store.library
         #: Held around each retrieval (a semaphore shared by a server's libraries), or None.
         self.retrieval_gate = retrieval_gate
-
-    @classmethod
-    def open(
-        cls,
-        name: str | None = None,
-        settings: Settings | None = None,
-        *,
-        embeddings: Embeddings | None = None,
-        registry: Registry | None = None,
-        retrieval_gate: AbstractContextManager[Any] | None = None,
-    ) -> Library:
-        settings = settings or get_settings()
-        library = check_library_name(name or settings.library)
-        store = settings.get_store(library, embeddings)
-        return cls(settings, store, registry or settings.get_registry(), retrieval_gate)
 
     def retrieval_turn(self) -> AbstractContextManager[Any]:
         """Held while a search embeds its query and searches (the server's turn-taking)."""

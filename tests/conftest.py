@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ideapump.runtime import Runtime
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -22,11 +24,6 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     workdir = tmp_path / "cwd"
     workdir.mkdir()
     monkeypatch.chdir(workdir)
-    # The LLM layer remembers, per process, endpoints that refused json_schema; a
-    # test that taught it so must not change how later tests' requests look.
-    from ideapump.llm import structured
-
-    monkeypatch.setattr(structured, "_NO_JSON_SCHEMA", set())
     return home
 
 
@@ -55,10 +52,9 @@ def embeddings():
 def corpus_library(tmp_path_factory: pytest.TempPathFactory, embeddings):
     """Three real papers and the lab's own summaries, ingested once for read-only tests."""
     from ideapump.config import Settings
-    from ideapump.library import Library
 
     home = tmp_path_factory.mktemp("corpus-home")
-    lib = Library.open(settings=Settings(home=home), embeddings=embeddings)
+    lib = Runtime(Settings(home=home), embeddings=embeddings).library()
     report = lib.ingest([PAPERS["mendt"], PAPERS["lhakhang"], PAPERS["mathot"], DATA / "lab"])
     assert not report.failed, report.outcomes
     return lib

@@ -20,6 +20,7 @@ from ideapump.api.storage import ServiceStore
 from ideapump.client import AsyncClient, Client, stats_dataframe
 from ideapump.config import Settings
 from ideapump.errors import IdeaPumpError, NotFoundError
+from ideapump.runtime import Runtime
 from tests.api.conftest import llm, settings  # noqa: F401  (fixtures)
 
 NOTE = "# Sleep study\n\nSleep after learning improved recall, t(28) = 1.20, p = .03 (n = 30)."
@@ -90,7 +91,7 @@ def test_conversation_stream_and_history(ip: Client, note: Path) -> None:
 def test_errors_map_to_exceptions(ip: Client, settings: Settings) -> None:  # noqa: F811
     with pytest.raises(NotFoundError):
         ip.conversation("nope")
-    ServiceStore.open(settings).create_key("lab-a")
+    ServiceStore(Runtime(settings).registry).create_key("lab-a")
     with pytest.raises(IdeaPumpError, match="needs an API key") as info:
         ip.documents()
     assert info.value.status_code == 401
@@ -103,7 +104,7 @@ async def test_async_client(
     llm: respx.MockRouter,  # noqa: F811
     note: Path,
 ) -> None:
-    _, secret = ServiceStore.open(settings).create_key("lab-a")
+    _, secret = ServiceStore(Runtime(settings).registry).create_key("lab-a")
     app = create_app(settings, embeddings=embeddings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:

@@ -19,6 +19,7 @@ from ideapump.api.storage import ServiceStore
 from ideapump.client import AsyncClient, Client
 from ideapump.config import Settings
 from ideapump.errors import ConfigError, IdeaPumpError, NotFoundError
+from ideapump.runtime import Runtime
 from tests.api.conftest import settings  # noqa: F401  (fixture)
 from tests.api.test_agent_routes import CLAIM, PAPER, Model, model  # noqa: F401  (fixture)
 from tests.servers import free_port
@@ -98,7 +99,7 @@ async def test_async_client_agent_methods(
     model: Model,  # noqa: F811
     paper: Path,
 ) -> None:
-    _, secret = ServiceStore.open(settings).create_key("lab-a")
+    _, secret = ServiceStore(Runtime(settings).registry).create_key("lab-a")
     app = create_app(settings, embeddings=embeddings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:

@@ -14,6 +14,7 @@ from ideapump.api.storage import ServiceStore
 from ideapump.client import AsyncClient, Client
 from ideapump.digest.run import DigestResult
 from ideapump.errors import InputError, NotFoundError
+from ideapump.runtime import Runtime
 from tests.api.test_digests import DAY, TITLE, digested  # noqa: F401  (fixture)
 from tests.digest.conftest import OLD_DAY, Lab, lab, old_home  # noqa: F401  (fixtures)
 
@@ -24,7 +25,7 @@ def anyio_backend() -> str:
 
 
 def _key(lab: Lab, library: str) -> str:  # noqa: F811
-    return ServiceStore.open(lab.settings).create_key(library)[1]
+    return ServiceStore(Runtime(lab.settings).registry).create_key(library)[1]
 
 
 def test_sync_client_lists_and_fetches_digests(

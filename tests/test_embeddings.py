@@ -16,7 +16,7 @@ from ideapump.embeddings import (
     strip_nan_guards,
 )
 from ideapump.errors import ConfigError, EmbeddingError
-from ideapump.library import Library
+from ideapump.runtime import Runtime
 from tests import openai_mock
 
 BASE = "http://embed.test/v1"
@@ -96,7 +96,7 @@ def test_openai_compatible_embeddings_request_and_store(tmp_path: Path) -> None:
         route = mock.post(f"{BASE}/embeddings").mock(
             side_effect=openai_mock.embeddings_responder(_vec)
         )
-        lib = Library.open(settings=settings)
+        lib = Runtime(settings).library()
         note = tmp_path / "note.md"
         note.write_text("# Note\nPupil constriction precedes the saccade.\n", encoding="utf-8")
         (outcome,) = lib.ingest([note]).outcomes

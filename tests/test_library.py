@@ -10,12 +10,13 @@ from ideapump.config import Settings, get_settings
 from ideapump.embeddings import MiniLMEmbeddings
 from ideapump.errors import EmbeddingMismatchError, InputError, NotFoundError
 from ideapump.library import Library
+from ideapump.runtime import Runtime
 from tests.conftest import DATA, PAPERS
 
 
 @pytest.fixture
 def lib(embeddings: MiniLMEmbeddings) -> Library:
-    return Library.open(settings=get_settings(), embeddings=embeddings)
+    return Runtime(get_settings(), embeddings=embeddings).library()
 
 
 def _chunk_ids(lib: Library) -> set[str]:
@@ -101,7 +102,7 @@ def test_bad_files_fail_with_reasons_and_leave_nothing(lib: Library, tmp_path: P
 
 def test_size_limit_from_settings(embeddings: MiniLMEmbeddings, tmp_path: Path) -> None:
     settings = Settings(ingest={"max_file_mb": 0.1})
-    lib = Library.open(settings=settings, embeddings=embeddings)
+    lib = Runtime(settings, embeddings=embeddings).library()
     (outcome,) = lib.ingest([PAPERS["mendt"]]).outcomes
     assert outcome.status == "failed"
     assert "IDEAPUMP_INGEST__MAX_FILE_MB" in (outcome.reason or "")
@@ -170,14 +171,14 @@ def test_store_built_with_other_model_is_a_clear_error(lib: Library, tmp_path: P
         model_name = "some-other-model"
 
     with pytest.raises(EmbeddingMismatchError, match="built with embedding model"):
-        Library.open(settings=get_settings(), embeddings=OtherModel())
+        Runtime(get_settings(), embeddings=OtherModel()).library()
 
 
 def test_libraries_are_separate_namespaces(embeddings: MiniLMEmbeddings) -> None:
-    a = Library.open("lab-a", embeddings=embeddings)
-    b = Library.open("lab-b", embeddings=embeddings)
+    a = Runtime(embeddings=embeddings).library("lab-a")
+    b = Runtime(embeddings=embeddings).library("lab-b")
     a.ingest([DATA / "lab" / "atomoxetine_pilot_notes.md"])
     assert len(a.papers()) == 1
     assert b.papers() == []
     with pytest.raises(InputError, match="not valid"):
-        Library.open("Bad Name!", embeddings=embeddings)
+        Runtime(embeddings=embeddings).library("Bad Name!")

@@ -11,6 +11,7 @@ import pytest
 
 from ideapump.api.storage import ServiceStore
 from ideapump.config import get_settings
+from ideapump.runtime import Runtime
 from ideapump.writer import BatchWriter
 
 
@@ -70,7 +71,7 @@ def test_the_writer_thread_ends_when_idle_and_comes_back() -> None:
 
 
 def test_concurrent_messages_are_all_stored_in_order() -> None:
-    store = ServiceStore.open(get_settings())
+    store = ServiceStore(Runtime(get_settings()).registry)
     convs = [store.create_conversation("default") for _ in range(3)]
 
     def talk(conv_id: str) -> list[int]:

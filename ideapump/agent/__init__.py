@@ -1,8 +1,8 @@
 """The agent pipelines: grounded proposals, critique, evidence weighing and chat.
 
-Entry points (each takes a :class:`~ideapump.library.Library` and a chat model
-from :func:`ideapump.llm.make_chat_model`; :class:`ideapump.facade.IdeaPump`
-wires both from settings):
+Entry points (each takes a :class:`~ideapump.library.Library` and a
+:class:`~ideapump.llm.model.ChatModel`; :class:`ideapump.runtime.Runtime` builds
+both, and :class:`ideapump.facade.IdeaPump` wires them for notebooks):
 
 * :func:`propose` -> :class:`Proposals` (ranked :class:`ExperimentProposal` s)
 * :func:`critique` -> :class:`Critique`

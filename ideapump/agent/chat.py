@@ -50,7 +50,6 @@ from ideapump.agent.events import (
 from ideapump.agent.grounding import (
     AgentOptions,
     Evidence,
-    as_model,
     persona,
     relevance,
     retrieve,
@@ -62,6 +61,7 @@ from ideapump.prompts import render_prompt
 
 if TYPE_CHECKING:
     from ideapump.library import Library
+    from ideapump.llm.model import ChatModel
 
 _PROPOSE = re.compile(
     r"\b(propos\w*|suggest\w*|design|plan)\b.{0,60}\b(experiment|study|studies|test|follow[- ]?up)"
@@ -175,7 +175,7 @@ def _history_text(history: list[tuple[str, str]], omitted: int = 0) -> str:
 
 def answer_stream(
     library: Library,
-    llm: Any,
+    llm: ChatModel,
     history: list[tuple[str, str]],
     options: AgentOptions,
     omitted: int = 0,
@@ -199,7 +199,7 @@ def answer_stream(
         max_sentences=6,
     )
     filt = MarkerFilter(evidence)
-    for piece in stream_text(as_model(llm), [("system", persona()), ("user", user)]):
+    for piece in stream_text(llm, [("system", persona()), ("user", user)]):
         yield from filt.feed(piece)
     yield from filt.flush()
     yield DoneEvent(intent="question", text=filt.text, citations=list(filt.cited.values()))
@@ -227,7 +227,7 @@ def clarifying_question(library: Library, intent: Intent) -> str:
 
 def chat_stream(
     library: Library,
-    llm: Any,
+    llm: ChatModel,
     messages: Sequence[Any],
     *,
     n: int = 3,
@@ -316,7 +316,7 @@ def chat_stream(
 
 def chat(
     library: Library,
-    llm: Any,
+    llm: ChatModel,
     messages: Sequence[Any],
     *,
     n: int = 3,

@@ -14,7 +14,7 @@ nothing relevant is retrieved the report abstains without calling the model.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ideapump.agent.grounding import (
     AgentOptions,
@@ -40,6 +40,7 @@ from ideapump.prompts import render_prompt
 
 if TYPE_CHECKING:
     from ideapump.library import Library
+    from ideapump.llm.model import ChatModel
     from ideapump.models import Passage
     from ideapump.stats import StatsReport
 
@@ -97,7 +98,7 @@ def paper_passages(library: Library, doc_id: str, limit: int) -> list[Passage]:
 
 
 def critique(
-    library: Library, llm: Any, doc_id: str, *, options: AgentOptions | None = None
+    library: Library, llm: ChatModel, doc_id: str, *, options: AgentOptions | None = None
 ) -> Critique:
     """Statistics audit plus a cited methods critique of one ingested document."""
     from ideapump.stats import check_document
@@ -107,7 +108,7 @@ def critique(
     findings: list[StatsFinding] = []
     counts: dict[str, int] = {}
     try:
-        report = check_document(row.doc_id, library.settings, library=library.name)
+        report = check_document(library, row.doc_id)
         findings, counts = stats_findings(report), report.counts
     except NotFoundError:
         pass  # a data table: nothing to audit
@@ -160,7 +161,7 @@ def _papers_text(profiles: list[PaperProfile]) -> str:
 
 
 def weigh(
-    library: Library, llm: Any, claim: str, *, options: AgentOptions | None = None
+    library: Library, llm: ChatModel, claim: str, *, options: AgentOptions | None = None
 ) -> EvidenceReport:
     """Supporting, contradicting and neutral passages across papers, with a verdict."""
     options = options or AgentOptions()

@@ -40,6 +40,7 @@ from ideapump.retrieval import get_retriever
 
 if TYPE_CHECKING:
     from ideapump.library import Library
+    from ideapump.llm.model import ChatModel
     from ideapump.models import Passage
 
 T = TypeVar("T", bound=BaseModel)
@@ -335,7 +336,7 @@ class Grounded(Generic[T]):
 
 
 def generate_grounded(
-    llm: Any,
+    llm: ChatModel,
     messages: list[tuple[str, str]],
     schema: type[T],
     evidence: Evidence,
@@ -354,7 +355,7 @@ def generate_grounded(
     attempts = 0
     for attempt in range(citation_retries + 1):
         attempts = attempt + 1
-        draft = generate_structured(as_model(llm), convo, schema)
+        draft = generate_structured(llm, convo, schema)
         bad = check_draft(draft, evidence)
         cleaned, removed = strip_bad(draft, evidence)
         ok = accept(cleaned) if accept else True
@@ -407,21 +408,3 @@ def persona() -> str:
 def lead_words(text: str, words: int = 25) -> str:
     """The first ``words`` words of a passage: a verbatim quote of it."""
     return " ".join(text.split()[:words])
-
-
-class LazyLLM:
-    """A chat model built on first use, so abstentions never start a model server."""
-
-    def __init__(self, factory: Callable[[], Any]) -> None:
-        self._factory = factory
-        self._model: Any = None
-
-    def get(self) -> Any:
-        if self._model is None:
-            self._model = self._factory()
-        return self._model
-
-
-def as_model(llm: Any) -> Any:
-    """The chat model behind ``llm`` (a model, Settings, or a :class:`LazyLLM`)."""
-    return llm.get() if isinstance(llm, LazyLLM) else llm

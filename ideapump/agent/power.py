@@ -104,7 +104,7 @@ def effect_candidates(library: Library, cited: Sequence[Citation]) -> list[Effec
     out: list[EffectCandidate] = []
     for doc_id in order:
         try:
-            report = check_document(doc_id, library.settings, library=library.name)
+            report = check_document(library, doc_id)
         except IdeaPumpError:
             continue  # a data table has no text to audit
         for r in report.results:

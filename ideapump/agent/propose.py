@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ideapump.agent.grounding import (
     AgentOptions,
     Evidence,
-    as_model,
     generate_grounded,
     lead_words,
     normalize,
@@ -46,6 +45,7 @@ from ideapump.prompts import data_block, render_prompt
 
 if TYPE_CHECKING:
     from ideapump.library import Library
+    from ideapump.llm.model import ChatModel
     from ideapump.models import Passage
 
 LAB_KINDS = ("table", "markdown", "text")
@@ -85,7 +85,7 @@ def describe(d: ProposalDraft, reflection: Reflection | None = None) -> str:
 
 
 def _generate(
-    llm: Any, question: str, evidence: Evidence, n: int, options: AgentOptions
+    llm: ChatModel, question: str, evidence: Evidence, n: int, options: AgentOptions
 ) -> tuple[list[ProposalDraft], int]:
     drafts: list[ProposalDraft] = []
     removed = 0
@@ -128,7 +128,11 @@ def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
 
 
 def _reflect(
-    llm: Any, library: Library, draft: ProposalDraft, evidence: Evidence, options: AgentOptions
+    llm: ChatModel,
+    library: Library,
+    draft: ProposalDraft,
+    evidence: Evidence,
+    options: AgentOptions,
 ) -> tuple[Reflection, Novelty]:
     probe = f"{draft.hypothesis} {draft.design}"
     near = retrieve(library, probe, 4, per_paper_cap=2)
@@ -150,9 +154,7 @@ def _reflect(
         closest_n=closest_n,
         documents=evidence.block(),
     )
-    got = generate_structured(
-        as_model(llm), [("system", persona()), ("user", user)], ReflectionDraft
-    )
+    got = generate_structured(llm, [("system", persona()), ("user", user)], ReflectionDraft)
     novelty.how_it_differs = got.how_it_differs
     novelty.already_done = got.already_done
     reflection = Reflection(
@@ -166,7 +168,7 @@ def _reflect(
 
 
 def tournament(
-    llm: Any, question: str, items: list[str], options: AgentOptions
+    llm: ChatModel, question: str, items: list[str], options: AgentOptions
 ) -> tuple[list[float], list[int], list[int]]:
     """Elo ratings, wins and comparison counts from pairwise model judgements."""
     ratings = [1000.0] * len(items)
@@ -176,9 +178,7 @@ def tournament(
     for turn, (i, j) in enumerate(pairs):
         a, b = (i, j) if turn % 2 == 0 else (j, i)  # alternate positions against order bias
         user = render_prompt("propose_compare", question=question, a=items[a], b=items[b])
-        verdict = generate_structured(
-            as_model(llm), [("system", persona()), ("user", user)], ComparisonDraft
-        )
+        verdict = generate_structured(llm, [("system", persona()), ("user", user)], ComparisonDraft)
         winner, loser = (a, b) if verdict.winner == "A" else (b, a)
         expected = 1 / (1 + 10 ** ((ratings[loser] - ratings[winner]) / 400))
         ratings[winner] += options.elo_k * (1 - expected)
@@ -191,7 +191,7 @@ def tournament(
 
 def propose(
     library: Library,
-    llm: Any,
+    llm: ChatModel,
     question: str,
     *,
     n: int = 3,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -28,6 +29,7 @@ from ideapump.api.deps import AppState
 from ideapump.api.errors import PayloadTooLargeError, error_response, install_error_handlers
 from ideapump.api.storage import ServiceStore
 from ideapump.config import Settings, get_settings
+from ideapump.runtime import Runtime
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -99,7 +101,17 @@ def create_app(
     )
 
     settings = settings or get_settings()
-    state = AppState(settings=settings, store=ServiceStore.open(settings), embeddings=embeddings)
+    # Retrieval is CPU work. Taking turns (max_concurrent_retrievals=1) leaves the
+    # cores to the replies already streaming, but first tokens come later and
+    # throughput falls (bench/serve.py; figures in the README): the operator's
+    # choice, off by default. One semaphore for all libraries: the cores are the process's.
+    slots = settings.server.max_concurrent_retrievals
+    runtime = Runtime(
+        settings,
+        embeddings=embeddings,
+        retrieval_gate=threading.BoundedSemaphore(slots) if slots else None,
+    )
+    state = AppState(runtime=runtime, store=ServiceStore(runtime.registry))
     if engine is not None:
         state.engine = engine
 

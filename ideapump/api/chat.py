@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from ideapump.api.schemas import Citation
 from ideapump.library import Library
+from ideapump.llm.model import ChatModel
 
 #: Rough tokens per character for budgeting (conservative for English and numbers).
 _CHARS_PER_TOKEN = 3.0
@@ -38,7 +39,7 @@ class Turn:
 @dataclass
 class ChatContext:
     library: Library
-    model: Any
+    model: ChatModel
     message: str
     history: list[Turn] = field(default_factory=list)
     k: int = 6

@@ -16,7 +16,6 @@ import time
 from collections.abc import AsyncIterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import StreamingResponse
@@ -28,9 +27,8 @@ from ideapump.api.errors import BusyError, RateLimitedError, UnauthorizedError
 from ideapump.api.storage import ServiceStore
 from ideapump.config import Settings
 from ideapump.library import Library
-
-if TYPE_CHECKING:
-    from langchain_core.embeddings import Embeddings
+from ideapump.llm.model import ChatModel
+from ideapump.runtime import Runtime
 
 
 class RateLimiter:
@@ -140,48 +138,29 @@ class SlotStream(StreamingResponse):
 
 @dataclass
 class AppState:
-    settings: Settings
+    """What the routes share: the runtime (services), the service store, the limits."""
+
+    runtime: Runtime
     store: ServiceStore
-    embeddings: Embeddings | None = None
     limiter: RateLimiter = field(init=False)
     generations: GenerationSlots = field(init=False)
-    libraries: dict[str, Library] = field(default_factory=dict)
-    llm: Any = None
     engine: ChatEngine = agent_reply
-    #: Shared by all libraries: retrieval is CPU work, and the cores are the process's.
-    retrievals: threading.BoundedSemaphore | None = field(init=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.settings.server.rate_limit_per_minute)
         self.generations = GenerationSlots(self.settings.server.max_concurrent_generations)
-        # Retrieval is CPU work. Taking turns (max_concurrent_retrievals=1) leaves the
-        # cores to the replies already streaming, but first tokens come later and
-        # throughput falls (bench/serve.py; figures in the README): the operator's
-        # choice, off by default.
-        slots = self.settings.server.max_concurrent_retrievals
-        self.retrievals = threading.BoundedSemaphore(slots) if slots else None
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
 
     def library(self, name: str) -> Library:
-        with self._lock:
-            if self.embeddings is None:
-                self.embeddings = self.settings.get_embeddings()
-            if name not in self.libraries:
-                self.libraries[name] = Library.open(
-                    name,
-                    self.settings,
-                    embeddings=self.embeddings,
-                    registry=self.store.registry,
-                    retrieval_gate=self.retrievals,
-                )
-            return self.libraries[name]
+        return self.runtime.library(name)
 
-    def chat_model(self) -> Any:
-        """The chat model, built on first use (the offline default starts its server then)."""
-        with self._lock:
-            if self.llm is None:
-                self.llm = self.settings.get_llm()
-            return self.llm
+    @property
+    def chat_model(self) -> ChatModel:
+        """The chat model, built on first call (the offline default starts its server then)."""
+        return self.runtime.chat_model
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from ideapump.config import Settings, check_library_name
+from ideapump.config import check_library_name
 from ideapump.errors import NotFoundError
 from ideapump.store.registry import Registry
 from ideapump.writer import BatchWriter
@@ -97,10 +97,6 @@ class ServiceStore:
         self.registry = registry
         ServiceBase.metadata.create_all(registry.engine)
         self._messages = BatchWriter(self._store_messages, name="ideapump-messages")
-
-    @classmethod
-    def open(cls, settings: Settings) -> ServiceStore:
-        return cls(settings.get_registry())
 
     # -- keys ------------------------------------------------------------------
     def create_key(self, library: str, name: str = "") -> tuple[ApiKeyRow, str]:

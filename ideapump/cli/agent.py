@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ideapump.cli.common import JsonOption, LibraryOption, console, load_settings, print_json
+from ideapump.cli.common import JsonOption, LibraryOption, console, open_runtime, print_json
 from ideapump.errors import InputError
 
 PassagesOption = typer.Option(
@@ -29,7 +29,7 @@ def _pump(library: str | None, passages: int) -> IdeaPump:
     if not 1 <= passages <= 20:
         raise InputError("--passages must be between 1 and 20")
     options = AgentOptions(passages=passages)
-    return IdeaPump.from_settings(load_settings(library=library), options=options)
+    return IdeaPump(open_runtime(library=library), options=options)
 
 
 def _show(text: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -13,6 +13,10 @@ from rich.markup import escape
 
 from ideapump.config import Settings, get_settings
 from ideapump.errors import IdeaPumpError
+
+if TYPE_CHECKING:
+    from ideapump.library import Library
+    from ideapump.runtime import Runtime
 
 console = Console()
 err_console = Console(stderr=True)
@@ -28,6 +32,18 @@ JsonOption = typer.Option(False, "--json", help="Print JSON for scripts and note
 
 def load_settings(**overrides: Any) -> Settings:
     return get_settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def open_runtime(**overrides: Any) -> Runtime:
+    """The command's composition root, on the environment's settings plus ``overrides``."""
+    from ideapump.runtime import Runtime
+
+    return Runtime(load_settings(**overrides))
+
+
+def open_library(library: str | None) -> Library:
+    """The library a command works on (``--library``, else IDEAPUMP_LIBRARY)."""
+    return open_runtime(library=library).library()
 
 
 def print_json(data: Any) -> None:

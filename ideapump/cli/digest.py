@@ -21,7 +21,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from ideapump.cli.common import JsonOption, LibraryOption, console, load_settings, print_json
+from ideapump.cli.common import JsonOption, LibraryOption, console, open_runtime, print_json
 from ideapump.errors import InputError
 
 
@@ -71,9 +71,8 @@ def digest_command(
     """Ingest what arrived, digest every new document, write the digest named by date."""
     from ideapump.digest import run_digest
 
-    settings = load_settings(library=library)
     result = run_digest(
-        settings,
+        open_runtime(library=library),
         since=_parse_date(since),
         watch=watch,
         out_dir=out,
@@ -131,8 +130,8 @@ def _state(library: str | None) -> Any:
     from ideapump.config import check_library_name
     from ideapump.digest.state import DigestState
 
-    settings = load_settings(library=library)
-    return DigestState(settings.get_registry(), check_library_name(settings.library))
+    runtime = open_runtime(library=library)
+    return DigestState(runtime.registry, check_library_name(runtime.settings.library))
 
 
 @feeds_app.command("add")

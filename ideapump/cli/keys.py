@@ -6,13 +6,20 @@ import typer
 from rich.table import Table
 
 from ideapump.api.storage import ServiceStore
-from ideapump.cli.common import JsonOption, LibraryOption, console, load_settings, print_json
+from ideapump.cli.common import (
+    JsonOption,
+    LibraryOption,
+    console,
+    load_settings,
+    open_runtime,
+    print_json,
+)
 
 keys_app = typer.Typer(help="API keys for the service: each key sees one library.")
 
 
 def _store() -> ServiceStore:
-    return ServiceStore.open(load_settings())
+    return ServiceStore(open_runtime().registry)
 
 
 @keys_app.command("create")

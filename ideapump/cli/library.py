@@ -14,10 +14,9 @@ from ideapump.cli.common import (
     LibraryOption,
     console,
     err_console,
-    load_settings,
+    open_library,
     print_json,
 )
-from ideapump.library import Library
 from ideapump.models import IngestOutcome, IngestReport
 from ingest.pipeline import IngestProgress
 
@@ -98,8 +97,7 @@ def ingest(
 
     Example: ideapump ingest papers/ lab-notes/summary.md --library sleep-lab
     """
-    settings = load_settings(library=library)
-    lib = Library.open(settings=settings)
+    lib = open_library(library)
     if json_out:
         report = lib.ingest(paths)
         print_json(report)
@@ -126,7 +124,7 @@ def ingest(
 
 def papers(library: str | None = LibraryOption, json_out: bool = JsonOption) -> None:
     """List the documents in a library."""
-    lib = Library.open(settings=load_settings(library=library))
+    lib = open_library(library)
     docs = lib.papers()
     if json_out:
         print_json(docs)
@@ -160,7 +158,7 @@ def remove(
     library: str | None = LibraryOption,
 ) -> None:
     """Remove a document and all its chunks from a library."""
-    lib = Library.open(settings=load_settings(library=library))
+    lib = open_library(library)
     info = lib.remove(doc_id)
     console.print(f"removed {info.doc_id} ({escape(info.title)}, {info.chunks} chunks)")
 
@@ -172,7 +170,7 @@ def search(
     json_out: bool = JsonOption,
 ) -> None:
     """Find the passages most relevant to a query, with title, page and quote."""
-    lib = Library.open(settings=load_settings(library=library))
+    lib = open_library(library)
     hits = lib.search(query, k)
     if json_out:
         print_json(hits)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from typing import Any
 
 import typer
 
-from ideapump.cli.common import JsonOption, console, load_settings, print_json
+from ideapump.cli.common import JsonOption, console, load_settings, open_runtime, print_json
 
 models_app = typer.Typer(
     help="Show the configured language model (endpoint or offline default), where it runs and "
@@ -73,10 +74,12 @@ def show(
         return
     from ideapump.llm import info as llm_info
 
-    settings = load_settings()
+    runtime = open_runtime()
+    settings = runtime.settings
     result: dict[str, Any] = {}
     if ping:
-        result["ping"] = llm_info.ping(settings)
+        probe = partial(runtime.make_chat_model, max_output_tokens=32, temperature=0)
+        result["ping"] = llm_info.ping(probe, settings)
     result.update(llm_info.describe(settings, verify=verify))
     if json_out:
         print_json(result)

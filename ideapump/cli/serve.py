@@ -39,9 +39,10 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from ideapump.api.storage import ServiceStore
+        from ideapump.runtime import Runtime
 
         settings = load_settings()
-        keys = ServiceStore.open(settings).active_key_count()
+        keys = ServiceStore(Runtime(settings).registry).active_key_count()
         bind, note = choose_host(host, keys)
         if note:
             err_console.print(f"[yellow]note:[/] {note}", highlight=False)

@@ -104,7 +104,9 @@ def register(app: typer.Typer) -> None:
         if path.exists():
             report = check_path(path, settings, alpha=alpha)
         else:
-            report = check_document(target, settings, alpha=alpha, library=library)
+            from ideapump.runtime import Runtime
+
+            report = check_document(Runtime(settings).library(), target, alpha=alpha)
         if json_out:
             print_json(report.to_json())
         else:

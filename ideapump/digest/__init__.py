@@ -1,7 +1,8 @@
 """The nightly literature digest: what arrived, what it says, whether its statistics hold.
 
     from ideapump.digest import run_digest
-    result = run_digest(get_settings(), library="mylab", watch=[Path("papers/")])
+    from ideapump.runtime import Runtime
+    result = run_digest(Runtime.from_env(), library="mylab", watch=[Path("papers/")])
     print(result.files)
 
 * :mod:`ideapump.digest.run` - :func:`run_digest` (ingest, compose, write, deliver) and

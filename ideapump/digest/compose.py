@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 
 from ideapump.agent.grounding import (
     Evidence,
-    as_model,
     closest_sentence,
     cosine,
     generate_grounded,
@@ -74,6 +73,7 @@ from ideapump.stats import StatsReport, check_pages, rejudge
 if TYPE_CHECKING:
     from ideapump.config import Settings
     from ideapump.library import Library
+    from ideapump.llm.model import ChatModel
     from ideapump.models import Passage
     from ideapump.store.registry import DocumentRow
 
@@ -208,13 +208,13 @@ def spark_pairs(
 
 
 def write_spark(
-    library: Library, llm: Any, entry: DocDigest, pair: tuple[Passage, Passage], floor: float
+    library: Library, llm: ChatModel, entry: DocDigest, pair: tuple[Passage, Passage], floor: float
 ) -> Spark | None:
     """One idea from one pair of passages, cited on both sides; None when it relates to neither."""
     evidence = Evidence(list(pair), library=library)
     try:
         draft = generate_structured(
-            as_model(llm),
+            llm,
             [
                 ("system", persona()),
                 (
@@ -305,7 +305,7 @@ def cite_finding(evidence: Evidence, f: FindingDraft) -> tuple[Citation | None, 
 def compose(
     entry: DocDigest,
     library: Library,
-    llm: Any,
+    llm: ChatModel,
     settings: Settings,
     news: Collection[str] = (),
 ) -> DocDigest:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ideapump.config import Settings
 from ideapump.digest.compose import compose, new_entry
@@ -32,6 +32,11 @@ from ideapump.digest.render import write_files
 from ideapump.digest.state import BASELINE, DONE, FAILED, DigestState
 from ideapump.errors import ConfigError, IdeaPumpError, LLMAuthError, LLMUnavailableError
 from ideapump.library import Library
+
+if TYPE_CHECKING:
+    from ideapump.llm.model import ChatModel
+    from ideapump.runtime import Runtime
+    from ideapump.store.registry import Registry
 
 log = logging.getLogger(__name__)
 #: Errors after which no further document is sent to the model this run.
@@ -144,7 +149,7 @@ def pending(lib: Library, state: DigestState, since: date | None) -> list[Any]:
 
 
 def run_digest(
-    settings: Settings,
+    runtime: Runtime,
     *,
     library: str | None = None,
     since: date | None = None,
@@ -152,14 +157,17 @@ def run_digest(
     out_dir: Path | None = None,
     fmt: str | None = None,
     today: date | None = None,
-    llm: Any = None,
+    llm: ChatModel | None = None,
     deliver: bool = True,
     feed_client: PoliteClient | None = None,
-    lib: Library | None = None,
 ) -> DigestResult:
-    from ideapump.agent.grounding import LazyLLM
+    """Ingest what arrived, digest every new document of ``library``, write and deliver.
 
-    lib = lib or Library.open(library, settings)
+    The library and (unless ``llm`` is given) the chat model come from ``runtime``;
+    the model is built only when a document needs a summary.
+    """
+    settings = runtime.settings
+    lib = runtime.library(library)
     state = DigestState(lib.registry, lib.name)
     day = (today or date.today()).isoformat()
     first_today = state.digest(day) is None
@@ -177,7 +185,7 @@ def run_digest(
         lib, state, settings, today or date.today(), notes, origins, feed_client
     )
 
-    llm = llm if llm is not None else LazyLLM(settings.get_llm)
+    llm = llm if llm is not None else runtime.chat_model
     model_down: str | None = None
     new = 0
     todo = list(pending(lib, state, since))
@@ -245,10 +253,9 @@ def load_digest(state: DigestState, day: str, notes: list[str], new: int = 0) ->
     )
 
 
-def list_digests(settings: Settings, library: str | None = None) -> list[dict[str, Any]]:
+def list_digests(registry: Registry, library: str) -> list[dict[str, Any]]:
     """Digests of a library, newest first (for the CLI and the API)."""
-    lib_name = library or settings.library
-    state = DigestState(settings.get_registry(), lib_name)
+    state = DigestState(registry, library)
     return [
         {
             "date": d.date,

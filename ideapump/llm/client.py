@@ -22,7 +22,7 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
 import openai
@@ -30,14 +30,18 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
-from pydantic import PrivateAttr, ValidationError
+from pydantic import BaseModel, PrivateAttr, ValidationError
 
 from ideapump.errors import ConfigError
 from ideapump.llm import stats
 from ideapump.llm.errors import Endpoint, amap_llm_errors, map_llm_errors
+from ideapump.llm.model import MessagesLike
+from ideapump.llm.structured import arun_structured, as_messages, run_structured, text_of
 
 if TYPE_CHECKING:
     from ideapump.config import LLMSettings, Settings
+
+T = TypeVar("T", bound=BaseModel)
 
 #: Hosts that take ``max_completion_tokens`` only (sending ``max_tokens`` too is refused
 #: for reasoning models there).
@@ -46,11 +50,40 @@ _NO_KEY = "not-needed"  # servers without auth still want a non-empty bearer tok
 
 
 class IdeaPumpChatModel(ChatOpenAI):
-    """``ChatOpenAI`` that raises IdeaPumpErrors and records per-call speed."""
+    """``ChatOpenAI`` that raises IdeaPumpErrors and records per-call speed.
+
+    It implements :class:`ideapump.llm.model.ChatModel` (``structured``,
+    ``stream_text`` and their async twins), which is all the pipelines use.
+    """
 
     _endpoint: Endpoint = PrivateAttr()
     _stats_file: Any = PrivateAttr(default=None)
     _llm_settings: Any = PrivateAttr(default=None)
+    _json_schema_refused: bool = PrivateAttr(default=False)
+
+    @property
+    def json_schema_refused(self) -> bool:
+        """The endpoint refused ``response_format`` json_schema: ask in json mode from now on."""
+        return self._json_schema_refused
+
+    @json_schema_refused.setter
+    def json_schema_refused(self, value: bool) -> None:
+        self._json_schema_refused = value
+
+    def structured(
+        self, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+    ) -> T:
+        return run_structured(self, messages, schema, retries)
+
+    async def astructured(
+        self, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+    ) -> T:
+        return await arun_structured(self, messages, schema, retries)
+
+    async def astream_text(self, messages: MessagesLike) -> AsyncIterator[str]:
+        async for chunk in self.astream(as_messages(messages)):
+            if text := text_of(chunk):
+                yield text
 
     def _record(self, started: float, usage: dict[str, Any] | None, stream: bool) -> None:
         if self._stats_file is None:
@@ -131,7 +164,7 @@ class IdeaPumpChatModel(ChatOpenAI):
                 yield chunk
         self._record(started, usage or {"completion_tokens": pieces}, stream=True)
 
-    def stream_text(self, messages: list[BaseMessage]) -> Iterator[str]:
+    def stream_text(self, messages: MessagesLike) -> Iterator[str]:
         """The reply's text pieces as they arrive, without LangChain's per-chunk objects.
 
         ``stream()`` builds an SDK model, dumps it to a dict, then makes a
@@ -143,7 +176,7 @@ class IdeaPumpChatModel(ChatOpenAI):
         """
         started = time.monotonic()
         payload = self._get_request_payload(
-            messages, stream=True, stream_options={"include_usage": True}
+            as_messages(messages), stream=True, stream_options={"include_usage": True}
         )
         usage: dict[str, Any] = {}
         pieces = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import time
+from collections.abc import Callable
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from ideapump.llm.local import running_servers
 
 if TYPE_CHECKING:
     from ideapump.config import Settings
+    from ideapump.llm.client import IdeaPumpChatModel
 
 
 def _version(dist: str) -> str | None:
@@ -93,15 +95,16 @@ def describe(settings: Settings, *, verify: bool = False) -> dict[str, Any]:
     return info
 
 
-def ping(settings: Settings) -> dict[str, Any]:
-    """Send one tiny request through the normal path (starting the local server if needed)."""
-    from ideapump.llm.client import make_chat_model
+def ping(model: Callable[[], IdeaPumpChatModel], settings: Settings) -> dict[str, Any]:
+    """Send one tiny request through the normal path (starting the local server if needed).
 
+    ``model`` builds the probe's model (the runtime's ``make_chat_model`` with a small cap).
+    """
     started = time.monotonic()
-    model = make_chat_model(settings, max_output_tokens=32, temperature=0)
+    probe = model()
     ready_s = time.monotonic() - started
     t0 = time.monotonic()
-    reply = model.invoke("Reply with the single word: ready")
+    reply = probe.invoke("Reply with the single word: ready")
     return {
         "ready_s": round(ready_s, 3),
         "latency_s": round(time.monotonic() - t0, 3),

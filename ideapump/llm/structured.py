@@ -1,13 +1,14 @@
-"""Structured output and streaming on top of :func:`ideapump.llm.make_chat_model`.
+"""Structured output and streaming for :class:`~ideapump.llm.model.ChatModel`.
 
-``generate_structured(llm_or_settings, messages, Schema)`` returns a validated
-``Schema`` instance:
+``generate_structured(model, messages, Schema)`` returns a validated ``Schema``
+instance (it is ``model.structured(messages, Schema)``; the OpenAI-compatible
+client implements that with :func:`run_structured` below):
 
 * where the endpoint supports it (llama.cpp/xllamacpp, vLLM, OpenAI) the request
   carries ``response_format={"type": "json_schema", ...}``, so the server's
   grammar constrains decoding to the schema (``IDEAPUMP_LLM__STRUCTURED_OUTPUT``
-  = ``json_schema``); with ``auto`` (the default) an endpoint that rejects it
-  is remembered and asked in ``json`` mode from then on;
+  = ``json_schema``); with ``auto`` (the default) a model whose endpoint rejects
+  it remembers that and asks in ``json`` mode from then on;
 * in ``json`` mode the schema goes in the prompt and the reply is parsed
   leniently (code fences and chatter around the object are dropped);
 * in both modes the reply is validated with pydantic; on invalid JSON or a
@@ -26,8 +27,8 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import openai
 from langchain_core.messages import (
@@ -40,45 +41,31 @@ from langchain_core.messages import (
 from pydantic import BaseModel, ValidationError
 
 from ideapump.errors import LLMError, LLMOutputError
+from ideapump.llm.model import ChatModel, MessagesLike
 
 if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
-
-    from ideapump.config import LLMSettings, Settings
+    from ideapump.config import LLMSettings
 
 T = TypeVar("T", bound=BaseModel)
-MessagesLike = Sequence[BaseMessage | tuple[str, str] | dict[str, Any] | str]
-
-#: Endpoints (base URLs) that rejected response_format json_schema in this process.
-_NO_JSON_SCHEMA: set[str] = set()
 _MAX_ECHO = 4000  # characters of a bad reply sent back with the correction request
 
 
-def _resolve(llm_or_settings: Any, overrides: dict[str, Any]) -> tuple[BaseChatModel, LLMSettings]:
-    from ideapump.config import Settings
-    from ideapump.llm.client import IdeaPumpChatModel, make_chat_model, resolve_llm_settings
+class _Invoker(Protocol):
+    """What :func:`run_structured` needs of a client: calls, settings, and a memory."""
 
-    if isinstance(llm_or_settings, Settings):
-        model = make_chat_model(llm_or_settings, **overrides)
-        return model, resolve_llm_settings(llm_or_settings, **overrides)
-    if overrides:
-        raise TypeError("setting overrides need Settings, not a chat model")
-    if isinstance(llm_or_settings, IdeaPumpChatModel):
-        return llm_or_settings, llm_or_settings.llm_settings
-    from ideapump.config import LLMSettings
+    json_schema_refused: bool
 
-    return llm_or_settings, LLMSettings()
+    @property
+    def llm_settings(self) -> LLMSettings: ...
+    def invoke(self, input: list[BaseMessage], **kwargs: Any) -> BaseMessage: ...
+    async def ainvoke(self, input: list[BaseMessage], **kwargs: Any) -> BaseMessage: ...
 
 
-def as_messages(messages: MessagesLike | str) -> list[BaseMessage]:
+def as_messages(messages: MessagesLike) -> list[BaseMessage]:
     """LangChain messages from messages, (role, text) pairs, dicts, or one user string."""
     if isinstance(messages, str):
         return [HumanMessage(content=messages)]
     return convert_to_messages(messages)
-
-
-def _endpoint_key(model: Any) -> str:
-    return str(getattr(model, "openai_api_base", None) or id(model))
 
 
 def schema_name(schema: type[BaseModel]) -> str:
@@ -161,17 +148,17 @@ class _Attempts:
 
     def __init__(
         self,
-        model: Any,
-        llm: LLMSettings,
-        messages: MessagesLike | str,
+        model: _Invoker,
+        messages: MessagesLike,
         schema: type[BaseModel],
         retries: int | None,
     ) -> None:
+        llm = model.llm_settings
         self.model = model
         self.schema = schema
         self.retries = llm.structured_output_retries if retries is None else retries
         self.mode = llm.structured_output
-        if self.mode == "auto" and _endpoint_key(model) in _NO_JSON_SCHEMA:
+        if self.mode == "auto" and model.json_schema_refused:
             self.mode = "json"
         self.messages = _with_contract(as_messages(messages), schema)
         self.attempt = 0
@@ -186,7 +173,7 @@ class _Attempts:
     def on_error(self, exc: LLMError) -> bool:
         """True when the call should be repeated in json mode (endpoint refused json_schema)."""
         if self.mode == "auto" and _rejects_json_schema(exc):
-            _NO_JSON_SCHEMA.add(_endpoint_key(self.model))
+            self.model.json_schema_refused = True
             self.mode = "json"
             return True
         return False
@@ -245,23 +232,16 @@ class _Attempts:
         )
 
 
-def generate_structured(
-    llm_or_settings: Settings | BaseChatModel,
-    messages: MessagesLike | str,
-    schema: type[T],
-    *,
-    retries: int | None = None,
-    **overrides: Any,
+def run_structured(
+    model: _Invoker, messages: MessagesLike, schema: type[T], retries: int | None = None
 ) -> T:
-    """Ask the model for one ``schema`` object; validated, with bounded re-asks.
+    """Ask ``model`` for one ``schema`` object; validated, with bounded re-asks.
 
-    ``llm_or_settings``: a model from :func:`make_chat_model` or Settings (then
-    ``overrides`` are LLMSettings fields, e.g. ``temperature=0``). ``retries``
-    overrides ``IDEAPUMP_LLM__STRUCTURED_OUTPUT_RETRIES``. Raises LLMOutputError
-    when no reply validates, and the usual LLMErrors when the model fails.
+    ``retries`` overrides ``IDEAPUMP_LLM__STRUCTURED_OUTPUT_RETRIES``. Raises
+    LLMOutputError when no reply validates, and the usual LLMErrors when the
+    model fails.
     """
-    model, llm = _resolve(llm_or_settings, overrides)
-    state = _Attempts(model, llm, messages, schema, retries)
+    state = _Attempts(model, messages, schema, retries)
     while not state.done():
         try:
             reply = model.invoke(state.messages, **state.kwargs())
@@ -275,17 +255,11 @@ def generate_structured(
     raise state.failure()
 
 
-async def agenerate_structured(
-    llm_or_settings: Settings | BaseChatModel,
-    messages: MessagesLike | str,
-    schema: type[T],
-    *,
-    retries: int | None = None,
-    **overrides: Any,
+async def arun_structured(
+    model: _Invoker, messages: MessagesLike, schema: type[T], retries: int | None = None
 ) -> T:
-    """The async twin of :func:`generate_structured`."""
-    model, llm = _resolve(llm_or_settings, overrides)
-    state = _Attempts(model, llm, messages, schema, retries)
+    """The async twin of :func:`run_structured`."""
+    state = _Attempts(model, messages, schema, retries)
     while not state.done():
         try:
             reply = await model.ainvoke(state.messages, **state.kwargs())
@@ -299,7 +273,22 @@ async def agenerate_structured(
     raise state.failure()
 
 
-def _text(chunk: BaseMessage) -> str:
+def generate_structured(
+    model: ChatModel, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+) -> T:
+    """``model.structured(messages, schema)``: one validated object, bounded re-asks."""
+    return model.structured(messages, schema, retries=retries)
+
+
+async def agenerate_structured(
+    model: ChatModel, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+) -> T:
+    """The async twin of :func:`generate_structured`."""
+    return await model.astructured(messages, schema, retries=retries)
+
+
+def text_of(chunk: BaseMessage) -> str:
+    """The text of a message (chunk) whose content may be a list of parts."""
     content = chunk.content
     if isinstance(content, str):
         return content
@@ -308,26 +297,11 @@ def _text(chunk: BaseMessage) -> str:
     )
 
 
-def stream_text(
-    llm_or_settings: Settings | BaseChatModel, messages: MessagesLike | str, **overrides: Any
-) -> Iterator[str]:
+def stream_text(model: ChatModel, messages: MessagesLike) -> Iterator[str]:
     """Yield the reply's text as it is generated (empty pieces skipped)."""
-    from ideapump.llm.client import IdeaPumpChatModel
-
-    model, _ = _resolve(llm_or_settings, overrides)
-    if isinstance(model, IdeaPumpChatModel):
-        yield from model.stream_text(as_messages(messages))
-        return
-    for chunk in model.stream(as_messages(messages)):
-        if text := _text(chunk):
-            yield text
+    return model.stream_text(messages)
 
 
-async def astream_text(
-    llm_or_settings: Settings | BaseChatModel, messages: MessagesLike | str, **overrides: Any
-) -> AsyncIterator[str]:
+def astream_text(model: ChatModel, messages: MessagesLike) -> AsyncIterator[str]:
     """The async twin of :func:`stream_text`."""
-    model, _ = _resolve(llm_or_settings, overrides)
-    async for chunk in model.astream(as_messages(messages)):
-        if text := _text(chunk):
-            yield text
+    return model.astream_text(messages)

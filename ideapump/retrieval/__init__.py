@@ -1,8 +1,8 @@
 """Hybrid retrieval for the agent: dense (Chroma) + lexical (BM25), fused, then diversified.
 
-from ideapump.library import Library
+from ideapump.runtime import Runtime
 from ideapump.retrieval import get_retriever
-passages = get_retriever(Library.open("mylab")).retrieve("propranolol and exploration", k=8)
+passages = get_retriever(Runtime.from_env().library("mylab")).retrieve("propranolol", k=8)
 
 * :mod:`~ideapump.retrieval.lexical`: the tokenizer and the BM25 index.
 * :mod:`~ideapump.retrieval.index_file`: the BM25 index on disk, so a new process

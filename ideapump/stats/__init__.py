@@ -5,7 +5,7 @@ Public API::
     check_text(text, *, alpha=0.05, doc_id=None, title=None) -> StatsReport
     check_pages(pages, *, alpha=0.05, doc_id=None, title=None, source=None) -> StatsReport
     check_path(path, settings, *, alpha=None) -> StatsReport      # PDF, Markdown, text
-    check_document(doc_id, settings, *, alpha=None) -> StatsReport  # an ingested document
+    check_document(library, doc_id, *, alpha=None) -> StatsReport  # an ingested document
     rejudge(report, alpha) -> StatsReport                           # same results, new alpha
 
 Everything is deterministic and offline; language models never do the arithmetic.
@@ -35,6 +35,7 @@ from ideapump.stats.recompute import check
 
 if TYPE_CHECKING:
     from ideapump.config import Settings
+    from ideapump.library import Library
 
 __all__ = [
     "CONTRACT_KEYS",
@@ -187,17 +188,15 @@ def check_path(path: Path | str, settings: Settings, *, alpha: float | None = No
     )
 
 
-def check_document(
-    doc_id: str, settings: Settings, *, alpha: float | None = None, library: str | None = None
-) -> StatsReport:
+def check_document(library: Library, doc_id: str, *, alpha: float | None = None) -> StatsReport:
     """The report stored with an ingested document (re-judged if another alpha is asked for).
 
     ``doc_id`` may be a unique prefix of at least 4 characters. Documents ingested
     before the auditor existed have no stored report; their stored page texts are
     audited on the fly instead.
     """
-    alpha = _check_alpha(settings.stats.alpha if alpha is None else alpha)
-    row = settings.get_registry().resolve(library or settings.library, doc_id)
+    alpha = _check_alpha(library.settings.stats.alpha if alpha is None else alpha)
+    row = library.get(doc_id)
     if row.stats:
         return rejudge(StatsReport.model_validate(row.stats), alpha)
     if row.page_texts:

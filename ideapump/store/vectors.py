@@ -69,8 +69,8 @@ class VectorStore:
         self.client = client
 
     @classmethod
-    def open(cls, settings: Settings, library: str, embeddings: Embeddings) -> VectorStore:
-        client = make_client(settings)
+    def open(cls, client: Any, library: str, embeddings: Embeddings) -> VectorStore:
+        """The collection of ``library`` on ``client`` (:func:`make_client`), created if new."""
         model = getattr(embeddings, "model_name", type(embeddings).__name__)
         try:
             collection = client.get_or_create_collection(

@@ -96,8 +96,10 @@ def test_propose_intent_streams_proposals(
 def test_facade_and_cli(corpus_library, settings, fake: FakeLLM, monkeypatch) -> None:
     from ideapump.cli import app
     from ideapump.facade import IdeaPump
+    from ideapump.runtime import Runtime
 
-    pump = IdeaPump(corpus_library, options=AgentOptions(passages=4))
+    runtime = Runtime(corpus_library.settings, embeddings=corpus_library.store.embeddings)
+    pump = IdeaPump(runtime, options=AgentOptions(passages=4))
     assert pump.search("pupil light response", k=2)
     assert pump.weigh("best pizza recipe with basil").abstained  # no model built or called
     assert fake.requests == []

@@ -8,6 +8,7 @@ from ideapump.agent import AgentOptions, propose
 from ideapump.agent.grounding import quote_occurs
 from ideapump.llm.structured import output_contract
 from ideapump.prompts import render_prompt
+from ideapump.runtime import Runtime
 from tests.agent.fakes import FakeLLM, proposal, reflection, winner_a
 
 QUESTION = "how does pupil size respond to light and attention?"
@@ -115,9 +116,8 @@ def test_nothing_relevant_abstains_without_a_model_call(
 
 
 def test_empty_library_abstains(embeddings, llm, fake: FakeLLM, settings) -> None:
-    from ideapump.library import Library
 
-    empty = Library.open("empty", settings, embeddings=embeddings)
+    empty = Runtime(settings, embeddings=embeddings).library("empty")
     assert propose(empty, llm, QUESTION).abstained
     assert fake.requests == []
 

@@ -8,8 +8,8 @@ import respx
 
 from ideapump.agent.grounding import relevance
 from ideapump.config import get_settings
-from ideapump.library import Library
 from ideapump.models import Passage
+from ideapump.runtime import Runtime
 from tests import openai_mock
 
 BASE = "http://embed.test/v1"
@@ -37,7 +37,7 @@ def test_relevance_reads_stored_vectors_and_embeds_the_query_once(tmp_path: Path
         route = mock.post(f"{BASE}/embeddings").mock(
             side_effect=openai_mock.embeddings_responder(_vec)
         )
-        lib = Library.open(settings=settings)
+        lib = Runtime(settings).library()
         lib.ingest(notes)
         passages = lib.search("pupil size", k=2)
         calls_after_search = route.call_count

@@ -18,6 +18,7 @@ import respx
 from ideapump.api import create_app
 from ideapump.api.storage import ServiceStore
 from ideapump.config import Settings, get_settings
+from ideapump.runtime import Runtime
 from tests import openai_mock
 
 BASE = "http://llm.test/v1"
@@ -62,7 +63,7 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def make_key(settings: Settings, library: str) -> dict[str, str]:
-    _, secret = ServiceStore.open(settings).create_key(library, name=f"test {library}")
+    _, secret = ServiceStore(Runtime(settings).registry).create_key(library, name=f"test {library}")
     return {"Authorization": f"Bearer {secret}"}
 
 

@@ -11,6 +11,7 @@ from ideapump.cli import app
 from ideapump.cli.serve import choose_host
 from ideapump.config import get_settings
 from ideapump.errors import NotFoundError
+from ideapump.runtime import Runtime
 
 
 def run(*args: str) -> Result:
@@ -22,7 +23,7 @@ def test_keys_create_list_revoke() -> None:
     assert created.exit_code == 0, created.output
     key = json.loads(created.stdout)
     assert key["library"] == "lab-a" and key["key"].startswith("ipk_")
-    assert ServiceStore.open(get_settings()).find_key(key["key"]) is not None
+    assert ServiceStore(Runtime(get_settings()).registry).find_key(key["key"]) is not None
 
     listed = json.loads(run("keys", "list", "--json").stdout)
     assert [(k["key_id"], k["library"], k["revoked"]) for k in listed] == [

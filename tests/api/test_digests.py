@@ -39,7 +39,7 @@ def digested(lab: Lab) -> DigestResult:  # noqa: F811
     fake = FakeModel()
     with respx.mock(using="httpx2", base_url=BASE, assert_all_called=False) as router:
         router.post("/chat/completions").mock(side_effect=fake)
-        result = run_digest(lab.settings, lib=lab.lib, today=DAY, deliver=False)
+        result = run_digest(lab.runtime, today=DAY, deliver=False)
     assert fake.calls and [e.title for e in result.digest.entries if e.title.startswith(TITLE)]
     return result
 

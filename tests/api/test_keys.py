@@ -11,6 +11,7 @@ import pytest
 
 from ideapump.api.storage import ServiceStore
 from ideapump.config import Settings
+from ideapump.runtime import Runtime
 from tests.api.conftest import make_key, upload
 from tests.api.test_basics import assert_error
 
@@ -49,7 +50,7 @@ async def test_keys_are_required_once_one_exists(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
     assert (await client.get("/documents")).status_code == 200  # open: no keys yet
-    store = ServiceStore.open(settings)
+    store = ServiceStore(Runtime(settings).registry)
     row, secret = store.create_key("lab-a")
     assert_error(await client.get("/documents"), 401, "unauthorized")
     bad = {"Authorization": "Bearer ipk_nope"}
@@ -62,7 +63,7 @@ async def test_keys_are_required_once_one_exists(
 
 
 def test_keys_are_stored_hashed(settings: Settings) -> None:
-    store = ServiceStore.open(settings)
+    store = ServiceStore(Runtime(settings).registry)
     row, secret = store.create_key("lab-a", "alice")
     assert secret.startswith("ipk_") and secret not in row.key_hash
     db = (settings.home / "ideapump.db").read_bytes()
@@ -103,7 +104,6 @@ async def test_generation_cap_answers_busy(settings: Settings, embeddings: Any) 
         update={"server": settings.server.model_copy(update={"max_concurrent_generations": 1})}
     )
     app = create_app(capped, embeddings=embeddings, engine=slow_engine)
-    app.state.ideapump.llm = object()  # the engine above never calls a model
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         conv = (await c.post("/conversations", json={})).json()["conv_id"]

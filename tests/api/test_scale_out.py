@@ -18,6 +18,7 @@ import pytest
 
 from ideapump.api.storage import ServiceStore
 from ideapump.config import Settings
+from ideapump.runtime import Runtime
 from tests.api.conftest import parse_sse
 from tests.api.test_agent_routes import PAPER
 from tests.servers import fake_llm, ideapump_server, server_env
@@ -55,7 +56,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
             "chroma_port": int(env_store["IDEAPUMP_STORE__CHROMA_PORT"]),
         },
     )
-    _, secret = ServiceStore.open(settings).create_key(library, name="scale-out test")
+    _, secret = ServiceStore(Runtime(settings).registry).create_key(library, name="scale-out test")
     with ExitStack() as stack:
         llm_url = stack.enter_context(fake_llm(tokens_per_s=500, tokens=20))
         urls = [

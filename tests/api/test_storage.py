@@ -7,10 +7,11 @@ import pytest
 from ideapump.api.storage import ServiceStore
 from ideapump.config import get_settings
 from ideapump.errors import NotFoundError
+from ideapump.runtime import Runtime
 
 
 def test_conversations_list_by_last_message_and_keep_their_first_title() -> None:
-    store = ServiceStore.open(get_settings())
+    store = ServiceStore(Runtime(get_settings()).registry)
     named = store.create_conversation("default", "Pupil and exploration")
     untitled = store.create_conversation("default")
     store.add_message(untitled.conv_id, "assistant", "Hello - what are you working on?")
@@ -30,7 +31,7 @@ def test_conversations_list_by_last_message_and_keep_their_first_title() -> None
 
 
 def test_history_is_role_and_text_in_order_and_only_for_its_library() -> None:
-    store = ServiceStore.open(get_settings())
+    store = ServiceStore(Runtime(get_settings()).registry)
     conv = store.create_conversation("lab-a")
     store.add_message(conv.conv_id, "user", "first", {"citations": []})
     store.add_message(conv.conv_id, "assistant", "second", {"citations": [{"n": 1}]})

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ideapump.config import get_settings
-from ideapump.library import Library
+from ideapump.runtime import Runtime
 from tests.conftest import DATA, PAPERS
 
 # The pdf under a name that sorts first, so the kill lands after it is stored.
@@ -107,7 +107,7 @@ def _complete_rows(db: Path) -> list[tuple[str, int]]:
 
 def _check_consistent(home: Path) -> list[str]:
     """Every visible document has exactly its chunks; nothing else is visible."""
-    lib = Library.open(settings=get_settings(home=home))
+    lib = Runtime(get_settings(home=home)).library()
     docs = lib.papers()
     for d in docs:
         assert lib.store.count(d.doc_id) == d.chunks, d.title
@@ -163,7 +163,7 @@ def test_killed_ingest_loses_nothing_and_rerun_finishes(
     assert f"{len(survivors)} unchanged" in rerun.stdout
     final = _check_consistent(home)
     assert len(final) == 3
-    lib = Library.open(settings=get_settings(home=home))
+    lib = Runtime(get_settings(home=home)).library()
     assert lib.store.count() == sum(d.chunks for d in lib.papers())
     assert lib.registry.unfinished(lib.name) == []
 

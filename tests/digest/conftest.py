@@ -23,6 +23,7 @@ import respx
 
 from ideapump.config import Settings, get_settings
 from ideapump.library import Library
+from ideapump.runtime import Runtime
 from tests.conftest import DATA, PAPERS
 from tests.openai_mock import completion
 
@@ -203,9 +204,11 @@ def old_home(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Path:
 
     home = tmp_path_factory.mktemp("digest-template") / "home"
     settings = make_settings(home)
-    lib = Library.open(settings=settings, embeddings=embeddings)
+    runtime = Runtime(settings, embeddings=embeddings)
+    lib = runtime.library()
     assert not lib.ingest([PAPERS["mendt"], DATA / "lab"]).failed
-    first = run_digest(settings, lib=lib, llm=object(), deliver=False, today=_day(OLD_DAY))
+    never_called: Any = object()  # the baseline digest summarises nothing
+    first = run_digest(runtime, llm=never_called, deliver=False, today=_day(OLD_DAY))
     assert first.digest.entries == [] and first.digest.new_this_run == 0
     report = lib.ingest([PAPERS["lhakhang"]])
     assert report.outcomes[0].status == "ingested"
@@ -221,8 +224,15 @@ def _day(text: str) -> Any:
 @dataclass
 class Lab:
     home: Path
-    settings: Settings
-    lib: Library
+    runtime: Runtime
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    @property
+    def lib(self) -> Library:
+        return self.runtime.library()
 
 
 @pytest.fixture
@@ -231,7 +241,7 @@ def lab(old_home: Path, tmp_path: Path, embeddings: Any) -> Lab:
     home = tmp_path / "lab-home"
     shutil.copytree(old_home, home)
     settings = make_settings(home)
-    return Lab(home, settings, Library.open(settings=settings, embeddings=embeddings))
+    return Lab(home, Runtime(settings, embeddings=embeddings))
 
 
 def doc_id_of(lib: Library, startswith: str) -> str:

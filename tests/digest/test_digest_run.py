@@ -5,14 +5,15 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ideapump.agent.grounding import cosine, normalize, passage_vectors
 from ideapump.agent.models import Citation
-from ideapump.config import Settings
 from ideapump.digest import run_digest
 from ideapump.digest.compose import document_passages, lab_passages, spark_pairs
 from ideapump.digest.state import DigestState
 from ideapump.library import Library
+from ideapump.runtime import Runtime
 from tests.conftest import PAPERS
 from tests.digest.conftest import BOGUS, FakeModel, Lab, doc_id_of
 
@@ -31,9 +32,15 @@ def on_page(lib: Library, c: Citation) -> bool:
     return normalize(c.quote) in normalize(pages[c.page - 1])
 
 
-def with_floor(settings: Settings, floor: float) -> Settings:
+def with_floor(lab: Lab, floor: float) -> Runtime:
+    """The lab's services with another IDEAPUMP_DIGEST__LINK_MIN_SIMILARITY."""
+    settings = lab.settings
     digest = settings.digest.model_copy(update={"link_min_similarity": floor})
-    return settings.model_copy(update={"digest": digest})
+    return Runtime(
+        settings.model_copy(update={"digest": digest}),
+        embeddings=lab.runtime.embeddings,
+        registry=lab.runtime.registry,
+    )
 
 
 def watched(tmp_path: Path, *, broken: bool = False) -> Path:
@@ -52,10 +59,7 @@ def test_new_paper_is_digested_with_checked_citations_and_rerun_adds_nothing(
     out = tmp_path / "out"
     # a floor low enough that each of the three documents the library held pairs with
     # the new paper, so the fake model's three kinds of answer are all seen
-    settings = with_floor(lab.settings, 0.2)
-    result = run_digest(
-        settings, lib=lab.lib, watch=[watched(tmp_path)], out_dir=out, today=DAY, llm=None
-    )
+    result = run_digest(with_floor(lab, 0.2), watch=[watched(tmp_path)], out_dir=out, today=DAY)
     d = result.digest
     lhakhang = doc_id_of(lab.lib, "Evaluating brief motivational")
     mendt = doc_id_of(lab.lib, "Regular exercise")
@@ -120,9 +124,7 @@ def test_new_paper_is_digested_with_checked_citations_and_rerun_adds_nothing(
     # the note's two pairs drew the off-topic idea, which is left out
     assert titles[note].sparks == []
 
-    again = run_digest(
-        lab.settings, lib=lab.lib, watch=[tmp_path / "inbox"], out_dir=out, today=DAY
-    )
+    again = run_digest(lab.runtime, watch=[tmp_path / "inbox"], out_dir=out, today=DAY)
     assert again.digest.new_this_run == 0 and again.ingested == 0
     assert len(model.calls) == first_calls
     assert [e.doc_id for e in again.digest.entries] == [e.doc_id for e in d.entries]
@@ -132,7 +134,7 @@ def test_new_paper_is_digested_with_checked_citations_and_rerun_adds_nothing(
         "2025-03-02-default.md",
     ]
 
-    next_night = run_digest(lab.settings, lib=lab.lib, out_dir=out, today=date(2025, 3, 3))
+    next_night = run_digest(lab.runtime, out_dir=out, today=date(2025, 3, 3))
     assert next_night.digest.entries == [] and len(model.calls) == first_calls
     assert "Nothing new since the last digest" in next_night.files[0].read_text(encoding="utf-8")
 
@@ -142,7 +144,7 @@ def test_model_down_and_broken_pdf_are_noted_and_the_next_run_picks_up(
 ) -> None:
     folder = watched(tmp_path, broken=True)
     model.down = True
-    first = run_digest(lab.settings, lib=lab.lib, watch=[folder], today=DAY, deliver=False)
+    first = run_digest(lab.runtime, watch=[folder], today=DAY, deliver=False)
     d = first.digest
     assert d.entries == [] and len(d.failed) == 2
     assert any("broken.pdf" in n for n in d.notes)
@@ -160,7 +162,7 @@ def test_model_down_and_broken_pdf_are_noted_and_the_next_run_picks_up(
 
     model.down = False
     (folder / "broken.pdf").unlink()
-    second = run_digest(lab.settings, lib=lab.lib, watch=[folder], today=DAY, deliver=False)
+    second = run_digest(lab.runtime, watch=[folder], today=DAY, deliver=False)
     assert second.digest.new_this_run == 2 and second.digest.failed == []
     assert second.digest.notes == []
     md = second.files[0].read_text(encoding="utf-8")
@@ -168,7 +170,7 @@ def test_model_down_and_broken_pdf_are_noted_and_the_next_run_picks_up(
 
 
 def test_since_reaches_back_into_the_baseline(lab: Lab, model: FakeModel) -> None:
-    result = run_digest(lab.settings, lib=lab.lib, since=date(2000, 1, 1), today=DAY, deliver=False)
+    result = run_digest(lab.runtime, since=date(2000, 1, 1), today=DAY, deliver=False)
     titles = {e.title for e in result.digest.entries}
     assert any(t.startswith("Regular exercise") for t in titles)  # from the baseline
     assert any(t.startswith("Evaluating brief") for t in titles)
@@ -180,8 +182,9 @@ def test_empty_library_gets_a_short_digest(tmp_path: Path, embeddings: object) -
     from tests.digest.conftest import make_settings
 
     settings = make_settings(tmp_path / "h", format="md")
-    lib = Library.open(settings=settings, embeddings=embeddings)  # type: ignore[arg-type]
-    result = run_digest(settings, lib=lib, llm=object(), today=DAY)
+    never_called: Any = object()  # an empty library needs no summary
+    runtime = Runtime(settings, embeddings=embeddings)  # type: ignore[arg-type]
+    result = run_digest(runtime, llm=never_called, today=DAY)
     assert [p.name for p in result.files] == ["2025-03-02-default.md"]
     text = result.files[0].read_text(encoding="utf-8")
     assert "Nothing new since the last digest" in text and "###" not in text
@@ -208,9 +211,7 @@ def test_sparks_pair_the_closest_passages_and_none_fall_below_the_floor(
     assert spark_pairs(lab.lib, own, related, 3, floor=0.99) == []
 
     # with a floor no pair reaches, the digest asks for no spark and shows none
-    d = run_digest(
-        with_floor(lab.settings, 0.99), lib=lab.lib, out_dir=tmp_path / "out", today=DAY
-    ).digest
+    d = run_digest(with_floor(lab, 0.99), out_dir=tmp_path / "out", today=DAY).digest
     assert d.new_this_run == 2 and all(e.sparks == [] for e in d.entries)
     assert "SparkDraft" not in model.calls and model.calls.count("SummaryDraft") == 2
 
@@ -238,9 +239,7 @@ def test_a_spark_the_model_cannot_write_costs_that_spark_not_the_entry(
     lab: Lab, model: FakeModel, tmp_path: Path
 ) -> None:
     model.rambling = True
-    d = run_digest(
-        with_floor(lab.settings, 0.2), lib=lab.lib, watch=[watched(tmp_path)], today=DAY
-    ).digest
+    d = run_digest(with_floor(lab, 0.2), watch=[watched(tmp_path)], today=DAY).digest
     assert d.failed == [] and d.new_this_run == 2
     paper = next(e for e in d.entries if e.title.startswith("Evaluating brief motivational"))
     assert paper.sparks == [] and paper.findings and paper.relations
@@ -252,9 +251,7 @@ def test_a_cut_summary_shows_whole_sentences_and_findings_say_something_once(
 ) -> None:
     model.copying = True
     out = tmp_path / "out"
-    result = run_digest(
-        lab.settings, lib=lab.lib, watch=[watched(tmp_path)], out_dir=out, today=DAY
-    )
+    result = run_digest(lab.runtime, watch=[watched(tmp_path)], out_dir=out, today=DAY)
     d = result.digest
     paper = next(e for e in d.entries if e.title.startswith("Evaluating brief motivational"))
     # the model's string stopped at 900 characters mid-sentence; the digest ends at a full stop
@@ -277,7 +274,7 @@ def test_a_finding_cites_the_sentence_that_shows_its_numbers_or_is_left_out(
     lab: Lab, model: FakeModel, tmp_path: Path
 ) -> None:
     model.misquoting = True
-    d = run_digest(lab.settings, lib=lab.lib, watch=[watched(tmp_path)], today=DAY).digest
+    d = run_digest(lab.runtime, watch=[watched(tmp_path)], today=DAY).digest
     paper = next(e for e in d.entries if e.title.startswith("Evaluating brief motivational"))
     number = model.stated[0]
     # the model quoted the passage's opening words; the citation moves to the sentence

@@ -28,7 +28,7 @@ from ideapump.digest.feeds import (
     parse_pubmed,
 )
 from ideapump.digest.state import DigestState
-from ideapump.library import Library
+from ideapump.runtime import Runtime
 from tests.digest.conftest import FakeModel, make_settings
 from tests.digest.feed_bodies import ARXIV_ATOM, BIORXIV_JSON, EFETCH_XML, ESEARCH_JSON
 
@@ -130,7 +130,8 @@ def test_retries_honour_retry_after_and_pause_between_requests() -> None:
 
 def test_digest_with_feeds_one_failing(tmp_path: Path, embeddings: Any, model: FakeModel) -> None:
     settings = make_settings(tmp_path / "h", format="md")
-    lib = Library.open(settings=settings, embeddings=embeddings)
+    runtime = Runtime(settings, embeddings=embeddings)
+    lib = runtime.library()
     state = DigestState(lib.registry, lib.name)
     state.add_feed("sleep spindles", "arxiv")
     state.add_feed("  sleep   spindles ", "arxiv")  # the same topic, saved once
@@ -142,7 +143,7 @@ def test_digest_with_feeds_one_failing(tmp_path: Path, embeddings: Any, model: F
         api.get(ARXIV_URL).respond(text=ARXIV_ATOM)
         api.get(ESEARCH_URL).respond(status_code=502)
         api.get(url__startswith=BIORXIV_URL).respond(json=BIORXIV_JSON)
-        first = run_digest(settings, lib=lib, today=TODAY)
+        first = run_digest(runtime, today=TODAY)
 
         d = first.digest
         assert {e.origin for e in d.entries} == {"feed:arxiv", "feed:biorxiv"}
@@ -164,7 +165,7 @@ def test_digest_with_feeds_one_failing(tmp_path: Path, embeddings: Any, model: F
         api.get(ESEARCH_URL).respond(json=ESEARCH_JSON)
         api.get(EFETCH_URL).respond(text=EFETCH_XML)
         calls = len(model.calls)
-        second = run_digest(settings, lib=lib, today=TODAY)
+        second = run_digest(runtime, today=TODAY)
     # the same night: the arXiv and bioRxiv items are not taken again; PubMed's now are
     assert second.digest.new_this_run == 2 and second.digest.notes == []
     assert {e.origin for e in second.digest.entries} == {

@@ -89,7 +89,7 @@ def test_streaming_yields_tokens(settings: Settings, api: respx.MockRouter) -> N
         content=sse("Nor", "adrenaline", " rises."),
         headers={"content-type": "text/event-stream"},
     )
-    pieces = list(stream_text(settings, "Say something"))
+    pieces = list(stream_text(make_chat_model(settings), "Say something"))
     assert pieces == ["Nor", "adrenaline", " rises."]
     body = _body(route.calls.last)
     assert body["stream"] is True
@@ -114,7 +114,7 @@ def test_each_piece_arrives_before_the_rest_is_sent(
             200, content=body(), headers={"content-type": "text/event-stream"}
         )
     )
-    for piece in stream_text(settings, "x"):
+    for piece in stream_text(make_chat_model(settings), "x"):
         received.append(piece)
     assert received == ["first", " second", " third"]
     # the reader had the first piece in hand before the second was sent: no buffering
@@ -147,7 +147,7 @@ def test_an_error_event_mid_stream_is_an_error_not_a_short_reply(
     )
     got: list[str] = []
     with pytest.raises(LLMError) as exc:
-        got.extend(stream_text(settings, "x"))
+        got.extend(stream_text(make_chat_model(settings), "x"))
     assert got == ["Half a"]
     assert "out of memory" in str(exc.value)
 
@@ -155,7 +155,7 @@ def test_an_error_event_mid_stream_is_an_error_not_a_short_reply(
 def test_a_refused_stream_names_the_setting(settings: Settings, api: respx.MockRouter) -> None:
     api.post("/chat/completions").respond(401, json={"error": {"message": "bad key"}})
     with pytest.raises(LLMAuthError) as exc:
-        list(stream_text(settings, "x"))
+        list(stream_text(make_chat_model(settings), "x"))
     assert exc.value.setting == "IDEAPUMP_LLM__API_KEY"
 
 
@@ -165,7 +165,7 @@ def test_async_streaming(settings: Settings, api: respx.MockRouter) -> None:
     )
 
     async def collect() -> list[str]:
-        return [piece async for piece in astream_text(settings, [("user", "go")])]
+        return [piece async for piece in astream_text(make_chat_model(settings), [("user", "go")])]
 
     assert asyncio.run(collect()) == ["a", "b"]
 

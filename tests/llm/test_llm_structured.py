@@ -32,7 +32,7 @@ def _body(call: respx.models.Call) -> dict:
 
 def test_json_schema_request_and_parse(settings: Settings, api: respx.MockRouter) -> None:
     route = api.post("/chat/completions").respond(json=completion(GOOD))
-    result = generate_structured(settings, MESSAGES, Proposal)
+    result = generate_structured(make_chat_model(settings), MESSAGES, Proposal)
 
     assert result == Proposal(title="Pupil and exploration", sample_size=40)
     body = _body(route.calls.last)
@@ -59,7 +59,7 @@ def test_malformed_json_is_asked_again_with_the_error(
             httpx.Response(200, json=completion(GOOD)),
         ]
     )
-    result = generate_structured(settings, MESSAGES, Proposal)
+    result = generate_structured(make_chat_model(settings), MESSAGES, Proposal)
     assert result.sample_size == 40
     assert route.call_count == 3
 
@@ -75,21 +75,21 @@ def test_malformed_json_is_asked_again_with_the_error(
 def test_gives_up_after_the_bound(settings: Settings, api: respx.MockRouter) -> None:
     route = api.post("/chat/completions").respond(json=completion("I cannot do JSON, sorry"))
     with pytest.raises(LLMOutputError) as exc:
-        generate_structured(settings, MESSAGES, Proposal)
+        generate_structured(make_chat_model(settings), MESSAGES, Proposal)
     assert route.call_count == 3  # 1 + structured_output_retries (2)
     assert exc.value.setting == "IDEAPUMP_LLM__STRUCTURED_OUTPUT_RETRIES"
     assert "Proposal" in str(exc.value)
 
     route.reset()
     with pytest.raises(LLMOutputError):
-        generate_structured(settings, MESSAGES, Proposal, retries=0)
+        generate_structured(make_chat_model(settings), MESSAGES, Proposal, retries=0)
     assert route.call_count == 1
 
 
 def test_truncated_output_names_the_output_cap(settings: Settings, api: respx.MockRouter) -> None:
     api.post("/chat/completions").respond(json=completion('{"title": "lo', finish="length"))
     with pytest.raises(LLMOutputError) as exc:
-        generate_structured(settings, MESSAGES, Proposal, retries=1)
+        generate_structured(make_chat_model(settings), MESSAGES, Proposal, retries=1)
     assert exc.value.setting == "IDEAPUMP_LLM__MAX_OUTPUT_TOKENS"
 
 
@@ -127,7 +127,7 @@ def test_json_schema_mode_does_not_fall_back(api: respx.MockRouter) -> None:
     )
     api.post("/chat/completions").respond(401, json={"error": {"message": "bad key"}})
     with pytest.raises(LLMAuthError):
-        generate_structured(settings, MESSAGES, Proposal)
+        generate_structured(make_chat_model(settings), MESSAGES, Proposal)
 
 
 def test_json_mode_sends_no_response_format(api: respx.MockRouter) -> None:
@@ -135,7 +135,7 @@ def test_json_mode_sends_no_response_format(api: respx.MockRouter) -> None:
         llm={"base_url": "http://llm.test/v1", "model": "m", "structured_output": "json"}
     )
     route = api.post("/chat/completions").respond(json=completion(GOOD))
-    generate_structured(settings, [("user", "Propose.")], Proposal)
+    generate_structured(make_chat_model(settings), [("user", "Propose.")], Proposal)
     body = _body(route.calls.last)
     assert "response_format" not in body
     assert body["messages"][0]["role"] == "system"  # contract added as a system message
@@ -149,7 +149,7 @@ def test_async_structured(settings: Settings, api: respx.MockRouter) -> None:
             httpx.Response(200, json=completion(GOOD)),
         ]
     )
-    result = asyncio.run(agenerate_structured(settings, MESSAGES, Proposal))
+    result = asyncio.run(agenerate_structured(make_chat_model(settings), MESSAGES, Proposal))
     assert result.title == "Pupil and exploration"
 
 

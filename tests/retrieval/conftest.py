@@ -9,11 +9,12 @@ import pytest
 from ideapump.config import get_settings
 from ideapump.embeddings import MiniLMEmbeddings
 from ideapump.library import Library
+from ideapump.runtime import Runtime
 
 
 @pytest.fixture
 def lib(embeddings: MiniLMEmbeddings) -> Library:
-    return Library.open(settings=get_settings(), embeddings=embeddings)
+    return Runtime(get_settings(), embeddings=embeddings).library()
 
 
 def note(folder: Path, name: str, term: str) -> Path:

@@ -12,6 +12,7 @@ from ideapump.errors import InputError
 from ideapump.library import Library
 from ideapump.models import Passage
 from ideapump.retrieval import Retriever, get_retriever
+from ideapump.runtime import Runtime
 from ideapump.store.registry import DocumentRow
 from ingest.chunking import Chunk
 from tests.conftest import PAPERS
@@ -155,7 +156,7 @@ def test_index_is_shared_by_libraries_on_the_same_store(lib: Library, tmp_path: 
     first = get_retriever(lib)
     assert get_retriever(lib) is first
     first.retrieve("zorbatrine", 1)
-    again = Library.open(settings=lib.settings, embeddings=lib.store.embeddings)
+    again = Runtime(lib.settings, embeddings=lib.store.embeddings).library()
     assert get_retriever(again).index is first.index
 
 

@@ -13,13 +13,14 @@ import pytest
 
 from ideapump.library import Library
 from ideapump.retrieval import LexicalIndex, Retriever, get_retriever, index_file
+from ideapump.runtime import Runtime
 from tests.retrieval.conftest import note
 
 
 def _fresh(lib: Library) -> Retriever:
     """What a new process (another API worker, the next CLI run) gets: new store and
     registry handles and an index that holds nothing yet."""
-    again = Library.open(lib.name, lib.settings, embeddings=lib.store.embeddings)
+    again = Runtime(lib.settings, embeddings=lib.store.embeddings).library(lib.name)
     return Retriever(again, LexicalIndex())
 
 
@@ -59,7 +60,7 @@ def test_a_stale_file_drops_removed_documents_and_adds_new_ones(
     removed = _doc_id(lib, a)
 
     # Another process removes one document and adds one; nobody here searches meanwhile.
-    other = Library.open(lib.name, lib.settings, embeddings=lib.store.embeddings)
+    other = Runtime(lib.settings, embeddings=lib.store.embeddings).library(lib.name)
     other.remove(removed)
     other.ingest([note(tmp_path, "c.md", "velmorastat")])
     assert running.index_path.read_bytes() == stale

@@ -16,7 +16,7 @@ def _mendt(lib: Library) -> str:
 def test_ingest_stores_the_audit_and_check_document_reads_it(corpus_library: Library) -> None:
     doc_id = _mendt(corpus_library)
     assert corpus_library.get(doc_id).stats is not None
-    report = check_document(doc_id[:8], corpus_library.settings)
+    report = check_document(corpus_library, doc_id[:8])
     assert report.doc_id == doc_id
     quotes = [r.quote for r in report.results]
     assert any("t(13) = 2.04, p = 0.062" in " ".join(q.split()) for q in quotes)
@@ -26,7 +26,7 @@ def test_ingest_stores_the_audit_and_check_document_reads_it(corpus_library: Lib
 
 def test_check_document_at_another_alpha_rejudges(corpus_library: Library) -> None:
     doc_id = _mendt(corpus_library)
-    strict = check_document(doc_id, corpus_library.settings, alpha=0.06)
+    strict = check_document(corpus_library, doc_id, alpha=0.06)
     # p = .052 and .062 straddle .06: the recomputed and printed p fall on the
     # same side, so nothing becomes a decision error, but alpha is carried.
     assert strict.alpha == 0.06

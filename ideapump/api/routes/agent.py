@@ -24,7 +24,6 @@ from ideapump.agent import (
     propose,
     weigh,
 )
-from ideapump.agent.grounding import LazyLLM
 from ideapump.api.deps import AppState, get_library, get_state
 from ideapump.api.errors import ERROR_RESPONSES, error_body
 from ideapump.api.schemas import ProposeRequest, WeighRequest
@@ -154,9 +153,10 @@ async def _generate(state: AppState, pipeline: Any, lib: Library, arg: str, **kw
 
     The model is built lazily, so a pipeline that abstains never starts it.
     """
-    llm = LazyLLM(state.chat_model)
     with state.generations.slot():
-        return await asyncio.to_thread(pipeline, lib, llm, arg, options=AgentOptions(), **kw)
+        return await asyncio.to_thread(
+            pipeline, lib, state.chat_model, arg, options=AgentOptions(), **kw
+        )
 
 
 @router.post(

@@ -88,10 +88,9 @@ async def reply_events(
     state: AppState, lib: Library, history: list[Turn], message: str, collector: ReplyCollector
 ) -> AsyncIterator[BaseModel]:
     """Run the chat engine inside a generation slot (already taken by the caller)."""
-    model = await asyncio.to_thread(state.chat_model)
     ctx = ChatContext(
         library=lib,
-        model=model,
+        model=state.chat_model,
         message=message,
         history=history,
         k=state.settings.server.search_k,
