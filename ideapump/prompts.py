@@ -1,7 +1,10 @@
 """Prompt files, loaded by name, with checked variables and delimited data blocks.
 
 Prompts live in the top-level ``prompts/`` directory, one Markdown file each:
-``load_prompt("persona")`` reads ``prompts/persona.md``.
+``load_prompt("persona")`` reads ``prompts/persona.md``. The package reaches them
+as the resource folder ``ideapump/prompt_files`` (a link to ``prompts/`` in the
+repository, real files in the wheel), through ``importlib.resources``, so an
+installed IdeaPump renders its prompts wherever it runs.
 
 Variables
 ---------
@@ -29,11 +32,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ideapump.errors import IdeaPumpError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR: Traversable = files("ideapump").joinpath("prompt_files")
 
 _VAR = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -72,13 +77,13 @@ class Prompt:
         return _VAR.sub(lambda m: str(values[m[1]]), self.template)
 
 
-def prompt_path(name: str, directory: Path | None = None) -> Path:
+def prompt_path(name: str, directory: Path | Traversable | None = None) -> Traversable:
     if not _NAME.match(name):
         raise PromptError(f"invalid prompt name {name!r}: use lowercase letters, digits and '_'")
-    return (directory or PROMPTS_DIR) / f"{name}.md"
+    return (directory or PROMPTS_DIR).joinpath(f"{name}.md")
 
 
-def load_prompt(name: str, directory: Path | None = None) -> Prompt:
+def load_prompt(name: str, directory: Path | Traversable | None = None) -> Prompt:
     """Read ``prompts/<name>.md``."""
     path = prompt_path(name, directory)
     try:
@@ -88,13 +93,15 @@ def load_prompt(name: str, directory: Path | None = None) -> Prompt:
     return Prompt(name=name, template=text.strip() + "\n")
 
 
-def render_prompt(name: str, directory: Path | None = None, **values: object) -> str:
+def render_prompt(name: str, directory: Path | Traversable | None = None, **values: object) -> str:
     """``load_prompt(name).render(**values)``."""
     return load_prompt(name, directory).render(**values)
 
 
-def available_prompts(directory: Path | None = None) -> list[str]:
-    return sorted(p.stem for p in (directory or PROMPTS_DIR).glob("*.md") if _NAME.match(p.stem))
+def available_prompts(directory: Path | Traversable | None = None) -> list[str]:
+    folder = directory or PROMPTS_DIR
+    names = (p.name.removesuffix(".md") for p in folder.iterdir() if p.name.endswith(".md"))
+    return sorted(n for n in names if _NAME.match(n))
 
 
 def escape_data(text: str, tags: Iterable[str] = ("documents", "document")) -> str:
