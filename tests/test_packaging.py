@@ -54,16 +54,16 @@ def test_wheel_installs_and_renders_every_prompt(tmp_path: Path) -> None:
     (site / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
 
     check = (
-        "import ideapump, pathlib\n"
+        "import ideapump, pathlib, sys\n"
         "from ideapump.prompts import available_prompts, load_prompt\n"
-        "assert pathlib.Path(ideapump.__file__).is_relative_to(pathlib.Path(r'%s'))\n"
+        "assert pathlib.Path(ideapump.__file__).is_relative_to(pathlib.Path(sys.argv[1]))\n"
         "names = available_prompts()\n"
         "for name in names:\n"
         "    p = load_prompt(name)\n"
         "    assert p.render(**{v: '<<' + v + '>>' for v in p.variables}).strip()\n"
         "print(' '.join(names))\n"
-    ) % site
-    shown = run(python, "-c", check, cwd=tmp_path).stdout.split()
+    )
+    shown = run(python, "-c", check, site, cwd=tmp_path).stdout.split()
     assert sorted(shown) == sorted(p.stem for p in (ROOT / "prompts").glob("*.md"))
     assert "persona" in shown
 
