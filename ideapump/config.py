@@ -51,6 +51,11 @@ class StoreSettings(_Section):
         description="SQLAlchemy URL of the document registry (and, later, conversations and "
         "keys). Default: SQLite at HOME/ideapump.db. Use postgresql+psycopg://... to scale out.",
     )
+    migrate_on_start: bool = Field(
+        True,
+        description="Bring the database schema up to date when a process opens it. False: "
+        "refuse an outdated schema; an operator runs `ideapump db upgrade` instead.",
+    )
 
 
 class EmbeddingSettings(_Section):

@@ -68,7 +68,10 @@ class Runtime:
         """The SQL registry (documents, conversations, keys, digests); migrated on first use."""
         with self._lock:
             if self._registry is None:
-                self._registry = Registry.connect(self.settings.database_url)
+                self._registry = Registry.connect(
+                    self.settings.database_url,
+                    migrate_schema=self.settings.store.migrate_on_start,
+                )
             return self._registry
 
     @property

@@ -8,6 +8,7 @@ so this environment's editable install of IdeaPump is not loaded there).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -69,3 +70,11 @@ def test_wheel_installs_and_renders_every_prompt(tmp_path: Path) -> None:
 
     helped = run(venv / "bin" / "ideapump", "--help", cwd=tmp_path).stdout
     assert "ingest" in helped and "propose" in helped
+
+    # the migrations ship too: a new database is brought to the newest revision
+    env = {**os.environ, "IDEAPUMP_HOME": str(tmp_path / "home")}
+    upgraded = subprocess.run(
+        [venv / "bin" / "ideapump", "db", "upgrade"], cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert upgraded.returncode == 0 and "upgraded the database from none" in upgraded.stdout

@@ -119,7 +119,9 @@ def test_the_cycle_check_finds_a_cycle() -> None:
 
 def test_every_module_imports_on_its_own() -> None:
     """Each module, imported first in a process, imports (a cycle would fail half-way)."""
-    names = sorted(m for m in modules() if not m.endswith("__main__"))  # that one runs the CLI
+    # __main__ runs the CLI; the migrations' env runs only inside Alembic
+    skip = ("__main__", "migrations.env")
+    names = sorted(m for m in modules() if not m.endswith(skip))
     script = (
         "import importlib, sys\n"
         "failed = []\n"

@@ -19,12 +19,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
     bindparam,
     case,
     delete,
@@ -33,53 +27,14 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ideapump.config import check_library_name
 from ideapump.errors import NotFoundError
 from ideapump.store.registry import Registry
+from ideapump.store.tables import ApiKeyRow, ConversationRow, MessageRow
 from ideapump.writer import BatchWriter
 
 KEY_PREFIX = "ipk_"
-
-
-class ServiceBase(DeclarativeBase):
-    pass
-
-
-class ApiKeyRow(ServiceBase):
-    __tablename__ = "api_keys"
-
-    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), default="")
-    library: Mapped[str] = mapped_column(String(64), index=True)
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-class ConversationRow(ServiceBase):
-    __tablename__ = "conversations"
-
-    conv_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    library: Mapped[str] = mapped_column(String(64), index=True)
-    title: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class MessageRow(ServiceBase):
-    __tablename__ = "messages"
-
-    msg_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conv_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("conversations.conv_id", ondelete="CASCADE"), index=True
-    )
-    role: Mapped[str] = mapped_column(String(16))
-    content: Mapped[str] = mapped_column(Text, default="")
-    #: Citations, proposals and statistics findings that came with an assistant reply.
-    extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def hash_key(secret: str) -> str:
@@ -95,7 +50,6 @@ class ServiceStore:
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        ServiceBase.metadata.create_all(registry.engine)
         self._messages = BatchWriter(self._store_messages, name="ideapump-messages")
 
     # -- keys ------------------------------------------------------------------

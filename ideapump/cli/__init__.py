@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from ideapump.cli import agent as agent_cli
+from ideapump.cli import db as db_cli
 from ideapump.cli import digest as digest_cli
 from ideapump.cli import keys as keys_cli
 from ideapump.cli import library
@@ -33,6 +34,7 @@ digest_cli.register(app)
 agent_cli.register(app)
 serve_cli.register(app)
 keys_cli.register(app)
+db_cli.register(app)
 
 
 def main() -> None:

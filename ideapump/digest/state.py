@@ -1,7 +1,6 @@
 """Digest state in the registry database: digests, per-document entries, feeds, feed items.
 
-The tables share the registry's SQLAlchemy ``Base`` (same database, SQLite or
-PostgreSQL) but are created here, so the registry module needs no change.
+The tables are defined with the others in :mod:`ideapump.store.tables`.
 
 * ``digest_entries`` - one row per (library, document): ``done`` (in the digest
   of ``digest_date``), ``failed`` (retried next run, up to ``max_attempts``),
@@ -18,11 +17,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
 from ideapump.errors import InputError, NotFoundError
-from ideapump.store.registry import Base, Registry
+from ideapump.store.registry import Registry
+from ideapump.store.tables import DigestEntryRow, DigestRow, FeedItemRow, FeedRow
 
 DONE, FAILED, GAVE_UP, BASELINE = "done", "failed", "gave_up", "baseline"
 FEED_SOURCES = ("arxiv", "pubmed", "biorxiv")
@@ -32,67 +31,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class DigestRow(Base):
-    __tablename__ = "digests"
-
-    library: Mapped[str] = mapped_column(String(64), primary_key=True)
-    date: Mapped[str] = mapped_column(String(10), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    runs: Mapped[int] = mapped_column(Integer, default=0)
-    notes: Mapped[list[str]] = mapped_column(JSON, default=list)
-    files: Mapped[list[str]] = mapped_column(JSON, default=list)
-
-
-class DigestEntryRow(Base):
-    __tablename__ = "digest_entries"
-
-    library: Mapped[str] = mapped_column(String(64), primary_key=True)
-    doc_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    digest_date: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class FeedRow(Base):
-    __tablename__ = "feeds"
-    __table_args__ = (UniqueConstraint("library", "source", "topic"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    library: Mapped[str] = mapped_column(String(64), index=True)
-    source: Mapped[str] = mapped_column(String(16))
-    topic: Mapped[str] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    items: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class FeedItemRow(Base):
-    __tablename__ = "feed_items"
-
-    library: Mapped[str] = mapped_column(String(64), primary_key=True)
-    source: Mapped[str] = mapped_column(String(16), primary_key=True)
-    item_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    feed_id: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(Text, default="")
-    path: Mapped[str] = mapped_column(Text)
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-TABLES = [t.__table__ for t in (DigestRow, DigestEntryRow, FeedRow, FeedItemRow)]
-
-
 class DigestState:
     """Digest and feed bookkeeping of one library."""
 
     def __init__(self, registry: Registry, library: str) -> None:
         self.registry = registry
         self.library = library
-        Base.metadata.create_all(registry.engine, tables=TABLES)  # type: ignore[arg-type]
 
     # -- entries -------------------------------------------------------------------
     def entries(self) -> dict[str, DigestEntryRow]:

@@ -1,5 +1,8 @@
 """The document registry: which documents a library holds, in SQL (SQLAlchemy).
 
+Its engine is the one every SQL table of IdeaPump lives on (:mod:`ideapump.store.tables`);
+:meth:`Registry.connect` migrates the database to the current schema first.
+
 SQLite under the data dir by default; any SQLAlchemy URL (PostgreSQL for a lab
 that runs several workers) by setting. Chunks and vectors live in Chroma; the
 registry row is the *commit point* of a document: a document is visible only
@@ -18,45 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, create_engine, event, select
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from ideapump.errors import InputError, NotFoundError, StoreError
-
-PENDING, COMPLETE, DELETING = "pending", "complete", "deleting"
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class DocumentRow(Base):
-    __tablename__ = "documents"
-
-    library: Mapped[str] = mapped_column(String(64), primary_key=True)
-    doc_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
-    title: Mapped[str] = mapped_column(Text, default="")
-    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
-    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    doi: Mapped[str | None] = mapped_column(String(256), nullable=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    source: Mapped[str] = mapped_column(Text, index=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
-    pages: Mapped[int] = mapped_column(Integer, default=0)
-    chunks: Mapped[int] = mapped_column(Integer, default=0)
-    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    #: The references section, kept out of the body chunks for citation lookup.
-    references: Mapped[str] = mapped_column(Text, default="")
-    #: Page texts as stored, so quotes can be checked and statistics re-run without the file.
-    page_texts: Mapped[list[str]] = mapped_column(JSON, default=list)
-    #: For data summaries: the parsed table.
-    table: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    #: The statistics audit made at ingest time (a StatsReport as JSON).
-    stats: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+from ideapump.store.schema import migrate, require_head
+from ideapump.store.tables import COMPLETE, DELETING, PENDING, DocumentRow
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -102,7 +74,13 @@ class Registry:
             self._take_turn(state.session)
 
     @classmethod
-    def connect(cls, url: str) -> Registry:
+    def connect(cls, url: str, *, migrate_schema: bool | None = True) -> Registry:
+        """Open the database at ``url`` and bring its schema up to date.
+
+        ``migrate_schema``: True runs the migrations it lacks (:mod:`ideapump.store.schema`);
+        False only checks that none is missing (``ideapump db upgrade`` applies them);
+        None neither (``ideapump db`` itself).
+        """
         try:
             if url.startswith("sqlite:///"):
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +88,10 @@ class Registry:
             engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
-            Base.metadata.create_all(engine)
+            if migrate_schema:
+                migrate(engine)
+            elif migrate_schema is not None:
+                require_head(engine)
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot open the registry database: {exc.__class__.__name__}: {exc}".split("\n")[
