@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
@@ -60,6 +61,7 @@ class IdeaPumpChatModel(ChatOpenAI):
     _stats_file: Any = PrivateAttr(default=None)
     _llm_settings: Any = PrivateAttr(default=None)
     _json_schema_refused: bool = PrivateAttr(default=False)
+    _calls: deque[dict[str, Any]] = PrivateAttr(default_factory=lambda: deque(maxlen=1000))
 
     @property
     def json_schema_refused(self) -> bool:
@@ -85,16 +87,44 @@ class IdeaPumpChatModel(ChatOpenAI):
             if text := text_of(chunk):
                 yield text
 
-    def _record(self, started: float, usage: dict[str, Any] | None, stream: bool) -> None:
-        if self._stats_file is None:
-            return
-        stats.record_call(
-            self._stats_file,
+    @property
+    def calls(self) -> list[dict[str, Any]]:
+        """This model's recent calls, oldest first: latency, tokens, and (llama.cpp) how many
+        prompt tokens were read and how many came from the slot's prompt cache."""
+        return list(self._calls)
+
+    def _record(
+        self,
+        started: float,
+        usage: dict[str, Any] | None,
+        stream: bool,
+        timings: dict[str, Any] | None = None,
+        first_token_s: float | None = None,
+    ) -> None:
+        figures = stats.call_figures(
             endpoint=self._endpoint,
             latency_s=time.monotonic() - started,
             usage=usage or {},
             stream=stream,
+            timings=timings,
+            first_token_s=first_token_s,
         )
+        self._calls.append(figures)
+        if self._stats_file is not None:
+            stats.record_call(self._stats_file, figures)
+
+    def _create_chat_result(
+        self,
+        response: dict[str, Any] | openai.BaseModel,
+        generation_info: dict[str, Any] | None = None,
+    ) -> ChatResult:
+        result = super()._create_chat_result(response, generation_info)
+        # llama.cpp's server adds `timings` (prompt tokens read, read from cache, written)
+        # to its answer; keep them for the call's figures.
+        raw = response if isinstance(response, dict) else (response.model_extra or {})
+        if isinstance(raw.get("timings"), dict):
+            result.llm_output = {**(result.llm_output or {}), "timings": raw["timings"]}
+        return result
 
     def _generate(
         self,
@@ -106,7 +136,8 @@ class IdeaPumpChatModel(ChatOpenAI):
         started = time.monotonic()
         with map_llm_errors(self._endpoint):
             result = super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
-        self._record(started, (result.llm_output or {}).get("token_usage"), stream=False)
+        out = result.llm_output or {}
+        self._record(started, out.get("token_usage"), stream=False, timings=out.get("timings"))
         return result
 
     async def _agenerate(
@@ -121,7 +152,8 @@ class IdeaPumpChatModel(ChatOpenAI):
             result = await super()._agenerate(
                 messages, stop=stop, run_manager=run_manager, **kwargs
             )
-        self._record(started, (result.llm_output or {}).get("token_usage"), stream=False)
+        out = result.llm_output or {}
+        self._record(started, out.get("token_usage"), stream=False, timings=out.get("timings"))
         return result
 
     def _stream(
@@ -179,6 +211,8 @@ class IdeaPumpChatModel(ChatOpenAI):
             as_messages(messages), stream=True, stream_options={"include_usage": True}
         )
         usage: dict[str, Any] = {}
+        timings: dict[str, Any] | None = None
+        first: float | None = None
         pieces = 0
         with (
             map_llm_errors(self._endpoint),
@@ -190,12 +224,21 @@ class IdeaPumpChatModel(ChatOpenAI):
                         _error_message(event["error"]), response.http_request, body=event
                     )
                 usage = event.get("usage") or usage
+                timings = event.get("timings") or timings
                 for choice in event.get("choices") or ():
                     text = (choice.get("delta") or {}).get("content")
                     if text:
+                        if first is None:
+                            first = time.monotonic() - started
                         pieces += 1
                         yield text
-        self._record(started, usage or {"completion_tokens": pieces}, stream=True)
+        self._record(
+            started,
+            usage or {"completion_tokens": pieces},
+            stream=True,
+            timings=timings,
+            first_token_s=first,
+        )
 
     @property
     def endpoint(self) -> Endpoint:

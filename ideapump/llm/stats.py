@@ -30,31 +30,44 @@ def stats_path(settings: Settings) -> Path:
     return settings.home / "run" / "llm-last-call.json"
 
 
-def record_call(
-    path: Path,
+def call_figures(
     *,
     endpoint: Endpoint,
     latency_s: float,
     usage: dict[str, Any],
     stream: bool,
-) -> None:
-    """Queue the call's figures for the background writer (the caller does not wait)."""
-    global _pending
+    timings: dict[str, Any] | None = None,
+    first_token_s: float | None = None,
+) -> dict[str, Any]:
+    """One call's figures. ``timings`` is llama.cpp's: of the ``prompt_tokens``, how many it
+    read (``prompt_read``) and how many it took from the slot's cache (``prompt_cached``)."""
     completion = usage.get("completion_tokens")
-    data = {
+    data: dict[str, Any] = {
         "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "endpoint": endpoint.url,
         "model": endpoint.model,
         "local": endpoint.local,
         "stream": stream,
         "latency_s": round(latency_s, 3),
+        "first_token_s": None if first_token_s is None else round(first_token_s, 3),
         "prompt_tokens": usage.get("prompt_tokens"),
         "completion_tokens": completion,
         "tokens_per_s": round(completion / latency_s, 2)
         if isinstance(completion, int) and latency_s > 0
         else None,
     }
-    _pending = _writer.submit((path, data))
+    if timings:
+        data["prompt_read"] = timings.get("prompt_n")
+        data["prompt_cached"] = timings.get("cache_n")
+        data["prompt_ms"] = timings.get("prompt_ms")
+        data["generation_ms"] = timings.get("predicted_ms")
+    return data
+
+
+def record_call(path: Path, figures: dict[str, Any]) -> None:
+    """Queue the call's figures for the background writer (the caller does not wait)."""
+    global _pending
+    _pending = _writer.submit((path, figures))
 
 
 def _write_latest(records: Sequence[tuple[Path, dict[str, Any]]]) -> None:

@@ -328,3 +328,33 @@ def test_streamed_replies_share_one_connection(tmp_path: Path) -> None:
             assert "".join(stream_text(llm, f"Say hello ({tag})")).strip()
         timings = httpx.get(url.removesuffix("/v1") + "/_timings").json()
     assert timings["1"]["client_port"] == timings["2"]["client_port"]
+
+
+LLAMA_TIMINGS = {"cache_n": 700, "prompt_n": 120, "prompt_ms": 2400.0, "predicted_n": 5}
+
+
+def test_llama_cpp_timings_say_how_much_of_the_prompt_came_from_cache(
+    settings: Settings, api: respx.MockRouter
+) -> None:
+    """llama.cpp reports the prompt tokens it read and those its slot's cache held."""
+    reply = {**completion("ok", prompt=820, completion=5), "timings": LLAMA_TIMINGS}
+    api.post("/chat/completions").respond(json=reply)
+    llm = make_chat_model(settings)
+    llm.invoke("x")
+    (call,) = llm.calls
+    assert (call["prompt_tokens"], call["prompt_read"], call["prompt_cached"]) == (820, 120, 700)
+    assert call["prompt_ms"] == 2400.0
+
+    streamed = sse("a", "b").replace(
+        b'"usage": {', b'"timings": ' + json.dumps(LLAMA_TIMINGS).encode() + b', "usage": {'
+    )
+    api.post("/chat/completions").respond(
+        content=streamed, headers={"content-type": "text/event-stream"}
+    )
+    assert "".join(stream_text(llm, "y")) == "ab"
+    last = llm.calls[-1]
+    assert last["stream"] and last["prompt_cached"] == 700 and last["first_token_s"] is not None
+    # an endpoint without timings (OpenAI, vLLM) leaves the cache figures out
+    api.post("/chat/completions").respond(json=completion("plain"))
+    llm.invoke("z")
+    assert "prompt_cached" not in llm.calls[-1]
