@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from ideapump import errors as E
+from ideapump import sse
 from ideapump.agent.models import Critique, EvidenceReport, Proposals
 from ideapump.api.errors import BusyError, PayloadTooLargeError, RateLimitedError, UnauthorizedError
 from ideapump.api.schemas import (
@@ -66,19 +67,6 @@ def raise_for_error(status: int, body: bytes) -> None:
         raise RateLimitedError(message, retry_after=1.0)
     cls = _ERRORS.get(kind, E.NotFoundError if status == 404 else E.IdeaPumpError)
     raise cls(message)
-
-
-def parse_sse_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """JSON payloads of an SSE stream, one per event."""
-    data: list[str] = []
-    for line in lines:
-        if line.startswith("data:"):
-            data.append(line[5:].strip())
-        elif not line.strip() and data:
-            yield json.loads("".join(data))
-            data = []
-    if data:
-        yield json.loads("".join(data))
 
 
 def _files(paths: Iterable[str | Path]) -> list[tuple[str, tuple[str, bytes]]]:
@@ -127,7 +115,7 @@ class Client:
         with self.http.stream("POST", path, **kw) as r:
             if r.status_code >= 400:
                 raise_for_error(r.status_code, r.read())
-            yield from parse_sse_lines(r.iter_lines())
+            yield from sse.parse(r.iter_lines())
 
     def health(self) -> dict[str, Any]:
         return self._call("GET", "/healthz")

@@ -14,7 +14,6 @@ whole messages are dropped oldest first, never cut mid-message.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +23,7 @@ from pydantic import BaseModel
 from ideapump.api.schemas import Citation
 from ideapump.library import Library
 from ideapump.llm.model import ChatModel
+from ideapump.sse import encode
 
 #: Rough tokens per character for budgeting (conservative for English and numbers).
 _CHARS_PER_TOKEN = 3.0
@@ -74,8 +74,7 @@ def fit_history(history: Sequence[Turn], budget: int) -> tuple[list[Turn], int]:
 def sse(event: BaseModel | dict[str, Any], name: str | None = None) -> str:
     """One Server-Sent Event: ``event: <type>`` and the JSON payload on one ``data:`` line."""
     payload = event.model_dump(mode="json") if isinstance(event, BaseModel) else event
-    name = name or str(payload.get("type", "message"))
-    return f"event: {name}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+    return encode(payload, name or str(payload.get("type", "message")))
 
 
 def references_text(citations: Sequence[Citation]) -> str:

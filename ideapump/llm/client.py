@@ -18,8 +18,6 @@ tokens/s of the last call under HOME for ``ideapump models``.
 
 from __future__ import annotations
 
-import itertools
-import json
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
@@ -33,6 +31,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, PrivateAttr, ValidationError
 
+from ideapump import sse
 from ideapump.errors import ConfigError
 from ideapump.llm import stats
 from ideapump.llm.errors import Endpoint, amap_llm_errors, map_llm_errors
@@ -218,7 +217,7 @@ class IdeaPumpChatModel(ChatOpenAI):
             map_llm_errors(self._endpoint),
             self.client.with_streaming_response.create(**payload) as response,
         ):
-            for event in _sse_data(response.iter_lines()):
+            for event in sse.parse(response.iter_lines()):
                 if event.get("error"):
                     raise openai.APIError(
                         _error_message(event["error"]), response.http_request, body=event
@@ -248,29 +247,6 @@ class IdeaPumpChatModel(ChatOpenAI):
     def llm_settings(self) -> LLMSettings:
         """The (overridden) LLM settings this model was built from."""
         return self._llm_settings
-
-
-def _sse_data(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
-    """The JSON ``data`` of each server-sent event, up to ``[DONE]``.
-
-    What follows ``[DONE]`` (the body's end) is read too, as the openai SDK's own
-    streams do: a response closed before its end takes its connection with it, and
-    every reply then paid for a new connection (a TLS handshake, to a remote model).
-    """
-    data: list[str] = []
-    for line in itertools.chain(lines, [""]):  # "" ends the last event
-        if line:
-            if line.startswith("data:"):
-                data.append(line[5:].removeprefix(" "))
-            continue
-        if not data:
-            continue
-        text, data = "\n".join(data), []
-        if text.strip() == "[DONE]":
-            for _ in lines:  # the rest of the body
-                pass
-            return
-        yield json.loads(text)
 
 
 def _error_message(error: Any) -> str:

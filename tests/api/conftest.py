@@ -15,6 +15,7 @@ import httpx
 import pytest
 import respx
 
+from ideapump import sse
 from ideapump.api import create_app
 from ideapump.api.storage import ServiceStore
 from ideapump.config import Settings, get_settings
@@ -69,17 +70,7 @@ def make_key(settings: Settings, library: str) -> dict[str, str]:
 
 def parse_sse(text: str) -> list[tuple[str, dict[str, Any]]]:
     """(event name, JSON payload) for each event of an SSE body."""
-    events = []
-    for block in text.strip().split("\n\n"):
-        name, data = "message", ""
-        for line in block.splitlines():
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: "):
-                data += line[6:]
-        if data and data != "[DONE]":
-            events.append((name, json.loads(data)))
-    return events
+    return list(sse.parse_named(text.splitlines()))
 
 
 def llm_requests(router: respx.MockRouter) -> list[dict[str, Any]]:
