@@ -160,6 +160,9 @@ class Candidate:
 
 
 def _p_at(test: str, x: float | np.ndarray, df1: object, df2: object) -> np.ndarray:
+    """recompute.p_value, vectorized over the statistic or over either df."""
+    if test == "z":
+        return np.asarray(2 * special.ndtr(-np.abs(x)))
     if test == "t":
         return np.asarray(2 * special.stdtr(df1, -np.abs(x)))
     if test == "F":
@@ -254,7 +257,7 @@ def candidates(
     step = 10.0 ** -decimals(raw.stat_text)
     t_low = _p_at(raw.test_type, value + step, raw.df1, raw.df2).item()
     t_high = _p_at(raw.test_type, value, raw.df1, raw.df2).item()
-    if raw.df1 is not None and fits("=", p, half, t_low, t_high, 0.05):
+    if fits("=", p, half, t_low, t_high, 0.05):
         out.append(
             Candidate(
                 "statistic_truncated", f"{test} fits a statistic in [{value:g}, {value + step:g})"

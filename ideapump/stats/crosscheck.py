@@ -98,12 +98,11 @@ def df_vs_n(raw: RawResult, text: str, paper_n: tuple[int, int | None] | None) -
             )
         return None
     n = sentence_n(raw, text)
-    where = "its own sentence states"
+    where = f"its own sentence states N = {n}"
     if n is None and paper_n is not None:
         n = paper_n[0]
-        where = "the largest sample the paper states is" + (
-            f" (p. {paper_n[1]})" if paper_n[1] is not None else ""
-        )
+        page = f" (p. {paper_n[1]})" if paper_n[1] is not None else ""
+        where = f"the largest sample the paper states is N = {n}{page}"
     if n is None or n < 2:
         return None
     room = _df_room(raw, n)
@@ -118,7 +117,7 @@ def df_vs_n(raw: RawResult, text: str, paper_n: tuple[int, int | None] | None) -
     return CrossCheck(
         kind="df_vs_n",
         message=f"{describe_test(raw)} has {which} {df:g}, more than the {most:g} that N = {n} "
-        f"allows ({where} N = {n}; {rule}): a typo, a different sample than described, or "
+        f"allows ({where}; {rule}): a typo, a different sample than described, or "
         "observations (trials) analysed as if they were independent participants.",
         page=raw.page,
         quote=raw.quote,
@@ -199,8 +198,14 @@ def effect_size_check(raw: RawResult, es: EffectSize) -> CrossCheck | None:
         return None
     name = _EFFECT_NAMES[es.kind]
     test = describe_test(raw)
-    # Two digits more than the paper printed, so the gap shows.
-    digits = max(decimals(es.value_text) + 2, 3)
+    # One digit more than the paper printed, or more until the gap shows (.0547 vs .06).
+    above = value - h > hi
+    digits = decimals(es.value_text) + 1
+    while digits < decimals(es.value_text) + 3:
+        shown = float(f"{hi if above else lo:.{digits}f}")
+        if (shown < value - h) if above else (shown > value + h):
+            break
+        digits += 1
     if es.kind in ("d", "g"):
         why = f"{test} allows at most {name} = {hi:.{digits}f} in any design"
     elif es.kind == "eta2":

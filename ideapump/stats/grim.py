@@ -167,7 +167,9 @@ def check_means(text: str, *, page: int | None = None) -> list[MeanCheck]:
 # -- percentages of a stated N -----------------------------------------------------
 # A percentage of N people is 100 * k / N for a whole k: GRIM for proportions.
 # With the count printed too ("157/179 (87.7%)") the two must agree; with only N
-# ("45.3% of 28 participants") some whole k must round to the percentage.
+# ("45.3% of 28 participants") some whole k must give the percentage. Rounded or
+# cut (66.7% printed as 66%): truncation is common in tables and is not an error
+# in the data, so both readings count as consistent.
 _PCT = r"(?P<pct>\d{1,3}(?:\.\d+)?)\s?%"
 _COUNT_OF = r"(?P<k>\d[\d,]*)\s?(?:/|of|out of)\s?(?P<n>\d[\d,]*)"
 _PERCENTAGES = re.compile(
@@ -199,12 +201,14 @@ def check_percentages(text: str, *, page: int | None = None) -> list[CrossCheck]
         k_text = m.group("k") or m.group("k2")
         n = _whole(m.group("n") or m.group("n2") or m.group("n3"))
         pct, dec = float(pct_text), _decimals(pct_text)
-        half = 0.5 * 10.0**-dec
+        unit = 10.0**-dec
+        half = 0.5 * unit
         if n < 1 or pct > 100:
             continue
         if k_text is not None:
             k = _whole(k_text)
-            if k > n or abs(100 * k / n - pct) <= half + _EPS:
+            share = 100 * k / n
+            if k > n or pct - half - _EPS <= share < pct + unit - _EPS:
                 continue
             message = (
                 f"{k} of {n} is {100 * k / n:.{max(dec, 1)}f}%, not {pct_text}%: the count, "
@@ -213,10 +217,11 @@ def check_percentages(text: str, *, page: int | None = None) -> list[CrossCheck]
         else:
             if 100 / n < 2 * half:
                 continue  # every percentage is possible at this N and precision
+            # Whole counts whose share rounds or cuts to the percentage: [pct - half, pct + unit).
             low = math.ceil((pct - half) * n / 100 - _EPS)
-            high = math.floor((pct + half) * n / 100 + _EPS)
-            if low <= high:
+            if 100 * low / n < pct + unit - _EPS:
                 continue
+            high = low - 1
             near = ", ".join(f"{100 * k / n:.{dec}f}%" for k in (high, low) if 0 <= k <= n)
             message = (
                 f"No whole number of the {n} gives {pct_text}% (the nearest are {near}): "

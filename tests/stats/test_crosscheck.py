@@ -48,7 +48,7 @@ def test_df_against_the_largest_sample_the_paper_states() -> None:
     report = check_text(text)
     (check,) = [c for c in report.checks if c.kind == "df_vs_n"]
     assert check.page == 2 and check.quote == "t(48) = 2.50, p = .016"
-    assert "largest sample the paper states is (p. 1) N = 30" in check.message
+    assert "largest sample the paper states is N = 30 (p. 1)" in check.message
     assert "df_contradicts_n" in [f.code for f in report.flags]
 
 
@@ -175,6 +175,9 @@ def test_effect_size_kinds() -> None:
         ("Uptake was 55.5% (170/324).", True),
         ("12 of 40 (30%) relapsed.", False),
         ("12 of 40 (35%) relapsed.", True),
+        # Cut instead of rounded (66.67% as 66%) is common in tables, not an error in the data.
+        ("30/45 (66%) answered.", False),
+        ("30/45 (65%) answered.", True),
         # Only N: some whole count must give the percentage.
         ("45.3% of 28 participants agreed.", True),
         ("46.4% of 28 participants agreed.", False),

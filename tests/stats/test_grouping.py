@@ -195,3 +195,15 @@ def test_an_old_stored_report_is_redone_from_the_page_texts(tmp_path) -> None:
     # Without page texts the old results are judged again, grouped all the same.
     report = audit_stored(old, [], Settings(home=tmp_path))
     assert report is not None and [g.cause for g in report.causes] == ["pooled_df"]
+
+
+def test_every_kind_of_test_goes_through_cause_inference() -> None:
+    text = (
+        "z = 2.20, p = .04; Q(28) = 22.20, p = .09; r(28) = .22, p = .06; "
+        "χ2(28) = 22.20, p = .079; F(2, 28) = 2.20, p = .15; t(28) = 2.20, p = .08; "
+        "z = 2.2, p = .014"
+    )
+    report = check_text(text)
+    assert report.counts["inconsistent"] + report.counts["decision_error"] == 7
+    # Half the two-tailed p of z = 2.2 is .0139.
+    assert report.results[-1].cause == "one_tailed"
