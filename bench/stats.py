@@ -70,10 +70,11 @@ def main() -> None:
 
 def _parts(docs: list[tuple[Path, list[tuple[int, str]]]], alpha: float) -> dict[str, float]:
     """One more pass over the main parts of check_pages, each timed on its own."""
-    from ideapump.stats.causes import assign_causes, group_results
+    from ideapump.stats.causes import assign_causes
     from ideapump.stats.crosscheck import ci_checks, df_vs_n, effect_size_checks
     from ideapump.stats.extract import extract, normalize
     from ideapump.stats.grim import check_percentages
+    from ideapump.stats.grouping import group_results
     from ideapump.stats.recompute import check
 
     names = ("extract", "recompute p", "grouping + causes", "cross-checks")

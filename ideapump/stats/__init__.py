@@ -10,7 +10,8 @@ Public API::
     rejudge(report, alpha, *, p_zero_is_error=None) -> StatsReport  # same results, new reading
 
 Beyond recomputing p (statcheck's method), a report groups repeated results
-into findings and inconsistencies into probable causes (:mod:`.causes`), and
+into findings (:mod:`.grouping`) and inconsistencies into probable causes
+(:mod:`.causes`), and
 cross-checks df against N, confidence intervals against p, effect sizes
 against their statistic (:mod:`.crosscheck`) and percentages against N (GRIM,
 :mod:`.grim`). Everything is deterministic and offline; language models never
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ideapump.errors import DocumentError, InputError, NotFoundError, UnsupportedFileError
-from ideapump.stats.causes import assign_causes, group_results, with_cause
+from ideapump.stats.causes import assign_causes, with_cause
 from ideapump.stats.crosscheck import ci_checks, df_vs_n, effect_size_checks
 from ideapump.stats.extract import (
     BareP,
@@ -41,6 +42,7 @@ from ideapump.stats.extract import (
 )
 from ideapump.stats.flags import largest_stated_n, paper_flags
 from ideapump.stats.grim import check_means, check_percentages
+from ideapump.stats.grouping import group_results
 from ideapump.stats.layout import page_head, page_tail, running_signatures, strip_running
 from ideapump.stats.models import (
     AUDIT_VERSION,

@@ -1,10 +1,8 @@
-"""Repeated results become one finding; inconsistencies that share a probable cause are told once.
+"""Inconsistencies that share a probable cause are told once.
 
-A paper may print one result in its text, a figure legend and an appendix:
-that is one finding with three pages (same test, df, statistic and p). And
-when most inconsistencies of a paper have the same probable cause, a reviewer
+When most inconsistencies of a paper have the same probable cause, a reviewer
 wants that cause once, not thirty-five near-identical lines. Causes tried for
-each distinct inconsistency (``fitting`` says which apply):
+each distinct inconsistency (a finding of :mod:`.grouping`):
 
 * ``p_zero``: p printed as .000, or p < .000;
 * ``one_tailed``: p is half the two-tailed p, and the text does not say one-tailed;
@@ -80,72 +78,6 @@ _COINCIDENCES: tuple[CauseCode, ...] = (
 _DF_CAUSES: tuple[CauseCode, ...] = ("df_typo", "pooled_df", "welch_df")
 _DFS = np.arange(1, MAX_DF + 1, dtype=float)
 Neighbours = dict[tuple[str, str], dict[float, tuple[int, int | None]]]
-
-
-# -- grouping ----------------------------------------------------------------------
-
-
-def result_key(r: StatsResult) -> tuple[object, ...]:
-    """Same test, df, statistic (as printed) and p: the same result printed again."""
-    stat = float(r.statistic_text.replace(",", ""))
-    p = r.reported_p
-    return (
-        r.test_type,
-        r.df1,
-        r.df2,
-        r.n,
-        r.statistic_comparator,
-        stat,
-        decimals(r.statistic_text),
-        r.reported_comparator,
-        p,
-    )
-
-
-def _test_line(r: StatsResult) -> str:
-    said = (
-        "ns" if r.reported_comparator == "ns" else f"p {r.reported_comparator} {r.reported_p_text}"
-    )
-    return f"{describe_test(raw_of(r))}, {said}"
-
-
-_LENIENT = {"consistent": 0, "not_checkable": 1, "inconsistent": 2, "decision_error": 3}
-
-
-def group_results(results: list[StatsResult]) -> tuple[list[StatsResult], list[Finding]]:
-    """Results with finding ids (and pages when repeated), and one Finding per distinct result.
-
-    Ids are R1, R2, ... in reading order of first occurrence, so they do not
-    change when the same paper is audited again or at another alpha.
-    """
-    groups: dict[tuple[object, ...], list[int]] = {}
-    for i, r in enumerate(results):
-        groups.setdefault(result_key(r), []).append(i)
-    out = list(results)
-    findings = []
-    for n, members in enumerate(groups.values(), start=1):
-        fid = f"R{n}"
-        pages = sorted({page for i in members if (page := results[i].page) is not None})
-        for i in members:
-            out[i] = results[i].model_copy(
-                update={"finding_id": fid, "pages": pages if len(members) > 1 else []}
-            )
-        # The same result may be said to be one-tailed next to one copy only.
-        best = min(members, key=lambda i: _LENIENT[results[i].verdict])
-        first = results[members[0]]
-        findings.append(
-            Finding(
-                finding_id=fid,
-                test=_test_line(first),
-                verdict=results[best].verdict,
-                page=first.page,
-                pages=pages,
-                occurrences=len(members),
-                quote=first.quote,
-                explanation=results[best].explanation,
-            )
-        )
-    return out, findings
 
 
 # -- candidate causes of one inconsistency --------------------------------------------
