@@ -142,6 +142,12 @@ class LLMSettings(_Section):
 
 class StatsSettings(_Section):
     alpha: float = Field(0.05, gt=0, lt=1, description="Significance level for decision errors.")
+    p_zero_is_error: bool = Field(
+        True,
+        description="Count a printed 'p = .000' as an error, as statcheck does (a p-value is "
+        "never zero; it should read p < .001). False reads it as a rounded p < .0005 and only "
+        "notes the misprint. 'p < .000' is an error either way.",
+    )
 
 
 class ServerSettings(_Section):

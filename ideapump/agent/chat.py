@@ -264,7 +264,11 @@ def chat_stream(
         yield from answer_stream(library, llm, history, options, omitted)
         return
     if intent == "check_stats":
-        report = check_text(message, alpha=library.settings.stats.alpha)
+        report = check_text(
+            message,
+            alpha=library.settings.stats.alpha,
+            p_zero_is_error=library.settings.stats.p_zero_is_error,
+        )
         for r in report.results:
             finding = StatsFinding(
                 kind="result",

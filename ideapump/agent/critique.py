@@ -53,36 +53,47 @@ METHOD_QUERIES = (
 
 
 def stats_findings(report: StatsReport) -> list[StatsFinding]:
-    """The auditor's problems, impossible means and flags, as findings (no model involved)."""
+    """The auditor's grouped problems and its flags, as findings (no model involved).
+
+    A result printed on several pages is one finding with all its pages, and
+    inconsistencies that share a probable cause are one finding that says it.
+    """
+    from ideapump.stats.models import CHECK_FLAG_CODES
+
     out = [
         StatsFinding(
-            kind="result", severity="problem", page=r.page, quote=r.quote, message=r.explanation
+            kind="mean" if p.kind == "mean" else "result",
+            severity="problem",
+            page=p.page,
+            pages=p.pages,
+            quote=p.quote,
+            message=p.message,
         )
-        for r in report.problems()
-    ]
-    out += [
-        StatsFinding(
-            kind="mean", severity="problem", page=m.page, quote=m.quote, message=m.explanation
-        )
-        for m in report.means
-        if "inconsistent" in (m.grim, m.grimmer)
+        for p in report.grouped_problems()
     ]
     out += [
         StatsFinding(
             kind="flag", severity="flag", quote="; ".join(f.evidence[:3]), message=f.message
         )
         for f in report.flags
+        if f.code not in CHECK_FLAG_CODES  # their checks are findings above
     ]
     return out
 
 
-def _stats_text(findings: list[StatsFinding], counts: dict[str, int]) -> str:
+def _stats_text(
+    findings: list[StatsFinding], counts: dict[str, int], distinct: dict[str, int] | None = None
+) -> str:
     if not counts:
         return "(no statistics audited for this document)"
+    grouped = ""
+    if distinct and counts.get("inconsistent", 0) + counts.get("decision_error", 0):
+        problems = distinct.get("inconsistent", 0) + distinct.get("decision_error", 0)
+        grouped = f" ({problems} distinct, under {distinct.get('causes', 0)} probable cause(s))"
     lines = [
         f"{counts.get('total', 0)} reported tests: {counts.get('consistent', 0)} consistent, "
         f"{counts.get('inconsistent', 0)} inconsistent, {counts.get('decision_error', 0)} "
-        "decision errors."
+        f"decision errors{grouped}."
     ]
     lines += [f"- p. {f.page or '?'}: {f.quote} ({f.message})" for f in findings[:6]]
     return "\n".join(lines)
@@ -107,9 +118,11 @@ def critique(
     row = library.get(doc_id)
     findings: list[StatsFinding] = []
     counts: dict[str, int] = {}
+    distinct: dict[str, int] = {}
     try:
         report = check_document(library, row.doc_id)
         findings, counts = stats_findings(report), report.counts
+        distinct = report.distinct_counts
     except NotFoundError:
         pass  # a data table: nothing to audit
     passages = paper_passages(library, row.doc_id, options.passages)
@@ -120,7 +133,7 @@ def critique(
     user = render_prompt(
         "critique_methods",
         title=row.title,
-        stats=_stats_text(findings, counts),
+        stats=_stats_text(findings, counts, distinct),
         documents=evidence.block(),
     )
     got = generate_grounded(

@@ -113,6 +113,7 @@ class StatsFinding(BaseModel):
     kind: Literal["result", "flag", "mean"]
     severity: Literal["problem", "flag", "ok"]
     page: int | None = None
+    pages: list[int] = Field(default_factory=list, description="Every page (a repeated result).")
     quote: str = ""
     message: str
 

@@ -94,6 +94,8 @@ def render_profile(p: PaperProfile) -> str:
 
 def render_finding(f: StatsFinding) -> str:
     page = f"p. {f.page}: " if f.page else ""
+    if len(f.pages) > 1:
+        page = f"pp. {', '.join(map(str, f.pages))}: "
     quote = f"{f.quote} - " if f.quote else ""
     return f"[{f.kind}] {page}{quote}{f.message}"
 

@@ -68,7 +68,8 @@ from ideapump.digest.models import (
 from ideapump.errors import LLMOutputError
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
-from ideapump.stats import StatsReport, check_pages, rejudge
+from ideapump.stats import audit_stored
+from ideapump.stats.models import CHECK_FLAG_CODES
 
 if TYPE_CHECKING:
     from ideapump.config import Settings
@@ -84,26 +85,26 @@ FINDINGS_QUERY = "main results findings effect difference significant conclusion
 
 
 def stats_summary(row: DocumentRow, settings: Settings) -> StatsSummary:
-    """The stored audit, problems first; the same at any alpha the settings ask for."""
-    alpha = settings.stats.alpha
-    if row.stats:
-        report = rejudge(StatsReport.model_validate(row.stats), alpha)
-    elif row.page_texts:
-        report = check_pages(list(enumerate(row.page_texts, start=1)), alpha=alpha)
-    else:
+    """The stored audit as the settings read it, grouped: each probable cause once,
+    a result printed on several pages once, then cross-checks and impossible means."""
+    report = audit_stored(row.stats, row.page_texts, settings)
+    if report is None:
         return StatsSummary(note="no text to audit (a data table)")
     problems = [
-        StatsLine(kind=r.verdict, page=r.page, text=r.quote, explanation=r.explanation)
-        for r in report.problems()
-    ]
-    problems += [
-        StatsLine(kind="impossible_mean", page=m.page, text=m.quote, explanation=m.explanation)
-        for m in report.means
-        if "inconsistent" in (m.grim, m.grimmer)
+        StatsLine(
+            kind="impossible_mean"
+            if p.kind == "mean"
+            else ("decision_error" if p.verdict == "decision_error" else "inconsistent"),
+            page=p.page,
+            text=p.quote,
+            explanation=p.message,
+        )
+        for p in report.grouped_problems()
     ]
     flags = [
         StatsLine(kind="flag", text=f.message, explanation="; ".join(f.evidence[:3]))
         for f in report.flags
+        if f.code not in CHECK_FLAG_CODES
     ]
     return StatsSummary(counts=report.counts, problems=problems, flags=flags)
 

@@ -2,36 +2,62 @@
 
 Public API::
 
-    check_text(text, *, alpha=0.05, doc_id=None, title=None) -> StatsReport
-    check_pages(pages, *, alpha=0.05, doc_id=None, title=None, source=None) -> StatsReport
+    check_text(text, *, alpha=0.05, p_zero_is_error=True, doc_id=None, title=None) -> StatsReport
+    check_pages(pages, *, alpha=0.05, p_zero_is_error=True, doc_id=None, title=None, source=None)
     check_path(path, settings, *, alpha=None) -> StatsReport      # PDF, Markdown, text
     check_document(library, doc_id, *, alpha=None) -> StatsReport  # an ingested document
-    rejudge(report, alpha) -> StatsReport                           # same results, new alpha
+    audit_stored(stats, page_texts, settings, ...) -> StatsReport | None  # a registry row's audit
+    rejudge(report, alpha, *, p_zero_is_error=None) -> StatsReport  # same results, new reading
 
-Everything is deterministic and offline; language models never do the arithmetic.
-Ingestion stores ``check_pages(...).model_dump(mode="json")`` with the document
-(the registry's ``stats`` field) so that ``check_document`` is instant.
+Beyond recomputing p (statcheck's method), a report groups repeated results
+into findings (:mod:`.grouping`) and inconsistencies into probable causes
+(:mod:`.causes`), and
+cross-checks df against N, confidence intervals against p, effect sizes
+against their statistic (:mod:`.crosscheck`) and percentages against N (GRIM,
+:mod:`.grim`). Everything is deterministic and offline; language models never
+do the arithmetic. Ingestion stores ``check_pages(...).model_dump(mode="json")``
+with the document (the registry's ``stats`` field) so that ``check_document``
+is instant; reports stored by an older version of the auditor are redone from
+the stored page text.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ideapump.errors import DocumentError, InputError, NotFoundError, UnsupportedFileError
-from ideapump.stats.extract import BareP, RawResult, bare_p_values, extract, normalize
-from ideapump.stats.flags import paper_flags
-from ideapump.stats.grim import check_means
+from ideapump.stats.causes import assign_causes, with_cause
+from ideapump.stats.crosscheck import ci_checks, df_vs_n, effect_size_checks
+from ideapump.stats.extract import (
+    BareP,
+    RawResult,
+    bare_p_values,
+    extract,
+    normalize,
+    result_end,
+)
+from ideapump.stats.flags import largest_stated_n, paper_flags
+from ideapump.stats.grim import check_means, check_percentages
+from ideapump.stats.grouping import group_results
+from ideapump.stats.layout import page_head, page_tail, running_signatures, strip_running
 from ideapump.stats.models import (
+    AUDIT_VERSION,
     CONTRACT_KEYS,
+    EXTRA_KEYS,
+    CauseGroup,
+    CrossCheck,
+    Finding,
     MeanCheck,
     PaperFlag,
+    Problem,
     StatsReport,
     StatsResult,
 )
-from ideapump.stats.recompute import check
+from ideapump.stats.recompute import check, raw_of
 
 if TYPE_CHECKING:
     from ideapump.config import Settings
@@ -39,10 +65,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTRACT_KEYS",
+    "EXTRA_KEYS",
+    "CauseGroup",
+    "CrossCheck",
+    "Finding",
     "MeanCheck",
     "PaperFlag",
+    "Problem",
     "StatsReport",
     "StatsResult",
+    "audit_stored",
     "check_document",
     "check_pages",
     "check_path",
@@ -60,69 +92,173 @@ def _check_alpha(alpha: float) -> float:
     return alpha
 
 
+def _across_pages(prepared: list[tuple[int, str]]) -> list[list[RawResult]]:
+    """Results that start at the end of one page and end at the start of the next."""
+    out: list[list[RawResult]] = [[] for _ in prepared]
+    for i in range(len(prepared) - 1):
+        number, text = prepared[i]
+        tail, head = normalize(page_tail(text)), normalize(page_head(prepared[i + 1][1]))
+        if not tail or not head:
+            continue
+        base = max(0, len(normalize(text)) - len(tail))
+        for raw in extract(f"{tail} {head}", page=number, normalized=True):
+            if raw.offset < len(tail) < result_end(raw):
+                out[i].append(dataclasses.replace(raw, offset=base + raw.offset))
+    return out
+
+
+def _merge_checks(checks: list[CrossCheck]) -> list[CrossCheck]:
+    """One check per distinct problem: a repeated result gives the same message again."""
+    merged: dict[tuple[str, str], CrossCheck] = {}
+    for c in checks:
+        key = (c.kind, c.message)
+        if key in merged:
+            first = merged[key]
+            pages = sorted({*first.pages, *([c.page] if c.page is not None else [])})
+            merged[key] = first.model_copy(update={"pages": pages})
+        else:
+            merged[key] = c.model_copy(update={"pages": [c.page] if c.page is not None else []})
+    return list(merged.values())
+
+
+def _judged(
+    raws: list[RawResult], alpha: float, p_zero_is_error: bool
+) -> tuple[list[StatsResult], list[Finding], list[CauseGroup]]:
+    results = [check(raw, alpha, p_zero_is_error=p_zero_is_error) for raw in raws]
+    results, findings = group_results(results)
+    findings, causes, details = assign_causes(results, findings, alpha)
+    cause_of = {f.finding_id: f.cause for f in findings if f.cause is not None}
+    results = [
+        r.model_copy(
+            update={
+                "cause": cause_of[r.finding_id],
+                "explanation": with_cause(
+                    r.explanation, r.df_hint, details[r.finding_id], cause_of[r.finding_id]
+                ),
+            }
+        )
+        if r.finding_id in cause_of
+        else r
+        for r in results
+    ]
+    return results, findings, causes
+
+
 def check_pages(
     pages: list[tuple[int, str]],
     *,
     alpha: float = 0.05,
+    p_zero_is_error: bool = True,
     doc_id: str | None = None,
     title: str | None = None,
     source: str | None = None,
 ) -> StatsReport:
     """Audit a document given as (1-based page number, text) pairs."""
     _check_alpha(alpha)
-    normalized: list[tuple[int | None, str]] = [(number, normalize(text)) for number, text in pages]
+    running = running_signatures([text for _, text in pages])
+    prepared = [(number, strip_running(text, running)) for number, text in pages]
+    normalized: list[tuple[int | None, str]] = [(n, normalize(t)) for n, t in prepared]
+    straddling = _across_pages(prepared)
+    paper_n = largest_stated_n(normalized)
     raws: list[RawResult] = []
     p_values: list[BareP] = []
     means: list[MeanCheck] = []
-    for number, text in normalized:
-        raws.extend(extract(text, page=number, normalized=True))
-        p_values.extend(bare_p_values(text, page=number))
-        means.extend(check_means(text, page=number))
-    results = [check(raw, alpha) for raw in raws]
+    checks: list[CrossCheck] = []
+    for (number, text), extra in zip(normalized, straddling, strict=True):
+        page_raws = extract(text, page=number, normalized=True)
+        checks += effect_size_checks(page_raws, text)
+        page_raws += extra
+        raws += page_raws
+        checks += [c for raw in page_raws if (c := df_vs_n(raw, text, paper_n)) is not None]
+        checks += ci_checks(text, number)
+        checks += check_percentages(text, page=number)
+        p_values += bare_p_values(text, page=number)
+        means += check_means(text, page=number)
+    results, findings, causes = _judged(raws, alpha, p_zero_is_error)
+    checks = _merge_checks(checks)
     return StatsReport(
         doc_id=doc_id,
         title=title,
         source=source,
         alpha=alpha,
+        p_zero_is_error=p_zero_is_error,
+        version=AUDIT_VERSION,
         pages=len(pages),
         results=results,
+        findings=findings,
+        causes=causes,
+        checks=checks,
         means=means,
-        flags=paper_flags(results, normalized, p_values, means),
+        flags=paper_flags(results, normalized, p_values, means, checks),
     )
 
 
 def check_text(
-    text: str, *, alpha: float = 0.05, doc_id: str | None = None, title: str | None = None
+    text: str,
+    *,
+    alpha: float = 0.05,
+    p_zero_is_error: bool = True,
+    doc_id: str | None = None,
+    title: str | None = None,
 ) -> StatsReport:
     """Audit plain text; form feeds, if any, separate pages."""
     pages = [(i + 1, part) for i, part in enumerate(text.split("\f"))]
-    return check_pages(pages, alpha=alpha, doc_id=doc_id, title=title)
-
-
-def rejudge(report: StatsReport, alpha: float) -> StatsReport:
-    """The same extracted results judged at another alpha (only verdicts can change)."""
-    _check_alpha(alpha)
-    if alpha == report.alpha:
-        return report
-    results = [check(_raw_of(r), alpha) for r in report.results]
-    return report.model_copy(update={"alpha": alpha, "results": results})
-
-
-def _raw_of(result: StatsResult) -> RawResult:
-    return RawResult(
-        test_type=result.test_type,
-        df1=result.df1,
-        df2=result.df2,
-        n=result.n,
-        stat_comparator=result.statistic_comparator,
-        stat_text=result.statistic_text,
-        p_comparator=result.reported_comparator,
-        p_text=result.reported_p_text,
-        page=result.page,
-        offset=result.offset,
-        quote=result.quote,
-        one_tailed_context=result.one_tailed_mentioned,
+    return check_pages(
+        pages, alpha=alpha, p_zero_is_error=p_zero_is_error, doc_id=doc_id, title=title
     )
+
+
+def rejudge(
+    report: StatsReport, alpha: float, *, p_zero_is_error: bool | None = None
+) -> StatsReport:
+    """The same extracted results judged at another alpha or p = .000 reading.
+
+    Verdicts, findings and causes can change; cross-checks and flags do not
+    depend on either.
+    """
+    _check_alpha(alpha)
+    zero = report.p_zero_is_error if p_zero_is_error is None else p_zero_is_error
+    if alpha == report.alpha and zero == report.p_zero_is_error and report.version == AUDIT_VERSION:
+        return report
+    results, findings, causes = _judged([raw_of(r) for r in report.results], alpha, zero)
+    return report.model_copy(
+        update={
+            "alpha": alpha,
+            "p_zero_is_error": zero,
+            "results": results,
+            "findings": findings,
+            "causes": causes,
+        }
+    )
+
+
+def audit_stored(
+    stats: dict[str, Any] | None,
+    page_texts: list[str] | None,
+    settings: Settings,
+    *,
+    alpha: float | None = None,
+    doc_id: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> StatsReport | None:
+    """The audit of an ingested document as the settings ask for it (None: nothing to audit).
+
+    A report stored by this version of the auditor is re-judged (instant); an
+    older one is redone from the stored page texts when there are any, so a
+    library ingested before a new check gets it.
+    """
+    alpha = _check_alpha(settings.stats.alpha if alpha is None else alpha)
+    zero = settings.stats.p_zero_is_error
+    stored = StatsReport.model_validate(stats) if stats else None
+    if stored is not None and (stored.version == AUDIT_VERSION or not page_texts):
+        return rejudge(stored, alpha, p_zero_is_error=zero)
+    if page_texts:
+        pages = list(enumerate(page_texts, start=1))
+        return check_pages(
+            pages, alpha=alpha, p_zero_is_error=zero, doc_id=doc_id, title=title, source=source
+        )
+    return None
 
 
 # -- files ---------------------------------------------------------------------
@@ -182,6 +318,7 @@ def check_path(path: Path | str, settings: Settings, *, alpha: float | None = No
     return check_pages(
         pages,
         alpha=settings.stats.alpha if alpha is None else alpha,
+        p_zero_is_error=settings.stats.p_zero_is_error,
         doc_id=doc_id,
         title=title,
         source=str(path),
@@ -195,15 +332,18 @@ def check_document(library: Library, doc_id: str, *, alpha: float | None = None)
     before the auditor existed have no stored report; their stored page texts are
     audited on the fly instead.
     """
-    alpha = _check_alpha(library.settings.stats.alpha if alpha is None else alpha)
     row = library.get(doc_id)
-    if row.stats:
-        return rejudge(StatsReport.model_validate(row.stats), alpha)
-    if row.page_texts:
-        pages = list(enumerate(row.page_texts, start=1))
-        return check_pages(
-            pages, alpha=alpha, doc_id=row.doc_id, title=row.title, source=row.source
-        )
+    report = audit_stored(
+        row.stats,
+        row.page_texts,
+        library.settings,
+        alpha=alpha,
+        doc_id=row.doc_id,
+        title=row.title,
+        source=row.source,
+    )
+    if report is not None:
+        return report
     raise NotFoundError(
         f"document {row.doc_id} has no stored text to audit (a data table?); "
         "run check-stats on a PDF, Markdown or text file instead"

@@ -6,9 +6,18 @@ p. This is our own implementation of that idea, written for text that came
 out of PDFs: symbols lose their italics and line breaks land between "t" and
 "(7)", minus signs arrive as U+2212, en dashes or glyph names, subscripted df
 are flattened onto the letter ("F2,407 = 12.61", "t272 = 3.19"), and "="
-sometimes arrives as "¼". Everything is normalized first, then one regex per
-form is run; a statistic followed by a p-value but lacking df is still
-returned (it becomes *not checkable* with a reason, never silently dropped).
+sometimes arrives as "¼", χ² arrives as another letter followed by 2
+("B2(2, N = 90)", "c2(1)"), a df of 1 as the letter l ("F(l, 40)"), and stars
+or footnote glyphs stick to numbers ("8.08**", "p < .01^"). Everything is
+normalized first, then one regex per form is run; a statistic followed by a
+p-value but lacking df is still returned (it becomes *not checkable* with a
+reason, never silently dropped).
+
+Public API (also used to find effect sizes and intervals next to a result):
+``normalize``, ``extract`` -> ``RawResult``, ``extract_pages``,
+``bare_p_values`` -> ``BareP``, and ``result_end`` (where a result's quote ends
+in the normalized text). Running headers and page breaks that split a result
+are repaired by :mod:`ideapump.stats.layout` before extraction.
 """
 
 from __future__ import annotations
@@ -29,6 +38,9 @@ _MANGLED_MINUS = re.compile(r"(?:/C0|\u00c0)(?=\s?\.?\d)")
 # Elsevier-style fonts map "=" onto the "¼" code point.
 _QUARTER_EQUALS = re.compile(r"\u00bc(?=\s*-?\s?\.?\d)")
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[ \t]*\n[ \t]*(?=[a-z])")
+# A value broken after its decimal point at a line end ("t(28) = 2.\n20"); only
+# right after a comparator, so "Experiment 2.\n30 people" stays two numbers.
+_NUMBER_BREAK = re.compile(r"([=<>\u2264\u2265]\s*-?\s?\d{0,4}\.)[ \t]*\r?\n[ \t]*(?=\d)")
 # Markdown emphasis around APA symbols: *t*(28), _p_ = .03, **F**.
 _EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,2}([A-Za-zχ]{1,3}\d?)[*_]{1,2}(?![\w*])")
 _WS = re.compile(r"\s+")
@@ -39,6 +51,7 @@ def normalize(text: str) -> str:
     text = _QUARTER_EQUALS.sub("=", text)
     text = _MANGLED_MINUS.sub("-", text)
     text = _HYPHEN_BREAK.sub("", text)
+    text = _NUMBER_BREAK.sub(r"\1", text)
     # NFKC turns "χ²" into "χ2", ligatures into letters and full-width signs into ASCII.
     text = unicodedata.normalize("NFKC", text)
     text = _DASHES.sub("-", text)
@@ -53,33 +66,40 @@ _DF = r"\d+(?:\.\d+)?"
 _DF_BIG = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 _OPEN, _CLOSE = r"\s*[(\[]\s*(?:df\s*=\s*)?", r"\s*[)\]]"
 _START = r"(?<![\w.])"
-_CHI = r"(?:χ|chi|Chi|CHI|X|x)\s?(?:\^?2|-?[Ss]quared?)"
+_CHI = r"(?:χ|Χ|chi|Chi|CHI|X|x)\s?(?:\^?2|-?[Ss]quared?)"
+# χ in a font a PDF maps to another letter, then the squared 2: "B2(2, N = 90)",
+# "c2(1)" (Symbol font), and the likelihood-ratio G2(df). Only with df in
+# brackets. Left out: F, t (F1/F2, t1/t2 by subjects and items), Q, R (R²),
+# T (Hotelling, time points), W, Z, D (Mahalanobis), I (I² heterogeneity), N.
+_CHI_GLYPH = r"(?:[ABCEGHJ-MOPSUVY]|c|v)\s?2"
+_CHI_N = r"(?:\s*[,;]\s*[Nn]\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+))?"
+# The letter l (or I) typeset for the digit 1 as an F's numerator df: "F(l, 40)".
+_DF1_F = rf"(?:{_DF}|[lI](?=\s*[,;]))"
 _CMP = r"(?:<=|>=|=|<|>|≤|≥)"
+# Significance stars and footnote glyphs glued to a number: "8.08**", "2.20^".
+_GLYPHS = r"(?:\s?[*†‡§¶^#]{1,3})?"
 
 # One regex head per way of writing the test and its df. Python forbids reusing
 # group names inside one alternation, hence one compiled pattern per head.
 _HEADS: list[tuple[str, str]] = [
-    ("t", rf"{_START}t{_OPEN}(?P<df1>{_DF_BIG}){_CLOSE}"),
+    ("t", rf"{_START}t[12]?{_OPEN}(?P<df1>{_DF_BIG}){_CLOSE}"),
     ("t", rf"{_START}t(?P<df1>\d+(?:\.\d+)?)(?=\s*{_CMP})"),  # flattened subscript
     ("t", rf"{_START}t(?=\s*{_CMP})"),
-    ("F", rf"{_START}F{_OPEN}(?P<df1>{_DF})\s*[,;]\s*(?P<df2>{_DF_BIG}){_CLOSE}"),
+    ("F", rf"{_START}F[12]?{_OPEN}(?P<df1>{_DF1_F})\s*[,;]\s*(?P<df2>{_DF_BIG}){_CLOSE}"),
     ("F", rf"{_START}F(?P<df1>\d+(?:\.\d+)?)\s?,\s?(?P<df2>\d+(?:\.\d+)?)(?=\s*{_CMP})"),
     ("F", rf"{_START}F(?=\s*{_CMP})"),
     ("r", rf"{_START}r{_OPEN}(?P<df1>{_DF_BIG}){_CLOSE}"),
     ("r", rf"{_START}(?:r|[rR]\s?Pearson)(?=\s*{_CMP})"),
-    (
-        "chi2",
-        rf"{_START}{_CHI}{_OPEN}(?P<df1>{_DF})"
-        rf"(?:\s*[,;]\s*[Nn]\s*=\s*(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+))?{_CLOSE}",
-    ),
+    ("chi2", rf"{_START}{_CHI}{_OPEN}(?P<df1>{_DF}){_CHI_N}{_CLOSE}"),
     ("chi2", rf"{_START}{_CHI}(?=\s*{_CMP})"),
+    ("chi2", rf"{_START}{_CHI_GLYPH}{_OPEN}(?P<df1>{_DF}){_CHI_N}{_CLOSE}"),
     ("z", rf"{_START}[zZ](?=\s*{_CMP})"),
     ("Q", rf"{_START}Q(?:w|b|W|B|E|M|T|within|between|total)?{_OPEN}(?P<df1>{_DF}){_CLOSE}"),
     ("Q", rf"{_START}Q(?:w|b|W|B|E|M|T|within|between|total)?(?=\s*{_CMP})"),
 ]
 
 _STAT = (
-    rf"\s*(?P<scmp>{_CMP})\s*(?P<stat>-?\s?{_NUM})"
+    rf"\s*(?P<scmp>{_CMP})\s*(?P<stat>-?\s?{_NUM}){_GLYPHS}"
     rf"(?:\s*,\s*df\s*=\s*(?P<dfa>{_DF}))?"  # "chi2 = 5.3, df = 2" names df after the value
 )
 # Up to two short "name = value" items (an effect size, an MSE) may sit between
@@ -105,7 +125,7 @@ def _numbered(head: str, i: int) -> str:
 # The leading look-ahead on the possible first letters lets the regex engine skip
 # most positions cheaply (5x faster on the corpus than the bare alternation).
 _PATTERN = re.compile(
-    "(?=[tFrRχcCXxzZQ])(?:"
+    "(?=[tFrRχΧcvXxzZQABCEGHJ-MOPSUVY])(?:"
     + "|".join(f"(?P<h{i}>{_numbered(head, i)})" for i, (_, head) in enumerate(_HEADS))
     + ")"
     + _STAT
@@ -140,7 +160,14 @@ class RawResult:
 
 
 def _num(text: str) -> float:
+    if text in ("l", "I"):
+        return 1.0
     return float(text.replace(",", "").replace(" ", ""))
+
+
+def result_end(raw: RawResult) -> int:
+    """Offset just past the result's quote in the normalized text it came from."""
+    return raw.offset + len(raw.quote)
 
 
 def _comparator(symbol: str) -> str:

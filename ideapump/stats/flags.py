@@ -12,7 +12,7 @@ import re
 from scipy import stats as sps
 
 from ideapump.stats.extract import BareP
-from ideapump.stats.models import MeanCheck, PaperFlag, StatsResult
+from ideapump.stats.models import CheckKind, CrossCheck, FlagCode, MeanCheck, PaperFlag, StatsResult
 
 #: From this many reported tests on, an absent correction is worth a question.
 MANY_TESTS = 10
@@ -122,39 +122,58 @@ def p_bunching(p_values: list[BareP]) -> PaperFlag | None:
     )
 
 
-def _stated_total_n(full_text: str) -> int | None:
-    values = [
-        int(text)
-        for m in _TOTAL_N.finditer(full_text)
-        if (text := (m.group("n") or m.group("n2")).replace(",", "")).isdigit()
-    ]
-    return max(values) if values else None
+def largest_stated_n(pages: list[tuple[int | None, str]]) -> tuple[int, int | None] | None:
+    """The largest sample the paper states ("N = 60", "60 participants") and its page."""
+    best: tuple[int, int | None] | None = None
+    for page, text in pages:
+        for m in _TOTAL_N.finditer(text):
+            digits = (m.group("n") or m.group("n2")).replace(",", "")
+            if digits.isdigit() and (best is None or int(digits) > best[0]):
+                best = (int(digits), page)
+    return best
 
 
-def df_contradicts_n(results: list[StatsResult], full_text: str) -> PaperFlag | None:
-    """df larger than the sample allows: t and r have df <= N - 1 whatever the design.
+_CHECK_FLAGS: list[tuple[CheckKind, FlagCode, str]] = [
+    (
+        "df_vs_n",
+        "df_contradicts_n",
+        "{n} test(s) have more degrees of freedom than the stated sample allows: a typo, a "
+        "different sample than described, or observations (trials) analysed as if they were "
+        "independent participants.",
+    ),
+    (
+        "ci_vs_p",
+        "ci_contradicts_p",
+        "{n} confidence interval(s) and the p-value beside them disagree about significance "
+        "(an interval excluding the null with p above alpha, or the reverse).",
+    ),
+    (
+        "effect_size",
+        "effect_size_contradicts_statistic",
+        "{n} effect size(s) do not follow from the test statistic and df printed with them.",
+    ),
+    (
+        "percentage",
+        "impossible_percentages",
+        "{n} percentage(s) no whole count of the stated N gives (GRIM for proportions).",
+    ),
+]
 
-    F is left out on purpose: repeated-measures ANOVAs legitimately have a
-    denominator df above N.
-    """
-    total = _stated_total_n(full_text)
-    evidence = []
-    for r in results:
-        if r.df1 is None:
-            continue
-        if r.test_type == "chi2" and r.n is not None and r.df1 >= r.n:
-            evidence.append(_where(r.page, f"{r.quote} (df {r.df1:g} with N = {r.n})"))
-        elif r.test_type in ("t", "r") and total is not None and r.df1 > total - 1:
-            evidence.append(_where(r.page, f"{r.quote} (df {r.df1:g}, largest stated N = {total})"))
-    if not evidence:
-        return None
-    return PaperFlag(
-        code="df_contradicts_n",
-        message=f"{len(evidence)} test(s) have more degrees of freedom than the stated sample "
-        "allows: a typo, a different sample than described, or observations (trials) analysed "
-        "as if they were independent participants.",
-        evidence=_capped(evidence),
-    )
+
+def check_flags(checks: list[CrossCheck]) -> list[PaperFlag]:
+    """One flag per kind of cross-check that found something, with page and quote as evidence."""
+    flags = []
+    for kind, code, message in _CHECK_FLAGS:
+        found = [c for c in checks if c.kind == kind]
+        if found:
+            flags.append(
+                PaperFlag(
+                    code=code,
+                    message=message.format(n=len(found)),
+                    evidence=_capped([_where(c.page, c.quote) for c in found]),
+                )
+            )
+    return flags
 
 
 def small_groups(
@@ -209,15 +228,15 @@ def paper_flags(
     pages: list[tuple[int | None, str]],
     p_values: list[BareP],
     means: list[MeanCheck],
+    checks: list[CrossCheck] | None = None,
 ) -> list[PaperFlag]:
-    """Every paper-level flag that applies, in a fixed order."""
+    """Every paper-level flag that applies, in a fixed order (cross-checks after the rest)."""
     full_text = " ".join(text for _, text in pages)
     candidates = [
         multiple_comparisons(results, full_text),
         p_bunching(p_values),
-        df_contradicts_n(results, full_text),
         small_groups(results, pages),
         zero_p(p_values),
         impossible_means(means),
     ]
-    return [flag for flag in candidates if flag is not None]
+    return [flag for flag in candidates if flag is not None] + check_flags(checks or [])

@@ -8,6 +8,9 @@ integer with the same parity as S (x^2 and x are both odd or both even). Both
 tests are only informative when n*k is smaller than 10^decimals, and both
 assume integer data, which prose rarely states: the explanation always says
 so, so a reader can dismiss a check on a continuous measure.
+
+A percentage of N people is a mean of N zeros and ones, so GRIM applies to it
+without any assumption about the data: ``check_percentages``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from ideapump.stats.models import MeanCheck, MeanVerdict
+from ideapump.stats.models import CrossCheck, MeanCheck, MeanVerdict
 
 _EPS = 1e-9
 
@@ -159,3 +162,78 @@ def check_means(text: str, *, page: int | None = None) -> list[MeanCheck]:
             )
         )
     return checks
+
+
+# -- percentages of a stated N -----------------------------------------------------
+# A percentage of N people is 100 * k / N for a whole k: GRIM for proportions.
+# With the count printed too ("157/179 (87.7%)") the two must agree; with only N
+# ("45.3% of 28 participants") some whole k must give the percentage. Rounded or
+# cut (66.7% printed as 66%): truncation is common in tables and is not an error
+# in the data, so both readings count as consistent.
+_PCT = r"(?P<pct>\d{1,3}(?:\.\d+)?)\s?%"
+_COUNT_OF = r"(?P<k>\d[\d,]*)\s?(?:/|of|out of)\s?(?P<n>\d[\d,]*)"
+_PERCENTAGES = re.compile(
+    rf"(?<![\w.,/]){_COUNT_OF}\s?[(\[]\s?{_PCT}\s?[)\]]"
+    rf"|(?<![\w.,/]){_PCT.replace('pct', 'pct2')}\s?[(\[]\s?"
+    rf"{_COUNT_OF.replace('<k>', '<k2>').replace('<n>', '<n2>')}\s?[)\]]"
+    rf"|(?<![\w.,/]){_PCT.replace('pct', 'pct3')} of (?:the |all |our )?"
+    r"(?P<n3>\d[\d,]*) (?:[a-z]+ )?[a-z]+s\b"
+)
+# "approximately 20% of 40 subjects" is a rounded claim, not a computed percentage.
+_APPROXIMATE = re.compile(
+    r"(?:about|approx\.?|approximately|around|nearly|almost|roughly|over|"
+    r"under|less than|more than|fewer than|at least|up to|~|≈)\s*$",
+    re.I,
+)
+
+
+def _whole(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def check_percentages(text: str, *, page: int | None = None) -> list[CrossCheck]:
+    """Percentages of a stated N that no whole count (or not the printed count) gives."""
+    out = []
+    for m in _PERCENTAGES.finditer(text):
+        if _APPROXIMATE.search(text[max(0, m.start() - 20) : m.start()]):
+            continue
+        pct_text = m.group("pct") or m.group("pct2") or m.group("pct3")
+        k_text = m.group("k") or m.group("k2")
+        n = _whole(m.group("n") or m.group("n2") or m.group("n3"))
+        pct, dec = float(pct_text), _decimals(pct_text)
+        unit = 10.0**-dec
+        half = 0.5 * unit
+        if n < 1 or pct > 100:
+            continue
+        if k_text is not None:
+            k = _whole(k_text)
+            share = 100 * k / n
+            if k > n or pct - half - _EPS <= share < pct + unit - _EPS:
+                continue
+            message = (
+                f"{k} of {n} is {100 * k / n:.{max(dec, 1)}f}%, not {pct_text}%: the count, "
+                "the total or the percentage is wrong."
+            )
+        else:
+            if 100 / n < 2 * half:
+                continue  # every percentage is possible at this N and precision
+            # Whole counts whose share rounds or cuts to the percentage: [pct - half, pct + unit).
+            low = math.ceil((pct - half) * n / 100 - _EPS)
+            if 100 * low / n < pct + unit - _EPS:
+                continue
+            high = low - 1
+            near = ", ".join(f"{100 * k / n:.{dec}f}%" for k in (high, low) if 0 <= k <= n)
+            message = (
+                f"No whole number of the {n} gives {pct_text}% (the nearest are {near}): "
+                "the percentage or N is wrong, or some are missing from the count."
+            )
+        out.append(
+            CrossCheck(
+                kind="percentage",
+                message=message,
+                page=page,
+                quote=m.group(0),
+                offset=m.start(),
+            )
+        )
+    return out

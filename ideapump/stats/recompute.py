@@ -3,9 +3,19 @@
 Rounding is taken seriously in both directions. A statistic printed as 2.2
 stands for anything in [2.15, 2.25], so it implies a *range* of p; a p printed
 as .04 stands for [.035, .045]. The result is consistent when the two can meet
-(for "p < x": some p in the range is at most x). A decision error is an
+(for "p < x": some p in the range is below x). A decision error is an
 inconsistency where the whole recomputed range sits on the other side of alpha
 from what the paper claims, so no amount of rounding rescues the conclusion.
+
+Inequalities are strict at their bound, in both directions: "p < x" needs some
+p in the range *below* x, so x equal to the smallest p the rounded statistic
+allows is an error, and "p > x" likewise at the largest. A statistic printed
+with an inequality ("t(20) > 3.5", "F < 1") bounds p by an open interval at the
+printed value: "F(2, 2) > 1" means p < .5, never p = .5.
+
+"p = .000" is an error by default, as in statcheck (a p-value is never zero; it
+should read p < .001); ``p_zero_is_error=False`` reads it as a rounded
+p < .0005 instead and only notes the misprint. "p < .000" is always an error.
 """
 
 from __future__ import annotations
@@ -21,6 +31,9 @@ from ideapump.stats.extract import RawResult
 from ideapump.stats.models import StatsResult
 
 _EPS = 1e-12
+# Two p-values this close (relatively) are the same number computed two ways:
+# at an inequality's bound they count as equal, so the strict comparison fails.
+_REL = 1e-9
 _SCI = ("×", "x", "e", "E")
 
 
@@ -62,7 +75,11 @@ def parse_p(text: str) -> tuple[float, float]:
 
 
 def statistic_p_range(raw: RawResult) -> tuple[float, float, float]:
-    """(p at the printed statistic, lowest p, highest p) the printed statistic allows."""
+    """(p at the printed statistic, lowest p, highest p) the printed statistic allows.
+
+    For "t < v" the range is (p(v), 1], for "t > v" it is [0, p(v)): open at
+    the printed bound (see ``open_ends``).
+    """
     value = abs(float(raw.stat_text.replace(",", "")))
     half = 0.5 * 10.0 ** -decimals(raw.stat_text)
     point = p_value(raw.test_type, value, raw.df1, raw.df2)
@@ -78,14 +95,40 @@ def statistic_p_range(raw: RawResult) -> tuple[float, float, float]:
     return point, low, high
 
 
-def _fits(comparator: str, p: float, half: float, low: float, high: float, alpha: float) -> bool:
+def open_ends(stat_comparator: str) -> tuple[bool, bool]:
+    """Whether the low and the high end of statistic_p_range are excluded."""
+    return stat_comparator == "<", stat_comparator == ">"
+
+
+def _below(a: float, b: float) -> bool:
+    """a < b, counting values within rounding noise of each other as equal."""
+    return a < b - _REL * max(abs(a), abs(b), 1e-300)
+
+
+def fits(
+    comparator: str,
+    p: float,
+    half: float,
+    low: float,
+    high: float,
+    alpha: float,
+    ends: tuple[bool, bool] = (False, False),
+) -> bool:
+    """Can some p in the statistic's range [low, high] be what the paper reports?
+
+    ``ends`` marks an open low or high end (a statistic printed with < or >).
+    """
+    low_open, high_open = ends
     if comparator == "ns":
-        return high > alpha
+        return _below(alpha, high)
     if comparator == "<":
-        return low <= p + _EPS
+        return _below(low, p)
     if comparator == ">":
-        return high + _EPS >= p
-    return low <= p + half + _EPS and high + _EPS >= max(p - half, 0.0)
+        return _below(p, high)
+    top, bottom = p + half, max(p - half, 0.0)
+    low_ok = _below(low, top) if low_open else low <= top + _EPS
+    high_ok = _below(bottom, high) if high_open else high + _EPS >= bottom
+    return low_ok and high_ok
 
 
 def _claims_significance(comparator: str, p: float, alpha: float) -> bool | None:
@@ -150,6 +193,24 @@ def _not_checkable(raw: RawResult) -> str | None:
     return None
 
 
+def raw_of(result: StatsResult) -> RawResult:
+    """The printed result behind a judged one (to judge it again, or differently)."""
+    return RawResult(
+        test_type=result.test_type,
+        df1=result.df1,
+        df2=result.df2,
+        n=result.n,
+        stat_comparator=result.statistic_comparator,
+        stat_text=result.statistic_text,
+        p_comparator=result.reported_comparator,
+        p_text=result.reported_p_text,
+        page=result.page,
+        offset=result.offset,
+        quote=result.quote,
+        one_tailed_context=result.one_tailed_mentioned,
+    )
+
+
 def fitting_df(raw: RawResult, p: float, half: float, comparator: str, alpha: float) -> str | None:
     """Which (denominator) df would make the printed statistic and p agree, as a hint.
 
@@ -184,7 +245,7 @@ def fitting_df(raw: RawResult, p: float, half: float, comparator: str, alpha: fl
     return f" The reported p would fit {which} {span} instead of {current:g}." if current else None
 
 
-def check(raw: RawResult, alpha: float = 0.05) -> StatsResult:
+def check(raw: RawResult, alpha: float = 0.05, *, p_zero_is_error: bool = True) -> StatsResult:
     """Recompute one result and give it a verdict with a one-sentence explanation."""
     value = float(raw.stat_text.replace(",", ""))
     base: dict[str, Any] = dict(
@@ -209,21 +270,28 @@ def check(raw: RawResult, alpha: float = 0.05) -> StatsResult:
         return StatsResult(**base, verdict="not_checkable", explanation=reason)
 
     point, low, high = statistic_p_range(raw)
+    ends = open_ends(raw.stat_comparator)
     comparator = raw.p_comparator
     p = p_rep if p_rep is not None else alpha
-    p_zero = comparator == "=" and p == 0
-    if p_zero:
-        # p = .000 is a rounded p < .0005; judge it so, but say it is misprinted.
+    p_zero = comparator in ("=", "<") and p == 0
+    # "p < .000" cannot be; "p = .000" cannot either unless read as a rounded p < .0005.
+    impossible = p_zero and (comparator == "<" or p_zero_is_error)
+    if p_zero and not impossible:
         comparator, p, half = "<", half, 0.0
     test = describe_test(raw)
     said = reported_text(raw)
-    fits = _fits(comparator, p, half, low, high, alpha)
+    ok = not impossible and fits(comparator, p, half, low, high, alpha, ends)
     one_tailed = False
     note = ""
     symmetric = raw.test_type in ("t", "z", "r")
-    if not fits and symmetric and _fits(comparator, p, half, low / 2, high / 2, alpha):
+    if (
+        not ok
+        and not impossible
+        and symmetric
+        and fits(comparator, p, half, low / 2, high / 2, alpha, ends)
+    ):
         if raw.one_tailed_context:
-            fits, one_tailed = True, True
+            ok, one_tailed = True, True
             point, low, high = point / 2, low / 2, high / 2
         else:
             note = " It would fit a one-tailed test, but the text nearby does not say one-tailed."
@@ -236,11 +304,17 @@ def check(raw: RawResult, alpha: float = 0.05) -> StatsResult:
     if fmt_p(low, digits) == fmt_p(high, digits):
         span = fmt_p(point, digits)
     zero_note = " Note that p cannot be zero: it should read p < .001." if p_zero else ""
+    if impossible:
+        zero_note = (
+            " A p-value cannot be below zero, so p < .000 is impossible."
+            if raw.p_comparator == "<"
+            else " A p-value cannot be zero: it should read p < .001."
+        )
 
-    if fits:
+    if ok:
         why = "the text says the test is one-tailed, and " if one_tailed else ""
         rounding = ""
-        if not _fits(comparator, p, half, point, point, alpha):
+        if not fits(comparator, p, half, point, point, alpha):
             rounding = f" once the statistic's rounding is allowed for (p from {span})"
         text = (
             f"{test} gives {_p_is(point, digits)} ({tails}); {why}this matches the reported "
@@ -251,18 +325,20 @@ def check(raw: RawResult, alpha: float = 0.05) -> StatsResult:
     claimed = _claims_significance(raw.p_comparator, p_rep if p_rep is not None else 1.0, alpha)
     computed_sig = True if high <= alpha else (False if low > alpha else None)
     decision = claimed is not None and computed_sig is not None and claimed != computed_sig
+    allowing = "allowing for rounding" if raw.stat_comparator == "=" else "as the bound allows"
     text = (
         f"The paper reports {said}, but {test} gives {_p_is(point, digits)} ({tails}; "
-        f"{span} allowing for rounding)"
+        f"{span} {allowing})"
     )
     if decision:
         side = "significant" if computed_sig else "not significant"
         text += f", which is {side} at α = {alpha:g}: the conclusion changes."
     else:
         text += "."
-    hint = fitting_df(raw, p, half, comparator, alpha) if not note else None
+    hint = fitting_df(raw, p, half, comparator, alpha) if not note and not impossible else None
     return StatsResult(
         **base,
         verdict="decision_error" if decision else "inconsistent",
         explanation=text + note + (hint or "") + zero_note,
+        df_hint=hint or "",
     )

@@ -12,6 +12,7 @@ from ideapump.llm.structured import output_contract
 from ideapump.prompts import render_prompt
 from ideapump.runtime import Runtime
 from ideapump.stats import check_document
+from ideapump.stats.models import CHECK_FLAG_CODES
 from tests.agent.fakes import FakeLLM, quote_of
 
 
@@ -55,13 +56,13 @@ def test_critique_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentO
 
     assert result.doc_id == doc
     report = check_document(corpus_library, doc)
-    # the auditor's findings are carried over verbatim, not recomputed by the model
-    assert [f.quote for f in result.stats_findings if f.kind == "result"] == [
-        r.quote for r in report.problems()
+    # the auditor's grouped findings are carried over verbatim, not recomputed by the model
+    assert [(f.quote, f.message) for f in result.stats_findings if f.kind == "result"] == [
+        (p.quote, p.message) for p in report.grouped_problems() if p.kind != "mean"
     ]
     assert result.stats_counts == report.counts
     assert [f.message for f in result.stats_findings if f.kind == "flag"] == [
-        f.message for f in report.flags
+        f.message for f in report.flags if f.code not in CHECK_FLAG_CODES
     ]
     # the invented point was removed after the re-ask also failed; the real ones stay
     assert [m.aspect for m in result.methods] == ["sample_size", "over_claiming"]

@@ -77,9 +77,11 @@ def test_new_paper_is_digested_with_checked_citations_and_rerun_adds_nothing(
     for f in entry.findings:
         assert f.citation.doc_id == lhakhang and on_page(lab.lib, f.citation)
         assert BOGUS not in f.citation.quote
-    # statistics: the stored audit, problems first (Lhakhang has one inconsistent result)
+    # statistics: the stored audit, problems first (Lhakhang has one inconsistent result,
+    # and an η² that its F cannot give)
     assert entry.stats is not None and entry.stats.counts["total"] == 20
-    assert [p.kind for p in entry.stats.problems] == ["inconsistent"]
+    assert [p.kind for p in entry.stats.problems] == ["inconsistent", "inconsistent"]
+    assert "η² = .06" in entry.stats.problems[1].explanation
     problem = entry.stats.problems[0]
     assert problem.page is not None
     assert normalize(problem.text)[:20] in normalize(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from ideapump.stats.models import CONTRACT_KEYS
+from ideapump.stats.models import CONTRACT_KEYS, EXTRA_KEYS
 
 DATA = Path(__file__).parent.parent / "data"
 CASES = """Results
@@ -34,7 +35,13 @@ def test_json_contract_on_a_text_file(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert set(data) == {"document", "alpha", "results", "explanations", "means", "flags", "counts"}
-    assert all(list(r) == list(CONTRACT_KEYS) for r in data["results"])
+    # The ten contract keys, then finding_id and, where they apply, pages and cause.
+    for r in data["results"]:
+        assert list(r)[:11] == [*CONTRACT_KEYS, "finding_id"]
+        assert [k for k in EXTRA_KEYS if k in r] == list(r)[10:]
+    assert [r["finding_id"] for r in data["results"]] == [f"R{i}" for i in range(1, 8)]
+    # p = .0362 printed as .03: truncated, not rounded.
+    assert [r.get("cause") for r in data["results"]][:3] == [None, "p_rounded_down", None]
     assert [r["verdict"] for r in data["results"]] == [
         "consistent",
         "inconsistent",
@@ -73,13 +80,20 @@ def test_table_output_puts_problems_first(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=120,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        env={
+            "COLUMNS": "200",
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            # a checkout run with PYTHONPATH (not installed) must find itself
+            **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
+        },
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert out.index("decision error") < out.index("inconsistent") < out.index("not checkable")
     assert out.index("not checkable") < out.index("│ consistent")
     assert "7 result(s): 1 decision error(s), 1 inconsistent" in out
+    assert "7 distinct result(s); 2 distinct problem(s)" in out
 
 
 def test_pdf_through_the_cli() -> None:

@@ -63,3 +63,47 @@ def test_mathot_t_with_space_and_line_breaks(mathot: StatsReport) -> None:
     assert bad.quote == "t (7) = 1.66, p = .1396" and bad.verdict == "inconsistent"
     assert bad.page is not None and bad.page > 1
     assert "small_groups" in [f.code for f in mathot.flags]
+
+
+@pytest.fixture(scope="module")
+def dubois() -> StatsReport:
+    return check_path(DATA / "dubois2021_elife_exploration_noradrenaline.pdf", get_settings())
+
+
+def test_dubois_repeats_and_one_pooled_df_cause(dubois: StatsReport) -> None:
+    # Results are printed in the text, again in figure legends and the appendix.
+    assert dubois.counts["inconsistent"] == 41
+    assert dubois.distinct_counts["inconsistent"] == 17
+    by_cause = {g.cause: g for g in dubois.causes}
+    pooled = by_cause["pooled_df"]
+    # Pairwise t-tests printed with 38 or 40 df whose p-values fit larger df.
+    assert (pooled.occurrences, len(pooled.finding_ids)) == (35, 11)
+    assert "printed 38/40" in pooled.message
+    typo = by_cause["df_typo"]
+    assert "F(2, 5) = 2.313, p = 0.109 fits F(2, 54)" in typo.message
+    assert "t(40) = -3.525, p = 0.01 fits p = .001" in by_cause["p_typo"].message
+    # A critique reads six lines, not forty-one.
+    problems = [p for p in dubois.grouped_problems() if p.kind in ("cause", "result")]
+    assert len(problems) == 6
+    # Beyond statcheck: an effect size that its t cannot give.
+    (d,) = [c for c in dubois.checks if c.kind == "effect_size"]
+    assert d.page == 29 and "t(59) = 0.364" in d.quote and "d = 0.909" in d.quote
+
+
+@pytest.fixture(scope="module")
+def peach() -> StatsReport:
+    return check_path(DATA / "peach2017_hpbm_implementation_intentions.pdf", get_settings())
+
+
+def test_peach_typos_in_df_and_p(peach: StatsReport) -> None:
+    by_cause = {g.cause: g for g in peach.causes}
+    assert by_cause["df_typo"].finding_ids and "fits F(2, 70)" in by_cause["df_typo"].message
+    assert len(by_cause["df_typo"].finding_ids) == 2
+    assert "p = .62 fits p = .062" in by_cause["p_typo"].message
+    assert all(r.cause for r in peach.results if r.is_problem)
+
+
+def test_new_checks_stay_quiet_where_the_paper_agrees(yardley: StatsReport) -> None:
+    # Yardley prints intervals with p, percentages with counts and partial η² with F:
+    # all of them agree.
+    assert yardley.checks == []

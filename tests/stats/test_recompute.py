@@ -96,12 +96,18 @@ def test_one_tailed_only_when_the_text_says_so() -> None:
     assert verdict("a one-tailed F(1, 30) = 3.0, p = .047") == "decision_error"
 
 
-def test_p_reported_as_zero_is_flagged() -> None:
-    ok = check_text("F(1, 76) = 23.95, p = .000").results[0]
-    assert ok.p_zero and ok.verdict == "consistent"
-    assert "cannot be zero" in ok.explanation
-    bad = check_text("F(2, 54) = 1.625, p = .000").results[0]
-    assert bad.p_zero and bad.verdict == "decision_error"
+def test_p_reported_as_zero_is_an_error_by_default_as_in_statcheck() -> None:
+    zero = check_text("F(1, 76) = 23.95, p = .000").results[0]
+    assert zero.p_zero and zero.verdict == "inconsistent"
+    assert "cannot be zero" in zero.explanation and "p < .001" in zero.explanation
+    # The other reading: a rounded p < .0005, only noted.
+    lenient = check_text("F(1, 76) = 23.95, p = .000", p_zero_is_error=False).results[0]
+    assert lenient.p_zero and lenient.verdict == "consistent"
+    assert "cannot be zero" in lenient.explanation
+    # Not significant at all: a decision error whichever reading.
+    for reading in (True, False):
+        bad = check_text("F(2, 54) = 1.625, p = .000", p_zero_is_error=reading).results[0]
+        assert bad.p_zero and bad.verdict == "decision_error"
 
 
 @pytest.mark.parametrize(
@@ -130,7 +136,7 @@ def test_df_hint_for_pooled_error_df() -> None:
 def test_contract_has_exactly_the_promised_keys() -> None:
     report = check_text("t(28) = 2.20, p = .06 and r = .2, p = .04")
     objs = report.to_json()["results"]
-    assert [list(o) for o in objs] == [list(CONTRACT_KEYS)] * 2
+    assert [list(o) for o in objs] == [[*CONTRACT_KEYS, "finding_id"]] * 2
     first = objs[0]
     assert first["test_type"] == "t" and first["df1"] == 28 and first["df2"] is None
     assert first["reported_comparator"] == "=" and first["reported_p"] == 0.06

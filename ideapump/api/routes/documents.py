@@ -18,7 +18,7 @@ from ideapump.api.schemas import DocumentDetail, IngestEvent
 from ideapump.errors import InputError, NotFoundError
 from ideapump.library import Library, to_info
 from ideapump.models import DocumentInfo, IngestOutcome, IngestReport
-from ideapump.stats import check_pages, rejudge
+from ideapump.stats import audit_stored
 from ideapump.stats.models import StatsReport
 from ingest.pipeline import IngestProgress
 
@@ -152,15 +152,15 @@ async def list_documents(lib: Library = Depends(get_library)) -> list[DocumentIn
 
 def _stored_report(lib: Library, doc_id: str, alpha: float | None) -> StatsReport | None:
     row = lib.get(doc_id)
-    alpha = lib.settings.stats.alpha if alpha is None else alpha
-    if row.stats:
-        return rejudge(StatsReport.model_validate(row.stats), alpha)
-    if row.page_texts:
-        pages = list(enumerate(row.page_texts, start=1))
-        return check_pages(
-            pages, alpha=alpha, doc_id=row.doc_id, title=row.title, source=row.source
-        )
-    return None
+    return audit_stored(
+        row.stats,
+        row.page_texts,
+        lib.settings,
+        alpha=alpha,
+        doc_id=row.doc_id,
+        title=row.title,
+        source=row.source,
+    )
 
 
 @router.get("/{doc_id}", response_model=DocumentDetail, summary="Metadata and statistics audit")

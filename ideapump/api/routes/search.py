@@ -41,4 +41,5 @@ async def check_stats(
     state: AppState = Depends(get_state),
 ) -> StatsReport:
     alpha = state.settings.stats.alpha if body.alpha is None else body.alpha
-    return await asyncio.to_thread(check_text, body.text, alpha=alpha)
+    zero = state.settings.stats.p_zero_is_error
+    return await asyncio.to_thread(check_text, body.text, alpha=alpha, p_zero_is_error=zero)
