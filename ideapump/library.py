@@ -23,6 +23,7 @@ from ideapump.store.vectors import ChunkHit, VectorStore
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
+    from ideapump.retrieval.hybrid import Mode
     from ingest.pipeline import IngestProgress
 
 
@@ -54,8 +55,16 @@ class DocFacts(Protocol):
     def kind(self) -> str: ...
 
 
-def to_passage(hit: ChunkHit, doc: DocFacts, *, digits: int = 4) -> Passage:
+def to_passage(
+    hit: ChunkHit,
+    doc: DocFacts,
+    *,
+    digits: int = 4,
+    signals: tuple[float | None, float | None] | None = None,
+) -> Passage:
+    """A stored chunk as a citable passage; ``signals``: the (cosine, BM25) it was ranked by."""
     m = hit.metadata
+    dense, lexical = signals or (None, None)
     return Passage(
         doc_id=hit.doc_id,
         title=doc.title,
@@ -69,6 +78,8 @@ def to_passage(hit: ChunkHit, doc: DocFacts, *, digits: int = 4) -> Passage:
         char_start=int(m["char_start"]),
         char_end=int(m["char_end"]),
         kind=doc.kind,
+        dense_score=None if dense is None else round(dense, digits),
+        lexical_score=None if lexical is None else round(lexical, digits),
     )
 
 
@@ -133,25 +144,23 @@ class Library:
         return self.registry.resolve(self.name, doc_id)
 
     def search(
-        self, query: str, k: int = 5, *, doc_ids: Sequence[str] | None = None
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        doc_ids: Sequence[str] | None = None,
+        mode: Mode = "hybrid",
     ) -> list[Passage]:
-        """Top-k passages by dense similarity, best first.
+        """Top-k passages, best first, by the one retriever every surface uses
+        (:mod:`ideapump.retrieval`): ``mode`` is "hybrid" (dense and BM25 fused),
+        "dense" or "lexical". ``doc_ids`` (when not empty) restricts the search.
 
         Only documents whose registry row is complete are returned: chunks of a
         document still being written (or left by a killed run) stay invisible.
         """
-        query = query.strip()
-        if not query:
-            raise InputError("the search query is empty")
-        if k < 1 or k > 200:
-            raise InputError("k must be between 1 and 200")
-        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
-        with self.retrieval_turn():
-            vector = self.store.embeddings.embed_query(query)
-            hits = self.store.query(vector, k + 10, where)
-        rows = self.registry.titles(self.name, {h.doc_id for h in hits})
-        passages = [to_passage(h, rows[h.doc_id]) for h in hits if h.doc_id in rows]
-        return passages[:k]
+        from ideapump.retrieval import get_retriever
+
+        return get_retriever(self).retrieve(query, k, doc_ids=doc_ids or None, mode=mode)
 
     def chunks(self, doc_id: str) -> list[Passage]:
         row = self.get(doc_id)
