@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -43,7 +43,7 @@ from ideapump.library import to_passage
 from ideapump.models import Passage
 from ideapump.retrieval import index_file
 from ideapump.retrieval.context import CHUNK_CONTEXT, context_text
-from ideapump.retrieval.lexical import LexicalIndex
+from ideapump.retrieval.lexical import LexicalIndex, numeric_share
 from ideapump.store.registry import COMPLETE, DocumentRow
 from ideapump.store.vectors import ChunkHit
 
@@ -245,32 +245,63 @@ class Retriever:
             return []
         with self.library.retrieval_turn():
             pool = max(4 * k, 40)
-            vector: np.ndarray | None = None
-            dense: list[ChunkHit] = []
-            lexical: dict[str, float] = {}
+            vector = None
             if mode != "lexical":
                 vector = np.asarray(self.library.store.embeddings.embed_query(query), np.float32)
-                dense = self._dense(vector, pool, allowed, restrict=doc_ids is not None)
             if mode != "dense":
                 self._sync(docs)
-                subset = allowed if len(allowed) < len(docs) else None
-                also = [h.chunk_id for h in dense]
-                lexical = self.index.search(query, pool, subset, also=also)
-            if mode == "dense" and mmr_lambda is None:
-                hits = dense  # the store's answer carries all a passage needs
-            else:
-                ids = list(dict.fromkeys([*(h.chunk_id for h in dense), *lexical]))
-                hits = [h for h in self._load(ids) if h.doc_id in allowed]
-            signals = score(hits, vector, lexical, mode)
-            hits.sort(key=lambda h: (-h.score, h.chunk_id))
-            hits = spread_pages(hits)
-            if mmr_lambda is not None:
-                hits = mmr(hits, len(hits), mmr_lambda)
-            chosen = cap_per_paper(hits, k, per_paper_cap)
+            numeric = numeric_share(query)
+            chosen: list[ChunkHit] = []
+            signals: dict[str, tuple[float | None, float | None]] = {}
+            restrict = doc_ids is not None
+            # With a per-paper cap, one paper's chunks can fill the whole candidate pool
+            # (its title is in every one of them): search the other papers again.
+            for _ in range(3 if per_paper_cap else 1):
+                hits, found = self._rank(
+                    query, vector, allowed, restrict, pool, mode, numeric, mmr_lambda is not None
+                )
+                signals.update(found)
+                if mmr_lambda is not None:
+                    hits = mmr(hits, len(hits), mmr_lambda)
+                chosen = cap_per_paper([*chosen, *hits], k, per_paper_cap)
+                shown = Counter(h.doc_id for h in chosen)
+                full = {d for d, n in shown.items() if n >= (per_paper_cap or 1)}
+                if len(chosen) == k or not hits or not allowed - full:
+                    break
+                allowed, restrict = allowed - full, True
             return [
                 to_passage(h, docs[h.doc_id][2], digits=6, signals=signals.get(h.chunk_id))
                 for h in chosen
             ]
+
+    def _rank(
+        self,
+        query: str,
+        vector: np.ndarray | None,
+        allowed: set[str],
+        restrict: bool,
+        pool: int,
+        mode: Mode,
+        numeric: float,
+        vectors: bool,
+    ) -> tuple[list[ChunkHit], dict[str, tuple[float | None, float | None]]]:
+        """Candidates from ``allowed`` documents, scored and ordered, with their signals
+        (``vectors``: load the stored vectors, which MMR needs, in dense mode too)."""
+        dense: list[ChunkHit] = []
+        lexical: dict[str, float] = {}
+        if vector is not None:
+            dense = self._dense(vector, pool, allowed, restrict=restrict)
+        if mode != "dense":
+            subset = allowed if restrict or len(allowed) < len(self.index.docs) else None
+            lexical = self.index.search(query, pool, subset, also=[h.chunk_id for h in dense])
+        if mode == "dense" and not vectors:
+            hits = dense  # the store's answer carries all a passage needs
+        else:
+            ids = list(dict.fromkeys([*(h.chunk_id for h in dense), *lexical]))
+            hits = [h for h in self._load(ids) if h.doc_id in allowed]
+        signals = score(hits, vector, lexical, mode, numeric)
+        hits.sort(key=lambda h: (-h.score, h.chunk_id))
+        return spread_pages(hits), signals
 
     def _dense(
         self, vector: np.ndarray, n: int, allowed: set[str], *, restrict: bool
@@ -307,14 +338,21 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 
 
 def score(
-    hits: list[ChunkHit], query: np.ndarray | None, bm25: dict[str, float], mode: Mode
+    hits: list[ChunkHit],
+    query: np.ndarray | None,
+    bm25: dict[str, float],
+    mode: Mode,
+    numeric: float = 0.0,
 ) -> dict[str, tuple[float | None, float | None]]:
     """Set each hit's score for ``mode``; return each hit's (cosine, BM25) signals.
 
     Hybrid: reciprocal rank fusion of the cosine ranking and the BM25 ranking of
     the candidates, scaled so that first in both is 1. Mixing min-max normalized
     scores instead (the earlier way) let one outlying score decide: 0.75 page
-    recall@5 against 0.77 for rank fusion on the bench.
+    recall@5 against 0.77 for rank fusion on the bench. ``numeric`` (the query's
+    share of numbers and statistic heads, :func:`numeric_share`) moves weight
+    from the dense ranking to BM25: the embedding blurs numbers, and a pasted
+    ``F(2, 378) = 128.12`` must find the chunk that reports it, not its topic.
     """
     if not hits:
         return {}
@@ -327,7 +365,8 @@ def score(
             cos = vecs @ query / (np.linalg.norm(vecs, axis=1) * np.linalg.norm(query) + 1e-12)
     lex = np.array([bm25.get(h.chunk_id, 0.0) for h in hits], np.float32) if bm25 else None
     if mode == "hybrid" and cos is not None and lex is not None:
-        fused = 1.0 / (RRF_K + 1 + _ranks(cos)) + 1.0 / (RRF_K + 1 + _ranks(lex))
+        w_dense, w_lex = 1.0 - numeric, 1.0 + numeric
+        fused = w_dense / (RRF_K + 1 + _ranks(cos)) + w_lex / (RRF_K + 1 + _ranks(lex))
         final = fused * (RRF_K + 1) / 2.0
     else:
         final = cos if cos is not None else lex  # type: ignore[assignment]

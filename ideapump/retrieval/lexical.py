@@ -81,6 +81,16 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+def numeric_share(query: str) -> float:
+    """Share of the query's terms that are numbers or statistic heads (``t(40)``):
+    1.0 for a pasted result such as ``F(2, 378) = 128.12``, 0.0 for a question in words."""
+    terms = tokenize(query)
+    if not terms:
+        return 0.0
+    numeric = sum(1 for t in terms if t[0].isdigit() or t.endswith(")"))
+    return numeric / len(terms)
+
+
 # -- BM25 ---------------------------------------------------------------------
 
 
