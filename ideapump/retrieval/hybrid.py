@@ -261,12 +261,15 @@ class Retriever:
                     query, vector, allowed, restrict, pool, mode, numeric, mmr_lambda is not None
                 )
                 signals.update(found)
-                if mmr_lambda is not None:
+                taken = {h.chunk_id for h in chosen}
+                hits = [h for h in hits if h.chunk_id not in taken]
+                if mmr_lambda is not None and all("_vector" in h.metadata for h in hits):
                     hits = mmr(hits, len(hits), mmr_lambda)
                 chosen = cap_per_paper([*chosen, *hits], k, per_paper_cap)
                 shown = Counter(h.doc_id for h in chosen)
                 full = {d for d, n in shown.items() if n >= (per_paper_cap or 1)}
-                if len(chosen) == k or not hits or not allowed - full:
+                # Only papers at their cap hid candidates; without one the pool is spent.
+                if len(chosen) == k or not full or not allowed - full:
                     break
                 allowed, restrict = allowed - full, True
             return [
@@ -299,7 +302,7 @@ class Retriever:
         else:
             ids = list(dict.fromkeys([*(h.chunk_id for h in dense), *lexical]))
             hits = [h for h in self._load(ids) if h.doc_id in allowed]
-        signals = score(hits, vector, lexical, mode, numeric)
+        signals = score(hits, vector, lexical, mode, numeric, {h.chunk_id: h.score for h in dense})
         hits.sort(key=lambda h: (-h.score, h.chunk_id))
         return spread_pages(hits), signals
 
@@ -314,14 +317,21 @@ class Retriever:
         """Text, metadata and stored vector (``metadata["_vector"]``) of chunks, in order."""
         if not chunk_ids:
             return []
-        res = self.library.store.collection.get(
-            ids=chunk_ids, include=["documents", "metadatas", "embeddings"]
-        )
+        col = self.library.store.collection
+        try:
+            res = col.get(ids=chunk_ids, include=["documents", "metadatas", "embeddings"])
+        except Exception as exc:  # chromadb raises its own InternalError
+            # An embedded store written by another process since this one opened it
+            # can fail to read vectors ("Error finding id") while texts still read:
+            # rank without the stored vectors (the dense query's cosines stand in).
+            log.warning("cannot read stored vectors (%s); ranking without them", exc)
+            res = col.get(ids=chunk_ids, include=["documents", "metadatas"])
+            res["embeddings"] = [None] * len(res["ids"])
         by_id: dict[str, ChunkHit] = {}
         for cid, text, meta, vec in zip(
             res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True
         ):
-            m = {**meta, "_vector": np.asarray(vec, np.float32)}
+            m = dict(meta) if vec is None else {**meta, "_vector": np.asarray(vec, np.float32)}
             by_id[cid] = ChunkHit(cid, str(meta["doc_id"]), text, 0.0, m)
         return [by_id[c] for c in chunk_ids if c in by_id]
 
@@ -343,6 +353,7 @@ def score(
     bm25: dict[str, float],
     mode: Mode,
     numeric: float = 0.0,
+    dense_cos: dict[str, float] | None = None,
 ) -> dict[str, tuple[float | None, float | None]]:
     """Set each hit's score for ``mode``; return each hit's (cosine, BM25) signals.
 
@@ -356,13 +367,22 @@ def score(
     """
     if not hits:
         return {}
+    dense_cos = dense_cos or {}
     cos: np.ndarray | None = None
     if query is not None:
-        if mode == "dense" and "_vector" not in hits[0].metadata:
-            cos = np.array([h.score for h in hits], np.float32)  # the store's cosine
-        else:
-            vecs = np.stack([h.metadata["_vector"] for h in hits])
-            cos = vecs @ query / (np.linalg.norm(vecs, axis=1) * np.linalg.norm(query) + 1e-12)
+        qn = float(np.linalg.norm(query)) + 1e-12
+        # The stored vector's cosine, else the store's own (a dense hit whose vector
+        # was not read), else lowest: a BM25-only candidate without a readable vector.
+        cos = np.array(
+            [
+                float(h.metadata["_vector"] @ query)
+                / (float(np.linalg.norm(h.metadata["_vector"])) * qn + 1e-12)
+                if "_vector" in h.metadata
+                else dense_cos.get(h.chunk_id, -1.0)
+                for h in hits
+            ],
+            np.float32,
+        )
     lex = np.array([bm25.get(h.chunk_id, 0.0) for h in hits], np.float32) if bm25 else None
     if mode == "hybrid" and cos is not None and lex is not None:
         w_dense, w_lex = 1.0 - numeric, 1.0 + numeric
