@@ -250,7 +250,7 @@ def _strip_context(lib: Library, doc_id: str) -> None:
     col.add(
         ids=got["ids"],
         documents=got["documents"],
-        metadatas=metas,  # type: ignore[arg-type]
+        metadatas=metas,
         embeddings=[list(v) for v in got["embeddings"]],
     )
 
