@@ -140,8 +140,9 @@ class Client:
                 raise_for_error(500, json.dumps({"error": err}).encode())
             yield IngestEvent.model_validate(payload)
 
-    def search(self, query: str, k: int = 5) -> list[Passage]:
-        body = self._call("POST", "/search", json={"query": query, "k": k})
+    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
+        """Top-k passages; ``mode``: "hybrid" (default), "dense" or "lexical"."""
+        body = self._call("POST", "/search", json={"query": query, "k": k, "mode": mode})
         return [Passage.model_validate(p) for p in body]
 
     def check_stats(self, text: str, alpha: float | None = None) -> StatsReport:
@@ -244,8 +245,8 @@ class AsyncClient:
         body = await self._call("POST", "/documents", files=_files(paths))
         return IngestReport.model_validate(body)
 
-    async def search(self, query: str, k: int = 5) -> list[Passage]:
-        body = await self._call("POST", "/search", json={"query": query, "k": k})
+    async def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
+        body = await self._call("POST", "/search", json={"query": query, "k": k, "mode": mode})
         return [Passage.model_validate(p) for p in body]
 
     async def check_stats(self, text: str, alpha: float | None = None) -> StatsReport:

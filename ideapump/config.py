@@ -81,7 +81,10 @@ class EmbeddingSettings(_Section):
         "attention in cache: fastest on CPU (bench/ingest.py).",
     )
     threads: int = Field(
-        0, ge=0, description="ONNX intra-op threads for the local model (0: all cores)."
+        0,
+        ge=0,
+        description="Cores for the local model (0: all): that many single-threaded sessions "
+        "side by side at run size 1, else one session's intra-op threads.",
     )
     timeout_s: float = Field(60.0, gt=0, description="Time-out per embedding request (openai).")
     max_retries: int = Field(3, ge=0, description="Retries per embedding request (openai).")

@@ -12,15 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ideapump.config import Settings
 from ideapump.errors import InputError
 from ideapump.models import DocumentInfo, IngestReport, Passage
+from ideapump.retrieval.hybrid import Retriever
 from ideapump.store.registry import DocumentRow, Registry
-from ideapump.store.vectors import ChunkHit, VectorStore
+from ideapump.store.vectors import VectorStore, to_passage
 
 if TYPE_CHECKING:
+    from ideapump.retrieval.hybrid import Mode
     from ingest.pipeline import IngestProgress
 
 
@@ -41,35 +43,6 @@ def to_info(row: DocumentRow) -> DocumentInfo:
     )
 
 
-class DocFacts(Protocol):
-    """What a passage needs of its document: a registry row or a cached summary of one."""
-
-    @property
-    def title(self) -> str: ...
-    @property
-    def source(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-
-
-def to_passage(hit: ChunkHit, doc: DocFacts, *, digits: int = 4) -> Passage:
-    m = hit.metadata
-    return Passage(
-        doc_id=hit.doc_id,
-        title=doc.title,
-        source=doc.source,
-        page=int(m["page_start"]),
-        page_end=int(m["page_end"]),
-        section=str(m.get("section", "")),
-        score=round(hit.score, digits),
-        quote=hit.text,
-        chunk_id=hit.chunk_id,
-        char_start=int(m["char_start"]),
-        char_end=int(m["char_end"]),
-        kind=doc.kind,
-    )
-
-
 class Library:
     def __init__(
         self,
@@ -84,6 +57,14 @@ class Library:
         self.name = store.library
         #: Held around each retrieval (a semaphore shared by a server's libraries), or None.
         self.retrieval_gate = retrieval_gate
+        self._retriever: Retriever | None = None
+
+    @property
+    def retriever(self) -> Retriever:
+        """The one retriever of this library (dense + BM25), built on first use."""
+        if self._retriever is None:
+            self._retriever = Retriever(self)
+        return self._retriever
 
     def retrieval_turn(self) -> AbstractContextManager[Any]:
         """Held while a search embeds its query and searches (the server's turn-taking)."""
@@ -116,25 +97,21 @@ class Library:
         return self.registry.resolve(self.name, doc_id)
 
     def search(
-        self, query: str, k: int = 5, *, doc_ids: Sequence[str] | None = None
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        doc_ids: Sequence[str] | None = None,
+        mode: Mode = "hybrid",
     ) -> list[Passage]:
-        """Top-k passages by dense similarity, best first.
+        """Top-k passages, best first, by the one retriever every surface uses
+        (:mod:`ideapump.retrieval`): ``mode`` is "hybrid" (dense and BM25 fused),
+        "dense" or "lexical". ``doc_ids`` (when not empty) restricts the search.
 
         Only documents whose registry row is complete are returned: chunks of a
         document still being written (or left by a killed run) stay invisible.
         """
-        query = query.strip()
-        if not query:
-            raise InputError("the search query is empty")
-        if k < 1 or k > 200:
-            raise InputError("k must be between 1 and 200")
-        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
-        with self.retrieval_turn():
-            vector = self.store.embeddings.embed_query(query)
-            hits = self.store.query(vector, k + 10, where)
-        rows = self.registry.titles(self.name, {h.doc_id for h in hits})
-        passages = [to_passage(h, rows[h.doc_id]) for h in hits if h.doc_id in rows]
-        return passages[:k]
+        return self.retriever.retrieve(query, k, doc_ids=doc_ids or None, mode=mode)
 
     def chunks(self, doc_id: str) -> list[Passage]:
         row = self.get(doc_id)

@@ -38,6 +38,12 @@ class Passage(BaseModel):
     char_start: int = Field(description="Offset of the quote in the start page's text.")
     char_end: int = Field(description="Offset just past the quote in the end page's text.")
     kind: str = "pdf"
+    dense_score: float | None = Field(
+        None, description="Cosine similarity to the query (None when not computed: lexical mode)."
+    )
+    lexical_score: float | None = Field(
+        None, description="BM25 score for the query (None when not computed: dense mode)."
+    )
 
 
 IngestStatus = Literal["ingested", "replaced", "unchanged", "failed", "skipped"]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ideapump.errors import DocumentError, UnsupportedFileError
 from ideapump.models import IngestOutcome, IngestReport
+from ideapump.retrieval.context import CHUNK_CONTEXT, context_text
 from ideapump.store.registry import COMPLETE, DELETING, DocumentRow, Registry
 from ingest.extractor import Extractor
 from ingest.loaders import doc_id_for, kind_of, read_checked
@@ -164,8 +165,9 @@ class Pipeline:
             return IngestOutcome(path=shown, status="failed", reason=str(exc))
         doc_id = doc_id_for(hashlib.sha256(data).hexdigest())
         existing = self.registry.get(self.library, doc_id)
+        stale = existing is not None and self._embedded_without_context(existing)
         report.timings.other_s += time.perf_counter() - t
-        if existing is not None and existing.status == COMPLETE:
+        if existing is not None and existing.status == COMPLETE and not stale:
             if existing.source != shown and not Path(existing.source).exists():
                 self.registry.update_source(self.library, doc_id, shown)  # the file moved
             return IngestOutcome(
@@ -183,6 +185,18 @@ class Pipeline:
         future = extractor.submit(path, self.plan, data, inline=inline)
         report.timings.wait_s += time.perf_counter() - t  # inline, this process did the work
         return path, doc_id, future
+
+    def _embedded_without_context(self, row: DocumentRow) -> bool:
+        """A complete document whose chunks were embedded before chunk context
+        (``CHUNK_CONTEXT``): ingesting its file again re-embeds it."""
+        if row.status != COMPLETE or not row.chunks:
+            return False
+        found = self.store.collection.get(
+            where={"$and": [{"doc_id": row.doc_id}, {"ctx": {"$gte": CHUNK_CONTEXT}}]},
+            limit=1,
+            include=[],
+        )
+        return not found["ids"]
 
     def _finish(
         self, item: Planned, report: IngestReport, progress: IngestProgress
@@ -222,7 +236,9 @@ class Pipeline:
         vectors: list[list[float]] = []
         step = max(self.settings.embeddings.batch_size * 2, 16)
         for start in range(0, len(chunks), step):
-            batch = [c.text for c in chunks[start : start + step]]
+            batch = [
+                context_text(doc.title, c.section, c.text) for c in chunks[start : start + step]
+            ]
             vectors.extend(self.store.embeddings.embed_documents(batch))
             progress.chunks_embedded(len(batch))
         report.timings.embed_s += time.perf_counter() - t
@@ -250,7 +266,9 @@ class Pipeline:
             )
         )
         self.store.delete_document(doc.doc_id)  # leftovers of an earlier, killed attempt
-        self.store.add(chunks, vectors, {"kind": doc.kind, "title": doc.title[:300]})
+        self.store.add(
+            chunks, vectors, {"kind": doc.kind, "title": doc.title[:300], "ctx": CHUNK_CONTEXT}
+        )
         replaced = [
             r.doc_id
             for r in self.registry.by_source(self.library, source)

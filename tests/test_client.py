@@ -56,6 +56,8 @@ def test_documents_search_and_stats(ip: Client, note: Path) -> None:
     assert doc.status == "ingested" and doc.doc_id
     assert [d.title for d in ip.documents()] == ["Sleep study"]
     assert ip.search("recall after sleep")[0].doc_id == doc.doc_id
+    (lexical,) = ip.search("recall after sleep", k=1, mode="lexical")
+    assert lexical.doc_id == doc.doc_id and lexical.dense_score is None
     detail = ip.document(doc.doc_id)
     assert detail.stats is not None and detail.stats.results[0].verdict == "decision_error"
     frame = stats_dataframe(ip.document_stats(doc.doc_id))

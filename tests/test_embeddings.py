@@ -145,3 +145,14 @@ def test_query_vector_matches_the_passage_vector_of_the_same_text(
     text = "Atomoxetine increased random exploration in the long horizon."
     (doc,) = embeddings.embed_documents([text])
     assert np.allclose(embeddings.embed_query(text), doc, atol=1e-5)
+
+
+def test_chunks_shared_out_over_sessions_get_the_vectors_of_one_session(
+    embeddings: MiniLMEmbeddings,
+) -> None:
+    texts = ["Pupil size.", "Noradrenaline and exploration " * 20, "word " * 300, "Dopamine."]
+    one = MiniLMEmbeddings(threads=1)
+    one.__dict__["_session"] = embeddings._session
+    side_by_side = MiniLMEmbeddings(threads=3)  # three single-threaded sessions
+    assert np.allclose(one.embed_documents(texts), side_by_side.embed_documents(texts), atol=1e-5)
+    assert len(side_by_side._workers) == 3 and "_session" not in side_by_side.__dict__

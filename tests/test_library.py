@@ -182,3 +182,16 @@ def test_libraries_are_separate_namespaces(embeddings: MiniLMEmbeddings) -> None
     assert b.papers() == []
     with pytest.raises(InputError, match="not valid"):
         Runtime(embeddings=embeddings).library("Bad Name!")
+
+
+def test_search_is_the_hybrid_retriever(corpus_library: Library) -> None:
+    # A pasted result: the embedding blurs numbers, BM25 pins them. Library.search
+    # (the CLI's, the API's, the digest's) now finds it as the agent does.
+    hits = corpus_library.search("F(2, 404) = 199.59", k=3)
+    assert "F (2, 404) = 199.59" in " ".join(hits[0].quote.split())
+    assert hits[0].dense_score is not None and hits[0].lexical_score is not None
+    dense = corpus_library.search("F(2, 404) = 199.59", k=3, mode="dense")
+    assert all("199.59" not in p.quote for p in dense)
+    assert all(p.lexical_score is None for p in dense)
+    with pytest.raises(InputError, match="unknown retrieval mode"):
+        corpus_library.search("pupil", mode="fuzzy")  # type: ignore[arg-type]

@@ -64,6 +64,9 @@ class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=4000)
     k: int = Field(5, ge=1, le=50)
     doc_ids: list[str] | None = None
+    mode: Literal["hybrid", "dense", "lexical"] = Field(
+        "hybrid", description="hybrid: dense and BM25 rankings fused (best); or one of them."
+    )
 
     model_config = ConfigDict(
         json_schema_extra={"example": {"query": "noradrenaline and exploration", "k": 5}}

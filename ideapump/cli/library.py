@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -163,15 +164,27 @@ def remove(
     console.print(f"removed {info.doc_id} ({escape(info.title)}, {info.chunks} chunks)")
 
 
+class SearchMode(StrEnum):
+    hybrid = "hybrid"
+    dense = "dense"
+    lexical = "lexical"
+
+
 def search(
     query: str = typer.Argument(..., help="What to look for, in plain words."),
     k: int = typer.Option(5, "-k", "--top", min=1, max=200, help="Number of passages."),
+    mode: SearchMode = typer.Option(
+        SearchMode.hybrid,
+        "--mode",
+        help="hybrid: meaning and exact words fused (best); dense: meaning only; "
+        "lexical: exact words only (BM25).",
+    ),
     library: str | None = LibraryOption,
     json_out: bool = JsonOption,
 ) -> None:
-    """Find the passages most relevant to a query, with title, page and quote."""
+    """Find the passages most relevant to a query, with title, page, section and quote."""
     lib = open_library(library)
-    hits = lib.search(query, k)
+    hits = lib.search(query, k, mode=mode.value)
     if json_out:
         print_json(hits)
         return
@@ -180,8 +193,10 @@ def search(
         return
     for i, h in enumerate(hits, 1):
         pages = f"p. {h.page}" if h.page == h.page_end else f"pp. {h.page}-{h.page_end}"
+        section = f"{escape(h.section)}, " if h.section else ""
         console.print(
-            f"[bold]{i}. {escape(h.title)}[/] [dim]({pages}, score {h.score:.3f}, {h.doc_id})[/]"
+            f"[bold]{i}. {escape(h.title)}[/] "
+            f"[dim]({pages}, {section}score {h.score:.3f}, {h.doc_id})[/]"
         )
         quote = " ".join(h.quote.split())
         console.print(

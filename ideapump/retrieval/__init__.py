@@ -1,4 +1,4 @@
-"""Hybrid retrieval for the agent: dense (Chroma) + lexical (BM25), fused, then diversified.
+"""The one retriever of every surface: dense (Chroma) + lexical (BM25), fused, then diversified.
 
 from ideapump.runtime import Runtime
 from ideapump.retrieval import get_retriever
@@ -7,31 +7,40 @@ passages = get_retriever(Runtime.from_env().library("mylab")).retrieve("proprano
 * :mod:`~ideapump.retrieval.lexical`: the tokenizer and the BM25 index.
 * :mod:`~ideapump.retrieval.index_file`: the BM25 index on disk, so a new process
   does not re-tokenize the library.
-* :mod:`~ideapump.retrieval.hybrid`: the ``Retriever`` (dense + BM25 mixing,
-  per-paper caps, MMR), kept in step with the registry on every search.
+* :mod:`~ideapump.retrieval.context`: what a chunk is embedded and indexed as
+  (title, section heading, text).
+* :mod:`~ideapump.retrieval.hybrid`: the ``Retriever`` (dense + BM25 rank fusion,
+  page diversity, per-paper caps, MMR), kept in step with the registry on every search.
 """
 
+from ideapump.retrieval.context import CHUNK_CONTEXT, context_text
 from ideapump.retrieval.hybrid import (
     DEFAULT_MODE,
-    HYBRID_ALPHA,
+    MODES,
+    RRF_K,
     Mode,
     Retriever,
     cap_per_paper,
-    fuse,
     get_retriever,
     mmr,
+    score,
+    spread_pages,
 )
 from ideapump.retrieval.lexical import LexicalIndex, tokenize
 
 __all__ = [
+    "CHUNK_CONTEXT",
     "DEFAULT_MODE",
-    "HYBRID_ALPHA",
+    "MODES",
+    "RRF_K",
     "LexicalIndex",
     "Mode",
     "Retriever",
     "cap_per_paper",
-    "fuse",
+    "context_text",
     "get_retriever",
     "mmr",
+    "score",
+    "spread_pages",
     "tokenize",
 ]

@@ -1,13 +1,19 @@
-"""Hybrid retrieval: dense and BM25 scores mixed, then per-paper caps and MMR.
+"""One retriever for every surface: dense, BM25 or both fused by reciprocal rank.
 
 Dense similarity finds paraphrases; BM25 (:mod:`ideapump.retrieval.lexical`)
-finds exact names and statistics. Both signals are computed for every
-candidate either one proposes (the cosine from its stored vector, the BM25
-score from the index), min-max normalized over the candidates and mixed half
-and half (a convex combination: unlike reciprocal rank fusion it keeps a chunk
-that BM25 alone finds, with a unique statistic, at the top). An optional
-per-paper cap and/or maximal marginal relevance (MMR, on the stored vectors)
-then spread the results over papers and content.
+finds exact names and statistics. Both index a chunk with its paper's title and
+section heading (:mod:`ideapump.retrieval.context`). In hybrid mode (the default,
+for the CLI, the API, ``Library.search``, the agent and the digest alike) each
+signal ranks the candidates either one proposes (the cosine from the stored
+vector, the BM25 score from the index) and the ranks are fused (reciprocal rank
+fusion, k = 60). Passages whose pages are all shown by better ones already move
+down (page diversity); an optional per-paper cap and/or maximal marginal
+relevance (MMR, on the stored vectors) then spread the results further.
+
+Why these choices, by bench/retrieval.py (100 questions, page recall@5): score
+mixing 0.75, rank fusion 0.77; with title and section in both indexes 0.84; page
+diversity 0.86; BM25 k1 = 0.6 0.89. BM25 over whole pages, the plain peer, 0.78.
+A per-paper cap costs recall (0.73 with 3 per paper), so it stays opt-in.
 
 The BM25 index lives in memory, one per library and store, shared by every
 ``Retriever`` of that library, and on disk (:mod:`ideapump.retrieval.index_file`)
@@ -23,32 +29,32 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from sqlalchemy import select
 
 from ideapump.errors import InputError
-from ideapump.library import to_passage
 from ideapump.models import Passage
 from ideapump.retrieval import index_file
-from ideapump.retrieval.lexical import LexicalIndex
+from ideapump.retrieval.context import CHUNK_CONTEXT, context_text
+from ideapump.retrieval.lexical import LexicalIndex, numeric_share
 from ideapump.store.registry import COMPLETE, DocumentRow
-from ideapump.store.vectors import ChunkHit
+from ideapump.store.vectors import ChunkHit, to_passage
 
 if TYPE_CHECKING:
     from ideapump.library import Library
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["hybrid", "dense"]
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 DEFAULT_MODE: Mode = "hybrid"
-#: weight of the dense score in the hybrid mix (the rest is BM25); 0.5 won on the bench
-HYBRID_ALPHA = 0.5
+#: reciprocal rank fusion's k (the usual 60; 30 and 100 did no better on the bench)
+RRF_K = 60
 _FETCH_BATCH = 2000
 _MAX_INDEXES = 8
 
@@ -91,12 +97,9 @@ class _DocMeta:
 class Retriever:
     """Dense + BM25 retrieval over one library, with score fusion, per-paper caps and MMR."""
 
-    def __init__(
-        self, library: Library, index: LexicalIndex | None = None, alpha: float = HYBRID_ALPHA
-    ) -> None:
+    def __init__(self, library: Library, index: LexicalIndex | None = None) -> None:
         self.library = library
         self.index = index or _shared_index(library)
-        self.alpha = alpha
         self.index_path = index_file.path_for(
             library.settings.home, _store_key(library), library.name
         )
@@ -144,12 +147,25 @@ class Retriever:
             missing = [d for d in docs if d not in index.docs]
             for start in range(0, len(missing), 50):
                 batch = missing[start : start + 50]
-                for doc_id, chunks in self._fetch_texts(batch).items():
-                    index.add_document(doc_id, chunks)
+                for doc_id, (chunks, context) in self._fetch_texts(batch).items():
+                    index.add_document(doc_id, chunks, context=context)
             index.rebuild()
             index.signature = signature
             if stale or missing:
                 self._save()
+            self._warn_old_embeddings()
+
+    def _warn_old_embeddings(self) -> None:
+        old = [d for d, terms in self.index.docs.items() if not terms.context]
+        if old and not self.index.warned_context:
+            self.index.warned_context = True
+            log.warning(
+                "library %r: %d document(s) were embedded by an older IdeaPump without their "
+                "title and section; search works, but ingest their files again to re-embed "
+                "them for better ranking",
+                self.library.name,
+                len(old),
+            )
 
     def _save(self) -> None:
         try:
@@ -158,9 +174,12 @@ class Retriever:
             # Searches go on from memory; the next process just rebuilds.
             log.warning("cannot write the BM25 index file %s: %s", self.index_path, exc)
 
-    def _fetch_texts(self, doc_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    def _fetch_texts(self, doc_ids: list[str]) -> dict[str, tuple[list[tuple[str, str]], bool]]:
+        """Per document: its chunks' (id, indexed text) in order, and whether its
+        vectors were embedded with chunk context."""
         col = self.library.store.collection
         found: dict[str, list[tuple[int, str, str]]] = {d: [] for d in doc_ids}
+        context = dict.fromkeys(doc_ids, True)
         offset = 0
         while True:
             res = col.get(
@@ -170,11 +189,18 @@ class Retriever:
                 offset=offset,
             )
             for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
-                found[str(meta["doc_id"])].append((int(meta.get("chunk_index", 0)), cid, text))
+                doc_id = str(meta["doc_id"])
+                full = context_text(str(meta.get("title", "")), str(meta.get("section", "")), text)
+                found[doc_id].append((int(meta.get("chunk_index", 0)), cid, full))
+                if int(meta.get("ctx", 0)) < CHUNK_CONTEXT:
+                    context[doc_id] = False
             if len(res["ids"]) < _FETCH_BATCH:
                 break
             offset += _FETCH_BATCH
-        return {d: [(cid, text) for _, cid, text in sorted(rows)] for d, rows in found.items()}
+        return {
+            d: ([(cid, text) for _, cid, text in sorted(rows)], context[d])
+            for d, rows in found.items()
+        }
 
     # -- retrieval ------------------------------------------------------------
     def retrieve(
@@ -189,20 +215,23 @@ class Retriever:
     ) -> list[Passage]:
         """The ``k`` best passages for ``query``, best first.
 
-        ``mode="hybrid"`` mixes dense and BM25 scores (``score`` is the mix, in
-        [0, 1]); ``"dense"`` is cosine similarity alone. ``doc_ids`` restricts the
-        search to those documents. ``per_paper_cap`` keeps at most that many
-        passages per document (so fewer than ``k`` may come back). ``mmr_lambda``
-        in [0, 1] re-ranks by maximal marginal relevance on the stored vectors
-        (1 = relevance only, lower = more diverse). An empty library gives [].
+        ``mode="hybrid"`` fuses the dense and BM25 rankings (``score`` in (0, 1]:
+        1 is first in both); ``"dense"`` ranks by cosine similarity alone and
+        ``"lexical"`` by BM25 alone (``score`` is that signal). Each passage also
+        carries the signals it was ranked by (``dense_score``, ``lexical_score``).
+        ``doc_ids`` restricts the search to those documents. ``per_paper_cap``
+        keeps at most that many passages per document (so fewer than ``k`` may
+        come back). ``mmr_lambda`` in [0, 1] re-ranks by maximal marginal relevance
+        on the stored vectors (1 = relevance only, lower = more diverse). An empty
+        library gives [].
         """
         query = query.strip()
         if not query:
             raise InputError("the search query is empty")
         if k < 1 or k > 200:
             raise InputError("k must be between 1 and 200")
-        if mode not in ("hybrid", "dense"):
-            raise InputError(f"unknown retrieval mode {mode!r}: use 'hybrid' or 'dense'")
+        if mode not in MODES:
+            raise InputError(f"unknown retrieval mode {mode!r}: use one of {', '.join(MODES)}")
         if per_paper_cap is not None and per_paper_cap < 1:
             raise InputError("per_paper_cap must be at least 1")
         if mmr_lambda is not None and not 0.0 <= mmr_lambda <= 1.0:
@@ -214,27 +243,66 @@ class Retriever:
             return []
         with self.library.retrieval_turn():
             pool = max(4 * k, 40)
-            vector = np.asarray(self.library.store.embeddings.embed_query(query), np.float32)
-            dense = self._dense(vector, pool, allowed, restrict=doc_ids is not None)
-            if mode == "dense":
-                hits = dense
-                if mmr_lambda is not None:
-                    hits = self._load(
-                        [h.chunk_id for h in dense], {h.chunk_id: h.score for h in dense}
-                    )
-            else:
+            vector = None
+            if mode != "lexical":
+                vector = np.asarray(self.library.store.embeddings.embed_query(query), np.float32)
+            if mode != "dense":
                 self._sync(docs)
-                subset = allowed if len(allowed) < len(docs) else None
-                dense_ids = [h.chunk_id for h in dense]
-                lexical = self.index.search(query, pool, subset, also=dense_ids)
-                hits = self._load(list(dict.fromkeys([*dense_ids, *lexical])), {})
-                hits = [h for h in hits if h.doc_id in allowed]
-                fuse(vector, hits, lexical, self.alpha)
-                hits.sort(key=lambda h: (-h.score, h.chunk_id))
-            if mmr_lambda is not None:
-                hits = mmr(hits, len(hits), mmr_lambda)
-            chosen = cap_per_paper(hits, k, per_paper_cap)
-            return [to_passage(h, docs[h.doc_id][2], digits=6) for h in chosen]
+            numeric = numeric_share(query)
+            chosen: list[ChunkHit] = []
+            signals: dict[str, tuple[float | None, float | None]] = {}
+            restrict = doc_ids is not None
+            # With a per-paper cap, one paper's chunks can fill the whole candidate pool
+            # (its title is in every one of them): search the other papers again.
+            for _ in range(3 if per_paper_cap else 1):
+                hits, found = self._rank(
+                    query, vector, allowed, restrict, pool, mode, numeric, mmr_lambda is not None
+                )
+                signals.update(found)
+                taken = {h.chunk_id for h in chosen}
+                hits = [h for h in hits if h.chunk_id not in taken]
+                if mmr_lambda is not None and all("_vector" in h.metadata for h in hits):
+                    hits = mmr(hits, len(hits), mmr_lambda)
+                chosen = cap_per_paper([*chosen, *hits], k, per_paper_cap)
+                shown = Counter(h.doc_id for h in chosen)
+                full = {d for d, n in shown.items() if n >= (per_paper_cap or 1)}
+                # Only papers at their cap hid candidates; without one the pool is spent.
+                if len(chosen) == k or not full or not allowed - full:
+                    break
+                allowed, restrict = allowed - full, True
+            return [
+                to_passage(h, docs[h.doc_id][2], digits=6, signals=signals.get(h.chunk_id))
+                for h in chosen
+            ]
+
+    def _rank(
+        self,
+        query: str,
+        vector: np.ndarray | None,
+        allowed: set[str],
+        restrict: bool,
+        pool: int,
+        mode: Mode,
+        numeric: float,
+        vectors: bool,
+    ) -> tuple[list[ChunkHit], dict[str, tuple[float | None, float | None]]]:
+        """Candidates from ``allowed`` documents, scored and ordered, with their signals
+        (``vectors``: load the stored vectors, which MMR needs, in dense mode too)."""
+        dense: list[ChunkHit] = []
+        lexical: dict[str, float] = {}
+        if vector is not None:
+            dense = self._dense(vector, pool, allowed, restrict=restrict)
+        if mode != "dense":
+            subset = allowed if restrict or len(allowed) < len(self.index.docs) else None
+            lexical = self.index.search(query, pool, subset, also=[h.chunk_id for h in dense])
+        if mode == "dense" and not vectors:
+            hits = dense  # the store's answer carries all a passage needs
+        else:
+            ids = list(dict.fromkeys([*(h.chunk_id for h in dense), *lexical]))
+            hits = [h for h in self._load(ids) if h.doc_id in allowed]
+        signals = score(hits, vector, lexical, mode, numeric, {h.chunk_id: h.score for h in dense})
+        hits.sort(key=lambda h: (-h.score, h.chunk_id))
+        return spread_pages(hits), signals
 
     def _dense(
         self, vector: np.ndarray, n: int, allowed: set[str], *, restrict: bool
@@ -243,41 +311,106 @@ class Retriever:
         hits = self.library.store.query(vector.tolist(), n + 10, where)  # + unfinished docs
         return [h for h in hits if h.doc_id in allowed][:n]
 
-    def _load(self, chunk_ids: list[str], scores: dict[str, float]) -> list[ChunkHit]:
+    def _load(self, chunk_ids: list[str]) -> list[ChunkHit]:
         """Text, metadata and stored vector (``metadata["_vector"]``) of chunks, in order."""
         if not chunk_ids:
             return []
-        res = self.library.store.collection.get(
-            ids=chunk_ids, include=["documents", "metadatas", "embeddings"]
-        )
+        col = self.library.store.collection
+        try:
+            res = col.get(ids=chunk_ids, include=["documents", "metadatas", "embeddings"])
+        except Exception as exc:  # chromadb raises its own InternalError
+            # An embedded store written by another process since this one opened it
+            # can fail to read vectors ("Error finding id") while texts still read:
+            # rank without the stored vectors (the dense query's cosines stand in).
+            log.warning("cannot read stored vectors (%s); ranking without them", exc)
+            res = col.get(ids=chunk_ids, include=["documents", "metadatas"])
+            res["embeddings"] = [None] * len(res["ids"])
         by_id: dict[str, ChunkHit] = {}
         for cid, text, meta, vec in zip(
             res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True
         ):
-            m = {**meta, "_vector": np.asarray(vec, np.float32)}
-            by_id[cid] = ChunkHit(cid, str(meta["doc_id"]), text, scores.get(cid, 0.0), m)
+            m = dict(meta) if vec is None else {**meta, "_vector": np.asarray(vec, np.float32)}
+            by_id[cid] = ChunkHit(cid, str(meta["doc_id"]), text, 0.0, m)
         return [by_id[c] for c in chunk_ids if c in by_id]
 
 
 # -- fusion and diversity -------------------------------------------------------
 
 
-def _minmax(x: np.ndarray) -> np.ndarray:
-    span = float(x.max() - x.min()) if len(x) else 0.0
-    return (x - x.min()) / span if span > 0 else np.zeros_like(x)
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """0-based rank of each value, highest first; ties keep the candidates' order."""
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values), np.int64)
+    ranks[order] = np.arange(len(values))
+    return ranks
 
 
-def fuse(query: np.ndarray, hits: list[ChunkHit], bm25: dict[str, float], alpha: float) -> None:
-    """Set each hit's score to alpha * dense + (1 - alpha) * BM25, both min-max
-    normalized over the hits; the dense score is the cosine to the stored vector."""
+def score(
+    hits: list[ChunkHit],
+    query: np.ndarray | None,
+    bm25: dict[str, float],
+    mode: Mode,
+    numeric: float = 0.0,
+    dense_cos: dict[str, float] | None = None,
+) -> dict[str, tuple[float | None, float | None]]:
+    """Set each hit's score for ``mode``; return each hit's (cosine, BM25) signals.
+
+    Hybrid: reciprocal rank fusion of the cosine ranking and the BM25 ranking of
+    the candidates, scaled so that first in both is 1. Mixing min-max normalized
+    scores instead (the earlier way) let one outlying score decide: 0.75 page
+    recall@5 against 0.77 for rank fusion on the bench. ``numeric`` (the query's
+    share of numbers and statistic heads, :func:`numeric_share`) moves weight
+    from the dense ranking to BM25: the embedding blurs numbers, and a pasted
+    ``F(2, 378) = 128.12`` must find the chunk that reports it, not its topic.
+    """
     if not hits:
-        return
-    vecs = np.stack([h.metadata["_vector"] for h in hits])
-    cos = vecs @ query / (np.linalg.norm(vecs, axis=1) * np.linalg.norm(query) + 1e-12)
-    lex = np.array([bm25.get(h.chunk_id, 0.0) for h in hits], np.float32)
-    mixed = alpha * _minmax(cos) + (1.0 - alpha) * _minmax(lex)
-    for h, score in zip(hits, mixed, strict=True):
-        h.score = float(score)
+        return {}
+    dense_cos = dense_cos or {}
+    cos: np.ndarray | None = None
+    if query is not None:
+        qn = float(np.linalg.norm(query)) + 1e-12
+        # The stored vector's cosine, else the store's own (a dense hit whose vector
+        # was not read), else lowest: a BM25-only candidate without a readable vector.
+        cos = np.array(
+            [
+                float(h.metadata["_vector"] @ query)
+                / (float(np.linalg.norm(h.metadata["_vector"])) * qn + 1e-12)
+                if "_vector" in h.metadata
+                else dense_cos.get(h.chunk_id, -1.0)
+                for h in hits
+            ],
+            np.float32,
+        )
+    lex = np.array([bm25.get(h.chunk_id, 0.0) for h in hits], np.float32) if bm25 else None
+    if mode == "hybrid" and cos is not None and lex is not None:
+        w_dense, w_lex = 1.0 - numeric, 1.0 + numeric
+        fused = w_dense / (RRF_K + 1 + _ranks(cos)) + w_lex / (RRF_K + 1 + _ranks(lex))
+        final = fused * (RRF_K + 1) / 2.0
+    else:
+        final = cos if cos is not None else lex  # type: ignore[assignment]
+    signals: dict[str, tuple[float | None, float | None]] = {}
+    for i, h in enumerate(hits):
+        h.score = float(final[i])
+        signals[h.chunk_id] = (
+            None if cos is None else float(cos[i]),
+            None if lex is None else float(lex[i]),
+        )
+    return signals
+
+
+def spread_pages(hits: Sequence[ChunkHit]) -> list[ChunkHit]:
+    """Move a passage whose pages all appear in better-ranked passages of its paper
+    behind the others, in order: overlapping neighbours of one page otherwise fill
+    the top k with one place. Page recall@5 on the bench: 0.84 without, 0.86 with."""
+    seen: set[tuple[str, int]] = set()
+    first: list[ChunkHit] = []
+    later: list[ChunkHit] = []
+    for h in hits:
+        m = h.metadata
+        pages = {(h.doc_id, n) for n in range(int(m["page_start"]), int(m["page_end"]) + 1)}
+        (later if pages <= seen else first).append(h)
+        seen |= pages
+    return first + later
 
 
 def mmr(hits: list[ChunkHit], k: int, lam: float) -> list[ChunkHit]:
@@ -314,15 +447,7 @@ def cap_per_paper(hits: Sequence[ChunkHit], k: int, cap: int | None) -> list[Chu
     return out
 
 
-_RETRIEVERS: weakref.WeakKeyDictionary[Any, Retriever] = weakref.WeakKeyDictionary()
-
-
 def get_retriever(library: Library) -> Retriever:
-    """The library's retriever; its BM25 index is shared by every Library on the same store."""
-    with _INDEXES_LOCK:
-        found = _RETRIEVERS.get(library)
-    if found is None:
-        found = Retriever(library)
-        with _INDEXES_LOCK:
-            _RETRIEVERS[library] = found
-    return found
+    """The library's retriever (:attr:`Library.retriever`); its BM25 index is shared by
+    every Library on the same store."""
+    return library.retriever

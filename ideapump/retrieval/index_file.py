@@ -41,7 +41,8 @@ from ideapump.retrieval.lexical import DocTerms, LexicalIndex, tokenize
 log = logging.getLogger(__name__)
 
 #: Bump when the layout changes, or when the tokenizer changes in a way the probe misses.
-FORMAT = 1
+#: 2: chunks are indexed with their title and section; per-document ``doc_ctx`` flags.
+FORMAT = 2
 # Tokenized into the fingerprint, so a tokenizer change invalidates old files by itself.
 _PROBE = (
     "Propranolol (IL-6, 5-HTTLPR): t (40) = -3.525, F(2, 378) = 128.12, F2,407 = 12.61, "
@@ -99,6 +100,7 @@ def _arrays(index: LexicalIndex) -> dict[str, np.ndarray]:
         "doc_n": np.array([held[d][0] for d in doc_ids], np.int64),
         "doc_at": _pack([held[d][1] for d in doc_ids]),
         "doc_chunks": np.array([len(p.chunk_ids) for p in parts], np.int64),
+        "doc_ctx": np.array([p.context for p in parts], np.bool_),
         "chunk_ids": _pack([c for p in parts for c in p.chunk_ids]),
         "chunk_terms": np.concatenate(
             [np.diff(p.indptr) for p in parts] or [np.zeros(0, np.int64)]
@@ -161,7 +163,7 @@ def _read(
     with np.load(path, allow_pickle=False) as z:
         if str(z["fingerprint"]) != fingerprint():
             raise ValueError("written by another format or tokenizer version")
-        doc_n, doc_chunks = z["doc_n"], z["doc_chunks"]
+        doc_n, doc_chunks, doc_ctx = z["doc_n"], z["doc_chunks"], z["doc_ctx"]
         n_docs = len(doc_n)
         n_chunks = int(doc_chunks.sum())
         doc_ids = _unpack(z["doc_ids"], n_docs)
@@ -171,7 +173,9 @@ def _read(
         counts = z["counts"].astype(np.float32)
         words = _unpack(z["vocab"], int(z["n_vocab"]))
         chunk_ids = _unpack(z["chunk_ids"], n_chunks)
-    if len(doc_chunks) != n_docs or (doc_chunks < 0).any() or len(chunk_terms) != n_chunks:
+    if len(doc_chunks) != n_docs or len(doc_ctx) != n_docs or (doc_chunks < 0).any():
+        raise ValueError("document counts disagree")
+    if len(chunk_terms) != n_chunks:
         raise ValueError("document and chunk counts disagree")
     if (chunk_terms < 0).any() or int(chunk_terms.sum()) != len(terms) or len(counts) != len(terms):
         raise ValueError("chunk and term counts disagree")
@@ -187,7 +191,11 @@ def _read(
         c0, c1 = int(chunk_start[i]), int(chunk_start[i + 1])
         t0, t1 = int(term_start[c0]), int(term_start[c1])
         docs[doc_id] = DocTerms(
-            chunk_ids[c0:c1], term_start[c0 : c1 + 1] - t0, terms[t0:t1], counts[t0:t1]
+            chunk_ids[c0:c1],
+            term_start[c0 : c1 + 1] - t0,
+            terms[t0:t1],
+            counts[t0:t1],
+            bool(doc_ctx[i]),
         )
     signature = frozenset(zip(doc_ids, (int(n) for n in doc_n), doc_at, strict=True))
     return vocab, docs, signature

@@ -81,6 +81,16 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+def numeric_share(query: str) -> float:
+    """Share of the query's terms that are numbers or statistic heads (``t(40)``):
+    1.0 for a pasted result such as ``F(2, 378) = 128.12``, 0.0 for a question in words."""
+    terms = tokenize(query)
+    if not terms:
+        return 0.0
+    numeric = sum(1 for t in terms if t[0].isdigit() or t.endswith(")"))
+    return numeric / len(terms)
+
+
 # -- BM25 ---------------------------------------------------------------------
 
 
@@ -92,6 +102,8 @@ class DocTerms:
     indptr: np.ndarray  # per chunk: slice into terms/counts
     terms: np.ndarray
     counts: np.ndarray
+    #: False when the document's vectors were embedded without chunk context (older stores)
+    context: bool = True
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,11 @@ class _Matrix:
 class LexicalIndex:
     """Okapi BM25 over the chunks of one library's complete documents."""
 
-    k1: float = 1.2
+    # k1 below the usual 1.2 saturates repeats sooner, so covering more of the
+    # question's terms beats repeating one (tables, drug names): hybrid page
+    # recall@5 0.86 -> 0.89 on bench/retrieval.py's questions, 0.83 -> 0.85 on the
+    # older 53 (bench/retrieval_questions.json).
+    k1: float = 0.6
     b: float = 0.75
     signature: frozenset[tuple[str, int, str]] = frozenset()
     vocab: dict[str, int] = field(default_factory=dict)
@@ -122,6 +138,8 @@ class LexicalIndex:
     builds: int = 0
     tokenized: int = 0
     loads: int = 0
+    #: set once the retriever has warned about documents embedded without chunk context
+    warned_context: bool = False
 
     def _bag(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids = [self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(text)]
@@ -130,7 +148,9 @@ class LexicalIndex:
         terms, counts = np.unique(np.asarray(ids, np.int32), return_counts=True)
         return terms, counts.astype(np.float32)
 
-    def add_document(self, doc_id: str, chunks: Sequence[tuple[str, str]]) -> None:
+    def add_document(
+        self, doc_id: str, chunks: Sequence[tuple[str, str]], *, context: bool = True
+    ) -> None:
         bags = [self._bag(text) for _, text in chunks]
         self.tokenized += 1
         indptr = np.zeros(len(bags) + 1, np.int64)
@@ -140,6 +160,7 @@ class LexicalIndex:
             indptr,
             np.concatenate([t for t, _ in bags]) if bags else np.zeros(0, np.int32),
             np.concatenate([c for _, c in bags]) if bags else np.zeros(0, np.float32),
+            context,
         )
 
     def rebuild(self) -> None:

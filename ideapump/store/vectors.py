@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ideapump.errors import EmbeddingMismatchError, StoreError
+from ideapump.models import Passage
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -195,3 +196,42 @@ class VectorStore:
             collection_name=self.collection.name,
             embedding_function=self.embeddings,
         )
+
+
+class DocFacts(Protocol):
+    """What a passage needs of its document: a registry row or a cached summary of one."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+def to_passage(
+    hit: ChunkHit,
+    doc: DocFacts,
+    *,
+    digits: int = 4,
+    signals: tuple[float | None, float | None] | None = None,
+) -> Passage:
+    """A stored chunk as a citable passage; ``signals``: the (cosine, BM25) it was ranked by."""
+    m = hit.metadata
+    dense, lexical = signals or (None, None)
+    return Passage(
+        doc_id=hit.doc_id,
+        title=doc.title,
+        source=doc.source,
+        page=int(m["page_start"]),
+        page_end=int(m["page_end"]),
+        section=str(m.get("section", "")),
+        score=round(hit.score, digits),
+        quote=hit.text,
+        chunk_id=hit.chunk_id,
+        char_start=int(m["char_start"]),
+        char_end=int(m["char_end"]),
+        kind=doc.kind,
+        dense_score=None if dense is None else round(dense, digits),
+        lexical_score=None if lexical is None else round(lexical, digits),
+    )

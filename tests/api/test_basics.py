@@ -91,6 +91,11 @@ async def test_search_returns_passages_of_uploaded_document(client: httpx.AsyncC
     assert report["outcomes"][0]["status"] == "ingested"
     hits = (await client.post("/search", json={"query": "pupillary light response"})).json()
     assert hits and hits[0]["title"] and "pupillary" in hits[0]["quote"]
+    assert hits[0]["dense_score"] is not None and hits[0]["lexical_score"] is not None
+    lexical = await client.post("/search", json={"query": "twelve participants", "mode": "lexical"})
+    assert lexical.status_code == 200 and lexical.json()[0]["dense_score"] is None
+    bad = await client.post("/search", json={"query": "pupil", "mode": "fuzzy"})
+    assert_error(bad, 422, "invalid_request")
 
 
 async def test_check_stats_flags_a_decision_error(client: httpx.AsyncClient) -> None:

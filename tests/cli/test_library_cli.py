@@ -49,12 +49,20 @@ def test_ingest_papers_search_remove_json(tmp_path: Path) -> None:
         ).stdout
     )
     assert len(hits) == 3
-    assert {"doc_id", "title", "source", "page", "score", "quote"} <= set(hits[0])
+    keys = {"doc_id", "title", "source", "page", "score", "quote", "section"}
+    assert keys | {"dense_score", "lexical_score"} <= set(hits[0])
     assert hits[0]["doc_id"] == mendt["doc_id"]
+    assert hits[0]["dense_score"] is not None and hits[0]["lexical_score"] is not None
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
 
     text = run("search", "core body temperature bed rest", "-k", "1", home=home, check=True).stdout
     assert "Regular exercise" in text and "p. " in text
+
+    lexical = json.loads(
+        run("search", "cosinor", "--mode", "lexical", "--json", home=home, check=True).stdout
+    )
+    assert lexical and all(h["dense_score"] is None for h in lexical)
+    assert "cosinor" in lexical[0]["quote"].lower()
 
     run("remove", mendt["doc_id"], home=home, check=True)
     left = json.loads(run("papers", "--json", home=home, check=True).stdout)

@@ -11,9 +11,10 @@ from ideapump.embeddings import MiniLMEmbeddings
 from ideapump.errors import InputError
 from ideapump.library import Library
 from ideapump.models import Passage
-from ideapump.retrieval import Retriever, get_retriever
+from ideapump.retrieval import CHUNK_CONTEXT, LexicalIndex, Retriever, get_retriever, spread_pages
 from ideapump.runtime import Runtime
 from ideapump.store.registry import DocumentRow
+from ideapump.store.vectors import ChunkHit
 from ingest.chunking import Chunk
 from tests.conftest import PAPERS
 from tests.retrieval.conftest import note
@@ -189,3 +190,99 @@ def test_mendt_paper_is_retrievable_on_its_own(lib: Library) -> None:
     lib.ingest([PAPERS["mendt"]])
     (p,) = get_retriever(lib).retrieve("resistive exercise with vibration during bed rest", 1)
     assert "circadian" in p.title.lower()
+
+
+# -- modes, signals, page diversity ------------------------------------------------
+
+
+def test_lexical_mode_ranks_by_bm25_alone(corpus_library: Library) -> None:
+    lexical = Retriever(corpus_library).retrieve("F(2, 404) = 199.59", 5, mode="lexical")
+    assert "F (2, 404) = 199.59" in _norm(lexical[0].quote)  # Lhakhang: planning over time
+    assert all(p.dense_score is None and p.lexical_score is not None for p in lexical)
+    assert [p.score for p in lexical] == [p.lexical_score for p in lexical]
+    # A query sharing no term with the library finds nothing lexically.
+    assert Retriever(corpus_library).retrieve("zzyzx qwpfk", 5, mode="lexical") == []
+
+
+def test_hybrid_passages_carry_both_signals_and_a_fused_score(corpus_library: Library) -> None:
+    hits = Retriever(corpus_library).retrieve("pupil size before an eye movement", 8)
+    assert all(p.dense_score is not None and p.lexical_score is not None for p in hits)
+    assert all(0 < p.score <= 1 for p in hits)
+    assert [p.score for p in hits] == sorted((p.score for p in hits), reverse=True)
+    dense = Retriever(corpus_library).retrieve("pupil size before an eye movement", 8, mode="dense")
+    assert all(p.lexical_score is None and p.score == p.dense_score for p in dense)
+
+
+def _hit(cid: str, doc: str, start: int, end: int) -> ChunkHit:
+    return ChunkHit(cid, doc, "", 0.0, {"page_start": start, "page_end": end})
+
+
+def test_spread_pages_moves_passages_of_pages_already_shown_down() -> None:
+    hits = [
+        _hit("a1", "a", 3, 3),
+        _hit("a2", "a", 3, 3),  # page 3 of paper a again: after the others
+        _hit("b1", "b", 3, 3),  # same page number, another paper: stays
+        _hit("a3", "a", 3, 4),  # adds page 4: stays
+        _hit("a4", "a", 4, 4),  # page 4 is shown now
+    ]
+    assert [h.chunk_id for h in spread_pages(hits)] == ["a1", "b1", "a3", "a2", "a4"]
+
+
+def test_per_paper_cap_still_fills_k_when_one_paper_holds_every_candidate(
+    corpus_library: Library,
+) -> None:
+    # Every Mendt chunk carries its title, so the candidates are all Mendt's:
+    # the cap must look again in the other papers rather than return one passage.
+    hits = Retriever(corpus_library).retrieve(
+        "regular exercise circadian shifts core body temperature bed rest", 4, per_paper_cap=1
+    )
+    assert len(hits) == 4 and len({p.doc_id for p in hits}) == 4
+
+
+# -- stores embedded before chunk context ----------------------------------------------
+
+
+def _strip_context(lib: Library, doc_id: str) -> None:
+    """Rewrite a document's chunks as an older IdeaPump stored them: no ``ctx``."""
+    col = lib.store.collection
+    got = col.get(where={"doc_id": doc_id}, include=["documents", "metadatas", "embeddings"])
+    col.delete(ids=got["ids"])
+    metas = [{k: v for k, v in m.items() if k != "ctx"} for m in got["metadatas"]]
+    col.add(
+        ids=got["ids"],
+        documents=got["documents"],
+        metadatas=metas,
+        embeddings=[list(v) for v in got["embeddings"]],
+    )
+
+
+def test_an_old_store_still_answers_warns_and_is_re_embedded_by_ingest(
+    lib: Library, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = note(tmp_path, "a.md", "zorbatrine")
+    (first,) = lib.ingest([path]).outcomes
+    assert first.doc_id
+    _strip_context(lib, first.doc_id)
+    retriever = Retriever(lib, LexicalIndex())
+    with caplog.at_level("WARNING", logger="ideapump.retrieval.hybrid"):
+        assert "zorbatrine" in retriever.retrieve("zorbatrine", 1)[0].quote
+    assert "embedded by an older IdeaPump" in caplog.text and "ingest their files" in caplog.text
+
+    (again,) = lib.ingest([path]).outcomes  # the same bytes: re-embedded, not skipped
+    assert again.status == "ingested" and again.doc_id == first.doc_id
+    metas = lib.store.collection.get(where={"doc_id": first.doc_id}, include=["metadatas"])
+    assert metas["ids"] and all(m["ctx"] == CHUNK_CONTEXT for m in metas["metadatas"])
+    assert lib.ingest([path]).outcomes[0].status == "unchanged"
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="ideapump.retrieval.hybrid"):
+        Retriever(lib, LexicalIndex()).retrieve("zorbatrine", 1)
+    assert "older IdeaPump" not in caplog.text
+
+
+def test_a_small_library_under_a_cap_returns_each_passage_once(
+    lib: Library, tmp_path: Path
+) -> None:
+    lib.ingest([note(tmp_path, "a.md", "zorbatrine"), note(tmp_path, "b.md", "quixolamide")])
+    hits = Retriever(lib).retrieve("volunteers and reversal learning", 6, per_paper_cap=2)
+    assert 0 < len(hits) < 6
+    assert len({p.chunk_id for p in hits}) == len(hits)

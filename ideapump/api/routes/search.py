@@ -24,7 +24,7 @@ async def search(body: SearchRequest, lib: Library = Depends(get_library)) -> li
     def run() -> list[Passage]:
         if not lib.registry.complete(lib.name):
             return []
-        return lib.search(body.query, k=body.k, doc_ids=body.doc_ids)
+        return lib.search(body.query, k=body.k, doc_ids=body.doc_ids, mode=body.mode)
 
     return await asyncio.to_thread(run)
 
