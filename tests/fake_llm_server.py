@@ -76,8 +76,7 @@ def quote(text: str, words: int = 8, skip: int = 0) -> str:
 def draft(name: str, docs: dict[int, str]) -> dict[str, Any]:
     """A valid draft for the agent's schema ``name``, citing the request's passages."""
     first = min(docs) if docs else 1
-    second = sorted(docs)[1] if len(docs) > 1 else first
-    q1, q2 = quote(docs.get(first, "")), quote(docs.get(second, ""), skip=2)
+    q1 = quote(docs.get(first, ""))
     if name == "ProposalDraft":
         return {
             "title": "Manipulate the retrieved factor in a preregistered follow-up",
