@@ -142,7 +142,17 @@ def ask_stance(
     from ideapump.prompts import data_block, render_prompt
 
     block = data_block([{"n": 1, "title": title, "page": page, "text": passage}])
-    user = render_prompt("weigh_stance", claim=claim, documents=block)
+    # The passage first and the question last: a small model answers what it read last.
+    question = claim.rstrip().endswith("?")
+    user = render_prompt(
+        "weigh_stance",
+        documents=block,
+        statement=f"Question: {claim}" if question else f"Claim: {claim}",
+        ask="According to the results in this passage, what is the answer?"
+        if question
+        else "According to the results in this passage, is the claim true?",
+        yes_hint=" (the answer is yes)" if question else "",
+    )
     # A short system prompt of its own, not the persona: this call runs once per
     # passage, and on a 2-core CPU every prompt token costs (the persona doubled it).
     system = render_prompt("stance_system")
