@@ -77,7 +77,7 @@ class WeighOptions:
 
     max_papers: int = 40
     passages_per_paper: int = 2
-    relevance_margin: float = 0.1  # papers this far below the best paper's relevance are off-topic
+    relevance_margin: float = 0.25  # this far below the best paper's relevance: off-topic
     summary: bool = True  # False: no summary call (the verdict never depends on it)
     summary_sentences: int = 4
 
