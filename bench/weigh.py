@@ -76,7 +76,7 @@ def main() -> None:
     print(
         f"\nverdict {report.verdict} ({report.confidence}); papers found "
         f"{len(report.papers_considered)}, used {len(used)}; effects read {len(report.effects)}; "
-        f"pooled: {'k = %d' % report.pooled.k if report.pooled else 'none'}; "
+        f"pooled: {f'k = {report.pooled.k}' if report.pooled else 'none'}; "
         f"model calls {report.model_calls}; {secs:.0f} s"
     )
     if args.out:

@@ -24,7 +24,7 @@ def _effect(
         derivation="test",
         doc_id=doc,
         title=f"Paper {doc}",
-        audit=audit,  # type: ignore[arg-type]
+        audit=audit,
     )
     return orient(e, stance)
 

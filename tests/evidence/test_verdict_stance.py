@@ -20,7 +20,7 @@ def _e(doc: str, y: float, v: float, stance: str, audit: str = "consistent") -> 
         derivation="t",
         doc_id=doc,
         audit=audit,
-    )  # type: ignore[arg-type]
+    )
     return orient(base, stance)
 
 
