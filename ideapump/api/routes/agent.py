@@ -14,8 +14,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from ideapump.agent import (
     AgentOptions,
@@ -261,7 +262,15 @@ async def weigh_route(
     "A report without a pooled estimate is a 400 (`invalid_request`).",
     responses={200: {"content": {"image/png": {}}, "description": "PNG image"}},
 )
-async def forest_png_route(report: EvidenceReport) -> Response:
+async def forest_png_route(
+    body: dict[str, Any] = Body(..., description="An EvidenceReport as /weigh returned it."),
+) -> Response:
+    # A plain object in the schema: EvidenceReport as a request body too would split its
+    # OpenAPI schema into -Input and -Output twins for every client generator.
+    try:
+        report = EvidenceReport.model_validate(body)
+    except ValidationError as exc:
+        raise InputError(f"not an EvidenceReport: {exc.errors()[0]['msg']}") from None
     if report.pooled is None:
         raise InputError(report.pooling_note or "the report has no pooled estimate to plot")
     png = await asyncio.to_thread(report.forest_png)
