@@ -160,8 +160,14 @@ def _numbers(text: str) -> set[str]:
 
 def _digest(report: EvidenceReport) -> tuple[str, list[str]]:
     """The facts the summary is written from: the verdict lines and one line per used paper."""
-    head = [f"Verdict by rules: {report.verdict} (confidence {report.confidence})."]
-    head += report.rules
+    used = [r for r in report.papers_considered if r.used]
+    counts = {k: sum(1 for r in used if r.stance == k) for k in ("supports", "contradicts")}
+    # Counts in words, not the rules' weights: the 1.5B model parroted "weight 1.5" as a risk.
+    head = [
+        f"Verdict by rules: {report.verdict} (confidence {report.confidence}). "
+        f"{len(used)} papers read: {counts['supports']} support, {counts['contradicts']} "
+        f"contradict, the rest neither."
+    ]
     if report.pooled is not None:
         f = report.pooled.dl
         head.append(
@@ -224,10 +230,20 @@ def _summarize(llm: Any, report: EvidenceReport, wo: WeighOptions, context_chars
         finally:
             calls += 1
         known = _numbers(facts) | _numbers(report.claim)
+        seen = {x.text[:60].lower() for x in report.summary_sentences}
         for s in draft.sentences:
             text = " ".join(s.text.split())
             if not text:
                 continue
+            # A fragment (a sentence cut across items), a repeat, or talk of a pooled
+            # estimate that does not exist is not shown.
+            fragment = not text[0].isupper() or text[-1] not in ".!?"
+            repeat = text[:60].lower() in seen
+            phantom = report.pooled is None and "pooled" in text.lower()
+            if fragment or repeat or phantom:
+                report.unsupported_removed += 1
+                continue
+            seen.add(text[:60].lower())
             papers = [n for n in dict.fromkeys(s.papers) if n in rows]
             stated = {n for n in _numbers(text) if n not in {str(p) for p in s.papers}}
             if not stated <= known:

@@ -84,6 +84,8 @@ def test_weigh_over_two_dozen_papers(trials: Any, llm: Any, fake: FakeLLM) -> No
                     "papers": [1, 2],
                 },
                 {"text": "The pooled odds ratio is 7.77.", "papers": [1]},  # invented number
+                {"text": "most randomized trials report more", "papers": [1]},  # a fragment
+                {"text": "Most randomized trials report more recovery with drug X.", "papers": [2]},
             ]
         },
     )
@@ -133,7 +135,7 @@ def test_weigh_over_two_dozen_papers(trials: Any, llm: Any, fake: FakeLLM) -> No
     assert [s.text for s in report.summary_sentences] == [
         "Most randomized trials report more recovery with drug X."
     ]
-    assert report.unsupported_removed == 1 and report.summary_sentences[0].citations
+    assert report.unsupported_removed == 3 and report.summary_sentences[0].citations
 
     svg = report.forest_svg()
     assert svg is not None and svg.count("[audit flag]") == 1
