@@ -16,6 +16,9 @@ supported -> yes, contradicted -> no, mixed / insufficient -> maybe.
 * library: the whole library; retrieval must find the right abstract. The
   report adds how often it was among the papers used, and at rank 1.
 
+In the library setting the product's defaults read every paper within 0.25 of the
+best paper's relevance (up to 40), which for some questions is dozens of
+abstracts; ``--margin`` / ``--max-papers`` narrow that (say which in a report).
 The summary call is skipped (``WeighOptions(summary=False)``): the verdict never
 depends on it. The model is whatever the settings say: the offline default
 unless ``IDEAPUMP_LLM__BASE_URL`` (and ``__MODEL``, ``__API_KEY``) point at an
@@ -137,6 +140,10 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--home", type=Path, default=Path("/tmp/ideapump-pubmedqa"))
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--max-papers", type=int, default=40, help="weigh's default: 40")
+    ap.add_argument(
+        "--margin", type=float, default=0.25, help="relevance margin; weigh's default: 0.25"
+    )
     ap.add_argument("--report", type=Path, nargs="*", help="print figures from result files")
     args = ap.parse_args()
     if args.report:
@@ -156,7 +163,7 @@ def main() -> None:
         done = {json.loads(x)["pmid"] for x in out.read_text().splitlines() if x.strip()}
     llm = make_chat_model(lib.settings)
     model = lib.settings.llm.model or lib.settings.llm.local_model
-    wo = WeighOptions(summary=False)
+    wo = WeighOptions(summary=False, max_papers=args.max_papers, relevance_margin=args.margin)
     with out.open("a", encoding="utf-8") as fh:
         for pmid in ids:
             if pmid in done:
