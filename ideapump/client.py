@@ -164,9 +164,18 @@ class Client:
         """Statistics audit and cited methods critique of a document (id or unique prefix)."""
         return Critique.model_validate(self._call("POST", f"/documents/{doc_id}/critique"))
 
-    def weigh(self, claim: str) -> EvidenceReport:
-        """The library's evidence for and against ``claim``, with a verdict."""
-        return EvidenceReport.model_validate(self._call("POST", "/weigh", json={"claim": claim}))
+    def weigh(
+        self, claim: str, *, max_papers: int = 40, passages_per_paper: int = 2
+    ) -> EvidenceReport:
+        """The library's evidence on ``claim``: papers, stances, effects, pooled estimate, verdict."""
+        body = {"claim": claim, "max_papers": max_papers, "passages_per_paper": passages_per_paper}
+        return EvidenceReport.model_validate(self._call("POST", "/weigh", json=body))
+
+    def forest_png(self, report: EvidenceReport) -> bytes:
+        """The report's forest plot as PNG (``IPython.display.Image(data=...)``)."""
+        r = self.http.post("/weigh/forest.png", json=report.model_dump(mode="json"))
+        raise_for_error(r.status_code, r.content)
+        return r.content
 
     def create_conversation(self, title: str = "") -> Conversation:
         return Conversation.model_validate(
@@ -260,9 +269,16 @@ class AsyncClient:
     async def critique(self, doc_id: str) -> Critique:
         return Critique.model_validate(await self._call("POST", f"/documents/{doc_id}/critique"))
 
-    async def weigh(self, claim: str) -> EvidenceReport:
-        body = await self._call("POST", "/weigh", json={"claim": claim})
-        return EvidenceReport.model_validate(body)
+    async def weigh(
+        self, claim: str, *, max_papers: int = 40, passages_per_paper: int = 2
+    ) -> EvidenceReport:
+        body = {"claim": claim, "max_papers": max_papers, "passages_per_paper": passages_per_paper}
+        return EvidenceReport.model_validate(await self._call("POST", "/weigh", json=body))
+
+    async def forest_png(self, report: EvidenceReport) -> bytes:
+        r = await self.http.post("/weigh/forest.png", json=report.model_dump(mode="json"))
+        raise_for_error(r.status_code, r.content)
+        return r.content
 
     async def create_conversation(self, title: str = "") -> Conversation:
         body = await self._call("POST", "/conversations", json={"title": title})

@@ -5,7 +5,8 @@
 ``POST /v1/chat/completions`` answers like a real endpoint, streamed or not:
 
 * ``response_format`` json_schema named after one of the agent's drafts
-  (ProposalDraft, ReflectionDraft, ComparisonDraft, CritiqueDraft, WeighDraft):
+  (ProposalDraft, ReflectionDraft, ComparisonDraft, CritiqueDraft, StanceAnswer,
+  SummaryDraft):
   a valid draft that cites passage 1 (and 2) of the request's ``<documents>``
   block with verbatim quotes, so the agent's citation check passes;
 * otherwise text: ``--tokens`` words that cite ``[1]`` when documents were sent.
@@ -75,8 +76,7 @@ def quote(text: str, words: int = 8, skip: int = 0) -> str:
 def draft(name: str, docs: dict[int, str]) -> dict[str, Any]:
     """A valid draft for the agent's schema ``name``, citing the request's passages."""
     first = min(docs) if docs else 1
-    second = sorted(docs)[1] if len(docs) > 1 else first
-    q1, q2 = quote(docs.get(first, "")), quote(docs.get(second, ""), skip=2)
+    q1 = quote(docs.get(first, ""))
     if name == "ProposalDraft":
         return {
             "title": "Manipulate the retrieved factor in a preregistered follow-up",
@@ -116,17 +116,10 @@ def draft(name: str, docs: dict[int, str]) -> dict[str, Any]:
                 }
             ],
         }
-    if name == "WeighDraft":
-        return {
-            "items": [
-                {"n": first, "quote": q1, "stance": "supports", "note": "direct test"},
-                {"n": second, "quote": q2, "stance": "neutral", "note": "related"},
-            ],
-            "verdict": "supported",
-            "confidence": "medium",
-            "summary": "One passage supports the claim directly.",
-            "contradictions": [],
-        }
+    if name == "StanceAnswer":  # weigh: one passage at a time
+        return {"answer": "yes", "effect": None}
+    if name == "SummaryDraft":
+        return {"sentences": [{"text": "The papers read support the claim.", "papers": [1]}]}
     raise ValueError(f"the fake model has no canned answer for schema {name!r}")
 
 

@@ -6,7 +6,8 @@ both, and :class:`ideapump.facade.IdeaPump` wires them for notebooks):
 
 * :func:`propose` -> :class:`Proposals` (ranked :class:`ExperimentProposal` s)
 * :func:`critique` -> :class:`Critique`
-* :func:`weigh` -> :class:`EvidenceReport`
+* :func:`weigh` -> :class:`EvidenceReport` (:mod:`ideapump.agent.weigh`; :func:`weigh_stream`
+  yields its progress events first)
 * :func:`chat` / :func:`chat_stream` -> :class:`ChatReply` / typed events
   (see :mod:`ideapump.agent.chat` for the event types)
 
@@ -17,7 +18,7 @@ its quote occurs in the chunk (:mod:`ideapump.agent.grounding`).
 from __future__ import annotations
 
 from ideapump.agent.chat import chat, chat_stream
-from ideapump.agent.critique import critique, weigh
+from ideapump.agent.critique import critique
 from ideapump.agent.events import (
     ChatEvent,
     ChatReply,
@@ -36,13 +37,18 @@ from ideapump.agent.models import (
     MethodsPoint,
     Novelty,
     PaperProfile,
+    PaperRow,
+    PassageStance,
     PowerAnalysis,
     Proposals,
     Reflection,
     StatsFinding,
+    SummarySentence,
     WeighedPassage,
+    WeighProgress,
 )
 from ideapump.agent.propose import propose
+from ideapump.agent.weigh import WeighOptions, weigh, weigh_stream
 
 __all__ = [
     "AgentOptions",
@@ -57,17 +63,23 @@ __all__ = [
     "MethodsPoint",
     "Novelty",
     "PaperProfile",
+    "PaperRow",
+    "PassageStance",
     "PowerAnalysis",
     "ProposalEvent",
     "Proposals",
     "Reflection",
     "StatsFinding",
     "StatsFindingEvent",
+    "SummarySentence",
     "TokenEvent",
+    "WeighOptions",
+    "WeighProgress",
     "WeighedPassage",
     "chat",
     "chat_stream",
     "critique",
     "propose",
     "weigh",
+    "weigh_stream",
 ]

@@ -14,6 +14,8 @@ a pydantic model with a ``type`` field (``event.model_dump(mode="json")``)::
     StatsFindingEvent  type="stats_finding"  finding: StatsFinding
         {kind: result|flag|mean, severity: problem|flag|ok, page, quote, message}
         from the deterministic auditor (critique, or a pasted result).
+    WeighProgress      type="progress"       stage, done, total, message
+        while a claim is weighed (papers found, passages judged, summary).
     DoneEvent          type="done"           intent, text, citations, abstained,
                                              clarifying, result
         last event: intent is one of question|propose|critique|weigh|check_stats|
@@ -240,7 +242,8 @@ def chat_stream(
     ``omitted``: earlier messages the caller left out to fit the context window;
     the model is told they exist.
     """
-    from ideapump.agent.critique import critique, weigh
+    from ideapump.agent.critique import critique
+    from ideapump.agent.models import EvidenceReport
     from ideapump.agent.propose import propose
     from ideapump.agent.render import (
         render_critique,
@@ -300,7 +303,14 @@ def chat_stream(
         citations = [p.citation for p in crit.methods]
         payload, abstained = crit.model_dump(mode="json"), False
     else:
-        report_w = weigh(library, llm, message, options=options)
+        from ideapump.agent.weigh import weigh_stream
+
+        report_w = EvidenceReport(claim=message)
+        for item in weigh_stream(library, llm, message, options=options):
+            if isinstance(item, EvidenceReport):
+                report_w = item
+            else:
+                yield item  # progress while papers are read one by one
         citations = [
             w.citation for w in [*report_w.supporting, *report_w.contradicting, *report_w.neutral]
         ]

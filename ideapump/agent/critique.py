@@ -1,15 +1,11 @@
-"""``critique(doc_id)`` and ``weigh(claim)``: grounded reviews of one paper and of one claim.
+"""``critique(doc_id)``: a grounded review of one paper.
 
-critique: the statistics auditor's findings (deterministic: recomputed p-values,
+The statistics auditor's findings (deterministic: recomputed p-values,
 GRIM/GRIMMER, paper-level flags; a model never redoes the arithmetic), the
 paper's design and sample size from its own text, and a methods critique by the
 model over the paper's own passages (design, confounds, controls, sample size,
 multiple comparisons, over-claiming), every point carrying a checked citation.
-
-weigh: passages across papers (per-paper cap), each paper's design and sample
-size, the model's stance on each passage (supports / contradicts / neutral, each
-cited), a verdict with confidence and the contradictions between papers. When
-nothing relevant is retrieved the report abstains without calling the model.
+(``weigh(claim)`` lives in :mod:`ideapump.agent.weigh`.)
 """
 
 from __future__ import annotations
@@ -21,18 +17,13 @@ from ideapump.agent.grounding import (
     Evidence,
     generate_grounded,
     persona,
-    relevance,
     retrieve,
 )
 from ideapump.agent.models import (
     Critique,
     CritiqueDraft,
-    EvidenceReport,
     MethodsPoint,
-    PaperProfile,
     StatsFinding,
-    WeighDraft,
-    WeighedPassage,
 )
 from ideapump.agent.papers import paper_profile
 from ideapump.errors import InputError, NotFoundError
@@ -163,64 +154,3 @@ def critique(
         methods=points,
         removed_citations=got.removed,
     )
-
-
-def _papers_text(profiles: list[PaperProfile]) -> str:
-    lines = []
-    for p in profiles:
-        n = f"N = {p.sample_size}" if p.sample_size else "sample size not stated"
-        lines.append(f"- {p.title}: {', '.join(p.design) or 'design not stated'}; {n}")
-    return "\n".join(lines) or "(none)"
-
-
-def weigh(
-    library: Library, llm: ChatModel, claim: str, *, options: AgentOptions | None = None
-) -> EvidenceReport:
-    """Supporting, contradicting and neutral passages across papers, with a verdict."""
-    options = options or AgentOptions()
-    claim = claim.strip()
-    if not claim:
-        raise InputError("the claim is empty")
-    passages = retrieve(library, claim, options.passages + 2, per_paper_cap=options.per_paper_cap)
-    scores = relevance(library, claim, passages)
-    passages = [p for p, s in zip(passages, scores, strict=True) if s >= options.min_relevance]
-    if not passages:
-        return EvidenceReport(
-            claim=claim,
-            abstained=True,
-            summary="The library has nothing relevant to this claim; I cannot weigh it.",
-        )
-    evidence = Evidence(passages, library)
-    profiles = [paper_profile(library, d, evidence) for d in evidence.doc_ids()]
-    user = render_prompt(
-        "weigh_claim", claim=claim, papers=_papers_text(profiles), documents=evidence.block()
-    )
-    got = generate_grounded(
-        llm,
-        [("system", persona()), ("user", user)],
-        WeighDraft,
-        evidence,
-        citation_retries=options.citation_retries,
-        accept=lambda d: bool(d.items),
-    )
-    report = EvidenceReport(
-        claim=claim,
-        papers=profiles,
-        verdict=got.draft.verdict if got.draft.items else "insufficient",
-        confidence=got.draft.confidence if got.draft.items else "low",
-        summary=got.draft.summary,
-        contradictions=got.draft.contradictions,
-        removed_citations=got.removed,
-    )
-    buckets = {
-        "supports": report.supporting,
-        "contradicts": report.contradicting,
-        "neutral": report.neutral,
-    }
-    for item in got.draft.items:
-        citation = evidence.resolve(item.n, item.quote)
-        if citation is not None:
-            buckets[item.stance].append(
-                WeighedPassage(stance=item.stance, note=item.note, citation=citation)
-            )
-    return report

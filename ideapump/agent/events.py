@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from ideapump.agent.grounding import Evidence, closest_sentence
-from ideapump.agent.models import Citation, ExperimentProposal, StatsFinding
+from ideapump.agent.models import Citation, ExperimentProposal, StatsFinding, WeighProgress
 
 Intent = Literal["question", "propose", "critique", "weigh", "check_stats", "clarify"]
 
@@ -47,7 +47,9 @@ class DoneEvent(BaseModel):
     result: dict[str, Any] | None = None
 
 
-ChatEvent = TokenEvent | CitationEvent | ProposalEvent | StatsFindingEvent | DoneEvent
+ChatEvent = (
+    TokenEvent | CitationEvent | ProposalEvent | StatsFindingEvent | WeighProgress | DoneEvent
+)
 
 
 class ChatReply(BaseModel):

@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ideapump.evidence.models import Effect, Pooled
+
 # -- public models ---------------------------------------------------------------
 
 
@@ -152,6 +154,56 @@ class WeighedPassage(BaseModel):
     citation: Citation
 
 
+class PaperRow(BaseModel):
+    """One row of the table of every paper ``weigh`` considered (used or not, and why)."""
+
+    n: int = Field(0, description="Row number; summary sentences cite papers by it.")
+    doc_id: str
+    title: str
+    relevance: float = Field(description="Cosine similarity of the paper's best passage.")
+    used: bool = False
+    reason: str = Field("", description="Why an unused paper was left out.")
+    design: list[str] = []
+    sample_size: int | None = None
+    stance: Literal["supports", "contradicts", "mixed", "neither"] = "neither"
+    effects: int = 0
+    flagged: int = Field(0, description="Effects whose numbers the audit found inconsistent.")
+    effect: str = Field("", description="The paper's first effect, as printed.")
+    finding: str = ""
+    citation: Citation | None = None
+
+
+class PassageStance(BaseModel):
+    """One passage's checked stance (one narrow model call, cross-checked by direction words)."""
+
+    paper: int = Field(description="Row number of its paper in papers_considered.")
+    citation: Citation
+    stance: Literal["supports", "contradicts", "neither"]
+    model_stance: Literal["supports", "contradicts", "neither"] | None = None
+    finding: str = ""
+    reason: str = ""
+    checked: bool = False
+    claim_directions: list[str] = []
+    passage_directions: list[str] = []
+    effects: list[Effect] = []
+
+
+class SummarySentence(BaseModel):
+    """One sentence of the model's summary and the table rows it rests on."""
+
+    text: str
+    papers: list[int] = []
+    citations: list[Citation] = []
+
+
+class WeighProgress(BaseModel):
+    type: Literal["progress"] = "progress"
+    stage: Literal["papers", "stance", "summary"]
+    done: int
+    total: int
+    message: str = ""
+
+
 class EvidenceReport(BaseModel):
     claim: str
     supporting: list[WeighedPassage] = []
@@ -164,6 +216,44 @@ class EvidenceReport(BaseModel):
     contradictions: list[str] = []
     abstained: bool = False
     removed_citations: int = 0
+    # -- evidence by papers, effects and rules (the verdict never comes from the model)
+    papers_considered: list[PaperRow] = Field(
+        default_factory=list, description="Every paper retrieval found, used or not."
+    )
+    passages: list[PassageStance] = Field(
+        default_factory=list, description="Every judged passage with its checked stance."
+    )
+    effects: list[Effect] = Field(default_factory=list, description="Every effect read.")
+    pooled: Pooled | None = None
+    pooling_note: str = ""
+    rules: list[str] = Field(default_factory=list, description="The rules that set the verdict.")
+    summary_sentences: list[SummarySentence] = []
+    unsupported_removed: int = Field(
+        0, description="Summary sentences dropped because their numbers are not in the evidence."
+    )
+    model_calls: int = 0
+    seconds: float = 0.0
+
+    def forest_svg(self) -> str | None:
+        """The forest plot as inline SVG, or None without a pooled estimate."""
+        from ideapump.evidence.forest import svg
+
+        return svg(self.pooled) if self.pooled is not None else None
+
+    def forest_png(self) -> bytes | None:
+        """The forest plot as PNG bytes (needs Pillow), or None without a pooled estimate."""
+        from ideapump.evidence.forest import png
+
+        return png(self.pooled) if self.pooled is not None else None
+
+    def _repr_png_(self) -> bytes | None:  # Jupyter shows the forest plot
+        return self.forest_png()
+
+    def to_dataframe(self) -> Any:
+        """The table of papers considered (needs pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame([r.model_dump(exclude={"citation"}) for r in self.papers_considered])
 
 
 # -- drafts the model fills --------------------------------------------------------
@@ -227,17 +317,12 @@ class CritiqueDraft(BaseModel):
     points: list[PointDraft] = Field(max_length=5)
 
 
-class StanceDraft(BaseModel):
-    n: int = Field(ge=1, le=50)
-    quote: Annotated[str, Field(max_length=200)]
-    stance: Literal["supports", "contradicts", "neutral"]
-    note: Annotated[str, Field(max_length=200)]
+class SummaryLine(BaseModel):
+    text: Annotated[str, Field(max_length=300)]
+    papers: list[int] = Field(
+        max_length=6, description="Row numbers [n] of the papers it rests on."
+    )
 
 
-class WeighDraft(BaseModel):
-    # At most ~1,000 tokens in all: one stance per retrieved passage, short notes.
-    items: list[StanceDraft] = Field(max_length=6)
-    verdict: Literal["supported", "contradicted", "mixed", "insufficient"]
-    confidence: Literal["low", "medium", "high"]
-    summary: Annotated[str, Field(max_length=600)]
-    contradictions: list[Annotated[str, Field(max_length=200)]] = Field(max_length=3)
+class SummaryDraft(BaseModel):
+    sentences: list[SummaryLine] = Field(max_length=5)

@@ -11,13 +11,23 @@ from collections.abc import Iterable
 from ideapump.agent.models import (
     Citation,
     Critique,
-    EvidenceReport,
     ExperimentProposal,
     PaperProfile,
     Proposals,
     StatsFinding,
 )
+from ideapump.agent.render_weigh import render_evidence
 from ideapump.stats import StatsReport
+
+__all__ = [
+    "render_critique",
+    "render_evidence",
+    "render_finding",
+    "render_profile",
+    "render_proposal",
+    "render_proposals",
+    "render_stats",
+]
 
 
 def cite(c: Citation) -> str:
@@ -124,31 +134,6 @@ def render_critique(c: Critique) -> str:
         lines.append("  (no methods point survived the citation check)")
     if c.removed_citations:
         lines.append(f"{c.removed_citations} unverifiable citation(s) removed.")
-    return "\n".join(lines)
-
-
-def render_evidence(r: EvidenceReport) -> str:
-    if r.abstained:
-        return f"Claim: {r.claim}\n{r.summary}"
-    lines = [f"Claim: {r.claim}", f"Verdict: {r.verdict} (confidence: {r.confidence})"]
-    if r.summary:
-        lines.append(r.summary)
-    for name, items in (
-        ("Supporting", r.supporting),
-        ("Contradicting", r.contradicting),
-        ("Neutral", r.neutral),
-    ):
-        lines.append(f"{name}:")
-        lines += _bullets((f"{cite(w.citation)} {w.note}".rstrip() for w in items), "  ")
-        if not items:
-            lines.append("  (none)")
-    lines.append("Papers:")
-    lines += _bullets(render_profile(p) for p in r.papers)
-    if r.contradictions:
-        lines.append("Contradictions:")
-        lines += _bullets(r.contradictions)
-    if r.removed_citations:
-        lines.append(f"{r.removed_citations} unverifiable citation(s) removed.")
     return "\n".join(lines)
 
 

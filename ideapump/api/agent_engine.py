@@ -20,7 +20,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ideapump.api.chat import ChatContext, fit_history
-from ideapump.api.schemas import CitationEvent, ProposalEvent, StatsFindingEvent, TokenEvent
+from ideapump.api.schemas import (
+    CitationEvent,
+    ProgressEvent,
+    ProposalEvent,
+    StatsFindingEvent,
+    TokenEvent,
+)
 
 #: Tokens kept free for the agent's own prompts and retrieved passages.
 PROMPT_RESERVE = 3000
@@ -91,6 +97,10 @@ def map_event(event: Any) -> BaseModel | None:
         )
     if kind == "stats_finding":
         return StatsFindingEvent(finding=event.finding.model_dump(mode="json"))
+    if kind == "progress":
+        return ProgressEvent(
+            stage=event.stage, done=event.done, total=event.total, message=event.message
+        )
     return None  # "done": the route sends its own
 
 

@@ -103,6 +103,8 @@ class ProposeRequest(BaseModel):
 
 class WeighRequest(BaseModel):
     claim: str = Field(min_length=1, max_length=4000, description="The claim to weigh.")
+    max_papers: int = Field(40, ge=1, le=100, description="Papers read at most.")
+    passages_per_paper: int = Field(2, ge=1, le=10, description="Each paper's passages judged.")
 
     model_config = ConfigDict(
         json_schema_extra={"example": {"claim": "Atomoxetine increases random exploration."}}
@@ -139,6 +141,16 @@ class StatsFindingEvent(BaseModel):
     finding: dict[str, Any]
 
 
+class ProgressEvent(BaseModel):
+    """Progress of a long step (weighing a claim over many papers)."""
+
+    type: Literal["progress"] = "progress"
+    stage: str
+    done: int
+    total: int
+    message: str = ""
+
+
 class ErrorEvent(BaseModel):
     type: Literal["error"] = "error"
     error: dict[str, Any]
@@ -152,7 +164,13 @@ class DoneEvent(BaseModel):
 
 
 ChatEvent = Annotated[
-    TokenEvent | CitationEvent | ProposalEvent | StatsFindingEvent | ErrorEvent | DoneEvent,
+    TokenEvent
+    | CitationEvent
+    | ProposalEvent
+    | StatsFindingEvent
+    | ProgressEvent
+    | ErrorEvent
+    | DoneEvent,
     Field(discriminator="type"),
 ]
 chat_event_adapter: TypeAdapter[Any] = TypeAdapter(ChatEvent)

@@ -7,11 +7,20 @@ Errors are one line (the shared CLI handler).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 
-from ideapump.cli.common import JsonOption, LibraryOption, console, open_runtime, print_json
+from ideapump.cli.common import (
+    JsonOption,
+    LibraryOption,
+    console,
+    err_console,
+    open_runtime,
+    print_json,
+)
 from ideapump.errors import InputError
 
 PassagesOption = typer.Option(
@@ -77,12 +86,46 @@ def register(app: typer.Typer) -> None:
         json_out: bool = JsonOption,
         library: str | None = LibraryOption,
         passages: int = PassagesOption,
+        max_papers: int = typer.Option(40, "--max-papers", help="Papers read at most (1-100)."),
+        per_paper: int = typer.Option(
+            2, "--passages-per-paper", help="Each paper's own best passages judged (1-10)."
+        ),
+        fmt: str = typer.Option(
+            "text", "--format", help="text, md (Markdown, forest plot as inline SVG) or html."
+        ),
+        out: Path | None = typer.Option(None, "--out", help="Write the report to this file."),
     ) -> None:
-        """Supporting, contradicting and neutral evidence for CLAIM, with a verdict."""
-        from ideapump.agent.render import render_evidence
+        """Weigh CLAIM paper by paper: stances, effects, pooled estimate, verdict by rules."""
+        from ideapump.agent import WeighOptions, weigh
+        from ideapump.agent.render_weigh import evidence_html, evidence_markdown, render_evidence
 
-        result = _pump(library, passages).weigh(claim)
+        if fmt not in ("text", "md", "html"):
+            raise InputError("--format must be text, md or html")
+        pump = _pump(library, passages)
+        wo = WeighOptions(max_papers=max_papers, passages_per_paper=per_paper)
+
+        def show_progress(event: Any) -> None:
+            err_console.print(
+                f"[dim]{event.stage} {event.done}/{event.total} {escape(event.message)}[/]",
+                highlight=False,
+                markup=True,
+            )
+
+        result = weigh(
+            pump.library,
+            pump.llm,
+            claim,
+            options=pump.options,
+            weigh_options=wo,
+            progress=show_progress,
+        )
         if json_out:
             print_json(result)
+            return
+        render = {"text": render_evidence, "md": evidence_markdown, "html": evidence_html}[fmt]
+        text = render(result)
+        if out is not None:
+            out.write_text(text, encoding="utf-8")
+            err_console.print(f"wrote {out}")
         else:
-            _show(render_evidence(result))
+            _show(text)

@@ -7,13 +7,13 @@ from typing import Any
 
 from ideapump.agent import AgentOptions, critique, weigh
 from ideapump.agent.grounding import quote_occurs
-from ideapump.agent.models import WeighDraft
+from ideapump.evidence.stance import StanceAnswer
 from ideapump.llm.structured import output_contract
 from ideapump.prompts import render_prompt
 from ideapump.runtime import Runtime
 from ideapump.stats import check_document
 from ideapump.stats.models import CHECK_FLAG_CODES
-from tests.agent.fakes import FakeLLM, quote_of
+from tests.agent.fakes import FakeLLM, passages_in, quote_of
 
 
 def _doc(library: Any, word: str) -> str:
@@ -74,26 +74,16 @@ def test_critique_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentO
     assert result.profile is not None and result.profile.doc_id == doc
 
 
-def _weigh_reply(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
-    return {
-        "items": [
-            {"n": 1, "quote": quote_of(p[1]), "stance": "supports", "note": "direct"},
-            {"n": 2, "quote": quote_of(p[2]), "stance": "contradicts", "note": "other result"},
-            {"n": 3, "quote": quote_of(p[3]), "stance": "neutral", "note": "background"},
-        ],
-        "verdict": "mixed",
-        "confidence": "low",
-        "summary": "Evidence is mixed.",
-        "contradictions": ["Passage 1 and 2 disagree."],
-    }
-
-
 def test_weigh_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOptions) -> None:
-    fake.on("WeighDraft", _weigh_reply)
+    # one narrow call per passage: the claim and that passage only
+    fake.on("StanceAnswer", lambda body, p: {"answer": "yes", "effect": None})
+    fake.on("SummaryDraft", lambda body, p: {"sentences": [{"text": "Two papers.", "papers": [1]}]})
     result = weigh(corpus_library, llm, "the pupil constricts to bright stimuli", options=options)
-    assert not result.abstained and result.verdict == "mixed" and result.confidence == "low"
-    assert len(result.supporting) == len(result.contradicting) == len(result.neutral) == 1
-    assert result.contradictions == ["Passage 1 and 2 disagree."]
+    assert not result.abstained and result.supporting
+    calls = fake.of("StanceAnswer")
+    assert len(calls) == len(result.passages) >= 2
+    for body in calls:
+        assert len(passages_in(body)) == 1
     assert {p.doc_id for p in result.papers} >= {w.citation.doc_id for w in result.supporting}
     for profile in result.papers:
         if profile.sample_citation:
@@ -104,8 +94,7 @@ def test_weigh_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOpti
             )
             assert quote_occurs(profile.sample_citation.quote, chunk.quote)
             assert str(profile.sample_size) in profile.sample_citation.quote
-    user = fake.of("WeighDraft")[0]["messages"][1]["content"]
-    assert "Papers in the evidence" in user and "<documents>" in user
+    assert result.rules and result.verdict in ("supported", "mixed")
 
 
 def test_weigh_abstains_without_a_model_call(corpus_library, llm, fake: FakeLLM) -> None:
@@ -130,30 +119,17 @@ def test_prompt_injection_is_treated_as_content(
     notes = tmp_path / "notes.md"
     notes.write_text(INJECTION)
     assert not lib.ingest([notes]).failed
-    fake.on(
-        "WeighDraft",
-        lambda body, p: {
-            "items": [
-                {
-                    "n": 1,
-                    "quote": "The pupil constricts to bright light",
-                    "stance": "supports",
-                    "note": "pilot",
-                }
-            ],
-            "verdict": "supported",
-            "confidence": "low",
-            "summary": "One pilot.",
-            "contradictions": [],
-        },
-    )
+    fake.on("StanceAnswer", lambda body, p: {"answer": "yes", "effect": None})
+    fake.on("SummaryDraft", lambda body, p: {"sentences": []})
     result = weigh(lib, llm, "the pupil constricts to bright light")
 
-    body = fake.of("WeighDraft")[0]
+    body = fake.of("StanceAnswer")[0]
     system, user = body["messages"][0]["content"], body["messages"][1]["content"]
     # system prompt and output contract are exactly what a clean request carries
-    assert system == render_prompt("persona") + output_contract(WeighDraft)
-    assert "PWNED" not in system and body["response_format"]["json_schema"]["name"] == "WeighDraft"
+    assert system == render_prompt("stance_system") + output_contract(StanceAnswer)
+    assert (
+        "PWNED" not in system and body["response_format"]["json_schema"]["name"] == "StanceAnswer"
+    )
     # the injected text sits inside the one data block, its fake tags neutralised
     start, end = user.index("<documents>"), user.rindex("</documents>")
     assert user.count("<documents>") == 1 and user.count("</documents>") == 1

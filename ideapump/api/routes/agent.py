@@ -11,15 +11,19 @@ relevant in the library) never starts the offline model.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import Response
+from pydantic import ValidationError
 
 from ideapump.agent import (
     AgentOptions,
     Critique,
     EvidenceReport,
     Proposals,
+    WeighOptions,
     critique,
     propose,
     weigh,
@@ -27,6 +31,7 @@ from ideapump.agent import (
 from ideapump.api.deps import AppState, get_library, get_state
 from ideapump.api.errors import ERROR_RESPONSES, error_body
 from ideapump.api.schemas import ProposeRequest, WeighRequest
+from ideapump.errors import InputError
 from ideapump.library import Library
 
 router = APIRouter(tags=["agent"], responses=ERROR_RESPONSES)
@@ -195,18 +200,81 @@ async def critique_route(
     return await _generate(state, critique, lib, doc_id)
 
 
+def _weigh_options(body: WeighRequest) -> WeighOptions:
+    return WeighOptions(max_papers=body.max_papers, passages_per_paper=body.passages_per_paper)
+
+
 @router.post(
     "/weigh",
     response_model=EvidenceReport,
     summary="Weigh the library's evidence for and against a claim",
-    description="Supporting, contradicting and neutral passages across papers (each with "
-    "the paper's design and sample size), a verdict and a confidence. `abstained: true` when "
-    "nothing in the library is relevant.",
+    description="Reads each relevant paper's own best passages (up to `max_papers` papers), "
+    "judges each passage's stance with one narrow model call cross-checked by direction words, "
+    "reads effects by code (audited), pools comparable effects (random effects, DerSimonian-"
+    "Laird and Paule-Mandel, leave-one-out, with and without audit-flagged effects) and sets "
+    "the verdict by stated rules (`rules`). `papers_considered` is the table of every paper "
+    "found. With `stream=true` the answer is an SSE stream of `progress` events ending with "
+    "`done` carrying the report (or `error`). `abstained: true` when nothing is relevant.",
     responses=_example(_EVIDENCE_EXAMPLE),
 )
 async def weigh_route(
     body: WeighRequest,
+    stream: bool = Query(False, description="Stream progress events (text/event-stream)"),
     lib: Library = Depends(get_library),
     state: AppState = Depends(get_state),
-) -> EvidenceReport:
-    return await _generate(state, weigh, lib, body.claim)
+) -> Any:
+    if not stream:
+        return await _generate(state, weigh, lib, body.claim, weigh_options=_weigh_options(body))
+    from ideapump.agent.weigh import weigh_stream
+    from ideapump.api.agent_engine import relay
+    from ideapump.api.chat import sse
+    from ideapump.api.deps import SlotStream
+    from ideapump.api.errors import error_event
+
+    slot = state.generations.hold()  # busy (503) now, not inside the stream
+
+    def run() -> Any:
+        return weigh_stream(
+            lib,
+            state.chat_model,
+            body.claim,
+            options=AgentOptions(),
+            weigh_options=_weigh_options(body),
+        )
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            async for item in relay(run):
+                if isinstance(item, EvidenceReport):
+                    yield sse({"type": "done", "report": item.model_dump(mode="json")})
+                else:
+                    yield sse(item)
+        except Exception as exc:
+            yield sse({"type": "error", "error": error_event(exc)})
+        finally:
+            slot.release()
+
+    return SlotStream(events(), slot)
+
+
+@router.post(
+    "/weigh/forest.png",
+    response_class=Response,
+    summary="The forest plot of an EvidenceReport, as PNG (for notebooks)",
+    description="Send the report `/weigh` returned; the answer is `image/png`. No model runs. "
+    "A report without a pooled estimate is a 400 (`invalid_request`).",
+    responses={200: {"content": {"image/png": {}}, "description": "PNG image"}},
+)
+async def forest_png_route(
+    body: dict[str, Any] = Body(..., description="An EvidenceReport as /weigh returned it."),
+) -> Response:
+    # A plain object in the schema: EvidenceReport as a request body too would split its
+    # OpenAPI schema into -Input and -Output twins for every client generator.
+    try:
+        report = EvidenceReport.model_validate(body)
+    except ValidationError as exc:
+        raise InputError(f"not an EvidenceReport: {exc.errors()[0]['msg']}") from None
+    if report.pooled is None:
+        raise InputError(report.pooling_note or "the report has no pooled estimate to plot")
+    png = await asyncio.to_thread(report.forest_png)
+    return Response(content=png, media_type="image/png")

@@ -147,6 +147,7 @@ $("ask").onsubmit = async (e) => {
       else if (ev === "citation") addCitation(out, d);
       else if (ev === "proposal") addProposal(out, d.proposal);
       else if (ev === "stats_finding") findings.push(d.finding);
+      else if (ev === "progress") $("progress").textContent = `${d.stage} ${d.done}/${d.total} ${d.message}`;
       else if (ev === "error") out.body.innerHTML += `<p class="error">${esc(d.error.message)}</p>`;
       else if (ev === "done") { showText(out, d.text || acc); if (findings.length) out.side.appendChild(statsTable(findings)); }
     }

@@ -1,0 +1,75 @@
+"""Direction words: what a claim or a passage says happens (more, less, better, worse, nothing).
+
+One small function, :func:`directions`, is all the stance cross-check needs: it
+finds the direction words of a text and returns which directions it states.
+Two axes are kept apart because they do not translate into each other without
+knowing the outcome ("reduced mortality" is *down* and *better*):
+
+* magnitude: ``up`` (increase, higher, more, greater, rise...) / ``down``
+  (decrease, lower, less, fewer, reduced...);
+* valence: ``better`` (improve, benefit, protective...) / ``worse`` (worsen,
+  impair, harm, adverse...);
+* ``effect``: a non-directional effect or association ("associated with",
+  "affects", "predicts", "differs", "significant");
+* ``none``: the text states that nothing happened ("no effect", "did not
+  increase", "not associated", "no significant difference", "similar").
+
+A direction word right after a negation ("did not increase", "no higher", "not
+associated") counts as ``none``, not as that direction. "rather than X" and
+"instead of X" drop X: "decreased (rather than increased)" is ``down`` only.
+This is a word-level heuristic: it can only veto a model's stance, never set
+one (see :func:`ideapump.evidence.stance.cross_check`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Direction = Literal["up", "down", "better", "worse", "effect", "none"]
+
+_WORDS: dict[Direction, str] = {
+    "up": r"increas\w*|higher|more|greater|rais\w*|rise|rises|rising|rose|elevat\w*|"
+    r"enhanc\w*|gain\w*|longer|larger|augment\w*|promot\w*|exceed\w*",
+    "down": r"decreas\w*|lower\w*|less|fewer|reduc\w*|declin\w*|drop\w*|fell|fall\w*|"
+    r"diminish\w*|attenuat\w*|suppress\w*|shorter|smaller|inhibit\w*|lessen\w*|"
+    r"prevent\w*|cut",
+    "better": r"improv\w*|benefi\w*|protect\w*|effective\w*|efficac\w*|success\w*|"
+    r"superior|favou?rabl\w*|safer|better",
+    "worse": r"wors\w*|impair\w*|harm\w*|adverse\w*|deteriorat\w*|inferior|detrimental|"
+    r"unfavou?rabl\w*|toxic\w*",
+    "effect": r"associat\w*|correlat\w*|affect\w*|influenc\w*|predict\w*|differ\w*|"
+    r"significant\w*|related|relationship|linked|impact\w*|alter\w*|chang\w*|effect\w*",
+}
+# Stated absence of an effect, whole phrases (checked before the single words).
+_NONE = re.compile(
+    r"\b(?:no|not|nor|without|neither)\s+(?:\w+\s+){0,3}?"
+    r"(?:significant\w*|statistically|effect\w*|differ\w*|associat\w*|correlat\w*|"
+    r"relationship|change\w*|impact\w*|benefit\w*|improvement|influence|link)"
+    r"|\b(?:did|does|do|was|were|is|are|could|can|has|have|had)\s*(?:not|n't)\s+"
+    r"(?:\w+\s+){0,2}?(?:" + "|".join(_WORDS.values()) + r")"
+    r"|\b(?:similar|comparable|unchanged|unaffected|unrelated|equivalent|"
+    r"non-?significant\w*|insignificant|independent of)\b"
+    r"|\bn\.?s\.(?=\W)",
+    re.IGNORECASE,
+)
+_DIRECTED = {
+    name: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE) for name, pattern in _WORDS.items()
+}
+# "decreased (rather than increased)": the alternative after these is not stated.
+_ALTERNATIVE = re.compile(
+    r"\b(?:rather than|instead of|as opposed to|contrary to)\s+(?:the\s+)?\w+", re.IGNORECASE
+)
+
+
+def directions(text: str) -> set[Direction]:
+    """The directions ``text`` states (see the module docstring); empty when it states none."""
+    text = _ALTERNATIVE.sub(" ", text)
+    found: set[Direction] = set()
+    if _NONE.search(text):
+        found.add("none")
+    text = _NONE.sub(" ", text)  # a negated direction word is not that direction
+    for name, pattern in _DIRECTED.items():
+        if pattern.search(text):
+            found.add(name)
+    return found

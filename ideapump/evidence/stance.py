@@ -1,0 +1,169 @@
+"""Stance by narrow questions: one model call per passage, cross-checked by direction words.
+
+The model sees the claim and one passage, nothing else, and answers
+``supports`` / ``contradicts`` / ``neither`` with the finding that decides it
+(:class:`StanceAnswer`). Code then compares the directions the claim and the
+passage state (:func:`ideapump.evidence.directions.directions`):
+
+* ``supports`` when the passage states only the opposite of the claim (or only
+  that nothing happened) -> ``neither``;
+* ``contradicts`` when the passage states only the claim's own direction and
+  no null or opposite -> ``neither``;
+* otherwise the model's stance stands. When either side states no direction
+  on the claim's axis, nothing is checked, and the result says so.
+
+The model's stance and the reason for any change are kept in :class:`Stance`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field
+
+from ideapump.evidence.directions import Direction, directions
+
+if TYPE_CHECKING:
+    from ideapump.llm.model import ChatModel
+
+StanceLabel = Literal["supports", "contradicts", "neither"]
+
+_OPPOSITE: dict[str, str] = {"up": "down", "down": "up", "better": "worse", "worse": "better"}
+
+
+class EffectProposal(BaseModel):
+    measure: Literal["odds ratio", "risk ratio", "hazard ratio", "cohen's d", "r"]
+    value: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+class StanceAnswer(BaseModel):
+    """What the model fills for one passage: a one-word answer first (few tokens on a CPU).
+
+    ``yes`` / ``no`` / ``unclear`` read more naturally to a small model than
+    supports / contradicts / neither, for claims and for yes/no questions alike.
+    """
+
+    answer: Literal["yes", "no", "unclear"]
+    effect: EffectProposal | None = Field(
+        None, description="An effect size printed in the passage with its 95% CI, or null."
+    )
+
+    @property
+    def stance(self) -> StanceLabel:
+        return {"yes": "supports", "no": "contradicts"}.get(self.answer, "neither")  # type: ignore[return-value]
+
+
+class Stance(BaseModel):
+    """The checked stance of one passage toward the claim."""
+
+    stance: StanceLabel
+    model_stance: StanceLabel | None = Field(None, description="What the model said.")
+    finding: str = ""
+    reason: str = Field("", description="Why the stance is what it is, incl. any veto.")
+    checked: bool = Field(False, description="Direction words allowed a cross-check.")
+    claim_directions: list[str] = []
+    passage_directions: list[str] = []
+
+
+def _agreement(claim: set[Direction], passage: set[Direction]) -> tuple[bool, bool, str]:
+    """(passage agrees, passage opposes, what was compared) on the claim's own axes."""
+    if "none" in claim and not claim & {"up", "down", "better", "worse"}:
+        agree = "none" in passage
+        oppose = bool(passage & {"up", "down", "better", "worse"})
+        return agree, oppose, "the claim states no effect"
+    wanted = claim & {"up", "down", "better", "worse"}
+    if wanted:
+        agree = bool(passage & wanted)
+        opposite = {_OPPOSITE[d] for d in wanted} - wanted
+        oppose = bool(passage & opposite) or "none" in passage
+        return agree, oppose, "/".join(sorted(wanted))
+    if "effect" in claim:
+        agree = bool(passage & {"up", "down", "better", "worse", "effect"})
+        return agree, "none" in passage, "an effect"
+    return False, False, ""
+
+
+def finding_of(passage: str, claim: str) -> str:
+    """The passage's sentence that states a result on the claim (code, not the model).
+
+    Among sentences with direction words, the one closest to the claim; the
+    results are usually there, not in the background.
+    """
+    from ideapump.agent.grounding import closest_sentence, sentences
+
+    stated = [s for s in sentences(passage) if directions(s) - {"effect"}]
+    return closest_sentence(" ".join(stated) if stated else passage, claim)
+
+
+def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "") -> Stance:
+    """The model's stance on ``passage``, vetoed to ``neither`` when the direction words disagree.
+
+    The passage's directions are read from the passage itself, never from the
+    model's ``finding`` (which the model wrote).
+    """
+    c = directions(claim)
+    p = directions(passage)
+    agree, oppose, axis = _agreement(c, p)
+    base = Stance(
+        stance=model,
+        model_stance=model,
+        finding=finding,
+        claim_directions=sorted(c),
+        passage_directions=sorted(p),
+    )
+    if not axis or not p:
+        base.reason = "no direction words to cross-check" + (
+            " in the claim" if not axis else " in the passage"
+        )
+        return base
+    base.checked = True
+    if model == "supports" and oppose and not agree:
+        base.stance = "neither"
+        base.reason = (
+            f"the model said 'supports', but the passage states {', '.join(sorted(p))} "
+            f"where the claim states {axis}: set to neither"
+        )
+    elif model == "contradicts" and agree and not oppose:
+        base.stance = "neither"
+        base.reason = (
+            f"the model said 'contradicts', but the passage states only {', '.join(sorted(p))}, "
+            f"as the claim does ({axis}): set to neither"
+        )
+    else:
+        base.reason = f"direction words agree with the model ({axis})"
+    return base
+
+
+def ask_stance(
+    llm: ChatModel, claim: str, passage: str, title: str = "", page: int | None = None
+) -> StanceAnswer:
+    """One narrow model call: the claim and this one passage."""
+    from ideapump.llm import generate_structured
+    from ideapump.prompts import data_block, render_prompt
+
+    block = data_block([{"n": 1, "title": title, "page": page, "text": passage}])
+    # The passage first and the question last: a small model answers what it read last.
+    question = claim.rstrip().endswith("?")
+    user = render_prompt(
+        "weigh_stance",
+        documents=block,
+        statement=f"Question: {claim}" if question else f"Claim: {claim}",
+        ask="According to the results in this passage, what is the answer?"
+        if question
+        else "According to the results in this passage, is the claim true?",
+        yes_hint=" (the answer is yes)" if question else "",
+    )
+    # A short system prompt of its own, not the persona: this call runs once per
+    # passage, and on a 2-core CPU every prompt token costs (the persona doubled it).
+    system = render_prompt("stance_system")
+    return generate_structured(llm, [("system", system), ("user", user)], StanceAnswer)
+
+
+def judge(
+    llm: ChatModel, claim: str, passage: str, title: str = "", page: int | None = None
+) -> tuple[Stance, StanceAnswer]:
+    """:func:`ask_stance` then :func:`cross_check`."""
+    answer = ask_stance(llm, claim, passage, title, page)
+    return cross_check(answer.stance, claim, passage, finding_of(passage, claim)), answer

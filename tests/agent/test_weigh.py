@@ -1,0 +1,160 @@
+"""weigh over 24 papers end to end: a mocked model, real retrieval, effects, pooling, verdict.
+
+Every paper is a small Markdown report of one trial of "drug X" on recovery, with
+an odds ratio and its CI. The mocked model answers one passage at a time and
+mislabels the paper whose recovery *decreased* as supporting: the direction-word
+cross-check must catch it. One paper's odds ratio lies outside its own CI: the
+audit must flag it and the pooled estimate must be given with and without it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ideapump.agent import AgentOptions, EvidenceReport, WeighOptions, WeighProgress, weigh
+from ideapump.agent.render_weigh import evidence_html, evidence_markdown, render_evidence
+from tests.agent.fakes import FakeLLM, passages_in
+
+CLAIM = "drug X increases recovery after knee surgery"
+SUPPORT = [(1.8, 1.2, 2.7), (2.1, 1.3, 3.4), (1.5, 1.1, 2.0), (1.9, 1.2, 3.0), (1.6, 1.1, 2.3)]
+
+
+def _paper(i: int) -> str:
+    if i == 20:  # recovery went down; the mocked model calls it support
+        body = (
+            "In a randomized trial of N = 90 patients after knee surgery, drug X decreased "
+            "recovery compared with placebo (OR 0.60, 95% CI 0.40-0.90)."
+        )
+    elif i == 21:  # no effect
+        body = (
+            "In a cohort of N = 120 patients after knee surgery, drug X did not increase "
+            "recovery; there was no significant difference (OR 1.05, 95% CI 0.80-1.38)."
+        )
+    elif i == 22:  # an odds ratio outside its own CI: the audit flags it
+        body = (
+            "In a randomized trial of N = 60 patients after knee surgery, drug X increased "
+            "recovery compared with placebo (OR 9.50, 95% CI 1.20-3.10)."
+        )
+    else:
+        est, lo, hi = SUPPORT[i % len(SUPPORT)]
+        n = 40 + 10 * i
+        body = (
+            f"In a randomized controlled trial of N = {n} patients after knee surgery, drug X "
+            f"increased recovery compared with placebo (OR {est:.2f}, 95% CI {lo:.2f}-{hi:.2f})."
+        )
+    return f"# Trial {i}: drug X and recovery after knee surgery\n\n{body}\n"
+
+
+@pytest.fixture
+def trials(tmp_path: Path, settings: Any, embeddings: Any) -> Any:
+    from ideapump.runtime import Runtime
+
+    folder = tmp_path / "trials"
+    folder.mkdir()
+    for i in range(24):
+        (folder / f"trial{i:02d}.md").write_text(_paper(i))
+    (folder / "pupil.md").write_text(
+        "# Pupil responses\n\nThe pupil constricts to bright light in healthy volunteers.\n"
+    )
+    lib = Runtime(settings, embeddings=embeddings).library("trials")
+    assert not lib.ingest([folder]).failed
+    return lib
+
+
+def _answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+    (text,) = p.values()  # one passage per call
+    if "did not increase" in text:
+        return {"answer": "no", "effect": None}
+    return {"answer": "yes", "effect": None}  # wrong for the paper where recovery decreased
+
+
+def test_weigh_over_two_dozen_papers(trials: Any, llm: Any, fake: FakeLLM) -> None:
+    fake.on("StanceAnswer", _answer)
+    fake.on(
+        "SummaryDraft",
+        lambda body, p: {
+            "sentences": [
+                {
+                    "text": "Most randomized trials report more recovery with drug X.",
+                    "papers": [1, 2],
+                },
+                {"text": "The pooled odds ratio is 7.77.", "papers": [1]},  # invented number
+                {"text": "most randomized trials report more", "papers": [1]},  # a fragment
+                {"text": "Most randomized trials report more recovery with drug X.", "papers": [2]},
+            ]
+        },
+    )
+    events: list[WeighProgress] = []
+    report = weigh(
+        trials,
+        llm,
+        CLAIM,
+        options=AgentOptions(),
+        weigh_options=WeighOptions(passages_per_paper=1),
+        progress=events.append,
+    )
+    used = [r for r in report.papers_considered if r.used]
+    assert len(used) == 24  # every trial read, one model call per passage
+    assert len(fake.of("StanceAnswer")) == 24 and report.model_calls == 25
+    assert all(len(passages_in(b)) == 1 for b in fake.of("StanceAnswer"))
+    unused = [r for r in report.papers_considered if not r.used]
+    assert all("Pupil" in r.title and r.reason for r in unused)
+    # progress: papers found, then each passage judged, then the summary
+    assert [e.stage for e in events][:2] == ["papers", "stance"]
+    assert [e.done for e in events if e.stage == "stance"] == list(range(1, 25))
+
+    # the mislabelled passage is caught by the direction words, the reason kept
+    down = next(p for p in report.passages if "decreased" in p.citation.quote)
+    assert down.model_stance == "supports" and down.stance == "neither"
+    assert "set to neither" in down.reason
+    nul = next(p for p in report.passages if "did not increase" in p.citation.quote)
+    assert nul.stance == "contradicts"
+
+    # per-paper effects read by code, the impossible one flagged
+    assert sum(r.effects for r in used) == 24
+    flagged = [e for e in report.effects if e.flagged]
+    assert len(flagged) == 1 and flagged[0].value == 9.5 and "outside" in flagged[0].audit_note
+    # pooled: 23 papers with a stance (the vetoed one has no sign), with and without the flag
+    pooled = report.pooled
+    assert pooled is not None and pooled.family == "ratio" and pooled.k == 23
+    assert pooled.flagged == 1 and pooled.without_flagged is not None
+    assert pooled.without_flagged.k == 22 and pooled.dl.ci_low > 0
+    assert len(pooled.leave_one_out) == 23
+    null = next(e for e in pooled.effects if e.value == 1.05)
+    assert null.oriented == pytest.approx(-math.log(1.05))  # against the claim
+    assert report.verdict == "supported" and report.confidence == "high"
+    assert pooled.headline.i2 < 0.5 and pooled.headline.k >= 3  # rule 6
+    assert any("without flagged" in r for r in report.rules)
+
+    # the summary keeps the sentence built on the evidence, drops the invented number
+    assert [s.text for s in report.summary_sentences] == [
+        "Most randomized trials report more recovery with drug X."
+    ]
+    assert report.unsupported_removed == 3 and report.summary_sentences[0].citations
+
+    svg = report.forest_svg()
+    assert svg is not None and svg.count("[audit flag]") == 1
+    assert (report.forest_png() or b"")[:4] == b"\x89PNG"
+    text = render_evidence(report)
+    assert "Verdict: supported" in text and "Paule-Mandel" in text and "Leave-one-out" in text
+    assert "(model said supports: " in text
+    md = evidence_markdown(report)
+    assert "<svg" in md and md.count("\n| ") == 25 + 1  # header + one row per paper
+    assert "<svg" in evidence_html(report)
+    again = EvidenceReport.model_validate_json(report.model_dump_json())
+    assert again.pooled is not None and again.pooled.k == 23
+
+
+def test_weigh_restricted_to_one_paper(trials: Any, llm: Any, fake: FakeLLM) -> None:
+    fake.on("StanceAnswer", _answer)
+    doc = next(d.doc_id for d in trials.papers() if d.source.endswith("trial21.md"))
+    report = weigh(trials, llm, CLAIM, doc_ids=[doc], weigh_options=WeighOptions(summary=False))
+    assert [r.doc_id for r in report.papers_considered] == [doc]
+    assert report.verdict == "contradicted" and report.pooled is None
+    assert "not comparable" in report.pooling_note
+    assert re.search(r"Rule 5: only contradicting", " ".join(report.rules))

@@ -1,0 +1,102 @@
+"""Verdict rules, direction words and the stance cross-check."""
+
+from __future__ import annotations
+
+from ideapump.evidence.directions import directions
+from ideapump.evidence.models import Effect
+from ideapump.evidence.pool import orient, pool
+from ideapump.evidence.stance import cross_check
+from ideapump.evidence.verdict import PaperVote, decide, paper_stance
+
+
+def _e(doc: str, y: float, v: float, stance: str, audit: str = "consistent") -> Effect:
+    base = Effect(
+        measure="d",
+        family="smd",
+        reported="d",
+        value=y,
+        yi=y,
+        vi=v,
+        derivation="t",
+        doc_id=doc,
+        audit=audit,
+    )
+    return orient(base, stance)
+
+
+def test_paper_stance_rule() -> None:
+    assert paper_stance(["supports", "neither"]) == "supports"
+    assert paper_stance(["supports", "contradicts"]) == "mixed"
+    assert paper_stance(["neither"]) == "neither"
+
+
+def test_counting_rules_without_pooling() -> None:
+    rct = ("randomized controlled trial",)
+    assert decide([PaperVote("a", "neither")], None).verdict == "insufficient"
+    one = decide([PaperVote("a", "supports")], None)
+    assert (one.verdict, one.confidence) == ("supported", "low")
+    # weight: RCT 2 x N >= 100 1.5 = 3 against 1 + 1: 3 >= 2 * 2 fails -> mixed
+    votes = [
+        PaperVote("a", "contradicts", rct, 200),
+        PaperVote("b", "supports"),
+        PaperVote("c", "supports"),
+    ]
+    assert decide(votes, None).verdict == "mixed"
+    votes.append(PaperVote("d", "contradicts"))  # 4 against 2: contradicted
+    assert decide(votes, None).verdict == "contradicted"
+    strong = [PaperVote(x, "supports", rct) for x in "abc"]
+    assert decide(strong, None).confidence == "high"
+
+
+def test_pooled_ci_decides_and_flagged_effects_are_audited_out() -> None:
+    effects = [
+        _e("a", 0.5, 0.02, "supports"),
+        _e("b", 0.6, 0.02, "supports"),
+        _e("c", 0.4, 0.02, "supports"),
+    ]
+    pooled, _ = pool(effects)
+    votes = [PaperVote(e.doc_id, "supports", effects=(e,)) for e in effects]
+    d = decide(votes, pooled)
+    assert d.verdict == "supported" and d.confidence == "high"
+    assert any("lies above the null" in r for r in d.rules)
+    # a flagged, contradicting outlier: the audited fit (without it) decides
+    bad = _e("d", 3.0, 0.02, "contradicts", audit="inconsistent")
+    pooled2, _ = pool([*effects, bad])
+    assert pooled2 is not None and pooled2.dl.ci_low < 0 < pooled2.dl.ci_high
+    votes2 = [*votes, PaperVote("d", "contradicts", effects=(bad,))]
+    d2 = decide(votes2, pooled2)
+    assert d2.verdict == "supported" and "without flagged" in d2.rules[1]
+
+
+def test_pooled_ci_across_the_null() -> None:
+    effects = [_e("a", 0.3, 0.2, "supports"), _e("b", 0.2, 0.2, "contradicts")]
+    pooled, _ = pool(effects)
+    votes = [
+        PaperVote("a", "supports", effects=(effects[0],)),
+        PaperVote("b", "contradicts", effects=(effects[1],)),
+    ]
+    assert decide(votes, pooled).verdict == "mixed"
+
+
+def test_direction_words() -> None:
+    assert directions("atomoxetine increases random exploration") >= {"up"}
+    assert directions("boosting noradrenaline decreased (rather than increased) exploration") == {
+        "down"
+    }
+    assert "none" in directions("there was no significant difference between groups")
+    assert "up" not in directions("the drug did not increase exploration")
+    assert directions("Is smoking associated with relapse?") == {"effect"}
+
+
+def test_cross_check_vetoes_a_mislabelled_stance() -> None:
+    claim = "noradrenaline increases random exploration"
+    passage = "Boosting noradrenaline decreased (rather than increased) random exploration."
+    got = cross_check("supports", claim, passage)
+    assert got.stance == "neither" and got.model_stance == "supports" and got.checked
+    assert "set to neither" in got.reason
+    assert cross_check("contradicts", claim, passage).stance == "contradicts"
+    agree = "Random exploration increased under atomoxetine."
+    assert cross_check("contradicts", claim, agree).stance == "neither"
+    assert cross_check("supports", claim, agree).stance == "supports"
+    unchecked = cross_check("supports", "noradrenaline and exploration", "We tested 40 people.")
+    assert unchecked.stance == "supports" and not unchecked.checked
