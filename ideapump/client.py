@@ -29,9 +29,9 @@ import httpx
 
 from ideapump import errors as E
 from ideapump import sse
-from ideapump.agent.models import Critique, EvidenceReport, Proposals
-from ideapump.api.errors import BusyError, PayloadTooLargeError, RateLimitedError, UnauthorizedError
-from ideapump.api.schemas import (
+from ideapump.models import DocumentInfo, IngestReport, Passage
+from ideapump.results import Critique, EvidenceReport, Proposals
+from ideapump.schemas import (
     Conversation,
     ConversationDetail,
     DigestFormat,
@@ -40,18 +40,10 @@ from ideapump.api.schemas import (
     IngestEvent,
     chat_event_adapter,
 )
-from ideapump.models import DocumentInfo, IngestReport, Passage
 from ideapump.stats.models import StatsReport
 
-_ERRORS: dict[str, type[E.IdeaPumpError]] = {
-    cls.type_name: cls
-    for cls in (
-        E.InputError, E.NotFoundError, E.UnsupportedFileError, E.DocumentError, E.ConfigError,
-        E.EmbeddingMismatchError, E.StoreError, E.EmbeddingError, E.LLMError, E.LLMAuthError,
-        E.LLMUnavailableError, E.LLMRateLimitError, E.LLMTimeoutError, E.LLMContextError,
-        E.LLMOutputError, UnauthorizedError, BusyError, PayloadTooLargeError,
-    )
-}  # fmt: skip
+#: Every error class by the ``type`` the service's error JSON names (errors.py is the table).
+_ERRORS = E.error_types()
 
 
 def raise_for_error(status: int, body: bytes) -> None:
@@ -64,7 +56,7 @@ def raise_for_error(status: int, body: bytes) -> None:
     except (ValueError, KeyError, TypeError):
         kind, message = "http_error", f"HTTP {status}: {body[:200]!r}"
     if kind == "rate_limited":
-        raise RateLimitedError(message, retry_after=1.0)
+        raise E.RateLimitedError(message, retry_after=1.0)
     cls = _ERRORS.get(kind, E.NotFoundError if status == 404 else E.IdeaPumpError)
     raise cls(message)
 

@@ -12,6 +12,12 @@ is a bug.
     │   ├── UnsupportedFileError  415  a file type IdeaPump does not read
     │   └── DocumentError         422  a file that cannot be read (encrypted, corrupt,
     │                                  scanned without text, empty, not UTF-8, too big)
+    ├── UnauthorizedError         401  missing, unknown or revoked API key
+    ├── PayloadTooLargeError      413  an upload over IDEAPUMP_SERVER__MAX_UPLOAD_MB
+    ├── RateLimitedError          429  over the key's requests per minute  (retry)
+    ├── BusyError                 503  every generation slot is taken  (retry)
+    ├── PromptError               500  a prompt file missing or rendered wrongly (a bug)
+    ├── FeedError                 502  a literature feed (arXiv, PubMed, bioRxiv) failed
     ├── ConfigError               500  a setting is missing or wrong (names the setting)
     │   └── EmbeddingMismatchError 409  store built with another embedding model
     ├── StoreError                503  Chroma or the registry database is unreachable  (retry)
@@ -128,3 +134,51 @@ class LLMContextError(LLMError):
 
 class LLMOutputError(LLMError):
     type_name = "llm_invalid_output"
+
+
+class UnauthorizedError(IdeaPumpError):
+    status_code = 401
+    type_name = "unauthorized"
+
+
+class PayloadTooLargeError(IdeaPumpError):
+    status_code = 413
+    type_name = "payload_too_large"
+
+
+class RateLimitedError(IdeaPumpError):
+    status_code = 429
+    retryable = True
+    type_name = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class BusyError(IdeaPumpError):
+    status_code = 503
+    retryable = True
+    type_name = "busy"
+
+
+class PromptError(IdeaPumpError):
+    """A prompt file is missing, or rendered with the wrong variables (a bug, not user input)."""
+
+    type_name = "prompt_error"
+
+
+class FeedError(IdeaPumpError):
+    status_code = 502
+    type_name = "feed_error"
+
+
+def error_types() -> dict[str, type[IdeaPumpError]]:
+    """Every error class by its ``type_name`` (what the API's error JSON carries)."""
+    found: dict[str, type[IdeaPumpError]] = {IdeaPumpError.type_name: IdeaPumpError}
+    todo = list(IdeaPumpError.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        found.setdefault(cls.type_name, cls)
+        todo.extend(cls.__subclasses__())
+    return found

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ideapump.errors import ConfigError
 
 if TYPE_CHECKING:
-    from ideapump.agent.models import Proposals
+    from ideapump.results import Proposals
 
 
 def require_pandas() -> Any:

@@ -36,18 +36,12 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from ideapump.errors import IdeaPumpError
+from ideapump.errors import PromptError
 
 PROMPTS_DIR: Traversable = files("ideapump").joinpath("prompt_files")
 
 _VAR = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-
-
-class PromptError(IdeaPumpError):
-    """A prompt file is missing, or rendered with the wrong variables (a bug, not user input)."""
-
-    type_name = "prompt_error"
 
 
 @dataclass(frozen=True)

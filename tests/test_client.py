@@ -15,12 +15,12 @@ from starlette.testclient import TestClient
 
 from ideapump.api import create_app
 from ideapump.api.chat import ChatContext
-from ideapump.api.schemas import CitationEvent, TokenEvent
 from ideapump.api.storage import ServiceStore
 from ideapump.client import AsyncClient, Client, stats_dataframe
 from ideapump.config import Settings
 from ideapump.errors import IdeaPumpError, NotFoundError
 from ideapump.runtime import Runtime
+from ideapump.schemas import CitationEvent, TokenEvent
 from tests.api.conftest import llm, settings  # noqa: F401  (fixtures)
 
 NOTE = "# Sleep study\n\nSleep after learning improved recall, t(28) = 1.20, p = .03 (n = 30)."

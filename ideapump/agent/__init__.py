@@ -29,7 +29,9 @@ from ideapump.agent.events import (
     TokenEvent,
 )
 from ideapump.agent.grounding import AgentOptions
-from ideapump.agent.models import (
+from ideapump.agent.propose import propose
+from ideapump.agent.weigh import WeighOptions, weigh, weigh_stream
+from ideapump.results import (
     Citation,
     Critique,
     EvidenceReport,
@@ -47,8 +49,6 @@ from ideapump.agent.models import (
     WeighedPassage,
     WeighProgress,
 )
-from ideapump.agent.propose import propose
-from ideapump.agent.weigh import WeighOptions, weigh, weigh_stream
 
 __all__ = [
     "AgentOptions",

@@ -56,10 +56,10 @@ from ideapump.agent.grounding import (
     relevance,
     retrieve,
 )
-from ideapump.agent.models import StatsFinding
 from ideapump.errors import InputError, NotFoundError
 from ideapump.llm import stream_text
 from ideapump.prompts import render_prompt
+from ideapump.results import StatsFinding
 
 if TYPE_CHECKING:
     from ideapump.library import Library
@@ -243,7 +243,6 @@ def chat_stream(
     the model is told they exist.
     """
     from ideapump.agent.critique import critique
-    from ideapump.agent.models import EvidenceReport
     from ideapump.agent.propose import propose
     from ideapump.agent.render import (
         render_critique,
@@ -251,6 +250,7 @@ def chat_stream(
         render_proposals,
         render_stats,
     )
+    from ideapump.results import EvidenceReport
     from ideapump.stats import check_text
 
     options = options or AgentOptions()

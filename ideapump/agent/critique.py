@@ -19,15 +19,15 @@ from ideapump.agent.grounding import (
     persona,
     retrieve,
 )
-from ideapump.agent.models import (
+from ideapump.agent.papers import paper_profile
+from ideapump.errors import InputError, NotFoundError
+from ideapump.prompts import render_prompt
+from ideapump.results import (
     Critique,
     CritiqueDraft,
     MethodsPoint,
     StatsFinding,
 )
-from ideapump.agent.papers import paper_profile
-from ideapump.errors import InputError, NotFoundError
-from ideapump.prompts import render_prompt
 
 if TYPE_CHECKING:
     from ideapump.library import Library

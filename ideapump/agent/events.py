@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from ideapump.agent.grounding import Evidence, closest_sentence
-from ideapump.agent.models import Citation, ExperimentProposal, StatsFinding, WeighProgress
+from ideapump.results import Citation, ExperimentProposal, StatsFinding, WeighProgress
 
 Intent = Literal["question", "propose", "critique", "weigh", "check_stats", "clarify"]
 

@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import numpy as np
 from pydantic import BaseModel
 
-from ideapump.agent.models import Citation
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block
+from ideapump.results import Citation
 from ideapump.retrieval import get_retriever
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ideapump.agent.grounding import Evidence
-from ideapump.agent.models import PaperProfile
+from ideapump.results import PaperProfile
 
 if TYPE_CHECKING:
     from ideapump.library import Library

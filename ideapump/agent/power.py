@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 from statsmodels.stats.power import FTestAnovaPower, TTestIndPower
 
 from ideapump.agent.grounding import Evidence, quote_occurs
-from ideapump.agent.models import Citation, PowerAnalysis
 from ideapump.errors import IdeaPumpError
+from ideapump.results import Citation, PowerAnalysis
 
 if TYPE_CHECKING:
     from ideapump.library import Library

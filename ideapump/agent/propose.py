@@ -29,7 +29,11 @@ from ideapump.agent.grounding import (
     relevance,
     retrieve,
 )
-from ideapump.agent.models import (
+from ideapump.agent.power import power_analysis
+from ideapump.errors import InputError
+from ideapump.llm import generate_structured
+from ideapump.prompts import data_block, render_prompt
+from ideapump.results import (
     ComparisonDraft,
     ExperimentProposal,
     Novelty,
@@ -38,10 +42,6 @@ from ideapump.agent.models import (
     Reflection,
     ReflectionDraft,
 )
-from ideapump.agent.power import power_analysis
-from ideapump.errors import InputError
-from ideapump.llm import generate_structured
-from ideapump.prompts import data_block, render_prompt
 
 if TYPE_CHECKING:
     from ideapump.library import Library

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ideapump.agent.models import (
+from ideapump.agent.render_weigh import render_evidence
+from ideapump.results import (
     Citation,
     Critique,
     ExperimentProposal,
@@ -16,7 +17,6 @@ from ideapump.agent.models import (
     Proposals,
     StatsFinding,
 )
-from ideapump.agent.render_weigh import render_evidence
 from ideapump.stats import StatsReport
 
 __all__ = [

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ideapump.agent.models import EvidenceReport, PaperRow
 from ideapump.evidence.models import Effect, Pooled
+from ideapump.results import EvidenceReport, PaperRow
 
 
 def _pooled_lines(p: Pooled) -> list[str]:

@@ -44,7 +44,15 @@ from ideapump.agent.grounding import (
     relevance,
     retrieve,
 )
-from ideapump.agent.models import (
+from ideapump.agent.papers import paper_profile
+from ideapump.errors import InputError, LLMOutputError
+from ideapump.evidence.effects import check_proposal, extract_effects, with_source
+from ideapump.evidence.models import Effect
+from ideapump.evidence.pool import orient, pool
+from ideapump.evidence.stance import Stance, judge
+from ideapump.evidence.verdict import PaperVote, decide, paper_stance
+from ideapump.prompts import render_prompt
+from ideapump.results import (
     EvidenceReport,
     PaperProfile,
     PaperRow,
@@ -54,14 +62,6 @@ from ideapump.agent.models import (
     WeighedPassage,
     WeighProgress,
 )
-from ideapump.agent.papers import paper_profile
-from ideapump.errors import InputError, LLMOutputError
-from ideapump.evidence.effects import check_proposal, extract_effects, with_source
-from ideapump.evidence.models import Effect
-from ideapump.evidence.pool import orient, pool
-from ideapump.evidence.stance import Stance, judge
-from ideapump.evidence.verdict import PaperVote, decide, paper_stance
-from ideapump.prompts import render_prompt
 
 if TYPE_CHECKING:
     from ideapump.library import Library

@@ -5,7 +5,7 @@ critique, weigh, check a pasted result, or one clarifying question) and yields
 its own typed events from a synchronous iterator; this adapter runs it in a
 worker thread, passes the conversation trimmed to the context window (whole
 messages, oldest dropped first) and maps the events onto the service's
-:mod:`ideapump.api.schemas` events. Its ``done`` event is folded into the
+:mod:`ideapump.schemas` events. Its ``done`` event is folded into the
 route's own ``done`` (which carries the stored message id).
 """
 
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ideapump.api.chat import ChatContext, fit_history
-from ideapump.api.schemas import (
+from ideapump.schemas import (
     CitationEvent,
     ProgressEvent,
     ProposalEvent,

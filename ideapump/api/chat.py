@@ -2,7 +2,7 @@
 
 A *chat engine* is an async function ``engine(ctx) -> AsyncIterator[event]``
 taking a :class:`ChatContext` (library, chat model, earlier turns, the new
-message) and yielding the typed events of :mod:`ideapump.api.schemas`
+message) and yielding the typed events of :mod:`ideapump.schemas`
 (token, citation, proposal, stats_finding). The routes add ``done``/``error``,
 store the reply and frame the events (SSE or OpenAI chunks).
 
@@ -20,9 +20,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ideapump.api.schemas import Citation
 from ideapump.library import Library
 from ideapump.llm.model import ChatModel
+from ideapump.schemas import Citation
 from ideapump.sse import encode
 
 #: Rough tokens per character for budgeting (conservative for English and numbers).

@@ -17,35 +17,27 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ideapump.errors import IdeaPumpError
+from ideapump.errors import (
+    BusyError,
+    IdeaPumpError,
+    PayloadTooLargeError,
+    RateLimitedError,
+    UnauthorizedError,
+)
+
+__all__ = [
+    "ERROR_RESPONSES",
+    "BusyError",
+    "PayloadTooLargeError",
+    "RateLimitedError",
+    "UnauthorizedError",
+    "error_body",
+    "error_event",
+    "error_response",
+    "install_error_handlers",
+]
 
 log = logging.getLogger("ideapump.api")
-
-
-class UnauthorizedError(IdeaPumpError):
-    status_code = 401
-    type_name = "unauthorized"
-
-
-class RateLimitedError(IdeaPumpError):
-    status_code = 429
-    retryable = True
-    type_name = "rate_limited"
-
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class BusyError(IdeaPumpError):
-    status_code = 503
-    retryable = True
-    type_name = "busy"
-
-
-class PayloadTooLargeError(IdeaPumpError):
-    status_code = 413
-    type_name = "payload_too_large"
 
 
 _HTTP_TYPES = {

@@ -44,7 +44,6 @@ from ideapump.agent.grounding import (
     persona,
     relevance,
 )
-from ideapump.agent.models import Citation
 from ideapump.digest.draft_text import (
     decimals,
     max_length,
@@ -68,6 +67,7 @@ from ideapump.digest.models import (
 from ideapump.errors import LLMOutputError
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
+from ideapump.results import Citation
 from ideapump.stats import audit_stored
 from ideapump.stats.models import CHECK_FLAG_CODES
 

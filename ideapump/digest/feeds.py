@@ -30,7 +30,7 @@ import httpx
 
 from ideapump import __version__
 from ideapump.config import DigestSettings
-from ideapump.errors import IdeaPumpError
+from ideapump.errors import FeedError
 
 ARXIV_URL = "https://export.arxiv.org/api/query"
 ESEARCH_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esearch.fcgi"
@@ -39,11 +39,6 @@ BIORXIV_URL = "https://api.biorxiv.org/details/biorxiv"
 BIORXIV_MAX_PAGES = 5  # 100 items a page; the API has no topic search, so we filter
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}  # noqa: SIM905
 _ATOM = {"a": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
-
-
-class FeedError(IdeaPumpError):
-    status_code = 502
-    type_name = "feed_error"
 
 
 @dataclass

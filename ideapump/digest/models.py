@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ideapump.agent.models import Citation
+from ideapump.results import Citation
 
 # -- drafts (model-facing) -------------------------------------------------------------
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from ideapump.agent.models import Citation
 from ideapump.digest.models import Digest, DocDigest, StatsSummary
+from ideapump.results import Citation
 
 BAR_KINDS = (
     ("decision_error", "decision error", "#c0392b"),

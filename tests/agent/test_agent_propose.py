@@ -50,7 +50,7 @@ def test_propose_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOp
     assert first["response_format"]["type"] == "json_schema"
     system, user = first["messages"][0], first["messages"][1]
     assert system["role"] == "system"
-    from ideapump.agent.models import ProposalDraft
+    from ideapump.results import ProposalDraft
 
     assert system["content"] == render_prompt("persona") + output_contract(ProposalDraft)
     block = user["content"][user["content"].index("<documents>") :]
@@ -126,8 +126,8 @@ def test_sample_size_takes_no_effect_from_a_paper_the_proposal_does_not_cite(
     corpus_library,
 ) -> None:
     from ideapump.agent.grounding import Evidence
-    from ideapump.agent.models import Citation
     from ideapump.agent.power import power_analysis
+    from ideapump.results import Citation
 
     docs = corpus_library.papers()
     notes = next(d for d in docs if d.kind == "markdown")  # the pilot notes: no test statistics

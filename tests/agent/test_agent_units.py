@@ -15,9 +15,9 @@ from ideapump.agent.grounding import (
     repair_quote,
     strip_bad,
 )
-from ideapump.agent.models import CritiqueDraft, PointDraft
 from ideapump.agent.power import effect_from_result, solve_n
 from ideapump.models import Passage
+from ideapump.results import CritiqueDraft, PointDraft
 from ideapump.stats import check_text
 
 CHUNK = (

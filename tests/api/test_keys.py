@@ -95,7 +95,7 @@ async def test_generation_cap_answers_busy(settings: Settings, embeddings: Any) 
     release = asyncio.Event()
 
     async def slow_engine(ctx: object) -> AsyncIterator[Any]:
-        from ideapump.api.schemas import TokenEvent
+        from ideapump.schemas import TokenEvent
 
         yield TokenEvent(text="thinking")
         await release.wait()

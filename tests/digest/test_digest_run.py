@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from ideapump.agent.grounding import cosine, normalize, passage_vectors
-from ideapump.agent.models import Citation
 from ideapump.digest import run_digest
 from ideapump.digest.compose import document_passages, lab_passages, spark_pairs
 from ideapump.digest.state import DigestState
 from ideapump.library import Library
+from ideapump.results import Citation
 from ideapump.runtime import Runtime
 from tests.conftest import PAPERS
 from tests.digest.conftest import BOGUS, FakeModel, Lab, doc_id_of

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 import respx
 
-from ideapump.agent.models import Citation
 from ideapump.config import get_settings
 from ideapump.digest.deliver import deliver_digest, webhook_payload
 from ideapump.digest.models import Digest, DocDigest, Finding, Spark, StatsLine, StatsSummary
 from ideapump.digest.render import stats_chart_svg, to_html, to_markdown, write_files
+from ideapump.results import Citation
 
 
 def cite(title: str, page: int, quote: str) -> Citation:

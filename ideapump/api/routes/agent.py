@@ -30,9 +30,9 @@ from ideapump.agent import (
 )
 from ideapump.api.deps import AppState, get_library, get_state
 from ideapump.api.errors import ERROR_RESPONSES, error_body
-from ideapump.api.schemas import ProposeRequest, WeighRequest
 from ideapump.errors import InputError
 from ideapump.library import Library
+from ideapump.schemas import ProposeRequest, WeighRequest
 
 router = APIRouter(tags=["agent"], responses=ERROR_RESPONSES)
 

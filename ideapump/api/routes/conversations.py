@@ -13,7 +13,9 @@ from pydantic import BaseModel
 from ideapump.api.chat import ChatContext, Turn, sse
 from ideapump.api.deps import AppState, Caller, SlotStream, get_caller, get_library, get_state
 from ideapump.api.errors import ERROR_RESPONSES, error_event
-from ideapump.api.schemas import (
+from ideapump.api.storage import ConversationRow, MessageRow
+from ideapump.library import Library
+from ideapump.schemas import (
     Citation,
     Conversation,
     ConversationCreate,
@@ -23,8 +25,6 @@ from ideapump.api.schemas import (
     Message,
     MessageCreate,
 )
-from ideapump.api.storage import ConversationRow, MessageRow
-from ideapump.library import Library
 
 router = APIRouter(prefix="/conversations", tags=["conversations"], responses=ERROR_RESPONSES)
 

@@ -24,11 +24,11 @@ from pydantic import AfterValidator
 
 from ideapump.api.deps import AppState, Caller, get_caller, get_state
 from ideapump.api.errors import ERROR_RESPONSES
-from ideapump.api.schemas import DigestFormat, DigestInfo
 from ideapump.config import Settings
 from ideapump.digest.run import out_dir_for
 from ideapump.digest.state import DigestRow, DigestState
 from ideapump.errors import NotFoundError
+from ideapump.schemas import DigestFormat, DigestInfo
 
 router = APIRouter(prefix="/digests", tags=["digests"], responses=ERROR_RESPONSES)
 

@@ -14,10 +14,10 @@ from fastapi.responses import StreamingResponse
 from ideapump.api.chat import sse
 from ideapump.api.deps import AppState, get_library, get_state
 from ideapump.api.errors import ERROR_RESPONSES, PayloadTooLargeError, error_event
-from ideapump.api.schemas import DocumentDetail, IngestEvent
 from ideapump.errors import InputError, NotFoundError
 from ideapump.library import Library, to_info
 from ideapump.models import DocumentInfo, IngestOutcome, IngestReport
+from ideapump.schemas import DocumentDetail, IngestEvent
 from ideapump.stats import audit_stored
 from ideapump.stats.models import StatsReport
 from ingest.pipeline import IngestProgress

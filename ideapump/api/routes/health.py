@@ -11,8 +11,8 @@ from sqlalchemy import text
 from ideapump import __version__
 from ideapump.api.deps import AppState, get_state
 from ideapump.api.errors import error_body
-from ideapump.api.schemas import Check, Health, Readiness
 from ideapump.config import Settings
+from ideapump.schemas import Check, Health, Readiness
 
 router = APIRouter(tags=["health"])
 

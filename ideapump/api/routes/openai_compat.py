@@ -23,9 +23,9 @@ from ideapump.api.chat import Turn, references_text
 from ideapump.api.deps import AppState, SlotStream, get_library, get_state
 from ideapump.api.errors import ERROR_RESPONSES, error_event
 from ideapump.api.routes.conversations import ReplyCollector, reply_events
-from ideapump.api.schemas import OAIChatRequest
 from ideapump.errors import InputError
 from ideapump.library import Library
+from ideapump.schemas import OAIChatRequest
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses=ERROR_RESPONSES)
 

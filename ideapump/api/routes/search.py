@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends
 
 from ideapump.api.deps import AppState, Caller, get_caller, get_library, get_state
 from ideapump.api.errors import ERROR_RESPONSES
-from ideapump.api.schemas import CheckStatsRequest, SearchRequest
 from ideapump.library import Library
 from ideapump.models import Passage
+from ideapump.schemas import CheckStatsRequest, SearchRequest
 from ideapump.stats import check_text
 from ideapump.stats.models import StatsReport
 

@@ -1,4 +1,4 @@
-"""What the agent pipelines return (public models) and what the model fills (drafts).
+"""The pipelines' results (public models) and what the model fills (drafts): core types.
 
 Public models (``Citation``, ``ExperimentProposal``, ``Critique``,
 ``EvidenceReport``...) are what the facade, the CLI and the service hand out.
