@@ -26,18 +26,26 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 
 from ideapump import errors as E
 from ideapump import sse
+from ideapump.capabilities import CAPABILITIES, http_request
 from ideapump.models import DocumentInfo, IngestReport, Passage
 from ideapump.results import Critique, EvidenceReport, Proposals
 from ideapump.schemas import (
+    CheckStatsRequest,
     Conversation,
     ConversationDetail,
+    CritiqueRequest,
     DigestFormat,
     DigestInfo,
     DocumentDetail,
     IngestEvent,
+    ProposeRequest,
+    SearchMode,
+    SearchRequest,
+    WeighRequest,
     chat_event_adapter,
 )
 from ideapump.stats.models import StatsReport
@@ -132,14 +140,24 @@ class Client:
                 raise_for_error(500, json.dumps({"error": err}).encode())
             yield IngestEvent.model_validate(payload)
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
+    def _run(self, name: str, request: BaseModel) -> Any:
+        """Capability ``name`` over HTTP (:mod:`ideapump.capabilities`), its result parsed."""
+        method, path, body = http_request(name, request)
+        return CAPABILITIES[name].parse(self._call(method, path, json=body))
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        doc_ids: list[str] | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[Passage]:
         """Top-k passages; ``mode``: "hybrid" (default), "dense" or "lexical"."""
-        body = self._call("POST", "/search", json={"query": query, "k": k, "mode": mode})
-        return [Passage.model_validate(p) for p in body]
+        return self._run("search", SearchRequest(query=query, k=k, doc_ids=doc_ids, mode=mode))
 
     def check_stats(self, text: str, alpha: float | None = None) -> StatsReport:
-        body = self._call("POST", "/stats/check", json={"text": text, "alpha": alpha})
-        return StatsReport.model_validate(body)
+        """Recompute every reported test in ``text`` (t, F, r, χ², z; GRIM)."""
+        return self._run("check_stats", CheckStatsRequest(text=text, alpha=alpha))
 
     def document_stats(self, doc_id: str, alpha: float | None = None) -> StatsReport:
         params = {"alpha": alpha} if alpha is not None else {}
@@ -149,19 +167,20 @@ class Client:
 
     def propose(self, question: str, *, n: int = 3, k: int = 2) -> Proposals:
         """Ranked, cited experiment proposals (``.to_dataframe()`` for a table)."""
-        body = self._call("POST", "/propose", json={"question": question, "n": n, "k": k})
-        return Proposals.model_validate(body)
+        return self._run("propose", ProposeRequest(question=question, n=n, k=k))
 
     def critique(self, doc_id: str) -> Critique:
         """Statistics audit and cited methods critique of a document (id or unique prefix)."""
-        return Critique.model_validate(self._call("POST", f"/documents/{doc_id}/critique"))
+        return self._run("critique", CritiqueRequest(doc_id=doc_id))
 
     def weigh(
         self, claim: str, *, max_papers: int = 40, passages_per_paper: int = 2
     ) -> EvidenceReport:
         """The library's evidence on ``claim``: papers, stances, effects, pooled estimate, verdict."""
-        body = {"claim": claim, "max_papers": max_papers, "passages_per_paper": passages_per_paper}
-        return EvidenceReport.model_validate(self._call("POST", "/weigh", json=body))
+        request = WeighRequest(
+            claim=claim, max_papers=max_papers, passages_per_paper=passages_per_paper
+        )
+        return self._run("weigh", request)
 
     def forest_png(self, report: EvidenceReport) -> bytes:
         """The report's forest plot as PNG (``IPython.display.Image(data=...)``)."""
@@ -246,26 +265,37 @@ class AsyncClient:
         body = await self._call("POST", "/documents", files=_files(paths))
         return IngestReport.model_validate(body)
 
-    async def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
-        body = await self._call("POST", "/search", json={"query": query, "k": k, "mode": mode})
-        return [Passage.model_validate(p) for p in body]
+    async def _run(self, name: str, request: BaseModel) -> Any:
+        method, path, body = http_request(name, request)
+        return CAPABILITIES[name].parse(await self._call(method, path, json=body))
+
+    async def search(
+        self,
+        query: str,
+        k: int = 5,
+        doc_ids: list[str] | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[Passage]:
+        return await self._run(
+            "search", SearchRequest(query=query, k=k, doc_ids=doc_ids, mode=mode)
+        )
 
     async def check_stats(self, text: str, alpha: float | None = None) -> StatsReport:
-        body = await self._call("POST", "/stats/check", json={"text": text, "alpha": alpha})
-        return StatsReport.model_validate(body)
+        return await self._run("check_stats", CheckStatsRequest(text=text, alpha=alpha))
 
     async def propose(self, question: str, *, n: int = 3, k: int = 2) -> Proposals:
-        body = await self._call("POST", "/propose", json={"question": question, "n": n, "k": k})
-        return Proposals.model_validate(body)
+        return await self._run("propose", ProposeRequest(question=question, n=n, k=k))
 
     async def critique(self, doc_id: str) -> Critique:
-        return Critique.model_validate(await self._call("POST", f"/documents/{doc_id}/critique"))
+        return await self._run("critique", CritiqueRequest(doc_id=doc_id))
 
     async def weigh(
         self, claim: str, *, max_papers: int = 40, passages_per_paper: int = 2
     ) -> EvidenceReport:
-        body = {"claim": claim, "max_papers": max_papers, "passages_per_paper": passages_per_paper}
-        return EvidenceReport.model_validate(await self._call("POST", "/weigh", json=body))
+        request = WeighRequest(
+            claim=claim, max_papers=max_papers, passages_per_paper=passages_per_paper
+        )
+        return await self._run("weigh", request)
 
     async def forest_png(self, report: EvidenceReport) -> bytes:
         r = await self.http.post("/weigh/forest.png", json=report.model_dump(mode="json"))

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ideapump import capabilities
 from ideapump.agent import (
     AgentOptions,
     ChatEvent,
@@ -29,19 +30,26 @@ from ideapump.agent import (
     Proposals,
     chat,
     chat_stream,
-    critique,
-    propose,
-    weigh,
 )
 from ideapump.config import Settings
 from ideapump.library import Library
 from ideapump.llm.model import ChatModel
 from ideapump.runtime import Runtime
+from ideapump.schemas import (
+    CheckStatsRequest,
+    CritiqueRequest,
+    ProposeRequest,
+    SearchMode,
+    SearchRequest,
+    WeighRequest,
+)
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
+    from pydantic import BaseModel
 
     from ideapump.models import IngestReport, Passage
+    from ideapump.stats.models import StatsReport
 
 
 class IdeaPump:
@@ -77,17 +85,35 @@ class IdeaPump:
     def ingest(self, paths: Sequence[str | Path]) -> IngestReport:
         return self.library.ingest(paths)
 
-    def search(self, query: str, k: int = 5) -> list[Passage]:
-        return self.library.search(query, k=k)
+    def run(self, name: str, request: BaseModel) -> Any:
+        """Capability ``name`` (:mod:`ideapump.capabilities`) with its request model."""
+        return capabilities.run(name, self.library, self.llm, request, self.options)
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        doc_ids: list[str] | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[Passage]:
+        return self.run("search", SearchRequest(query=query, k=k, doc_ids=doc_ids, mode=mode))
+
+    def check_stats(self, text: str, alpha: float | None = None) -> StatsReport:
+        return self.run("check_stats", CheckStatsRequest(text=text, alpha=alpha))
 
     def propose(self, question: str, *, n: int = 3, k: int = 2) -> Proposals:
-        return propose(self.library, self.llm, question, n=n, k=k, options=self.options)
+        return self.run("propose", ProposeRequest(question=question, n=n, k=k))
 
     def critique(self, doc_id: str) -> Critique:
-        return critique(self.library, self.llm, doc_id, options=self.options)
+        return self.run("critique", CritiqueRequest(doc_id=doc_id))
 
-    def weigh(self, claim: str) -> EvidenceReport:
-        return weigh(self.library, self.llm, claim, options=self.options)
+    def weigh(
+        self, claim: str, *, max_papers: int = 40, passages_per_paper: int = 2
+    ) -> EvidenceReport:
+        request = WeighRequest(
+            claim=claim, max_papers=max_papers, passages_per_paper=passages_per_paper
+        )
+        return self.run("weigh", request)
 
     def chat(self, messages: Sequence[Any], *, n: int = 3, k: int = 2) -> ChatReply:
         return chat(self.library, self.llm, messages, n=n, k=k, options=self.options)

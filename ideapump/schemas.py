@@ -60,11 +60,14 @@ class IngestEvent(BaseModel):
 # -- search and statistics -----------------------------------------------------------
 
 
+SearchMode = Literal["hybrid", "dense", "lexical"]
+
+
 class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=4000)
     k: int = Field(5, ge=1, le=50)
     doc_ids: list[str] | None = None
-    mode: Literal["hybrid", "dense", "lexical"] = Field(
+    mode: SearchMode = Field(
         "hybrid", description="hybrid: dense and BM25 rankings fused (best); or one of them."
     )
 
@@ -98,6 +101,12 @@ class ProposeRequest(BaseModel):
                 "k": 2,
             }
         }
+    )
+
+
+class CritiqueRequest(BaseModel):
+    doc_id: str = Field(
+        min_length=4, max_length=64, description="A document id, or a unique prefix of it."
     )
 
 

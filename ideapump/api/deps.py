@@ -16,15 +16,20 @@ import time
 from collections.abc import AsyncIterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
+from ideapump import capabilities
+from ideapump.agent.grounding import AgentOptions
 from ideapump.api.agent_engine import agent_reply
 from ideapump.api.chat import ChatEngine
 from ideapump.api.errors import BusyError, RateLimitedError, UnauthorizedError
 from ideapump.api.storage import ServiceStore
+from ideapump.capabilities import CAPABILITIES
 from ideapump.config import Settings
 from ideapump.library import Library
 from ideapump.llm.model import ChatModel
@@ -204,3 +209,17 @@ async def get_library(
     caller: Caller = Depends(get_caller), state: AppState = Depends(get_state)
 ) -> Library:
     return await asyncio.to_thread(state.library, caller.library)
+
+
+async def run_capability(state: AppState, lib: Library, name: str, request: BaseModel) -> Any:
+    """Run capability ``name`` in a worker thread; one that uses the model holds a generation
+    slot. The model is built lazily, so a pipeline that abstains never starts it."""
+    cap = CAPABILITIES[name]
+
+    def go() -> Any:
+        return capabilities.run(name, lib, state.chat_model, request, AgentOptions())
+
+    if not cap.uses_model:
+        return await asyncio.to_thread(go)
+    with state.generations.slot():
+        return await asyncio.to_thread(go)

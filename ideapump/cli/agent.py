@@ -87,7 +87,7 @@ def register(app: typer.Typer) -> None:
         library: str | None = LibraryOption,
         passages: int = PassagesOption,
         max_papers: int = typer.Option(40, "--max-papers", help="Papers read at most (1-100)."),
-        per_paper: int = typer.Option(
+        passages_per_paper: int = typer.Option(
             2, "--passages-per-paper", help="Each paper's own best passages judged (1-10)."
         ),
         fmt: str = typer.Option(
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("text", "md", "html"):
             raise InputError("--format must be text, md or html")
         pump = _pump(library, passages)
-        wo = WeighOptions(max_papers=max_papers, passages_per_paper=per_paper)
+        wo = WeighOptions(max_papers=max_papers, passages_per_paper=passages_per_paper)
 
         def show_progress(event: Any) -> None:
             err_console.print(

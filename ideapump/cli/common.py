@@ -73,11 +73,14 @@ def run_app(app: typer.Typer) -> None:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        err_console.print(
-            f"[bold red]error:[/] invalid setting {escape(where)}: {escape(first['msg'])} "
-            "(check IDEAPUMP_* variables and .env)",
-            highlight=False,
-        )
+        if exc.title.endswith("Request"):  # a capability's arguments (ideapump/schemas.py)
+            what = f"invalid argument {escape(where)}: {escape(first['msg'])}"
+        else:
+            what = (
+                f"invalid setting {escape(where)}: {escape(first['msg'])} "
+                "(check IDEAPUMP_* variables and .env)"
+            )
+        err_console.print(f"[bold red]error:[/] {what}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
@@ -87,10 +90,10 @@ def run_app(app: typer.Typer) -> None:
     except typer.Abort:
         err_console.print("[yellow]aborted[/]")
         sys.exit(1)
-    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:  # usage errors arrive here in non-standalone mode
+        # click's, or the click typer vendors (typer._click): both can show themselves
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         raise

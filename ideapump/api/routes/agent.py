@@ -24,15 +24,12 @@ from ideapump.agent import (
     EvidenceReport,
     Proposals,
     WeighOptions,
-    critique,
-    propose,
-    weigh,
 )
-from ideapump.api.deps import AppState, get_library, get_state
+from ideapump.api.deps import AppState, get_library, get_state, run_capability
 from ideapump.api.errors import ERROR_RESPONSES, error_body
 from ideapump.errors import InputError
 from ideapump.library import Library
-from ideapump.schemas import ProposeRequest, WeighRequest
+from ideapump.schemas import CritiqueRequest, ProposeRequest, WeighRequest
 
 router = APIRouter(tags=["agent"], responses=ERROR_RESPONSES)
 
@@ -153,17 +150,6 @@ def _example(example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
     return {200: {"content": {"application/json": {"example": example}}}, **_BUSY}
 
 
-async def _generate(state: AppState, pipeline: Any, lib: Library, arg: str, **kw: Any) -> Any:
-    """Run an agent pipeline in a worker thread, holding one generation slot.
-
-    The model is built lazily, so a pipeline that abstains never starts it.
-    """
-    with state.generations.slot():
-        return await asyncio.to_thread(
-            pipeline, lib, state.chat_model, arg, options=AgentOptions(), **kw
-        )
-
-
 @router.post(
     "/propose",
     response_model=Proposals,
@@ -179,7 +165,7 @@ async def propose_route(
     lib: Library = Depends(get_library),
     state: AppState = Depends(get_state),
 ) -> Proposals:
-    return await _generate(state, propose, lib, body.question, n=body.n, k=body.k)
+    return await run_capability(state, lib, "propose", body)
 
 
 @router.post(
@@ -196,8 +182,9 @@ async def critique_route(
     lib: Library = Depends(get_library),
     state: AppState = Depends(get_state),
 ) -> Critique:
+    request = CritiqueRequest(doc_id=doc_id)
     await asyncio.to_thread(lib.get, doc_id)  # 404 before taking a generation slot
-    return await _generate(state, critique, lib, doc_id)
+    return await run_capability(state, lib, "critique", request)
 
 
 def _weigh_options(body: WeighRequest) -> WeighOptions:
@@ -224,7 +211,7 @@ async def weigh_route(
     state: AppState = Depends(get_state),
 ) -> Any:
     if not stream:
-        return await _generate(state, weigh, lib, body.claim, weigh_options=_weigh_options(body))
+        return await run_capability(state, lib, "weigh", body)
     from ideapump.agent.weigh import weigh_stream
     from ideapump.api.agent_engine import relay
     from ideapump.api.chat import sse

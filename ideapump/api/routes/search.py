@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Depends
 
-from ideapump.api.deps import AppState, Caller, get_caller, get_library, get_state
+from ideapump.api.deps import AppState, get_library, get_state, run_capability
 from ideapump.api.errors import ERROR_RESPONSES
 from ideapump.library import Library
 from ideapump.models import Passage
 from ideapump.schemas import CheckStatsRequest, SearchRequest
-from ideapump.stats import check_text
 from ideapump.stats.models import StatsReport
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -20,13 +17,11 @@ router = APIRouter(responses=ERROR_RESPONSES)
 @router.post(
     "/search", response_model=list[Passage], tags=["search"], summary="Top-k passages, best first"
 )
-async def search(body: SearchRequest, lib: Library = Depends(get_library)) -> list[Passage]:
-    def run() -> list[Passage]:
-        if not lib.registry.complete(lib.name):
-            return []
-        return lib.search(body.query, k=body.k, doc_ids=body.doc_ids, mode=body.mode)
-
-    return await asyncio.to_thread(run)
+async def search(
+    body: SearchRequest, lib: Library = Depends(get_library), state: AppState = Depends(get_state)
+) -> list[Passage]:
+    result: list[Passage] = await run_capability(state, lib, "search", body)
+    return result
 
 
 @router.post(
@@ -37,9 +32,8 @@ async def search(body: SearchRequest, lib: Library = Depends(get_library)) -> li
 )
 async def check_stats(
     body: CheckStatsRequest,
-    _caller: Caller = Depends(get_caller),
+    lib: Library = Depends(get_library),
     state: AppState = Depends(get_state),
 ) -> StatsReport:
-    alpha = state.settings.stats.alpha if body.alpha is None else body.alpha
-    zero = state.settings.stats.p_zero_is_error
-    return await asyncio.to_thread(check_text, body.text, alpha=alpha, p_zero_is_error=zero)
+    report: StatsReport = await run_capability(state, lib, "check_stats", body)
+    return report
