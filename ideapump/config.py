@@ -140,6 +140,33 @@ class LLMSettings(_Section):
     local_start_timeout_s: float = Field(
         300.0, gt=0, description="How long to wait for the local model server to load."
     )
+    local_max_crashes: int = Field(
+        3,
+        ge=1,
+        description="Crashes of the local model server within local_crash_window_s after which "
+        "IdeaPump stops restarting it and reports the log tail instead.",
+    )
+    local_crash_window_s: float = Field(
+        300.0, gt=0, description="The window over which local model server crashes are counted."
+    )
+    local_restart_backoff_s: float = Field(
+        1.0,
+        ge=0,
+        description="Wait before restarting a crashed local model server; doubles with each "
+        "crash in the window (at most 30 s).",
+    )
+    local_health_interval_s: float = Field(
+        5.0,
+        ge=0,
+        description="How often the local model server's /health is checked while it runs "
+        "(0: only when a request fails).",
+    )
+    local_wedged_after_s: float = Field(
+        30.0,
+        gt=0,
+        description="A running local model server whose /health fails this long is killed and "
+        "restarted.",
+    )
 
 
 class StatsSettings(_Section):

@@ -174,6 +174,10 @@ class Message(BaseModel):
     citations: list[Citation] = []
     proposals: list[dict[str, Any]] = []
     stats_findings: list[dict[str, Any]] = []
+    error: dict[str, Any] | None = Field(
+        None,
+        description="Set on a reply that failed (its content is empty): {type, message, retry}.",
+    )
     created_at: datetime
 
 

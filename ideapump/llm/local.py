@@ -173,9 +173,10 @@ def find_local_server(settings: Settings) -> LocalServer | None:
     return server if health(server.url) else None
 
 
-def _log_tail(log_file: Path, lines: int = 8) -> str:
+def log_tail(log_file: Path | str, lines: int = 8) -> str:
+    """The last lines of a server log, on one line (for error messages)."""
     try:
-        text = log_file.read_text(errors="replace").strip().splitlines()
+        text = Path(log_file).read_text(errors="replace").strip().splitlines()
     except OSError:
         return ""
     return " | ".join(line.strip() for line in text[-lines:])
@@ -193,6 +194,9 @@ def _terminate(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
 
 
 def _stop_owned() -> None:
+    from ideapump.llm import supervise
+
+    supervise.shutdown()  # no restarts while the process exits
     for state_file, proc in list(_OWNED.items()):
         _terminate(proc)
         _OWNED.pop(state_file, None)
@@ -217,14 +221,20 @@ def _check_xllamacpp() -> None:
         )
 
 
-def _start(settings: Settings, model_path: Path, state_file: Path, log_file: Path) -> LocalServer:
+def server_args(
+    settings: Settings,
+    model_path: Path,
+    state_file: Path,
+    *,
+    port: int = 0,
+    parent_pid: int | None = None,
+) -> list[str]:
+    """The arguments of ``python -m ideapump.llm.serve_local``: built here and nowhere else.
+
+    ``_start`` runs them as a child process, ``ideapump models serve`` in the foreground.
+    """
     llm = settings.llm
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.unlink(missing_ok=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        SERVE_MODULE,
+    args = [
         "--model",
         str(model_path),
         "--alias",
@@ -235,8 +245,25 @@ def _start(settings: Settings, model_path: Path, state_file: Path, log_file: Pat
         str(llm.local_threads),
         "--state-file",
         str(state_file),
-        "--parent-pid",
-        str(os.getpid()),
+        "--port",
+        str(port),
+    ]
+    if parent_pid:
+        args += ["--parent-pid", str(parent_pid)]
+    return args
+
+
+def _start(
+    settings: Settings, model_path: Path, state_file: Path, log_file: Path, port: int = 0
+) -> LocalServer:
+    llm = settings.llm
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.unlink(missing_ok=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        SERVE_MODULE,
+        *server_args(settings, model_path, state_file, port=port, parent_pid=os.getpid()),
     ]
     with log_file.open("ab") as log:
         proc = subprocess.Popen(
@@ -254,7 +281,7 @@ def _start(settings: Settings, model_path: Path, state_file: Path, log_file: Pat
             _OWNED.pop(state_file, None)
             raise LLMUnavailableError(
                 f"the local model server for {llm.local_model} exited with code {code} while "
-                f"starting: {_log_tail(log_file) or 'no output'} (log: {log_file})",
+                f"starting: {log_tail(log_file) or 'no output'} (log: {log_file})",
                 setting=SETTING,
             )
         state = read_state(state_file)
@@ -271,8 +298,21 @@ def _start(settings: Settings, model_path: Path, state_file: Path, log_file: Pat
     )
 
 
-def ensure_local_server(settings: Settings) -> LocalServer:
-    """A running server for ``settings.llm.local_model``: reused if one answers, else started."""
+def ensure_local_server(settings: Settings, *, port: int = 0) -> LocalServer:
+    """A running server for ``settings.llm.local_model``: reused if one answers, else started.
+
+    ``port``: where to start one (0: a free port). The supervisor passes the port of
+    the server that died, so clients built for its URL reach the new one.
+    The server returned is supervised (:mod:`ideapump.llm.supervise`) from then on.
+    """
+    from ideapump.llm import supervise
+
+    server = _ensure(settings, port)
+    supervise.watch(settings, server)
+    return server
+
+
+def _ensure(settings: Settings, port: int) -> LocalServer:
     llm = settings.llm
     state_file, lock_file, log_file = state_paths(settings)
     with _file_lock(lock_file):
@@ -295,13 +335,22 @@ def ensure_local_server(settings: Settings) -> LocalServer:
         _check_xllamacpp()
         with _file_lock(settings.models_dir / f".{llm.local_model}.lock"):
             model_path = weights.ensure_model(settings.models_dir, llm.local_model)
-        return _start(settings, model_path, state_file, log_file)
+        return _start(settings, model_path, state_file, log_file, port)
+
+
+def owned_process(state_file: Path, pid: int) -> subprocess.Popen[bytes] | None:
+    """The child process this process started for ``state_file``, if it is ``pid``."""
+    proc = _OWNED.get(state_file)
+    return proc if proc is not None and proc.pid == pid else None
 
 
 def stop_local_servers(settings: Settings) -> list[LocalServer]:
     """Stop every local model server recorded under HOME; returns those stopped."""
+    from ideapump.llm import supervise
+
     stopped = []
     for server in running_servers(settings):
+        supervise.mark_stopped(Path(server.state_file))  # on purpose: not a crash
         proc = _OWNED.pop(Path(server.state_file), None)
         if proc is not None:
             _terminate(proc)
@@ -331,6 +380,9 @@ def local_server(settings: Settings) -> Iterator[LocalServer]:
     finally:
         proc = _OWNED.pop(state_file, None)
         if proc is not None and not had:
+            from ideapump.llm import supervise
+
+            supervise.forget(state_file)
             _terminate(proc)
             state = read_state(state_file)
             if state and state.get("pid") == proc.pid:

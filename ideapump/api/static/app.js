@@ -106,6 +106,7 @@ function addMessage(role, text = "", extras = {}) {
   (extras.citations || []).forEach((c) => addCitation(out, c));
   if ((extras.stats_findings || []).length) side.appendChild(statsTable(extras.stats_findings));
   showText(out, text);
+  if (extras.error) body.innerHTML += `<p class="error">No reply: ${esc(extras.error.message)}</p>`;
   $("messages").appendChild(div); div.scrollIntoView();
   return out;
 }
