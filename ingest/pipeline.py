@@ -18,8 +18,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ideapump.errors import DocumentError, UnsupportedFileError
+from ideapump.errors import DocumentError, StorageFullError, StoreError, UnsupportedFileError
 from ideapump.models import IngestOutcome, IngestReport
+from ideapump.store.failures import full_error, is_disk_full
 from ideapump.store.registry import COMPLETE, DELETING, DocumentRow, Registry
 from ingest.extractor import Extractor
 from ingest.loaders import doc_id_for, kind_of, read_checked
@@ -96,6 +97,8 @@ class Pipeline:
             count_max_tokens=count_limit(store.embeddings),
             alpha=settings.stats.alpha,
         )
+        #: The file that met a full disk, for the reason given to the files after it.
+        self.full: str | None = None
 
     # -- recovery ------------------------------------------------------------
     def recover(self, doc_ids: set[str] | None = None) -> int:
@@ -132,6 +135,18 @@ class Pipeline:
         with Extractor(workers=1 if len(files) > 1 else 0) as extractor:
             planned: dict[int, Planned] = {}
             for i, path in enumerate(files):
+                if self.full:
+                    # The disk is full: each later file would be read and embedded only
+                    # to fail at the same point; say so for each instead.
+                    outcome = IngestOutcome(
+                        path=str(path),
+                        status="failed",
+                        reason=f"not ingested: the disk filled up while storing {self.full}; "
+                        "free space and run again",
+                    )
+                    report.outcomes.append(outcome)
+                    progress.file_done(outcome)
+                    continue
                 progress.file_started(path)
                 t0 = time.perf_counter()
                 # Keep the worker busy on the next files while this one is embedded:
@@ -205,12 +220,25 @@ class Pipeline:
             return self._store(prepared, report, progress)
         except DocumentError as exc:
             return IngestOutcome(path=str(path), status="failed", doc_id=doc_id, reason=str(exc))
-        except BaseException:
+        except BaseException as exc:
             # Ctrl-C or a store failure mid-file: undo this file, keep the others.
+            self._undo(doc_id)
+            if isinstance(exc, Exception) and is_disk_full(exc):
+                self.full = path.name
+                full = exc if isinstance(exc, StorageFullError) else full_error("the store", exc)
+                reason = full.message
+                return IngestOutcome(path=str(path), status="failed", doc_id=doc_id, reason=reason)
+            raise
+
+    def _undo(self, doc_id: str) -> None:
+        """Remove a document that was being written; if the store cannot even do that
+        (down, full), its row stays ``pending``, invisible, and the next run removes it."""
+        try:
             row = self.registry.get(self.library, doc_id)
             if row is not None and row.status != COMPLETE:
                 self.recover({doc_id})
-            raise
+        except (StoreError, StorageFullError):
+            pass
 
     def _store(
         self, prepared: Prepared, report: IngestReport, progress: IngestProgress

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ideapump.errors import EmbeddingMismatchError, StoreError
+from ideapump.errors import EmbeddingMismatchError, IdeaPumpError, StoreError
+from ideapump.store.failures import GuardedCollection, full_error, is_disk_full, store_errors
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -34,6 +35,16 @@ class ChunkHit:
     metadata: dict[str, Any]
 
 
+CHROMA_SETTING = "IDEAPUMP_STORE__CHROMA_MODE / IDEAPUMP_STORE__CHROMA_HOST"
+
+
+def chroma_where(settings: Settings) -> str:
+    """How an error names the Chroma store: the server's address, or the folder."""
+    if settings.store.chroma_mode == "http":
+        return f"the Chroma server at {settings.store.chroma_host}:{settings.store.chroma_port}"
+    return f"the Chroma store at {settings.chroma_dir}"
+
+
 def make_client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -50,14 +61,10 @@ def make_client(settings: Settings) -> Any:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
-        where = (
-            f"{settings.store.chroma_host}:{settings.store.chroma_port}"
-            if settings.store.chroma_mode == "http"
-            else str(settings.chroma_dir)
-        )
+        if is_disk_full(exc):
+            raise full_error(chroma_where(settings), exc) from None
         raise StoreError(
-            f"cannot open the Chroma store at {where}: {exc}",
-            setting="IDEAPUMP_STORE__CHROMA_MODE / IDEAPUMP_STORE__CHROMA_HOST",
+            f"cannot open {chroma_where(settings)}: {exc}", setting=CHROMA_SETTING
         ) from None
 
 
@@ -72,15 +79,23 @@ class VectorStore:
     def open(cls, settings: Settings, library: str, embeddings: Embeddings) -> VectorStore:
         client = make_client(settings)
         model = getattr(embeddings, "model_name", type(embeddings).__name__)
+        where = chroma_where(settings)
+        disk = settings.chroma_dir if settings.store.chroma_mode == "embedded" else None
         try:
-            collection = client.get_or_create_collection(
-                COLLECTION_PREFIX + library,
-                metadata={"embedding_model": model, "library": library},
-                configuration={"hnsw": {"space": "cosine"}},
-                embedding_function=None,
-            )
+            with store_errors(where, CHROMA_SETTING, disk):
+                raw = client.get_or_create_collection(
+                    COLLECTION_PREFIX + library,
+                    metadata={"embedding_model": model, "library": library},
+                    configuration={"hnsw": {"space": "cosine"}},
+                    embedding_function=None,
+                )
+        except IdeaPumpError:
+            raise
         except Exception as exc:
             raise StoreError(f"cannot open collection for library {library!r}: {exc}") from None
+        # Every call on the collection (here, in hybrid retrieval, in the BM25 sync)
+        # maps an outage to StoreError (503, retry) and a full disk to StorageFullError.
+        collection = GuardedCollection(raw, where, CHROMA_SETTING, disk)
         recorded = (collection.metadata or {}).get("embedding_model")
         if recorded and recorded != model:
             raise EmbeddingMismatchError(
