@@ -98,6 +98,18 @@ class IngestSettings(_Section):
         description="Chunk size in MiniLM word pieces; the local model reads at most 256.",
     )
     chunk_overlap: int = Field(40, ge=0, le=128, description="Overlap between chunks, in tokens.")
+    file_time_budget_s: float = Field(
+        120.0,
+        gt=0,
+        description="Time one file may take to read (extract, chunk, audit) in the extraction "
+        "worker; a file over it (a PDF with a huge page count or deeply nested objects) fails.",
+    )
+    file_memory_mb: int = Field(
+        2048,
+        ge=0,
+        description="Address space of the extraction worker, in MB: a file needing more fails "
+        "alone. 0: no limit.",
+    )
 
 
 class LLMSettings(_Section):

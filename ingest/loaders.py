@@ -145,6 +145,10 @@ def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
         raise
     except FileNotDecryptedError:
         raise DocumentError("encrypted PDF: it needs a password; save an unlocked copy") from None
+    except RecursionError:
+        raise DocumentError(
+            "PDF objects nested too deeply to read (a damaged or hostile file)"
+        ) from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise DocumentError(f"corrupt PDF: {exc}".strip()) from None
     except Exception as exc:  # pypdf raises assorted errors on damaged files

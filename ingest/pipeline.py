@@ -22,7 +22,7 @@ from ideapump.errors import DocumentError, StorageFullError, StoreError, Unsuppo
 from ideapump.models import IngestOutcome, IngestReport
 from ideapump.store.failures import full_error, is_disk_full
 from ideapump.store.registry import COMPLETE, DELETING, DocumentRow, Registry
-from ingest.extractor import Extractor
+from ingest.extractor import Budget, Extractor
 from ingest.loaders import doc_id_for, kind_of, read_checked
 from ingest.prepare import Prepared, PrepPlan
 
@@ -132,7 +132,10 @@ class Pipeline:
         report.outcomes.extend(problems)
         self.recover()
         progress.discovered(len(files))
-        with Extractor(workers=1 if len(files) > 1 else 0) as extractor:
+        budget = Budget(
+            self.settings.ingest.file_time_budget_s, self.settings.ingest.file_memory_mb
+        )
+        with Extractor(workers=1 if len(files) > 1 else 0, budget=budget) as extractor:
             planned: dict[int, Planned] = {}
             for i, path in enumerate(files):
                 if self.full:

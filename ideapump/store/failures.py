@@ -110,9 +110,7 @@ def store_errors(where: str, setting: str, disk: Path | None = None) -> Iterator
 class GuardedCollection:
     """A Chroma collection whose calls raise IdeaPumpErrors for outages and full disks."""
 
-    def __init__(
-        self, collection: Any, where: str, setting: str, disk: Path | None = None
-    ) -> None:
+    def __init__(self, collection: Any, where: str, setting: str, disk: Path | None = None) -> None:
         self._collection = collection
         self._where = where
         self._setting = setting
