@@ -200,6 +200,12 @@ class ServerSettings(_Section):
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (browser chat UIs elsewhere)."
     )
+    public_url: str | None = Field(
+        None,
+        description="Base URL at which users' browsers reach this server (e.g. "
+        "https://ideapump.lab.org), for the citation links sent to chat clients. "
+        "Default: the address each request came to.",
+    )
     search_k: int = Field(6, ge=1, le=50, description="Passages retrieved per chat reply.")
     max_concurrent_retrievals: int = Field(
         0,

@@ -38,6 +38,14 @@ class Readiness(BaseModel):
 # -- documents ----------------------------------------------------------------------
 
 
+class DocumentPage(BaseModel):
+    doc_id: str
+    title: str
+    page: int = Field(description="1-based page number")
+    pages: int = Field(description="How many pages the document has")
+    text: str = Field(description="The page's text as stored (cleaned, references set apart)")
+
+
 class DocumentDetail(BaseModel):
     document: DocumentInfo
     stats: StatsReport | None = Field(None, description="The statistics audit made at ingest.")

@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from ideapump.api.chat import sse
 from ideapump.api.deps import AppState, get_library, get_state
 from ideapump.api.errors import ERROR_RESPONSES, PayloadTooLargeError, error_event
-from ideapump.api.schemas import DocumentDetail, IngestEvent
+from ideapump.api.schemas import DocumentDetail, DocumentPage, IngestEvent
 from ideapump.errors import InputError, NotFoundError
 from ideapump.library import Library, to_info
 from ideapump.models import DocumentInfo, IngestOutcome, IngestReport
@@ -225,6 +225,23 @@ async def document_stats(
     if report is None:
         raise NotFoundError(f"document {doc_id} has no text to audit (a data table?)")
     return report
+
+
+@router.get(
+    "/{doc_id}/pages/{page}",
+    response_model=DocumentPage,
+    summary="One page's stored text (what a citation link opens)",
+)
+async def document_page(
+    doc_id: str, page: int, lib: Library = Depends(get_library)
+) -> DocumentPage:
+    row = await asyncio.to_thread(lib.get, doc_id)
+    texts = row.page_texts or []
+    if not 1 <= page <= len(texts):
+        raise NotFoundError(f"document {row.doc_id} has no page {page} (it has {len(texts)})")
+    return DocumentPage(
+        doc_id=row.doc_id, title=row.title, page=page, pages=len(texts), text=texts[page - 1]
+    )
 
 
 @router.delete("/{doc_id}", response_model=DocumentInfo, summary="Remove a document")
