@@ -220,9 +220,11 @@ def test_openai_sdk_reads_the_stream_with_citations(tmp_path: Any) -> None:
         secret = key["Authorization"].removeprefix("Bearer ")
         sdk = openai.OpenAI(base_url=f"{url}/v1", api_key=secret, max_retries=0)
         stream = sdk.chat.completions.create(
-            model="ideapump", messages=CHAT["messages"], stream=True
+            model="ideapump",
+            messages=[{"role": "user", "content": "What helps recall?"}],
+            stream=True,
         )
-        text, annotations = "", []
+        text, annotations = "", list[dict[str, Any]]()
         for chunk in stream:
             delta = chunk.choices[0].delta
             text += delta.content or ""
