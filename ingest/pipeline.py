@@ -22,6 +22,7 @@ from ideapump.errors import DocumentError, StorageFullError, StoreError, Unsuppo
 from ideapump.models import IngestOutcome, IngestReport
 from ideapump.store.failures import full_error, is_disk_full
 from ideapump.store.registry import COMPLETE, DELETING, DocumentRow, Registry
+from ingest.chunking import Chunk
 from ingest.extractor import Budget, Extractor
 from ingest.loaders import doc_id_for, kind_of, read_checked
 from ingest.prepare import Prepared, PrepPlan
@@ -114,10 +115,18 @@ class Pipeline:
                 or now - started > STALE_AFTER
                 or row.doc_id in (doc_ids or ())
             ):
-                self.store.delete_document(row.doc_id)
+                self._delete_chunks(row)
                 self.registry.delete(self.library, row.doc_id)
                 fixed += 1
         return fixed
+
+    def _delete_chunks(self, row: DocumentRow) -> None:
+        # By id as well as by document: a write that failed half-way (a full disk) can
+        # sit in Chroma's log, applied only later, where a delete by metadata finds
+        # nothing yet; a delete by id is logged after it and undoes it then.
+        ids = [Chunk(row.doc_id, i, "", "", 0, 0, 0, 0).chunk_id for i in range(row.chunks)]
+        self.store.delete_ids(ids)
+        self.store.delete_document(row.doc_id)
 
     def remove(self, doc_id: str) -> None:
         self.registry.mark_deleting(self.library, doc_id)

@@ -153,6 +153,10 @@ class VectorStore:
                 ],
             )
 
+    def delete_ids(self, chunk_ids: Sequence[str]) -> None:
+        for start in range(0, len(chunk_ids), _ADD_BATCH):
+            self.collection.delete(ids=list(chunk_ids[start : start + _ADD_BATCH]))
+
     def delete_document(self, doc_id: str) -> None:
         self.collection.delete(where={"doc_id": doc_id})
 
