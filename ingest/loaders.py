@@ -141,8 +141,8 @@ def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
         raw_pages = [_page_text(page) for page in reader.pages]
         meta = reader.metadata
         title = _meta_str(meta, "title") or _title_by_font(reader)
-    except DocumentError:
-        raise
+    except (DocumentError, MemoryError):
+        raise  # a MemoryError is the extraction worker's memory limit, reported as such
     except FileNotDecryptedError:
         raise DocumentError("encrypted PDF: it needs a password; save an unlocked copy") from None
     except RecursionError:

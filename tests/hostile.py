@@ -4,6 +4,7 @@
   line of text), a few MB that keep a PDF reader busy for minutes;
 * :func:`nested_pdf`: a valid PDF whose page content holds arrays nested
   ``depth`` deep, which a recursive parser follows until its stack gives out;
+* :func:`expanding_pdf`: a few kB that inflate to tens of MB of text per page;
 * :func:`not_a_pdf`: a ZIP archive (what a .docx is) named .pdf;
 * :data:`PATH_NAMES`: upload file names that try to leave the upload folder.
 """
@@ -84,6 +85,29 @@ def nested_pdf(depth: int) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
         b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>",
     ]
+    return _pdf(objects, 1)
+
+
+def expanding_pdf(pages: int, mb: int = 20) -> bytes:
+    """A file of a few kB whose ``pages`` pages each inflate to ``mb`` MB of text: one
+    compressed content stream, shared by every page, showing one long string (under
+    pypdf's own limits on a stream's length and token count, which stop cruder bombs)."""
+    import zlib
+
+    words = b"pupil size rose after atomoxetine " * (mb * 1_000_000 // 34)
+    stream = zlib.compress(b"BT /F1 12 Tf 72 720 Td (" + words + b") Tj ET", 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>"
+        % (b" ".join(b"%d 0 R" % (5 + i) for i in range(pages)), pages),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    for _ in range(pages):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+        )
     return _pdf(objects, 1)
 
 

@@ -6,11 +6,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ideapump.config import Settings
+from ideapump.errors import DocumentError
 from ideapump.library import Library
 from ingest.extractor import Budget, Extractor
 from ingest.prepare import PrepPlan
-from tests.hostile import many_pages_pdf, nested_pdf, not_a_pdf
+from tests.hostile import expanding_pdf, many_pages_pdf, nested_pdf, not_a_pdf
 
 PLAN = PrepPlan(
     max_bytes=50_000_000, chunk_tokens=240, overlap=40, count_max_tokens=256, alpha=0.05
@@ -34,16 +37,33 @@ def test_a_pdf_over_the_time_budget_is_stopped(tmp_path: Path) -> None:
         assert len(ex.submit(ok, PLAN, b"").result().doc.pages) == 20
 
 
+def _address_space_mb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) // 1024
+    raise AssertionError("no VmSize")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
 def test_a_pdf_over_the_memory_limit_fails_alone(tmp_path: Path) -> None:
-    big = tmp_path / "big.pdf"
-    big.write_bytes(many_pages_pdf(3000))
-    with Extractor(budget=Budget(seconds=60, memory_mb=350)) as ex:
-        error = ex.submit(big, PLAN, b"").exception()
-    # a MemoryError in the worker, or the worker dying of it, or stuck until the budget
-    assert error is not None
-    assert any(s in str(error) for s in ("MEMORY_MB", "TIME_BUDGET_S")), (
-        error
-    )  # never a crash of the caller
+    """A few kB that inflate to 80 MB of text, against a limit 48 MB above the worker's
+    start-up size: that file fails with the setting to raise; an ordinary PDF passes
+    under the same limit, before and after it."""
+    ok = tmp_path / "ok.pdf"
+    ok.write_bytes(many_pages_pdf(20))
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(expanding_pdf(pages=4, mb=20))
+    assert bomb.stat().st_size < 100_000
+    with Extractor(budget=Budget(seconds=120, memory_mb=0)) as ex:
+        assert len(ex.submit(ok, PLAN, b"").result().doc.pages) == 20
+        assert ex._proc is not None
+        started_mb = _address_space_mb(ex._proc.pid)  # imports, tokenizer, SciPy
+    with Extractor(budget=Budget(seconds=120, memory_mb=started_mb + 48)) as ex:
+        assert len(ex.submit(ok, PLAN, b"").result().doc.pages) == 20
+        error = ex.submit(bomb, PLAN, b"").exception()
+        assert isinstance(error, DocumentError), error  # never a crash of the caller
+        assert "IDEAPUMP_INGEST__FILE_MEMORY_MB" in str(error) and "corrupt" not in str(error)
+        assert len(ex.submit(ok, PLAN, b"").result().doc.pages) == 20  # the worker goes on
 
 
 def test_hostile_pdfs_in_a_batch_each_get_a_reason(tmp_path: Path, embeddings: Any) -> None:
