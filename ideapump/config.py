@@ -99,6 +99,18 @@ class IngestSettings(_Section):
         description="Chunk size in MiniLM word pieces; the local model reads at most 256.",
     )
     chunk_overlap: int = Field(40, ge=0, le=128, description="Overlap between chunks, in tokens.")
+    file_time_budget_s: float = Field(
+        120.0,
+        gt=0,
+        description="Time one file may take to read (extract, chunk, audit) in the extraction "
+        "worker; a file over it (a PDF with a huge page count or deeply nested objects) fails.",
+    )
+    file_memory_mb: int = Field(
+        2048,
+        ge=0,
+        description="Address space of the extraction worker, in MB: a file needing more fails "
+        "alone. 0: no limit.",
+    )
 
 
 class LLMSettings(_Section):
@@ -141,6 +153,33 @@ class LLMSettings(_Section):
     local_start_timeout_s: float = Field(
         300.0, gt=0, description="How long to wait for the local model server to load."
     )
+    local_max_crashes: int = Field(
+        3,
+        ge=1,
+        description="Crashes of the local model server within local_crash_window_s after which "
+        "IdeaPump stops restarting it and reports the log tail instead.",
+    )
+    local_crash_window_s: float = Field(
+        300.0, gt=0, description="The window over which local model server crashes are counted."
+    )
+    local_restart_backoff_s: float = Field(
+        1.0,
+        ge=0,
+        description="Wait before restarting a crashed local model server; doubles with each "
+        "crash in the window (at most 30 s).",
+    )
+    local_health_interval_s: float = Field(
+        5.0,
+        ge=0,
+        description="How often the local model server's /health is checked while it runs "
+        "(0: only when a request fails).",
+    )
+    local_wedged_after_s: float = Field(
+        30.0,
+        gt=0,
+        description="A running local model server whose /health fails this long is killed and "
+        "restarted.",
+    )
 
 
 class StatsSettings(_Section):
@@ -167,6 +206,12 @@ class ServerSettings(_Section):
     )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (browser chat UIs elsewhere)."
+    )
+    public_url: str | None = Field(
+        None,
+        description="Base URL at which users' browsers reach this server (e.g. "
+        "https://ideapump.lab.org), for the citation links sent to chat clients. "
+        "Default: the address each request came to.",
     )
     search_k: int = Field(6, ge=1, le=50, description="Passages retrieved per chat reply.")
     max_concurrent_retrievals: int = Field(

@@ -21,6 +21,7 @@ is a bug.
     ├── ConfigError               500  a setting is missing or wrong (names the setting)
     │   └── EmbeddingMismatchError 409  store built with another embedding model
     ├── StoreError                503  Chroma or the registry database is unreachable  (retry)
+    ├── StorageFullError          507  the disk holding HOME (or the database) is full
     ├── EmbeddingError            502  embedding endpoint failed
     └── LLMError                  502  the language model failed
         ├── LLMAuthError          502  401/403 from the endpoint: the API key
@@ -93,6 +94,11 @@ class StoreError(IdeaPumpError):
     status_code = 503
     retryable = True
     type_name = "store_unavailable"
+
+
+class StorageFullError(IdeaPumpError):
+    status_code = 507
+    type_name = "storage_full"
 
 
 class EmbeddingError(IdeaPumpError):

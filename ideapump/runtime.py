@@ -92,7 +92,7 @@ class Runtime:
     def store(self, library: str | None = None) -> VectorStore:
         """The Chroma collection of ``library`` (default: ``settings.library``)."""
         name = check_library_name(library or self.settings.library)
-        return VectorStore.open(self._chroma_client(), name, self.embeddings)
+        return VectorStore.open(self._chroma_client(), name, self.embeddings, self.settings)
 
     def library(self, name: str | None = None) -> Library:
         """The library ``name`` (default: ``settings.library``), built once per runtime."""

@@ -38,6 +38,14 @@ class Readiness(BaseModel):
 # -- documents ----------------------------------------------------------------------
 
 
+class DocumentPage(BaseModel):
+    doc_id: str
+    title: str
+    page: int = Field(description="1-based page number")
+    pages: int = Field(description="How many pages the document has")
+    text: str = Field(description="The page's text as stored (cleaned, references set apart)")
+
+
 class DocumentDetail(BaseModel):
     document: DocumentInfo
     stats: StatsReport | None = Field(None, description="The statistics audit made at ingest.")
@@ -204,6 +212,10 @@ class Message(BaseModel):
     citations: list[Citation] = []
     proposals: list[dict[str, Any]] = []
     stats_findings: list[dict[str, Any]] = []
+    error: dict[str, Any] | None = Field(
+        None,
+        description="Set on a reply that failed (its content is empty): {type, message, retry}.",
+    )
     created_at: datetime
 
 

@@ -129,7 +129,7 @@ def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
     if not data.startswith(b"%PDF"):
-        raise DocumentError("not a PDF (no %PDF header)")
+        raise DocumentError(f"not a PDF: {what_it_is(data)}, named .pdf (no %PDF header)")
     # pypdf quietly rebuilds a damaged xref and returns the pages it can find;
     # a file cut short would then be stored half. Refuse it instead.
     if b"%%EOF" not in data[-2048:]:
@@ -141,10 +141,14 @@ def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
         raw_pages = [_page_text(page) for page in reader.pages]
         meta = reader.metadata
         title = _meta_str(meta, "title") or _title_by_font(reader)
-    except DocumentError:
-        raise
+    except (DocumentError, MemoryError):
+        raise  # a MemoryError is the extraction worker's memory limit, reported as such
     except FileNotDecryptedError:
         raise DocumentError("encrypted PDF: it needs a password; save an unlocked copy") from None
+    except RecursionError:
+        raise DocumentError(
+            "PDF objects nested too deeply to read (a damaged or hostile file)"
+        ) from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise DocumentError(f"corrupt PDF: {exc}".strip()) from None
     except Exception as exc:  # pypdf raises assorted errors on damaged files
@@ -171,6 +175,44 @@ def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
     authors = [a.strip() for a in re.split(r";|,| and ", author) if a.strip()] if author else []
     year = _pdf_year(meta, head)
     return LoadedDocument(path, "pdf", sha, len(data), body, title, authors, year, doi, references)
+
+
+#: File signatures of what gets uploaded with a .pdf name by mistake (or on purpose).
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a ZIP archive (a Word, Excel or PowerPoint file?)"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+    (b"%!PS", "a PostScript file"),
+)
+
+
+def what_it_is(data: bytes) -> str:
+    """What a file that is not a PDF appears to be, from its first bytes."""
+    for magic, name in _SIGNATURES:
+        if data.startswith(magic):
+            return f"it is {name}"
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return "it is an HTML page (a download that saved the web page instead?)"
+    if head.startswith(b"<?xml") or head.startswith(b"<"):
+        return "it is XML or HTML"
+    if b"%PDF" in data[:1024]:
+        return "it has bytes before the %PDF header (a damaged download?)"
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return "it is binary data of an unknown kind"
+    return "it is plain text"
 
 
 # pypdf parses every operator of a vector figure drawn as a form XObject to find

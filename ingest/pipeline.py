@@ -18,11 +18,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ideapump.errors import DocumentError, UnsupportedFileError
+from ideapump.errors import DocumentError, StorageFullError, StoreError, UnsupportedFileError
 from ideapump.models import IngestOutcome, IngestReport
 from ideapump.retrieval.context import CHUNK_CONTEXT, context_text
+from ideapump.store.failures import full_error, is_disk_full
 from ideapump.store.registry import COMPLETE, DELETING, DocumentRow, Registry
-from ingest.extractor import Extractor
+from ingest.chunking import Chunk
+from ingest.extractor import Budget, Extractor
 from ingest.loaders import doc_id_for, kind_of, read_checked
 from ingest.prepare import Prepared, PrepPlan
 
@@ -97,6 +99,8 @@ class Pipeline:
             count_max_tokens=count_limit(store.embeddings),
             alpha=settings.stats.alpha,
         )
+        #: The file that met a full disk, for the reason given to the files after it.
+        self.full: str | None = None
 
     # -- recovery ------------------------------------------------------------
     def recover(self, doc_ids: set[str] | None = None) -> int:
@@ -112,10 +116,18 @@ class Pipeline:
                 or now - started > STALE_AFTER
                 or row.doc_id in (doc_ids or ())
             ):
-                self.store.delete_document(row.doc_id)
+                self._delete_chunks(row)
                 self.registry.delete(self.library, row.doc_id)
                 fixed += 1
         return fixed
+
+    def _delete_chunks(self, row: DocumentRow) -> None:
+        # By id as well as by document: a write that failed half-way (a full disk) can
+        # sit in Chroma's log, applied only later, where a delete by metadata finds
+        # nothing yet; a delete by id is logged after it and undoes it then.
+        ids = [Chunk(row.doc_id, i, "", "", 0, 0, 0, 0).chunk_id for i in range(row.chunks)]
+        self.store.delete_ids(ids)
+        self.store.delete_document(row.doc_id)
 
     def remove(self, doc_id: str) -> None:
         self.registry.mark_deleting(self.library, doc_id)
@@ -130,9 +142,24 @@ class Pipeline:
         report.outcomes.extend(problems)
         self.recover()
         progress.discovered(len(files))
-        with Extractor(workers=1 if len(files) > 1 else 0) as extractor:
+        budget = Budget(
+            self.settings.ingest.file_time_budget_s, self.settings.ingest.file_memory_mb
+        )
+        with Extractor(workers=1 if len(files) > 1 else 0, budget=budget) as extractor:
             planned: dict[int, Planned] = {}
             for i, path in enumerate(files):
+                if self.full:
+                    # The disk is full: each later file would be read and embedded only
+                    # to fail at the same point; say so for each instead.
+                    outcome = IngestOutcome(
+                        path=str(path),
+                        status="failed",
+                        reason=f"not ingested: the disk filled up while storing {self.full}; "
+                        "free space and run again",
+                    )
+                    report.outcomes.append(outcome)
+                    progress.file_done(outcome)
+                    continue
                 progress.file_started(path)
                 t0 = time.perf_counter()
                 # Keep the worker busy on the next files while this one is embedded:
@@ -219,12 +246,25 @@ class Pipeline:
             return self._store(prepared, report, progress)
         except DocumentError as exc:
             return IngestOutcome(path=str(path), status="failed", doc_id=doc_id, reason=str(exc))
-        except BaseException:
+        except BaseException as exc:
             # Ctrl-C or a store failure mid-file: undo this file, keep the others.
+            self._undo(doc_id)
+            if isinstance(exc, Exception) and is_disk_full(exc):
+                self.full = path.name
+                full = exc if isinstance(exc, StorageFullError) else full_error("the store", exc)
+                reason = full.message
+                return IngestOutcome(path=str(path), status="failed", doc_id=doc_id, reason=reason)
+            raise
+
+    def _undo(self, doc_id: str) -> None:
+        """Remove a document that was being written; if the store cannot even do that
+        (down, full), its row stays ``pending``, invisible, and the next run removes it."""
+        try:
             row = self.registry.get(self.library, doc_id)
             if row is not None and row.status != COMPLETE:
                 self.recover({doc_id})
-            raise
+        except (StoreError, StorageFullError):
+            pass
 
     def _store(
         self, prepared: Prepared, report: IngestReport, progress: IngestProgress

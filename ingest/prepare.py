@@ -56,6 +56,17 @@ def chunker_for(plan: PrepPlan) -> Chunker:
     return _chunkers[key]
 
 
+def warm_up(plan: PrepPlan) -> None:
+    """Load what every file needs (tokenizer and its threads, the auditor's SciPy) by
+    preparing a line of text: the worker's memory limit then bounds the files alone."""
+    from ingest.loaders import Page
+
+    text = "Warm up: t(28) = 2.20, p = .03."
+    doc = LoadedDocument(Path("warm-up"), "text", "0" * 64, 0, [Page(1, text)], "warm up")
+    chunker_for(plan).split(doc)
+    audit(doc, plan.alpha)
+
+
 def audit(doc: LoadedDocument, alpha: float) -> dict[str, Any] | None:
     """Statistics audit at ingest time, so a critique of an ingested paper is instant."""
     if doc.kind == "table":

@@ -16,6 +16,12 @@ model's own latency is known. ``GET /_timings`` returns, per request tagged
 ``bench-<id>`` in its messages, when the request arrived, its first token left
 and its last token left (``time.time()``), for benches to subtract the model's
 time from what a client sees, and the client's port (one per connection).
+
+It also takes the command line of ``python -m ideapump.llm.serve_local`` (``--model``,
+``--alias``, ``--ctx``, ``--threads``, ``--state-file``, ``--parent-pid``, ``--port 0``)
+and answers ``/health``, writing and removing the same state file: with
+``ideapump.llm.local.SERVE_MODULE`` pointed at this module, the real start,
+supervision and stop of the offline model run against it (tests/llm/test_supervise.py).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -208,6 +215,9 @@ def make_app(tokens_per_s: float = 50.0, tokens: int = 40, prefill_s: float = 0.
     async def models(_request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": "fake", "object": "model"}]})
 
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
     async def get_timings(_request: Request) -> Response:
         return JSONResponse(timings)
 
@@ -215,9 +225,45 @@ def make_app(tokens_per_s: float = 50.0, tokens: int = 40, prefill_s: float = 0.
         routes=[
             Route("/v1/chat/completions", completions, methods=["POST"]),
             Route("/v1/models", models),
+            Route("/health", health),
             Route("/_timings", get_timings),
         ]
     )
+
+
+def _serve_as_local_model(app: Starlette, a: argparse.Namespace) -> None:
+    """Serve like ideapump.llm.serve_local: state file once listening, removed on the way out."""
+    import os
+    import socket
+    import threading
+
+    import uvicorn
+
+    from ideapump.llm.serve_local import remove_state_if_mine, write_state
+
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", a.port))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+
+    def announce() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.02)
+        state = {"pid": os.getpid(), "url": url, "model": a.alias, "n_ctx": a.ctx}
+        write_state(a.state_file, {**state, "owner_pid": a.parent_pid, "started_at": time.time()})
+        print(f"fake model server: serving {a.alias} at {url}", flush=True)
+        while a.parent_pid and not server.should_exit:  # die with the parent, as serve_local
+            if os.getppid() != a.parent_pid:
+                server.should_exit = True
+            time.sleep(0.5)
+
+    threading.Thread(target=announce, daemon=True).start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        remove_state_if_mine(a.state_file)
+        print("fake model server: stopped", flush=True)
 
 
 def main() -> None:
@@ -228,8 +274,18 @@ def main() -> None:
     ap.add_argument("--tokens-per-s", type=float, default=50.0)
     ap.add_argument("--tokens", type=int, default=40, help="words per text answer")
     ap.add_argument("--prefill-s", type=float, default=0.05, help="delay before the first token")
+    # serve_local's command line (the model file is not read)
+    ap.add_argument("--model", help="as serve_local (ignored)")
+    ap.add_argument("--alias", default="fake")
+    ap.add_argument("--ctx", type=int, default=8192)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--state-file", type=Path)
+    ap.add_argument("--parent-pid", type=int, default=0)
     a = ap.parse_args()
     app = make_app(a.tokens_per_s, a.tokens, a.prefill_s)
+    if a.state_file:
+        _serve_as_local_model(app, a)
+        return
     uvicorn.run(app, host="127.0.0.1", port=a.port, log_level="warning")
 
 

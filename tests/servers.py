@@ -7,12 +7,14 @@ with fake_llm(tokens_per_s=200) as llm_url, ideapump_server(env) as base_url:
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -121,3 +123,141 @@ def ideapump_server(
         if procs is not None:
             procs.append(proc)
         yield f"http://127.0.0.1:{port}"
+
+
+# -- the shared services, as processes a test can stop and start again ------------------
+
+
+class Service:
+    """A server process on loopback that can be stopped (an outage) and started again."""
+
+    def __init__(
+        self,
+        name: str,
+        cmd: list[str],
+        ready: Callable[[], bool],
+        log: Path,
+        user: str | None = None,
+    ) -> None:
+        self.name, self.cmd, self.ready, self.log, self.user = name, cmd, ready, log, user
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 90.0) -> None:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(  # the server itself, so signals reach it
+                self.cmd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                user=self.user,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                tail = self.log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{tail}")
+            if self.ready():
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} did not start within {timeout:.0f} s")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+def chroma_cli() -> str | None:
+    local = Path(sys.executable).parent / "chroma"
+    return str(local) if local.exists() else shutil.which("chroma")
+
+
+@contextmanager
+def chroma_service(folder: Path, port: int | None = None) -> Iterator[tuple[Service, int]]:
+    """``chroma run`` (the chromadb package's server) on loopback, data under ``folder``."""
+    cli = chroma_cli()
+    if cli is None:
+        raise RuntimeError("no chroma CLI (pip install chromadb)")
+    port = port or free_port()
+    folder.mkdir(parents=True, exist_ok=True)
+    cmd = [cli, "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port", str(port)]
+
+    def ready() -> bool:
+        try:
+            url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+            return httpx.get(url, timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    service = Service("chroma", cmd, ready, folder / "chroma.log")
+    service.start()
+    try:
+        yield service, port
+    finally:
+        service.stop()
+
+
+def postgres_bin() -> Path | None:
+    """The folder of Debian's PostgreSQL server binaries, if installed."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+def can_run_postgres() -> bool:
+    """A private PostgreSQL needs its binaries and root (to run it as user postgres)."""
+    return postgres_bin() is not None and os.geteuid() == 0
+
+
+@contextmanager
+def postgres_service(folder: Path, port: int | None = None) -> Iterator[tuple[Service, str]]:
+    """A private PostgreSQL cluster on loopback (not the system's); yields it and its URL.
+
+    Run as user ``postgres`` (the server refuses root) from a fresh data folder, with
+    trust authentication on loopback only, so stopping it disturbs nothing else.
+    """
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        raise RuntimeError("no PostgreSQL server binaries (apt-get install postgresql)")
+    port = port or free_port()
+    folder.mkdir(parents=True, exist_ok=True)
+    # The cluster's own folder must be reachable by user postgres (pytest's tmp_path is not).
+    own = Path(tempfile.mkdtemp(prefix="ideapump-pg-"))
+    own.chmod(0o755)
+    data, sockets = own / "pgdata", own / "sockets"
+    sockets.mkdir()
+    shutil.chown(own, "postgres")
+    shutil.chown(sockets, "postgres")
+    subprocess.run(
+        [str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+        user="postgres",
+        cwd=own,
+    )
+    cmd = [
+        str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
+        "-k", str(sockets), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+    ]  # fmt: skip
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+    def ready() -> bool:
+        import psycopg
+
+        try:
+            with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres", connect_timeout=2):
+                return True
+        except psycopg.Error:
+            return False
+
+    service = Service("postgresql", cmd, ready, folder / "postgres.log", user="postgres")
+    try:
+        service.start()
+        yield service, url
+    finally:
+        service.stop(signal.SIGINT)  # PostgreSQL's fast shutdown
+        shutil.rmtree(own, ignore_errors=True)

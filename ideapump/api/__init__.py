@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ideapump import __version__
 from ideapump.api.deps import AppState
@@ -47,7 +48,9 @@ Every error answers `{"error": {"type": "...", "message": "..."}}` with the matc
 
 
 class UploadLimit:
-    """Refuse an upload whose declared size is over the limit before its body is read."""
+    """Refuse an upload over the limit: at once if its declared size says so, else as soon
+    as the body streaming in (chunked, or lying about its length) passes the limit, so
+    an over-size body is never read (nor spooled to disk) in full."""
 
     def __init__(self, app: Any, limit_bytes: int) -> None:
         self.app, self.limit = app, limit_bytes
@@ -64,7 +67,28 @@ class UploadLimit:
                 )
                 await error_response(exc)(scope, receive, send)
                 return
+            receive = self._counting(receive)
         await self.app(scope, receive, send)
+
+    def _counting(self, receive: Any) -> Any:
+        seen = 0
+
+        async def counted() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    # An HTTPException passes FastAPI's body parsing unchanged (any other
+                    # error there becomes a 400) and reaches the one error handler.
+                    raise StarletteHTTPException(
+                        413,
+                        f"the request passed the {self.limit / 1e6:g} MB limit while "
+                        "uploading (IDEAPUMP_SERVER__MAX_UPLOAD_MB)",
+                    )
+            return message
+
+        return counted
 
 
 def freeze_startup_heap() -> None:

@@ -1,10 +1,14 @@
-"""The API's one error shape: ``{"error": {"type", "message"}}`` with the right status.
+"""The API's one error shape: ``{"error": {"type", "message", "retry"}}`` with the right status.
 
 Every failure goes through :func:`error_response`: IdeaPumpErrors carry their
 own status and type; request validation errors answer 422 ``invalid_request``
 naming the field; Starlette's HTTP errors (404 for an unknown route, 405...)
 keep their status; anything else is logged with its traceback server-side and
 answers a plain 500 ``internal_error`` without one.
+
+``retry`` says whether the same request can succeed later unchanged: true for a
+store or model that is down or restarting (503), a rate limit (429) or a time-out
+(504), which also carry a ``Retry-After`` header (seconds); false otherwise.
 """
 
 from __future__ import annotations
@@ -52,8 +56,23 @@ _HTTP_TYPES = {
 }
 
 
-def error_body(type_name: str, message: str, **extra: object) -> dict[str, object]:
-    return {"error": {"type": type_name, "message": message, **extra}}
+def error_body(
+    type_name: str, message: str, *, retry: bool = False, **extra: object
+) -> dict[str, object]:
+    return {"error": {"type": type_name, "message": message, "retry": retry, **extra}}
+
+
+#: Seconds a client should wait before retrying, by kind of failure: a store that
+#: went away is usually back within seconds (a restart, a fail-over); a crashed
+#: local model reloads in a few; a full generation queue drains as replies end.
+RETRY_AFTER_S = {"store_unavailable": 5, "llm_unavailable": 5, "busy": 2, "not_ready": 5}
+DEFAULT_RETRY_AFTER_S = 5
+
+
+def retry_after(exc: IdeaPumpError) -> int:
+    if isinstance(exc, RateLimitedError):
+        return max(1, round(exc.retry_after))
+    return RETRY_AFTER_S.get(exc.type_name, DEFAULT_RETRY_AFTER_S)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -69,16 +88,18 @@ def error_response(exc: Exception) -> JSONResponse:
     headers: dict[str, str] = {}
     body: dict[str, object]
     if isinstance(exc, IdeaPumpError):
-        status, body = exc.status_code, {"error": exc.to_dict()}
-        if isinstance(exc, RateLimitedError):
-            headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+        status, body = exc.status_code, {"error": {**exc.to_dict(), "retry": exc.retryable}}
+        if exc.retryable:
+            headers["Retry-After"] = str(retry_after(exc))
         if isinstance(exc, UnauthorizedError):
             headers["WWW-Authenticate"] = "Bearer"
     elif isinstance(exc, RequestValidationError):
         status, body = 422, error_body("invalid_request", _validation_message(exc))
     elif isinstance(exc, StarletteHTTPException):
         status = exc.status_code
-        body = error_body(_HTTP_TYPES.get(status, "http_error"), str(exc.detail))
+        body = error_body(
+            _HTTP_TYPES.get(status, "http_error"), str(exc.detail), retry=status in (429, 503)
+        )
         headers.update(exc.headers or {})
     else:
         log.exception("unexpected error", exc_info=exc)
@@ -109,7 +130,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     code: {
         "description": desc,
         "content": {
-            "application/json": {"example": error_body(kind, example)},
+            "application/json": {"example": error_body(kind, example, retry=code == 429)},
         },
     }
     for code, desc, kind, example in (
@@ -118,4 +139,18 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         (422, "Invalid request", "invalid_request", "query: Field required"),
         (429, "Rate limited", "rate_limited", "too many requests; retry in 3 s"),
     )
+}
+ERROR_RESPONSES[503] = {
+    "description": "A store or the model is down or restarting; retry after `Retry-After` s",
+    "headers": {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
+    "content": {
+        "application/json": {
+            "example": error_body(
+                "store_unavailable",
+                "registry database error: connection refused (setting: "
+                "IDEAPUMP_STORE__DATABASE_URL)",
+                retry=True,
+            )
+        }
+    },
 }

@@ -113,35 +113,19 @@ def serve() -> None:
             "a local model server for this model is already running; see `ideapump models`"
         )
         raise typer.Exit(1)
-    llm = settings.llm
-    path = weights.ensure_model(settings.models_dir, llm.local_model)
+    path = weights.ensure_model(settings.models_dir, settings.llm.local_model)
     state_file, _, _ = local.state_paths(settings)
     from ideapump.llm import serve_local
 
-    sys.exit(
-        serve_local.main(
-            [
-                "--model",
-                str(path),
-                "--alias",
-                llm.local_model,
-                "--ctx",
-                str(llm.context_size),
-                "--threads",
-                str(llm.local_threads),
-                "--state-file",
-                str(state_file),
-            ]
-        )
-    )
+    sys.exit(serve_local.main(local.server_args(settings, path, state_file)))
 
 
 @models_app.command("stop")
 def stop() -> None:
     """Stop the offline model servers recorded under IDEAPUMP_HOME."""
-    from ideapump.llm import local
+    from ideapump.llm import supervise
 
-    stopped = local.stop_local_servers(load_settings())
+    stopped = supervise.stop_local_servers(load_settings())
     for srv in stopped:
         console.print(f"stopped {srv.model} (pid {srv.pid})")
     if not stopped:

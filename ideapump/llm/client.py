@@ -338,7 +338,7 @@ def resolve_endpoint(settings: Settings, llm: LLMSettings) -> tuple[Endpoint, st
             f"{which} to use the offline model ({llm.local_model})",
             setting="IDEAPUMP_LLM__BASE_URL",
         )
-    from ideapump.llm.local import ensure_local_server
+    from ideapump.llm.supervise import ensure_local_server
 
     server = ensure_local_server(settings if llm is settings.llm else _with_llm(settings, llm))
     endpoint = Endpoint(

@@ -25,6 +25,7 @@ here they are spent.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -198,7 +199,16 @@ def translate_error(exc: BaseException, endpoint: Endpoint) -> IdeaPumpError | N
 
 @contextmanager
 def map_llm_errors(endpoint: Endpoint) -> Iterator[None]:
-    """Re-raise openai/httpx failures inside the block as IdeaPumpErrors."""
+    """Re-raise openai/httpx failures inside the block as IdeaPumpErrors.
+
+    For the local model server, the supervisor (:mod:`ideapump.llm.supervise`) first
+    restarts a server that died, and looks at a failed request to restart a dead or
+    wedged one; its error then says so.
+    """
+    if endpoint.local:
+        from ideapump.llm import supervise
+
+        supervise.before_request(endpoint.url)
     try:
         yield
     except IdeaPumpError:
@@ -207,12 +217,20 @@ def map_llm_errors(endpoint: Endpoint) -> Iterator[None]:
         mapped = translate_error(exc, endpoint)
         if mapped is None:
             raise
+        if endpoint.local:
+            from ideapump.llm import supervise
+
+            mapped = supervise.after_failure(endpoint.url, mapped)
         raise mapped from exc
 
 
 @asynccontextmanager
 async def amap_llm_errors(endpoint: Endpoint) -> AsyncIterator[None]:
-    """The async twin of :func:`map_llm_errors`."""
+    """The async twin of :func:`map_llm_errors` (supervision runs in a worker thread)."""
+    if endpoint.local:
+        from ideapump.llm import supervise
+
+        await asyncio.to_thread(supervise.before_request, endpoint.url)
     try:
         yield
     except IdeaPumpError:
@@ -221,4 +239,8 @@ async def amap_llm_errors(endpoint: Endpoint) -> AsyncIterator[None]:
         mapped = translate_error(exc, endpoint)
         if mapped is None:
             raise
+        if endpoint.local:
+            from ideapump.llm import supervise
+
+            mapped = await asyncio.to_thread(supervise.after_failure, endpoint.url, mapped)
         raise mapped from exc

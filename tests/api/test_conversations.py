@@ -11,6 +11,7 @@ import respx
 from ideapump.api import create_app
 from ideapump.api.chat import Turn, fit_history
 from ideapump.config import Settings
+from tests import openai_mock
 from tests.api.conftest import llm_requests, parse_sse, upload
 from tests.api.test_basics import assert_error
 
@@ -133,7 +134,18 @@ async def test_llm_failure_mid_stream_is_an_error_event(
     assert events[-1][0] == "error"
     assert events[-1][1]["error"]["type"] == "llm_auth_error"
     messages = (await client.get(f"/conversations/{conv}")).json()["messages"]
-    assert [m["role"] for m in messages] == ["user"]  # no empty reply stored
+    # the question is kept, followed by a failed-reply marker: no text, the error
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert messages[1]["content"] == "" and messages[1]["error"]["type"] == "llm_auth_error"
+    assert messages[1]["error"]["retry"] is False
+
+    llm.post("/chat/completions").respond(
+        200, content=openai_mock.sse("Fine ", "now."), headers={"content-type": "text/event-stream"}
+    )
+    events = await ask(client, conv, "And what did atomoxetine do to pupil size?")
+    assert events[-1][0] == "done" and events[-1][1]["text"] == "Fine now."
+    prompt = llm_requests(llm)[-1]["messages"][-1]["content"]
+    assert "user: What did atomoxetine do" in prompt and "assistant:" not in prompt
 
 
 async def test_conversation_crud(client: httpx.AsyncClient) -> None:

@@ -121,3 +121,113 @@ async def test_document_text_is_data_not_instructions(
     again = llm_requests(llm)[1]["messages"]
     assert _split(again)[:2] == (persona, instructions)
     assert json.dumps(again).count("PirateBot") == 0
+
+
+def chunks_of(text: str) -> list[dict[str, Any]]:
+    return [payload for _, payload in parse_sse(text)]
+
+
+async def test_stream_carries_open_webui_sources_and_openai_annotations(
+    client: httpx.AsyncClient,
+) -> None:
+    """One citation: its chunk has Open WebUI's source event and the url_citation together."""
+    doc = (await upload(client, "sleep.md", NOTE))["outcomes"][0]["doc_id"]
+    r = await client.post("/v1/chat/completions", json={**CHAT, "stream": True})
+    chunks = chunks_of(r.text)
+    content = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+    cited = [c for c in chunks if "event" in c]
+    assert len(cited) == 1
+    chunk = cited[0]
+    assert chunk["object"] == "chat.completion.chunk"  # any client still reads it as a chunk
+    event = chunk["event"]
+    assert event["type"] == "source"
+    data = event["data"]
+    quote = "Sleep after learning improved recall of word pairs by 12% (n = 40)."
+    assert quote in data["document"][0]
+    link = data["source"]["url"]
+    assert link.startswith("http://ideapump.test/?") and f"doc={doc}" in link and "page=1" in link
+    assert data["source"] == {"id": link, "name": "Sleep study", "url": link}
+    meta = data["metadata"][0]
+    assert meta["source"] == link and meta["name"] == "Sleep study"
+    assert meta["page"] == 0  # Open WebUI counts pages from 0 and shows page + 1
+    assert meta["external"] is True and meta["citation"] == 1
+
+    annotation = chunk["choices"][0]["delta"]["annotations"][0]
+    assert annotation["type"] == "url_citation"
+    cite = annotation["url_citation"]
+    assert cite["url"] == link and cite["title"] == "Sleep study, p. 1"
+    assert content[cite["start_index"] : cite["end_index"]] == "[1]"
+    # the chunk comes once its marker has streamed, and the references stay in the text
+    before = "".join(
+        c["choices"][0]["delta"].get("content", "") for c in chunks[: chunks.index(chunk)]
+    )
+    assert "[1]" in before and "References:\n[1] Sleep study, p. 1" in content
+
+    # the link opens the cited page in IdeaPump's chat page
+    path = link.removeprefix("http://ideapump.test")
+    assert (await client.get(path)).status_code == 200
+    page = (await client.get(f"/documents/{doc}/pages/1")).json()
+    assert page["title"] == "Sleep study" and quote in page["text"] and page["pages"] == 1
+    assert (await client.get(f"/documents/{doc}/pages/2")).status_code == 404
+
+
+async def test_non_streaming_message_has_the_annotations(client: httpx.AsyncClient) -> None:
+    await upload(client, "sleep.md", NOTE)
+    body = (await client.post("/v1/chat/completions", json=CHAT)).json()
+    message = body["choices"][0]["message"]
+    annotations = message["annotations"]
+    assert [a["type"] for a in annotations] == ["url_citation"]
+    cite = annotations[0]["url_citation"]
+    assert message["content"][cite["start_index"] : cite["end_index"]] == "[1]"
+    assert cite["title"] == "Sleep study, p. 1" and "page=1" in cite["url"]
+
+
+async def test_citation_links_use_the_public_url(
+    settings: Any, embeddings: Any, llm: respx.MockRouter
+) -> None:
+    from ideapump.api import create_app
+
+    public = settings.model_copy(
+        update={"server": settings.server.model_copy(update={"public_url": "https://lab.example/"})}
+    )
+    transport = httpx.ASGITransport(app=create_app(public, embeddings=embeddings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://internal:8000") as c:
+        await upload(c, "sleep.md", NOTE)
+        r = await c.post("/v1/chat/completions", json={**CHAT, "stream": True})
+        link = next(c["event"]["data"]["source"]["url"] for c in chunks_of(r.text) if "event" in c)
+        assert link.startswith("https://lab.example/?doc=")
+
+
+def test_openai_sdk_reads_the_stream_with_citations(tmp_path: Any) -> None:
+    """The extra fields do not trouble a strict client: the openai SDK, over real HTTP."""
+    import openai
+
+    from ideapump.config import Settings
+    from tests.api.conftest import make_key
+    from tests.servers import fake_llm, ideapump_server, server_env
+
+    key = make_key(Settings(home=tmp_path / "home"), "default")
+    with (
+        fake_llm(tokens_per_s=500, tokens=12) as llm_url,
+        ideapump_server(server_env(tmp_path / "home", llm_url)) as url,
+    ):
+        r = httpx.post(
+            f"{url}/documents",
+            files=[("files", ("sleep.md", NOTE.encode(), "text/markdown"))],
+            headers=key,
+        )
+        assert r.status_code == 200
+        secret = key["Authorization"].removeprefix("Bearer ")
+        sdk = openai.OpenAI(base_url=f"{url}/v1", api_key=secret, max_retries=0)
+        stream = sdk.chat.completions.create(
+            model="ideapump",
+            messages=[{"role": "user", "content": "What helps recall?"}],
+            stream=True,
+        )
+        text, annotations = "", list[dict[str, Any]]()
+        for chunk in stream:
+            delta = chunk.choices[0].delta
+            text += delta.content or ""
+            annotations += (delta.model_extra or {}).get("annotations") or []
+        assert "[1]" in text and "References:" in text
+        assert annotations and annotations[0]["url_citation"]["url"].startswith(url)

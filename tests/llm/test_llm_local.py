@@ -21,8 +21,9 @@ from ideapump.config import get_settings
 from ideapump.errors import ConfigError
 from ideapump.llm import generate_structured, make_chat_model, stream_text
 from ideapump.llm import local as local_mod
-from ideapump.llm.local import find_local_server, local_server, pid_is_server, running_servers
+from ideapump.llm.local import find_local_server, pid_is_server, running_servers
 from ideapump.llm.stats import last_call
+from ideapump.llm.supervise import local_server
 
 
 def test_stale_state_file_is_ignored(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -48,6 +49,7 @@ def to_message(row: MessageRow) -> Message:
         citations=extras.get("citations", []),
         proposals=extras.get("proposals", []),
         stats_findings=extras.get("stats_findings", []),
+        error=extras.get("error"),
         created_at=row.created_at,
     )
 
@@ -102,6 +104,20 @@ async def reply_events(
         yield event
 
 
+async def store_failed_reply(state: AppState, conv_id: str, error: dict[str, Any]) -> None:
+    """Keep a failed reply as a marker: no text (what streamed is not a reply), the error.
+
+    The user's message stays in the conversation with this marker after it, so the
+    history shows the question went unanswered and why; the model never sees the
+    marker (empty messages are left out of its history). If the database is what
+    failed, the marker cannot be stored either, and the error event alone says so.
+    """
+    with contextlib.suppress(Exception):
+        await asyncio.wrap_future(
+            state.store.submit_message(conv_id, "assistant", "", {"error": error})
+        )
+
+
 @router.post("", response_model=Conversation, status_code=201, summary="Start a conversation")
 async def create(
     body: ConversationCreate | None = None,
@@ -145,8 +161,9 @@ async def delete(
     summary="Send a message; the reply streams as Server-Sent Events",
     description="Events (`event:` name = `type`): `citation` {n, doc_id, title, page, quote}, "
     "`token` {text}, `proposal` {proposal}, `stats_finding` {finding}, then `done` "
-    "{message_id, text, citations} or `error` {error: {type, message}}. The user message and "
-    "the reply are stored with the conversation.",
+    "{message_id, text, citations} or `error` {error: {type, message, retry}}. The user "
+    "message and the reply are stored with the conversation; a reply that failed is stored "
+    "as a marker (empty content, `error` set), never as half a reply.",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {"example": sse(DoneEvent(text="..."))}}}},
 )
@@ -173,13 +190,21 @@ async def post_message(
             async for event in reply_events(state, lib, history, body.content, collector):
                 yield sse(event)
         except Exception as exc:
-            yield sse(ErrorEvent(error=error_event(exc)))
+            error = error_event(exc)
+            await store_failed_reply(state, conv_id, error)
+            yield sse(ErrorEvent(error=error))
             return
         finally:
             slot.release()  # as soon as the reply is generated; SlotStream makes sure of it
-        row = await asyncio.wrap_future(
-            state.store.submit_message(conv_id, "assistant", collector.content, collector.extras())
-        )
+        try:
+            row = await asyncio.wrap_future(
+                state.store.submit_message(
+                    conv_id, "assistant", collector.content, collector.extras()
+                )
+            )
+        except Exception as exc:  # the database went away: the reply is not stored
+            yield sse(ErrorEvent(error=error_event(exc)))
+            return
         yield sse(
             DoneEvent(message_id=row.msg_id, text=collector.content, citations=collector.citations)
         )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import threading
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,9 +19,10 @@ from ideapump.api.errors import ERROR_RESPONSES, PayloadTooLargeError, error_eve
 from ideapump.errors import InputError, NotFoundError
 from ideapump.library import Library, to_info
 from ideapump.models import DocumentInfo, IngestOutcome, IngestReport
-from ideapump.schemas import DocumentDetail, IngestEvent
+from ideapump.schemas import DocumentDetail, DocumentPage, IngestEvent
 from ideapump.stats import audit_stored
 from ideapump.stats.models import StatsReport
+from ideapump.store.failures import full_error, is_disk_full
 from ingest.pipeline import IngestProgress
 
 router = APIRouter(prefix="/documents", tags=["documents"], responses=ERROR_RESPONSES)
@@ -60,41 +63,81 @@ class QueueProgress(IngestProgress):
 
 
 def safe_name(filename: str | None) -> str:
-    name = _UNSAFE.sub("_", Path(filename or "").name).strip(" .")
-    if not name:
+    """A plain file name for an upload: no folders, no dot-dot, no odd bytes, its suffix kept.
+
+    The name a client sends is untrusted: ``../../x.pdf``, ``/etc/passwd``,
+    ``..\\..\\x.pdf`` or a 400-character name all become a name inside the
+    upload folder (checked again on the resolved path by :func:`upload_path`).
+    """
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", base).strip(" .")
+    if not name or not Path(name).suffix:
         raise InputError("every uploaded file needs a file name with an extension")
-    return name[:200]
+    if len(name) > 200:
+        stem, suffix = Path(name).stem, Path(name).suffix[:20]
+        name = stem[: 200 - len(suffix)] + suffix
+    return name
+
+
+def upload_path(folder: Path, filename: str | None) -> Path:
+    """Where an upload named ``filename`` is kept: always directly inside ``folder``."""
+    path = (folder / safe_name(filename)).resolve()
+    if path.parent != folder.resolve():
+        raise InputError(f"file name {filename!r} is not allowed")
+    return path
 
 
 async def save_uploads(
     state: AppState, library: str, files: list[UploadFile], request: Request
 ) -> list[Path]:
-    """Write the uploads under HOME/uploads/<library>/ (their stable source path)."""
-    limit = int(state.settings.server.max_upload_mb * 1_000_000)
+    """Write the uploads under HOME/uploads/<library>/ (their stable source path).
+
+    Each file is written to a temporary name and renamed into place only when it is
+    whole and within the per-file limit, so a refused or failed upload never
+    replaces (or half-overwrites) an earlier file of the same name. A file over
+    ``IDEAPUMP_INGEST__MAX_FILE_MB`` is refused as soon as its bytes pass the limit.
+    """
+    server, ingest = state.settings.server, state.settings.ingest
+    limit = int(server.max_upload_mb * 1_000_000)
+    per_file = int(ingest.max_file_mb * 1_000_000)
     declared = int(request.headers.get("content-length") or 0)
     if declared > limit:
         raise PayloadTooLargeError(
-            f"the upload is {declared / 1e6:.1f} MB; the limit is "
-            f"{state.settings.server.max_upload_mb:g} MB",
+            f"the upload is {declared / 1e6:.1f} MB; the limit is {server.max_upload_mb:g} MB",
             setting="IDEAPUMP_SERVER__MAX_UPLOAD_MB",
         )
     folder = state.settings.home / "uploads" / library
-    folder.mkdir(parents=True, exist_ok=True)
     paths, total = [], 0
-    for upload in files:
-        path = folder / safe_name(upload.filename)
-        with path.open("wb") as out:
-            while chunk := await upload.read(_CHUNK):
-                total += len(chunk)
-                if total > limit:
-                    out.close()
-                    path.unlink(missing_ok=True)
-                    raise PayloadTooLargeError(
-                        f"the upload exceeds the {state.settings.server.max_upload_mb:g} MB limit",
-                        setting="IDEAPUMP_SERVER__MAX_UPLOAD_MB",
-                    )
-                out.write(chunk)
-        paths.append(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        targets = [upload_path(folder, u.filename) for u in files]
+        for upload, path in zip(files, targets, strict=True):
+            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+            try:
+                size = 0
+                with tmp.open("wb") as out:
+                    while chunk := await upload.read(_CHUNK):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if size > per_file:
+                            raise PayloadTooLargeError(
+                                f"{path.name} is over the {ingest.max_file_mb:g} MB per-file limit",
+                                setting="IDEAPUMP_INGEST__MAX_FILE_MB",
+                            )
+                        if total > limit:
+                            raise PayloadTooLargeError(
+                                f"the upload exceeds the {server.max_upload_mb:g} MB limit",
+                                setting="IDEAPUMP_SERVER__MAX_UPLOAD_MB",
+                            )
+                        out.write(chunk)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+            paths.append(path)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise full_error("the upload", exc) from None
+        raise
     return paths
 
 
@@ -182,6 +225,23 @@ async def document_stats(
     if report is None:
         raise NotFoundError(f"document {doc_id} has no text to audit (a data table?)")
     return report
+
+
+@router.get(
+    "/{doc_id}/pages/{page}",
+    response_model=DocumentPage,
+    summary="One page's stored text (what a citation link opens)",
+)
+async def document_page(
+    doc_id: str, page: int, lib: Library = Depends(get_library)
+) -> DocumentPage:
+    row = await asyncio.to_thread(lib.get, doc_id)
+    texts = row.page_texts or []
+    if not 1 <= page <= len(texts):
+        raise NotFoundError(f"document {row.doc_id} has no page {page} (it has {len(texts)})")
+    return DocumentPage(
+        doc_id=row.doc_id, title=row.title, page=page, pages=len(texts), text=texts[page - 1]
+    )
 
 
 @router.delete("/{doc_id}", response_model=DocumentInfo, summary="Remove a document")

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from ideapump import __version__
 from ideapump.api.deps import AppState, get_state
-from ideapump.api.errors import error_body
+from ideapump.api.errors import RETRY_AFTER_S, error_body
 from ideapump.config import Settings
 from ideapump.schemas import Check, Health, Readiness
 
@@ -23,16 +23,24 @@ async def healthz() -> Health:
 
 
 def _check_store(state: AppState) -> Check:
+    """Both parts of the store answer; the detail names the one that does not."""
     from ideapump.store.vectors import make_client
 
     try:
         with state.store.registry.session() as s:
             s.execute(text("SELECT 1"))
+    except Exception as exc:
+        return Check(ok=False, detail=f"database: {_first_line(exc)}")
+    mode = state.settings.store.chroma_mode
+    try:
         make_client(state.settings).heartbeat()
     except Exception as exc:
-        return Check(ok=False, detail=str(exc).splitlines()[0][:300])
-    mode = state.settings.store.chroma_mode
+        return Check(ok=False, detail=f"Chroma ({mode}): {_first_line(exc)}")
     return Check(ok=True, detail=f"database and Chroma ({mode}) answer")
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:300]
 
 
 async def _check_llm(settings: Settings) -> Check:
@@ -40,8 +48,12 @@ async def _check_llm(settings: Settings) -> Check:
     if not llm.base_url:
         import importlib.util
 
+        from ideapump.llm import supervise
         from ideapump.llm.local import find_local_server
 
+        supervised = supervise.status(settings)
+        if supervised is not None and not supervised.ok:  # restarting, down or given up
+            return Check(ok=False, detail=supervised.detail)
         server = await asyncio.to_thread(find_local_server, settings)
         if server is not None:
             return Check(ok=True, detail=f"local model server at {server.base_url}")
@@ -77,7 +89,9 @@ async def _check_llm(settings: Settings) -> Check:
             "content": {
                 "application/json": {
                     "example": {
-                        **error_body("not_ready", "llm: http://llm:8080/v1: APIConnectionError"),
+                        **error_body(
+                            "not_ready", "llm: http://llm:8080/v1: APIConnectionError", retry=True
+                        ),
                         "checks": {
                             "store": {"ok": True, "detail": "database and Chroma answer"},
                             "llm": {"ok": False, "detail": "APIConnectionError"},
@@ -97,6 +111,8 @@ async def readyz(state: AppState = Depends(get_state)) -> Readiness | JSONRespon
     if not failed:
         return Readiness(status="ready", checks=checks)
     message = "; ".join(f"{name}: {checks[name].detail}" for name in failed)
-    body = error_body("not_ready", message)
+    body = error_body("not_ready", message, retry=True)
     body["checks"] = {name: c.model_dump() for name, c in checks.items()}
-    return JSONResponse(body, status_code=503)
+    return JSONResponse(
+        body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S["not_ready"])}
+    )

@@ -106,6 +106,7 @@ function addMessage(role, text = "", extras = {}) {
   (extras.citations || []).forEach((c) => addCitation(out, c));
   if ((extras.stats_findings || []).length) side.appendChild(statsTable(extras.stats_findings));
   showText(out, text);
+  if (extras.error) body.innerHTML += `<p class="error">No reply: ${esc(extras.error.message)}</p>`;
   $("messages").appendChild(div); div.scrollIntoView();
   return out;
 }
@@ -170,4 +171,22 @@ drop.ondragover = (e) => { e.preventDefault(); drop.classList.add("over"); };
 drop.ondragleave = () => drop.classList.remove("over");
 drop.ondrop = (e) => { e.preventDefault(); drop.classList.remove("over"); upload(e.dataTransfer.files); };
 $("file").onchange = (e) => upload(e.target.files);
+// A citation link from a chat client (Open WebUI, LibreChat...): /?doc=<id>&page=<p>&q=<quote>
+// opens that page of the document here, with the quoted passage marked.
+async function showCitedPage(params) {
+  const view = document.createElement("div"); view.className = "msg assistant cited-page";
+  $("messages").appendChild(view);
+  try {
+    const p = await api(`/documents/${encodeURIComponent(params.get("doc"))}/pages/${encodeURIComponent(params.get("page"))}`);
+    const q = (params.get("q") || "").trim();
+    const words = q.split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const hit = words.length ? p.text.match(new RegExp(words.join("\\s+"))) : null;  // line breaks may differ
+    const marked = hit ? esc(p.text.slice(0, hit.index)) + "<mark>" + esc(hit[0]) + "</mark>" + esc(p.text.slice(hit.index + hit[0].length)) : esc(p.text);
+    view.innerHTML = `<h3>${esc(p.title)}</h3><p class="meta">page ${p.page} of ${p.pages}</p>` +
+      (q && !hit ? `<blockquote>${esc(q)}</blockquote>` : "") + `<div class="page-text">${marked.replace(/\n/g, "<br>")}</div>`;
+    const m = view.querySelector("mark"); if (m) m.scrollIntoView({ block: "center" });
+  } catch (e) { view.innerHTML = `<span class="error">${esc(e.message)} (set the API key on the left, then reload)</span>`; }
+}
 refresh();
+const cited = new URLSearchParams(location.search);
+if (cited.get("doc") && cited.get("page")) showCitedPage(cited);
