@@ -5,6 +5,10 @@ GRIM/GRIMMER, paper-level flags; a model never redoes the arithmetic), the
 paper's design and sample size from its own text, and a methods critique by the
 model over the paper's own passages (design, confounds, controls, sample size,
 multiple comparisons, over-claiming), every point carrying a checked citation.
+The model's summary and points are claim-checked against the paper's passages
+(:mod:`ideapump.grounding.claims`), and a point that denies a design fact or
+misstates the audit (:func:`~ideapump.agent.coherence.contradicts_facts`) is
+dropped; both are counted in ``unsupported_removed``.
 
 weigh: passages across papers (per-paper cap), each paper's design and sample
 size, the model's stance on each passage (supports / contradicts / neutral, each
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ideapump.agent.coherence import contradicts_facts
 from ideapump.agent.grounding import (
     AgentOptions,
     Evidence,
@@ -36,6 +41,7 @@ from ideapump.agent.models import (
 )
 from ideapump.agent.papers import paper_profile
 from ideapump.errors import InputError, NotFoundError
+from ideapump.grounding.claims import check_text
 from ideapump.prompts import render_prompt
 
 if TYPE_CHECKING:
@@ -116,10 +122,11 @@ def critique(
         raise InputError(f"document {row.doc_id} has no stored passages to critique")
     evidence = Evidence(passages, library)
     profile = paper_profile(library, row.doc_id, evidence)
+    stats = _stats_text(findings, counts)
     user = render_prompt(
         "critique_methods",
         title=row.title,
-        stats=_stats_text(findings, counts),
+        facts=f"Design and sample: {_papers_text([profile])[2:]}\nStatistics audit: {stats}",
         documents=evidence.block(),
     )
     got = generate_grounded(
@@ -130,24 +137,37 @@ def critique(
         citation_retries=options.citation_retries,
         accept=lambda d: bool(d.points),
     )
+    # What the model's sentences may rest on: the paper's passages and the audit it was shown.
+    sources = [p.quote for p in evidence.passages] + [stats]
+    summary = check_text(got.draft.summary, sources)
+    kept = [s for s in summary.kept if contradicts_facts(s, profile, counts) is None]
+    unsupported = len(summary.removed) + len(summary.kept) - len(kept)
     points = []
     for p in got.draft.points:
-        citation = evidence.resolve(p.n, p.quote)
-        if citation is not None:
-            points.append(
-                MethodsPoint(
-                    aspect=p.aspect, issue=p.issue, suggestion=p.suggestion, citation=citation
-                )
+        citation = evidence.resolve(p.n, p.quote, p.issue)
+        if citation is None:
+            continue
+        issue = check_text(p.issue, sources)
+        suggestion = check_text(p.suggestion, sources, direction=False)
+        if issue.removed or not issue.text or contradicts_facts(p.issue, profile, counts):
+            unsupported += 1  # a point is its issue: a part of it unsupported drops it whole
+            continue
+        unsupported += len(suggestion.removed)
+        points.append(
+            MethodsPoint(
+                aspect=p.aspect, issue=issue.text, suggestion=suggestion.text, citation=citation
             )
+        )
     return Critique(
         doc_id=row.doc_id,
         title=row.title,
         profile=profile,
         stats_findings=findings,
         stats_counts=counts,
-        summary=got.draft.summary,
+        summary=" ".join(kept),
         methods=points,
         removed_citations=got.removed,
+        unsupported_removed=unsupported,
     )
 
 

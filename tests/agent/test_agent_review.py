@@ -68,7 +68,8 @@ def test_critique_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentO
     for m in result.methods:
         assert m.citation.doc_id == doc
     user = fake.of("CritiqueDraft")[0]["messages"][1]["content"]
-    assert "statistics auditor" in user and f"{report.counts['total']} reported tests" in user
+    assert "Statistics audit:" in user and f"{report.counts['total']} reported tests" in user
+    assert user.startswith("<documents>")  # the stable part of the prompt comes first
     assert result.profile is not None and result.profile.doc_id == doc
 
 

@@ -60,6 +60,7 @@ class ReplyCollector:
         self.citations: list[Citation] = []
         self.proposals: list[dict[str, Any]] = []
         self.findings: list[dict[str, Any]] = []
+        self.unsupported_removed = 0
 
     def add(self, event: BaseModel) -> None:
         kind = getattr(event, "type", "")
@@ -101,6 +102,7 @@ async def reply_events(
     async for event in state.engine(ctx):
         collector.add(event)
         yield event
+    collector.unsupported_removed = ctx.unsupported_removed
 
 
 @router.post("", response_model=Conversation, status_code=201, summary="Start a conversation")
@@ -182,7 +184,12 @@ async def post_message(
             state.store.submit_message(conv_id, "assistant", collector.content, collector.extras())
         )
         yield sse(
-            DoneEvent(message_id=row.msg_id, text=collector.content, citations=collector.citations)
+            DoneEvent(
+                message_id=row.msg_id,
+                text=collector.content,
+                citations=collector.citations,
+                unsupported_removed=collector.unsupported_removed,
+            )
         )
 
     return SlotStream(stream(), slot)

@@ -1,0 +1,277 @@
+"""Answering a question: evidence first, the model writes from it, code decides what is shown.
+
+1. Retrieve passages for the question (and the researcher's earlier messages),
+   then the evidence step (:func:`~ideapump.grounding.evidence.gather_evidence`):
+   the sentences that bear on it, numbered. When the best evidence is too weak,
+   the answer says the library does not cover the question, without a model
+   call. That decision is the code's, from the evidence scores, never the model's.
+2. The model writes a short answer from the numbered evidence, citing by number.
+3. :class:`CheckedAnswer` shows the answer one sentence at a time, and only
+   checked sentences: each must cite evidence (a sentence without a marker is
+   given the evidence item that supports it, if one does) and pass the claim
+   check (:mod:`~ideapump.grounding.claims`) against the passages it cites. A
+   sentence that fails is removed and counted (``unsupported_removed``); a
+   sentence in which the model declines is dropped, since the code has found
+   the evidence strong enough to answer.
+4. When no sentence survives (the model declined, or rambled past its
+   evidence), the answer is extractive: "From the library:" and the best
+   evidence sentences, verbatim, each with its citation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from ideapump.agent.events import ChatEvent, CitationEvent, DoneEvent, TokenEvent
+from ideapump.agent.grounding import AgentOptions, as_model, persona, retrieve
+from ideapump.grounding.citations import Citation, Evidence
+from ideapump.grounding.claims import MIN_SHARED_TERMS, check_sentence, strip_markers
+from ideapump.grounding.evidence import EvidenceItem, Gathered, gather_evidence
+from ideapump.grounding.normalize import terms
+from ideapump.grounding.quotes import sentence_spans, tidy
+from ideapump.llm import stream_text
+from ideapump.prompts import render_prompt
+
+if TYPE_CHECKING:
+    from ideapump.library import Library
+
+NOT_COVERED = (
+    "The library does not cover this: none of the retrieved passages is relevant, so I won't "
+    "guess. Could you point me to a paper, or ingest one on the topic?"
+)
+EXTRACTIVE = "From the library:"
+#: Evidence sentences quoted in an extractive answer.
+EXTRACTIVE_ITEMS = 2
+#: ... each within this score of the best one (a weak second sentence is no answer).
+EXTRACTIVE_MARGIN = 0.1
+MAX_SENTENCES = 4
+#: Passages retrieved beyond ``AgentOptions.passages`` for the evidence step.
+EXTRA_PASSAGES = 6
+
+_MARKERS = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\])+")
+_MARKER_AFTER_STOP = re.compile(r"([.!?])\s*(\[\s*\d+(?:\s*,\s*\d+)*\s*\])")
+_ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s*$")
+_BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")
+# The model's escape phrases: the library / passages / evidence "do not cover / say ...".
+_DECLINE = re.compile(
+    r"\b(?:library|passages?|evidence|documents?|text|sources?|context|information|study|"
+    r"paper|authors?|it)\b[^.]{0,25}?\b(?:does not|doesn't|do not|don't|did not|didn't|"
+    r"cannot|can't|can not)\b[^.]{0,40}?\b(?:cover\w*|say|mention\w*|contain\w*|"
+    r"provide\w*|address\w*|specif\w*|answer\w*|discuss\w*|state|report|give)\b"
+    r"|\b(?:no|not enough|insufficient) (?:information|mention|details?|data)\b"
+    r"|\bI (?:cannot|can't|could not|couldn't|am unable to) (?:find|answer|say|determine)\b"
+    r"|\bnot (?:specified|stated|mentioned|given|provided|available)\b"
+    r"|\b(?:given|provided) (?:information|evidence|passages?|context)\b",
+    re.I,
+)
+
+
+def declines(sentence: str) -> bool:
+    """True when ``sentence`` is the model saying it cannot answer rather than answering."""
+    return bool(_DECLINE.search(sentence))
+
+
+def _with_markers(sentence: str, numbers: list[int]) -> str:
+    """``sentence`` with "[n, m]" before its final punctuation."""
+    if not numbers:
+        return sentence
+    marker = "[" + ", ".join(map(str, numbers)) + "]"
+    m = re.search(r"([.!?]+[\"'\u201d\u2019)]*)$", sentence)
+    if m:
+        return f"{sentence[: m.start()].rstrip()} {marker}{m.group(1)}"
+    return f"{sentence} {marker}"
+
+
+class CheckedAnswer:
+    """The model's streamed answer, shown one checked sentence at a time."""
+
+    def __init__(self, gathered: Gathered, evidence: Evidence) -> None:
+        self.gathered = gathered
+        self.evidence = evidence
+        self.pending = ""
+        self.text = ""
+        self.cited: dict[int, Citation] = {}
+        self.removed: list[tuple[str, str]] = []  # (sentence, why)
+        self.declined = 0
+
+    # -- streaming -------------------------------------------------------------------
+
+    def feed(self, piece: str) -> Iterator[TokenEvent | CitationEvent]:
+        # "... exploration.[1] Next" -> "... exploration [1]. Next": the marker ends its sentence.
+        self.pending = _MARKER_AFTER_STOP.sub(r" \2\1", self.pending + piece)
+        spans = sentence_spans(self.pending)
+        # The last span may still be growing; a sentence is done once the next one has
+        # begun with words (its leading "[2]" belongs to the sentence before it).
+        while len(spans) >= 2:
+            nxt = self.pending[spans[1][0] : spans[1][1]]
+            lead = _LEADING_MARKERS.match(nxt)
+            rest = nxt[lead.end() :] if lead else nxt
+            if not rest.strip():
+                break
+            end = spans[1][0] + (lead.end() if lead else 0)
+            yield from self._sentence(self.pending[spans[0][0] : end])
+            self.pending = self.pending[end:]
+            spans = sentence_spans(self.pending)
+
+    def flush(self) -> Iterator[TokenEvent | CitationEvent]:
+        for a, b in sentence_spans(self.pending):
+            yield from self._sentence(self.pending[a:b])
+        self.pending = ""
+        if not self.text:
+            yield from self.extractive()
+
+    # -- one sentence ------------------------------------------------------------------
+
+    def _sentence(self, raw: str) -> Iterator[TokenEvent | CitationEvent]:
+        if _ENUMERATOR.match(raw):
+            return  # a list number on its own ("1."), not a sentence
+        raw = _BULLET.sub("", tidy(raw))
+        given = [int(n) for m in _MARKERS.finditer(raw) for n in re.findall(r"\d+", m[1])]
+        plain = " ".join(strip_markers(raw).split())
+        if not plain or not re.search(r"[A-Za-z]", plain):
+            return
+        if declines(plain):
+            self.declined += 1
+            return
+        numbers = self.support(plain, given)
+        if numbers is None:
+            self.removed.append((plain, "not supported by the evidence it cites"))
+            return
+        yield from self._show(_with_markers(plain, numbers), numbers)
+
+    def support(self, sentence: str, given: list[int]) -> list[int] | None:
+        """The evidence numbers that support ``sentence``, or None when none does.
+
+        Its own markers first (those that name evidence); failing those, another
+        item of the same paper; for a sentence without markers, the item that
+        supports it best. Supported means: the claim check passes against the
+        item's passage (strict about directions: the passage must state the same
+        one), and the sentence shares at least ``MIN_SHARED_TERMS`` content words
+        with it.
+        """
+        items = [i for n in dict.fromkeys(given) if (i := self.gathered.item(n))]
+        if items and self._supports(sentence, items):
+            return [i.n for i in items]
+        pool = self.gathered.items
+        if items:  # a wrong number: try the cited paper's other evidence only
+            docs = {i.passage.doc_id for i in items}
+            pool = [i for i in pool if i.passage.doc_id in docs]
+        about = terms(sentence)
+        ranked = sorted(pool, key=lambda i: -len(about & terms(i.text)))
+        for item in ranked:
+            if len(about & terms(item.text)) < MIN_SHARED_TERMS:
+                break
+            if self._supports(sentence, [item]):
+                return [item.n]
+        return None
+
+    @staticmethod
+    def _supports(sentence: str, items: list[EvidenceItem]) -> bool:
+        sources = [i.passage.quote for i in items]
+        about = terms(sentence)
+        if not any(len(about & terms(s)) >= MIN_SHARED_TERMS for s in sources):
+            return False
+        return check_sentence(sentence, sources, strict=True).ok
+
+    def _show(self, sentence: str, numbers: list[int]) -> Iterator[TokenEvent | CitationEvent]:
+        for n in numbers:
+            if n in self.cited:
+                continue
+            citation = self._citation(n, sentence)
+            if citation is not None:
+                self.cited[n] = citation
+                yield CitationEvent(marker=n, citation=citation)
+        text = (" " if self.text else "") + sentence
+        self.text += text
+        yield TokenEvent(text=text)
+
+    def _citation(self, n: int, claim: str) -> Citation | None:
+        item = self.gathered.item(n)
+        if item is None:
+            return None
+        number = self.evidence.add(item.passage)
+        return self.evidence.resolve(number, item.text, claim)
+
+    def extractive(self) -> Iterator[TokenEvent | CitationEvent]:
+        """The best evidence sentences, verbatim, as the answer."""
+        best = self.gathered.best
+        items = [i for i in self.gathered.items if i.score >= best - EXTRACTIVE_MARGIN][
+            :EXTRACTIVE_ITEMS
+        ]
+        if not items:
+            return
+        self.text = EXTRACTIVE
+        yield TokenEvent(text=EXTRACTIVE)
+        for item in items:
+            yield from self._show(_with_markers(item.text, [item.n]), [item.n])
+
+    @property
+    def extractive_used(self) -> bool:
+        return self.text.startswith(EXTRACTIVE)
+
+
+def answer_stream(
+    library: Library,
+    llm: Any,
+    history: list[tuple[str, str]],
+    options: AgentOptions,
+    history_text: str,
+) -> Iterator[ChatEvent]:
+    """Answer the last message of ``history`` (see the module docstring)."""
+    message = history[-1][1]
+    earlier = [text for role, text in history[:-1] if role == "user"][-2:]
+    query = " ".join([*earlier, message])
+    # The model sees sentences, not chunks, so more passages cost the prompt nothing.
+    passages = retrieve(
+        library,
+        query,
+        options.passages + EXTRA_PASSAGES,
+        per_paper_cap=2 * options.per_paper_cap,
+    )
+    gathered = gather_evidence(
+        library,
+        query,
+        passages,
+        max_items=options.evidence_items,
+        min_score=options.min_evidence,
+    )
+    if not gathered.answerable or not gathered.items:
+        yield TokenEvent(text=NOT_COVERED)
+        yield DoneEvent(intent="question", text=NOT_COVERED, abstained=True)
+        return
+    user = render_prompt(
+        "chat_answer",
+        documents=gathered.block(),
+        history=history_text,
+        message=message,
+        max_sentences=MAX_SENTENCES,
+    )
+    answer = CheckedAnswer(gathered, Evidence([], library))
+    for piece in stream_text(as_model(llm), [("system", persona()), ("user", user)]):
+        yield from answer.feed(piece)
+    yield from answer.flush()
+    yield DoneEvent(
+        intent="question",
+        text=answer.text,
+        citations=list(answer.cited.values()),
+        unsupported_removed=len(answer.removed),
+        extractive=answer.extractive_used,
+        result={
+            "evidence_score": gathered.best,
+            "evidence": [
+                {
+                    "n": i.n,
+                    "score": i.score,
+                    "title": i.passage.title,
+                    "page": i.passage.page,
+                    "text": i.text,
+                }
+                for i in gathered.items
+            ],
+            "removed": [{"sentence": s, "reason": why} for s, why in answer.removed],
+            "declined_by_model": answer.declined,
+        },
+    )
