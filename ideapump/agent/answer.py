@@ -1,7 +1,7 @@
 """Answering a question: evidence first, the model writes from it, code decides what is shown.
 
 1. Retrieve passages for the question (and the researcher's earlier messages),
-   then the evidence step (:func:`~ideapump.grounding.evidence.gather_evidence`):
+   plus the abstracts of the two papers ranked first, then the evidence step (:func:`~ideapump.grounding.evidence.gather_evidence`):
    the sentences that bear on it, numbered. When the best evidence is too weak,
    the answer says the library does not cover the question, without a model
    call. That decision is the code's, from the evidence scores, never the model's.
@@ -28,7 +28,12 @@ from ideapump.agent.events import ChatEvent, CitationEvent, DoneEvent, TokenEven
 from ideapump.agent.grounding import AgentOptions, as_model, persona, retrieve
 from ideapump.grounding.citations import Citation, Evidence
 from ideapump.grounding.claims import MIN_SHARED_TERMS, check_sentence, strip_markers
-from ideapump.grounding.evidence import EvidenceItem, Gathered, gather_evidence
+from ideapump.grounding.evidence import (
+    EvidenceItem,
+    Gathered,
+    gather_evidence,
+    opening_passages,
+)
 from ideapump.grounding.normalize import terms
 from ideapump.grounding.quotes import sentence_spans, tidy
 from ideapump.llm import stream_text
@@ -49,6 +54,8 @@ EXTRACTIVE_MARGIN = 0.1
 MAX_SENTENCES = 4
 #: Passages retrieved beyond ``AgentOptions.passages`` for the evidence step.
 EXTRA_PASSAGES = 6
+#: Documents whose abstract joins the evidence step's passages.
+ABSTRACTS = 2
 
 _MARKERS = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\])+")
@@ -224,13 +231,17 @@ def answer_stream(
     message = history[-1][1]
     earlier = [text for role, text in history[:-1] if role == "user"][-2:]
     query = " ".join([*earlier, message])
-    # The model sees sentences, not chunks, so more passages cost the prompt nothing.
+    # The model sees sentences, not chunks, so more passages cost the prompt nothing:
+    # more of them per paper, and the abstracts of the two papers retrieval ranks first.
     passages = retrieve(
         library,
         query,
         options.passages + EXTRA_PASSAGES,
         per_paper_cap=2 * options.per_paper_cap,
     )
+    seen = {p.chunk_id for p in passages}
+    for doc_id in list(dict.fromkeys(p.doc_id for p in passages))[:ABSTRACTS]:
+        passages += [p for p in opening_passages(library, doc_id) if p.chunk_id not in seen]
     gathered = gather_evidence(
         library,
         query,

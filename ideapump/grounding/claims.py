@@ -15,8 +15,11 @@ supported by its sources (the passages it cites):
 * **direction** - the directions it states (:mod:`~ideapump.grounding.directions`)
   do not contradict the source sentence closest to it in content (at least two
   content words in common, direction words aside): "reduced" against "no drug
-  effect", "increased" against "attenuated". Chat answers are held to the strict
-  form (``strict=True``): the closest source sentence must state the same direction.
+  effect", "increased" against "attenuated".
+
+Chat answers are held to a strict form (``strict=True``): a number must occur in a
+source sentence about the same thing (two content words in common), not anywhere
+in the chunk, and the closest source sentence must state the same direction.
 
 :func:`check_sentence` gives a :class:`Verdict` with the reasons a sentence
 fails; :func:`check_text` keeps the sentences of a text that pass and says
@@ -100,10 +103,35 @@ def _decimals(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-def unsupported_numbers(sentence: str, sources: Sequence[str]) -> list[str]:
-    """The numbers ``sentence`` states that occur in none of ``sources``."""
-    stated = [n for s in sources for n in _source_numbers(s)]
-    return [n.text for n in numbers(strip_markers(sentence)) if not number_in(n, stated)]
+@lru_cache(maxsize=512)
+def _sentence_numbers(source: str) -> tuple[tuple[frozenset[str], tuple[Number, ...]], ...]:
+    out = []
+    for a, b in sentence_spans(source):
+        s = tidy(source[a:b])
+        out.append((frozenset(terms(s)), tuple(numbers(s, words=True))))
+    return tuple(out)
+
+
+def unsupported_numbers(sentence: str, sources: Sequence[str], *, near: bool = False) -> list[str]:
+    """The numbers ``sentence`` states that occur in none of ``sources``.
+
+    ``near``: only in a source sentence about the same thing (at least
+    ``MIN_SHARED_TERMS`` content words in common with ``sentence``), so that "10
+    observers" is not supported by "360 trials across 10 blocks" in the same chunk.
+    """
+    plain = strip_markers(sentence)
+    if near:
+        about = terms(plain)
+        stated = [
+            n
+            for src in sources
+            for t, nums in _sentence_numbers(src)
+            if len(about & t) >= MIN_SHARED_TERMS
+            for n in nums
+        ]
+    else:
+        stated = [n for s in sources for n in _source_numbers(s)]
+    return [n.text for n in numbers(plain) if not number_in(n, stated)]
 
 
 def mismatched_tests(sentence: str, sources: Sequence[str]) -> list[str]:
@@ -169,10 +197,11 @@ def check_sentence(
     """Whether ``sentence`` is supported by ``sources``, with the reasons when it is not.
 
     ``strict``: a direction must be stated by the closest source sentence
-    (:func:`direction_supported`), not only left uncontradicted.
+    (:func:`direction_supported`), not only left uncontradicted, and a number by a
+    source sentence about the same thing (:func:`unsupported_numbers` ``near``).
     """
     reasons = []
-    missing = unsupported_numbers(sentence, sources)
+    missing = unsupported_numbers(sentence, sources, near=strict)
     if missing:
         reasons.append(f"{', '.join(missing)} in no cited passage")
     tests = mismatched_tests(sentence, sources)

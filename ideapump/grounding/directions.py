@@ -29,12 +29,12 @@ Direction = str  # "up" | "down" | "none"
 _UP = (
     r"increas\w*|higher|more|greater|larger|bigger|improv\w*|enhanc\w*|rais\w*|"
     r"elevat\w*|augment\w*|amplif\w*|promot\w*|facilitat\w*|strengthen\w*|exceed\w*|rise|rises|"
-    r"rose|risen|gain\w*|accelerat\w*|faster|longer|stronger|upregulat\w*|advanc\w*"
+    r"rose|risen|gain\w*|accelerat\w*|faster|longer|stronger|upregulat\w*|advanc\w*|better"
 )
 _DOWN = (
     r"decreas\w*|lower\w*|less|fewer|smaller|reduc\w*|attenuat\w*|blunt\w*|impair\w*|"
     r"diminish\w*|declin\w*|drop\w*|fell|fall|falls|suppress\w*|inhibit\w*|weaken\w*|"
-    r"worsen\w*|slower|shorter|weaker|downregulat\w*|delay\w*|lost|loss|cut|cuts"
+    r"worsen\w*|worse|slower|shorter|weaker|downregulat\w*|delay\w*|lost|loss|cut|cuts"
 )
 _NONE = (
     r"no (?:significant |reliable |detectable |clear |measurable )?"

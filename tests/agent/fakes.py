@@ -111,3 +111,18 @@ def reflection(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
 
 def winner_a(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
     return {"winner": "A", "reason": "better controlled"}
+
+
+def reference_in(passages: dict[int, str]) -> tuple[int, str]:
+    """A passage number and a bare in-text reference it holds ("Binda et al., 2013")."""
+    for n, text in sorted(passages.items()):
+        m = re.search(r"[A-Z][a-z]+ (?:et al\.|and [A-Z][a-z]+),? (?:19|20)\d\d", text)
+        if m:
+            return n, m.group()
+    raise AssertionError("no passage with an in-text reference")
+
+
+def incoherent(passages: dict[int, str]) -> dict[str, Any]:
+    """What the 1.5B model proposed from Dubois: the paper's model names as conditions."""
+    models = ["Win model", "Second place model", "Third place model"]
+    return {**proposal(passages), "conditions": models, "controls": models}

@@ -160,3 +160,39 @@ def test_prompt_injection_is_treated_as_content(
     assert start < user.index("Ignore previous instructions") < end
     assert "&lt;/documents>" in user and "&lt;documents>" in user
     assert result.verdict == "supported" and result.supporting[0].citation.title
+
+
+def test_critique_drops_points_that_deny_design_facts_or_invent_numbers(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def reply(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        def point(aspect: str, issue: str) -> dict[str, Any]:
+            return {
+                "aspect": aspect,
+                "issue": issue,
+                "suggestion": "",
+                "n": 1,
+                "quote": quote_of(p[1]),
+            }
+
+        return {
+            "summary": "A within-subject pilot of atomoxetine. It was not placebo-controlled.",
+            "points": [
+                point("controls", "The study does not mention any potential controls."),
+                point("sample_size", "The sample size is not reported."),
+                point("sample_size", "The sample of 300 participants is too small."),
+                point("sample_size", "Only a dozen participants took part: a small pilot."),
+            ],
+        }
+
+    fake.on("CritiqueDraft", reply)
+    notes = _doc(corpus_library, "atomoxetine pilot")
+    result = critique(corpus_library, llm, notes, options=options)
+    assert result.profile is not None and "placebo-controlled" in result.profile.design
+    assert result.summary == "A within-subject pilot of atomoxetine."
+    assert [m.issue for m in result.methods] == [
+        "Only a dozen participants took part: a small pilot."
+    ]
+    assert result.unsupported_removed == 4
+    user = fake.of("CritiqueDraft")[0]["messages"][1]["content"]
+    assert "placebo-controlled" in user and "N = 12" in user  # the facts the model is shown

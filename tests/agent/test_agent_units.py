@@ -212,6 +212,17 @@ def test_solve_n_matches_statsmodels() -> None:
     assert solve_n("f", 0.25, 3, 0.05, 0.8) == 53  # 158 total / 3 groups, rounded up
 
 
+def test_paired_n_for_within_subject_designs() -> None:
+    from statsmodels.stats.power import TTestPower
+
+    from ideapump.agent.power import solve_paired_n
+
+    expected = math.ceil(TTestPower().solve_power(effect_size=0.5, alpha=0.05, power=0.8))
+    assert solve_paired_n(0.5, 2, 0.05, 0.8) == (expected, 0.05)  # 34, not 64 per group
+    n3, alpha3 = solve_paired_n(0.5, 3, 0.05, 0.8)  # three pairs, Bonferroni
+    assert alpha3 == pytest.approx(0.05 / 3) and n3 > expected
+
+
 def test_chat_history_shows_whole_messages_and_says_what_it_left_out() -> None:
     from ideapump.agent.chat import HISTORY_CHARS, _history_text
 
