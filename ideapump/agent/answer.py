@@ -204,7 +204,7 @@ class CheckedAnswer:
 
     def extractive(self) -> Iterator[TokenEvent | CitationEvent]:
         """The best evidence sentences, verbatim, as the answer."""
-        best = self.gathered.best
+        best = max((i.score for i in self.gathered.items), default=0.0)
         items = [i for i in self.gathered.items if i.score >= best - EXTRACTIVE_MARGIN][
             :EXTRACTIVE_ITEMS
         ]

@@ -11,7 +11,8 @@ scored against the question:
 :func:`~ideapump.grounding.normalize.terms`). The best ``max_items`` sentences,
 at most ``per_passage`` from one passage, none under half the best score, neighbours in a passage joined, become
 the numbered evidence the model writes from, and each carries its passage for
-the citation. Whether the library answers the question at all is decided here,
+the citation. A question that asks for a quantity ("how many", "what dose",
+"when were") ranks sentences stating numbers ``QUANTITY_BONUS`` higher. Whether the library answers the question at all is decided here,
 by code: :attr:`Gathered.answerable` is true when the best sentence scores at
 least ``min_score``. A question whose words the library does not use (a drug,
 a species, a measure it never mentions) scores low on both halves, which the
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ideapump.grounding.citations import DATA_KINDS
-from ideapump.grounding.normalize import quote_key, terms
+from ideapump.grounding.normalize import numbers, quote_key, terms
 from ideapump.grounding.quotes import is_finding, sentence_spans, tidy
 from ideapump.prompts import data_block
 
@@ -46,10 +47,19 @@ EMBEDDING_WEIGHT = 0.5
 #: Set on the faithfulness bench's questions (bench/faithfulness.py): answerable
 #: questions' best sentences scored 0.44-0.95, unanswerable ones' 0.18-0.38.
 MIN_EVIDENCE = 0.40
+#: A question asking for a quantity ranks the sentences that state numbers higher by this
+#: much (ranking only: whether the question is answerable does not change).
+QUANTITY_BONUS = 0.2
+_QUANTITY = re.compile(
+    r"\b(?:how (?:many|much|often|long|old|large|big)|when (?:were|was|did)|"
+    r"what (?:share|proportion|percentage|fraction|dose|doses|number|age|sample size)|"
+    r"at what (?:dose|age|time))\b",
+    re.I,
+)
 #: Evidence sentences scoring under this share of the best one are not shown to the model.
 RELATIVE_FLOOR = 0.5
 #: Longer "sentences" are run-on tables or PDF columns without full stops.
-MAX_ITEM_WORDS = 60
+MAX_ITEM_WORDS = 80
 _TABLE = re.compile(r"^Table\s+[A-Z]?\d+")
 
 
@@ -105,7 +115,7 @@ class EvidenceItem:
     n: int
     passage: Passage
     text: str  # verbatim in passage.quote (tidied: single spaces)
-    score: float
+    score: float  # the evidence score, plus QUANTITY_BONUS where that applies
     start: int = 0  # character span in passage.quote
     end: int = 0
 
@@ -172,7 +182,7 @@ def gather_evidence(
     passages: Sequence[Passage],
     *,
     max_items: int = 6,
-    per_passage: int = 2,
+    per_passage: int = 3,
     min_score: float = MIN_EVIDENCE,
 ) -> Gathered:
     """Score the finding sentences of ``passages`` against ``query``; keep the best ones."""
@@ -185,23 +195,30 @@ def gather_evidence(
     vecs = np.asarray(emb.embed_documents([c[3] for c in cands]), dtype=np.float32)
     sims = cosine(vecs, q)[:, 0]
     wanted = terms(query)
+    quantity = bool(_QUANTITY.search(query))
     scored = []
     for (p, a, b, text), sim in zip(cands, sims, strict=True):
         lexical = len(wanted & terms(text)) / len(wanted) if wanted else 0.0
         score = EMBEDDING_WEIGHT * float(sim) + (1 - EMBEDDING_WEIGHT) * lexical
-        scored.append((round(score, 4), p, a, b, text))
-    scored.sort(key=lambda s: -s[0])
-    found.best = scored[0][0]
+        rank = score + (QUANTITY_BONUS if quantity and numbers(text, words=True) else 0.0)
+        scored.append((round(rank, 4), round(score, 4), p, a, b, text))
+    found.best = max(s[1] for s in scored)
     found.answerable = found.best >= min_score
+    scored.sort(key=lambda s: -s[0])
     per: dict[str, list[tuple[float, int, int]]] = {}
     picked = 0
-    for score, p, a, b, _text in scored:
-        if picked >= max_items or score < RELATIVE_FLOOR * found.best:
+    seen: set[str] = set()
+    for rank, score, p, a, b, text in scored:
+        if picked >= max_items:
             break
+        # Chunks overlap: the same sentence can come from two of them.
+        if score < RELATIVE_FLOOR * found.best or quote_key(text) in seen:
+            continue
+        seen.add(quote_key(text))
         spans = per.setdefault(p.chunk_id, [])
         if len(spans) >= per_passage:
             continue
-        spans.append((score, a, b))
+        spans.append((rank, a, b))
         picked += 1
     by_chunk = {p.chunk_id: p for p in passages}
     items: list[tuple[float, Passage, int, int]] = []
