@@ -56,8 +56,23 @@ _REF = re.compile(
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
-def _values(text: str) -> list[tuple[float, bool, str]]:
+_WORDS = {
+    w: i
+    for i, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
+
+
+def _values(text: str, words: bool = False) -> list[tuple[float, bool, str]]:
+    """Numbers as values; ``words``: also spelled out (a passage's "two out of three")."""
     out = []
+    if words:
+        out += [
+            (float(_WORDS[w.lower()]), False, w)
+            for w in re.findall(r"[A-Za-z]+", text)
+            if w.lower() in _WORDS
+        ]
     for m in _NUM.finditer(_LABEL.sub(" ", text.replace("\u2212", "-"))):
         raw = m.group(1).replace(",", "")
         out.append((float(raw), bool(m.group(2)), m.group(1)))
@@ -67,7 +82,7 @@ def _values(text: str) -> list[tuple[float, bool, str]]:
 def _number_found(claimed: tuple[float, bool, str], passage: str) -> bool:
     value, percent, raw = claimed
     decimals = len(raw.split(".")[1]) if "." in raw else 0
-    for v, p, _ in _values(passage):
+    for v, p, _ in _values(passage, words=True):
         options = [v, v * 100] if (percent and not p and v <= 1) else [v]
         if any(abs(round(o, decimals) - value) < 1e-9 or abs(o - value) < 1e-9 for o in options):
             return True

@@ -213,7 +213,9 @@ class CheckedAnswer:
         self.text = EXTRACTIVE
         yield TokenEvent(text=EXTRACTIVE)
         for item in items:
-            yield from self._show(_with_markers(item.text, [item.n]), [item.n])
+            # Every sentence shown carries its citation, also inside a multi-sentence item.
+            for a, b in sentence_spans(item.text):
+                yield from self._show(_with_markers(item.text[a:b], [item.n]), [item.n])
 
     @property
     def extractive_used(self) -> bool:

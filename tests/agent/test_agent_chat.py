@@ -18,6 +18,7 @@ from ideapump.agent import (
     chat_stream,
 )
 from ideapump.agent.grounding import quote_occurs
+from ideapump.grounding.claims import strip_markers
 from tests.agent.fakes import FakeLLM, proposal, quote_of, reflection, winner_a
 
 QUESTION = "Did the hand hygiene intervention sequences increase handwashing frequency?"
@@ -100,7 +101,8 @@ def test_a_model_that_declines_strong_evidence_gets_an_extractive_answer(
         f"[{i}]" in reply.text for i in range(1, len(reply.citations) + 1)
     )
     for c in reply.citations:
-        assert c.quote.rstrip(".") in reply.text  # the evidence itself, verbatim
+        # the evidence itself, verbatim, each sentence with its marker
+        assert c.quote in strip_markers(reply.text)
         assert quote_occurs(c.quote, _chunk_of(corpus_library, c))
 
 
