@@ -45,7 +45,11 @@ _WITHIN = re.compile(
     r"(?:all|both|every|each)",
     re.I,
 )
-_BETWEEN = re.compile(r"between[\s-]*(?:subjects?|groups?|participants?)|randomi[sz]ed to", re.I)
+_BETWEEN = re.compile(
+    r"between[\s-]*(?:subjects?|groups?|participants?)|randomi[sz]ed to|"
+    r"(?:randomly )?(?:assigned|allocated) to (?:either|one of)",
+    re.I,
+)
 
 
 def _key(text: str) -> str:
@@ -60,8 +64,9 @@ def manipulations(conditions: Sequence[str]) -> list[str]:
         key = _key(c)
         if not key or key in seen:
             continue
-        if _NOT_MANIPULATION.search(c) or not _PLACEHOLDER_WORDS.sub(" ", c).strip(" ,.;:-()/"):
-            continue
+        rest = _PLACEHOLDER_WORDS.sub(" ", c)
+        if _NOT_MANIPULATION.search(c) or not re.search(r"[A-Za-z]{2,}", rest):
+            continue  # a model's name, or a label: "Group 1", "A", "M"
         seen.add(key)
         out.append(c.strip())
     return out

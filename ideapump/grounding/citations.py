@@ -31,6 +31,7 @@ from ideapump.grounding.quotes import (
     closest_sentence,
     is_finding,
     names_title,
+    opens_with,
     quote_occurs,
     repair_quote,
     snap_quote,
@@ -67,15 +68,17 @@ def finding_quote(passage: Passage, quote: str, claim: str = "") -> str | None:
     text = passage.quote
     if passage.kind in DATA_KINDS:
         return quote if is_finding(quote, data=True) else None
+    title = passage.title
     if claim and len(quote.split()) < MIN_FINDING_WORDS:
-        best = closest_sentence(text, f"{claim} {quote}")
+        best = closest_sentence(text, f"{claim} {quote}", avoid=title)
         shown = snap_quote(best, text) or best
     else:
         shown = snap_quote(quote, text) or quote
-    if not is_finding(shown):
-        best = closest_sentence(text, claim or quote)
+    if not is_finding(shown) or opens_with(shown, title):
+        best = closest_sentence(text, claim or quote, avoid=title)
         shown = snap_quote(best, text) or best
-    return shown if is_finding(shown) and quote_occurs(shown, text) else None
+    ok = is_finding(shown) and not opens_with(shown, title) and quote_occurs(shown, text)
+    return shown if ok else None
 
 
 @dataclass

@@ -121,8 +121,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = b0
         for m in _BOUNDARY.finditer(text, b0, b1):
             before = text[start : m.start()].rstrip("\"'\u201d\u2019)] ")
-            last = before.split()[-1].rstrip(".!?").lower() if before.split() else ""
-            if last in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last):
+            last = before.split()[-1].rstrip(".!?") if before.split() else ""
+            if last.lower() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", last):
                 continue  # "et al." or an initial ("M. Dubois"), not a sentence end
             out.append((start, m.start()))
             start = m.end()
@@ -289,7 +289,11 @@ def _words(text: str) -> set[str]:
 
 
 def closest_sentence(
-    text: str, claim: str, words: Callable[[str], Iterable[str]] = _words, max_words: int = 40
+    text: str,
+    claim: str,
+    words: Callable[[str], Iterable[str]] = _words,
+    max_words: int = 40,
+    avoid: str = "",
 ) -> str:
     """The finding sentence of ``text`` sharing most words with ``claim``.
 
@@ -297,9 +301,13 @@ def closest_sentence(
     run-on block without full stops (a publisher's cover page, a table) does not
     win on size alone. Sentences that are no findings (front matter, bare
     references, labels) are passed over while there is anything else. Ties go
-    to the earlier sentence; with no sentence at all, the opening words.
+    to the earlier sentence; with no sentence at all, the opening words. Sentences
+    that open with ``avoid`` (the paper's title, run on into its first line) are
+    passed over too.
     """
     found = sentences(text)
+    if avoid:
+        found = [s for s in found if not opens_with(s, avoid)] or found
     # A journal's front matter has no full stops, so its keyword list reads as one
     # short sentence made of the paper's topic words, and won on shared words alone.
     found = (
@@ -312,6 +320,12 @@ def closest_sentence(
     wanted = set(words(claim))
     best = max(found, key=lambda s: len(wanted & set(words(s))) / math.sqrt(len(s.split())))
     return " ".join(best.split()[:max_words])
+
+
+def opens_with(text: str, title: str) -> bool:
+    """True when ``text`` starts with ``title`` (its first 40 characters, as keys)."""
+    head = quote_key(title)[:40]
+    return bool(head) and quote_key(text).startswith(head)
 
 
 def names_title(quote: str, title: str) -> bool:
