@@ -83,13 +83,25 @@ _WORDS = {
             "twenty",
         ]
     )
-} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
+_TENS |= {"eighty": 80, "ninety": 90}
+_WORDS |= _TENS
+# "twenty-three", "Sixty five": a tens word and a unit word.
+_COMPOUND = re.compile(
+    rf"\b({'|'.join(_TENS)})[- ]({'|'.join(w for w, i in _WORDS.items() if 0 < i < 10)})\b",
+    re.I,
+)
 
 
 def _values(text: str, words: bool = False) -> list[tuple[float, bool, str]]:
     """Numbers as values; ``words``: also spelled out (a passage's "two out of three")."""
     out = []
     if words:
+        out += [
+            (float(_TENS[m[1].lower()] + _WORDS[m[2].lower()]), False, m[0])
+            for m in _COMPOUND.finditer(text)
+        ]
         out += [
             (float(_WORDS[w.lower()]), False, w)
             for w in re.findall(r"[A-Za-z]+", text)
@@ -184,33 +196,59 @@ def run_question(pump: Any, item: dict[str, Any], kind: str) -> dict[str, Any]:
     }
 
 
+def _judged(report: Any) -> list[tuple[str, Any]]:
+    """(stance, citation) of every passage ``weigh`` judged, whichever report it returns.
+
+    A report with ``passages`` (one checked stance per passage) is read from there;
+    an older one from its supporting / contradicting / neutral lists.
+    """
+    passages = getattr(report, "passages", None)
+    if passages:
+        return [(p.stance, p.citation) for p in passages]
+    lists = [*report.supporting, *report.contradicting, *report.neutral]
+    return [(w.stance, w.citation) for w in lists]
+
+
 def run_stance(pump: Any, pair: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
-    report = pump.weigh(pair["claim"])
+    row: dict[str, Any] = {
+        "part": "stance",
+        "claim": pair["claim"],
+        "expected": pair["stance"],
+        "got": None,
+        "found": False,
+        "correct": False,
+        "verdict": None,
+        "bare_citations": 0,
+        "citations": 0,
+    }
+    try:
+        report = pump.weigh(pair["claim"])
+    except Exception as exc:  # a report, not a crash: the other parts' figures still count
+        row.update(error=f"{type(exc).__name__}: {exc}"[:300])
+        row["seconds"] = round(time.perf_counter() - started, 2)
+        return row
     seconds = time.perf_counter() - started
     want = _norm(pair["phrase"])
-    got = None
-    shown = [*report.supporting, *report.contradicting, *report.neutral]
-    for w in shown:
-        c = w.citation
+    judged = _judged(report)
+    for stance, c in judged:
         if pair["paper"] not in pump.library.get(c.doc_id).source:
             continue
         chunk = next(x.quote for x in pump.library.chunks(c.doc_id) if x.chunk_id == c.chunk_id)
         if want in _norm(chunk):
-            got = {"supports": "supports", "contradicts": "contradicts"}.get(w.stance, "neither")
+            row["got"] = {"supports": "supports", "contradicts": "contradicts"}.get(
+                stance, "neither"
+            )
             break
-    return {
-        "part": "stance",
-        "claim": pair["claim"],
-        "expected": pair["stance"],
-        "got": got,
-        "found": got is not None,
-        "correct": got == pair["stance"],
-        "verdict": report.verdict,
-        "bare_citations": sum(bare_reference(w.citation.quote) for w in shown),
-        "citations": len(shown),
-        "seconds": round(seconds, 2),
-    }
+    row.update(
+        found=row["got"] is not None,
+        correct=row["got"] == pair["stance"],
+        verdict=report.verdict,
+        bare_citations=sum(bare_reference(c.quote) for _, c in judged),
+        citations=len(judged),
+        seconds=round(seconds, 2),
+    )
+    return row
 
 
 def run_propose(pump: Any, question: str) -> dict[str, Any]:
@@ -266,7 +304,7 @@ def run_propose(pump: Any, question: str) -> dict[str, Any]:
 
 
 def _share(num: int, den: int) -> str:
-    return f"{num}/{den} = {100 * num / den:.0f}%" if den else "n/a"
+    return f"{num}/{den} = {100 * num / den:.1f}%" if den else "n/a"
 
 
 def report(rows: Iterable[dict[str, Any]]) -> None:
@@ -292,9 +330,14 @@ def report(rows: Iterable[dict[str, Any]]) -> None:
     sup = sum(r["numbers_supported"] for r in chat)
     print(f"numbers in shown sentences supported by a cited passage: {_share(sup, nums)}")
     print(f"sentences removed by the claim check: {sum(r['unsupported_removed'] for r in chat)}")
-    bare = sum(r["bare_citations"] for r in [*chat, *stance, *prop])
-    total = sum(len(r["citations"]) for r in chat) + sum(r["citations"] for r in [*stance, *prop])
-    print(f"bare-reference citations: {bare} of {total}")
+    parts = {
+        "chat": (sum(r["bare_citations"] for r in chat), sum(len(r["citations"]) for r in chat)),
+        "propose": (sum(r["bare_citations"] for r in prop), sum(r["citations"] for r in prop)),
+        "weigh": (sum(r["bare_citations"] for r in stance), sum(r["citations"] for r in stance)),
+    }
+    bare, total = (sum(v[i] for v in parts.values()) for i in (0, 1))
+    each = ", ".join(f"{k} {b} of {t}" for k, (b, t) in parts.items() if t)
+    print(f"bare-reference citations: {bare} of {total} ({each})")
     if chat:
         secs = [r["seconds"] for r in chat]
         print(
@@ -306,7 +349,10 @@ def report(rows: Iterable[dict[str, Any]]) -> None:
             print(f"  answerable only:        mean {statistics.mean(answered):.1f}")
     if stance:
         found = [r for r in stance if r["found"]]
+        failed = [r for r in stance if r.get("error")]
         print(f"stance pairs:             {len(stance)} (passage shown by weigh: {len(found)})")
+        if failed:
+            print(f"  weigh failed on {len(failed)}: {failed[0]['error']}")
         print(
             f"  stance accuracy:        {_share(sum(r['correct'] for r in stance), len(stance))}"
             f" (on shown passages: {_share(sum(r['correct'] for r in found), len(found))})"

@@ -10,9 +10,10 @@
    checked sentences: each must cite evidence (a sentence without a marker is
    given the evidence item that supports it, if one does) and pass the claim
    check (:mod:`~ideapump.grounding.claims`) against the passages it cites. A
-   sentence that fails is removed and counted (``unsupported_removed``); a
-   sentence in which the model declines is dropped, since the code has found
-   the evidence strong enough to answer.
+   sentence that fails, or stops mid-way ("... after 7 days and"), is removed
+   and counted (``unsupported_removed``); a sentence in which the model
+   declines is dropped, since the code has found the evidence strong enough
+   to answer.
 4. When no sentence survives (the model declined, or rambled past its
    evidence), the answer is extractive: "From the library:" and the best
    evidence sentences, verbatim, each with its citation.
@@ -62,6 +63,13 @@ _LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\])+")
 _MARKER_AFTER_STOP = re.compile(r"([.!?])\s*(\[\s*\d+(?:\s*,\s*\d+)*\s*\])")
 _ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s*$")
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")
+# A sentence that stops on one of these words was cut off: the model copied a
+# passage's last, unfinished sentence or ran out of tokens.
+_DANGLING = re.compile(
+    r"\b(?:and|or|but|nor|of|the|an|to|with|into|for|by|from|than|which|whose|between|"
+    r"versus|vs|during|whereas)\W*$",
+    re.I,
+)
 # The model's escape phrases: the library / passages / evidence "do not cover / say ...".
 _DECLINE = re.compile(
     r"\b(?:library|passages?|evidence|documents?|text|sources?|context|information|study|"
@@ -142,6 +150,9 @@ class CheckedAnswer:
             return
         if declines(plain):
             self.declined += 1
+            return
+        if _DANGLING.search(plain):
+            self.removed.append((plain, "cut off mid-sentence"))
             return
         numbers = self.support(plain, given)
         if numbers is None:

@@ -61,6 +61,8 @@ RELATIVE_FLOOR = 0.5
 #: Longer "sentences" are run-on tables or PDF columns without full stops.
 MAX_ITEM_WORDS = 80
 _TABLE = re.compile(r"^Table\s+[A-Z]?\d+")
+# How a whole sentence ends: a full stop, ! or ?, perhaps inside quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 
 
 def cosine(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -145,7 +147,8 @@ def _candidates(passage: Passage) -> list[tuple[int, int, str]]:
 
     Left out: a sentence that opens with the paper's title (its title page run on:
     title, authors, affiliations without a full stop), the chunk's opening fragment
-    of a sentence the previous chunk holds whole, a table dumped as text
+    of a sentence the previous chunk holds whole, its closing fragment of a sentence
+    the next chunk goes on with ("... after 7 days and"), a table dumped as text
     ("Table 3 Time associated with ..."), and run-on text over ``MAX_ITEM_WORDS``.
     """
     title = quote_key(passage.title)[:40]
@@ -164,7 +167,9 @@ def _candidates(passage: Passage) -> list[tuple[int, int, str]]:
             if is_finding(text, data=True):
                 out.append((a, b, text))
             continue
-        fragment = a == 0 and text[:1].islower()
+        fragment = (a == 0 and text[:1].islower()) or (
+            b >= len(passage.quote.rstrip()) and not _SENTENCE_END.search(text)
+        )
         if (
             is_finding(text)
             and not fragment

@@ -106,6 +106,26 @@ def test_a_model_that_declines_strong_evidence_gets_an_extractive_answer(
         assert quote_occurs(c.quote, _chunk_of(corpus_library, c))
 
 
+def test_a_sentence_cut_off_mid_way_is_not_shown(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        # evidence copied up to an "and", as the 1.5B model copied a chunk's unfinished
+        # last sentence ("... in sixteen healthy men after 7 days and [2].")
+        n, words = next(
+            (n, t.split()) for n, t in sorted(p.items()) if " and " in " ".join(t.split()[6:])
+        )
+        cut = next(i for i, w in enumerate(words) if i >= 6 and w == "and")
+        return [f"{' '.join(words[: cut + 1])} [{n}]."]
+
+    fake.on("stream", answer)
+    reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert not reply.abstained and reply.extractive  # nothing else survived
+    assert not any(s.rstrip(" .").endswith(" and") for s in strip_markers(reply.text).split("."))
+    assert reply.unsupported_removed == 1
+    assert reply.result and reply.result["removed"][0]["reason"] == "cut off mid-sentence"
+
+
 def test_vague_message_gets_one_clarifying_question(corpus_library, llm, fake: FakeLLM) -> None:
     reply = chat(corpus_library, llm, [("user", "ideas?")])
     assert reply.intent == "clarify" and reply.clarifying and reply.text.count("?") >= 1

@@ -12,6 +12,7 @@ from ideapump.prompts import render_prompt
 from tests.agent.fakes import (
     FakeLLM,
     incoherent,
+    inverted_in,
     proposal,
     reference_in,
     reflection,
@@ -211,6 +212,31 @@ def test_invented_numbers_and_bare_reference_quotes_are_never_shown(
         # the reference the model quoted is shown as the whole sentence it sits in
         assert len(c.quote.split()) >= 8 and not re.fullmatch(r"[\w\s.,&()-]*\d{4}\)?", c.quote)
         _check_resolves(corpus_library, c)
+
+
+def test_a_rationale_that_turns_a_finding_round_loses_that_sentence(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    seen: dict[str, str] = {}
+
+    def draft(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        n, true, turned = inverted_in(p)
+        seen.update(true=true, turned=turned)
+        return {
+            **proposal(p),
+            "rationale": f"{true} {turned}",
+            "citations": [{"n": n, "quote": true}],
+        }
+
+    fake.on("ProposalDraft", draft)
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    shown = result.proposals[0]
+    # the same words, one direction word changed: the passage's sentence stays, its
+    # inversion goes
+    assert shown.rationale == seen["true"]
+    assert seen["turned"] not in shown.rationale and result.unsupported_removed == 1
 
 
 def test_a_within_subject_design_is_powered_as_paired(

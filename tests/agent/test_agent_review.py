@@ -11,7 +11,7 @@ from ideapump.agent.models import WeighDraft
 from ideapump.llm.structured import output_contract
 from ideapump.prompts import render_prompt
 from ideapump.stats import check_document
-from tests.agent.fakes import FakeLLM, quote_of
+from tests.agent.fakes import FakeLLM, inverted_in, quote_of, reference_in
 
 
 def _doc(library: Any, word: str) -> str:
@@ -196,3 +196,41 @@ def test_critique_drops_points_that_deny_design_facts_or_invent_numbers(
     assert result.unsupported_removed == 4
     user = fake.of("CritiqueDraft")[0]["messages"][1]["content"]
     assert "placebo-controlled" in user and "N = 12" in user  # the facts the model is shown
+
+
+def test_critique_drops_an_inverted_summary_sentence_and_shows_findings_not_references(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    seen: dict[str, str] = {}
+
+    def reply(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        _, true, turned = inverted_in(p)
+        ref_n, reference = reference_in(p)
+        seen.update(true=true, reference=reference)
+        return {
+            "summary": f"{true} {turned}",
+            "points": [
+                {
+                    "aspect": "over_claiming",
+                    "issue": "The account of the pupil's role rests on earlier work.",
+                    "suggestion": "Test it directly.",
+                    "n": ref_n,
+                    "quote": reference,  # a bare in-text reference, as the 1.5B model quoted
+                },
+            ],
+        }
+
+    fake.on("CritiqueDraft", reply)
+    result = critique(corpus_library, llm, _doc(corpus_library, "pupil"), options=options)
+    assert result.summary == seen["true"] and result.unsupported_removed == 1
+    assert len(result.methods) == 1
+    quote = result.methods[0].citation.quote
+    # shown as the whole sentence the reference sits in: a finding, not "Author et al., 2013"
+    assert quote != seen["reference"] and len(quote.split()) >= 8
+    assert seen["reference"] in quote
+    chunk = next(
+        c
+        for c in corpus_library.chunks(result.methods[0].citation.doc_id)
+        if c.chunk_id == result.methods[0].citation.chunk_id
+    )
+    assert quote_occurs(quote, chunk.quote)

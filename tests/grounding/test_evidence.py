@@ -28,3 +28,32 @@ def test_a_question_the_library_does_not_answer_is_not_answerable(corpus_library
     ):
         found = _gather(corpus_library, question)
         assert not found.answerable, (question, found.best)
+
+
+def test_a_sentence_the_chunk_cuts_off_is_no_evidence(corpus_library) -> None:
+    # What the 1.5B model copied from Mendt's abstract chunk: its last sentence stops
+    # where the next chunk goes on, and the answer showed "... after 7 days and".
+    from ideapump.models import Passage
+
+    text = (
+        "We investigated the effects of long-term head-down tilt bed rest on the circadian "
+        "rhythm of core body temperature. Core body temperature was recorded for 24 h using "
+        "a rectal probe in sixteen healthy men after 7 days and"
+    )
+    passage = Passage(
+        doc_id="d1",
+        title="Bed rest",
+        source="x.pdf",
+        page=1,
+        page_end=1,
+        score=0.9,
+        quote=text,
+        chunk_id="d1:00000",
+        char_start=0,
+        char_end=len(text),
+    )
+    found = gather_evidence(
+        corpus_library, "How was core body temperature recorded in bed rest?", [passage]
+    )
+    assert found.items and all(i.text.endswith(".") for i in found.items)
+    assert not any("rectal probe" in i.text for i in found.items)
