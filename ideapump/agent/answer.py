@@ -9,7 +9,8 @@
 3. :class:`CheckedAnswer` shows the answer one sentence at a time, and only
    checked sentences: each must cite evidence (a sentence without a marker is
    given the evidence item that supports it, if one does) and pass the claim
-   check (:mod:`~ideapump.grounding.claims`) against the passages it cites. A
+   check (:mod:`~ideapump.grounding.claims`) against the passages it cites (a
+   work it names must be the cited paper or named in the passage). A
    sentence that fails, or stops mid-way ("... after 7 days and"), is removed
    and counted (``unsupported_removed``); a sentence in which the model
    declines is dropped, since the code has found the evidence strong enough
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ideapump.agent.events import ChatEvent, CitationEvent, DoneEvent, TokenEvent
 from ideapump.agent.grounding import AgentOptions, as_model, persona, retrieve
+from ideapump.errors import NotFoundError
 from ideapump.grounding.citations import Citation, Evidence
 from ideapump.grounding.claims import MIN_SHARED_TERMS, check_sentence, strip_markers
 from ideapump.grounding.evidence import (
@@ -111,6 +113,7 @@ class CheckedAnswer:
         self.cited: dict[int, Citation] = {}
         self.removed: list[tuple[str, str]] = []  # (sentence, why)
         self.declined = 0
+        self.years: dict[str, int | None] = {}
 
     # -- streaming -------------------------------------------------------------------
 
@@ -186,13 +189,23 @@ class CheckedAnswer:
                 return [item.n]
         return None
 
-    @staticmethod
-    def _supports(sentence: str, items: list[EvidenceItem]) -> bool:
+    def _supports(self, sentence: str, items: list[EvidenceItem]) -> bool:
         sources = [i.passage.quote for i in items]
         about = terms(sentence)
         if not any(len(about & terms(s)) >= MIN_SHARED_TERMS for s in sources):
             return False
-        return check_sentence(sentence, sources, strict=True).ok
+        years = [y for i in items if (y := self._year(i.passage.doc_id)) is not None]
+        return check_sentence(sentence, sources, strict=True, years=years).ok
+
+    def _year(self, doc_id: str) -> int | None:
+        """The cited document's year: a sentence may name the paper it cites by it."""
+        if doc_id not in self.years:
+            library = self.evidence.library
+            try:
+                self.years[doc_id] = library.get(doc_id).year if library else None
+            except NotFoundError:
+                self.years[doc_id] = None
+        return self.years[doc_id]
 
     def _show(self, sentence: str, numbers: list[int]) -> Iterator[TokenEvent | CitationEvent]:
         for n in numbers:

@@ -9,7 +9,7 @@ breaks a rule is sent back once with the problems named, then dropped.
 
 Proposal text is claim-checked (:func:`check_proposal`): the rationale, which
 states what the literature found, must pass the whole claim check against the
-cited passages; in every other field a number must occur in a cited passage
+cited passages (a work it names included); in every other field a number must occur in a cited passage
 (a hypothesis or an expected result states a direction nobody has observed yet).
 
 Critique (:func:`contradicts_facts`): a model-written point may not deny what
@@ -104,12 +104,21 @@ def within_subject(design: str) -> bool:
     return bool(_WITHIN.search(design)) and not _BETWEEN.search(design)
 
 
-def check_proposal(d: ProposalDraft, sources: Sequence[str]) -> tuple[ProposalDraft, int]:
-    """A copy of ``d`` without the sentences (and list items) the claim check rejects."""
+def check_proposal(
+    d: ProposalDraft, sources: Sequence[str], years: Sequence[int] = ()
+) -> tuple[ProposalDraft, int]:
+    """A copy of ``d`` without the sentences (and list items) the claim check rejects.
+
+    ``years``: the cited documents' years; the rationale may name a work only when it
+    is one of them or a cited passage names it.
+    """
     d = d.model_copy(deep=True)
     removed = 0
     for name in ("rationale", "hypothesis", "design", "expected_if_true", "expected_if_false"):
-        checked = check_text(getattr(d, name), sources, direction=name == "rationale")
+        found = name == "rationale"  # what the literature found, not what is proposed
+        checked = check_text(
+            getattr(d, name), sources, direction=found, years=years if found else None
+        )
         removed += len(checked.removed)
         setattr(d, name, checked.text)
     for name in ("conditions", "controls", "risks"):

@@ -139,7 +139,9 @@ def critique(
     )
     # What the model's sentences may rest on: the paper's passages and the audit it was shown.
     sources = [p.quote for p in evidence.passages] + [stats]
-    summary = check_text(got.draft.summary, sources)
+    # A work named must be this paper (its year) or one its passages name.
+    years = [row.year] if row.year else []
+    summary = check_text(got.draft.summary, sources, years=years)
     kept = [s for s in summary.kept if contradicts_facts(s, profile, counts) is None]
     unsupported = len(summary.removed) + len(summary.kept) - len(kept)
     points = []
@@ -147,7 +149,7 @@ def critique(
         citation = evidence.resolve(p.n, p.quote, p.issue)
         if citation is None:
             continue
-        issue = check_text(p.issue, sources)
+        issue = check_text(p.issue, sources, years=years)
         suggestion = check_text(p.suggestion, sources, direction=False)
         if issue.removed or not issue.text or contradicts_facts(p.issue, profile, counts):
             unsupported += 1  # a point is its issue: a part of it unsupported drops it whole

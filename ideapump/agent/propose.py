@@ -57,7 +57,7 @@ from ideapump.agent.models import (
     ReflectionDraft,
 )
 from ideapump.agent.power import power_analysis
-from ideapump.errors import InputError
+from ideapump.errors import InputError, NotFoundError
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
 
@@ -109,11 +109,21 @@ class _Drafts:
     incoherent: int = 0
 
 
-def _cited_texts(draft: ProposalDraft, evidence: Evidence) -> list[str]:
-    """The chunks the draft's resolvable citations point at: what its claims may rest on."""
+def _cited(draft: ProposalDraft, evidence: Evidence) -> tuple[list[str], list[int]]:
+    """The chunks the draft's resolvable citations point at (what its claims may rest
+    on) and their documents' years (the works its rationale may name without a passage
+    naming them)."""
     chunks = {p.chunk_id: p.quote for p in evidence.passages}
-    cited = (evidence.resolve(c.n, c.quote) for c in draft.citations)
-    return list(dict.fromkeys(chunks[c.chunk_id] for c in cited if c is not None))
+    cited = [c for c in (evidence.resolve(c.n, c.quote) for c in draft.citations) if c]
+    years = []
+    for doc_id in dict.fromkeys(c.doc_id for c in cited):
+        try:
+            year = evidence.library.get(doc_id).year if evidence.library else None
+        except NotFoundError:
+            year = None
+        if year is not None:
+            years.append(year)
+    return list(dict.fromkeys(chunks[c.chunk_id] for c in cited)), years
 
 
 def _candidate(
@@ -134,7 +144,7 @@ def _candidate(
         removed += got.removed
         if not got.draft.citations:
             return None, removed, 0
-        draft, unsupported = check_proposal(got.draft, _cited_texts(got.draft, evidence))
+        draft, unsupported = check_proposal(got.draft, *_cited(got.draft, evidence))
         problems = proposal_problems(draft)
         if not problems:
             return draft, removed, unsupported

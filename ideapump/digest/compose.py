@@ -22,8 +22,9 @@ then counted as dropped); an idea not similar enough to both passages is left ou
 
 Every sentence shown is claim-checked (:mod:`ideapump.grounding.claims`): the
 summary against the document's passages, a finding against the passage it
-cites, a spark's idea against its two passages (numbers only: an idea states
-no result yet), a relation's claim against both passages it cites. A sentence
+cites (in both, a work named must be the paper itself or named in a passage),
+a spark's idea against its two passages (numbers only: an idea states no
+result yet), a relation's claim against both passages it cites. A sentence
 that fails is left out and counted in ``unsupported_removed``; a finding,
 spark or relation left without text is left out with it.
 
@@ -351,7 +352,9 @@ def compose(
         llm, messages, SummaryDraft, evidence, citation_retries=opts.citation_retries
     )
     text = whole_sentences(summary.draft.summary, max_length(SummaryDraft, "summary"))
-    checked = check_text(text, [p.quote for p in own])
+    # A work named must be the paper itself (its year) or one its passages name.
+    years = [entry.year] if entry.year else []
+    checked = check_text(text, [p.quote for p in own], years=years)
     entry.summary = checked.text
     entry.unsupported_removed += len(checked.removed)
     entry.dropped_citations += summary.removed
@@ -365,7 +368,7 @@ def compose(
         # test: a quote shows once.
         if citation is not None and (citation.chunk_id, normalize(citation.quote)) not in quoted:
             text = whole_sentences(f.text, max_length(FindingDraft, "text"))
-            checked = check_text(text, [_chunk(evidence, citation)])
+            checked = check_text(text, [_chunk(evidence, citation)], years=years)
             entry.unsupported_removed += len(checked.removed)
             if not checked.text:
                 continue

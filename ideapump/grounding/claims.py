@@ -16,6 +16,10 @@ supported by its sources (the passages it cites):
   do not contradict the source sentence closest to it in content (at least two
   content words in common, direction words aside): "reduced" against "no drug
   effect", "increased" against "attenuated".
+* **named works** (where the caller gives the cited documents' years) - a work
+  the sentence names ("Silvetti et al. (2018)", "Wilson and Collins, 2019") is
+  named in a source, or has the year of a cited document (the paper itself):
+  the 1.5B model credited Dubois' own abstract to "Silvetti et al. (2018)".
 
 Chat answers are held to a strict form (``strict=True``): a number must occur in a
 source sentence about the same thing (two content words in common), not anywhere
@@ -31,7 +35,7 @@ OpenAI route, propose, critique and the digest) and counts it in
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -191,16 +195,90 @@ def direction_supported(sentence: str, sources: Sequence[str]) -> bool:
     return best >= MIN_SHARED_TERMS and any(n == best and d & claimed for n, d in scored)
 
 
+# A work named in the text: "Silvetti et al. (2018)", "Wilson and Collins, 2019",
+# "Mathot (2014)" (as normalize's labels read them), not "In 2015" or "March, 2015".
+_WORK = re.compile(
+    r"\b(?P<name>[A-Z][\w'\u2019-]+)(?:\s+(?:and|&)\s+[A-Z][\w'\u2019-]+|\s+et\s+al\.?)?"
+    r"(?:,\s*|\s*\()(?P<year>(?:19|20)\d\d)[a-z]?\)?"
+)
+_NOT_NAMES = frozenset(
+    [
+        "in",
+        "on",
+        "at",
+        "by",
+        "since",
+        "until",
+        "during",
+        "from",
+        "before",
+        "after",
+        "and",
+        "or",
+        "the",
+        "of",
+        "for",
+        "to",
+        "as",
+        "than",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "spring",
+        "summer",
+        "autumn",
+        "fall",
+        "winter",
+    ]
+)
+
+
+def unsupported_works(sentence: str, sources: Sequence[str], years: Iterable[int]) -> list[str]:
+    """The works ``sentence`` names that no source names and that are not the cited
+    documents themselves (their publication ``years``)."""
+    own = set(years)
+    text = strip_markers(sentence)
+    bad = []
+    for m in _WORK.finditer(text):
+        name, year = m["name"], int(m["year"])
+        if name.casefold() in _NOT_NAMES or year in own:
+            continue
+        near = re.compile(rf"\b{re.escape(name)}\b.{{0,80}}?\b{year}", re.I | re.S)
+        if not any(near.search(fold(src)) for src in sources):
+            bad.append(m.group().strip())
+    return bad
+
+
 def check_sentence(
-    sentence: str, sources: Sequence[str], *, direction: bool = True, strict: bool = False
+    sentence: str,
+    sources: Sequence[str],
+    *,
+    direction: bool = True,
+    strict: bool = False,
+    years: Iterable[int] | None = None,
 ) -> Verdict:
     """Whether ``sentence`` is supported by ``sources``, with the reasons when it is not.
 
     ``strict``: a direction must be stated by the closest source sentence
     (:func:`direction_supported`), not only left uncontradicted, and a number by a
     source sentence about the same thing (:func:`unsupported_numbers` ``near``).
+    ``years``: the publication years of the cited documents; given, every work the
+    sentence names must be one of them or named in a source (:func:`unsupported_works`).
     """
     reasons = []
+    if years is not None:
+        works = unsupported_works(sentence, sources, years)
+        if works:
+            reasons.append(f"names {'; '.join(works)}, which the cited passage does not")
     missing = unsupported_numbers(sentence, sources, near=strict)
     if missing:
         reasons.append(f"{', '.join(missing)} in no cited passage")
@@ -221,17 +299,24 @@ def split_sentences(text: str) -> list[str]:
     return [tidy(text[a:b]) for a, b in sentence_spans(text) if text[a:b].strip()]
 
 
-def check_text(text: str, sources: Sequence[str], *, direction: bool = True) -> Checked:
+def check_text(
+    text: str,
+    sources: Sequence[str],
+    *,
+    direction: bool = True,
+    years: Iterable[int] | None = None,
+) -> Checked:
     """``text`` without the sentences :func:`check_sentence` rejects.
 
     A text that loses nothing comes back exactly as it was written.
     """
+    years = None if years is None else tuple(years)
     out = Checked(text="")
     spans = [(a, b) for a, b in sentence_spans(text) if text[a:b].strip()]
     kept_spans = []
     for a, b in spans:
         s = tidy(text[a:b])
-        verdict = check_sentence(s, sources, direction=direction)
+        verdict = check_sentence(s, sources, direction=direction, years=years)
         if verdict.ok:
             out.kept.append(s)
             kept_spans.append((a, b))

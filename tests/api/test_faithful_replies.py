@@ -17,6 +17,9 @@ QUESTION = "What does sleep after learning do to recall of word pairs?"
 TRUE = "Sleep after learning improved recall of word pairs by 12% [1]."
 INVENTED = "Sleep after learning improved recall of word pairs by 35% [1]."
 INVERTED = "Sleep after learning worsened recall of word pairs [1]."
+CREDITED = (
+    "Walker et al. (2004) showed that sleep after learning improved recall of word pairs [1]."
+)
 
 
 def _streams(router: respx.MockRouter, *pieces: str) -> None:
@@ -57,6 +60,22 @@ async def test_openai_route_shows_only_checked_sentences(
     r = await client.post("/v1/chat/completions", json={**body, "stream": True})
     streamed = "".join(c["choices"][0]["delta"].get("content", "") for _, c in parse_sse(r.text))
     assert streamed == text
+
+
+async def test_a_sentence_crediting_a_work_the_note_does_not_name_is_removed_on_both_routes(
+    client: httpx.AsyncClient, llm: respx.MockRouter
+) -> None:
+    await upload(client, "sleep.md", NOTE)
+    _streams(llm, CREDITED + " ", TRUE)
+    body = {"model": "ideapump", "messages": [{"role": "user", "content": QUESTION}]}
+    reply = (await client.post("/v1/chat/completions", json=body)).json()
+    assert reply["choices"][0]["message"]["content"].startswith(TRUE)
+    assert "Walker" not in reply["choices"][0]["message"]["content"]
+    assert reply["unsupported_removed"] == 1
+    conv = (await client.post("/conversations", json={})).json()["conv_id"]
+    r = await client.post(f"/conversations/{conv}/messages", json={"content": QUESTION})
+    done = parse_sse(r.text)[-1][1]
+    assert done["text"] == TRUE and "Walker" not in r.text and done["unsupported_removed"] == 1
 
 
 async def test_a_wrong_abstention_becomes_an_extractive_answer_on_both_routes(

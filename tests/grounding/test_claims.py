@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ideapump.grounding.claims import check_sentence, check_text
+from ideapump.grounding.claims import check_sentence, check_text, unsupported_works
 from ideapump.grounding.directions import directions
 
 ABSTRACT = (
@@ -94,3 +94,20 @@ def test_check_text_removes_only_failing_sentences_and_keeps_the_rest_verbatim()
     assert check_text("Propranolol reduced\nrandom exploration.", [ABSTRACT]).text == (
         "Propranolol reduced\nrandom exploration."
     )
+
+
+def test_a_sentence_crediting_a_work_the_passage_does_not_name_fails() -> None:
+    # What the 1.5B model wrote from Dubois' own abstract (2021).
+    credited = (
+        "The paper by Silvetti et al. (2018) shows that value-free random exploration is "
+        "attenuated under the influence of propranolol [2]."
+    )
+    verdict = check_sentence(credited, [ABSTRACT], years=[2021])
+    assert not verdict.ok and "Silvetti et al. (2018)" in verdict.reasons[0]
+    assert check_sentence(credited, [ABSTRACT]).ok  # only checked where years are given
+    own = credited.replace("The paper by Silvetti et al. (2018)", "Dubois et al. (2021)")
+    assert check_sentence(own, [ABSTRACT], years=[2021]).ok  # the cited paper itself
+    named = ABSTRACT + " As Silvetti et al. (2018) argued, noradrenaline matters."
+    assert check_sentence(credited, [named], years=[2021]).ok  # a work the passage names
+    # a date is no work
+    assert unsupported_works("In 2015, and in March, 2016, students were recruited.", [], []) == []
