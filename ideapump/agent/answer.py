@@ -30,7 +30,12 @@ from ideapump.agent.events import ChatEvent, CitationEvent, DoneEvent, TokenEven
 from ideapump.agent.grounding import AgentOptions, as_model, persona, retrieve
 from ideapump.errors import NotFoundError
 from ideapump.grounding.citations import Citation, Evidence
-from ideapump.grounding.claims import MIN_SHARED_TERMS, check_sentence, strip_markers
+from ideapump.grounding.claims import (
+    MIN_SHARED_TERMS,
+    borrowed_words,
+    check_sentence,
+    strip_markers,
+)
 from ideapump.grounding.evidence import (
     EvidenceItem,
     Gathered,
@@ -114,6 +119,7 @@ class CheckedAnswer:
         self.removed: list[tuple[str, str]] = []  # (sentence, why)
         self.declined = 0
         self.years: dict[str, int | None] = {}
+        self.why = ""
 
     # -- streaming -------------------------------------------------------------------
 
@@ -159,7 +165,7 @@ class CheckedAnswer:
             return
         numbers = self.support(plain, given)
         if numbers is None:
-            self.removed.append((plain, "not supported by the evidence it cites"))
+            self.removed.append((plain, f"not supported by the evidence it cites: {self.why}"))
             return
         yield from self._show(_with_markers(plain, numbers), numbers)
 
@@ -170,12 +176,20 @@ class CheckedAnswer:
         item of the same paper; for a sentence without markers, the item that
         supports it best. Supported means: the claim check passes against the
         item's passage (strict about directions: the passage must state the same
-        one), and the sentence shares at least ``MIN_SHARED_TERMS`` content words
-        with it.
+        one; a work it names is that paper or named there), the sentence shares at
+        least ``MIN_SHARED_TERMS`` content words with it, and it takes no content
+        word from evidence it does not cite
+        (:func:`~ideapump.grounding.claims.borrowed_words`).
+        Why the first candidate failed is kept in ``self.why``.
         """
+        self.why = "no evidence item shares its content words"
         items = [i for n in dict.fromkeys(given) if (i := self.gathered.item(n))]
-        if items and self._supports(sentence, items):
-            return [i.n for i in items]
+        tried = bool(items)
+        if items:
+            why = self._unsupported(sentence, items)
+            if why is None:
+                return [i.n for i in items]
+            self.why = why
         pool = self.gathered.items
         if items:  # a wrong number: try the cited paper's other evidence only
             docs = {i.passage.doc_id for i in items}
@@ -185,17 +199,31 @@ class CheckedAnswer:
         for item in ranked:
             if len(about & terms(item.text)) < MIN_SHARED_TERMS:
                 break
-            if self._supports(sentence, [item]):
+            why = self._unsupported(sentence, [item])
+            if why is None:
                 return [item.n]
+            if not tried:
+                tried, self.why = True, why
         return None
 
-    def _supports(self, sentence: str, items: list[EvidenceItem]) -> bool:
+    def _unsupported(self, sentence: str, items: list[EvidenceItem]) -> str | None:
+        """Why ``items`` do not support ``sentence``; None when they do."""
         sources = [i.passage.quote for i in items]
         about = terms(sentence)
         if not any(len(about & terms(s)) >= MIN_SHARED_TERMS for s in sources):
-            return False
+            return "shares too few words with the evidence it cites"
         years = [y for i in items if (y := self._year(i.passage.doc_id)) is not None]
-        return check_sentence(sentence, sources, strict=True, years=years).ok
+        verdict = check_sentence(sentence, sources, strict=True, years=years)
+        if not verdict.ok:
+            return "; ".join(verdict.reasons)
+        # The model sees each item's title and sentence, not the chunk: only the cited
+        # ones may lend words (a word of the chunk it was not shown came from elsewhere).
+        cited = [f"{i.passage.title}. {i.text}" for i in items]
+        others = [i.text for i in self.gathered.items if i not in items]
+        mixed = borrowed_words(sentence, cited, others, self.gathered.query)
+        if mixed:
+            return f"takes {', '.join(mixed)}... from evidence it does not cite"
+        return None
 
     def _year(self, doc_id: str) -> int | None:
         """The cited document's year: a sentence may name the paper it cites by it."""

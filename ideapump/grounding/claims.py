@@ -258,6 +258,52 @@ def unsupported_works(sentence: str, sources: Sequence[str], years: Iterable[int
     return bad
 
 
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
+# Words an answer adds around what a passage says, not content taken from one.
+_FRAMING = frozenset(
+    terms(
+        "according authors evidence document documents passage passages library paper "
+        "papers researchers study studies research finding findings found suggest suggests "
+        "suggested indicate indicates indicated state states stated described describes "
+        "mentioned mentions conclude concluded observed shown showed reported respectively "
+        "however therefore overall specifically particular answer question yes "
+        "experiment experiments experimental condition conditions subjects sample"
+    )
+)
+
+
+# "(SelfR)" after "self-regulatory module": the sentence names its own abbreviation.
+_DEFINED = re.compile(r"\(\s*[A-Za-z][\w-]{0,9}\s*\)")
+
+
+def _content(text: str) -> set[str]:
+    return terms(text) | {a.casefold() for a in _ACRONYM.findall(fold(text))}
+
+
+def borrowed_words(
+    sentence: str, cited: Sequence[str], others: Sequence[str], question: str = ""
+) -> list[str]:
+    """Content words of ``sentence`` that none of the ``cited`` texts has but one of
+    the ``others`` (evidence it does not cite) has: the sentence mixes two sources.
+    Pass what the model was shown (an evidence item's title and sentence), not the
+    whole chunk: a word the chunk has but the model was not shown came from elsewhere.
+
+    The 1.5B model answered "The rat study used methamphetamine" citing the passage
+    that says "we used a pharmacological method", methamphetamine coming from another
+    piece of evidence; and "the CTR group trained three times per week" citing "The
+    exercise was scheduled three times per week", CTR (the group without exercise) from
+    another. Words of the question, words that frame an answer ("the study
+    found"), and an abbreviation the sentence defines in parentheses are not counted.
+    """
+    own = set().union(*(_content(c) for c in cited)) if cited else set()
+    said = _DEFINED.sub(" ", strip_markers(sentence))
+    extra = _content(said) - own - _content(question) - _FRAMING
+    if not extra:
+        return []
+    elsewhere = set().union(*(_content(o) for o in others)) if others else set()
+    return sorted(extra & elsewhere)
+
+
 def check_sentence(
     sentence: str,
     sources: Sequence[str],

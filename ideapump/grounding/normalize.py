@@ -110,12 +110,14 @@ class Number:
     decimals: int  # digits after the point as written (".50" -> 2)
 
 
-# Citation markers and labels that carry numbers but state nothing: "[2]", "Figure 3",
+# Citation markers and labels that carry numbers but state nothing: "[2]", "(2)" numbering
+# a list, "Figure 3",
 # "Table 1", "Experiment 2", "(p. 5)", "Appendix 2—table 7", "passage 2" (the model
 # naming what it was shown), and the year of an
 # in-text citation ("Dubois et al., 2021", "Mathot (2014)"), which names a work.
 _LABELS = re.compile(
     r"\[\s*\d+(?:\s*[,\u2013-]\s*\d+)*\s*\]"
+    r"|(?<![\w)])\(\s*\d\s*\)(?=\s+[a-z])"  # a list's "(2) replacing snacks", no count
     r"|\b[A-Z][\w'\u2019-]+(?:(?:\s+(?:and|&)\s+[A-Z][\w'\u2019-]+|\s+et\s+al\.?),?\s*\(?"
     r"|,\s*|\s*\()(?:19|20)\d\d[a-z]?\)?"
     r"|\b(?:fig(?:ure)?s?|tables?|experiments?|studies|study|appendix|appendices|sections?|"

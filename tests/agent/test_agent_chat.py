@@ -126,6 +126,36 @@ def test_a_sentence_cut_off_mid_way_is_not_shown(
     assert reply.result and reply.result["removed"][0]["reason"] == "cut off mid-sentence"
 
 
+def test_a_sentence_mixing_two_sources_is_not_shown(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    """The 1.5B model wrote "the CTR group trained three times per week", citing
+    "The exercise was scheduled three times per week": CTR, the group that did not
+    exercise, came from another piece of evidence. Every word and number but that
+    one is in the cited sentence, so only the mixing gives it away."""
+    schedule = "The exercise was scheduled three times per week"
+
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in p.items() if schedule in t)
+        assert "CTR" not in p[n] and any("CTR" in t for t in p.values())
+        return [
+            f"The exercise groups trained three times per week [{n}]. ",
+            f"The CTR group trained three times per week [{n}].",
+        ]
+
+    fake.on("stream", answer)
+    question = "How often did the exercise groups train during the bed rest?"
+    reply = chat(corpus_library, llm, [("user", question)], options=options)
+    assert not reply.abstained and not reply.extractive
+    assert reply.text.startswith("The exercise groups trained three times per week [")
+    assert "CTR" not in reply.text
+    assert reply.unsupported_removed == 1 and reply.result
+    (removed,) = reply.result["removed"]
+    assert removed["sentence"].startswith("The CTR group")
+    assert "ctr" in removed["reason"] and "does not cite" in removed["reason"]
+    assert [schedule in c.quote for c in reply.citations] == [True]
+
+
 def test_vague_message_gets_one_clarifying_question(corpus_library, llm, fake: FakeLLM) -> None:
     reply = chat(corpus_library, llm, [("user", "ideas?")])
     assert reply.intent == "clarify" and reply.clarifying and reply.text.count("?") >= 1

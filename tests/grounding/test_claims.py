@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ideapump.grounding.claims import check_sentence, check_text, unsupported_works
+from ideapump.grounding.claims import (
+    borrowed_words,
+    check_sentence,
+    check_text,
+    unsupported_works,
+)
 from ideapump.grounding.directions import directions
 
 ABSTRACT = (
@@ -111,3 +116,22 @@ def test_a_sentence_crediting_a_work_the_passage_does_not_name_fails() -> None:
     assert check_sentence(credited, [named], years=[2021]).ok  # a work the passage names
     # a date is no work
     assert unsupported_works("In 2015, and in March, 2016, students were recruited.", [], []) == []
+
+
+def test_a_sentence_taking_words_from_evidence_it_does_not_cite_is_caught() -> None:
+    cited = ["Oxidative stress in rats. We used a pharmacological method that induces stress."]
+    others = ["Methamphetamine induces much stronger oxidative stress than cocaine."]
+    question = "Which compound did the rat study use?"
+    mixed = "The rat study used methamphetamine to induce oxidative stress [1]."
+    assert borrowed_words(mixed, cited, others, question) == ["metha"]
+    # the cited title, the question and framing words lend nothing borrowed
+    fine = "The study found that the pharmacological method induces oxidative stress in rats."
+    assert borrowed_words(fine, cited, others, question) == []
+    # nor does an abbreviation the sentence defines, or a word no evidence has
+    own = "A pharmacological method (PM) induced stress, a classic approach."
+    assert borrowed_words(own, cited, [*others, "PM was given daily."], question) == []
+
+
+def test_a_number_enumerating_a_list_is_a_label() -> None:
+    sentence = "They tested (1) washing hands and (2) replacing snacks with fruit [1]."
+    assert check_sentence(sentence, ["Participants washed hands and replaced snacks."]).ok
