@@ -4,7 +4,7 @@ Public models (``Citation``, ``ExperimentProposal``, ``Critique``,
 ``EvidenceReport``...) are what the facade, the CLI and the service hand out.
 Every ``Citation`` in them has been checked: it points at a chunk retrieved for
 this answer and its quote occurs verbatim in that chunk (see
-:mod:`ideapump.agent.grounding`).
+:mod:`ideapump.grounding`).
 
 Draft models (``*Draft``) are the schemas the language model fills. They are
 kept small and flat so that a 1.5B local model can fill them under JSON-schema
@@ -21,19 +21,10 @@ from pydantic import BaseModel, Field
 
 from ideapump.evidence.models import Effect, Pooled
 
+# Defined with the code that checks it; re-exported here for the models that hold it.
+from ideapump.grounding.citations import Citation as Citation
+
 # -- public models ---------------------------------------------------------------
-
-
-class Citation(BaseModel):
-    doc_id: str
-    title: str
-    page: int
-    quote: str = Field(description="Verbatim text that occurs in the cited chunk.")
-    chunk_id: str
-
-    def label(self) -> str:
-        """``[title, p. N]`` as the CLI prints it."""
-        return f"[{self.title}, p. {self.page}]"
 
 
 class PowerAnalysis(BaseModel):
@@ -51,9 +42,10 @@ class PowerAnalysis(BaseModel):
     )
     alpha: float
     power: float
-    n_per_group: int
-    groups: int
+    n_per_group: int = Field(description="Per group; within subject: every participant.")
+    groups: int = Field(description="Groups, or conditions each participant is in (within).")
     total_n: int
+    within_subject: bool = False
     note: str = ""
 
 
@@ -101,6 +93,12 @@ class Proposals(BaseModel):
     message: str = ""
     candidates: int = 0
     removed_citations: int = 0
+    unsupported_removed: int = Field(
+        default=0, description="Sentences removed because the cited passages do not support them."
+    )
+    incoherent_dropped: int = Field(
+        default=0, description="Candidates dropped because their design stayed incoherent."
+    )
 
     def to_dataframe(self) -> Any:
         """One row per proposal, best first (needs pandas: ``pip install 'ideapump[pandas]'``)."""
@@ -146,6 +144,11 @@ class Critique(BaseModel):
     summary: str = ""
     methods: list[MethodsPoint] = []
     removed_citations: int = 0
+    unsupported_removed: int = Field(
+        default=0,
+        description="Sentences and points removed: unsupported by the passages, or "
+        "contradicting the paper's design facts or the statistics audit.",
+    )
 
 
 class WeighedPassage(BaseModel):

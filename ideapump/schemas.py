@@ -178,6 +178,10 @@ class DoneEvent(BaseModel):
     message_id: int | None = None
     text: str = Field("", description="The whole reply text.")
     citations: list[Citation] = []
+    unsupported_removed: int = Field(
+        0,
+        description="Sentences the claim check removed: their cited passages do not support them.",
+    )
 
 
 ChatEvent = Annotated[

@@ -13,39 +13,15 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-# Typographic ligatures and look-alike characters -> plain ASCII. Dashes used as
-# range separators (en dash) are kept: only real minus signs become '-'.
-_CHAR_MAP = str.maketrans(
-    {
-        "\ufb00": "ff",
-        "\ufb01": "fi",
-        "\ufb02": "fl",
-        "\ufb03": "ffi",
-        "\ufb04": "ffl",
-        "\ufb05": "st",
-        "\ufb06": "st",
-        "\u2212": "-",  # MINUS SIGN
-        "\ufe63": "-",  # SMALL HYPHEN-MINUS
-        "\uff0d": "-",  # FULLWIDTH HYPHEN-MINUS
-        "\u2796": "-",  # HEAVY MINUS SIGN
-        "\u00a0": " ",  # no-break space
-        "\u2009": " ",  # thin space
-        "\u202f": " ",  # narrow no-break space
-        "\u00ad": None,  # soft hyphen: invisible, breaks word matching
-        "\x00": None,
-    }
-)
+from ideapump.grounding.normalize import LINE_BREAK_HYPHEN, normalize_chars
 
-# A word broken at a line end: "explo-\nration" -> "exploration". Only when the
-# next line starts lower-case, so "noradrenaline-\nModulated" or "T-\n2" stay.
-_HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])")
+# The character table and the line-break rule are the shared normaliser's
+# (ideapump.grounding.normalize), so that stored page text, quotes, the auditor
+# and the claim checker read characters the same way.
+_HYPHEN_BREAK = LINE_BREAK_HYPHEN
 _TRAILING_WS = re.compile(r"[ \t]+\n")
 _MANY_BLANKS = re.compile(r"\n{3,}")
 _DIGITS = re.compile(r"\d+")
-
-
-def normalize_chars(text: str) -> str:
-    return text.translate(_CHAR_MAP)
 
 
 def clean_text(text: str) -> str:

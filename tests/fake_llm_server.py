@@ -9,7 +9,8 @@
   SummaryDraft):
   a valid draft that cites passage 1 (and 2) of the request's ``<documents>``
   block with verbatim quotes, so the agent's citation check passes;
-* otherwise text: ``--tokens`` words that cite ``[1]`` when documents were sent.
+* otherwise text: ``--tokens`` words; when documents were sent, the opening words of
+  each document, cited ("... [2]."), as a faithful model answers from evidence.
 
 Streams pace their tokens at ``--tokens-per-s`` after ``--prefill-s``, so the
 model's own latency is known. ``GET /_timings`` returns, per request tagged
@@ -131,10 +132,21 @@ def draft(name: str, docs: dict[int, str]) -> dict[str, Any]:
 
 
 def words(n: int, docs: dict[int, str]) -> list[str]:
-    out = ["The", "library", "reports", "this", "directly", "[1]." if docs else "."]
-    lead = len(out)
+    """``n`` words: with documents, each document's opening words, cited ("... [2]."), as a
+    faithful model answers from numbered evidence; without, filler."""
+    if docs:
+        out: list[str] = []
+        while len(out) < n:
+            for i, text in sorted(docs.items()):
+                lead = text.split()[:7]
+                out += [*lead[:-1], f"{lead[-1].rstrip('.,;:')} [{i}]."] if lead else []
+            if not any(t.split() for t in docs.values()):
+                break
+        return [w + " " for w in out[:n]]
+    out = ["The", "library", "reports", "this", "directly", "."]
+    lead_n = len(out)
     while len(out) < n:
-        out.append(_FILLER[(len(out) - lead) % len(_FILLER)])
+        out.append(_FILLER[(len(out) - lead_n) % len(_FILLER)])
     return [w + " " for w in out[:n]]
 
 

@@ -12,7 +12,9 @@ both, and :class:`ideapump.facade.IdeaPump` wires them for notebooks):
   (see :mod:`ideapump.agent.chat` for the event types)
 
 Every citation these return resolves to a chunk retrieved for that answer and
-its quote occurs in the chunk (:mod:`ideapump.agent.grounding`).
+its quote occurs in the chunk (:mod:`ideapump.grounding`); the sentences that
+chat, propose and critique show have passed the claim check
+(:mod:`ideapump.grounding.claims`).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ a pydantic model with a ``type`` field (``event.model_dump(mode="json")``)::
 
     TokenEvent         type="token"          text: str
         a piece of the answer's text, in order; concatenated they are the answer.
+        A question's answer streams one checked sentence at a time.
     CitationEvent      type="citation"       marker: int, citation: Citation
         the answer text contains "[marker]"; citation = {doc_id, title, page, quote,
         chunk_id}, already checked (quote occurs in that retrieved chunk). Sent
@@ -17,18 +18,23 @@ a pydantic model with a ``type`` field (``event.model_dump(mode="json")``)::
     WeighProgress      type="progress"       stage, done, total, message
         while a claim is weighed (papers found, passages judged, summary).
     DoneEvent          type="done"           intent, text, citations, abstained,
-                                             clarifying, result
+                                             clarifying, result, unsupported_removed,
+                                             extractive
         last event: intent is one of question|propose|critique|weigh|check_stats|
         clarify; text the whole answer; result the pipeline's JSON (Proposals,
-        Critique, EvidenceReport or the stats report) or null.
+        Critique, EvidenceReport or the stats report) or null; unsupported_removed
+        the sentences the claim check removed; extractive true when the answer
+        is the evidence itself ("From the library: ...").
 
 ``messages`` is the conversation: ``[{"role": "user"|"assistant", "content": str}]``
 (or ``(role, content)`` pairs), the last one the researcher's new message.
 Routing is deterministic (patterns, and the auditor finding a reported test in
 the message); a message too vague to act on gets one clarifying question, and
 earlier user messages are added to the retrieval query so follow-ups build on
-them. Questions are answered from retrieved passages only; when none is
-relevant the answer says the library does not cover it, without a model call.
+them. Questions are answered from evidence sentences only
+(:mod:`ideapump.agent.answer`): when the evidence is too weak the answer says
+the library does not cover it, without a model call, and every sentence shown
+has passed the claim check against the passage it cites.
 """
 
 from __future__ import annotations
@@ -37,28 +43,20 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ideapump.agent.answer import NOT_COVERED, answer_stream
 from ideapump.agent.events import (
     ChatEvent,
     ChatReply,
     CitationEvent,
     DoneEvent,
     Intent,
-    MarkerFilter,
     ProposalEvent,
     StatsFindingEvent,
     TokenEvent,
     content_words,
 )
-from ideapump.agent.grounding import (
-    AgentOptions,
-    Evidence,
-    persona,
-    relevance,
-    retrieve,
-)
+from ideapump.agent.grounding import AgentOptions
 from ideapump.errors import InputError, NotFoundError
-from ideapump.llm import stream_text
-from ideapump.prompts import render_prompt
 from ideapump.results import StatsFinding
 
 if TYPE_CHECKING:
@@ -99,10 +97,7 @@ _GENERIC = set(
         "analysis",
     ]
 )
-NOT_COVERED = (
-    "The library does not cover this: none of the retrieved passages is relevant, so I won't "
-    "guess. Could you point me to a paper, or ingest one on the topic?"
-)
+__all__ = ["NOT_COVERED", "chat", "chat_stream", "find_document", "route"]
 
 
 def _norm(messages: Sequence[Any]) -> list[tuple[str, str]]:
@@ -175,38 +170,6 @@ def _history_text(history: list[tuple[str, str]], omitted: int = 0) -> str:
     return "\n".join(shown) or "(none)"
 
 
-def answer_stream(
-    library: Library,
-    llm: ChatModel,
-    history: list[tuple[str, str]],
-    options: AgentOptions,
-    omitted: int = 0,
-) -> Iterator[ChatEvent]:
-    message = history[-1][1]
-    earlier = [text for role, text in history[:-1] if role == "user"][-2:]
-    query = " ".join([*earlier, message])
-    passages = retrieve(library, query, options.passages, per_paper_cap=options.per_paper_cap)
-    scores = relevance(library, query, passages)
-    passages = [p for p, s in zip(passages, scores, strict=True) if s >= options.min_relevance]
-    if not passages:
-        yield TokenEvent(text=NOT_COVERED)
-        yield DoneEvent(intent="question", text=NOT_COVERED, abstained=True)
-        return
-    evidence = Evidence(passages, library)
-    user = render_prompt(
-        "chat_answer",
-        documents=evidence.block(),
-        history=_history_text(history, omitted),
-        message=message,
-        max_sentences=6,
-    )
-    filt = MarkerFilter(evidence)
-    for piece in stream_text(llm, [("system", persona()), ("user", user)]):
-        yield from filt.feed(piece)
-    yield from filt.flush()
-    yield DoneEvent(intent="question", text=filt.text, citations=list(filt.cited.values()))
-
-
 def _say(text: str) -> Iterator[TokenEvent]:
     for line in text.splitlines(keepends=True):
         yield TokenEvent(text=line)
@@ -264,7 +227,7 @@ def chat_stream(
         yield DoneEvent(intent="clarify", text=text, clarifying=True)
         return
     if intent == "question":
-        yield from answer_stream(library, llm, history, options, omitted)
+        yield from answer_stream(library, llm, history, options, _history_text(history, omitted))
         return
     if intent == "check_stats":
         report = check_text(
@@ -293,7 +256,7 @@ def chat_stream(
         text = render_proposals(result)
         citations = [c for p in result.proposals for c in p.citations]
         payload = result.model_dump(mode="json")
-        abstained = result.abstained
+        abstained, unsupported = result.abstained, result.unsupported_removed
     elif intent == "critique":
         assert doc_id is not None
         crit = critique(library, llm, doc_id, options=options)
@@ -302,6 +265,7 @@ def chat_stream(
         text = render_critique(crit)
         citations = [p.citation for p in crit.methods]
         payload, abstained = crit.model_dump(mode="json"), False
+        unsupported = crit.unsupported_removed
     else:
         from ideapump.agent.weigh import weigh_stream
 
@@ -316,6 +280,7 @@ def chat_stream(
         ]
         text = render_evidence(report_w)
         payload, abstained = report_w.model_dump(mode="json"), report_w.abstained
+        unsupported = 0
     for i, citation in enumerate(citations, 1):
         yield CitationEvent(marker=i, citation=citation)
     yield from _say(text)
@@ -325,6 +290,7 @@ def chat_stream(
         citations=citations,
         abstained=abstained,
         result=payload,
+        unsupported_removed=unsupported,
     )
 
 

@@ -5,6 +5,11 @@ GRIM/GRIMMER, paper-level flags; a model never redoes the arithmetic), the
 paper's design and sample size from its own text, and a methods critique by the
 model over the paper's own passages (design, confounds, controls, sample size,
 multiple comparisons, over-claiming), every point carrying a checked citation.
+The model's summary and points are claim-checked against the paper's passages
+(:mod:`ideapump.grounding.claims`), and a point that denies a design fact or
+misstates the audit (:func:`~ideapump.agent.coherence.contradicts_facts`) is
+dropped; both are counted in ``unsupported_removed``.
+
 (``weigh(claim)`` lives in :mod:`ideapump.agent.weigh`.)
 """
 
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ideapump.agent.coherence import contradicts_facts
 from ideapump.agent.grounding import (
     AgentOptions,
     Evidence,
@@ -21,11 +27,13 @@ from ideapump.agent.grounding import (
 )
 from ideapump.agent.papers import paper_profile
 from ideapump.errors import InputError, NotFoundError
+from ideapump.grounding.claims import check_text
 from ideapump.prompts import render_prompt
 from ideapump.results import (
     Critique,
     CritiqueDraft,
     MethodsPoint,
+    PaperProfile,
     StatsFinding,
 )
 
@@ -90,6 +98,11 @@ def _stats_text(
     return "\n".join(lines)
 
 
+def _design_text(p: PaperProfile) -> str:
+    n = f"N = {p.sample_size}" if p.sample_size else "sample size not stated"
+    return f"{p.title}: {', '.join(p.design) or 'design not stated'}; {n}"
+
+
 def paper_passages(library: Library, doc_id: str, limit: int) -> list[Passage]:
     seen: dict[str, Passage] = {}
     per_query = max(2, limit // len(METHOD_QUERIES) + 1)
@@ -121,10 +134,11 @@ def critique(
         raise InputError(f"document {row.doc_id} has no stored passages to critique")
     evidence = Evidence(passages, library)
     profile = paper_profile(library, row.doc_id, evidence)
+    stats = _stats_text(findings, counts, distinct)
     user = render_prompt(
         "critique_methods",
         title=row.title,
-        stats=_stats_text(findings, counts, distinct),
+        facts=f"Design and sample: {_design_text(profile)}\nStatistics audit: {stats}",
         documents=evidence.block(),
     )
     got = generate_grounded(
@@ -135,22 +149,37 @@ def critique(
         citation_retries=options.citation_retries,
         accept=lambda d: bool(d.points),
     )
+    # What the model's sentences may rest on: the paper's passages and the audit it was shown.
+    sources = [p.quote for p in evidence.passages] + [stats]
+    # A work named must be this paper (its year) or one its passages name.
+    years = [row.year] if row.year else []
+    summary = check_text(got.draft.summary, sources, years=years)
+    kept = [s for s in summary.kept if contradicts_facts(s, profile, counts) is None]
+    unsupported = len(summary.removed) + len(summary.kept) - len(kept)
     points = []
     for p in got.draft.points:
-        citation = evidence.resolve(p.n, p.quote)
-        if citation is not None:
-            points.append(
-                MethodsPoint(
-                    aspect=p.aspect, issue=p.issue, suggestion=p.suggestion, citation=citation
-                )
+        citation = evidence.resolve(p.n, p.quote, p.issue)
+        if citation is None:
+            continue
+        issue = check_text(p.issue, sources, years=years)
+        suggestion = check_text(p.suggestion, sources, direction=False)
+        if issue.removed or not issue.text or contradicts_facts(p.issue, profile, counts):
+            unsupported += 1  # a point is its issue: a part of it unsupported drops it whole
+            continue
+        unsupported += len(suggestion.removed)
+        points.append(
+            MethodsPoint(
+                aspect=p.aspect, issue=issue.text, suggestion=suggestion.text, citation=citation
             )
+        )
     return Critique(
         doc_id=row.doc_id,
         title=row.title,
         profile=profile,
         stats_findings=findings,
         stats_counts=counts,
-        summary=got.draft.summary,
+        summary=" ".join(kept),
         methods=points,
         removed_citations=got.removed,
+        unsupported_removed=unsupported,
     )

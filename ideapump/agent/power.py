@@ -12,8 +12,15 @@ auditor (:mod:`ideapump.stats`) extracted from a paper the proposal cites:
 Only results the auditor judged consistent are used, and only plausible sizes
 (0.1 <= d <= 3). Results on a cited page come first (else the first cited
 paper's), significant ones (p < .05) before the rest; the median effect is taken. Without one, Cohen's conventional medium effect
-(d = 0.5, f = 0.25) is assumed and labelled as such. Two conditions: a
-two-sample t-test (TTestIndPower); more: a one-way ANOVA (FTestAnovaPower).
+(d = 0.5, f = 0.25) is assumed and labelled as such.
+
+The test follows the design: between subjects, two conditions are a
+two-sample t-test (TTestIndPower) and more a one-way ANOVA (FTestAnovaPower),
+with one group per condition; within subjects (every participant in every
+condition) a paired t-test (TTestPower on d_z), and with more than two
+conditions paired t-tests for every pair at a Bonferroni-corrected alpha. A
+published between-groups d is taken as d_z, which holds for a correlation of
+0.5 between conditions; that assumption is stated in the note.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from statsmodels.stats.power import FTestAnovaPower, TTestIndPower
+from statsmodels.stats.power import FTestAnovaPower, TTestIndPower, TTestPower
 
 from ideapump.agent.grounding import Evidence, quote_occurs
 from ideapump.errors import IdeaPumpError
@@ -156,17 +163,77 @@ def solve_n(metric: str, value: float, groups: int, alpha: float, power: float) 
     return math.ceil(float(total) / groups)
 
 
+def solve_paired_n(d: float, conditions: int, alpha: float, power: float) -> tuple[int, float]:
+    """Participants for a within-subject design, and the (Bonferroni) alpha per paired test."""
+    pairs = conditions * (conditions - 1) // 2
+    per_test = alpha / max(1, pairs)
+    n = TTestPower().solve_power(effect_size=d, alpha=per_test, power=power)
+    return max(2, math.ceil(float(n))), per_test
+
+
+def _within(
+    library: Library,
+    evidence: Evidence,
+    cand: EffectCandidate | None,
+    conditions: int,
+    alpha: float,
+    power: float,
+) -> PowerAnalysis:
+    conditions = max(2, conditions)
+    d = DEFAULT_D if cand is None else cand.as_d
+    n, per_test = solve_paired_n(d, conditions, alpha, power)
+    test = (
+        "paired t-test (within subject)"
+        if conditions == 2
+        else f"paired t-tests for each of {conditions * (conditions - 1) // 2} pairs of "
+        f"{conditions} conditions (within subject), Bonferroni alpha = {per_test:.4g}"
+    )
+    formula = "assumed d_z = 0.5" if cand is None else cand.formula + f"; d_z = d = {d:.3f}"
+    if cand is not None and cand.metric == "f":
+        formula = cand.formula + f"; d_z = 2f = {d:.3f}"
+    return PowerAnalysis(
+        test=test,
+        effect_size=round(d, 3),
+        effect_size_metric="d",
+        effect_source=(
+            "conventional default (Cohen 1988, medium effect): no usable statistic was found "
+            "in the cited papers"
+            if cand is None
+            else f"{cand.result.quote} ({cand.title}, p. {cand.result.page})"
+        ),
+        formula=formula,
+        source=None if cand is None else source_citation(library, evidence, cand),
+        conventional_default=cand is None,
+        alpha=alpha,
+        power=power,
+        n_per_group=n,
+        groups=conditions,
+        total_n=n,
+        within_subject=True,
+        note="Every participant takes part in every condition. A between-groups d is used "
+        "as d_z, which assumes a correlation of 0.5 between conditions; treat this n as a "
+        "lower bound.",
+    )
+
+
 def power_analysis(
     library: Library,
     evidence: Evidence,
     cited: Sequence[Citation],
     conditions: int,
     *,
+    within: bool = False,
     alpha: float | None = None,
     power: float = POWER,
 ) -> PowerAnalysis:
-    """Power analysis for a design with ``conditions`` groups, effect from the cited papers."""
+    """Power analysis for a design with ``conditions`` conditions, effect from the cited papers.
+
+    ``within``: every participant is in every condition (see the module docstring).
+    """
     alpha = library.settings.stats.alpha if alpha is None else alpha
+    if within:
+        cand = pick_effect(effect_candidates(library, cited))
+        return _within(library, evidence, cand, conditions, alpha, power)
     groups = max(2, conditions)
     test = "two-sample t-test" if groups == 2 else f"one-way ANOVA, {groups} groups"
     cand = pick_effect(effect_candidates(library, cited))

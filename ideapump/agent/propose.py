@@ -5,20 +5,37 @@
    threshold. Nothing left: abstain without calling the model.
 2. Generate N candidates one at a time (each told the titles already proposed),
    each with citations checked by :func:`generate_grounded`; a candidate left
-   without any valid citation is discarded.
+   without any valid citation is discarded. Each is claim-checked against the
+   passages it cites and held to the design rules of :mod:`.coherence`
+   (two manipulated conditions, a control that is not a condition, a primary
+   measure): a draft that breaks them is sent back once with the problems
+   named, then dropped.
 3. For each: the closest existing passage in the library (by similarity to its
    hypothesis and design), a reflection on feasibility, confounds, controls and
-   whether the corpus already did it, and a power analysis (:mod:`.power`).
+   whether the corpus already did it, and a power analysis (:mod:`.power`)
+   that follows the design (within subject: paired tests; between: one group
+   per condition).
 4. Rank by pairwise comparisons (the model judges A vs B; Elo updates, the
    position of each candidate alternating), return the top k.
+
+Every prompt starts with the same bytes: the persona, then the one
+``<documents>`` block of this request (rendered once), then the stage's own
+instructions; a server that caches prompt prefixes reuses them across calls.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ideapump.agent.coherence import (
+    check_proposal,
+    manipulations,
+    proposal_problems,
+    within_subject,
+)
 from ideapump.agent.grounding import (
     AgentOptions,
     Evidence,
@@ -30,7 +47,7 @@ from ideapump.agent.grounding import (
     retrieve,
 )
 from ideapump.agent.power import power_analysis
-from ideapump.errors import InputError
+from ideapump.errors import InputError, NotFoundError
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
 from ideapump.results import (
@@ -84,31 +101,89 @@ def describe(d: ProposalDraft, reflection: Reflection | None = None) -> str:
     return "\n".join(lines)
 
 
-def _generate(
-    llm: ChatModel, question: str, evidence: Evidence, n: int, options: AgentOptions
-) -> tuple[list[ProposalDraft], int]:
-    drafts: list[ProposalDraft] = []
+@dataclass
+class _Drafts:
+    drafts: list[ProposalDraft] = field(default_factory=list)
+    removed_citations: int = 0
+    unsupported: int = 0
+    incoherent: int = 0
+
+
+def _cited(draft: ProposalDraft, evidence: Evidence) -> tuple[list[str], list[int]]:
+    """The chunks the draft's resolvable citations point at (what its claims may rest
+    on) and their documents' years (the works its rationale may name without a passage
+    naming them)."""
+    chunks = {p.chunk_id: p.quote for p in evidence.passages}
+    cited = [c for c in (evidence.resolve(c.n, c.quote) for c in draft.citations) if c]
+    years = []
+    for doc_id in dict.fromkeys(c.doc_id for c in cited):
+        try:
+            year = evidence.library.get(doc_id).year if evidence.library else None
+        except NotFoundError:
+            year = None
+        if year is not None:
+            years.append(year)
+    return list(dict.fromkeys(chunks[c.chunk_id] for c in cited)), years
+
+
+def _candidate(
+    llm: ChatModel, messages: list[tuple[str, str]], evidence: Evidence, options: AgentOptions
+) -> tuple[ProposalDraft | None, int, int]:
+    """One checked, coherent draft (or None), citations removed, sentences removed."""
+    convo = list(messages)
     removed = 0
-    for _ in range(n):
-        avoid = ""
-        if drafts:
-            titles = "; ".join(d.title for d in drafts)
-            avoid = f"- Already proposed (propose something clearly different): {titles}"
-        user = render_prompt(
-            "propose_generate", question=question, documents=evidence.block(), avoid=avoid
-        )
+    for attempt in range(options.coherence_retries + 1):
         got = generate_grounded(
             llm,
-            [("system", persona()), ("user", user)],
+            convo,
             ProposalDraft,
             evidence,
             citation_retries=options.citation_retries,
             accept=lambda d: bool(d.citations),
         )
         removed += got.removed
-        if got.draft.citations:
-            drafts.append(got.draft)
-    return drafts, removed
+        if not got.draft.citations:
+            return None, removed, 0
+        draft, unsupported = check_proposal(got.draft, *_cited(got.draft, evidence))
+        problems = proposal_problems(draft)
+        if not problems:
+            return draft, removed, unsupported
+        if attempt == options.coherence_retries:
+            break
+        convo = [
+            *messages,
+            ("assistant", got.draft.model_dump_json()),
+            (
+                "user",
+                "This proposal is not a coherent experiment: "
+                + "; ".join(problems)
+                + ". State only numbers the cited passages give. Reply with the corrected "
+                "JSON object.",
+            ),
+        ]
+    return None, removed, 0
+
+
+def _generate(
+    llm: ChatModel, question: str, evidence: Evidence, block: str, n: int, options: AgentOptions
+) -> _Drafts:
+    out = _Drafts()
+    for _ in range(n):
+        avoid = ""
+        if out.drafts:
+            titles = "; ".join(d.title for d in out.drafts)
+            avoid = f"Already proposed (propose something clearly different): {titles}"
+        user = render_prompt("propose_generate", question=question, documents=block, avoid=avoid)
+        draft, removed, unsupported = _candidate(
+            llm, [("system", persona()), ("user", user)], evidence, options
+        )
+        out.removed_citations += removed
+        if draft is None:
+            out.incoherent += 1
+            continue
+        out.unsupported += unsupported
+        out.drafts.append(draft)
+    return out
 
 
 def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
@@ -132,6 +207,7 @@ def _reflect(
     library: Library,
     draft: ProposalDraft,
     evidence: Evidence,
+    block: str,
     options: AgentOptions,
 ) -> tuple[Reflection, Novelty]:
     probe = f"{draft.hypothesis} {draft.design}"
@@ -152,7 +228,7 @@ def _reflect(
         proposal=describe(draft),
         closest=closest_text,
         closest_n=closest_n,
-        documents=evidence.block(),
+        documents=block,
     )
     got = generate_structured(llm, [("system", persona()), ("user", user)], ReflectionDraft)
     novelty.how_it_differs = got.how_it_differs
@@ -209,16 +285,21 @@ def propose(
     if not passages:
         return Proposals(question=question, abstained=True, message=NOTHING_RELEVANT)
     evidence = Evidence(passages, library)
-    drafts, removed = _generate(llm, question, evidence, n, options)
+    # Rendered once: every prompt of this request shows the same block, byte for byte,
+    # although the reflections add the closest passages to the evidence.
+    block = evidence.block()
+    made = _generate(llm, question, evidence, block, n, options)
+    drafts, removed = made.drafts, made.removed_citations
     if not drafts:
         return Proposals(
             question=question,
             abstained=True,
             removed_citations=removed,
-            message="The model could not ground any proposal in the retrieved passages "
-            "(every citation it gave failed the check), so none is shown.",
+            incoherent_dropped=made.incoherent,
+            message="The model could not ground a coherent proposal in the retrieved passages "
+            "(every draft lacked a valid citation or a coherent design), so none is shown.",
         )
-    reviewed = [(d, *_reflect(llm, library, d, evidence, options)) for d in drafts]
+    reviewed = [(d, *_reflect(llm, library, d, evidence, block, options)) for d in drafts]
     ratings, wins, played = tournament(
         llm, question, [describe(d, r) for d, r, _ in reviewed], options
     )
@@ -237,7 +318,13 @@ def propose(
                 conditions=draft.conditions,
                 controls=draft.controls,
                 primary_measure=draft.primary_measure,
-                sample_size=power_analysis(library, evidence, citations, len(draft.conditions)),
+                sample_size=power_analysis(
+                    library,
+                    evidence,
+                    citations,
+                    len(manipulations(draft.conditions)),
+                    within=within_subject(draft.design),
+                ),
                 expected_if_true=draft.expected_if_true,
                 expected_if_false=draft.expected_if_false,
                 risks=draft.risks,
@@ -254,4 +341,6 @@ def propose(
         proposals=proposals[:k],
         candidates=len(drafts),
         removed_citations=removed,
+        unsupported_removed=made.unsupported,
+        incoherent_dropped=made.incoherent,
     )

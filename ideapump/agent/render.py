@@ -40,6 +40,11 @@ def _bullets(items: Iterable[str], indent: str = "  ") -> list[str]:
 
 def render_proposal(rank: int, p: ExperimentProposal) -> str:
     s = p.sample_size
+    size = (
+        f"{s.total_n} participants, each in all {s.groups} conditions"
+        if s.within_subject
+        else f"{s.n_per_group} per group x {s.groups} = {s.total_n}"
+    )
     lines = [
         f"{rank}. {p.title}   (Elo {p.score:g}; won {p.wins} of {p.comparisons} comparisons)",
         f"  Hypothesis: {p.hypothesis}",
@@ -50,8 +55,7 @@ def render_proposal(rank: int, p: ExperimentProposal) -> str:
         "  Controls:",
         *_bullets(p.controls, "    "),
         f"  Primary measure: {p.primary_measure}",
-        f"  Sample size: {s.n_per_group} per group x {s.groups} = {s.total_n} "
-        f"({s.test}, {s.effect_size_metric} = {s.effect_size:g}, alpha = {s.alpha:g}, "
+        f"  Sample size: {size} ({s.test}, {s.effect_size_metric} = {s.effect_size:g}, alpha = {s.alpha:g}, "
         f"power = {s.power:g})",
         f"    effect size from: {s.effect_source}",
         f"    formula: {s.formula}",
@@ -91,7 +95,8 @@ def render_proposals(result: Proposals) -> str:
     head = (
         f"Question: {result.question}\n"
         f"{len(result.proposals)} of {result.candidates} candidate(s), ranked by pairwise "
-        f"comparison; {result.removed_citations} unverifiable citation(s) removed.\n"
+        f"comparison; {result.removed_citations} unverifiable citation(s) removed"
+        f"{_unsupported(result.unsupported_removed)}.\n"
     )
     return head + "\n\n".join(render_proposal(i, p) for i, p in enumerate(result.proposals, 1))
 
@@ -134,7 +139,16 @@ def render_critique(c: Critique) -> str:
         lines.append("  (no methods point survived the citation check)")
     if c.removed_citations:
         lines.append(f"{c.removed_citations} unverifiable citation(s) removed.")
+    if c.unsupported_removed:
+        lines.append(
+            f"{c.unsupported_removed} sentence(s) or point(s) removed: not supported by the "
+            "passages, or contradicting the paper's design or its statistics audit."
+        )
     return "\n".join(lines)
+
+
+def _unsupported(n: int) -> str:
+    return f"; {n} unsupported sentence(s) removed" if n else ""
 
 
 def render_stats(report: StatsReport) -> str:

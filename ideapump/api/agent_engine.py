@@ -117,6 +117,8 @@ async def agent_reply(ctx: ChatContext) -> AsyncIterator[BaseModel]:
         return chat_stream(ctx.library, ctx.model, messages, omitted=omitted)
 
     async for event in relay(run):
+        if getattr(event, "type", None) == "done":
+            ctx.unsupported_removed = event.unsupported_removed
         mapped = map_event(event)
         if mapped is not None:
             yield mapped

@@ -45,6 +45,8 @@ class ChatContext:
     k: int = 6
     context_size: int = 8192
     max_output_tokens: int = 1024
+    #: set by the engine when the reply is done: sentences the claim check removed
+    unsupported_removed: int = 0
 
 
 ChatEngine = Callable[[ChatContext], AsyncIterator[BaseModel]]

@@ -20,7 +20,15 @@ cannot. Each side cites its passage by the model's quote when that occurs in the
 chunk and has five words or more, else by the passage's sentence closest to the idea (the model's quote is
 then counted as dropped); an idea not similar enough to both passages is left out.
 
-Citations go through :mod:`ideapump.agent.grounding` (the agent pipelines'
+Every sentence shown is claim-checked (:mod:`ideapump.grounding.claims`): the
+summary against the document's passages, a finding against the passage it
+cites (in both, a work named must be the paper itself or named in a passage),
+a spark's idea against its two passages (numbers only: an idea states no
+result yet), a relation's claim against both passages it cites. A sentence
+that fails is left out and counted in ``unsupported_removed``; a finding,
+spark or relation left without text is left out with it.
+
+Citations go through :mod:`ideapump.grounding` (the agent pipelines'
 checker): the model names a passage number and a quote; a citation whose quote
 cannot be matched to that chunk (verbatim, a long enough verbatim run, or the
 passage's title) is dropped, and an item left without the citations it needs
@@ -65,6 +73,7 @@ from ideapump.digest.models import (
     SummaryDraft,
 )
 from ideapump.errors import LLMOutputError
+from ideapump.grounding.claims import check_text
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
 from ideapump.results import Citation
@@ -235,7 +244,13 @@ def write_spark(
         # One unusable answer costs this spark, not the document's whole entry.
         log.warning("no spark from %s + %s: %s", pair[0].chunk_id, pair[1].chunk_id, exc)
         return None
-    idea = whole_sentences(draft.idea, max_length(SparkDraft, "idea"))
+    checked = check_text(
+        whole_sentences(draft.idea, max_length(SparkDraft, "idea")),
+        [p.quote for p in pair],
+        direction=False,
+    )
+    entry.unsupported_removed += len(checked.removed)
+    idea = checked.text
     if not idea or min(relevance(library, idea, list(pair))) < floor:
         return None
     sides = []
@@ -259,6 +274,11 @@ def _about(
     chunks = {p.chunk_id: p for p in evidence.passages}
     passages = [chunks[c.chunk_id] for c in cited if c.chunk_id in chunks]
     return len(passages) == len(cited) and min(relevance(library, claim, passages)) >= floor
+
+
+def _chunk(evidence: Evidence, citation: Citation) -> str:
+    """The text of the chunk ``citation`` points at (what its claim may rest on)."""
+    return next(p.quote for p in evidence.passages if p.chunk_id == citation.chunk_id)
 
 
 def _block(passages: list[Passage], start: int) -> str:
@@ -332,7 +352,12 @@ def compose(
     summary = generate_grounded(
         llm, messages, SummaryDraft, evidence, citation_retries=opts.citation_retries
     )
-    entry.summary = whole_sentences(summary.draft.summary, max_length(SummaryDraft, "summary"))
+    text = whole_sentences(summary.draft.summary, max_length(SummaryDraft, "summary"))
+    # A work named must be the paper itself (its year) or one its passages name.
+    years = [entry.year] if entry.year else []
+    checked = check_text(text, [p.quote for p in own], years=years)
+    entry.summary = checked.text
+    entry.unsupported_removed += len(checked.removed)
     entry.dropped_citations += summary.removed
     quoted: set[tuple[str, str]] = set()
     for f in summary.draft.findings[:MAX_FINDINGS]:
@@ -343,9 +368,13 @@ def compose(
         # The 1.5B model has filed four "findings" on one quote, each with the same F
         # test: a quote shows once.
         if citation is not None and (citation.chunk_id, normalize(citation.quote)) not in quoted:
-            quoted.add((citation.chunk_id, normalize(citation.quote)))
             text = whole_sentences(f.text, max_length(FindingDraft, "text"))
-            entry.findings.append(Finding(text=text, citation=citation))
+            checked = check_text(text, [_chunk(evidence, citation)], years=years)
+            entry.unsupported_removed += len(checked.removed)
+            if not checked.text:
+                continue
+            quoted.add((citation.chunk_id, normalize(citation.quote)))
+            entry.findings.append(Finding(text=checked.text, citation=citation))
 
     query = " ".join([entry.title, entry.summary, *(f.text for f in entry.findings)])
     related = lab_passages(library, query, {entry.doc_id, *news}, opts.related_passages)
@@ -388,5 +417,10 @@ def compose(
         new, lab = _sides(r.citations, both, entry.doc_id, r.claim)
         if new and lab and _about(library, r.claim, [new[0], lab[0]], both, floor):
             claim = whole_sentences(r.claim, max_length(RelationDraft, "claim"))
-            entry.relations.append(Relation(kind=r.kind, claim=claim, new=new[0], old=lab[0]))
+            checked = check_text(claim, [_chunk(both, new[0]), _chunk(both, lab[0])])
+            entry.unsupported_removed += len(checked.removed)
+            if checked.text:
+                entry.relations.append(
+                    Relation(kind=r.kind, claim=checked.text, new=new[0], old=lab[0])
+                )
     return entry

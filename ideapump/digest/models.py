@@ -118,6 +118,11 @@ class DocDigest(BaseModel):
     sparks: list[Spark] = Field(default_factory=list)
     relations: list[Relation] = Field(default_factory=list)
     dropped_citations: int = Field(default=0, description="Model citations that did not resolve.")
+    unsupported_removed: int = Field(
+        default=0,
+        description="Sentences (and the findings, sparks or relations they made up) removed "
+        "because the passages they cite do not support them.",
+    )
     error: str | None = Field(default=None, description="What failed; the next run retries.")
 
 

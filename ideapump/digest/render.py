@@ -109,7 +109,16 @@ def _entry_md(i: int, e: DocDigest) -> list[str]:
             out += [f"   - new: {_cite_md(c)}" for c in s.new_side]
             out += [f"   - lab: {_cite_md(c)}" for c in s.lab_side]
         out.append("")
+    if e.unsupported_removed:
+        out += [f"*{_unsupported(e)}*", ""]
     return out
+
+
+def _unsupported(e: DocDigest) -> str:
+    return (
+        f"{e.unsupported_removed} sentence(s) the model wrote were left out: the passages "
+        "they cite do not support them."
+    )
 
 
 # -- HTML -------------------------------------------------------------------------------
@@ -252,6 +261,8 @@ def _entry_html(e: DocDigest) -> str:
                 f'<div class="spark"><b>{escape(s.title)}</b>: {escape(s.idea)}'
                 f"<ul>{cites}</ul></div>"
             )
+    if e.unsupported_removed:
+        h.append(f'<p class="meta">{escape(_unsupported(e))}</p>')
     h.append("</div>")
     return "".join(h)
 

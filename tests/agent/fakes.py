@@ -111,3 +111,59 @@ def reflection(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
 
 def winner_a(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
     return {"winner": "A", "reason": "better controlled"}
+
+
+def reference_in(passages: dict[int, str]) -> tuple[int, str]:
+    """A passage number and a bare in-text reference it holds ("Binda et al., 2013")."""
+    for n, text in sorted(passages.items()):
+        m = re.search(r"[A-Z][a-z]+ (?:et al\.|(?:and|&) [A-Z][a-z]+),? (?:19|20)\d\d", text)
+        if m:
+            return n, m.group()
+    raise AssertionError("no passage with an in-text reference")
+
+
+def incoherent(passages: dict[int, str]) -> dict[str, Any]:
+    """What the 1.5B model proposed from Dubois: the paper's model names as conditions."""
+    models = ["Win model", "Second place model", "Third place model"]
+    return {**proposal(passages), "conditions": models, "controls": models}
+
+
+_OPPOSITE = {
+    "increas": "decreas",
+    "decreas": "increas",
+    "reduc": "increas",
+    "larger": "smaller",
+    "greater": "smaller",
+    "smaller": "larger",
+    "higher": "lower",
+    "lower": "higher",
+    "stronger": "weaker",
+    "weaker": "stronger",
+    "faster": "slower",
+    "slower": "faster",
+    "improv": "impair",
+}
+_TURN = re.compile(r"\b(" + "|".join(_OPPOSITE) + r")", re.I)
+
+
+def inverted_in(passages: dict[int, str]) -> tuple[int, str, str]:
+    """A passage number, one of its sentences stating a direction, and that sentence
+    with the direction turned round ("increased" -> "decreased", "lower" -> "higher"),
+    nothing else changed."""
+    from ideapump.grounding.directions import directions
+    from ideapump.grounding.quotes import sentences
+
+    def turn(m: re.Match[str]) -> str:
+        other = _OPPOSITE[m[1].lower()]
+        return other.capitalize() if m[1][0].isupper() else other
+
+    for n, text in sorted(passages.items()):
+        for s in sentences(text, min_words=8):
+            turned = _TURN.sub(turn, s).replace("an decreas", "a decreas")
+            turned = turned.replace(" a increas", " an increas")
+            stated, after = directions(s), directions(turned)
+            whole = s[0].isupper() and "[" not in s  # a sentence, not a chunk's fragment
+            one_each = len(stated) == len(after) == 1 and "none" not in stated | after
+            if whole and one_each and stated != after:
+                return n, s, turned
+    raise AssertionError("no passage sentence states a direction")  # pragma: no cover

@@ -18,40 +18,143 @@ from ideapump.agent import (
     chat_stream,
 )
 from ideapump.agent.grounding import quote_occurs
-from tests.agent.fakes import FakeLLM, proposal, reflection, winner_a
+from ideapump.grounding.claims import strip_markers
+from tests.agent.fakes import FakeLLM, proposal, quote_of, reflection, winner_a
+
+QUESTION = "Did the hand hygiene intervention sequences increase handwashing frequency?"
 
 
-def _answer(body: dict[str, Any], p: dict[int, str]) -> list[str]:
-    # a marker split across tokens, a valid one, and one naming no passage
-    return ["The pupil constricts to light [", "1]. Another claim [9", "]. Done [2]."]
+def _mixed_answer(body: dict[str, Any], p: dict[int, str]) -> list[str]:
+    """A true sentence, an invented number, an inverted direction, a marker naming no
+    evidence, and a true sentence without a marker; markers split across tokens."""
+    n = next(n for n, t in sorted(p.items()) if "increase in handwashing" in t)
+    return [
+        "Both intervention sequences led to an increase in handwashing frequency [",
+        f"{n}]. Washing rose by 35% in both groups [{n}]. ",
+        "Both intervention sequences led to a decrease in handwashing frequency. ",
+        "Cats prefer tuna [9",
+        "]. Frequent handwashing can prevent infections.",
+    ]
 
 
-def test_question_streams_tokens_and_checked_citations(
+def _chunk_of(library: Any, c: Any) -> str:
+    return next(x.quote for x in library.chunks(c.doc_id) if x.chunk_id == c.chunk_id)
+
+
+def test_question_shows_only_checked_sentences_each_with_a_citation(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
-    fake.on("stream", _answer)
+    fake.on("stream", _mixed_answer)
+    events = list(chat_stream(corpus_library, llm, [("user", QUESTION)], options=options))
+    done = events[-1]
+    assert isinstance(done, DoneEvent) and done.intent == "question" and not done.abstained
+    text = "".join(e.text for e in events if isinstance(e, TokenEvent))
+    assert text == done.text
+    shown = [s for s in text.split(". ") if s]
+    assert len(shown) == 2, text
+    assert shown[0].startswith("Both intervention sequences led to an increase")
+    assert shown[1].startswith("Frequent handwashing can prevent infections [")  # cited by code
+    assert "35%" not in text and "decrease" not in text and "Cats" not in text
+    assert done.unsupported_removed == 3 and not done.extractive
+    cites = [e for e in events if isinstance(e, CitationEvent)]
+    assert len(cites) == 2 and len(done.citations) == 2
+    for c in cites:
+        assert f"[{c.marker}]" in text
+        # announced before the sentence that carries its marker
+        first = next(
+            i
+            for i, e in enumerate(events)
+            if isinstance(e, TokenEvent) and f"[{c.marker}]" in e.text
+        )
+        assert events.index(c) < first
+        assert quote_occurs(c.citation.quote, _chunk_of(corpus_library, c.citation))
+        assert len(c.citation.quote.split()) >= 8
+    removed = done.result["removed"] if done.result else []
+    assert any("35%" in r["sentence"] for r in removed)
+    # the prompt: persona, then the numbered evidence first, then the instructions
+    messages = fake.of("stream")[0]["messages"]
+    assert messages[0]["role"] == "system"
+    assert messages[1]["content"].startswith("<documents>")
+
+
+def test_history_shapes_the_question(corpus_library, llm, fake: FakeLLM, options) -> None:
+    # the model restates the first evidence sentence whole, as a faithful model would
+    fake.on("stream", lambda b, p: [f"{p[1].rstrip('. ')} [1]."])
     history = [
         {"role": "user", "content": "what do the papers say about the pupillary light response?"},
         {"role": "assistant", "content": "It constricts to bright light."},
         {"role": "user", "content": "and during covert attention?"},
     ]
-    events = list(chat_stream(corpus_library, llm, history, options=options))
-    kinds = [type(e) for e in events]
-    assert kinds[-1] is DoneEvent and TokenEvent in kinds
-    done = events[-1]
-    assert isinstance(done, DoneEvent) and done.intent == "question"
-    text = "".join(e.text for e in events if isinstance(e, TokenEvent))
-    assert text == done.text == "The pupil constricts to light [1]. Another claim . Done [2]."
-    cites = [e for e in events if isinstance(e, CitationEvent)]
-    assert [c.marker for c in cites] == [1, 2] and len(done.citations) == 2
-    for c in cites:
-        chunk = next(
-            x for x in corpus_library.chunks(c.citation.doc_id) if x.chunk_id == c.citation.chunk_id
-        )
-        assert quote_occurs(c.citation.quote, chunk.quote)
-    # the earlier turn shaped the request: history in the prompt, passages in the block
+    done = list(chat_stream(corpus_library, llm, history, options=options))[-1]
+    assert isinstance(done, DoneEvent) and done.citations and done.unsupported_removed == 0
     user = fake.of("stream")[0]["messages"][1]["content"]
-    assert "pupillary light response" in user and "<documents>" in user
+    assert "pupillary light response" in user and "Latest message: and during covert" in user
+
+
+def test_a_model_that_declines_strong_evidence_gets_an_extractive_answer(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on("stream", lambda b, p: ["The library does not cover this question. ", "Sorry."])
+    reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert not reply.abstained and reply.extractive
+    assert reply.text.startswith("From the library: ") and "does not cover" not in reply.text
+    assert reply.citations and all(
+        f"[{i}]" in reply.text for i in range(1, len(reply.citations) + 1)
+    )
+    for c in reply.citations:
+        # the evidence itself, verbatim, each sentence with its marker
+        assert c.quote in strip_markers(reply.text)
+        assert quote_occurs(c.quote, _chunk_of(corpus_library, c))
+
+
+def test_a_sentence_cut_off_mid_way_is_not_shown(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        # evidence copied up to an "and", as the 1.5B model copied a chunk's unfinished
+        # last sentence ("... in sixteen healthy men after 7 days and [2].")
+        n, words = next(
+            (n, t.split()) for n, t in sorted(p.items()) if " and " in " ".join(t.split()[6:])
+        )
+        cut = next(i for i, w in enumerate(words) if i >= 6 and w == "and")
+        return [f"{' '.join(words[: cut + 1])} [{n}]."]
+
+    fake.on("stream", answer)
+    reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert not reply.abstained and reply.extractive  # nothing else survived
+    assert not any(s.rstrip(" .").endswith(" and") for s in strip_markers(reply.text).split("."))
+    assert reply.unsupported_removed == 1
+    assert reply.result and reply.result["removed"][0]["reason"] == "cut off mid-sentence"
+
+
+def test_a_sentence_mixing_two_sources_is_not_shown(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    """The 1.5B model wrote "the CTR group trained three times per week", citing
+    "The exercise was scheduled three times per week": CTR, the group that did not
+    exercise, came from another piece of evidence. Every word and number but that
+    one is in the cited sentence, so only the mixing gives it away."""
+    schedule = "The exercise was scheduled three times per week"
+
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in p.items() if schedule in t)
+        assert "CTR" not in p[n] and any("CTR" in t for t in p.values())
+        return [
+            f"The exercise groups trained three times per week [{n}]. ",
+            f"The CTR group trained three times per week [{n}].",
+        ]
+
+    fake.on("stream", answer)
+    question = "How often did the exercise groups train during the bed rest?"
+    reply = chat(corpus_library, llm, [("user", question)], options=options)
+    assert not reply.abstained and not reply.extractive
+    assert reply.text.startswith("The exercise groups trained three times per week [")
+    assert "CTR" not in reply.text
+    assert reply.unsupported_removed == 1 and reply.result
+    (removed,) = reply.result["removed"]
+    assert removed["sentence"].startswith("The CTR group")
+    assert "ctr" in removed["reason"] and "does not cite" in removed["reason"]
+    assert [schedule in c.quote for c in reply.citations] == [True]
 
 
 def test_vague_message_gets_one_clarifying_question(corpus_library, llm, fake: FakeLLM) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from ideapump.agent import AgentOptions, propose
@@ -9,7 +11,15 @@ from ideapump.agent.grounding import quote_occurs
 from ideapump.llm.structured import output_contract
 from ideapump.prompts import render_prompt
 from ideapump.runtime import Runtime
-from tests.agent.fakes import FakeLLM, proposal, reflection, winner_a
+from tests.agent.fakes import (
+    FakeLLM,
+    incoherent,
+    inverted_in,
+    proposal,
+    reference_in,
+    reflection,
+    winner_a,
+)
 
 QUESTION = "how does pupil size respond to light and attention?"
 
@@ -151,3 +161,94 @@ def test_sample_size_takes_no_effect_from_a_paper_the_proposal_does_not_cite(
     s = power_analysis(corpus_library, evidence, cited, conditions=2)
     assert not s.conventional_default and s.source is not None
     assert s.source.doc_id == bed_rest.doc_id
+
+
+def test_an_incoherent_design_is_sent_back_once_and_the_repair_shown(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on("ProposalDraft", lambda b, p: incoherent(p), lambda b, p: proposal(p))
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    asks = fake.of("ProposalDraft")
+    assert len(asks) == 2
+    reask = asks[1]["messages"][-1]["content"]
+    assert "not a coherent experiment" in reask and "manipulations" in reask
+    shown = result.proposals[0]
+    assert shown.conditions == ["atomoxetine", "placebo"] and result.incoherent_dropped == 0
+    assert shown.sample_size.groups == 2 and "two-sample" in shown.sample_size.test
+
+
+def test_a_design_that_stays_incoherent_is_dropped(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on("ProposalDraft", lambda b, p: incoherent(p))
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    assert len(fake.of("ProposalDraft")) == 1 + options.coherence_retries
+    assert result.abstained and result.proposals == [] and result.incoherent_dropped == 1
+    assert "Win model" not in result.model_dump_json()
+    assert fake.of("ReflectionDraft") == []  # nothing left to review
+
+
+def test_invented_numbers_and_bare_reference_quotes_are_never_shown(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def draft(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        n, reference = reference_in(p)
+        return {
+            **proposal(p),
+            "rationale": "Pupils dilated by 73% in the cited study. Builds on the retrieved work.",
+            "design": "Between-subjects, drug vs placebo, 120 participants per group.",
+            "citations": [{"n": n, "quote": reference}],
+        }
+
+    fake.on("ProposalDraft", draft)
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    shown = result.proposals[0]
+    assert "73%" not in shown.rationale and shown.rationale == "Builds on the retrieved work."
+    assert "120" not in shown.design and result.unsupported_removed == 2
+    for c in shown.citations:
+        # the reference the model quoted is shown as the whole sentence it sits in
+        assert len(c.quote.split()) >= 8 and not re.fullmatch(r"[\w\s.,&()-]*\d{4}\)?", c.quote)
+        _check_resolves(corpus_library, c)
+
+
+def test_a_rationale_that_turns_a_finding_round_or_credits_another_work_loses_it(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    seen: dict[str, str] = {}
+
+    def draft(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        n, true, turned = inverted_in(p)
+        seen.update(true=true, turned=turned)
+        return {
+            **proposal(p),
+            "rationale": f"{true} {turned} Nobody et al. (1999) found the same.",
+            "citations": [{"n": n, "quote": true}],
+        }
+
+    fake.on("ProposalDraft", draft)
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    # four passages of the pupil paper: the introduction's light sentences are among them
+    wider = replace(options, passages=8, per_paper_cap=4)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=wider)
+    shown = result.proposals[0]
+    # the same words, one direction word changed: the passage's sentence stays, its
+    # inversion goes, and so does the credit to a work no cited passage names
+    assert shown.rationale == seen["true"]
+    assert seen["turned"] not in shown.rationale and result.unsupported_removed == 2
+
+
+def test_a_within_subject_design_is_powered_as_paired(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    design = "Within-subject crossover: each participant receives both drug and placebo."
+    fake.on("ProposalDraft", lambda b, p: {**proposal(p), "design": design})
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    s = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0].sample_size
+    assert s.within_subject and s.test.startswith("paired t-test")
+    assert s.total_n == s.n_per_group and s.groups == 2

@@ -13,7 +13,7 @@ from ideapump.prompts import render_prompt
 from ideapump.runtime import Runtime
 from ideapump.stats import check_document
 from ideapump.stats.models import CHECK_FLAG_CODES
-from tests.agent.fakes import FakeLLM, passages_in, quote_of
+from tests.agent.fakes import FakeLLM, inverted_in, passages_in, quote_of, reference_in
 
 
 def _doc(library: Any, word: str) -> str:
@@ -70,7 +70,8 @@ def test_critique_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentO
     for m in result.methods:
         assert m.citation.doc_id == doc
     user = fake.of("CritiqueDraft")[0]["messages"][1]["content"]
-    assert "statistics auditor" in user and f"{report.counts['total']} reported tests" in user
+    assert "Statistics audit:" in user and f"{report.counts['total']} reported tests" in user
+    assert user.startswith("<documents>")  # the stable part of the prompt comes first
     assert result.profile is not None and result.profile.doc_id == doc
 
 
@@ -136,3 +137,77 @@ def test_prompt_injection_is_treated_as_content(
     assert start < user.index("Ignore previous instructions") < end
     assert "&lt;/documents>" in user and "&lt;documents>" in user
     assert result.verdict == "supported" and result.supporting[0].citation.title
+
+
+def test_critique_drops_points_that_deny_design_facts_or_invent_numbers(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def reply(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        def point(aspect: str, issue: str) -> dict[str, Any]:
+            return {
+                "aspect": aspect,
+                "issue": issue,
+                "suggestion": "",
+                "n": 1,
+                "quote": quote_of(p[1]),
+            }
+
+        return {
+            "summary": "A within-subject pilot of atomoxetine. It was not placebo-controlled.",
+            "points": [
+                point("controls", "The study does not mention any potential controls."),
+                point("sample_size", "The sample size is not reported."),
+                point("sample_size", "The sample of 300 participants is too small."),
+                point("sample_size", "Only a dozen participants took part: a small pilot."),
+            ],
+        }
+
+    fake.on("CritiqueDraft", reply)
+    notes = _doc(corpus_library, "atomoxetine pilot")
+    result = critique(corpus_library, llm, notes, options=options)
+    assert result.profile is not None and "placebo-controlled" in result.profile.design
+    assert result.summary == "A within-subject pilot of atomoxetine."
+    assert [m.issue for m in result.methods] == [
+        "Only a dozen participants took part: a small pilot."
+    ]
+    assert result.unsupported_removed == 4
+    user = fake.of("CritiqueDraft")[0]["messages"][1]["content"]
+    assert "placebo-controlled" in user and "N = 12" in user  # the facts the model is shown
+
+
+def test_critique_drops_an_inverted_summary_sentence_and_shows_findings_not_references(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    seen: dict[str, str] = {}
+
+    def reply(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        _, true, turned = inverted_in(p)
+        ref_n, reference = reference_in(p)
+        seen.update(true=true, reference=reference)
+        return {
+            "summary": f"{true} {turned}",
+            "points": [
+                {
+                    "aspect": "over_claiming",
+                    "issue": "The account of the pupil's role rests on earlier work.",
+                    "suggestion": "Test it directly.",
+                    "n": ref_n,
+                    "quote": reference,  # a bare in-text reference, as the 1.5B model quoted
+                },
+            ],
+        }
+
+    fake.on("CritiqueDraft", reply)
+    result = critique(corpus_library, llm, _doc(corpus_library, "pupil"), options=options)
+    assert result.summary == seen["true"] and result.unsupported_removed == 1
+    assert len(result.methods) == 1
+    quote = result.methods[0].citation.quote
+    # shown as the whole sentence the reference sits in: a finding, not "Author et al., 2013"
+    assert quote != seen["reference"] and len(quote.split()) >= 8
+    assert seen["reference"] in quote
+    chunk = next(
+        c
+        for c in corpus_library.chunks(result.methods[0].citation.doc_id)
+        if c.chunk_id == result.methods[0].citation.chunk_id
+    )
+    assert quote_occurs(quote, chunk.quote)

@@ -93,9 +93,8 @@ def test_a_quote_that_runs_past_its_chunk_is_cut_to_the_words_in_it() -> None:
     assert not quote_occurs(quote, NEXT_CHUNK)
     cited = Evidence([_passage(NEXT_CHUNK)]).resolve(1, quote)
     assert cited is not None
-    assert cited.quote == (
-        "previous studies found no effect of propranolol on pupil diameter (Hauser et al., 2019;"
-    )
+    # cut to its verbatim run, then shown as the whole sentence that run is in
+    assert cited.quote == " ".join(NEXT_CHUNK.split())
     assert quote_occurs(cited.quote, NEXT_CHUNK)
 
 
@@ -211,6 +210,17 @@ def test_solve_n_matches_statsmodels() -> None:
     expected = math.ceil(TTestIndPower().solve_power(effect_size=0.8, alpha=0.05, power=0.9))
     assert solve_n("d", 0.8, 2, 0.05, 0.9) == expected
     assert solve_n("f", 0.25, 3, 0.05, 0.8) == 53  # 158 total / 3 groups, rounded up
+
+
+def test_paired_n_for_within_subject_designs() -> None:
+    from statsmodels.stats.power import TTestPower
+
+    from ideapump.agent.power import solve_paired_n
+
+    expected = math.ceil(TTestPower().solve_power(effect_size=0.5, alpha=0.05, power=0.8))
+    assert solve_paired_n(0.5, 2, 0.05, 0.8) == (expected, 0.05)  # 34, not 64 per group
+    n3, alpha3 = solve_paired_n(0.5, 3, 0.05, 0.8)  # three pairs, Bonferroni
+    assert alpha3 == pytest.approx(0.05 / 3) and n3 > expected
 
 
 def test_chat_history_shows_whole_messages_and_says_what_it_left_out() -> None:

@@ -6,7 +6,9 @@ The LLM is the OpenAI HTTP API mocked at the transport with respx (the same
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,15 +40,33 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+_FIRST_DOC = re.compile(r'<document n="1"[^>]*>\n(.*?)\n</document>', re.DOTALL)
+ECHO_WORDS = 8
+
+
+def echo(evidence: str) -> str:
+    """What the default model answers: evidence 1's first words, cited: "Sleep after ... [1]."."""
+    words = " ".join(evidence.split()[:ECHO_WORDS]).rstrip(".,;:")
+    return f"{words} [1]."
+
+
+def _echo_reply(request: httpx.Request) -> httpx.Response:
+    body = json.loads(request.content)
+    prompt = body["messages"][-1]["content"]
+    found = _FIRST_DOC.search(prompt)
+    reply = echo(html.unescape(found.group(1))) if found else "Nothing to say."
+    words = reply.split(" ")
+    pieces = [" ".join(words[:2]) + " ", " ".join(words[2:])]  # two pieces, as a stream
+    return httpx.Response(
+        200, content=openai_mock.sse(*pieces), headers={"content-type": "text/event-stream"}
+    )
+
+
 @pytest.fixture
 def llm() -> Iterator[respx.MockRouter]:
-    """The model endpoint; by default it streams 'Hello there [1].'"""
+    """The model endpoint; by default it streams :func:`echo` of the first evidence sentence."""
     with respx.mock(using="httpx2", base_url=BASE, assert_all_called=False) as router:
-        router.post("/chat/completions").respond(
-            200,
-            content=openai_mock.sse("Hello ", "there ", "[1]."),
-            headers={"content-type": "text/event-stream"},
-        )
+        router.post("/chat/completions").mock(side_effect=_echo_reply)
         router.get("/models").respond(200, json={"object": "list", "data": []})
         yield router
 

@@ -152,7 +152,7 @@ def test_upload_ask_and_get_cited_proposals(page: Any, tmp_path: Path) -> None:
         time.sleep(0.1)
     assert len({n for n in lengths if n > 0}) >= 3, lengths  # seen partway, several times
     page.locator("#convs li").first.wait_for()  # listed once the reply is done
-    assert "and a matched control" in reply.inner_text()  # the fake model's last words
+    assert "[2]" in reply.inner_text()  # the fake model's second cited sentence arrived
     chip = reply.locator(".chip").first
     chip.wait_for()
     assert "p." in chip.inner_text() and "[1]" in chip.inner_text()

@@ -12,7 +12,7 @@ from ideapump.api import create_app
 from ideapump.api.chat import Turn, fit_history
 from ideapump.config import Settings
 from tests import openai_mock
-from tests.api.conftest import llm_requests, parse_sse, upload
+from tests.api.conftest import echo, llm_requests, parse_sse, upload
 from tests.api.test_basics import assert_error
 
 pytestmark = pytest.mark.anyio
@@ -21,6 +21,7 @@ NOTE = (
     "# Atomoxetine pilot\n\nAtomoxetine increased baseline pupil size and made mice explore "
     "more in the foraging task (n = 12)."
 )
+ANSWER = echo(NOTE.split("\n\n")[1])  # what the default model says: the evidence, cited
 
 
 async def ask(client: httpx.AsyncClient, conv: str, text: str) -> list[tuple[str, Any]]:
@@ -37,18 +38,19 @@ async def test_reply_streams_citations_tokens_and_done(
     conv = (await client.post("/conversations", json={"title": "pupils"})).json()["conv_id"]
     events = await ask(client, conv, "What did atomoxetine do to pupil size and exploration?")
     kinds = [k for k, _ in events]
-    # the citation is announced just before the text that carries its marker
-    assert kinds == ["token", "token", "citation", "token", "token", "done"]
-    assert "".join(p["text"] for k, p in events if k == "token") == "Hello there [1]."
-    citation = events[2][1]
+    # the citation is announced just before the (checked) sentence that carries its marker
+    assert kinds == ["citation", "token", "done"]
+    assert "".join(p["text"] for k, p in events if k == "token") == ANSWER
+    citation = events[0][1]
     assert citation["n"] == 1 and citation["doc_id"] == doc_id and citation["page"] == 1
     assert "Atomoxetine increased" in citation["quote"]
     done = events[-1][1]
-    assert done["text"] == "Hello there [1]." and done["citations"][0]["doc_id"] == doc_id
+    assert done["text"] == ANSWER and done["citations"][0]["doc_id"] == doc_id
+    assert done["unsupported_removed"] == 0
 
     detail = (await client.get(f"/conversations/{conv}")).json()
     assert [m["role"] for m in detail["messages"]] == ["user", "assistant"]
-    assert detail["messages"][1]["content"] == "Hello there [1]."
+    assert detail["messages"][1]["content"] == ANSWER
     assert detail["messages"][1]["citations"][0]["title"] == "Atomoxetine pilot"
     assert detail["messages"][1]["message_id"] == done["message_id"]
 
@@ -75,11 +77,11 @@ async def test_history_survives_a_restart_and_reaches_the_model(
         assert [x["conv_id"] for x in listed] == [conv]
         assert listed[0]["title"].startswith("We see larger pupils")
         done = (await ask(c, conv, "And the controls?"))[-1]
-        assert done[0] == "done" and done[1]["text"] == "Hello there [1]."
+        assert done[0] == "done" and done[1]["text"] == ANSWER
     prompt = llm_requests(llm)[1]["messages"][-1]["content"]
     earlier = prompt[prompt.index("Conversation so far:") : prompt.index("Latest message:")]
     assert "user: We see larger pupils under atomoxetine. What next?" in earlier
-    assert "assistant: Hello there [1]." in earlier
+    assert f"assistant: {ANSWER}" in earlier
     assert prompt.rstrip().endswith("Latest message: And the controls?")
 
 
@@ -115,7 +117,7 @@ async def test_long_conversation_keeps_the_newest_turns_within_the_context(
     prompt = last[-1]["content"]
     earlier = prompt[prompt.index("Conversation so far:") : prompt.index("Latest message:")]
     # older turns are dropped first: the previous question stays, the first two do not
-    assert "user: Question 2:" in earlier and "assistant: Hello there [1]." in earlier
+    assert "user: Question 2:" in earlier and f"assistant: {ANSWER}" in earlier
     assert "Question 0" not in earlier and "Question 1" not in earlier
     # what is shown is whole, and the model is told what it does not see
     shown = "Question 2: " + "What did atomoxetine do to pupil size? " * 60

@@ -27,12 +27,13 @@ import uvicorn
 from ideapump.api import create_app
 from ideapump.config import Settings
 from tests import openai_mock
-from tests.api.conftest import parse_sse, upload
+from tests.api.conftest import echo, parse_sse, upload
 from tests.servers import free_port
 
 CAP = 2
 NOTE = "# Sleep study\n\nSleep after learning improved recall of word pairs by 12% (n = 40)."
 QUESTION = "What does sleep after learning do to recall?"
+ANSWER = echo(NOTE.split("\n\n")[1])  # the default model repeats the evidence, cited
 OPENAI = {"model": "ideapump", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
 
 
@@ -110,7 +111,7 @@ async def test_conversation_abandoned_before_the_first_byte_gives_its_slot_back(
     r = await client.post(path, json={"content": QUESTION})
     assert r.status_code == 200, r.text  # not 503 busy: every abandoned slot came back
     events = parse_sse(r.text)
-    assert events[-1][0] == "done" and events[-1][1]["text"] == "Hello there [1]."
+    assert events[-1][0] == "done" and events[-1][1]["text"] == ANSWER
 
 
 @pytest.mark.anyio
@@ -124,7 +125,7 @@ async def test_openai_stream_abandoned_before_the_first_byte_gives_its_slot_back
         assert sent == ["http.response.start"]
     r = await client.post("/v1/chat/completions", json=OPENAI)
     assert r.status_code == 200, r.text
-    assert openai_text(r.text).startswith("Hello there [1].")
+    assert openai_text(r.text).startswith(ANSWER)
 
 
 @pytest.mark.anyio
@@ -160,7 +161,7 @@ def slow_llm(llm: respx.MockRouter) -> respx.MockRouter:
         time.sleep(0.3)
         return httpx.Response(
             200,
-            content=openai_mock.sse("Hello ", "there ", "[1]."),
+            content=openai_mock.sse(*ANSWER.partition(" recall")),
             headers={"content-type": "text/event-stream"},
         )
 
@@ -241,4 +242,4 @@ def test_conversation_abandoned_on_a_real_socket_gives_its_slot_back(
         r = http.post(path, json={"content": QUESTION})
         assert r.status_code == 200, r.text  # not 503 busy: every abandoned slot came back
         events = parse_sse(r.text)
-        assert events[-1][0] == "done" and events[-1][1]["text"] == "Hello there [1]."
+        assert events[-1][0] == "done" and events[-1][1]["text"] == ANSWER

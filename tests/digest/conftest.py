@@ -63,6 +63,7 @@ class FakeModel:
     misquoting: bool = False
     stated: list[str] = field(default_factory=list)
     down: bool = False
+    hallucinating: bool = False
     summaries: list[str] = field(default_factory=list)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -108,6 +109,32 @@ class FakeModel:
             ),
             None,
         )
+        hand = [(n, t) for n, t in found if "increase in handwashing" in " ".join(t.split())]
+        if self.hallucinating and hand:
+            # An invented number, an inverted direction and a heading-like fragment as a quote.
+            n, text = hand[0]
+            return {
+                "summary": "The study tested two hand hygiene modules. It enrolled 999 students.",
+                "findings": [
+                    {
+                        "text": "Handwashing fell by 87% after the modules.",
+                        "n": n,
+                        "quote": words(text),
+                    },
+                    {
+                        "text": "Both intervention sequences led to a decrease in handwashing "
+                        "frequency.",
+                        "n": n,
+                        "quote": words(text),
+                    },
+                    {
+                        "text": "Both intervention sequences led to an increase in handwashing "
+                        "frequency.",
+                        "n": n,
+                        "quote": words(text, 3),
+                    },
+                ],
+            }
         if self.misquoting and stat is not None:
             # What the 1.5B model did with Lhakhang: stated one test and quoted the sentence
             # before it; and a number no passage gives.

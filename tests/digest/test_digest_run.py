@@ -286,3 +286,25 @@ def test_a_finding_cites_the_sentence_that_shows_its_numbers_or_is_left_out(
     assert [f.text for f in paper.findings] == [f"The effect was {number}."]
     quote = paper.findings[0].citation.quote
     assert number in quote and on_page(lab.lib, paper.findings[0].citation)
+
+
+def test_unsupported_sentences_and_fragment_quotes_never_reach_the_digest(
+    lab: Lab, model: FakeModel, tmp_path: Path
+) -> None:
+    model.hallucinating = True
+    out = tmp_path / "out"
+    d = run_digest(lab.runtime, watch=[watched(tmp_path)], out_dir=out, today=DAY)
+    paper = next(e for e in d.digest.entries if e.title.startswith("Evaluating brief motivational"))
+    assert paper.summary == "The study tested two hand hygiene modules."
+    # the invented number and the inverted direction are left out; the true finding stays,
+    # its quote (three words of a heading) replaced by the passage's sentence that shows it
+    assert [f.text for f in paper.findings] == [
+        "Both intervention sequences led to an increase in handwashing frequency."
+    ]
+    quote = paper.findings[0].citation.quote
+    assert "increase in handwashing frequency" in quote
+    assert on_page(lab.lib, paper.findings[0].citation)
+    assert paper.unsupported_removed == 3
+    md = (out / f"{DAY.isoformat()}-default.md").read_text(encoding="utf-8")
+    assert "999" not in md and "87%" not in md and "decrease in handwashing" not in md
+    assert "3 sentence(s) the model wrote were left out" in md

@@ -62,6 +62,7 @@ class ReplyCollector:
         self.citations: list[Citation] = []
         self.proposals: list[dict[str, Any]] = []
         self.findings: list[dict[str, Any]] = []
+        self.unsupported_removed = 0
 
     def add(self, event: BaseModel) -> None:
         kind = getattr(event, "type", "")
@@ -102,6 +103,7 @@ async def reply_events(
     async for event in state.engine(ctx):
         collector.add(event)
         yield event
+    collector.unsupported_removed = ctx.unsupported_removed
 
 
 async def store_failed_reply(state: AppState, conv_id: str, error: dict[str, Any]) -> None:
@@ -206,7 +208,12 @@ async def post_message(
             yield sse(ErrorEvent(error=error_event(exc)))
             return
         yield sse(
-            DoneEvent(message_id=row.msg_id, text=collector.content, citations=collector.citations)
+            DoneEvent(
+                message_id=row.msg_id,
+                text=collector.content,
+                citations=collector.citations,
+                unsupported_removed=collector.unsupported_removed,
+            )
         )
 
     return SlotStream(stream(), slot)

@@ -203,6 +203,7 @@ async def chat_completions(
                 }
             ],
             "citations": [c.model_dump() for c in collector.citations],
+            "unsupported_removed": collector.unsupported_removed,
         }
 
     slot = state.generations.hold()

@@ -1,0 +1,352 @@
+"""Answering a question: evidence first, the model writes from it, code decides what is shown.
+
+1. Retrieve passages for the question (and the researcher's earlier messages),
+   plus the abstracts of the two papers ranked first, then the evidence step (:func:`~ideapump.grounding.evidence.gather_evidence`):
+   the sentences that bear on it, numbered. When the best evidence is too weak,
+   the answer says the library does not cover the question, without a model
+   call. That decision is the code's, from the evidence scores, never the model's.
+2. The model writes a short answer from the numbered evidence, citing by number.
+3. :class:`CheckedAnswer` shows the answer one sentence at a time, and only
+   checked sentences: each must cite evidence (a sentence without a marker is
+   given the evidence item that supports it, if one does) and pass the claim
+   check (:mod:`~ideapump.grounding.claims`) against the passages it cites (a
+   work it names must be the cited paper or named in the passage). A
+   sentence that fails, or stops mid-way ("... after 7 days and"), is removed
+   and counted (``unsupported_removed``); a sentence in which the model
+   declines is dropped, since the code has found the evidence strong enough
+   to answer.
+4. When no sentence survives (the model declined, or rambled past its
+   evidence), the answer is extractive: "From the library:" and the best
+   evidence sentences, verbatim, each with its citation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ideapump.agent.events import ChatEvent, CitationEvent, DoneEvent, TokenEvent
+from ideapump.agent.grounding import AgentOptions, persona, retrieve
+from ideapump.errors import NotFoundError
+from ideapump.grounding.citations import Citation, Evidence
+from ideapump.grounding.claims import (
+    MIN_SHARED_TERMS,
+    borrowed_words,
+    check_sentence,
+    strip_markers,
+)
+from ideapump.grounding.evidence import (
+    EvidenceItem,
+    Gathered,
+    gather_evidence,
+    opening_passages,
+)
+from ideapump.grounding.normalize import terms
+from ideapump.grounding.quotes import sentence_spans, tidy
+from ideapump.llm import stream_text
+from ideapump.prompts import render_prompt
+
+if TYPE_CHECKING:
+    from ideapump.library import Library
+    from ideapump.llm.model import ChatModel
+    from ideapump.models import Passage
+
+NOT_COVERED = (
+    "The library does not cover this: none of the retrieved passages is relevant, so I won't "
+    "guess. Could you point me to a paper, or ingest one on the topic?"
+)
+EXTRACTIVE = "From the library:"
+#: Evidence sentences quoted in an extractive answer.
+EXTRACTIVE_ITEMS = 2
+#: ... each within this score of the best one (a weak second sentence is no answer).
+EXTRACTIVE_MARGIN = 0.1
+MAX_SENTENCES = 4
+#: Passages retrieved beyond ``AgentOptions.passages`` for the evidence step.
+EXTRA_PASSAGES = 6
+#: Documents whose abstract joins the evidence step's passages.
+ABSTRACTS = 2
+
+_MARKERS = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\])+")
+_MARKER_AFTER_STOP = re.compile(r"([.!?])\s*(\[\s*\d+(?:\s*,\s*\d+)*\s*\])")
+_ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s*$")
+_BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")
+# A sentence that stops on one of these words was cut off: the model copied a
+# passage's last, unfinished sentence or ran out of tokens.
+_DANGLING = re.compile(
+    r"\b(?:and|or|but|nor|of|the|an|to|with|into|for|by|from|than|which|whose|between|"
+    r"versus|vs|during|whereas)\W*$",
+    re.I,
+)
+# The model's escape phrases: the library / passages / evidence "do not cover / say ...".
+_DECLINE = re.compile(
+    r"\b(?:library|passages?|evidence|documents?|text|sources?|context|information|study|"
+    r"paper|authors?|it)\b[^.]{0,25}?\b(?:does not|doesn't|do not|don't|did not|didn't|"
+    r"cannot|can't|can not)\b[^.]{0,40}?\b(?:cover\w*|say|mention\w*|contain\w*|"
+    r"provide\w*|address\w*|specif\w*|answer\w*|discuss\w*|state|report|give)\b"
+    r"|\b(?:no|not enough|insufficient) (?:information|mention|details?|data)\b"
+    r"|\bI (?:cannot|can't|could not|couldn't|am unable to) (?:find|answer|say|determine)\b"
+    r"|\bnot (?:specified|stated|mentioned|given|provided|available)\b"
+    r"|\b(?:given|provided) (?:information|evidence|passages?|context)\b",
+    re.I,
+)
+
+
+def declines(sentence: str) -> bool:
+    """True when ``sentence`` is the model saying it cannot answer rather than answering."""
+    return bool(_DECLINE.search(sentence))
+
+
+def _with_markers(sentence: str, numbers: list[int]) -> str:
+    """``sentence`` with "[n, m]" before its final punctuation."""
+    if not numbers:
+        return sentence
+    marker = "[" + ", ".join(map(str, numbers)) + "]"
+    m = re.search(r"([.!?]+[\"'\u201d\u2019)]*)$", sentence)
+    if m:
+        return f"{sentence[: m.start()].rstrip()} {marker}{m.group(1)}"
+    return f"{sentence} {marker}"
+
+
+class CheckedAnswer:
+    """The model's streamed answer, shown one checked sentence at a time."""
+
+    def __init__(self, gathered: Gathered, evidence: Evidence) -> None:
+        self.gathered = gathered
+        self.evidence = evidence
+        self.pending = ""
+        self.text = ""
+        self.cited: dict[int, Citation] = {}
+        self.removed: list[tuple[str, str]] = []  # (sentence, why)
+        self.declined = 0
+        self.years: dict[str, int | None] = {}
+        self.why = ""
+
+    # -- streaming -------------------------------------------------------------------
+
+    def feed(self, piece: str) -> Iterator[TokenEvent | CitationEvent]:
+        # "... exploration.[1] Next" -> "... exploration [1]. Next": the marker ends its sentence.
+        self.pending = _MARKER_AFTER_STOP.sub(r" \2\1", self.pending + piece)
+        spans = sentence_spans(self.pending)
+        # The last span may still be growing; a sentence is done once the next one has
+        # begun with words (its leading "[2]" belongs to the sentence before it).
+        while len(spans) >= 2:
+            nxt = self.pending[spans[1][0] : spans[1][1]]
+            lead = _LEADING_MARKERS.match(nxt)
+            rest = nxt[lead.end() :] if lead else nxt
+            if not rest.strip():
+                break
+            end = spans[1][0] + (lead.end() if lead else 0)
+            yield from self._sentence(self.pending[spans[0][0] : end])
+            self.pending = self.pending[end:]
+            spans = sentence_spans(self.pending)
+
+    def flush(self) -> Iterator[TokenEvent | CitationEvent]:
+        for a, b in sentence_spans(self.pending):
+            yield from self._sentence(self.pending[a:b])
+        self.pending = ""
+        if not self.text:
+            yield from self.extractive()
+
+    # -- one sentence ------------------------------------------------------------------
+
+    def _sentence(self, raw: str) -> Iterator[TokenEvent | CitationEvent]:
+        if _ENUMERATOR.match(raw):
+            return  # a list number on its own ("1."), not a sentence
+        raw = _BULLET.sub("", tidy(raw))
+        given = [int(n) for m in _MARKERS.finditer(raw) for n in re.findall(r"\d+", m[1])]
+        plain = " ".join(strip_markers(raw).split())
+        if not plain or not re.search(r"[A-Za-z]", plain):
+            return
+        if declines(plain):
+            self.declined += 1
+            return
+        if _DANGLING.search(plain):
+            self.removed.append((plain, "cut off mid-sentence"))
+            return
+        numbers = self.support(plain, given)
+        if numbers is None:
+            self.removed.append((plain, f"not supported by the evidence it cites: {self.why}"))
+            return
+        yield from self._show(_with_markers(plain, numbers), numbers)
+
+    def support(self, sentence: str, given: list[int]) -> list[int] | None:
+        """The evidence numbers that support ``sentence``, or None when none does.
+
+        Its own markers first (those that name evidence); failing those, another
+        item of the same paper; for a sentence without markers, the item that
+        supports it best. Supported means: the claim check passes against the
+        item's passage (strict about directions: the passage must state the same
+        one; a work it names is that paper or named there), the sentence shares at
+        least ``MIN_SHARED_TERMS`` content words with it, and it takes no content
+        word from evidence it does not cite
+        (:func:`~ideapump.grounding.claims.borrowed_words`).
+        Why the first candidate failed is kept in ``self.why``.
+        """
+        self.why = "no evidence item shares its content words"
+        items = [i for n in dict.fromkeys(given) if (i := self.gathered.item(n))]
+        tried = bool(items)
+        if items:
+            why = self._unsupported(sentence, items)
+            if why is None:
+                return [i.n for i in items]
+            self.why = why
+        pool = self.gathered.items
+        if items:  # a wrong number: try the cited paper's other evidence only
+            docs = {i.passage.doc_id for i in items}
+            pool = [i for i in pool if i.passage.doc_id in docs]
+        about = terms(sentence)
+        ranked = sorted(pool, key=lambda i: -len(about & terms(i.text)))
+        for item in ranked:
+            if len(about & terms(item.text)) < MIN_SHARED_TERMS:
+                break
+            why = self._unsupported(sentence, [item])
+            if why is None:
+                return [item.n]
+            if not tried:
+                tried, self.why = True, why
+        return None
+
+    def _unsupported(self, sentence: str, items: list[EvidenceItem]) -> str | None:
+        """Why ``items`` do not support ``sentence``; None when they do."""
+        sources = [i.passage.quote for i in items]
+        about = terms(sentence)
+        if not any(len(about & terms(s)) >= MIN_SHARED_TERMS for s in sources):
+            return "shares too few words with the evidence it cites"
+        years = [y for i in items if (y := self._year(i.passage.doc_id)) is not None]
+        verdict = check_sentence(sentence, sources, strict=True, years=years)
+        if not verdict.ok:
+            return "; ".join(verdict.reasons)
+        # The model sees each item's title and sentence, not the chunk: only the cited
+        # ones may lend words (a word of the chunk it was not shown came from elsewhere).
+        cited = [f"{i.passage.title}. {i.text}" for i in items]
+        others = [i.text for i in self.gathered.items if i not in items]
+        mixed = borrowed_words(sentence, cited, others, self.gathered.query)
+        if mixed:
+            return f"takes {', '.join(mixed)}... from evidence it does not cite"
+        return None
+
+    def _year(self, doc_id: str) -> int | None:
+        """The cited document's year: a sentence may name the paper it cites by it."""
+        if doc_id not in self.years:
+            library = self.evidence.library
+            try:
+                self.years[doc_id] = library.get(doc_id).year if library else None
+            except NotFoundError:
+                self.years[doc_id] = None
+        return self.years[doc_id]
+
+    def _show(self, sentence: str, numbers: list[int]) -> Iterator[TokenEvent | CitationEvent]:
+        for n in numbers:
+            if n in self.cited:
+                continue
+            citation = self._citation(n, sentence)
+            if citation is not None:
+                self.cited[n] = citation
+                yield CitationEvent(marker=n, citation=citation)
+        text = (" " if self.text else "") + sentence
+        self.text += text
+        yield TokenEvent(text=text)
+
+    def _citation(self, n: int, claim: str) -> Citation | None:
+        item = self.gathered.item(n)
+        if item is None:
+            return None
+        number = self.evidence.add(item.passage)
+        return self.evidence.resolve(number, item.text, claim)
+
+    def extractive(self) -> Iterator[TokenEvent | CitationEvent]:
+        """The best evidence sentences, verbatim, as the answer."""
+        best = max((i.score for i in self.gathered.items), default=0.0)
+        items = [i for i in self.gathered.items if i.score >= best - EXTRACTIVE_MARGIN][
+            :EXTRACTIVE_ITEMS
+        ]
+        if not items:
+            return
+        self.text = EXTRACTIVE
+        yield TokenEvent(text=EXTRACTIVE)
+        for item in items:
+            # Every sentence shown carries its citation, also inside a multi-sentence item.
+            for a, b in sentence_spans(item.text):
+                yield from self._show(_with_markers(item.text[a:b], [item.n]), [item.n])
+
+    @property
+    def extractive_used(self) -> bool:
+        return self.text.startswith(EXTRACTIVE)
+
+
+def answer_passages(library: Library, query: str, options: AgentOptions) -> list[Passage]:
+    """The passages the evidence step reads for a question.
+
+    The model sees sentences, not chunks, so more passages cost the prompt nothing:
+    more of them per paper, and the abstracts of the two papers retrieval ranks first.
+    """
+    passages = retrieve(
+        library,
+        query,
+        options.passages + EXTRA_PASSAGES,
+        per_paper_cap=2 * options.per_paper_cap,
+    )
+    seen = {p.chunk_id for p in passages}
+    for doc_id in list(dict.fromkeys(p.doc_id for p in passages))[:ABSTRACTS]:
+        passages += [p for p in opening_passages(library, doc_id) if p.chunk_id not in seen]
+    return passages
+
+
+def answer_stream(
+    library: Library,
+    llm: ChatModel,
+    history: list[tuple[str, str]],
+    options: AgentOptions,
+    history_text: str,
+) -> Iterator[ChatEvent]:
+    """Answer the last message of ``history`` (see the module docstring)."""
+    message = history[-1][1]
+    earlier = [text for role, text in history[:-1] if role == "user"][-2:]
+    query = " ".join([*earlier, message])
+    passages = answer_passages(library, query, options)
+    gathered = gather_evidence(
+        library,
+        query,
+        passages,
+        max_items=options.evidence_items,
+        min_score=options.min_evidence,
+    )
+    if not gathered.answerable or not gathered.items:
+        yield TokenEvent(text=NOT_COVERED)
+        yield DoneEvent(intent="question", text=NOT_COVERED, abstained=True)
+        return
+    user = render_prompt(
+        "chat_answer",
+        documents=gathered.block(),
+        history=history_text,
+        message=message,
+        max_sentences=MAX_SENTENCES,
+    )
+    answer = CheckedAnswer(gathered, Evidence([], library))
+    for piece in stream_text(llm, [("system", persona()), ("user", user)]):
+        yield from answer.feed(piece)
+    yield from answer.flush()
+    yield DoneEvent(
+        intent="question",
+        text=answer.text,
+        citations=list(answer.cited.values()),
+        unsupported_removed=len(answer.removed),
+        extractive=answer.extractive_used,
+        result={
+            "evidence_score": gathered.best,
+            "evidence": [
+                {
+                    "n": i.n,
+                    "score": i.score,
+                    "title": i.passage.title,
+                    "page": i.passage.page,
+                    "text": i.text,
+                }
+                for i in gathered.items
+            ],
+            "removed": [{"sentence": s, "reason": why} for s, why in answer.removed],
+            "declined_by_model": answer.declined,
+        },
+    )

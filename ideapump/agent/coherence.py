@@ -1,0 +1,209 @@
+"""Facts the code knows, which a model's proposal or critique may not contradict.
+
+Proposals (:func:`proposal_problems`): a design must name at least two distinct
+conditions that are manipulations (not the names of a paper's computational
+models, analyses or measures, not "Group 1 / Group 2"), at least one control
+that is not itself one of the conditions, and a primary measure. A draft that
+breaks a rule is sent back once with the problems named, then dropped.
+:func:`within_subject` reads the design so that the power analysis follows it.
+
+Proposal text is claim-checked (:func:`check_proposal`): the rationale, which
+states what the literature found, must pass the whole claim check against the
+cited passages (a work it names included); in every other field a number must occur in a cited passage
+(a hypothesis or an expected result states a direction nobody has observed yet).
+
+Critique (:func:`contradicts_facts`): a model-written point may not deny what
+the paper's own text establishes (randomised, placebo-controlled, blinded, a
+stated sample size; see :mod:`ideapump.agent.papers`) or misstate the
+statistics auditor's findings; such a point is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from ideapump.grounding.claims import check_sentence, check_text
+from ideapump.grounding.normalize import quote_key
+from ideapump.results import PaperProfile, ProposalDraft
+
+# What a condition must not be: a model's name, an analysis, a measure.
+_NOT_MANIPULATION = re.compile(
+    r"\b(?:models?|winners?|(?:first|second|third|fourth|last) place|runner-?up|analys[ie]s|"
+    r"regressions?|outcomes?|dependent variables?|hypothes[ie]s|parameters?|scores?|"
+    r"results?|fit|best[- ]fitting)\b",
+    re.I,
+)
+_PLACEHOLDER_WORDS = re.compile(
+    r"\b(?:condition|conditions|group|groups|arm|arms|level|levels|cond|experimental|"
+    r"[a-h]|[ivx]+|\d+|one|two|three|four)\b",
+    re.I,
+)
+_WITHIN = re.compile(
+    r"within[\s-]*(?:subjects?|participants?)|repeated[\s-]*measures?|cross-?over|"
+    r"counterbalanced order|each participant (?:completes|performs|receives|does|takes part in) "
+    r"(?:all|both|every|each)",
+    re.I,
+)
+_BETWEEN = re.compile(
+    r"between[\s-]*(?:subjects?|groups?|participants?)|randomi[sz]ed to|"
+    r"(?:randomly )?(?:assigned|allocated) to (?:either|one of)",
+    re.I,
+)
+
+
+def _key(text: str) -> str:
+    return quote_key(text)
+
+
+def manipulations(conditions: Sequence[str]) -> list[str]:
+    """The distinct conditions that name something an experimenter varies."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for c in conditions:
+        key = _key(c)
+        if not key or key in seen:
+            continue
+        rest = _PLACEHOLDER_WORDS.sub(" ", c)
+        if _NOT_MANIPULATION.search(c) or not re.search(r"[A-Za-z]{2,}", rest):
+            continue  # a model's name, or a label: "Group 1", "A", "M"
+        seen.add(key)
+        out.append(c.strip())
+    return out
+
+
+def proposal_problems(d: ProposalDraft) -> list[str]:
+    """What makes ``d`` incoherent as an experiment, in words the model can act on."""
+    problems = []
+    conditions = manipulations(d.conditions)
+    if len(conditions) < 2:
+        problems.append(
+            "conditions must name at least two different manipulations the experimenter "
+            "sets (e.g. drug vs placebo, long vs short horizon), not models, analyses, "
+            "measures or 'Group 1/Group 2'"
+        )
+    cond_keys = {_key(c) for c in d.conditions}
+    controls = [c for c in d.controls if _key(c) and _key(c) not in cond_keys]
+    if not controls:
+        problems.append(
+            "controls must name at least one control that is not one of the conditions "
+            "(a matched placebo, a baseline, a counterbalanced order ...)"
+        )
+    measure = _key(d.primary_measure)
+    if (
+        not measure
+        or measure in cond_keys
+        or len(re.findall(r"[A-Za-z]{2,}", d.primary_measure)) < 1
+    ):
+        problems.append("primary_measure must name one outcome that is measured")
+    return problems
+
+
+def within_subject(design: str) -> bool:
+    """True when ``design`` has every participant in every condition."""
+    return bool(_WITHIN.search(design)) and not _BETWEEN.search(design)
+
+
+def check_proposal(
+    d: ProposalDraft, sources: Sequence[str], years: Sequence[int] = ()
+) -> tuple[ProposalDraft, int]:
+    """A copy of ``d`` without the sentences (and list items) the claim check rejects.
+
+    ``years``: the cited documents' years; the rationale may name a work only when it
+    is one of them or a cited passage names it.
+    """
+    d = d.model_copy(deep=True)
+    removed = 0
+    for name in ("rationale", "hypothesis", "design", "expected_if_true", "expected_if_false"):
+        found = name == "rationale"  # what the literature found, not what is proposed
+        checked = check_text(
+            getattr(d, name), sources, direction=found, years=years if found else None
+        )
+        removed += len(checked.removed)
+        setattr(d, name, checked.text)
+    for name in ("conditions", "controls", "risks"):
+        items = getattr(d, name)
+        kept = [i for i in items if check_sentence(i, sources, direction=False).ok]
+        removed += len(items) - len(kept)
+        setattr(d, name, kept)
+    if not check_sentence(d.primary_measure, sources, direction=False).ok:
+        d.primary_measure, removed = "", removed + 1
+    return d, removed
+
+
+# -- critique -----------------------------------------------------------------------
+
+_NEG = r"\b(?:no|not|non|without|lack(?:s|ed|ing)?(?: of)?|absence of|absent|missing|fail(?:s|ed)? to|did not|does not|do not|never)\b"
+
+
+# A criticism that asks for a different kind of control ("lacks an active control") does
+# not deny that the paper is placebo-controlled.
+_QUALIFIED = re.compile(
+    r"\b(?:active|additional|further|another|other|behaviou?ral|no-?treatment|wait-?list|"
+    r"attention|sham|positive|negative|separate|second|better|proper|adequate|more)\b",
+    re.I,
+)
+
+
+class _Denial:
+    """A negation up to four words before a topic word, or "un-"/"non-" on it."""
+
+    def __init__(self, topic: str) -> None:
+        self.pattern = re.compile(
+            rf"{_NEG}(?P<between>\W+(?:\w+\W+){{0,4}}?)(?:{topic})|\b(?:un|non-?)(?:{topic})",
+            re.I,
+        )
+
+    def search(self, text: str) -> bool:
+        return any(
+            not _QUALIFIED.search(m.group("between") or "") for m in self.pattern.finditer(text)
+        )
+
+
+class _Phrase:
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(pattern, re.I)
+
+    def search(self, text: str) -> bool:
+        return bool(self.pattern.search(text))
+
+
+_DENIALS: Mapping[str, tuple[_Denial | _Phrase, ...]] = {
+    "randomized": (_Denial(r"randomi[sz]\w*|random(?:ly)? (?:assign|allocat)\w*"),),
+    "randomized controlled trial": (_Denial(r"randomi[sz]\w*|control\w*"),),
+    "placebo-controlled": (_Denial(r"placebo\w*|control(?:s|led| groups?| conditions?)?\b"),),
+    "double-blind": (_Denial(r"blind\w*"), _Phrase(r"\bopen[- ]label\b")),
+}
+_SAMPLE_UNKNOWN = re.compile(
+    r"sample size (?:is |was )?(?:not |never |un)(?:reported|stated|given|specified|known|clear)|"
+    rf"{_NEG}\W+(?:\w+\W+){{0,4}}?(?:sample size|number of participants)",
+    re.I,
+)
+_STATS_CLEAN = re.compile(
+    r"\bno (?:statistical )?(?:errors?|inconsistenc\w+|problems?)\b|"
+    r"\b(?:statistics|p-values|results|tests) (?:are|were) (?:all )?(?:consistent|correct|accurate)",
+    re.I,
+)
+_STATS_BAD = re.compile(
+    r"\b(?:inconsistent|miscalculat\w+|incorrect|wrong|erroneous)\b[^.]{0,40}"
+    r"\b(?:statistic|p-value|test|result)s?\b|\b(?:statistical|reporting) errors?\b",
+    re.I,
+)
+
+
+def contradicts_facts(
+    text: str, profile: PaperProfile | None, counts: Mapping[str, int]
+) -> str | None:
+    """The design or audit fact ``text`` contradicts, in words, or None."""
+    design = set(profile.design) if profile else set()
+    for fact, patterns in _DENIALS.items():
+        if fact in design and any(p.search(text) for p in patterns):
+            return f"the paper is {fact}"
+    if profile and profile.sample_size and _SAMPLE_UNKNOWN.search(text):
+        return f"the paper states its sample size (N = {profile.sample_size})"
+    problems = counts.get("decision_error", 0) + counts.get("inconsistent", 0)
+    if counts.get("total", 0) and problems and _STATS_CLEAN.search(text):
+        return f"the statistics auditor found {problems} problem(s)"
+    if counts.get("total", 0) and not problems and _STATS_BAD.search(text):
+        return "the statistics auditor found every checkable test consistent"
+    return None

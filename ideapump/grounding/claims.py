@@ -1,0 +1,372 @@
+"""Claim checking: is a sentence a model wrote supported by the passages it rests on?
+
+A sentence that states a number, a test statistic or a direction must be
+supported by its sources (the passages it cites):
+
+* **numbers** - every number it states occurs in a source, compared as values
+  (:func:`~ideapump.grounding.normalize.numbers`: ``0.022``/``.022``,
+  ``1,445``/``1445``, ``18%``/``18 percent``/``0.18``, minus signs, ranges, and a
+  source's numbers in words, "Sixty volunteers"); a rounding of a source's number
+  counts ("55%" for "55.25%"), a one-digit rounding does not ("2" for "2.4").
+  Citation markers and labels ("Figure 3", "Table 1", "Experiment 2") are no numbers.
+* **statistics** - every test it reports (``t(40) = 2.92``, ``F(2, 54) = 6.72``,
+  read by the auditor's own extractor) is a test of a source with the same
+  kind, degrees of freedom and value, not the numbers of two tests mixed.
+* **direction** - the directions it states (:mod:`~ideapump.grounding.directions`)
+  do not contradict the source sentence closest to it in content (at least two
+  content words in common, direction words aside): "reduced" against "no drug
+  effect", "increased" against "attenuated".
+* **named works** (where the caller gives the cited documents' years) - a work
+  the sentence names ("Silvetti et al. (2018)", "Wilson and Collins, 2019") is
+  named in a source, or has the year of a cited document (the paper itself):
+  the 1.5B model credited Dubois' own abstract to "Silvetti et al. (2018)".
+
+Chat answers are held to a strict form (``strict=True``): a number must occur in a
+source sentence about the same thing (two content words in common), not anywhere
+in the chunk, and the closest source sentence must state the same direction.
+
+:func:`check_sentence` gives a :class:`Verdict` with the reasons a sentence
+fails; :func:`check_text` keeps the sentences of a text that pass and says
+which were removed. IdeaPump removes a failing sentence everywhere (chat, the
+OpenAI route, propose, critique and the digest) and counts it in
+``unsupported_removed``: a number that appears in no source is never shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ideapump.grounding.directions import conflict, directions, without_directions
+from ideapump.grounding.normalize import Number, fold, number_in, numbers, terms
+from ideapump.grounding.quotes import sentence_spans, tidy
+
+#: Content words a source sentence must share with a claim to be "about the same thing".
+MIN_SHARED_TERMS = 2
+_MARKER = re.compile(r"\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\]")
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """A text with its unsupported sentences removed."""
+
+    text: str
+    kept: list[str] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (sentence, reason)
+
+
+def strip_markers(text: str) -> str:
+    """``text`` without "[2]" / "[1, 3]" citation markers."""
+    return _MARKER.sub("", text)
+
+
+@lru_cache(maxsize=512)
+def _source_numbers(source: str) -> tuple[Number, ...]:
+    return tuple(numbers(source, words=True))
+
+
+@lru_cache(maxsize=512)
+def _source_tests(source: str) -> tuple[tuple[str, float | None, float | None, str], ...]:
+    from ideapump.stats.extract import extract
+
+    return tuple((r.test_type, r.df1, r.df2, r.stat_text) for r in extract(fold(source)))
+
+
+@lru_cache(maxsize=512)
+def _source_sentences(source: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    out = []
+    for a, b in sentence_spans(source):
+        s = tidy(source[a:b])
+        out.append((s, frozenset(terms(without_directions(s))), frozenset(directions(s))))
+    return tuple(out)
+
+
+def states_something(sentence: str) -> bool:
+    """True when ``sentence`` states a number, a test or a direction: what must be checked."""
+    plain = strip_markers(sentence)
+    return bool(numbers(plain)) or bool(directions(plain))
+
+
+def _same_value(claimed: str, stated: str) -> bool:
+    a, b = (
+        Number(abs(float(claimed)), False, claimed.lstrip("-"), _decimals(claimed)),
+        abs(float(stated)),
+    )
+    return number_in(a, [Number(b, False, stated, _decimals(stated))])
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+@lru_cache(maxsize=512)
+def _sentence_numbers(source: str) -> tuple[tuple[frozenset[str], tuple[Number, ...]], ...]:
+    out = []
+    for a, b in sentence_spans(source):
+        s = tidy(source[a:b])
+        out.append((frozenset(terms(s)), tuple(numbers(s, words=True))))
+    return tuple(out)
+
+
+def unsupported_numbers(sentence: str, sources: Sequence[str], *, near: bool = False) -> list[str]:
+    """The numbers ``sentence`` states that occur in none of ``sources``.
+
+    ``near``: only in a source sentence about the same thing (at least
+    ``MIN_SHARED_TERMS`` content words in common with ``sentence``), so that "10
+    observers" is not supported by "360 trials across 10 blocks" in the same chunk.
+    """
+    plain = strip_markers(sentence)
+    if near:
+        about = terms(plain)
+        stated = [
+            n
+            for src in sources
+            for t, nums in _sentence_numbers(src)
+            if len(about & t) >= MIN_SHARED_TERMS
+            for n in nums
+        ]
+    else:
+        stated = [n for s in sources for n in _source_numbers(s)]
+    return [n.text for n in numbers(plain) if not number_in(n, stated)]
+
+
+def mismatched_tests(sentence: str, sources: Sequence[str]) -> list[str]:
+    """The tests ``sentence`` reports that no source reports with the same df and value."""
+    from ideapump.stats.extract import extract
+
+    stated = [t for s in sources for t in _source_tests(s)]
+    bad = []
+    for r in extract(fold(strip_markers(sentence))):
+        if not any(
+            kind == r.test_type
+            and (r.df1 is None or df1 == r.df1)
+            and (r.df2 is None or df2 == r.df2)
+            and _same_value(r.stat_text, value)
+            for kind, df1, df2, value in stated
+        ):
+            bad.append(r.quote)
+    return bad
+
+
+def contradicted(sentence: str, sources: Sequence[str]) -> str | None:
+    """The source sentence whose direction the claim contradicts, or None.
+
+    The claim is compared with the source sentences that share most content words
+    with it (at least ``MIN_SHARED_TERMS``); it is contradicted when every one of
+    them that states a direction states another.
+    """
+    plain = strip_markers(sentence)
+    claimed = directions(plain)
+    if not claimed:
+        return None
+    about = terms(without_directions(plain))
+    scored = [(len(about & t), s, d) for src in sources for s, t, d in _source_sentences(src)]
+    best = max((n for n, _, _ in scored), default=0)
+    if best < MIN_SHARED_TERMS:
+        return None
+    closest = [(s, d) for n, s, d in scored if n == best and d]
+    if closest and all(conflict(claimed, d) for _, d in closest):
+        return closest[0][0]
+    return None
+
+
+def direction_supported(sentence: str, sources: Sequence[str]) -> bool:
+    """True when a source sentence close to ``sentence`` (at least ``MIN_SHARED_TERMS``
+    content words in common, the most of any) states a direction it states too.
+
+    The strict test, for sentences the code itself attaches to evidence: not
+    contradicting a passage is not enough to be supported by it.
+    """
+    plain = strip_markers(sentence)
+    claimed = directions(plain)
+    if not claimed:
+        return True
+    about = terms(without_directions(plain))
+    scored = [(len(about & t), d) for src in sources for _, t, d in _source_sentences(src)]
+    best = max((n for n, _ in scored), default=0)
+    return best >= MIN_SHARED_TERMS and any(n == best and d & claimed for n, d in scored)
+
+
+# A work named in the text: "Silvetti et al. (2018)", "Wilson and Collins, 2019",
+# "Mathot (2014)" (as normalize's labels read them), not "In 2015" or "March, 2015".
+_WORK = re.compile(
+    r"\b(?P<name>[A-Z][\w'\u2019-]+)(?:\s+(?:and|&)\s+[A-Z][\w'\u2019-]+|\s+et\s+al\.?)?"
+    r"(?:,\s*|\s*\()(?P<year>(?:19|20)\d\d)[a-z]?\)?"
+)
+_NOT_NAMES = frozenset(
+    [
+        "in",
+        "on",
+        "at",
+        "by",
+        "since",
+        "until",
+        "during",
+        "from",
+        "before",
+        "after",
+        "and",
+        "or",
+        "the",
+        "of",
+        "for",
+        "to",
+        "as",
+        "than",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "spring",
+        "summer",
+        "autumn",
+        "fall",
+        "winter",
+    ]
+)
+
+
+def unsupported_works(sentence: str, sources: Sequence[str], years: Iterable[int]) -> list[str]:
+    """The works ``sentence`` names that no source names and that are not the cited
+    documents themselves (their publication ``years``)."""
+    own = set(years)
+    text = strip_markers(sentence)
+    bad = []
+    for m in _WORK.finditer(text):
+        name, year = m["name"], int(m["year"])
+        if name.casefold() in _NOT_NAMES or year in own:
+            continue
+        near = re.compile(rf"\b{re.escape(name)}\b.{{0,80}}?\b{year}", re.I | re.S)
+        if not any(near.search(fold(src)) for src in sources):
+            bad.append(m.group().strip())
+    return bad
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
+# Words an answer adds around what a passage says, not content taken from one.
+_FRAMING = frozenset(
+    terms(
+        "according authors evidence document documents passage passages library paper "
+        "papers researchers study studies research finding findings found suggest suggests "
+        "suggested indicate indicates indicated state states stated described describes "
+        "mentioned mentions conclude concluded observed shown showed reported respectively "
+        "however therefore overall specifically particular answer question yes "
+        "experiment experiments experimental condition conditions subjects sample"
+    )
+)
+
+
+# "(SelfR)" after "self-regulatory module": the sentence names its own abbreviation.
+_DEFINED = re.compile(r"\(\s*[A-Za-z][\w-]{0,9}\s*\)")
+
+
+def _content(text: str) -> set[str]:
+    return terms(text) | {a.casefold() for a in _ACRONYM.findall(fold(text))}
+
+
+def borrowed_words(
+    sentence: str, cited: Sequence[str], others: Sequence[str], question: str = ""
+) -> list[str]:
+    """Content words of ``sentence`` that none of the ``cited`` texts has but one of
+    the ``others`` (evidence it does not cite) has: the sentence mixes two sources.
+    Pass what the model was shown (an evidence item's title and sentence), not the
+    whole chunk: a word the chunk has but the model was not shown came from elsewhere.
+
+    The 1.5B model answered "The rat study used methamphetamine" citing the passage
+    that says "we used a pharmacological method", methamphetamine coming from another
+    piece of evidence; and "the CTR group trained three times per week" citing "The
+    exercise was scheduled three times per week", CTR (the group without exercise) from
+    another. Words of the question, words that frame an answer ("the study
+    found"), and an abbreviation the sentence defines in parentheses are not counted.
+    """
+    own = set().union(*(_content(c) for c in cited)) if cited else set()
+    said = _DEFINED.sub(" ", strip_markers(sentence))
+    extra = _content(said) - own - _content(question) - _FRAMING
+    if not extra:
+        return []
+    elsewhere = set().union(*(_content(o) for o in others)) if others else set()
+    return sorted(extra & elsewhere)
+
+
+def check_sentence(
+    sentence: str,
+    sources: Sequence[str],
+    *,
+    direction: bool = True,
+    strict: bool = False,
+    years: Iterable[int] | None = None,
+) -> Verdict:
+    """Whether ``sentence`` is supported by ``sources``, with the reasons when it is not.
+
+    ``strict``: a direction must be stated by the closest source sentence
+    (:func:`direction_supported`), not only left uncontradicted, and a number by a
+    source sentence about the same thing (:func:`unsupported_numbers` ``near``).
+    ``years``: the publication years of the cited documents; given, every work the
+    sentence names must be one of them or named in a source (:func:`unsupported_works`).
+    """
+    reasons = []
+    if years is not None:
+        works = unsupported_works(sentence, sources, years)
+        if works:
+            reasons.append(f"names {'; '.join(works)}, which the cited passage does not")
+    missing = unsupported_numbers(sentence, sources, near=strict)
+    if missing:
+        reasons.append(f"{', '.join(missing)} in no cited passage")
+    tests = mismatched_tests(sentence, sources)
+    if tests:
+        reasons.append(f"{'; '.join(tests)} is not a test the cited passage reports")
+    if direction:
+        against = contradicted(sentence, sources)
+        if against is not None:
+            reasons.append(f"its direction contradicts the passage: {against[:120]!r}")
+        elif strict and not direction_supported(sentence, sources):
+            reasons.append("no sentence of the cited passage states its direction")
+    return Verdict(ok=not reasons, reasons=reasons)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a model's text (markers stay with their sentence)."""
+    return [tidy(text[a:b]) for a, b in sentence_spans(text) if text[a:b].strip()]
+
+
+def check_text(
+    text: str,
+    sources: Sequence[str],
+    *,
+    direction: bool = True,
+    years: Iterable[int] | None = None,
+) -> Checked:
+    """``text`` without the sentences :func:`check_sentence` rejects.
+
+    A text that loses nothing comes back exactly as it was written.
+    """
+    years = None if years is None else tuple(years)
+    out = Checked(text="")
+    spans = [(a, b) for a, b in sentence_spans(text) if text[a:b].strip()]
+    kept_spans = []
+    for a, b in spans:
+        s = tidy(text[a:b])
+        verdict = check_sentence(s, sources, direction=direction, years=years)
+        if verdict.ok:
+            out.kept.append(s)
+            kept_spans.append((a, b))
+        else:
+            out.removed.append((s, "; ".join(verdict.reasons)))
+    out.text = text.strip() if not out.removed else " ".join(text[a:b] for a, b in kept_spans)
+    return out

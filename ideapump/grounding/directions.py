@@ -1,0 +1,90 @@
+"""Direction words: does a sentence say something went up, went down, or did not change?
+
+:func:`directions` reads one sentence and returns the directions it states:
+
+* ``"up"`` - increase, higher, more, greater, improved, enhanced, boosted, raised ...
+* ``"down"`` - decrease, lower, less, fewer, reduced, attenuated, blunted, impaired ...
+* ``"none"`` - no effect, no difference, did not differ, unaffected, unchanged,
+  not significant ...
+
+A direction word under a negation ("did not increase", "was not reduced",
+"rather than increased", "failed to improve") states no change, not the
+opposite: "propranolol did not increase exploration" is ``{"none"}``.
+
+:func:`conflict` says whether two sentences about the same thing disagree: one
+states a direction and the other states only directions that differ from it.
+"Boost" is not on the list: papers use it for the manipulation ("boosting
+noradrenaline decreased random exploration"), not for the outcome. It is deliberately narrow (word lists, a three-word negation window); it cannot
+tell which quantity a direction word is about, so callers compare a claim only
+with the passage sentence closest to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set as AbstractSet
+
+Direction = str  # "up" | "down" | "none"
+
+_UP = (
+    r"increas\w*|higher|more|greater|larger|bigger|improv\w*|enhanc\w*|rais\w*|"
+    r"elevat\w*|augment\w*|amplif\w*|promot\w*|facilitat\w*|strengthen\w*|exceed\w*|rise|rises|"
+    r"rose|risen|gain\w*|accelerat\w*|faster|longer|stronger|upregulat\w*|advanc\w*|better"
+)
+_DOWN = (
+    r"decreas\w*|lower\w*|less|fewer|smaller|reduc\w*|attenuat\w*|blunt\w*|impair\w*|"
+    r"diminish\w*|declin\w*|drop\w*|fell|fall|falls|suppress\w*|inhibit\w*|weaken\w*|"
+    r"worsen\w*|worse|slower|shorter|weaker|downregulat\w*|delay\w*|lost|loss|cut|cuts"
+)
+_NONE = (
+    r"no (?:significant |reliable |detectable |clear |measurable )?"
+    r"(?:effect|effects|difference|differences|change|changes|influence|impact|association|"
+    r"relationship|correlation|evidence)"
+    r"|did not (?:differ|change|affect|alter|influence|vary)|does not (?:differ|change|affect)|"
+    r"not (?:significantly )?(?:differ\w*|affected|altered|changed|influenced|associated)|"
+    r"unaffected|unchanged|unaltered|no longer|non-?significant|not significant|"
+    r"similar(?:ly)?|comparable|equivalent|was not effective|were not effective|"
+    r"not effective|ineffective|null effect"
+)
+_WORD = re.compile(rf"\b(?:(?P<none>{_NONE})|(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I)
+# A negation up to three words before a direction word turns it into "no change".
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nor|neither|without|failed to|fail to|rather than|instead of|"
+    r"n't|cannot)\W+(?:\w+\W+){0,2}$",
+    re.I,
+)
+# Words that look like directions but are not, in the prose of papers.
+_FALSE_FRIENDS = re.compile(
+    r"\b(?:more or less|at least|no less than|no more than|more than \d|less than \d|"
+    r"fewer than \d|the more|furthermore|moreover|lower bound|upper bound|"
+    r"rais\w* (?:the )?(?:question|issue|concern|possibility)|"
+    r"cut-?off|loss function|advanced age|delay discounting)\b",
+    re.I,
+)
+
+
+def directions(sentence: str) -> set[Direction]:
+    """The directions ``sentence`` states: a subset of ``{"up", "down", "none"}``."""
+    text = _FALSE_FRIENDS.sub(" ", sentence)
+    found: set[Direction] = set()
+    for m in _WORD.finditer(text):
+        if m.group("none"):
+            found.add("none")
+            continue
+        if _NEGATION.search(text[: m.start()]):
+            found.add("none")
+        else:
+            found.add("up" if m.group("up") else "down")
+    return found
+
+
+def conflict(claim: AbstractSet[Direction], passage: AbstractSet[Direction]) -> bool:
+    """True when the claim states a direction the passage sentence does not, and the
+    passage sentence states another one instead."""
+    return bool(claim) and bool(passage) and not (claim & passage)
+
+
+def without_directions(text: str) -> str:
+    """``text`` with its direction words (and negations of them) blanked out, so that
+    what is left says what the sentence is about."""
+    return _WORD.sub(" ", _FALSE_FRIENDS.sub(" ", text))

@@ -1,0 +1,247 @@
+"""The evidence step: the sentences of the retrieved passages that bear on a question.
+
+Before an answer is written, every finding sentence
+(:func:`~ideapump.grounding.quotes.is_finding`) of the retrieved passages is
+scored against the question:
+
+    score = EMBEDDING_WEIGHT * cosine(sentence, question)
+            + (1 - EMBEDDING_WEIGHT) * share of the question's content words in the sentence
+
+(cosine by the library's own embedding model; content words by
+:func:`~ideapump.grounding.normalize.terms`). The best ``max_items`` sentences,
+at most ``per_passage`` from one passage, none under half the best score, neighbours in a passage joined, become
+the numbered evidence the model writes from, and each carries its passage for
+the citation. A question that asks for a quantity ("how many", "what dose",
+"when were") ranks sentences stating numbers ``QUANTITY_BONUS`` higher. Whether the library answers the question at all is decided here,
+by code: :attr:`Gathered.answerable` is true when the best sentence scores at
+least ``min_score``. A question whose words the library does not use (a drug,
+a species, a measure it never mentions) scores low on both halves, which the
+passage-level cosine alone (0.3-0.5 for off-topic questions on the corpus)
+could not tell apart.
+
+Also here: the vector helpers the agent and the digest share (:func:`cosine`,
+:func:`passage_vectors`, :func:`relevance`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ideapump.grounding.citations import DATA_KINDS
+from ideapump.grounding.normalize import numbers, quote_key, terms
+from ideapump.grounding.quotes import is_finding, sentence_spans, tidy
+from ideapump.prompts import data_block
+
+if TYPE_CHECKING:
+    from ideapump.library import Library
+    from ideapump.models import Passage
+
+#: Weight of the embedding cosine in a sentence's evidence score (the rest: word overlap).
+EMBEDDING_WEIGHT = 0.5
+#: A question is answerable when its best evidence sentence scores at least this.
+#: Set on the faithfulness bench's questions (bench/faithfulness.py): answerable
+#: questions' best sentences scored 0.44-0.95, unanswerable ones' 0.18-0.38.
+MIN_EVIDENCE = 0.40
+#: A question asking for a quantity ranks the sentences that state numbers higher by this
+#: much (ranking only: whether the question is answerable does not change).
+QUANTITY_BONUS = 0.2
+_QUANTITY = re.compile(
+    r"\b(?:how (?:many|much|often|long|old|large|big)|when (?:were|was|did)|"
+    r"what (?:share|proportion|percentage|fraction|dose|doses|number|age|sample size)|"
+    r"at what (?:dose|age|time))\b",
+    re.I,
+)
+#: Evidence sentences scoring under this share of the best one are not shown to the model.
+RELATIVE_FLOOR = 0.5
+#: Longer "sentences" are run-on tables or PDF columns without full stops.
+MAX_ITEM_WORDS = 80
+_TABLE = re.compile(r"^Table\s+[A-Z]?\d+")
+# How a whole sentence ends: a full stop, ! or ?, perhaps inside quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+
+
+def cosine(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Cosine similarity of every row of ``rows`` with every row of ``cols``."""
+    norms = np.linalg.norm(rows, axis=1)[:, None] * np.linalg.norm(cols, axis=1)[None, :]
+    return np.asarray(rows @ cols.T / np.where(norms == 0, 1.0, norms))
+
+
+def passage_vectors(library: Library, passages: Sequence[Passage]) -> np.ndarray:
+    """The passages' embeddings, one row each, read back from the store where stored.
+
+    A passage's quote is its stored chunk, so its vector is read back instead of
+    being embedded again: re-embedding six passages cost about half a CPU-second
+    per chat reply on the local model.
+    """
+    emb = library.store.embeddings
+    stored = library.store.vectors([p.chunk_id for p in passages])
+    missing = [p.quote for p in passages if p.chunk_id not in stored]
+    fresh = iter(emb.embed_documents(missing) if missing else [])
+    return np.asarray(
+        [stored[p.chunk_id] if p.chunk_id in stored else next(fresh) for p in passages],
+        dtype=np.float32,
+    )
+
+
+def relevance(library: Library, query: str, passages: Sequence[Passage]) -> list[float]:
+    """Cosine similarity of each passage to the query, by the library's embedding model."""
+    if not passages:
+        return []
+    q = np.asarray([library.store.embeddings.embed_query(query)], dtype=np.float32)
+    sims = cosine(passage_vectors(library, passages), q)[:, 0]
+    return [round(float(s), 4) for s in sims]
+
+
+def opening_passages(library: Library, doc_id: str, k: int = 2) -> list[Passage]:
+    """A document's abstract (by its section name), else its first ``k`` chunks.
+
+    An abstract states a paper's design, sample, doses and main results in a few
+    sentences; as one broad chunk it ranks below narrower ones in retrieval (Dubois'
+    abstract, with both doses, came 10th for "what doses of propranolol and
+    amisulpride"), but its sentences score well in the evidence step.
+    """
+    chunks = library.chunks(doc_id)
+    abstract = [p for p in chunks if p.section.strip().casefold() == "abstract"]
+    return (abstract or chunks)[:k]
+
+
+@dataclass
+class EvidenceItem:
+    """One numbered piece of evidence: a sentence (or adjacent sentences) of a passage."""
+
+    n: int
+    passage: Passage
+    text: str  # verbatim in passage.quote (tidied: single spaces)
+    score: float  # the evidence score, plus QUANTITY_BONUS where that applies
+    start: int = 0  # character span in passage.quote
+    end: int = 0
+
+
+@dataclass
+class Gathered:
+    """The evidence for one question, best first, and whether it answers the question."""
+
+    query: str
+    items: list[EvidenceItem] = field(default_factory=list)
+    best: float = 0.0
+    answerable: bool = False
+
+    def block(self) -> str:
+        """The ``<documents>`` block the model writes from: one document per item."""
+        return data_block(
+            {"n": i.n, "title": i.passage.title, "page": i.passage.page, "text": i.text}
+            for i in self.items
+        )
+
+    def item(self, n: int) -> EvidenceItem | None:
+        return next((i for i in self.items if i.n == n), None)
+
+
+def _candidates(passage: Passage) -> list[tuple[int, int, str]]:
+    """The finding sentences of ``passage`` (lines, for a data table), with their spans.
+
+    Left out: a sentence that opens with the paper's title (its title page run on:
+    title, authors, affiliations without a full stop), the chunk's opening fragment
+    of a sentence the previous chunk holds whole, its closing fragment of a sentence
+    the next chunk goes on with ("... after 7 days and"), a table dumped as text
+    ("Table 3 Time associated with ..."), and run-on text over ``MAX_ITEM_WORDS``.
+    """
+    title = quote_key(passage.title)[:40]
+    if passage.kind in DATA_KINDS:
+        spans, data = [], True
+        pos = 0
+        for line in passage.quote.split("\n"):
+            spans.append((pos, pos + len(line)))
+            pos += len(line) + 1
+    else:
+        spans, data = sentence_spans(passage.quote), False
+    out = []
+    for a, b in spans:
+        text = tidy(passage.quote[a:b])
+        if data:
+            if is_finding(text, data=True):
+                out.append((a, b, text))
+            continue
+        fragment = (a == 0 and text[:1].islower()) or (
+            b >= len(passage.quote.rstrip()) and not _SENTENCE_END.search(text)
+        )
+        if (
+            is_finding(text)
+            and not fragment
+            and len(text.split()) <= MAX_ITEM_WORDS
+            and not _TABLE.match(text)
+            and not (title and quote_key(text).startswith(title))
+        ):
+            out.append((a, b, text))
+    return out
+
+
+def gather_evidence(
+    library: Library,
+    query: str,
+    passages: Sequence[Passage],
+    *,
+    max_items: int = 6,
+    per_passage: int = 3,
+    min_score: float = MIN_EVIDENCE,
+) -> Gathered:
+    """Score the finding sentences of ``passages`` against ``query``; keep the best ones."""
+    found = Gathered(query=query)
+    cands = [(p, a, b, text) for p in passages for a, b, text in _candidates(p)]
+    if not cands:
+        return found
+    emb = library.store.embeddings
+    q = np.asarray([emb.embed_query(query)], dtype=np.float32)
+    vecs = np.asarray(emb.embed_documents([c[3] for c in cands]), dtype=np.float32)
+    sims = cosine(vecs, q)[:, 0]
+    wanted = terms(query)
+    quantity = bool(_QUANTITY.search(query))
+    scored = []
+    for (p, a, b, text), sim in zip(cands, sims, strict=True):
+        lexical = len(wanted & terms(text)) / len(wanted) if wanted else 0.0
+        score = EMBEDDING_WEIGHT * float(sim) + (1 - EMBEDDING_WEIGHT) * lexical
+        rank = score + (QUANTITY_BONUS if quantity and numbers(text, words=True) else 0.0)
+        scored.append((round(rank, 4), round(score, 4), p, a, b, text))
+    found.best = max(s[1] for s in scored)
+    found.answerable = found.best >= min_score
+    scored.sort(key=lambda s: -s[0])
+    per: dict[str, list[tuple[float, int, int]]] = {}
+    picked = 0
+    seen: set[str] = set()
+    for rank, score, p, a, b, text in scored:
+        if picked >= max_items:
+            break
+        # Chunks overlap: the same sentence can come from two of them.
+        if score < RELATIVE_FLOOR * found.best or quote_key(text) in seen:
+            continue
+        seen.add(quote_key(text))
+        spans = per.setdefault(p.chunk_id, [])
+        if len(spans) >= per_passage:
+            continue
+        spans.append((rank, a, b))
+        picked += 1
+    by_chunk = {p.chunk_id: p for p in passages}
+    items: list[tuple[float, Passage, int, int]] = []
+    for chunk_id, spans in per.items():
+        spans.sort(key=lambda s: s[1])
+        merged: list[list[float]] = []
+        for score, a, b in spans:
+            # Neighbours read as one piece: a sentence and the one it continues.
+            gap = by_chunk[chunk_id].quote[int(merged[-1][2]) : a] if merged else "x"
+            if merged and not gap.strip():
+                merged[-1][2] = b
+                merged[-1][0] = max(merged[-1][0], score)
+            else:
+                merged.append([score, a, b])
+        items += [(s, by_chunk[chunk_id], int(a), int(b)) for s, a, b in merged]
+    items.sort(key=lambda t: -t[0])
+    found.items = [
+        EvidenceItem(n=i, passage=p, text=tidy(p.quote[a:b]), score=s, start=a, end=b)
+        for i, (s, p, a, b) in enumerate(items, start=1)
+    ]
+    return found

@@ -1,0 +1,108 @@
+"""Design rules for proposals and the facts a critique may not deny: no model."""
+
+from __future__ import annotations
+
+import pytest
+
+from ideapump.agent.coherence import (
+    contradicts_facts,
+    manipulations,
+    proposal_problems,
+    within_subject,
+)
+from ideapump.grounding.citations import finding_quote
+from ideapump.models import Passage
+from ideapump.results import PaperProfile, ProposalDraft
+
+
+def _draft(**update: object) -> ProposalDraft:
+    base = {
+        "title": "t",
+        "hypothesis": "h",
+        "rationale": "r",
+        "design": "Between-subjects.",
+        "conditions": ["atomoxetine", "placebo"],
+        "controls": ["matched placebo pill"],
+        "primary_measure": "novel-option choices",
+        "expected_if_true": "e",
+        "expected_if_false": "e",
+        "risks": [],
+        "citations": [],
+    }
+    return ProposalDraft.model_validate({**base, **update})
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        ["Win model", "Second place model", "Third place model"],  # a paper's model names
+        ["Group 1", "Group 2"],
+        ["M", "N"],
+        ["placebo", "Placebo"],  # one condition twice
+    ],
+)
+def test_conditions_that_are_no_manipulations(conditions: list[str]) -> None:
+    assert len(manipulations(conditions)) < 2
+    assert any("conditions" in p for p in proposal_problems(_draft(conditions=conditions)))
+
+
+def test_a_coherent_design_and_its_other_rules() -> None:
+    assert proposal_problems(_draft()) == []
+    problems = proposal_problems(_draft(controls=["placebo"], primary_measure=""))
+    assert any("controls" in p for p in problems) and any("primary_measure" in p for p in problems)
+
+
+def test_within_subject_only_when_the_design_says_so_and_nothing_else() -> None:
+    assert within_subject("Crossover: each participant receives both drug and placebo.")
+    assert not within_subject("Between-subjects, drug vs placebo.")
+    # what the 1.5B model wrote: 'within-subject', then two randomly assigned groups
+    assert not within_subject(
+        "A within-subject study where participants are randomly assigned to either a placebo "
+        "group or a drug group."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("The study does not mention any potential controls.", "placebo-controlled"),
+        ("Participants were not randomized.", "randomized"),
+        ("The trial was unblinded.", "double-blind"),
+        ("The sample size is not reported.", "N = 60"),
+        ("All statistics are consistent.", "auditor"),
+    ],
+)
+def test_critique_points_that_deny_design_facts(text: str, fact: str) -> None:
+    profile = PaperProfile(
+        doc_id="d",
+        title="t",
+        design=["randomized", "double-blind", "placebo-controlled"],
+        sample_size=60,
+    )
+    found = contradicts_facts(text, profile, {"total": 10, "decision_error": 1})
+    assert found is not None and fact in found
+    # asking for another kind of control denies nothing
+    assert contradicts_facts("It lacks an active control condition.", profile, {}) is None
+
+
+def test_a_quote_that_is_the_title_page_run_on_gives_way_to_a_finding() -> None:
+    title = "Regular exercise counteracts circadian shifts in core body temperature"
+    text = (
+        f"{title} during long-duration bed rest\nStefan Mendt, Hanns Gunga\n"
+        "CTR showed a phase delay of 0.69 h. In contrast, both exercise groups were "
+        "characterized by a phase advance of 0.45 h."
+    )
+    passage = Passage(
+        doc_id="d",
+        title=title,
+        source="x.pdf",
+        page=1,
+        page_end=1,
+        score=1.0,
+        quote=text,
+        chunk_id="d:1",
+        char_start=0,
+        char_end=len(text),
+    )
+    shown = finding_quote(passage, f"{title} during long-duration bed rest", "exercise phase")
+    assert shown is not None and shown.startswith("In contrast, both exercise groups")

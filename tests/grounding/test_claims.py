@@ -1,0 +1,137 @@
+"""Claim checking and direction words: the sentences a model writes against their passages."""
+
+from __future__ import annotations
+
+import pytest
+
+from ideapump.grounding.claims import (
+    borrowed_words,
+    check_sentence,
+    check_text,
+    unsupported_works,
+)
+from ideapump.grounding.directions import directions
+
+ABSTRACT = (
+    "In a double-blind, placebo-controlled drug study, assessing contributions of dopamine "
+    "(400 mg amisulpride) and noradrenaline (40 mg propranolol), we show that value-free "
+    "random exploration is attenuated under the influence of propranolol, but not under "
+    "amisulpride. Subjects chose bandits with a lower expected value in the long compared to "
+    "the short horizon (F(1, 56) = 19.457, p<0.001; WASI-by-horizon: F(1, 54) = 13.304, "
+    "p = 0.001). The study recruited 1,445 students "
+    "(58% female), of whom 1,107 completed at least one follow-up (23% attrition)."
+)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Propranolol (40 mg) reduced value-free random exploration [1].",
+        "The study recruited 1445 students, 58 percent of them female [2].",
+        "Attrition was 0.23 [1].",
+        "The horizon effect was F(1, 56) = 19.46, p < .001 [1].",
+        "See Figure 3 and Table 2 [1].",
+    ],
+)
+def test_supported_sentences_pass(sentence: str) -> None:
+    assert check_sentence(sentence, [ABSTRACT]).ok
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [
+        ("Amisulpride was given at 400 mg and propranolol at 50 mg [1].", "50"),
+        ("Doses of 12.5, 25 and 50 mg/kg were used.", "12.5"),
+        # every number is in the passage, but not as one test: two tests mixed
+        ("The horizon effect was F(1, 54) = 19.457, p < .001 [1].", "not a test"),
+        ("Propranolol increased value-free random exploration [1].", "direction"),
+        ("Propranolol had no effect on value-free random exploration [1].", "direction"),
+    ],
+)
+def test_hallucinated_numbers_tests_and_inverted_directions_fail(sentence: str, why: str) -> None:
+    verdict = check_sentence(sentence, [ABSTRACT])
+    assert not verdict.ok and why in " ".join(verdict.reasons)
+
+
+def test_strict_numbers_must_come_from_a_sentence_about_the_same_thing() -> None:
+    source = (
+        "The experiment consisted of 360 trials across 10 blocks. Eight observers (age range "
+        "20-30 years) participated."
+    )
+    claim = "There were 10 observers in the pupil experiment [1]."
+    assert check_sentence(claim, [source]).ok  # the chunk has a 10 somewhere
+    assert not check_sentence(claim, [source], strict=True).ok  # but not about observers
+    assert check_sentence(
+        "Eight observers aged 20-30 years took part [1].", [source], strict=True
+    ).ok
+
+
+def test_strict_directions_need_a_passage_that_states_them() -> None:
+    source = "Both intervention sequences were delivered to young adults over 34 days."
+    claim = "Both intervention sequences increased handwashing in young adults."
+    assert check_sentence(claim, [source]).ok  # nothing contradicts it ...
+    assert not check_sentence(claim, [source], strict=True).ok  # ... and nothing states it
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        ("Propranolol reduced exploration.", {"down"}),
+        ("Propranolol did not increase exploration.", {"none"}),
+        ("There was no significant difference between groups.", {"none"}),
+        (
+            "Boosting noradrenaline decreased (rather than increased) random exploration.",
+            {"down", "none"},
+        ),
+        ("Hand-washing rates were higher at 4 weeks.", {"up"}),
+        ("More or less every subject took part.", set()),
+    ],
+)
+def test_direction_words(sentence: str, found: set[str]) -> None:
+    assert directions(sentence) == found
+
+
+def test_check_text_removes_only_failing_sentences_and_keeps_the_rest_verbatim() -> None:
+    text = "Propranolol reduced\nrandom exploration. It was given at 80 mg."
+    checked = check_text(text, [ABSTRACT])
+    assert checked.text == "Propranolol reduced\nrandom exploration."
+    assert [s for s, _ in checked.removed] == ["It was given at 80 mg."]
+    assert check_text("Propranolol reduced\nrandom exploration.", [ABSTRACT]).text == (
+        "Propranolol reduced\nrandom exploration."
+    )
+
+
+def test_a_sentence_crediting_a_work_the_passage_does_not_name_fails() -> None:
+    # What the 1.5B model wrote from Dubois' own abstract (2021).
+    credited = (
+        "The paper by Silvetti et al. (2018) shows that value-free random exploration is "
+        "attenuated under the influence of propranolol [2]."
+    )
+    verdict = check_sentence(credited, [ABSTRACT], years=[2021])
+    assert not verdict.ok and "Silvetti et al. (2018)" in verdict.reasons[0]
+    assert check_sentence(credited, [ABSTRACT]).ok  # only checked where years are given
+    own = credited.replace("The paper by Silvetti et al. (2018)", "Dubois et al. (2021)")
+    assert check_sentence(own, [ABSTRACT], years=[2021]).ok  # the cited paper itself
+    named = ABSTRACT + " As Silvetti et al. (2018) argued, noradrenaline matters."
+    assert check_sentence(credited, [named], years=[2021]).ok  # a work the passage names
+    # a date is no work
+    assert unsupported_works("In 2015, and in March, 2016, students were recruited.", [], []) == []
+
+
+def test_a_sentence_taking_words_from_evidence_it_does_not_cite_is_caught() -> None:
+    cited = ["Oxidative stress in rats. We used a pharmacological method that induces stress."]
+    others = ["Methamphetamine induces much stronger oxidative stress than cocaine."]
+    question = "Which compound did the rat study use?"
+    mixed = "The rat study used methamphetamine to induce oxidative stress [1]."
+    assert borrowed_words(mixed, cited, others, question) == ["metha"]
+    # the cited title, the question and framing words lend nothing borrowed
+    fine = "The study found that the pharmacological method induces oxidative stress in rats."
+    assert borrowed_words(fine, cited, others, question) == []
+    # nor does an abbreviation the sentence defines, or a word no evidence has
+    own = "A pharmacological method (PM) induced stress, a classic approach."
+    assert borrowed_words(own, cited, [*others, "PM was given daily."], question) == []
+
+
+def test_a_number_enumerating_a_list_is_a_label() -> None:
+    sentence = "They tested (1) washing hands and (2) replacing snacks with fruit [1]."
+    assert check_sentence(sentence, ["Participants washed hands and replaced snacks."]).ok

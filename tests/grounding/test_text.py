@@ -1,0 +1,108 @@
+"""The shared normaliser, numbers, sentences and what makes a quote a finding: no model."""
+
+from __future__ import annotations
+
+import pytest
+
+from ideapump.grounding.normalize import Number, fold, number_in, numbers, quote_key
+from ideapump.grounding.quotes import (
+    is_bare_reference,
+    is_finding,
+    quote_occurs,
+    sentences,
+    snap_quote,
+)
+
+
+def _values(text: str, **kw: bool) -> list[float]:
+    return [n.value for n in numbers(text, **kw)]
+
+
+def test_numbers_are_read_as_values_in_every_spelling() -> None:
+    assert _values("p = .022 and 0.022") == [0.022, 0.022]
+    assert _values("1,445 students, F(1,1397) = 5.73") == [1445, 1, 1397, 5.73]
+    assert _values("a change of \u22123.5 (range 12.5\u201350)") == [3.5, 12.5, 50]
+    assert [n.percent for n in numbers("18% and 18 percent and 18")] == [True, True, False]
+    # labels, markers, names and in-text citation years are not claims
+    assert _values("see Figure 3, Table 2 and Experiment 1 [4]; passage 2 says") == []
+    assert _values("D2 receptors, COVID-19, Dubois et al. (2021), Mathot, 2014") == []
+    assert _values("Sixty healthy men and twenty-five women", words=True) == [60, 25]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "stated", "found"),
+    [
+        ("0.022", ".022", True),
+        ("1445", "1,445", True),
+        ("55%", "55.25%", True),  # a rounding of the passage's number
+        ("0.69 h", "0.692 h", True),
+        ("18%", "0.18", True),  # a percentage and a proportion
+        ("2", "2.4", False),  # one significant digit: no rounding
+        ("0.71", "0.75", False),
+        ("12.5", "25 and 50", False),
+    ],
+)
+def test_a_claimed_number_is_found_only_as_a_value_the_passage_states(
+    claimed: str, stated: str, found: bool
+) -> None:
+    number: Number = numbers(claimed)[0]
+    assert number_in(number, numbers(stated)) is found
+
+
+def test_fold_reads_reported_statistics_as_the_auditor_does(corpus_library) -> None:
+    from ideapump.stats.extract import normalize
+
+    pages = [t for d in corpus_library.papers() for t in corpus_library.get(d.doc_id).page_texts]
+    assert pages and all(fold(t) == normalize(t) for t in pages)
+    assert (
+        fold("t\u00bc 2.1, /C02.5, *t*(28), explo-\nration") == "t= 2.1, -2.5, t(28), exploration"
+    )
+    assert quote_key("Explo- ration \u201cwell-being\u201d") == quote_key("exploration wellbeing")
+
+
+def test_sentences_keep_et_al_initials_and_headings_apart() -> None:
+    text = (
+        "Results\nAs shown by Wilson et al. (2014), subjects explored more. "
+        "M. Dubois ran the task, e.g. for 60 min. The drug had no effect."
+    )
+    assert sentences(text, 1) == [
+        "Results",
+        "As shown by Wilson et al. (2014), subjects explored more.",
+        "M. Dubois ran the task, e.g. for 60 min.",
+        "The drug had no effect.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "Sokol-Hessner et al., 2015",
+        "(Rogers et al., 2004; Daw and Doya, 2006)",
+        "Figure 3",
+        "ARTICLE HISTORY Received 6 April 2016 Accepted 30 October 2016 KEYWORDS Obesity",
+        "Wilson, R. C., Geana, A., White, J. M. (2014). Humans use directed and random "
+        "exploration. J Exp Psychol Gen, 143(6), 2074-2081.",
+        "the pupil constricts",  # a fragment
+    ],
+)
+def test_what_is_no_finding(quote: str) -> None:
+    assert not is_finding(quote)
+
+
+def test_a_finding_and_a_bare_reference() -> None:
+    sentence = "Value-free random exploration is attenuated under the influence of propranolol."
+    assert is_finding(sentence) and not is_bare_reference(sentence)
+    assert is_bare_reference("as shown before (Warren et al., 2017)")
+
+
+def test_a_fragment_is_snapped_to_its_whole_sentence() -> None:
+    text = (
+        "Participants came twice. We show that value-free random exploration is attenuated "
+        "under the influence of propranolol, but not under amisulpride. Then they left."
+    )
+    snapped = snap_quote("attenuated under the influence", text)
+    assert snapped == (
+        "We show that value-free random exploration is attenuated under the influence of "
+        "propranolol, but not under amisulpride."
+    )
+    assert snapped is not None and quote_occurs(snapped, text)
