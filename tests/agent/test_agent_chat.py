@@ -19,7 +19,7 @@ from ideapump.agent import (
 )
 from ideapump.agent.grounding import quote_occurs
 from ideapump.grounding.claims import strip_markers
-from tests.agent.fakes import FakeLLM, proposal, quote_of, reflection, winner_a
+from tests.agent.fakes import FakeLLM, proposal, reflection, winner_a
 
 QUESTION = "Did the hand hygiene intervention sequences increase handwashing frequency?"
 
