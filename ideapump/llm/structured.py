@@ -9,8 +9,10 @@ client implements that with :func:`run_structured` below):
   grammar constrains decoding to the schema (``IDEAPUMP_LLM__STRUCTURED_OUTPUT``
   = ``json_schema``); with ``auto`` (the default) a model whose endpoint rejects
   it remembers that and asks in ``json`` mode from then on;
-* in ``json`` mode the schema goes in the prompt and the reply is parsed
-  leniently (code fences and chatter around the object are dropped);
+* the output contract ends the last user message (:func:`output_contract`): with
+  the schema enforced, only the fields and their descriptions; in ``json`` mode
+  the whole schema, and the reply is parsed leniently (code fences and chatter
+  around the object are dropped);
 * in both modes the reply is validated with pydantic; on invalid JSON or a
   validation error the model is asked again with the error appended, at most
   ``IDEAPUMP_LLM__STRUCTURED_OUTPUT_RETRIES`` extra times, then LLMOutputError.
@@ -35,7 +37,6 @@ from langchain_core.messages import (
     AIMessage,
     BaseMessage,
     HumanMessage,
-    SystemMessage,
     convert_to_messages,
 )
 from pydantic import BaseModel, ValidationError
@@ -84,8 +85,15 @@ def response_format(schema: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def output_contract(schema: type[BaseModel]) -> str:
-    """The instruction appended to the system prompt: one JSON object matching the schema."""
+def output_contract(schema: type[BaseModel], *, enforced: bool = False) -> str:
+    """The instruction that ends the last user message: one JSON object matching the schema.
+
+    ``enforced``: the server constrains decoding to the schema (``json_schema``), so
+    the model needs the fields and what goes in them, not the schema's JSON (a
+    third of the tokens it would read); otherwise the whole schema is given.
+    """
+    if enforced:
+        return "\n\nReply with one JSON object with these fields:\n" + _field_guide(schema)
     return (
         "\n\nOutput format: reply with exactly one JSON object and nothing else (no prose, no "
         f"code fences). It must validate against this JSON schema:\n"
@@ -93,14 +101,41 @@ def output_contract(schema: type[BaseModel]) -> str:
     )
 
 
-def _with_contract(messages: list[BaseMessage], schema: type[BaseModel]) -> list[BaseMessage]:
-    contract = output_contract(schema)
+def _field_guide(schema: type[BaseModel]) -> str:
+    full = schema.model_json_schema()
+    defs = full.get("$defs", {})
+    lines: list[str] = []
+
+    def fields(node: dict[str, Any], indent: str, depth: int) -> None:
+        for name, prop in node.get("properties", {}).items():
+            desc = prop.get("description", "")
+            lines.append(f"{indent}- {name}" + (f": {desc}" if desc else ""))
+            ref = prop.get("$ref") or prop.get("items", {}).get("$ref")
+            if ref and depth < 2:
+                fields(defs.get(ref.rsplit("/", 1)[-1], {}), indent + "  ", depth + 1)
+
+    fields(full, "", 0)
+    return "\n".join(lines)
+
+
+def _with_contract(
+    messages: list[BaseMessage], schema: type[BaseModel], enforced: bool
+) -> list[BaseMessage]:
+    """``messages`` with the output contract at the end of the last user message.
+
+    At the end, not in the system prompt: the system prompt and the documents that
+    follow it stay byte-identical across the stages of one request (generate,
+    reflect ... each with its own schema), so llama.cpp reuses their cached prefix
+    instead of reading every passage again.
+    """
+    contract = output_contract(schema, enforced=enforced)
     out = list(messages)
-    for i, m in enumerate(out):
-        if isinstance(m, SystemMessage) and isinstance(m.content, str):
-            out[i] = SystemMessage(content=m.content + contract)
+    for i in range(len(out) - 1, -1, -1):
+        m = out[i]
+        if isinstance(m, HumanMessage) and isinstance(m.content, str):
+            out[i] = HumanMessage(content=m.content + contract)
             return out
-    return [SystemMessage(content=contract.strip()), *out]
+    return [*out, HumanMessage(content=contract.strip())]
 
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
@@ -160,7 +195,8 @@ class _Attempts:
         self.mode = llm.structured_output
         if self.mode == "auto" and model.json_schema_refused:
             self.mode = "json"
-        self.messages = _with_contract(as_messages(messages), schema)
+        self.given = as_messages(messages)
+        self.messages = _with_contract(self.given, schema, self.mode != "json")
         self.attempt = 0
         self.last_error = ""
         self.truncated = False
@@ -175,6 +211,7 @@ class _Attempts:
         if self.mode == "auto" and _rejects_json_schema(exc):
             self.model.json_schema_refused = True
             self.mode = "json"
+            self.messages = _with_contract(self.given, self.schema, enforced=False)
             return True
         return False
 

@@ -62,7 +62,15 @@ def test_propose_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOp
     assert system["role"] == "system"
     from ideapump.results import ProposalDraft
 
-    assert system["content"] == render_prompt("persona") + output_contract(ProposalDraft)
+    # the system prompt is the persona alone and the documents open the user message, so
+    # every stage of the request shares that prefix (llama.cpp's prompt cache); the
+    # output contract (fields only: the server enforces the schema) ends the message
+    assert system["content"] == render_prompt("persona")
+    assert user["content"].startswith("<documents>")
+    assert user["content"].endswith(output_contract(ProposalDraft, enforced=True))
+    reflect = fake.of("ReflectionDraft")[0]["messages"]
+    prefix = user["content"][: user["content"].index("</documents>")]
+    assert reflect[0] == system and reflect[1]["content"].startswith(prefix)
     block = user["content"][user["content"].index("<documents>") :]
     assert block.count("<documents>") == 1 and "</documents>" in block
     lab_titles = {d.title for d in corpus_library.papers() if d.kind in ("table", "markdown")}

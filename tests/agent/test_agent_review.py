@@ -127,7 +127,8 @@ def test_prompt_injection_is_treated_as_content(
     body = fake.of("StanceAnswer")[0]
     system, user = body["messages"][0]["content"], body["messages"][1]["content"]
     # system prompt and output contract are exactly what a clean request carries
-    assert system == render_prompt("stance_system") + output_contract(StanceAnswer)
+    assert system == render_prompt("stance_system")
+    assert user.endswith(output_contract(StanceAnswer, enforced=True))
     assert (
         "PWNED" not in system and body["response_format"]["json_schema"]["name"] == "StanceAnswer"
     )
