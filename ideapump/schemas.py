@@ -148,6 +148,13 @@ class CitationEvent(Citation):
     type: Literal["citation"] = "citation"
 
 
+class EvidenceEvent(BaseModel):
+    """A question's evidence, numbered as the answer cites it, before the first token."""
+
+    type: Literal["evidence"] = "evidence"
+    items: list[Citation]
+
+
 class ProposalEvent(BaseModel):
     type: Literal["proposal"] = "proposal"
     proposal: dict[str, Any]
@@ -187,6 +194,7 @@ class DoneEvent(BaseModel):
 ChatEvent = Annotated[
     TokenEvent
     | CitationEvent
+    | EvidenceEvent
     | ProposalEvent
     | StatsFindingEvent
     | ProgressEvent

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ideapump.agent.events import ChatEvent, CitationEvent, DoneEvent, TokenEvent
+from ideapump.agent.events import ChatEvent, CitationEvent, DoneEvent, EvidenceEvent, TokenEvent
 from ideapump.agent.grounding import AgentOptions, persona, retrieve
 from ideapump.errors import NotFoundError
 from ideapump.grounding.citations import Citation, Evidence
@@ -256,6 +256,15 @@ class CheckedAnswer:
         number = self.evidence.add(item.passage)
         return self.evidence.resolve(number, item.text, claim)
 
+    def evidence_event(self) -> EvidenceEvent:
+        """Every evidence item, cited by its own sentence, under the number the model sees."""
+        items = []
+        for item in self.gathered.items:
+            citation = self._citation(item.n, item.text)
+            if citation is not None:
+                items.append(CitationEvent(marker=item.n, citation=citation))
+        return EvidenceEvent(items=items)
+
     def extractive(self) -> Iterator[TokenEvent | CitationEvent]:
         """The best evidence sentences, verbatim, as the answer."""
         best = max((i.score for i in self.gathered.items), default=0.0)
@@ -325,6 +334,7 @@ def answer_stream(
         max_sentences=MAX_SENTENCES,
     )
     answer = CheckedAnswer(gathered, Evidence([], library))
+    yield answer.evidence_event()
     for piece in stream_text(llm, [("system", persona()), ("user", user)]):
         yield from answer.feed(piece)
     yield from answer.flush()

@@ -11,6 +11,9 @@ a pydantic model with a ``type`` field (``event.model_dump(mode="json")``)::
         the answer text contains "[marker]"; citation = {doc_id, title, page, quote,
         chunk_id}, already checked (quote occurs in that retrieved chunk). Sent
         when the marker is first streamed. Unverifiable markers are never sent.
+    EvidenceEvent      type="evidence"       items: [CitationEvent]
+        a question's evidence, numbered as the model sees it, sent before the model
+        is asked (the first thing a researcher sees); the answer may cite fewer.
     ProposalEvent      type="proposal"       rank: int, proposal: ExperimentProposal
     StatsFindingEvent  type="stats_finding"  finding: StatsFinding
         {kind: result|flag|mean, severity: problem|flag|ok, page, quote, message}

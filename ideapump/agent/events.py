@@ -23,6 +23,18 @@ class CitationEvent(BaseModel):
     citation: Citation
 
 
+class EvidenceEvent(BaseModel):
+    """What the library holds for the question, numbered as the answer will cite it.
+
+    Sent before the model is asked, so a researcher sees what was found within a
+    second or two on a CPU where the first token takes many more. Each item is a
+    verbatim sentence of its passage; the answer may cite fewer of them.
+    """
+
+    type: Literal["evidence"] = "evidence"
+    items: list[CitationEvent]
+
+
 class ProposalEvent(BaseModel):
     type: Literal["proposal"] = "proposal"
     rank: int
@@ -47,7 +59,13 @@ class DoneEvent(BaseModel):
 
 
 ChatEvent = (
-    TokenEvent | CitationEvent | ProposalEvent | StatsFindingEvent | WeighProgress | DoneEvent
+    TokenEvent
+    | CitationEvent
+    | EvidenceEvent
+    | ProposalEvent
+    | StatsFindingEvent
+    | WeighProgress
+    | DoneEvent
 )
 
 

@@ -21,7 +21,9 @@ from pydantic import BaseModel
 
 from ideapump.api.chat import ChatContext, fit_history
 from ideapump.schemas import (
+    Citation,
     CitationEvent,
+    EvidenceEvent,
     ProgressEvent,
     ProposalEvent,
     StatsFindingEvent,
@@ -90,6 +92,19 @@ def map_event(event: Any) -> BaseModel | None:
         c = event.citation
         return CitationEvent(
             n=event.marker, doc_id=c.doc_id, title=c.title, page=c.page, quote=c.quote
+        )
+    if kind == "evidence":
+        return EvidenceEvent(
+            items=[
+                Citation(
+                    n=i.marker,
+                    doc_id=i.citation.doc_id,
+                    title=i.citation.title,
+                    page=i.citation.page,
+                    quote=i.citation.quote,
+                )
+                for i in event.items
+            ]
         )
     if kind == "proposal":
         return ProposalEvent(

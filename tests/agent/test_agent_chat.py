@@ -11,6 +11,7 @@ from ideapump.agent import (
     AgentOptions,
     CitationEvent,
     DoneEvent,
+    EvidenceEvent,
     ProposalEvent,
     StatsFindingEvent,
     TokenEvent,
@@ -75,6 +76,27 @@ def test_question_shows_only_checked_sentences_each_with_a_citation(
     messages = fake.of("stream")[0]["messages"]
     assert messages[0]["role"] == "system"
     assert messages[1]["content"].startswith("<documents>")
+
+
+def test_the_evidence_is_shown_before_the_model_is_asked(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on("stream", _mixed_answer)
+    stream = chat_stream(corpus_library, llm, [("user", QUESTION)], options=options)
+    first = next(stream)
+    # on a CPU where the first token takes seconds, what was found is on screen already
+    assert isinstance(first, EvidenceEvent) and fake.of("stream") == []
+    events = [first, *stream]
+    prompt = fake.of("stream")[0]["messages"][1]["content"]
+    assert len(first.items) >= 3
+    for item in first.items:  # numbered as the model sees them, each a verbatim sentence
+        assert f'n="{item.marker}"' in prompt
+        assert quote_occurs(item.citation.quote, _chunk_of(corpus_library, item.citation))
+    assert any("increase in handwashing" in i.citation.quote for i in first.items)
+    # the answer's citations are among the evidence shown, under the same numbers
+    shown = {i.marker: i.citation.chunk_id for i in first.items}
+    cites = [e for e in events if isinstance(e, CitationEvent)]
+    assert cites and all(shown.get(c.marker) == c.citation.chunk_id for c in cites)
 
 
 def test_history_shapes_the_question(corpus_library, llm, fake: FakeLLM, options) -> None:

@@ -38,10 +38,14 @@ async def test_reply_streams_citations_tokens_and_done(
     conv = (await client.post("/conversations", json={"title": "pupils"})).json()["conv_id"]
     events = await ask(client, conv, "What did atomoxetine do to pupil size and exploration?")
     kinds = [k for k, _ in events]
-    # the citation is announced just before the (checked) sentence that carries its marker
-    assert kinds == ["citation", "token", "done"]
+    # what the library holds comes first (before the model is asked); then each citation
+    # just before the (checked) sentence that carries its marker
+    assert kinds == ["evidence", "citation", "token", "done"]
     assert "".join(p["text"] for k, p in events if k == "token") == ANSWER
-    citation = events[0][1]
+    evidence = events[0][1]["items"]
+    assert evidence[0]["n"] == 1 and evidence[0]["doc_id"] == doc_id
+    assert "Atomoxetine increased" in evidence[0]["quote"]
+    citation = events[1][1]
     assert citation["n"] == 1 and citation["doc_id"] == doc_id and citation["page"] == 1
     assert "Atomoxetine increased" in citation["quote"]
     done = events[-1][1]
@@ -142,10 +146,10 @@ async def test_llm_failure_mid_stream_is_an_error_event(
     assert messages[1]["error"]["retry"] is False
 
     llm.post("/chat/completions").respond(
-        200, content=openai_mock.sse("Fine ", "now."), headers={"content-type": "text/event-stream"}
+        200, content=openai_mock.sse(ANSWER), headers={"content-type": "text/event-stream"}
     )
     events = await ask(client, conv, "And what did atomoxetine do to pupil size?")
-    assert events[-1][0] == "done" and events[-1][1]["text"] == "Fine now."
+    assert events[-1][0] == "done" and events[-1][1]["text"] == ANSWER
     prompt = llm_requests(llm)[-1]["messages"][-1]["content"]
     assert "user: What did atomoxetine do" in prompt and "assistant:" not in prompt
 

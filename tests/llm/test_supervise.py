@@ -213,7 +213,8 @@ async def test_the_service_keeps_the_question_and_answers_the_next_after_a_crash
             f"/conversations/{conv}/messages", json={"content": "What did atomoxetine do?"}
         )
         events = parse_sse(r.text)
-        assert events[0][0] in ("citation", "token") and events[-1][0] == "error"
+        kinds = [k for k, _ in events]
+        assert kinds[0] == "evidence" and kinds[1] in ("citation", "token") and kinds[-1] == "error"
         error = events[-1][1]["error"]
         assert error["type"] == "llm_unavailable" and error["retry"] is True
         assert "restarting it" in error["message"]
@@ -226,7 +227,9 @@ async def test_the_service_keeps_the_question_and_answers_the_next_after_a_crash
             f"/conversations/{conv}/messages", json={"content": "And what did it do to pupils?"}
         )
         events = parse_sse(r.text)
-        assert events[-1][0] == "done" and events[-1][1]["text"].startswith("The library reports")
+        done = events[-1][1]
+        assert events[-1][0] == "done" and done["text"].startswith("Atomoxetine increased")
+        assert done["citations"] and done["citations"][0]["title"] == "Atomoxetine pilot"
         messages = (await c.get(f"/conversations/{conv}")).json()["messages"]
         assert [(m["role"], bool(m["content"]), m["error"] is not None) for m in messages] == [
             ("user", True, False),

@@ -116,6 +116,17 @@ function addProposal(out, p) {  // its citations are numbered as the reply's cit
   cites.forEach((c) => out.shown.add(citeKey(c)));
   out.proposals.push(p); out.side.appendChild(proposalCard(p, cites));
 }
+// A question's evidence arrives before the model's first token: shown at once as a folded
+// list (each sentence verbatim, with its paper and page), while the answer is written.
+function addEvidence(out, items) {
+  if (!items.length) return;
+  const d = document.createElement("details"); d.className = "evidence";
+  d.innerHTML = `<summary>Found in the library (${items.length}); writing the answer…</summary>`;
+  const ol = document.createElement("ol");
+  for (const c of items) { const li = document.createElement("li"); li.value = c.n; li.textContent = `${c.title}, p. ${c.page}: “${c.quote}”`; ol.appendChild(li); }
+  d.appendChild(ol); out.side.appendChild(d); out.evidence = d;
+}
+
 function addCitation(out, c) { if (!out.shown.has(citeKey(c))) { out.shown.add(citeKey(c)); out.side.appendChild(chip(c)); } }
 
 async function openConversation(id) {
@@ -146,11 +157,12 @@ $("ask").onsubmit = async (e) => {
     for await (const [ev, d] of sse(r)) {
       if (ev === "token") { acc += d.text; showText(out, acc); }
       else if (ev === "citation") addCitation(out, d);
+      else if (ev === "evidence") addEvidence(out, d.items);
       else if (ev === "proposal") addProposal(out, d.proposal);
       else if (ev === "stats_finding") findings.push(d.finding);
       else if (ev === "progress") $("progress").textContent = `${d.stage} ${d.done}/${d.total} ${d.message}`;
       else if (ev === "error") out.body.innerHTML += `<p class="error">${esc(d.error.message)}</p>`;
-      else if (ev === "done") { showText(out, d.text || acc); if (findings.length) out.side.appendChild(statsTable(findings)); }
+      else if (ev === "done") { if (out.evidence) out.evidence.querySelector("summary").textContent = `Found in the library (${out.evidence.querySelectorAll("li").length})`; showText(out, d.text || acc); if (findings.length) out.side.appendChild(statsTable(findings)); }
     }
   } finally { out.div.classList.remove("streaming"); }
   refresh();
