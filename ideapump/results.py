@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ideapump.evidence.models import Effect, Pooled
 
@@ -87,6 +87,9 @@ class ExperimentProposal(BaseModel):
 
 
 class Proposals(BaseModel):
+    # The OpenAPI example, defined below with the other examples (read when the schema is made).
+    model_config = ConfigDict(json_schema_extra=lambda s: s.update(examples=[PROPOSALS_EXAMPLE]))
+
     question: str
     proposals: list[ExperimentProposal] = []
     abstained: bool = False
@@ -136,6 +139,9 @@ class PaperProfile(BaseModel):
 
 
 class Critique(BaseModel):
+    # The OpenAPI example, defined below with the other examples (read when the schema is made).
+    model_config = ConfigDict(json_schema_extra=lambda s: s.update(examples=[CRITIQUE_EXAMPLE]))
+
     doc_id: str
     title: str
     profile: PaperProfile | None = None
@@ -208,6 +214,9 @@ class WeighProgress(BaseModel):
 
 
 class EvidenceReport(BaseModel):
+    # The OpenAPI example, defined below with the other examples (read when the schema is made).
+    model_config = ConfigDict(json_schema_extra=lambda s: s.update(examples=[EVIDENCE_EXAMPLE]))
+
     claim: str
     supporting: list[WeighedPassage] = []
     contradicting: list[WeighedPassage] = []
@@ -329,3 +338,116 @@ class SummaryLine(BaseModel):
 
 class SummaryDraft(BaseModel):
     sentences: list[SummaryLine] = Field(max_length=5)
+
+
+# -- OpenAPI examples (tests/api/test_basics.py validates each against its model) -----
+
+CITATION_EXAMPLE: dict[str, Any] = {
+    "doc_id": "3f9c2a1b7d4e",
+    "title": "Noradrenaline and exploration in humans (Dubois et al., 2021)",
+    "page": 4,
+    "quote": "atomoxetine increased random exploration",
+    "chunk_id": "3f9c2a1b7d4e:0012",
+}
+PROPOSALS_EXAMPLE: dict[str, Any] = {
+    "question": "How does noradrenaline shape exploration in long horizons?",
+    "proposals": [
+        {
+            "title": "Horizon x atomoxetine",
+            "hypothesis": "Boosting noradrenaline increases novel choices only in long horizons.",
+            "rationale": "Dubois et al. found more random exploration under atomoxetine.",
+            "citations": [CITATION_EXAMPLE],
+            "design": "Between-subjects, drug vs placebo, horizon bandit task.",
+            "conditions": ["atomoxetine", "placebo"],
+            "controls": ["matched placebo pill", "reaction-time control"],
+            "primary_measure": "proportion of novel-option choices",
+            "sample_size": {
+                "test": "two-sample t-test",
+                "effect_size": 0.5,
+                "effect_size_metric": "d",
+                "effect_source": "t(58) = 2.1 in the cited paper",
+                "formula": "d = 2t / sqrt(df)",
+                "source": CITATION_EXAMPLE,
+                "conventional_default": False,
+                "alpha": 0.05,
+                "power": 0.8,
+                "n_per_group": 64,
+                "groups": 2,
+                "total_n": 128,
+                "note": "",
+            },
+            "expected_if_true": "More novel choices on atomoxetine in long horizons.",
+            "expected_if_false": "No drug x horizon interaction.",
+            "risks": ["side effects unblind participants"],
+            "novelty": {
+                "closest": CITATION_EXAMPLE,
+                "similarity": 0.71,
+                "how_it_differs": "Adds the horizon manipulation.",
+                "already_done": False,
+            },
+            "reflection": {
+                "feasibility": "Feasible with a standard cognitive lab.",
+                "confounds": ["arousal"],
+                "missing_controls": ["heart-rate monitoring"],
+                "feasibility_score": 4,
+                "novelty_score": 3,
+            },
+            "score": 1016.0,
+            "wins": 2,
+            "comparisons": 2,
+        }
+    ],
+    "abstained": False,
+    "message": "",
+    "candidates": 3,
+    "removed_citations": 0,
+}
+CRITIQUE_EXAMPLE: dict[str, Any] = {
+    "doc_id": "3f9c2a1b7d4e",
+    "title": CITATION_EXAMPLE["title"],
+    "profile": {
+        "doc_id": "3f9c2a1b7d4e",
+        "title": CITATION_EXAMPLE["title"],
+        "design": ["double-blind", "placebo-controlled"],
+        "sample_size": 60,
+        "sample_citation": CITATION_EXAMPLE,
+    },
+    "stats_findings": [
+        {
+            "kind": "result",
+            "severity": "problem",
+            "page": 5,
+            "quote": "t(28) = 1.20, p = .03",
+            "message": "p recomputed from t(28) = 1.20 is .24, not .03 (decision error)",
+        }
+    ],
+    "stats_counts": {"total": 12, "consistent": 11, "inconsistent": 0, "decision_error": 1},
+    "summary": "A careful double-blind study; one reported test does not add up.",
+    "methods": [
+        {
+            "aspect": "sample_size",
+            "issue": "Thirty per group leaves small effects undetected.",
+            "suggestion": "Report a power analysis or replicate with more participants.",
+            "citation": CITATION_EXAMPLE,
+        }
+    ],
+    "removed_citations": 0,
+}
+WEIGHED_EXAMPLE: dict[str, Any] = {
+    "stance": "supports",
+    "note": "Direct test of the claim.",
+    "citation": CITATION_EXAMPLE,
+}
+EVIDENCE_EXAMPLE: dict[str, Any] = {
+    "claim": "Atomoxetine increases random exploration.",
+    "supporting": [WEIGHED_EXAMPLE],
+    "contradicting": [],
+    "neutral": [],
+    "papers": [CRITIQUE_EXAMPLE["profile"]],
+    "verdict": "supported",
+    "confidence": "medium",
+    "summary": "One placebo-controlled study supports it; no other paper tests it.",
+    "contradictions": [],
+    "abstained": False,
+    "removed_citations": 0,
+}

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from ideapump.models import DocumentInfo, IngestOutcome, IngestReport
+from ideapump.results import ExperimentProposal, StatsFinding
 from ideapump.stats.models import StatsReport
 
 # -- health -----------------------------------------------------------------------
@@ -155,14 +156,18 @@ class EvidenceEvent(BaseModel):
     items: list[Citation]
 
 
+class RankedProposal(ExperimentProposal):
+    rank: int = Field(description="1 for the proposal the tournament ranked first.")
+
+
 class ProposalEvent(BaseModel):
     type: Literal["proposal"] = "proposal"
-    proposal: dict[str, Any]
+    proposal: RankedProposal
 
 
 class StatsFindingEvent(BaseModel):
     type: Literal["stats_finding"] = "stats_finding"
-    finding: dict[str, Any]
+    finding: StatsFinding
 
 
 class ProgressEvent(BaseModel):

@@ -26,6 +26,7 @@ from ideapump.schemas import (
     EvidenceEvent,
     ProgressEvent,
     ProposalEvent,
+    RankedProposal,
     StatsFindingEvent,
     TokenEvent,
 )
@@ -107,11 +108,9 @@ def map_event(event: Any) -> BaseModel | None:
             ]
         )
     if kind == "proposal":
-        return ProposalEvent(
-            proposal={"rank": event.rank, **event.proposal.model_dump(mode="json")}
-        )
+        return ProposalEvent(proposal=RankedProposal(rank=event.rank, **dict(event.proposal)))
     if kind == "stats_finding":
-        return StatsFindingEvent(finding=event.finding.model_dump(mode="json"))
+        return StatsFindingEvent(finding=event.finding)
     if kind == "progress":
         return ProgressEvent(
             stage=event.stage, done=event.done, total=event.total, message=event.message

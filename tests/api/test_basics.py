@@ -80,6 +80,40 @@ async def test_openapi_documents_every_route_with_examples(client: httpx.AsyncCl
     assert (await client.get("/docs")).status_code == 200
 
 
+async def test_every_example_in_the_api_docs_is_a_valid_instance(
+    client: httpx.AsyncClient,
+) -> None:
+    """Examples live on the models; one that drifts from its model fails here."""
+    import ideapump.models
+    import ideapump.results
+    import ideapump.schemas
+
+    spec = (await client.get("/openapi.json")).json()
+    checked = []
+    for name, schema in spec["components"]["schemas"].items():
+        examples = [
+            *schema.get("examples", []),
+            *([schema["example"]] if "example" in schema else []),
+        ]
+        if not examples:
+            continue
+        model = next(
+            getattr(m, name)
+            for m in (ideapump.schemas, ideapump.results, ideapump.models)
+            if hasattr(m, name)
+        )
+        for example in examples:
+            model.model_validate(example)
+            assert set(example) <= set(model.model_fields), (
+                name,
+                set(example) - set(model.model_fields),
+            )
+        checked.append(name)
+    assert {"Proposals", "Critique", "EvidenceReport", "SearchRequest", "WeighRequest"} <= set(
+        checked
+    )
+
+
 async def test_search_returns_passages_of_uploaded_document(client: httpx.AsyncClient) -> None:
     assert (await client.post("/search", json={"query": "pupil"})).json() == []
     report = await upload(

@@ -33,121 +33,12 @@ from ideapump.schemas import CritiqueRequest, ProposeRequest, WeighRequest
 
 router = APIRouter(tags=["agent"], responses=ERROR_RESPONSES)
 
-_CITATION = {
-    "doc_id": "3f9c2a1b7d4e",
-    "title": "Noradrenaline and exploration in humans (Dubois et al., 2021)",
-    "page": 4,
-    "quote": "atomoxetine increased random exploration",
-    "chunk_id": "3f9c2a1b7d4e:0012",
-}
-_PROPOSALS_EXAMPLE: dict[str, Any] = {
-    "question": "How does noradrenaline shape exploration in long horizons?",
-    "proposals": [
-        {
-            "title": "Horizon x atomoxetine",
-            "hypothesis": "Boosting noradrenaline increases novel choices only in long horizons.",
-            "rationale": "Dubois et al. found more random exploration under atomoxetine.",
-            "citations": [_CITATION],
-            "design": "Between-subjects, drug vs placebo, horizon bandit task.",
-            "conditions": ["atomoxetine", "placebo"],
-            "controls": ["matched placebo pill", "reaction-time control"],
-            "primary_measure": "proportion of novel-option choices",
-            "sample_size": {
-                "test": "two-sample t-test",
-                "effect_size": 0.5,
-                "effect_size_metric": "d",
-                "effect_source": "t(58) = 2.1 in the cited paper",
-                "formula": "d = 2t / sqrt(df)",
-                "source": _CITATION,
-                "conventional_default": False,
-                "alpha": 0.05,
-                "power": 0.8,
-                "n_per_group": 64,
-                "groups": 2,
-                "total_n": 128,
-                "note": "",
-            },
-            "expected_if_true": "More novel choices on atomoxetine in long horizons.",
-            "expected_if_false": "No drug x horizon interaction.",
-            "risks": ["side effects unblind participants"],
-            "novelty": {
-                "closest": _CITATION,
-                "similarity": 0.71,
-                "how_it_differs": "Adds the horizon manipulation.",
-                "already_done": False,
-            },
-            "reflection": {
-                "feasibility": "Feasible with a standard cognitive lab.",
-                "confounds": ["arousal"],
-                "missing_controls": ["heart-rate monitoring"],
-                "feasibility_score": 4,
-                "novelty_score": 3,
-            },
-            "score": 1016.0,
-            "wins": 2,
-            "comparisons": 2,
-        }
-    ],
-    "abstained": False,
-    "message": "",
-    "candidates": 3,
-    "removed_citations": 0,
-}
-_CRITIQUE_EXAMPLE: dict[str, Any] = {
-    "doc_id": "3f9c2a1b7d4e",
-    "title": _CITATION["title"],
-    "profile": {
-        "doc_id": "3f9c2a1b7d4e",
-        "title": _CITATION["title"],
-        "design": ["double-blind", "placebo-controlled"],
-        "sample_size": 60,
-        "sample_citation": _CITATION,
-    },
-    "stats_findings": [
-        {
-            "kind": "result",
-            "severity": "problem",
-            "page": 5,
-            "quote": "t(28) = 1.20, p = .03",
-            "message": "p recomputed from t(28) = 1.20 is .24, not .03 (decision error)",
-        }
-    ],
-    "stats_counts": {"total": 12, "consistent": 11, "inconsistent": 0, "decision_error": 1},
-    "summary": "A careful double-blind study; one reported test does not add up.",
-    "methods": [
-        {
-            "aspect": "sample_size",
-            "issue": "Thirty per group leaves small effects undetected.",
-            "suggestion": "Report a power analysis or replicate with more participants.",
-            "citation": _CITATION,
-        }
-    ],
-    "removed_citations": 0,
-}
-_WEIGHED = {"stance": "supports", "note": "Direct test of the claim.", "citation": _CITATION}
-_EVIDENCE_EXAMPLE: dict[str, Any] = {
-    "claim": "Atomoxetine increases random exploration.",
-    "supporting": [_WEIGHED],
-    "contradicting": [],
-    "neutral": [],
-    "papers": [_CRITIQUE_EXAMPLE["profile"]],
-    "verdict": "supported",
-    "confidence": "medium",
-    "summary": "One placebo-controlled study supports it; no other paper tests it.",
-    "contradictions": [],
-    "abstained": False,
-    "removed_citations": 0,
-}
 _BUSY: dict[int | str, dict[str, Any]] = {
     503: {
         "description": "Too many generations at once (retry shortly)",
         "content": {"application/json": {"example": error_body("busy", "8 replies are ...")}},
     }
 }
-
-
-def _example(example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
-    return {200: {"content": {"application/json": {"example": example}}}, **_BUSY}
 
 
 @router.post(
@@ -158,7 +49,7 @@ def _example(example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
     "(feasibility, confounds, novelty against the library), ranks them in a pairwise Elo "
     "tournament and returns the best `k`, each with checked citations and a power analysis. "
     "`abstained: true` (with a `message`) when the library has nothing relevant.",
-    responses=_example(_PROPOSALS_EXAMPLE),
+    responses=_BUSY,
 )
 async def propose_route(
     body: ProposeRequest,
@@ -175,7 +66,7 @@ async def propose_route(
     description="`doc_id` may be a unique prefix (at least 4 characters). The statistics "
     "findings come from the deterministic auditor; the methods points cite the paper's own "
     "passages.",
-    responses=_example(_CRITIQUE_EXAMPLE),
+    responses=_BUSY,
 )
 async def critique_route(
     doc_id: str,
@@ -202,7 +93,7 @@ def _weigh_options(body: WeighRequest) -> WeighOptions:
     "the verdict by stated rules (`rules`). `papers_considered` is the table of every paper "
     "found. With `stream=true` the answer is an SSE stream of `progress` events ending with "
     "`done` carrying the report (or `error`). `abstained: true` when nothing is relevant.",
-    responses=_example(_EVIDENCE_EXAMPLE),
+    responses=_BUSY,
 )
 async def weigh_route(
     body: WeighRequest,
