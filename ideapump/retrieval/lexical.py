@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from ideapump.grounding.normalize import fold
+
 # -- tokenization -------------------------------------------------------------
 
 _STOP_WORDS = (
@@ -35,11 +37,12 @@ _STAT = re.compile(
 )
 _NUMBER = re.compile(r"(?<![\w.])(?:\d+(?:\.\d+)?|\.\d+)")  # signs dropped: "-3.5" ~ "3.5"
 _WORD = re.compile(r"[a-z0-9α-ω]+(?:[-'][a-z0-9α-ω]+)*")
-_DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2010": "-", "\u2011": "-", "\u00ad": ""})
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.translate(_DASHES))
+    """The shared normaliser (:func:`~ideapump.grounding.normalize.fold`), then accents
+    dropped and lower case: search terms match "Mathôt" typed as "mathot"."""
+    text = unicodedata.normalize("NFKD", fold(text))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return text.lower()
 

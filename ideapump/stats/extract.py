@@ -23,40 +23,26 @@ are repaired by :mod:`ideapump.stats.layout` before extraction.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from ideapump.grounding.normalize import fold
 
 # -- normalization -------------------------------------------------------------
 
-# Every dash-like character a PDF may use for a minus. En dashes also separate
-# ranges, but in this module a dash only matters right before a number, where it
-# is a sign.
-_DASHES = re.compile(r"[\u2212\u2010\u2011\u2012\u2013\u2014\ufe63\uff0d\u2796]")
-# Glyph-name leftovers for a minus sign in some publishers' fonts ("/C0" in
-# pypdf output, "À" in pdftotext output), only where a number follows.
-_MANGLED_MINUS = re.compile(r"(?:/C0|\u00c0)(?=\s?\.?\d)")
-# Elsevier-style fonts map "=" onto the "¼" code point.
-_QUARTER_EQUALS = re.compile(r"\u00bc(?=\s*-?\s?\.?\d)")
-_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[ \t]*\n[ \t]*(?=[a-z])")
 # A value broken after its decimal point at a line end ("t(28) = 2.\n20"); only
-# right after a comparator, so "Experiment 2.\n30 people" stays two numbers.
-_NUMBER_BREAK = re.compile(r"([=<>\u2264\u2265]\s*-?\s?\d{0,4}\.)[ \t]*\r?\n[ \t]*(?=\d)")
-# Markdown emphasis around APA symbols: *t*(28), _p_ = .03, **F**.
-_EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,2}([A-Za-zχ]{1,3}\d?)[*_]{1,2}(?![\w*])")
-_WS = re.compile(r"\s+")
+# right after a comparator, so "Experiment 2.\n30 people" stays two numbers. The
+# one step the auditor adds to the shared normaliser, before it collapses lines.
+_NUMBER_BREAK = re.compile(r"([=<>\u2264\u2265\u00bc]\s*-?\s?\d{0,4}\.)[ \t]*\r?\n[ \t]*(?=\d)")
 
 
 def normalize(text: str) -> str:
-    """Make PDF- and Markdown-flavoured text uniform; whitespace collapses to single spaces."""
-    text = _QUARTER_EQUALS.sub("=", text)
-    text = _MANGLED_MINUS.sub("-", text)
-    text = _HYPHEN_BREAK.sub("", text)
-    text = _NUMBER_BREAK.sub(r"\1", text)
-    # NFKC turns "χ²" into "χ2", ligatures into letters and full-width signs into ASCII.
-    text = unicodedata.normalize("NFKC", text)
-    text = _DASHES.sub("-", text)
-    text = _EMPHASIS.sub(r"\1", text)
-    return _WS.sub(" ", text).strip()
+    """Make PDF- and Markdown-flavoured text uniform; whitespace collapses to single spaces.
+
+    The project's one normaliser (:func:`ideapump.grounding.normalize.fold`: ligatures,
+    dashes and PDF glyph leftovers for minus and equals, ``*t*(28)``), after joining a
+    value broken at a line end.
+    """
+    return fold(_NUMBER_BREAK.sub(r"\1", text))
 
 
 # -- patterns ------------------------------------------------------------------
