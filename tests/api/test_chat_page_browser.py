@@ -14,6 +14,7 @@ Never downloads a browser: it uses /usr/bin/chromium or skips.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -152,7 +153,13 @@ def test_upload_ask_and_get_cited_proposals(page: Any, tmp_path: Path) -> None:
         time.sleep(0.1)
     assert len({n for n in lengths if n > 0}) >= 3, lengths  # seen partway, several times
     page.locator("#convs li").first.wait_for()  # listed once the reply is done
-    assert "[2]" in reply.inner_text()  # the fake model's second cited sentence arrived
+    # two cited sentences of the fake model arrived (which ones the claim check kept varies)
+    body = reply.locator("div").first.inner_text()
+    markers = {n for m in re.findall(r"\[([\d, ]+)\]", body) for n in re.findall(r"\d+", m)}
+    assert len(markers) >= 2, body
+    # what the library held was on the page before the answer, folded under the reply
+    found = reply.locator("details.evidence summary")
+    assert found.inner_text().startswith("Found in the library (")
     chip = reply.locator(".chip").first
     chip.wait_for()
     assert "p." in chip.inner_text() and "[1]" in chip.inner_text()

@@ -16,8 +16,10 @@ from ideapump.api.deps import AppState, Caller, SlotStream, get_caller, get_libr
 from ideapump.api.errors import ERROR_RESPONSES, error_event
 from ideapump.api.storage import ConversationRow, MessageRow
 from ideapump.library import Library
+from ideapump.results import StatsFinding
 from ideapump.schemas import (
     Citation,
+    CitationEvent,
     Conversation,
     ConversationCreate,
     ConversationDetail,
@@ -25,6 +27,10 @@ from ideapump.schemas import (
     ErrorEvent,
     Message,
     MessageCreate,
+    ProposalEvent,
+    RankedProposal,
+    StatsFindingEvent,
+    TokenEvent,
 )
 
 router = APIRouter(prefix="/conversations", tags=["conversations"], responses=ERROR_RESPONSES)
@@ -60,20 +66,19 @@ class ReplyCollector:
     def __init__(self) -> None:
         self.text: list[str] = []
         self.citations: list[Citation] = []
-        self.proposals: list[dict[str, Any]] = []
-        self.findings: list[dict[str, Any]] = []
+        self.proposals: list[RankedProposal] = []
+        self.findings: list[StatsFinding] = []
         self.unsupported_removed = 0
 
     def add(self, event: BaseModel) -> None:
-        kind = getattr(event, "type", "")
-        if kind == "token":
-            self.text.append(event.text)  # type: ignore[attr-defined]
-        elif kind == "citation":
+        if isinstance(event, TokenEvent):
+            self.text.append(event.text)
+        elif isinstance(event, CitationEvent):
             self.citations.append(Citation.model_validate(event.model_dump()))
-        elif kind == "proposal":
-            self.proposals.append(event.proposal)  # type: ignore[attr-defined]
-        elif kind == "stats_finding":
-            self.findings.append(event.finding)  # type: ignore[attr-defined]
+        elif isinstance(event, ProposalEvent):
+            self.proposals.append(event.proposal)
+        elif isinstance(event, StatsFindingEvent):
+            self.findings.append(event.finding)
 
     @property
     def content(self) -> str:
@@ -82,8 +87,8 @@ class ReplyCollector:
     def extras(self) -> dict[str, Any]:
         return {
             "citations": [c.model_dump() for c in self.citations],
-            "proposals": self.proposals,
-            "stats_findings": self.findings,
+            "proposals": [p.model_dump(mode="json") for p in self.proposals],
+            "stats_findings": [f.model_dump(mode="json") for f in self.findings],
         }
 
 
