@@ -41,7 +41,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-_DOC = re.compile(r'<document n="(\d+)"[^>]*>\n(.*?)\n</document>', re.DOTALL)
+from tests.openai_mock import documents
+
 _TAG = re.compile(r"bench-(\d+)")
 _FILLER = [
     "This",
@@ -74,7 +75,7 @@ _FILLER = [
 
 def passages(body: dict[str, Any]) -> dict[int, str]:
     text = "\n".join(str(m.get("content") or "") for m in body.get("messages", []))
-    return {int(n): " ".join(t.split()) for n, t in _DOC.findall(text)}
+    return {d.n: " ".join(d.text.split()) for d in documents(text)}
 
 
 def quote(text: str, words: int = 8, skip: int = 0) -> str:

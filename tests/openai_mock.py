@@ -8,19 +8,43 @@ to an httpx request for the respx router, and converts the routed response (or
 a side-effect exception such as ``httpx.ConnectError``) back to httpx2. Routes
 are written with plain respx: ``respx.mock(using="httpx2")``.
 
-``completion`` and ``sse`` build OpenAI chat-completion bodies (plain and streamed).
+``completion`` and ``sse`` build OpenAI chat-completion bodies (plain and streamed);
+``documents`` reads the numbered documents out of a prompt, for every fake model here
+(the respx fakes of tests/agent and tests/digest, and tests/fake_llm_server.py).
 """
 
 from __future__ import annotations
 
+import html
 import inspect
 import json
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import httpx
 import httpx2
 from respx.mocks import Mocker
+
+_DOC = re.compile(r'<document n="(\d+)"([^>]*)>\n(.*?)\n</document>', re.S)
+_TITLE = re.compile(r'title="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Doc:
+    n: int
+    title: str
+    text: str
+
+
+def documents(prompt: str) -> list[Doc]:
+    """The numbered ``<document n=.. title=..>`` entries of a prompt, in order."""
+    found = []
+    for n, attrs, text in _DOC.findall(prompt):
+        title = _TITLE.search(attrs)
+        found.append(Doc(int(n), html.unescape(title.group(1)) if title else "", text))
+    return found
 
 
 def _to_httpx_request(request: httpx2.Request, body: bytes) -> httpx.Request:

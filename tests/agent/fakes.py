@@ -18,7 +18,6 @@ import httpx
 from tests import openai_mock
 
 BASE = "http://llm.test/v1"
-_DOC = re.compile(r'<document n="(\d+)"[^>]*>\n(.*?)\n</document>', re.DOTALL)
 
 Handler = Callable[[dict[str, Any], dict[int, str]], Any]
 
@@ -26,7 +25,7 @@ Handler = Callable[[dict[str, Any], dict[int, str]], Any]
 def passages_in(body: dict[str, Any]) -> dict[int, str]:
     """Passage number -> text, from the documents block of the last user message."""
     users = [m["content"] for m in body["messages"] if m["role"] == "user"]
-    return {int(n): text for n, text in _DOC.findall(users[0])} if users else {}
+    return {d.n: d.text for d in openai_mock.documents(users[0])} if users else {}
 
 
 def quote_of(text: str, words: int = 8, skip: int = 0) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,6 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
-_FIRST_DOC = re.compile(r'<document n="1"[^>]*>\n(.*?)\n</document>', re.DOTALL)
 ECHO_WORDS = 8
 
 
@@ -53,8 +51,8 @@ def echo(evidence: str) -> str:
 def _echo_reply(request: httpx.Request) -> httpx.Response:
     body = json.loads(request.content)
     prompt = body["messages"][-1]["content"]
-    found = _FIRST_DOC.search(prompt)
-    reply = echo(html.unescape(found.group(1))) if found else "Nothing to say."
+    first = [d for d in openai_mock.documents(prompt) if d.n == 1]
+    reply = echo(html.unescape(first[0].text)) if first else "Nothing to say."
     words = reply.split(" ")
     pieces = [" ".join(words[:2]) + " ", " ".join(words[2:])]  # two pieces, as a stream
     return httpx.Response(

@@ -8,7 +8,6 @@ chunks, plus one made-up quote per answer that the digest must drop.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -25,26 +24,19 @@ from ideapump.config import Settings, get_settings
 from ideapump.library import Library
 from ideapump.runtime import Runtime
 from tests.conftest import DATA, PAPERS
-from tests.openai_mock import completion
+from tests.openai_mock import completion, documents
 
 BASE = "http://llm.test/v1"
 BOGUS = "the moon is made of green cheese entirely"
 OLD_DAY = "2025-03-01"
-_DOC = re.compile(r'<document n="(\d+)"([^>]*)>\n(.*?)\n</document>', re.S)
-_TITLE = re.compile(r'title="([^"]*)"')
 
 
 def passages(block: str) -> list[tuple[int, str]]:
-    return [(int(n), text) for n, _, text in _DOC.findall(block)]
+    return [(d.n, d.text) for d in documents(block)]
 
 
 def titles(block: str) -> dict[int, str]:
-    found = {}
-    for n, attrs, _ in _DOC.findall(block):
-        title = _TITLE.search(attrs)
-        assert title is not None, attrs
-        found[int(n)] = html.unescape(title.group(1))
-    return found
+    return {d.n: d.title for d in documents(block)}
 
 
 def words(text: str, n: int = 9) -> str:
