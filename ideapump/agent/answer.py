@@ -62,6 +62,10 @@ EXTRACTIVE_ITEMS = 2
 #: ... each within this score of the best one (a weak second sentence is no answer).
 EXTRACTIVE_MARGIN = 0.1
 MAX_SENTENCES = 4
+#: Tokens an answer of MAX_SENTENCES short sentences needs, with room to spare. The 1.5B
+#: model sometimes rambles on to the output cap: 1,024 tokens took 398 s on 2 cores
+#: (bench/llm_path.py), and whatever it writes past a few sentences is never shown.
+ANSWER_TOKENS = 320
 #: Passages retrieved beyond ``AgentOptions.passages`` for the evidence step.
 EXTRA_PASSAGES = 6
 #: Documents whose abstract joins the evidence step's passages.
@@ -335,7 +339,8 @@ def answer_stream(
     )
     answer = CheckedAnswer(gathered, Evidence([], library))
     yield answer.evidence_event()
-    for piece in stream_text(llm, [("system", persona()), ("user", user)]):
+    messages = [("system", persona()), ("user", user)]
+    for piece in stream_text(llm, messages, max_tokens=ANSWER_TOKENS):
         yield from answer.feed(piece)
     yield from answer.flush()
     yield DoneEvent(

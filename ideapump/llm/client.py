@@ -195,7 +195,9 @@ class IdeaPumpChatModel(ChatOpenAI):
                 yield chunk
         self._record(started, usage or {"completion_tokens": pieces}, stream=True)
 
-    def stream_text(self, messages: MessagesLike) -> Iterator[str]:
+    def stream_text(
+        self, messages: MessagesLike, *, max_tokens: int | None = None
+    ) -> Iterator[str]:
         """The reply's text pieces as they arrive, without LangChain's per-chunk objects.
 
         ``stream()`` builds an SDK model, dumps it to a dict, then makes a
@@ -209,6 +211,8 @@ class IdeaPumpChatModel(ChatOpenAI):
         payload = self._get_request_payload(
             as_messages(messages), stream=True, stream_options={"include_usage": True}
         )
+        if max_tokens is not None:
+            _lower_token_cap(payload, max_tokens)
         usage: dict[str, Any] = {}
         timings: dict[str, Any] | None = None
         first: float | None = None
@@ -283,6 +287,16 @@ def token_cap_kwargs(llm: LLMSettings, base_url: str) -> dict[str, Any]:
     if field == "max_tokens":
         return {"extra_body": {"max_tokens": n}}
     return {"max_tokens": n, "extra_body": {"max_tokens": n}}
+
+
+def _lower_token_cap(payload: dict[str, Any], n: int) -> None:
+    """Cap a request below the setting's cap, in every field :func:`token_cap_kwargs` set."""
+    for key in ("max_tokens", "max_completion_tokens"):
+        if key in payload:
+            payload[key] = min(payload[key] or n, n)
+    extra = payload.get("extra_body")
+    if isinstance(extra, dict) and "max_tokens" in extra:
+        payload["extra_body"] = {**extra, "max_tokens": min(extra["max_tokens"] or n, n)}
 
 
 def resolve_llm_settings(settings: Settings, **overrides: Any) -> LLMSettings:

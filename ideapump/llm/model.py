@@ -48,8 +48,11 @@ class ChatModel(Protocol):
         self, messages: MessagesLike, schema: type[T], *, retries: int | None = None
     ) -> T: ...
 
-    def stream_text(self, messages: MessagesLike) -> Iterator[str]:
-        """The reply's text pieces as they are generated."""
+    def stream_text(
+        self, messages: MessagesLike, *, max_tokens: int | None = None
+    ) -> Iterator[str]:
+        """The reply's text pieces as they are generated (``max_tokens``: a lower cap than
+        the setting's, for a reply that should be short)."""
         ...
 
     def astream_text(self, messages: MessagesLike) -> AsyncIterator[str]: ...
@@ -88,8 +91,10 @@ class LazyChatModel:
     ) -> T:
         return await self.get().astructured(messages, schema, retries=retries)
 
-    def stream_text(self, messages: MessagesLike) -> Iterator[str]:
-        return self.get().stream_text(messages)
+    def stream_text(
+        self, messages: MessagesLike, *, max_tokens: int | None = None
+    ) -> Iterator[str]:
+        return self.get().stream_text(messages, max_tokens=max_tokens)
 
     def astream_text(self, messages: MessagesLike) -> AsyncIterator[str]:
         return self.get().astream_text(messages)

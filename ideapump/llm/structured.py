@@ -334,9 +334,11 @@ def text_of(chunk: BaseMessage) -> str:
     )
 
 
-def stream_text(model: ChatModel, messages: MessagesLike) -> Iterator[str]:
+def stream_text(
+    model: ChatModel, messages: MessagesLike, *, max_tokens: int | None = None
+) -> Iterator[str]:
     """Yield the reply's text as it is generated (empty pieces skipped)."""
-    return model.stream_text(messages)
+    return model.stream_text(messages, max_tokens=max_tokens)
 
 
 def astream_text(model: ChatModel, messages: MessagesLike) -> AsyncIterator[str]:

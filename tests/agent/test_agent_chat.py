@@ -18,6 +18,7 @@ from ideapump.agent import (
     chat,
     chat_stream,
 )
+from ideapump.agent.answer import ANSWER_TOKENS
 from ideapump.agent.grounding import quote_occurs
 from ideapump.grounding.claims import strip_markers
 from tests.agent.fakes import FakeLLM, proposal, reflection, winner_a
@@ -78,6 +79,10 @@ def test_question_shows_only_checked_sentences_each_with_a_citation(
     assert messages[1]["content"].startswith("<documents>")
 
 
+def options_cap(llm: Any) -> int:
+    return int(llm.llm_settings.max_output_tokens)
+
+
 def test_the_evidence_is_shown_before_the_model_is_asked(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
@@ -88,6 +93,8 @@ def test_the_evidence_is_shown_before_the_model_is_asked(
     assert isinstance(first, EvidenceEvent) and fake.of("stream") == []
     events = [first, *stream]
     prompt = fake.of("stream")[0]["messages"][1]["content"]
+    # a short answer is asked for, and capped: a rambling model costs minutes on a CPU
+    assert fake.of("stream")[0]["max_tokens"] == min(ANSWER_TOKENS, options_cap(llm))
     assert len(first.items) >= 3
     for item in first.items:  # numbered as the model sees them, each a verbatim sentence
         assert f'n="{item.marker}"' in prompt

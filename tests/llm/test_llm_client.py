@@ -137,6 +137,25 @@ def test_streaming_sends_the_token_cap_and_reads_usage(
     assert stats is not None and stats["prompt_tokens"] is not None
 
 
+def test_a_stream_can_ask_for_a_lower_cap_never_a_higher_one(
+    settings: Settings, api: respx.MockRouter
+) -> None:
+    route = api.post("/chat/completions").respond(
+        content=sse("one"), headers={"content-type": "text/event-stream"}
+    )
+    model = make_chat_model(settings, max_output_tokens=64, token_cap_field="both")
+    list(stream_text(model, "x", max_tokens=16))
+    assert _body(route.calls.last)["max_tokens"] == 16  # both fields carry the lower cap
+    list(stream_text(model, "x", max_tokens=500))
+    assert _body(route.calls.last)["max_tokens"] == 64
+    openai_host = make_chat_model(
+        settings, max_output_tokens=64, token_cap_field="max_completion_tokens"
+    )
+    list(stream_text(openai_host, "x", max_tokens=16))
+    body = _body(route.calls.last)
+    assert body["max_completion_tokens"] == 16 and "max_tokens" not in body
+
+
 def test_an_error_event_mid_stream_is_an_error_not_a_short_reply(
     settings: Settings, api: respx.MockRouter
 ) -> None:
