@@ -136,6 +136,12 @@ class LLMSettings(_Section):
     local_threads: int = Field(
         0, ge=0, description="CPU threads for the local model (0: all cores)."
     )
+    local_speculative: Literal["none", "ngram"] = Field(
+        "none",
+        description="Speculative decoding in the local server: 'ngram' drafts tokens from "
+        "n-grams already in the context (quotes copied from passages), checked by the model "
+        "in one batch; the output is the same, only faster where drafts are accepted.",
+    )
     structured_output_retries: int = Field(
         2, ge=0, le=5, description="Extra attempts when the model's JSON does not validate."
     )

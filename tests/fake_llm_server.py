@@ -294,6 +294,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--state-file", type=Path)
     ap.add_argument("--parent-pid", type=int, default=0)
+    ap.add_argument("--speculative", default="none", help="as serve_local (ignored)")
     a = ap.parse_args()
     app = make_app(a.tokens_per_s, a.tokens, a.prefill_s)
     if a.state_file:

@@ -246,6 +246,8 @@ def server_args(
         "--port",
         str(port),
     ]
+    if llm.local_speculative != "none":
+        args += ["--speculative", llm.local_speculative]
     if parent_pid:
         args += ["--parent-pid", str(parent_pid)]
     return args

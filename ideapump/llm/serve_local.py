@@ -46,6 +46,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--state-file", type=Path, required=True)
     ap.add_argument("--parent-pid", type=int, default=0, help="exit when this process dies")
     ap.add_argument("--port", type=int, default=0, help="0: a free port")
+    ap.add_argument(
+        "--speculative",
+        choices=["none", "ngram"],
+        default="none",
+        help="ngram: draft tokens from n-grams already in the context",
+    )
     return ap.parse_args(argv)
 
 
@@ -63,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     params.hostnames = ["127.0.0.1"]
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
+    if args.speculative == "ngram":
+        # llama.cpp's n-gram lookup: no draft model, drafts from the prompt and the reply
+        # so far, verified by the model in one batch (the output does not change).
+        kind = xlc.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE
+        params.speculative.types = [kind]
 
     stop = threading.Event()
 

@@ -144,3 +144,13 @@ def test_offline_model_end_to_end(monkeypatch: pytest.MonkeyPatch) -> None:
         assert [s["pid"] for s in info["servers"]] == [server.pid]
     assert not pid_is_server(server.pid)
     assert not Path(server.state_file).exists()
+
+
+def test_the_servers_command_line_carries_the_speed_settings(tmp_path: Path) -> None:
+    from ideapump.llm.serve_local import _parse
+
+    tuned = get_settings(home=tmp_path, llm={"local_speculative": "ngram", "local_threads": 1})
+    args = _parse(local_mod.server_args(tuned, tmp_path / "m.gguf", tmp_path / "state.json"))
+    assert args.speculative == "ngram" and args.threads == 1
+    plain = local_mod.server_args(get_settings(home=tmp_path), tmp_path / "m.gguf", tmp_path / "s")
+    assert _parse(plain).speculative == "none" and "--speculative" not in plain
