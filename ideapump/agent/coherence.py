@@ -72,6 +72,12 @@ def manipulations(conditions: Sequence[str]) -> list[str]:
     return out
 
 
+# What the 1.5B model writes when it has no control: "none" (seen in bench/llm_path.py).
+_NO_CONTROL = re.compile(
+    r"(?:none|n/?a|no(?:ne| control)?s?|not applicable|-+|\(none\))\.?", re.IGNORECASE
+)
+
+
 def proposal_problems(d: ProposalDraft) -> list[str]:
     """What makes ``d`` incoherent as an experiment, in words the model can act on."""
     problems = []
@@ -83,7 +89,11 @@ def proposal_problems(d: ProposalDraft) -> list[str]:
             "measures or 'Group 1/Group 2'"
         )
     cond_keys = {_key(c) for c in d.conditions}
-    controls = [c for c in d.controls if _key(c) and _key(c) not in cond_keys]
+    controls = [
+        c
+        for c in d.controls
+        if _key(c) and _key(c) not in cond_keys and not _NO_CONTROL.fullmatch(c.strip())
+    ]
     if not controls:
         problems.append(
             "controls must name at least one control that is not one of the conditions "

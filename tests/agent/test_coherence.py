@@ -52,6 +52,13 @@ def test_a_coherent_design_and_its_other_rules() -> None:
     assert any("controls" in p for p in problems) and any("primary_measure" in p for p in problems)
 
 
+@pytest.mark.parametrize("controls", [["none"], ["None."], ["N/A"], ["no control"], ["-"]])
+def test_a_control_that_says_there_is_none_is_no_control(controls: list[str]) -> None:
+    # the 1.5B model's proposal in bench/llm_path.py: controls ["none"]
+    assert any("controls" in p for p in proposal_problems(_draft(controls=controls)))
+    assert proposal_problems(_draft(controls=[*controls, "matched placebo pill"])) == []
+
+
 def test_within_subject_only_when_the_design_says_so_and_nothing_else() -> None:
     assert within_subject("Crossover: each participant receives both drug and placebo.")
     assert not within_subject("Between-subjects, drug vs placebo.")
