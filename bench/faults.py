@@ -238,8 +238,8 @@ def losses(url: str, load: Load, retried: list[str]) -> tuple[int, str]:
 def chunk_check(settings_env: dict[str, str]) -> tuple[int, int, int]:
     """(registry's claimed chunks, Chroma's chunks, unfinished rows), read directly."""
     code = (
-        "import json; from ideapump.config import Settings; from ideapump.library import Library;"
-        "lib = Library.open(settings=Settings()); rows = lib.registry.complete(lib.name);"
+        "import json; from ideapump.config import Settings; from ideapump.runtime import Runtime;"
+        "lib = Runtime(Settings()).library(); rows = lib.registry.complete(lib.name);"
         "print(json.dumps([sum(r.chunks for r in rows), lib.store.count(),"
         " len(lib.registry.unfinished(lib.name))]))"
     )
