@@ -1,7 +1,7 @@
 """Retrieval for the agent, grounded generation, and the grounding helpers it re-exports.
 
-* :func:`retrieve` is the one place the agent asks for passages (switching to the
-  hybrid retriever is one line there).
+* :func:`retrieve` is the one place the agent asks for passages: the library's
+  hybrid retriever, the same path as search in the CLI, the API and the client.
 * :func:`generate_grounded` asks for a draft, drops every cited item whose
   citation does not resolve, and asks again (bounded) naming the bad citations.
 * Quotes, citations, the evidence step and claim checking live in
