@@ -12,6 +12,7 @@ whose chunks the next run removes before redoing that file.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -52,6 +53,34 @@ class IngestProgress:
     def chunks_planned(self, n: int) -> None: ...
     def chunks_embedded(self, n: int) -> None: ...
     def file_done(self, outcome: IngestOutcome) -> None: ...
+
+
+#: Room kept on HOME's disk while an ingest runs. When the disk fills up mid-file, the
+#: undo of that file must itself be written (SQLite and Chroma log a delete before they
+#: apply it); freeing this lets it be, so no half-stored document is left behind.
+RESERVE_BYTES = 2_000_000
+
+
+class Reserve:
+    """A ballast file under ``HOME/run`` for the length of an ingest run."""
+
+    def __init__(self, home: Path) -> None:
+        self.path = home / "run" / f"ingest-{os.getpid()}.reserve"
+
+    def __enter__(self) -> Reserve:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("wb") as f:
+                f.write(bytes(RESERVE_BYTES))
+        except OSError:  # already too full to keep room: the run will say so
+            self.release()
+        return self
+
+    def release(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[IngestOutcome]]:
@@ -101,6 +130,7 @@ class Pipeline:
         )
         #: The file that met a full disk, for the reason given to the files after it.
         self.full: str | None = None
+        self.reserve = Reserve(settings.home)
 
     # -- recovery ------------------------------------------------------------
     def recover(self, doc_ids: set[str] | None = None) -> int:
@@ -145,7 +175,10 @@ class Pipeline:
         budget = Budget(
             self.settings.ingest.file_time_budget_s, self.settings.ingest.file_memory_mb
         )
-        with Extractor(workers=1 if len(files) > 1 else 0, budget=budget) as extractor:
+        with (
+            Reserve(self.settings.home) as self.reserve,
+            Extractor(workers=1 if len(files) > 1 else 0, budget=budget) as extractor,
+        ):
             planned: dict[int, Planned] = {}
             for i, path in enumerate(files):
                 if self.full:
@@ -248,8 +281,11 @@ class Pipeline:
             return IngestOutcome(path=str(path), status="failed", doc_id=doc_id, reason=str(exc))
         except BaseException as exc:
             # Ctrl-C or a store failure mid-file: undo this file, keep the others.
+            full_disk = isinstance(exc, Exception) and is_disk_full(exc)
+            if full_disk:
+                self.reserve.release()  # room for the undo's own writes
             self._undo(doc_id)
-            if isinstance(exc, Exception) and is_disk_full(exc):
+            if full_disk:
                 self.full = path.name
                 full = exc if isinstance(exc, StorageFullError) else full_error("the store", exc)
                 reason = full.message

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import event
 
 from ideapump.config import Settings
+from ideapump.errors import StorageFullError
 from ideapump.library import Library
 from ideapump.runtime import Runtime
 from tests.conftest import DATA
@@ -94,11 +95,23 @@ def test_the_vector_store_disk_fills_up(
         return real_upsert(*args, **kwargs)
 
     monkeypatch.setattr(raw, "upsert", upsert)
+    # On a really full disk the undo's own writes need room too (SQLite and Chroma log a
+    # delete first): here the registry finds room only once the ingest frees its reserve.
+    reserves = tmp_path / "home" / "run"
+    real_delete = lib.registry.delete
+
+    def delete(library: str, doc_id: str) -> None:
+        if any(reserves.glob("ingest-*.reserve")):
+            raise StorageFullError("the registry database: no space left on device")
+        real_delete(library, doc_id)
+
+    monkeypatch.setattr(lib.registry, "delete", delete)
     report = lib.ingest(files)
     assert [o.status for o in report.outcomes] == ["ingested", "failed", "failed", "failed"]
     assert "No space left on device" in (report.outcomes[1].reason or "")
     claimed, stored, unfinished = consistent(lib)
     assert claimed == stored and unfinished == []  # the failed file's row was undone
+    assert not any(reserves.glob("*.reserve"))  # and the reserve does not outlive the run
     assert [p.title for p in lib.papers()] == ["Pilot 0"]
 
     monkeypatch.setattr(raw, "upsert", real_upsert)
