@@ -39,6 +39,7 @@ from ideapump.agent.coherence import (
 from ideapump.agent.grounding import (
     AgentOptions,
     Evidence,
+    closest_sentence,
     generate_grounded,
     lead_words,
     normalize,
@@ -218,7 +219,10 @@ def _reflect(
     if near:
         best = max(range(len(near)), key=lambda i: scores[i])
         closest_n = evidence.add(near[best])
-        novelty.closest = evidence.resolve(closest_n, lead_words(near[best].quote))
+        # The sentence of that passage closest to the proposal, not the chunk's opening
+        # words: a chunk often opens mid-sentence ("is different (i.e. noradrenaline ...").
+        closest = closest_sentence(near[best].quote, probe) or lead_words(near[best].quote)
+        novelty.closest = evidence.resolve(closest_n, closest, probe)
         novelty.similarity = scores[best]
         closest_text = data_block(
             [{"n": closest_n, "title": near[best].title, "text": near[best].quote}]

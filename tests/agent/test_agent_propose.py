@@ -50,6 +50,9 @@ def test_propose_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOp
             assert s.source is not None
             _check_resolves(corpus_library, s.source)
         assert p.novelty.closest is not None and p.novelty.how_it_differs
+        _check_resolves(corpus_library, p.novelty.closest)
+        # the closest passage is shown by a whole sentence, not a chunk's opening words
+        assert p.novelty.closest.quote[:1].isupper(), p.novelty.closest.quote
         assert p.reflection is not None and p.reflection.confounds == ["arousal"]
         assert p.reflection.missing_controls == ["heart-rate monitoring"]
 
