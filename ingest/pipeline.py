@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -65,7 +66,8 @@ class Reserve:
     """A ballast file under ``HOME/run`` for the length of an ingest run."""
 
     def __init__(self, home: Path) -> None:
-        self.path = home / "run" / f"ingest-{os.getpid()}.reserve"
+        # One per run: API workers run several ingests in one process at once.
+        self.path = home / "run" / f"ingest-{os.getpid()}-{uuid.uuid4().hex[:8]}.reserve"
 
     def __enter__(self) -> Reserve:
         try:
