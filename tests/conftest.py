@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ideapump.models import Passage
 from ideapump.runtime import Runtime
 
 DATA = Path(__file__).parent / "data"
@@ -30,6 +31,22 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+def make_passage(text: str, **fields: object) -> Passage:
+    """A retrieved passage holding ``text`` whole, for tests of quoting and evidence."""
+    base: dict[str, object] = {
+        "doc_id": "d1",
+        "title": "Paper",
+        "source": "x.pdf",
+        "page": 1,
+        "page_end": 1,
+        "score": 0.9,
+        "chunk_id": "d1:00000",
+        "char_start": 0,
+        "char_end": len(text),
+    }
+    return Passage.model_validate({**base, **fields, "quote": text})
 
 
 PAPERS = {

@@ -125,24 +125,7 @@ def evidence_markdown(r: EvidenceReport) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for p in r.papers_considered:
-        used = "yes" if p.used else f"no: {p.reason}"
-        out.append(
-            "| "
-            + " | ".join(
-                _md_cell(x)
-                for x in (
-                    p.n,
-                    used,
-                    p.stance if p.used else "",
-                    f"{p.relevance:.2f}",
-                    ", ".join(p.design),
-                    p.sample_size or "",
-                    p.effect,
-                    p.title,
-                )
-            )
-            + " |"
-        )
+        out.append("| " + " | ".join(_md_cell(x) for x in _paper_cells(p)) + " |")
     out += ["", "### Passages", ""]
     for ps in r.passages:
         c = ps.citation
@@ -156,24 +139,24 @@ def evidence_markdown(r: EvidenceReport) -> str:
     return "\n".join(out) + "\n"
 
 
+def _paper_cells(p: PaperRow) -> tuple[object, ...]:
+    """One row of the papers table, the same in Markdown and HTML."""
+    return (
+        p.n,
+        "yes" if p.used else f"no: {p.reason}",
+        p.stance if p.used else "",
+        f"{p.relevance:.2f}",
+        ", ".join(p.design),
+        p.sample_size or "",
+        p.effect,
+        p.title,
+    )
+
+
 def evidence_html(r: EvidenceReport) -> str:
     """The report as one self-contained HTML page (inline CSS and SVG)."""
     rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{escape(str(x))}</td>"
-            for x in (
-                p.n,
-                "yes" if p.used else f"no: {p.reason}",
-                p.stance if p.used else "",
-                f"{p.relevance:.2f}",
-                ", ".join(p.design),
-                p.sample_size or "",
-                p.effect,
-                p.title,
-            )
-        )
-        + "</tr>"
+        "<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in _paper_cells(p)) + "</tr>"
         for p in r.papers_considered
     )
     passages = "".join(

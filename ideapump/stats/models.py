@@ -17,7 +17,7 @@ one-tailed p, a truncated p, a typo in df) are listed once under that cause
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -48,16 +48,7 @@ CauseCode = Literal[
     "p_rounded_down",
     "statistic_truncated",
 ]
-CAUSE_PRIORITY: tuple[CauseCode, ...] = (
-    "p_zero",
-    "one_tailed",
-    "df_typo",
-    "p_typo",
-    "pooled_df",
-    "welch_df",
-    "p_rounded_down",
-    "statistic_truncated",
-)
+CAUSE_PRIORITY: tuple[CauseCode, ...] = get_args(CauseCode)
 CheckKind = Literal["df_vs_n", "ci_vs_p", "effect_size", "percentage"]
 #: Flags that summarise cross-checks (each check is also a finding of its own).
 CHECK_FLAG_CODES: frozenset[str] = frozenset(

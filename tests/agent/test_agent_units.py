@@ -19,6 +19,7 @@ from ideapump.agent.power import effect_from_result, solve_n
 from ideapump.models import Passage
 from ideapump.results import CritiqueDraft, PointDraft
 from ideapump.stats import check_text
+from tests.conftest import make_passage
 
 CHUNK = (
     "Participants explored more under atomox-\netine than placebo, t(28) = 2.20, "
@@ -27,18 +28,7 @@ CHUNK = (
 
 
 def _passage(text: str = CHUNK) -> Passage:
-    return Passage(
-        doc_id="d1",
-        title="Paper",
-        source="x.pdf",
-        page=3,
-        page_end=3,
-        score=0.9,
-        quote=text,
-        chunk_id="d1:00001",
-        char_start=0,
-        char_end=len(text),
-    )
+    return make_passage(text, page=3, page_end=3, chunk_id="d1:00001")
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from ideapump.agent.coherence import (
     within_subject,
 )
 from ideapump.grounding.citations import finding_quote
-from ideapump.models import Passage
 from ideapump.results import PaperProfile, ProposalDraft
+from tests.conftest import make_passage
 
 
 def _draft(**update: object) -> ProposalDraft:
@@ -99,17 +99,6 @@ def test_a_quote_that_is_the_title_page_run_on_gives_way_to_a_finding() -> None:
         "CTR showed a phase delay of 0.69 h. In contrast, both exercise groups were "
         "characterized by a phase advance of 0.45 h."
     )
-    passage = Passage(
-        doc_id="d",
-        title=title,
-        source="x.pdf",
-        page=1,
-        page_end=1,
-        score=1.0,
-        quote=text,
-        chunk_id="d:1",
-        char_start=0,
-        char_end=len(text),
-    )
+    passage = make_passage(text, doc_id="d", title=title, score=1.0, chunk_id="d:1")
     shown = finding_quote(passage, f"{title} during long-duration bed rest", "exercise phase")
     assert shown is not None and shown.startswith("In contrast, both exercise groups")

@@ -35,25 +35,14 @@ def test_a_question_the_library_does_not_answer_is_not_answerable(corpus_library
 def test_a_sentence_the_chunk_cuts_off_is_no_evidence(corpus_library) -> None:
     # What the 1.5B model copied from Mendt's abstract chunk: its last sentence stops
     # where the next chunk goes on, and the answer showed "... after 7 days and".
-    from ideapump.models import Passage
+    from tests.conftest import make_passage
 
     text = (
         "We investigated the effects of long-term head-down tilt bed rest on the circadian "
         "rhythm of core body temperature. Core body temperature was recorded for 24 h using "
         "a rectal probe in sixteen healthy men after 7 days and"
     )
-    passage = Passage(
-        doc_id="d1",
-        title="Bed rest",
-        source="x.pdf",
-        page=1,
-        page_end=1,
-        score=0.9,
-        quote=text,
-        chunk_id="d1:00000",
-        char_start=0,
-        char_end=len(text),
-    )
+    passage = make_passage(text, title="Bed rest")
     found = gather_evidence(
         corpus_library, "How was core body temperature recorded in bed rest?", [passage]
     )
