@@ -73,7 +73,17 @@ ABSTRACTS = 2
 
 _MARKERS = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\])+")
-_MARKER_AFTER_STOP = re.compile(r"([.!?])\s*(\[\s*\d+(?:\s*,\s*\d+)*\s*\])")
+# "exploration.[1] Next": a marker after the full stop that ends its sentence. Only once
+# what follows it is seen: "exploration. [4] shows that ..." opens the next sentence with
+# the marker as its subject, and moving it would leave "shows that ..." without one.
+_MARKER_AFTER_STOP = re.compile(r"([.!?])\s*(\[\s*\d+(?:\s*,\s*\d+)*\s*\])(?=\s*[^\sa-z\[])")
+_MARKER_AT_END = re.compile(r"([.!?])\s*(\[\s*\d+(?:\s*,\s*\d+)*\s*\])\s*$")
+# A marker the model used as a noun: "[4] shows that ...", "According to [2], ...".
+_MARKER_AS_SUBJECT = re.compile(r"^(\s*)(\[\s*\d+(?:\s*,\s*\d+)*\s*\])(?=\s+[a-z])")
+_MARKER_AFTER_PREPOSITION = re.compile(
+    r"\b(according to|in|by|from|of|see)\s+(\[\s*\d+(?:\s*,\s*\d+)*\s*\])(?=\s*[,;:]|\s+[a-z])",
+    re.I,
+)
 _ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s*$")
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")
 # A sentence that stops on one of these words was cut off: the model copied a
@@ -100,6 +110,11 @@ _DECLINE = re.compile(
 def declines(sentence: str) -> bool:
     """True when ``sentence`` is the model saying it cannot answer rather than answering."""
     return bool(_DECLINE.search(sentence))
+
+
+def _study(marker: str) -> str:
+    """What a marker used as a noun stands for, once the marker moves to the sentence end."""
+    return "the studies" if "," in marker else "the study"
 
 
 def _with_markers(sentence: str, numbers: list[int]) -> str:
@@ -138,6 +153,8 @@ class CheckedAnswer:
         while len(spans) >= 2:
             nxt = self.pending[spans[1][0] : spans[1][1]]
             lead = _LEADING_MARKERS.match(nxt)
+            if lead and re.match(r"\s+[a-z]", nxt[lead.end() :]):
+                lead = None  # "[4] shows that ...": the marker is the next sentence's subject
             rest = nxt[lead.end() :] if lead else nxt
             if not rest.strip():
                 break
@@ -147,6 +164,7 @@ class CheckedAnswer:
             spans = sentence_spans(self.pending)
 
     def flush(self) -> Iterator[TokenEvent | CitationEvent]:
+        self.pending = _MARKER_AT_END.sub(r" \2\1", self.pending)
         for a, b in sentence_spans(self.pending):
             yield from self._sentence(self.pending[a:b])
         self.pending = ""
@@ -159,6 +177,8 @@ class CheckedAnswer:
         if _ENUMERATOR.match(raw):
             return  # a list number on its own ("1."), not a sentence
         raw = _BULLET.sub("", tidy(raw))
+        raw = _MARKER_AS_SUBJECT.sub(lambda m: f"{m[1]}{_study(m[2]).capitalize()} {m[2]}", raw)
+        raw = _MARKER_AFTER_PREPOSITION.sub(lambda m: f"{m[1]} {_study(m[2])} {m[2]}", raw)
         given = [int(n) for m in _MARKERS.finditer(raw) for n in re.findall(r"\d+", m[1])]
         plain = " ".join(strip_markers(raw).split())
         if not plain or not re.search(r"[A-Za-z]", plain):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from typer.testing import CliRunner
@@ -134,6 +135,30 @@ def test_a_model_that_declines_strong_evidence_gets_an_extractive_answer(
         # the evidence itself, verbatim, each sentence with its marker
         assert c.quote in strip_markers(reply.text)
         assert quote_occurs(c.quote, _chunk_of(corpus_library, c))
+
+
+def test_a_marker_used_as_a_sentences_subject_keeps_the_sentence_readable(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in sorted(p.items()) if "increase in handwashing" in t)
+        # the 1.5B model writes "[4] shows that ..."; the marker arrives as its own token
+        return [
+            "Both intervention sequences led to an increase in handwashing frequency.",
+            f" [{n}]",
+            " reports that both intervention sequences led to an increase in handwashing "
+            f"frequency. According to [{n}], both intervention sequences led to an increase "
+            "in handwashing frequency.",
+        ]
+
+    fake.on("stream", answer)
+    reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert not reply.extractive and reply.unsupported_removed == 0, reply.result
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", reply.text) if s.strip()]
+    assert len(sentences) == 3, reply.text
+    assert sentences[1].startswith("The study reports that both"), reply.text
+    assert sentences[2].startswith("According to the study, both"), reply.text
+    assert all(re.search(r"\[\d+\]\.$", s) for s in sentences), reply.text
 
 
 def test_a_sentence_cut_off_mid_way_is_not_shown(
