@@ -11,7 +11,9 @@ supported by its sources (the passages it cites):
   Citation markers and labels ("Figure 3", "Table 1", "Experiment 2") are no numbers.
 * **statistics** - every test it reports (``t(40) = 2.92``, ``F(2, 54) = 6.72``,
   read by the auditor's own extractor) is a test of a source with the same
-  kind, degrees of freedom and value, not the numbers of two tests mixed.
+  kind, degrees of freedom and value, not the numbers of two tests mixed; and a
+  value it names by a statistic ("d = 2.92") is not one its sources give only
+  under another name (there, t).
 * **direction** - the directions it states (:mod:`~ideapump.grounding.directions`)
   do not contradict the source sentence closest to it in content (at least two
   content words in common, direction words aside): "reduced" against "no drug
@@ -153,6 +155,52 @@ def mismatched_tests(sentence: str, sources: Sequence[str]) -> list[str]:
             for kind, df1, df2, value in stated
         ):
             bad.append(r.quote)
+    return bad
+
+
+# A value named by its statistic: "d = 0.91", "Cohen's d of 0.91", "r was .42",
+# "t(40) = 2.92", "odds ratio 1.8", "η2 = .06". Single letters are case-sensitive
+# (t is not T, r is not R2); the named ratios are not.
+_LABELLED = re.compile(
+    r"(?<![\w.])(?P<label>d|g|r|t|F|z|OR|RR|HR|R2|R\u00b2|\u03b7p?2|\u03b7p?\u00b2|\u03b2|"
+    r"(?i:beta|odds ratio|risk ratio|hazard ratio))"
+    r"\s*(?:\([^()]{0,20}\))?\s*(?:=|:|\bof\b|\bwas\b|\bis\b|\bwere\b)?\s*"
+    r"(?P<value>-?\d*\.?\d+)(?![\d.]*\d)"
+)
+_LABEL_NAMES = {
+    "odds ratio": "OR",
+    "risk ratio": "RR",
+    "hazard ratio": "HR",
+    "beta": "\u03b2",
+    "R\u00b2": "R2",
+}
+
+
+def _labelled(text: str) -> list[tuple[str, str]]:
+    """(statistic, value) pairs ``text`` states, the statistic's name canonical."""
+    out = []
+    for m in _LABELLED.finditer(fold(text)):
+        label = m["label"]
+        label = _LABEL_NAMES.get(label.casefold(), _LABEL_NAMES.get(label, label))
+        out.append((label.replace("\u00b2", "2"), m["value"]))
+    return out
+
+
+def mislabelled_values(sentence: str, sources: Sequence[str]) -> list[str]:
+    """Values ``sentence`` gives under one statistic that its sources give only under another.
+
+    The 1.5B model wrote "a d of 2.923 (t(40) = 2.923)": the number is in the passage,
+    as a t. A value the sources state without a name, or not at all, is left to
+    :func:`unsupported_numbers`.
+    """
+    stated = [pair for src in sources for pair in _labelled(src)]
+    bad = []
+    for label, value in _labelled(strip_markers(sentence)):
+        names = {lab for lab, v in stated if _same_value(value, v)}
+        if names and label not in names:
+            bad.append(
+                f"{label} = {value} (the passage gives {value} as {', '.join(sorted(names))})"
+            )
     return bad
 
 
@@ -331,6 +379,9 @@ def check_sentence(
     tests = mismatched_tests(sentence, sources)
     if tests:
         reasons.append(f"{'; '.join(tests)} is not a test the cited passage reports")
+    renamed = mislabelled_values(sentence, sources)
+    if renamed:
+        reasons.append(f"calls a value by another statistic's name: {'; '.join(renamed)}")
     if direction:
         against = contradicted(sentence, sources)
         if against is not None:

@@ -53,6 +53,31 @@ def test_hallucinated_numbers_tests_and_inverted_directions_fail(sentence: str, 
     assert not verdict.ok and why in " ".join(verdict.reasons)
 
 
+RESULT = (
+    "Participants explored more under placebo than under propranolol, t(40) = 2.923, "
+    "p = .006, Cohen's d = 0.91. Ward admission was more likely after surgery (odds ratio "
+    "1.8, 95% CI 1.2-2.6)."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        # the weigh summary of the 1.5B model: the t value called an effect size
+        ("The effect was large, with a d of 2.923 (t(40) = 2.923) [1].", False),
+        ("Placebo raised exploration relative to propranolol, r = 0.91 [1].", False),
+        ("Placebo raised exploration relative to propranolol, t(40) = 2.923 [1].", True),
+        ("Placebo raised exploration relative to propranolol, effect size d = 0.91 [1].", True),
+        ("Ward admission was more likely after surgery, OR = 1.8 [1].", True),
+    ],
+)
+def test_a_value_called_by_another_statistics_name_fails(sentence: str, ok: bool) -> None:
+    verdict = check_sentence(sentence, [RESULT])
+    assert verdict.ok is ok, verdict.reasons
+    if not ok:
+        assert "another statistic's name" in " ".join(verdict.reasons)
+
+
 def test_strict_numbers_must_come_from_a_sentence_about_the_same_thing() -> None:
     source = (
         "The experiment consisted of 360 trials across 10 blocks. Eight observers (age range "
