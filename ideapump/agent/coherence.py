@@ -78,6 +78,16 @@ _NO_CONTROL = re.compile(
 )
 
 
+# A control that names no one thing held constant or compared against: "control group",
+# "all participants" (both from the 1.5B model's proposals). "healthy controls" or "a
+# placebo control group" name what the control is, and pass.
+_EMPTY_CONTROL = re.compile(
+    r"(?:(?:a|an|the|all|every)\s+)*(?:control(?:s|\s+(?:groups?|conditions?|arms?|"
+    r"participants|subjects))?|participants|subjects|groups?|same\s+participants)\.?",
+    re.IGNORECASE,
+)
+
+
 def proposal_problems(d: ProposalDraft) -> list[str]:
     """What makes ``d`` incoherent as an experiment, in words the model can act on."""
     problems = []
@@ -92,12 +102,16 @@ def proposal_problems(d: ProposalDraft) -> list[str]:
     controls = [
         c
         for c in d.controls
-        if _key(c) and _key(c) not in cond_keys and not _NO_CONTROL.fullmatch(c.strip())
+        if _key(c)
+        and _key(c) not in cond_keys
+        and not _NO_CONTROL.fullmatch(c.strip())
+        and not _EMPTY_CONTROL.fullmatch(c.strip())
     ]
     if not controls:
         problems.append(
             "controls must name at least one control that is not one of the conditions "
-            "(a matched placebo, a baseline, a counterbalanced order ...)"
+            "and says what it is (a matched placebo, a baseline, a counterbalanced order ...), "
+            "not just 'control group' or 'all participants'"
         )
     measure = _key(d.primary_measure)
     if (

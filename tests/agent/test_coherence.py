@@ -59,6 +59,16 @@ def test_a_control_that_says_there_is_none_is_no_control(controls: list[str]) ->
     assert proposal_problems(_draft(controls=[*controls, "matched placebo pill"])) == []
 
 
+@pytest.mark.parametrize(
+    "controls", [["control group"], ["All participants"], ["the control condition"]]
+)
+def test_a_control_that_names_nothing_is_no_control(controls: list[str]) -> None:
+    # the 1.5B model's controls in bench/llm_path.py proposals
+    assert any("controls" in p for p in proposal_problems(_draft(controls=controls)))
+    for named in ("healthy controls", "a placebo control group", "baseline session"):
+        assert proposal_problems(_draft(controls=[*controls, named])) == []
+
+
 def test_within_subject_only_when_the_design_says_so_and_nothing_else() -> None:
     assert within_subject("Crossover: each participant receives both drug and placebo.")
     assert not within_subject("Between-subjects, drug vs placebo.")
