@@ -101,6 +101,10 @@ def run_dir(settings: Settings) -> Path:
 
 def state_paths(settings: Settings) -> tuple[Path, Path, Path]:
     stem = f"llm-{settings.llm.local_model}-{settings.llm.context_size}"
+    # A server runs with the options it was started with: one started without speculative
+    # decoding must not be reused when the setting asks for it (and the other way round).
+    if settings.llm.local_speculative != "none":
+        stem += f"-{settings.llm.local_speculative.replace('_', '-')}"
     rd = run_dir(settings)
     logs = settings.home / "logs"
     return rd / f"{stem}.json", rd / f"{stem}.lock", logs / f"{stem}.log"

@@ -39,6 +39,16 @@ def test_stale_state_file_is_ignored(tmp_path: Path) -> None:
     assert running_servers(settings) == []
 
 
+def test_a_server_is_reused_only_with_the_speculative_setting_it_was_started_with() -> None:
+    plain = get_settings()
+    ngram = get_settings(llm={"local_speculative": "ngram"})
+    state_file, _, _ = local_mod.state_paths(plain)
+    state_file.parent.mkdir(parents=True)
+    state_file.write_text(json.dumps({"pid": os.getpid(), "url": "http://127.0.0.1:9"}))
+    assert local_mod.read_state(local_mod.state_paths(ngram)[0]) is None
+    assert local_mod.state_paths(ngram)[2] != local_mod.state_paths(plain)[2]  # its own log
+
+
 def test_models_command_reports_an_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IDEAPUMP_LLM__BASE_URL", "http://llm.test/v1")
     monkeypatch.setenv("IDEAPUMP_LLM__MODEL", "served-model")
