@@ -17,6 +17,7 @@ The model's stance and the reason for any change are kept in :class:`Stance`.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
@@ -136,10 +137,58 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
     return base
 
 
+# "X does not affect Y" -> "X does affect Y": the claim without its negation, so that the
+# model answers the plain question (see :func:`affirmative`).
+_NEGATED_AUX = re.compile(
+    r"\b(does|do|did|is|are|was|were|has|have|had|can|could|will|would)\s*(?:\s+not\b|n't\b)",
+    re.IGNORECASE,
+)
+_NO_EFFECT = re.compile(
+    r"\bno\s+(significant\s+)?(effect|difference|association|change|influence|impact|"
+    r"relationship|link|benefit|improvement)\b",
+    re.IGNORECASE,
+)
+
+
+def affirmative(claim: str) -> str | None:
+    """``claim`` without its negation when it states only that nothing happens, else None.
+
+    The 1.5B model answered "no" to "repeated CHX administration does not affect
+    reversal learning" beside "reversal learning were not affected": it judged
+    whether there was an effect, not whether the negated claim held. Asked
+    "... does affect reversal learning", its "no" means the claim is supported.
+    Auxiliaries keep their tense ("did not change" -> "did change"), so no verb is
+    conjugated; a claim this cannot rewrite ("unchanged", "similar") is asked as it is.
+    """
+    if directions(claim) - {"effect"} != {"none"}:
+        return None
+    out = _NEGATED_AUX.sub(lambda m: m[1], claim, count=1)
+    if out == claim:
+        out = _NO_EFFECT.sub(
+            lambda m: (
+                f"{'a' if (m[1] or m[2])[0] not in 'aeiouAEIOU' else 'an'} {m[1] or ''}{m[2]}"
+            ),
+            claim,
+            count=1,
+        )
+    if out[:1].islower() and claim[:1].isupper():
+        out = out[0].upper() + out[1:]
+    return out if out != claim and "none" not in directions(out) else None
+
+
 def ask_stance(
     llm: ChatModel, claim: str, passage: str, title: str = "", page: int | None = None
 ) -> StanceAnswer:
-    """One narrow model call: the claim and this one passage."""
+    """One narrow model call: the claim and this one passage.
+
+    A claim that states no effect is asked without its negation
+    (:func:`affirmative`) and the answer turned round.
+    """
+    positive = affirmative(claim)
+    if positive is not None:
+        answer = ask_stance(llm, positive, passage, title, page)
+        flipped = {"yes": "no", "no": "yes"}.get(answer.answer, answer.answer)
+        return answer.model_copy(update={"answer": flipped})
     from ideapump.llm import generate_structured
     from ideapump.prompts import data_block, render_prompt
 

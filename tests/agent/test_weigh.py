@@ -158,3 +158,25 @@ def test_weigh_restricted_to_one_paper(trials: Any, llm: Any, fake: FakeLLM) -> 
     assert report.verdict == "contradicted" and report.pooled is None
     assert "not comparable" in report.pooling_note
     assert re.search(r"Rule 5: only contradicting", " ".join(report.rules))
+
+
+def test_a_claim_of_no_effect_is_asked_without_its_negation(
+    trials: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # The 1.5B model answered "no" to "X does not affect Y" beside "Y was not affected":
+    # it judged whether there was an effect. _answer does the same.
+    fake.on("StanceAnswer", _answer)
+    docs = {Path(d.source).stem: d.doc_id for d in trials.papers()}
+    claim = "drug X does not increase recovery after knee surgery"
+    report = weigh(
+        trials,
+        llm,
+        claim,
+        doc_ids=[docs["trial21"], docs["trial00"]],
+        weigh_options=WeighOptions(summary=False),
+    )
+    asked = [b["messages"][-1]["content"] for b in fake.of("StanceAnswer")]
+    assert asked and all("does increase recovery" in a and "does not" not in a for a in asked)
+    stance = {r.doc_id: r.stance for r in report.papers_considered}
+    assert stance[docs["trial21"]] == "supports"  # "did not increase recovery"
+    assert stance[docs["trial00"]] == "contradicts"  # "increased recovery"

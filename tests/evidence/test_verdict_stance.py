@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ideapump.evidence.directions import directions
 from ideapump.evidence.models import Effect
 from ideapump.evidence.pool import orient, pool
-from ideapump.evidence.stance import cross_check
+from ideapump.evidence.stance import affirmative, cross_check
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
 
 
@@ -100,3 +102,20 @@ def test_cross_check_vetoes_a_mislabelled_stance() -> None:
     assert cross_check("supports", claim, agree).stance == "supports"
     unchecked = cross_check("supports", "noradrenaline and exploration", "We tested 40 people.")
     assert unchecked.stance == "supports" and not unchecked.checked
+
+
+@pytest.mark.parametrize(
+    ("claim", "asked"),
+    [
+        ("CHX does not affect reversal learning", "CHX does affect reversal learning"),
+        ("Exercise did not change sleep quality", "Exercise did change sleep quality"),
+        ("X is not associated with Y", "X is associated with Y"),
+        ("atomoxetine had no effect on exploration", "atomoxetine had an effect on exploration"),
+        ("No significant difference between arms", "A significant difference between arms"),
+        ("propranolol reduces exploration", None),  # states an effect: asked as it is
+        ("sleep was unchanged by exercise", None),  # no negation to drop
+        ("X did not increase Y but decreased it", None),  # not only "nothing happens"
+    ],
+)
+def test_a_claim_of_no_effect_is_asked_in_the_affirmative(claim: str, asked: str | None) -> None:
+    assert affirmative(claim) == asked
