@@ -12,6 +12,9 @@ passage state (:func:`ideapump.evidence.directions.directions`):
 * otherwise the model's stance stands. When either side states no direction
   on the claim's axis, nothing is checked, and the result says so.
 
+The passage's side is its finding: the sentence with direction words closest to
+the claim (:func:`finding_of`), not every direction word of the passage.
+
 The model's stance and the reason for any change are kept in :class:`Stance`.
 """
 
@@ -101,11 +104,15 @@ def finding_of(passage: str, claim: str) -> str:
 def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "") -> Stance:
     """The model's stance on ``passage``, vetoed to ``neither`` when the direction words disagree.
 
-    The passage's directions are read from the passage itself, never from the
-    model's ``finding`` (which the model wrote).
+    ``finding``: the passage's sentence that states its result on the claim, as code
+    picks it (:func:`finding_of`, never a sentence the model wrote); its directions are
+    compared, else the whole passage's. A whole passage almost always has a word for
+    every direction somewhere: beside "reduced immobility in forced swimming" the
+    Iguchi passage also says "increased", so the 1.5B model's "supports" for "CHX
+    increases immobility" went unchecked.
     """
     c = directions(claim)
-    p = directions(passage)
+    p = directions(finding or passage)
     agree, oppose, axis = _agreement(c, p)
     base = Stance(
         stance=model,
