@@ -119,6 +119,8 @@ class _Matrix:
     doc_order: list[str]
     #: term-major BM25 weights (terms x chunks), so a query reads only its terms' postings.
     weights: sparse.csr_matrix
+    #: per term id: its idf, 0 for a term no indexed chunk holds any longer
+    idf: np.ndarray
 
 
 @dataclass
@@ -187,13 +189,24 @@ class LexicalIndex:
         avgdl = float(dl.mean()) or 1.0
         n_terms = len(self.vocab)
         df = np.bincount(terms, minlength=n_terms).astype(np.float64)
-        idf = np.log1p((n_chunks - df + 0.5) / (df + 0.5)).astype(np.float32)
+        idf = np.where(df > 0, np.log1p((n_chunks - df + 0.5) / (df + 0.5)), 0.0)
+        idf = idf.astype(np.float32)
         norm = self.k1 * (1.0 - self.b + self.b * dl / avgdl)
         w = idf[terms] * tf * (self.k1 + 1.0) / (tf + norm[rows])
         weights = sparse.csr_matrix((w, (terms, rows)), shape=(n_terms, n_chunks))
         self.matrix = _Matrix(
-            chunk_ids, {c: i for i, c in enumerate(chunk_ids)}, chunk_doc, doc_order, weights
+            chunk_ids, {c: i for i, c in enumerate(chunk_ids)}, chunk_doc, doc_order, weights, idf
         )
+
+    def best_possible(self, query: str) -> float:
+        """The highest BM25 score any chunk could get for ``query``: every one of its
+        indexed terms repeated until saturated (sum of idf x (k1 + 1)); 0 when none is
+        indexed. A chunk's score over this is the idf-weighted share of the query it covers."""
+        m = self.matrix
+        if m is None:
+            return 0.0
+        ids = {i for t in tokenize(query) if (i := self.vocab.get(t, len(m.idf))) < len(m.idf)}
+        return float(m.idf[sorted(ids)].sum()) * (self.k1 + 1.0) if ids else 0.0
 
     def search(
         self,
