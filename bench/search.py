@@ -8,7 +8,7 @@ The synthetic library holds N random unit vectors with texts of 180 words drawn
 from the corpus papers (so BM25 sees a realistic vocabulary), a title and a
 section, registered as complete documents of 500 chunks, so a query pays for the
 real path of ``Library.search``: query embedding, HNSW search in Chroma, BM25,
-loading the candidates, rank fusion and the registry lookup. Queries are the
+loading the candidates, score mixing and the registry lookup. Queries are the
 bench's researcher questions, each asked once per mode (the query-vector cache
 never answers), in every mode.
 """

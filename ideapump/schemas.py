@@ -77,7 +77,7 @@ class SearchRequest(BaseModel):
     k: int = Field(5, ge=1, le=50)
     doc_ids: list[str] | None = None
     mode: SearchMode = Field(
-        "hybrid", description="hybrid: dense and BM25 rankings fused (best); or one of them."
+        "hybrid", description="hybrid: dense and BM25 scores mixed (best); or one of them."
     )
 
     model_config = ConfigDict(

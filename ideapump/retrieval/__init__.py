@@ -9,15 +9,15 @@ passages = get_retriever(Runtime.from_env().library("mylab")).retrieve("proprano
   does not re-tokenize the library.
 * :mod:`~ideapump.retrieval.context`: what a chunk is embedded and indexed as
   (title, section heading, text).
-* :mod:`~ideapump.retrieval.hybrid`: the ``Retriever`` (dense + BM25 rank fusion,
+* :mod:`~ideapump.retrieval.hybrid`: the ``Retriever`` (dense + BM25 mixed,
   page diversity, per-paper caps, MMR), kept in step with the registry on every search.
 """
 
 from ideapump.retrieval.context import CHUNK_CONTEXT, context_text
 from ideapump.retrieval.hybrid import (
     DEFAULT_MODE,
+    LEXICAL_WEIGHT,
     MODES,
-    RRF_K,
     Mode,
     Retriever,
     cap_per_paper,
@@ -31,8 +31,8 @@ from ideapump.retrieval.lexical import LexicalIndex, tokenize
 __all__ = [
     "CHUNK_CONTEXT",
     "DEFAULT_MODE",
+    "LEXICAL_WEIGHT",
     "MODES",
-    "RRF_K",
     "LexicalIndex",
     "Mode",
     "Retriever",

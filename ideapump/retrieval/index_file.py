@@ -46,7 +46,8 @@ FORMAT = 2
 # Tokenized into the fingerprint, so a tokenizer change invalidates old files by itself.
 _PROBE = (
     "Propranolol (IL-6, 5-HTTLPR): t (40) = -3.525, F(2, 378) = 128.12, F2,407 = 12.61, "
-    "X2 (1, N=93) = 6.43, p < .001; Mathôt's pupils \u2212 studies of analysis, α-synuclein."
+    "X2 (1, N=93) = 6.43, p < .001; Mathôt's pupils \u2212 studies of analysis, α-synuclein; "
+    "three groups."
 )
 # Temporary files older than this are leftovers of a killed writer, not a live one.
 _STALE_TMP_S = 3600.0
