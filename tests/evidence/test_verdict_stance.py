@@ -7,7 +7,7 @@ import pytest
 from ideapump.evidence.directions import directions
 from ideapump.evidence.models import Effect
 from ideapump.evidence.pool import orient, pool
-from ideapump.evidence.stance import affirmative, cross_check
+from ideapump.evidence.stance import affirmative, cross_check, finding_of
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
 
 
@@ -119,3 +119,17 @@ def test_cross_check_vetoes_a_mislabelled_stance() -> None:
 )
 def test_a_claim_of_no_effect_is_asked_in_the_affirmative(claim: str, asked: str | None) -> None:
     assert affirmative(claim) == asked
+
+
+def test_cross_check_reads_the_finding_not_every_direction_word_of_the_passage() -> None:
+    # Iguchi's passage says "increased" about handling and "reduced" about the result
+    passage = (
+        "Handling increased the body weight of all rats over the first week. "
+        "Repeated CHX exposure reduced immobility in the forced swimming test."
+    )
+    claim = "repeated CHX exposure increases immobility in the forced swimming test"
+    finding = finding_of(passage, claim)
+    assert finding.startswith("Repeated CHX exposure reduced immobility")
+    vetoed = cross_check("supports", claim, passage, finding)
+    assert vetoed.stance == "neither" and "set to neither" in vetoed.reason
+    assert cross_check("contradicts", claim, passage, finding).stance == "contradicts"
