@@ -109,7 +109,7 @@ def reflection(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
 
 
 def winner_a(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
-    return {"winner": "A", "reason": "better controlled"}
+    return {"winner": "A"}
 
 
 def reference_in(passages: dict[int, str]) -> tuple[int, str]:

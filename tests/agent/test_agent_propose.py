@@ -263,3 +263,22 @@ def test_a_within_subject_design_is_powered_as_paired(
     s = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0].sample_size
     assert s.within_subject and s.test.startswith("paired t-test")
     assert s.total_n == s.n_per_group and s.groups == 2
+
+
+def test_the_tournament_asks_each_judge_for_its_verdict_alone(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # A reason written after the winner cannot change the winner and was never shown:
+    # on a 2-core CPU it cost a quarter minute per comparison.
+    titles = iter(["Light x attention", "Pupil pilot follow-up", "Third idea"])
+    fake.on("ProposalDraft", lambda body, p: proposal(p, title=next(titles)))
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", lambda body, p: {"winner": "B"})
+    result = propose(corpus_library, llm, QUESTION, n=3, k=3, options=options)
+
+    compares = fake.of("ComparisonDraft")
+    assert len(compares) == 3  # a bare verdict validates: no re-ask
+    schema = compares[0]["response_format"]["json_schema"]["schema"]
+    assert list(schema["properties"]) == ["winner"]
+    assert "reason" not in compares[0]["messages"][-1]["content"]
+    assert sum(p.wins for p in result.proposals) == 3
