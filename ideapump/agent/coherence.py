@@ -80,10 +80,15 @@ _NO_CONTROL = re.compile(
 
 def proposal_problems(d: ProposalDraft) -> list[str]:
     """What makes ``d`` incoherent as an experiment, in words the model can act on."""
-    problems = []
+    return list(proposal_faults(d).values())
+
+
+def proposal_faults(d: ProposalDraft) -> dict[str, str]:
+    """The fields of ``d`` that break a design rule, each with the rule it breaks."""
+    problems: dict[str, str] = {}
     conditions = manipulations(d.conditions)
     if len(conditions) < 2:
-        problems.append(
+        problems["conditions"] = (
             "conditions must name at least two different manipulations the experimenter "
             "sets (e.g. drug vs placebo, long vs short horizon), not models, analyses, "
             "measures or 'Group 1/Group 2'"
@@ -95,7 +100,7 @@ def proposal_problems(d: ProposalDraft) -> list[str]:
         if _key(c) and _key(c) not in cond_keys and not _NO_CONTROL.fullmatch(c.strip())
     ]
     if not controls:
-        problems.append(
+        problems["controls"] = (
             "controls must name at least one control that is not one of the conditions "
             "(a matched placebo, a baseline, a counterbalanced order ...)"
         )
@@ -105,7 +110,7 @@ def proposal_problems(d: ProposalDraft) -> list[str]:
         or measure in cond_keys
         or len(re.findall(r"[A-Za-z]{2,}", d.primary_measure)) < 1
     ):
-        problems.append("primary_measure must name one outcome that is measured")
+        problems["primary_measure"] = "primary_measure must name one outcome that is measured"
     return problems
 
 
