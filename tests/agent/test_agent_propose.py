@@ -304,3 +304,29 @@ def test_the_tournament_asks_each_judge_for_its_verdict_alone(
     assert list(schema["properties"]) == ["winner"]
     assert "reason" not in compares[0]["messages"][-1]["content"]
     assert sum(p.wins for p in result.proposals) == 3
+
+
+def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def verbose(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        # what an endpoint that does not enforce the schema may write
+        return {
+            **reflection(body, p),
+            "confounds": ["arousal", "fatigue", "practice", "time of day", "caffeine"],
+            "missing_controls": ["heart rate", "pupil baseline", "sleep log", "diet"],
+        }
+
+    fake.on("ProposalDraft", lambda body, p: proposal(p))
+    fake.on("ReflectionDraft", verbose)
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+
+    review = result.proposals[0].reflection
+    assert review is not None
+    assert review.confounds == ["arousal", "fatigue", "practice"]
+    assert review.missing_controls == ["heart rate", "pupil baseline", "sleep log"]
+    (ask,) = fake.of("ReflectionDraft")  # cut, not refused and asked again
+    schema = ask["response_format"]["json_schema"]["schema"]["properties"]
+    # the server's grammar stops the model after three of each
+    assert schema["confounds"]["maxItems"] == schema["missing_controls"]["maxItems"] == 3
