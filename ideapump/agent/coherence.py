@@ -100,9 +100,18 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
         if _key(c) and _key(c) not in cond_keys and not _NO_CONTROL.fullmatch(c.strip())
     ]
     if not controls:
+        # Named: told only the rule, the 1.5B model gave the condition back as the control.
+        same = [repr(c.strip()) for c in d.controls if _key(c) in cond_keys]
+        named = (
+            f"; {same[0]} is a condition, not a control"
+            if len(same) == 1
+            else f"; {', '.join(same)} are conditions, not controls"
+            if same
+            else ""
+        )
         problems["controls"] = (
             "controls must name at least one control that is not one of the conditions "
-            "(a matched placebo, a baseline, a counterbalanced order ...)"
+            "(a matched placebo, a baseline, a counterbalanced order ...)" + named
         )
     measure = _key(d.primary_measure)
     if (

@@ -203,6 +203,8 @@ def test_an_incoherent_design_is_sent_back_once_and_the_repair_shown(
     reask = ask["messages"][-1]["content"]
     assert "not yet a coherent design" in reask and "manipulations" in reask
     assert "Win model" in reask  # the draft it is to correct
+    # told which controls are conditions: told only the rule, the model gave them back
+    assert "'Win model', 'Second place model', 'Third place model' are conditions" in reask
     shown = result.proposals[0]
     assert shown.conditions == ["atomoxetine", "placebo"] and result.incoherent_dropped == 0
     assert shown.controls == ["matched placebo pill"]
