@@ -51,6 +51,7 @@ QUESTIONS = [
 ]
 PROPOSE = "how does noradrenaline shape exploration?"
 CLAIM = "atomoxetine increases random exploration"
+REPAIRS = ("Requote", "DesignFix")  # schemas of the targeted re-asks (ideapump.agent)
 
 
 class Recorder:
@@ -76,12 +77,16 @@ class Recorder:
 def _asked(raw: bytes) -> str:
     """The end of the request's last message: the stage's task, a re-ask's correction.
 
-    A request that carries an earlier reply of the model (an assistant message) is a
-    re-ask, marked ``[re-ask]``: a whole extra call after a failed check.
+    A request that carries an earlier reply of the model (an assistant message), or
+    asks for a repair of one (:data:`REPAIRS`), is a re-ask, marked ``[re-ask]``: an
+    extra call after a failed check.
     """
     with contextlib.suppress(ValueError, KeyError, IndexError, TypeError):
-        messages = json.loads(raw)["messages"]
-        reask = any(m.get("role") == "assistant" for m in messages)
+        body = json.loads(raw)
+        messages = body["messages"]
+        schema = ((body.get("response_format") or {}).get("json_schema") or {}).get("name")
+        # a targeted repair (failing citations, design fields) is a re-ask too
+        reask = any(m.get("role") == "assistant" for m in messages) or schema in REPAIRS
         return ("[re-ask] " if reask else "") + str(messages[-1]["content"])[-1500:]
     return ""
 
