@@ -51,6 +51,7 @@ QUESTIONS = [
 ]
 PROPOSE = "how does noradrenaline shape exploration?"
 CLAIM = "atomoxetine increases random exploration"
+REPAIRS = ("Requote", "DesignFix")  # schemas of the targeted re-asks (ideapump.agent)
 
 
 class Recorder:
@@ -73,9 +74,34 @@ class Recorder:
             return len(self.calls)
 
 
-def _record(body: dict[str, Any], wall: float, first: float | None) -> dict[str, Any]:
+def _asked(raw: bytes) -> str:
+    """The end of the request's last message: the stage's task, a re-ask's correction.
+
+    A request that carries an earlier reply of the model (an assistant message), or
+    asks for a repair of one (:data:`REPAIRS`), is a re-ask, marked ``[re-ask]``: an
+    extra call after a failed check.
+    """
+    with contextlib.suppress(ValueError, KeyError, IndexError, TypeError):
+        body = json.loads(raw)
+        messages = body["messages"]
+        schema = ((body.get("response_format") or {}).get("json_schema") or {}).get("name")
+        # a targeted repair (failing citations, design fields) is a re-ask too
+        reask = any(m.get("role") == "assistant" for m in messages) or schema in REPAIRS
+        return ("[re-ask] " if reask else "") + str(messages[-1]["content"])[-1500:]
+    return ""
+
+
+def _record(
+    body: dict[str, Any], wall: float, first: float | None, asked: str = "", reply: str = ""
+) -> dict[str, Any]:
     t = body.get("timings") or {}
     usage = body.get("usage") or {}
+    if not reply:
+        with contextlib.suppress(KeyError, IndexError, TypeError):
+            reply = body["choices"][0]["message"]["content"] or ""
+    finish = None
+    with contextlib.suppress(KeyError, IndexError, TypeError):
+        finish = body["choices"][0].get("finish_reason")
     return {
         "wall_s": round(wall, 2),
         "first_token_s": None if first is None else round(first, 2),
@@ -87,6 +113,10 @@ def _record(body: dict[str, Any], wall: float, first: float | None) -> dict[str,
         "write_s": round(t.get("predicted_ms", 0) / 1000, 2),
         "draft": t.get("draft_n"),
         "draft_accepted": t.get("draft_n_accepted"),
+        # what was asked and written (in --out only): re-asks and wasted fields show here
+        "finish": finish,
+        "asked": asked,
+        "reply": reply,
     }
 
 
@@ -121,7 +151,7 @@ def proxy(upstream: str, recorder: Recorder) -> ThreadingHTTPServer:
                 r = client.post(self.path, content=raw, headers=headers)
                 self._answer(r.status_code, r.headers.get("content-type", ""), r.content)
                 with contextlib.suppress(ValueError):
-                    recorder.add(_record(r.json(), time.monotonic() - started, None))
+                    recorder.add(_record(r.json(), time.monotonic() - started, None, _asked(raw)))
                 return
             with client.stream("POST", self.path, content=raw, headers=headers) as r:
                 self.send_response(r.status_code)
@@ -131,6 +161,7 @@ def proxy(upstream: str, recorder: Recorder) -> ThreadingHTTPServer:
                 first: float | None = None
                 last: dict[str, Any] = {}
                 usage: dict[str, Any] = {}
+                pieces: list[str] = []
                 for line in r.iter_lines():
                     self.wfile.write((line + "\n").encode())
                     self.wfile.flush()
@@ -142,9 +173,20 @@ def proxy(upstream: str, recorder: Recorder) -> ThreadingHTTPServer:
                         if event.get("timings"):
                             last = event
                         for choice in event.get("choices") or ():
-                            if (choice.get("delta") or {}).get("content") and first is None:
+                            piece = (choice.get("delta") or {}).get("content")
+                            if piece:
+                                pieces.append(piece)
+                            if piece and first is None:
                                 first = time.monotonic() - started
-            recorder.add(_record({**last, "usage": usage}, time.monotonic() - started, first))
+            recorder.add(
+                _record(
+                    {**last, "usage": usage},
+                    time.monotonic() - started,
+                    first,
+                    _asked(raw),
+                    "".join(pieces),
+                )
+            )
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -157,6 +199,8 @@ def summarize(calls: list[dict[str, Any]]) -> dict[str, Any]:
 
     return {
         "calls": len(calls),
+        # calls that repeat a request's stage: a correction after a failed check
+        "reasks": sum(1 for c in calls if _is_reask(c.get("asked", ""))),
         "prompt_tokens": total("prompt_tokens"),
         "prompt_read": total("prompt_read"),
         "prompt_cached": total("prompt_cached"),
@@ -164,6 +208,10 @@ def summarize(calls: list[dict[str, Any]]) -> dict[str, Any]:
         "prompt_s": round(sum(c["prompt_s"] for c in calls), 1),
         "write_s": round(sum(c["write_s"] for c in calls), 1),
     }
+
+
+def _is_reask(asked: str) -> bool:
+    return asked.startswith("[re-ask] ")
 
 
 def timed_chat(pump: Any, question: str) -> dict[str, Any]:

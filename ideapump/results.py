@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ideapump.evidence.models import Effect, Pooled
 
@@ -277,6 +277,15 @@ Short = Annotated[str, Field(max_length=300)]
 Text = Annotated[str, Field(max_length=900)]
 
 
+def _cut(n: int) -> BeforeValidator:
+    return BeforeValidator(lambda v: v[:n] if isinstance(v, list) else v)
+
+
+# At most three: the grammar stops the model there (maxItems), and a longer list from an
+# endpoint that does not enforce the schema is cut rather than refused (a re-ask).
+Three = Annotated[list[Short], _cut(3), Field(json_schema_extra={"maxItems": 3})]
+
+
 class Cite(BaseModel):
     n: int = Field(ge=1, le=50, description="Passage number in the documents block.")
     quote: str = Field(
@@ -300,8 +309,10 @@ class ProposalDraft(BaseModel):
 
 class ReflectionDraft(BaseModel):
     feasibility: Text
-    confounds: list[Short] = Field(max_length=6)
-    missing_controls: list[Short] = Field(max_length=6)
+    # Three short phrases each: the 1.5B model wrote each confound as two sentences and
+    # repeated them as missing controls and in how_it_differs (340 tokens a review).
+    confounds: Three
+    missing_controls: Three
     already_done: bool
     how_it_differs: Text
     feasibility_score: int = Field(ge=1, le=5)
@@ -309,8 +320,9 @@ class ReflectionDraft(BaseModel):
 
 
 class ComparisonDraft(BaseModel):
+    # The verdict alone: a reason (about 90 tokens, 8 s on a 2-core CPU per comparison)
+    # was written after the winner, so it could not change it, and nothing showed it.
     winner: Literal["A", "B"]
-    reason: Text
 
 
 class PointDraft(BaseModel):

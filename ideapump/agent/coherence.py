@@ -90,10 +90,15 @@ _EMPTY_CONTROL = re.compile(
 
 def proposal_problems(d: ProposalDraft) -> list[str]:
     """What makes ``d`` incoherent as an experiment, in words the model can act on."""
-    problems = []
+    return list(proposal_faults(d).values())
+
+
+def proposal_faults(d: ProposalDraft) -> dict[str, str]:
+    """The fields of ``d`` that break a design rule, each with the rule it breaks."""
+    problems: dict[str, str] = {}
     conditions = manipulations(d.conditions)
     if len(conditions) < 2:
-        problems.append(
+        problems["conditions"] = (
             "conditions must name at least two different manipulations the experimenter "
             "sets (e.g. drug vs placebo, long vs short horizon), not models, analyses, "
             "measures or 'Group 1/Group 2'"
@@ -108,10 +113,19 @@ def proposal_problems(d: ProposalDraft) -> list[str]:
         and not _EMPTY_CONTROL.fullmatch(c.strip())
     ]
     if not controls:
-        problems.append(
+        # Named: told only the rule, the 1.5B model gave the condition back as the control.
+        same = [repr(c.strip()) for c in d.controls if _key(c) in cond_keys]
+        named = (
+            f"; {same[0]} is a condition, not a control"
+            if len(same) == 1
+            else f"; {', '.join(same)} are conditions, not controls"
+            if same
+            else ""
+        )
+        problems["controls"] = (
             "controls must name at least one control that is not one of the conditions "
             "and says what it is (a matched placebo, a baseline, a counterbalanced order ...), "
-            "not just 'control group' or 'all participants'"
+            "not just 'control group' or 'all participants'" + named
         )
     measure = _key(d.primary_measure)
     if (
@@ -119,7 +133,7 @@ def proposal_problems(d: ProposalDraft) -> list[str]:
         or measure in cond_keys
         or len(re.findall(r"[A-Za-z]{2,}", d.primary_measure)) < 1
     ):
-        problems.append("primary_measure must name one outcome that is measured")
+        problems["primary_measure"] = "primary_measure must name one outcome that is measured"
     return problems
 
 

@@ -148,6 +148,7 @@ def critique(
         evidence,
         citation_retries=options.citation_retries,
         accept=lambda d: bool(d.points),
+        requote=True,
     )
     # What the model's sentences may rest on: the paper's passages and the audit it was shown.
     sources = [p.quote for p in evidence.passages] + [stats]

@@ -109,7 +109,24 @@ def reflection(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
 
 
 def winner_a(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
-    return {"winner": "A", "reason": "better controlled"}
+    return {"winner": "A"}
+
+
+def requote(body: dict[str, Any], passages: dict[int, str]) -> dict[str, Any]:
+    """A real quote for each citation the request asks for again."""
+    count = body["response_format"]["json_schema"]["schema"]["properties"]["quotes"]["minItems"]
+    return {"quotes": [{"n": 1, "quote": quote_of(passages[1])}] * count}
+
+
+def design_fix(body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
+    """Coherent values for the design fields the request asks for again."""
+    good = {
+        "conditions": ["atomoxetine", "placebo"],
+        "controls": ["matched placebo pill"],
+        "primary_measure": "proportion of novel-option choices",
+    }
+    asked = body["response_format"]["json_schema"]["schema"]["properties"]
+    return {name: good[name] for name in asked}
 
 
 def reference_in(passages: dict[int, str]) -> tuple[int, str]:

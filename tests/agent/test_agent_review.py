@@ -49,8 +49,12 @@ def _critique_reply(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
     }
 
 
+_INVENTED = {"n": 1, "quote": "the authors never measured luminance at all"}
+
+
 def test_critique_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOptions) -> None:
     fake.on("CritiqueDraft", _critique_reply)
+    fake.on("Requote", lambda body, p: {"quotes": [_INVENTED]})
     doc = _doc(corpus_library, "pupil")
     result = critique(corpus_library, llm, doc[:8], options=options)
 
@@ -66,13 +70,34 @@ def test_critique_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentO
     ]
     # the invented point was removed after the re-ask also failed; the real ones stay
     assert [m.aspect for m in result.methods] == ["sample_size", "over_claiming"]
-    assert result.removed_citations == 1 and len(fake.of("CritiqueDraft")) == 2
+    assert result.removed_citations == 1 and len(fake.of("CritiqueDraft")) == 1
+    # the re-ask asked for that point's citation alone, naming what it is to support
+    (reask,) = fake.of("Requote")
+    assert "luminance" in reask["messages"][-1]["content"]
+    assert "Invented." in reask["messages"][-1]["content"]
     for m in result.methods:
         assert m.citation.doc_id == doc
     user = fake.of("CritiqueDraft")[0]["messages"][1]["content"]
     assert "Statistics audit:" in user and f"{report.counts['total']} reported tests" in user
     assert user.startswith("<documents>")  # the stable part of the prompt comes first
     assert result.profile is not None and result.profile.doc_id == doc
+
+
+def test_a_critique_point_whose_quote_is_found_again_is_kept(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on("CritiqueDraft", _critique_reply)
+    fake.on("Requote", lambda body, p: {"quotes": [{"n": 2, "quote": quote_of(p[2])}]})
+    doc = _doc(corpus_library, "pupil")
+    result = critique(corpus_library, llm, doc, options=options)
+    # the draft is written once; its third point keeps its issue with the quote found
+    assert len(fake.of("CritiqueDraft")) == 1 and len(fake.of("Requote")) == 1
+    assert [m.aspect for m in result.methods] == ["sample_size", "over_claiming", "controls"]
+    assert result.removed_citations == 0
+    chunk = next(
+        c for c in corpus_library.chunks(doc) if c.chunk_id == result.methods[2].citation.chunk_id
+    )
+    assert quote_occurs(result.methods[2].citation.quote, chunk.quote)
 
 
 def test_weigh_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOptions) -> None:
