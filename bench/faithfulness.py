@@ -20,6 +20,8 @@ Figures (each part writes one JSON line per item, so long runs can be split):
   reader, not the claim checker's);
 * stance accuracy: for each claim-passage pair, the stance ``weigh`` gives that
   passage (through the facade, whatever ``weigh`` is merged), against the hand-set one;
+* stance on the hand-set passage (``--part stance_passage``): the narrow check alone,
+  on the passage each pair names, whichever passages weigh would read;
 * proposals passing the coherence rules (two manipulated conditions, a control that is
   no condition, a primary measure, a power analysis that follows the design);
 * bare-reference citations: citation quotes that only name works ("Rogers et al., 2004")
@@ -251,6 +253,31 @@ def run_stance(pump: Any, pair: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def run_stance_passage(pump: Any, pair: dict[str, Any]) -> dict[str, Any]:
+    """The narrow stance check alone, on the hand-set passage (the chunk holding ``phrase``).
+
+    ``stance`` measures weigh end to end, so a pair counts as wrong when weigh read
+    other passages of the paper; this part separates the stance check from that choice.
+    """
+    from ideapump.evidence.stance import judge
+
+    started = time.perf_counter()
+    want = _norm(pair["phrase"])
+    doc = next(d for d in pump.library.papers() if pair["paper"] in d.source)
+    chunk = next(x for x in pump.library.chunks(doc.doc_id) if want in _norm(x.quote))
+    stance, _ = judge(pump.llm, pair["claim"], chunk.quote, chunk.title, chunk.page)
+    return {
+        "part": "stance_passage",
+        "claim": pair["claim"],
+        "expected": pair["stance"],
+        "got": stance.stance,
+        "model": stance.model_stance,
+        "reason": stance.reason,
+        "correct": stance.stance == pair["stance"],
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
 def run_propose(pump: Any, question: str) -> dict[str, Any]:
     from ideapump.agent.coherence import manipulations, proposal_problems, within_subject
     from ideapump.results import ProposalDraft
@@ -357,6 +384,12 @@ def report(rows: Iterable[dict[str, Any]]) -> None:
             f"  stance accuracy:        {_share(sum(r['correct'] for r in stance), len(stance))}"
             f" (on shown passages: {_share(sum(r['correct'] for r in found), len(found))})"
         )
+    narrow = [r for r in rows if r["part"] == "stance_passage"]
+    if narrow:
+        print(
+            f"stance on the hand-set passage: {_share(sum(r['correct'] for r in narrow), len(narrow))}"
+            f" (the model alone: {_share(sum(r['model'] == r['expected'] for r in narrow), len(narrow))})"
+        )
     if prop:
         shown = sum(len(r["proposals"]) for r in prop)
         print(
@@ -388,12 +421,14 @@ def main() -> None:
     data = json.loads(args.questions.read_text())
     rows = []
     for part in args.part.split(","):
-        items = data[part][args.start :][: args.limit]
+        items = data["stance" if part == "stance_passage" else part][args.start :][: args.limit]
         for item in items:
             if part in ("answerable", "unanswerable"):
                 row = run_question(pump, item, part)
             elif part == "stance":
                 row = run_stance(pump, item)
+            elif part == "stance_passage":
+                row = run_stance_passage(pump, item)
             else:
                 row = run_propose(pump, item)
             rows.append(row)
