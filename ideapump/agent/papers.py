@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ideapump.agent.grounding import Evidence
+from ideapump.grounding.normalize import WORD_NUMBER, numbers
 from ideapump.results import PaperProfile
 
 if TYPE_CHECKING:
@@ -33,10 +34,15 @@ DESIGN_TERMS: dict[str, str] = {
     "pre-registered": r"pre[\s-]*regist",
     "pilot": r"\bpilot\b",
 }
+_WHO = (
+    r"\s+(?:healthy\s+|adult\s+|young\s+|naive\s+|male\s+|female\s+)*"
+    r"(?:participants|subjects|observers|volunteers|patients|respondents|men|women|students|rats|mice|dogs|horses)\b"
+)
 _N_PATTERNS = (
     r"\b[Nn]\s*=\s*(\d{1,5})\b",
-    r"\b(\d{1,5})\s+(?:healthy\s+|adult\s+|young\s+|male\s+|female\s+)*"
-    r"(?:participants|subjects|volunteers|patients|respondents|men|women|students|rats|mice|dogs|horses)\b",
+    r"\b(\d{1,5})" + _WHO,
+    # "Sixty healthy volunteers" (Dubois): read as 60, not missed for the "n = 20" per group
+    r"(?i:(" + WORD_NUMBER.pattern + r"))(?-i:" + _WHO + ")",
 )
 _METHODS = re.compile(r"method|participant|subject|sample|design|procedure", re.IGNORECASE)
 
@@ -46,6 +52,17 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     right_dot = text.find(". ", end)
     right = min(x for x in (right_dot if right_dot >= 0 else len(text), end + 120, len(text)))
     return " ".join(text[left:right].split())
+
+
+def _count(text: str) -> int | None:
+    """``text`` as a whole number: digits, or a number in words ("Sixty", "twenty-four")."""
+    if text.isdigit():
+        return int(text)
+    found = numbers(text, words=True)
+    # the whole capture must be the number ("Sixty"), not a word beside it ("the six")
+    if len(found) == 1 and found[0].text.casefold() == text.casefold():
+        return int(found[0].value)
+    return None
 
 
 def profile_chunks(
@@ -63,7 +80,9 @@ def profile_chunks(
         in_methods = bool(_METHODS.search(chunk.section or ""))
         for pattern in _N_PATTERNS:
             for m in re.finditer(pattern, chunk.quote):
-                n = int(m[1])
+                n = _count(m[1])
+                if n is None:
+                    continue
                 if n < 2 or 1900 <= n <= 2100:  # years are not samples
                     continue
                 key = (in_methods, n)

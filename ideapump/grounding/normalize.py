@@ -164,7 +164,8 @@ _TENS = {
     "eighty": 80,
     "ninety": 90,
 }
-_WORD_NUMBER = re.compile(
+#: A number written in words ("sixteen", "Sixty", "twenty-five"); case-insensitive.
+WORD_NUMBER = re.compile(
     r"\b(?:(?P<tens>"
     + "|".join(_TENS)
     + r")(?:[\s-](?P<unit>"
@@ -197,7 +198,7 @@ def numbers(text: str, *, words: bool = False) -> list[Number]:
         decimals = len(digits.split(".")[1]) if "." in digits else 0
         out.append(Number(float(digits), bool(m.group("pct")), raw, decimals))
     if words:
-        for m in _WORD_NUMBER.finditer(text):
+        for m in WORD_NUMBER.finditer(text):
             if m.group("tens"):
                 value = _TENS[m.group("tens").lower()] + (
                     _UNITS[m.group("unit").lower()] if m.group("unit") else 0

@@ -8,6 +8,7 @@ from typing import Any
 from ideapump.agent import AgentOptions, critique, weigh
 from ideapump.agent.grounding import quote_occurs
 from ideapump.evidence.stance import StanceAnswer
+from ideapump.grounding.normalize import numbers
 from ideapump.llm.structured import output_contract
 from ideapump.prompts import render_prompt
 from ideapump.runtime import Runtime
@@ -119,7 +120,9 @@ def test_weigh_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOpti
                 if c.chunk_id == profile.sample_citation.chunk_id
             )
             assert quote_occurs(profile.sample_citation.quote, chunk.quote)
-            assert str(profile.sample_size) in profile.sample_citation.quote
+            # stated in digits or in words ("Eight observers ... participated")
+            stated = numbers(profile.sample_citation.quote, words=True)
+            assert profile.sample_size in {n.value for n in stated}
     assert result.rules and result.verdict in ("supported", "mixed")
 
 

@@ -230,3 +230,20 @@ def test_chat_history_shows_whole_messages_and_says_what_it_left_out() -> None:
     assert "assistant: Random exploration went up [2]." in text
     assert "What next?" not in text  # the latest message has its own place in the prompt
     assert _history_text([("user", "hi")]) == "(none)"
+
+
+def test_a_sample_size_in_words_is_the_papers_n_not_a_group_size() -> None:
+    from ideapump.agent.papers import profile_chunks
+
+    # Dubois et al. 2021 state their N in words and their group size in digits; the
+    # critique said "a sample size of 20 subjects" for this 60-participant study.
+    methods = make_passage(
+        "Sixty healthy volunteers aged 18-35 participated in a double-blind, "
+        "placebo-controlled, between-subjects study. Each subject was randomly allocated "
+        "to one of three drug groups (n = 20 per group).",
+        section="Materials and methods",
+    )
+    profile = profile_chunks("d1", "Paper", [methods], Evidence([methods]))
+    assert profile.sample_size == 60
+    assert profile.sample_citation is not None
+    assert profile.sample_citation.quote.startswith("Sixty healthy volunteers")
