@@ -38,7 +38,6 @@ is dropped with it. A citation always shows words that are in the chunk.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +76,7 @@ from ideapump.grounding.claims import check_text
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
 from ideapump.results import Citation
+from ideapump.retrieval.hybrid import BACK_MATTER
 from ideapump.stats import audit_stored
 from ideapump.stats.models import CHECK_FLAG_CODES
 
@@ -129,14 +129,6 @@ def new_entry(row: DocumentRow, settings: Settings, origin: str) -> DocDigest:
         origin=origin,
         stats=stats_summary(row, settings),
     )
-
-
-# Sections that say who helped and who paid, not what was found: a small model
-# summarising a paper from its acknowledgements reports the acknowledgements.
-BACK_MATTER = re.compile(
-    r"(?i)acknowledg|funding|financial support|competing interest|conflicts? of interest"
-    r"|author(s'|'s)? contributions?|declaration|disclosure|data availability|abbreviations"
-)
 
 
 def document_passages(library: Library, doc_id: str, k: int) -> list[Passage]:

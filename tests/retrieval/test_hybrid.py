@@ -12,6 +12,7 @@ from ideapump.errors import InputError
 from ideapump.library import Library
 from ideapump.models import Passage
 from ideapump.retrieval import CHUNK_CONTEXT, LexicalIndex, Retriever, get_retriever, spread_pages
+from ideapump.retrieval.hybrid import BACK_MATTER
 from ideapump.runtime import Runtime
 from ideapump.store.registry import DocumentRow
 from ideapump.store.vectors import ChunkHit
@@ -286,3 +287,17 @@ def test_a_small_library_under_a_cap_returns_each_passage_once(
     hits = Retriever(lib).retrieve("volunteers and reversal learning", 6, per_paper_cap=2)
     assert 0 < len(hits) < 6
     assert len({p.chunk_id for p in hits}) == len(hits)
+
+
+def test_back_matter_does_not_outrank_the_findings_of_its_paper(lib: Library) -> None:
+    # A short back-matter chunk is mostly the paper's title (embedded and indexed with
+    # every chunk): Dubois' "Data availability" came first for this question in the
+    # README's quick start.
+    assert not lib.ingest(list(PAPERS.values())).failed
+    top = lib.search("how does noradrenaline shape exploration?", k=3)
+    assert not any(BACK_MATTER.search(f"{p.section} {p.quote[:80]}") for p in top), [
+        (p.section, p.quote[:60]) for p in top
+    ]
+    # asked for, back matter is still found
+    found = lib.search("data availability", k=3)
+    assert any(BACK_MATTER.search(f"{p.section} {p.quote[:80]}") for p in found)
