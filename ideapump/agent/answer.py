@@ -71,18 +71,19 @@ EXTRA_PASSAGES = 6
 #: Documents whose abstract joins the evidence step's passages.
 ABSTRACTS = 2
 
+# One citation marker: "[2]", "[1, 3]".
+_MARKER = r"\[\s*\d+(?:\s*,\s*\d+)*\s*\]"
 _MARKERS = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
-_LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\])+")
+_LEADING_MARKERS = re.compile(rf"^(?:\s*{_MARKER})+")
 # "exploration.[1] Next": a marker after the full stop that ends its sentence. Only once
 # what follows it is seen: "exploration. [4] shows that ..." opens the next sentence with
 # the marker as its subject, and moving it would leave "shows that ..." without one.
-_MARKER_AFTER_STOP = re.compile(r"([.!?])\s*(\[\s*\d+(?:\s*,\s*\d+)*\s*\])(?=\s*[^\sa-z\[])")
-_MARKER_AT_END = re.compile(r"([.!?])\s*(\[\s*\d+(?:\s*,\s*\d+)*\s*\])\s*$")
+_MARKER_AFTER_STOP = re.compile(rf"([.!?])\s*({_MARKER})(?=\s*[^\sa-z\[])")
+_MARKER_AT_END = re.compile(rf"([.!?])\s*({_MARKER})\s*$")
 # A marker the model used as a noun: "[4] shows that ...", "According to [2], ...".
-_MARKER_AS_SUBJECT = re.compile(r"^(\s*)(\[\s*\d+(?:\s*,\s*\d+)*\s*\])(?=\s+[a-z])")
+_MARKER_AS_SUBJECT = re.compile(rf"^(\s*)({_MARKER})(?=\s+[a-z])")
 _MARKER_AFTER_PREPOSITION = re.compile(
-    r"\b(according to|in|by|from|of|see)\s+(\[\s*\d+(?:\s*,\s*\d+)*\s*\])(?=\s*[,;:]|\s+[a-z])",
-    re.I,
+    rf"\b(according to|in|by|from|of|see)\s+({_MARKER})(?=\s*[,;:]|\s+[a-z])", re.I
 )
 _ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s*$")
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")

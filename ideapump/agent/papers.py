@@ -54,15 +54,9 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     return " ".join(text[left:right].split())
 
 
-def _count(text: str) -> int | None:
-    """``text`` as a whole number: digits, or a number in words ("Sixty", "twenty-four")."""
-    if text.isdigit():
-        return int(text)
-    found = numbers(text, words=True)
-    # the whole capture must be the number ("Sixty"), not a word beside it ("the six")
-    if len(found) == 1 and found[0].text.casefold() == text.casefold():
-        return int(found[0].value)
-    return None
+def _count(text: str) -> int:
+    """A pattern's capture as a number: digits, or a number in words ("Sixty", "twenty-four")."""
+    return int(text) if text.isdigit() else int(numbers(text, words=True)[0].value)
 
 
 def profile_chunks(
@@ -81,8 +75,6 @@ def profile_chunks(
         for pattern in _N_PATTERNS:
             for m in re.finditer(pattern, chunk.quote):
                 n = _count(m[1])
-                if n is None:
-                    continue
                 if n < 2 or 1900 <= n <= 2100:  # years are not samples
                     continue
                 key = (in_methods, n)
