@@ -69,6 +69,11 @@ BACK_MATTER = re.compile(
 #: most of it: "how does noradrenaline shape exploration?" ranked Dubois' "Data availability"
 #: first, 0.522 against the Discussion's 0.521.
 BACK_MATTER_FACTOR = 0.9
+#: A chunk with fewer words is a heading cut off from its text ("Materials and methods",
+#: "2. Method"): no passage to read or quote, though the title it is indexed with makes
+#: it score like the paper. The offline model quoted it as its citation and a proposal
+#: was dropped.
+MIN_PASSAGE_WORDS = 5
 _FETCH_BATCH = 2000
 _MAX_INDEXES = 8
 
@@ -314,6 +319,7 @@ class Retriever:
         else:
             ids = list(dict.fromkeys([*(h.chunk_id for h in dense), *lexical]))
             hits = [h for h in self._load(ids) if h.doc_id in allowed]
+        hits = [h for h in hits if len(h.text.split()) >= MIN_PASSAGE_WORDS]
         signals = score(
             hits,
             vector,
