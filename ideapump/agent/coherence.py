@@ -137,6 +137,42 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
     return problems
 
 
+_INERT = re.compile(r"\b(?:placebo|sham|vehicle|saline|dummy|inactive)\b", re.I)
+_DRUG = re.compile(
+    r"\b(?:mg|doses?|drugs?|pills?|tablets?|inject\w*|administ\w*|agonists?|antagonists?|"
+    r"inhibitors?)\b",
+    re.I,
+)
+
+
+def control_menu(d: ProposalDraft) -> list[str]:
+    """Standard controls that suit ``d``'s design, for the model to choose from.
+
+    Asked to name a control again, the 1.5B model gave back what failed ("none", the
+    placebo condition) in most drafts, so a repair of ``controls`` is a choice from
+    this list (the schema allows nothing else), built from the design: counterbalanced
+    order within subjects, random allocation between, blinding where a condition is
+    inert, a matched placebo where a drug has none, a washout between drug sessions.
+    """
+    conditions = " ".join(d.conditions)
+    within, between = within_subject(d.design), bool(_BETWEEN.search(d.design))
+    drug = bool(_INERT.search(conditions) or _DRUG.search(f"{conditions} {d.design}"))
+    menu = []
+    if within or not between:
+        menu.append("the order of conditions counterbalanced across participants")
+    if between or not within:
+        menu.append("random allocation of participants to conditions")
+    if _INERT.search(conditions):
+        menu.append("participants and experimenters blind to which condition is given")
+    elif drug:
+        menu.append("a placebo matched to the active condition in appearance and schedule")
+    if drug and not between:
+        menu.append("a washout period between sessions so that no condition carries over")
+    menu.append("a baseline measurement of the primary measure before the manipulation")
+    menu.append("the primary measure scored by someone blind to condition")
+    return menu
+
+
 def within_subject(design: str) -> bool:
     """True when ``design`` has every participant in every condition."""
     return bool(_WITHIN.search(design)) and not _BETWEEN.search(design)

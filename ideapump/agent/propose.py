@@ -10,13 +10,14 @@
    (two manipulated conditions, a control that is not a condition, a primary
    measure): a draft that breaks them is sent back once with the problems
    named, then dropped.
-3. For each: the closest existing passage in the library (by similarity to its
-   hypothesis and design), a reflection on feasibility, confounds, controls and
-   whether the corpus already did it, and a power analysis (:mod:`.power`)
-   that follows the design (within subject: paired tests; between: one group
-   per condition).
-4. Rank by pairwise comparisons (the model judges A vs B; Elo updates, the
-   position of each candidate alternating), return the top k.
+3. Rank by pairwise comparisons (the model judges A vs B; Elo updates, the
+   position of each candidate alternating).
+4. For each of the top k only: the closest existing passage in the library (by
+   similarity to its hypothesis and design), a reflection on feasibility,
+   confounds, controls and whether the corpus already did it, and a power
+   analysis (:mod:`.power`) that follows the design (within subject: paired
+   tests; between: one group per condition). A review is 175-365 tokens from the
+   1.5B model (15-30 s on a 2-core CPU); a candidate not shown needs none.
 
 Every prompt starts with the same bytes: the persona, then the one
 ``<documents>`` block of this request (rendered once), then the stage's own
@@ -28,12 +29,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import create_model
+from pydantic import Field, create_model
 
 from ideapump.agent.coherence import (
     check_proposal,
+    control_menu,
     manipulations,
     proposal_faults,
     within_subject,
@@ -50,7 +52,7 @@ from ideapump.agent.grounding import (
     retrieve,
 )
 from ideapump.agent.power import power_analysis
-from ideapump.errors import InputError, NotFoundError
+from ideapump.errors import InputError, LLMOutputError, NotFoundError
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
 from ideapump.results import (
@@ -87,21 +89,17 @@ def gather(library: Library, query: str, options: AgentOptions) -> list[Passage]
     return [p for p, s in zip(passages, scores, strict=True) if s >= options.min_relevance]
 
 
-def describe(d: ProposalDraft, reflection: Reflection | None = None) -> str:
-    lines = [
-        f"Title: {d.title}",
-        f"Hypothesis: {d.hypothesis}",
-        f"Design: {d.design}",
-        f"Conditions: {'; '.join(d.conditions)}",
-        f"Controls: {'; '.join(d.controls)}",
-        f"Primary measure: {d.primary_measure}",
-    ]
-    if reflection is not None:
-        lines.append(
-            f"Reviewer: feasibility {reflection.feasibility_score}/5, novelty "
-            f"{reflection.novelty_score}/5; confounds: {'; '.join(reflection.confounds) or 'none'}"
-        )
-    return "\n".join(lines)
+def describe(d: ProposalDraft) -> str:
+    return "\n".join(
+        [
+            f"Title: {d.title}",
+            f"Hypothesis: {d.hypothesis}",
+            f"Design: {d.design}",
+            f"Conditions: {'; '.join(d.conditions)}",
+            f"Controls: {'; '.join(d.controls)}",
+            f"Primary measure: {d.primary_measure}",
+        ]
+    )
 
 
 @dataclass
@@ -167,21 +165,37 @@ def _repair(
 
     Only those fields are asked for (``controls``: about 15 tokens), not the whole
     draft again (about 300 tokens, half a minute on a 2-core CPU); its checked
-    citations stay. The caller checks the result as it checked the draft.
+    citations stay. Controls are chosen from :func:`control_menu`. A reply that
+    does not fit leaves the draft as it was, to be dropped. The caller checks the
+    result as it checked the draft.
     """
-    fields = {
+    fields: dict[str, Any] = {
         name: (ProposalDraft.model_fields[name].annotation, ProposalDraft.model_fields[name])
         for name in faults
     }
-    schema = create_model("DesignFix", **fields)  # type: ignore[call-overload]
+    choices = ""
+    if "controls" in faults:
+        menu = control_menu(draft)
+        fields["controls"] = (
+            list[Literal[tuple(menu)]],  # type: ignore[misc]
+            Field(min_length=1, max_length=3, description="1 to 3 of the listed controls"),
+        )
+        choices = "Choose the controls (1 to 3) from this list, copied exactly:\n" + "\n".join(
+            f"- {m}" for m in menu
+        )
+    schema = create_model("DesignFix", **fields)
     user = render_prompt(
         "propose_repair",
         documents=block,
         proposal=describe(draft),
         problems="; ".join(faults.values()),
         fields=", ".join(faults),
+        choices=choices,
     )
-    fix = generate_structured(llm, [("system", persona()), ("user", user)], schema)
+    try:
+        fix = generate_structured(llm, [("system", persona()), ("user", user)], schema)
+    except LLMOutputError:
+        return draft
     return draft.model_copy(update=fix.model_dump())
 
 
@@ -323,14 +337,12 @@ def propose(
             message="The model could not ground a coherent proposal in the retrieved passages "
             "(every draft lacked a valid citation or a coherent design), so none is shown.",
         )
-    reviewed = [(d, *_reflect(llm, library, d, evidence, block, options)) for d in drafts]
-    ratings, wins, played = tournament(
-        llm, question, [describe(d, r) for d, r, _ in reviewed], options
-    )
+    ratings, wins, played = tournament(llm, question, [describe(d) for d in drafts], options)
+    top = sorted(range(len(drafts)), key=lambda i: -ratings[i])[:k]
     proposals = []
-    for (draft, reflection, novelty), rating, w, p in zip(
-        reviewed, ratings, wins, played, strict=True
-    ):
+    for i in top:
+        draft = drafts[i]
+        reflection, novelty = _reflect(llm, library, draft, evidence, block, options)
         citations = [c for c in (evidence.resolve(x.n, x.quote) for x in draft.citations) if c]
         proposals.append(
             ExperimentProposal(
@@ -354,15 +366,15 @@ def propose(
                 risks=draft.risks,
                 novelty=novelty,
                 reflection=reflection,
-                score=round(rating, 1),
-                wins=w,
-                comparisons=p,
+                score=round(ratings[i], 1),
+                wins=wins[i],
+                comparisons=played[i],
             )
         )
     proposals.sort(key=lambda p: (-p.score, -(p.reflection.novelty_score if p.reflection else 0)))
     return Proposals(
         question=question,
-        proposals=proposals[:k],
+        proposals=proposals,
         candidates=len(drafts),
         removed_citations=removed,
         unsupported_removed=made.unsupported,

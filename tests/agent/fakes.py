@@ -126,7 +126,16 @@ def design_fix(body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
         "primary_measure": "proportion of novel-option choices",
     }
     asked = body["response_format"]["json_schema"]["schema"]["properties"]
-    return {name: good[name] for name in asked}
+    fix = {name: good[name] for name in asked}
+    if "controls" in asked:  # a choice from the menu the request offers
+        fix["controls"] = [next(m for m in menu_of(body) if "placebo" in m or "blind" in m)]
+    return fix
+
+
+def menu_of(body: dict[str, Any]) -> list[str]:
+    """The controls a DesignFix request lets the model choose from."""
+    controls = body["response_format"]["json_schema"]["schema"]["properties"]["controls"]
+    return list(controls["items"]["enum"])
 
 
 def reference_in(passages: dict[int, str]) -> tuple[int, str]:

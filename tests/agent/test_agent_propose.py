@@ -16,6 +16,7 @@ from tests.agent.fakes import (
     design_fix,
     incoherent,
     inverted_in,
+    menu_of,
     proposal,
     reference_in,
     reflection,
@@ -207,7 +208,12 @@ def test_an_incoherent_design_is_sent_back_once_and_the_repair_shown(
     assert "'Win model', 'Second place model', 'Third place model' are conditions" in reask
     shown = result.proposals[0]
     assert shown.conditions == ["atomoxetine", "placebo"] and result.incoherent_dropped == 0
-    assert shown.controls == ["matched placebo pill"]
+    # controls are chosen from the menu the schema allows: asked to write them again,
+    # the 1.5B model gave back "none" or the placebo condition
+    assert shown.controls == [
+        "a placebo matched to the active condition in appearance and schedule"
+    ]
+    assert shown.controls[0] in menu_of(ask) and "- a placebo matched" in reask
     assert shown.title == "Horizon x drug" and shown.citations  # the rest of the draft stays
     assert shown.sample_size.groups == 2 and "two-sample" in shown.sample_size.test
 
@@ -216,13 +222,55 @@ def test_a_design_that_stays_incoherent_is_dropped(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
     fake.on("ProposalDraft", lambda b, p: incoherent(p))
-    fake.on("DesignFix", lambda b, p: {k: incoherent(p)[k] for k in ("conditions", "controls")})
+    fake.on(
+        "DesignFix",
+        lambda b, p: {"conditions": incoherent(p)["conditions"], "controls": menu_of(b)[:1]},
+    )
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
     assert len(fake.of("ProposalDraft")) == 1
     assert len(fake.of("DesignFix")) == options.coherence_retries
     assert result.abstained and result.proposals == [] and result.incoherent_dropped == 1
     assert "Win model" not in result.model_dump_json()
     assert fake.of("ReflectionDraft") == []  # nothing left to review
+
+
+def test_a_draft_without_a_control_gets_one_chosen_from_its_design(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # What the offline model wrote in 2 of 3 drafts for the quick start's question:
+    # good conditions, no control; asked again, it gave "none" back.
+    fake.on(
+        "ProposalDraft",
+        lambda b, p: {
+            **proposal(p),
+            "design": "Within-subject: each participant completes both sessions.",
+            "conditions": ["noradrenaline", "placebo"],
+            "controls": ["none"],
+        },
+    )
+    fake.on(
+        "DesignFix", lambda b, p: {"controls": [m for m in menu_of(b) if "blind to which" in m]}
+    )
+    fake.on("ReflectionDraft", reflection)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    menu = menu_of(fake.of("DesignFix")[0])
+    # a within-subject drug design is offered order, blinding and washout, not allocation
+    assert any("counterbalanced" in m for m in menu) and any("washout" in m for m in menu)
+    assert not any("allocation" in m for m in menu)
+    assert [p.controls for p in result.proposals] == [
+        ["participants and experimenters blind to which condition is given"]
+    ]
+    assert result.proposals[0].sample_size.test.startswith("paired")
+
+
+def test_a_repair_off_the_menu_drops_the_draft_without_an_error(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on("ProposalDraft", lambda b, p: {**proposal(p), "controls": ["none"]})
+    fake.on("DesignFix", lambda b, p: {"controls": ["none"]})
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    assert fake.of("DesignFix")  # asked (and re-asked by the schema check), never accepted
+    assert result.abstained and result.incoherent_dropped == 1
 
 
 def test_invented_numbers_and_bare_reference_quotes_are_never_shown(
