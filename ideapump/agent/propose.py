@@ -196,7 +196,11 @@ def _repair(
         fix = generate_structured(llm, [("system", persona()), ("user", user)], schema)
     except LLMOutputError:
         return draft
-    return draft.model_copy(update=fix.model_dump())
+    # Each item once: from a menu of five, the 1.5B model chose one control three times.
+    update = {
+        k: list(dict.fromkeys(v)) if isinstance(v, list) else v for k, v in fix.model_dump().items()
+    }
+    return draft.model_copy(update=update)
 
 
 def _generate(

@@ -248,8 +248,8 @@ def test_a_draft_without_a_control_gets_one_chosen_from_its_design(
             "controls": ["none"],
         },
     )
-    fake.on(
-        "DesignFix", lambda b, p: {"controls": [m for m in menu_of(b) if "blind to which" in m]}
+    fake.on(  # the same control chosen twice, as the 1.5B model did
+        "DesignFix", lambda b, p: {"controls": [m for m in menu_of(b) if "blind to which" in m] * 2}
     )
     fake.on("ReflectionDraft", reflection)
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
