@@ -85,6 +85,13 @@ _MARKER_AS_SUBJECT = re.compile(rf"^(\s*)({_MARKER})(?=\s+[a-z])")
 _MARKER_AFTER_PREPOSITION = re.compile(
     rf"\b(according to|in|by|from|of|see)\s+({_MARKER})(?=\s*[,;:]|\s+[a-z])", re.I
 )
+# "The paper by [3] shows": the marker stands for the authors; "The paper [3] shows"
+# reads as the model meant it once the marker moves to the sentence's end.
+_WORK_BY_MARKER = re.compile(
+    rf"\b(paper|study|article|work|research|trial|review|report)\s+by\s+({_MARKER})", re.I
+)
+# "(cf [1]." / "(see [2, 3])": a parenthesis that only points at evidence.
+_POINTER = re.compile(rf"\(\s*(?:cf\.?|see|e\.g\.,?)?\s*((?:{_MARKER}\s*,?\s*)+)\)?", re.I)
 _ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s*$")
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")
 # A sentence that stops on one of these words was cut off: the model copied a
@@ -178,6 +185,8 @@ class CheckedAnswer:
         if _ENUMERATOR.match(raw):
             return  # a list number on its own ("1."), not a sentence
         raw = _BULLET.sub("", tidy(raw))
+        raw = _POINTER.sub(lambda m: f" {m[1].strip().rstrip(',')}", raw)
+        raw = _WORK_BY_MARKER.sub(r"\1 \2", raw)
         raw = _MARKER_AS_SUBJECT.sub(lambda m: f"{m[1]}{_study(m[2]).capitalize()} {m[2]}", raw)
         raw = _MARKER_AFTER_PREPOSITION.sub(lambda m: f"{m[1]} {_study(m[2])} {m[2]}", raw)
         given = [int(n) for m in _MARKERS.finditer(raw) for n in re.findall(r"\d+", m[1])]

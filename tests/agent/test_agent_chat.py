@@ -149,15 +149,22 @@ def test_a_marker_used_as_a_sentences_subject_keeps_the_sentence_readable(
             " reports that both intervention sequences led to an increase in handwashing "
             f"frequency. According to [{n}], both intervention sequences led to an increase "
             "in handwashing frequency.",
+            f" The paper by [{n}] shows that both intervention sequences led to an increase "
+            f"in handwashing frequency. Both intervention sequences led to an increase in "
+            f"handwashing frequency (cf [{n}].",
         ]
 
     fake.on("stream", answer)
     reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
     assert not reply.extractive and reply.unsupported_removed == 0, reply.result
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", reply.text) if s.strip()]
-    assert len(sentences) == 3, reply.text
+    assert len(sentences) == 5, reply.text
     assert sentences[1].startswith("The study reports that both"), reply.text
     assert sentences[2].startswith("According to the study, both"), reply.text
+    # the marker stood for the authors, and a parenthesis only pointed at the evidence
+    assert sentences[3].startswith("The paper shows that both"), reply.text
+    assert re.search(r"frequency \[\d+\]\.$", sentences[4]), reply.text
+    assert "(cf" not in reply.text and "by the study" not in reply.text
     assert all(re.search(r"\[\d+\]\.$", s) for s in sentences), reply.text
 
 
