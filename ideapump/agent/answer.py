@@ -369,7 +369,11 @@ def answer_stream(
     )
     answer = CheckedAnswer(gathered, Evidence([], library))
     yield answer.evidence_event()
-    messages = [("system", persona()), ("user", user)]
+    # The rules sit in the system message, after the persona: the same bytes for every
+    # question, so llama.cpp reads them once and takes them from its prompt cache after
+    # (about 200 tokens, 3 s on a 2-core CPU, before the first token of every answer).
+    rules = render_prompt("chat_rules", max_sentences=MAX_SENTENCES)
+    messages = [("system", f"{persona()}\n\n{rules}"), ("user", user)]
     for piece in stream_text(llm, messages, max_tokens=ANSWER_TOKENS):
         yield from answer.feed(piece)
     yield from answer.flush()

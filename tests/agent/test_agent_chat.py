@@ -74,10 +74,21 @@ def test_question_shows_only_checked_sentences_each_with_a_citation(
         assert len(c.citation.quote.split()) >= 8
     removed = done.result["removed"] if done.result else []
     assert any("35%" in r["sentence"] for r in removed)
-    # the prompt: persona, then the numbered evidence first, then the instructions
+    # the prompt: persona and the answering rules, then the numbered evidence, then the
+    # question; the rules are the same bytes for every question, so a server's prompt
+    # cache holds them and only the evidence and the question are read per answer
     messages = fake.of("stream")[0]["messages"]
-    assert messages[0]["role"] == "system"
+    assert messages[0]["role"] == "system" and "End every sentence with" in messages[0]["content"]
     assert messages[1]["content"].startswith("<documents>")
+    assert "End every sentence with" not in messages[1]["content"]
+    chat(
+        corpus_library,
+        llm,
+        [("user", "Which hand hygiene interventions were compared?")],
+        options=options,
+    )
+    again = fake.of("stream")[1]["messages"]
+    assert again[0] == messages[0] and again[1] != messages[1]
 
 
 def options_cap(llm: Any) -> int:

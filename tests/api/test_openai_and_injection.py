@@ -109,7 +109,7 @@ async def test_document_text_is_data_not_instructions(
     sent = llm_requests(llm)[0]["messages"]
     assert [m["role"] for m in sent] == ["system", "user"]
     persona, instructions, block = _split(sent)
-    assert persona == render_prompt("persona")  # system prompt unchanged
+    assert persona.startswith(render_prompt("persona"))  # the persona, then the chat rules
     assert "Ignore previous instructions" not in persona + instructions
     assert "Ignore previous instructions" in block  # it is there, as data
     # the memo cannot close the data block early: its closing tags are neutralised
