@@ -108,6 +108,7 @@ class _Drafts:
     removed_citations: int = 0
     unsupported: int = 0
     incoherent: int = 0
+    why: list[str] = field(default_factory=list)  # why each dropped draft was dropped
 
 
 def _cited(draft: ProposalDraft, evidence: Evidence) -> tuple[list[str], list[int]]:
@@ -133,8 +134,9 @@ def _candidate(
     evidence: Evidence,
     block: str,
     options: AgentOptions,
-) -> tuple[ProposalDraft | None, int, int]:
-    """One checked, coherent draft (or None), citations removed, sentences removed."""
+) -> tuple[ProposalDraft | str, int, int]:
+    """One checked, coherent draft (or why there is none), citations removed, sentences
+    removed."""
     got = generate_grounded(
         llm,
         messages,
@@ -145,8 +147,9 @@ def _candidate(
         requote=True,
     )
     if not got.draft.citations:
-        return None, got.removed, 0
+        return "none of its citations quoted a finding from the passage it named", got.removed, 0
     raw = got.draft
+    faults: dict[str, str] = {}
     for attempt in range(options.coherence_retries + 1):
         draft, unsupported = check_proposal(raw, *_cited(raw, evidence))
         faults = proposal_faults(draft)
@@ -155,7 +158,7 @@ def _candidate(
         if attempt == options.coherence_retries:
             break
         raw = _repair(llm, raw, faults, block)
-    return None, got.removed, 0
+    return "; ".join(faults.values()), got.removed, 0
 
 
 def _repair(
@@ -217,8 +220,9 @@ def _generate(
             llm, [("system", persona()), ("user", user)], evidence, block, options
         )
         out.removed_citations += removed
-        if draft is None:
+        if isinstance(draft, str):
             out.incoherent += 1
+            out.why.append(draft)
             continue
         out.unsupported += unsupported
         out.drafts.append(draft)
@@ -338,8 +342,11 @@ def propose(
             abstained=True,
             removed_citations=removed,
             incoherent_dropped=made.incoherent,
-            message="The model could not ground a coherent proposal in the retrieved passages "
-            "(every draft lacked a valid citation or a coherent design), so none is shown.",
+            message="The model could not ground a coherent proposal in the retrieved passages, "
+            "so none is shown. "
+            + " ".join(f"Draft {i}: {why}." for i, why in enumerate(made.why, 1))
+            + " Try again (drafts are sampled), --passages for more material, or a stronger "
+            "model (IDEAPUMP_LLM__BASE_URL).",
         )
     ratings, wins, played = tournament(llm, question, [describe(d) for d in drafts], options)
     top = sorted(range(len(drafts)), key=lambda i: -ratings[i])[:k]

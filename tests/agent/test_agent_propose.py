@@ -230,6 +230,8 @@ def test_a_design_that_stays_incoherent_is_dropped(
     assert len(fake.of("ProposalDraft")) == 1
     assert len(fake.of("DesignFix")) == options.coherence_retries
     assert result.abstained and result.proposals == [] and result.incoherent_dropped == 1
+    # the researcher is told which rule the draft broke, not only that it was dropped
+    assert "Draft 1: conditions must name at least two" in result.message
     assert "Win model" not in result.model_dump_json()
     assert fake.of("ReflectionDraft") == []  # nothing left to review
 
@@ -271,6 +273,7 @@ def test_a_repair_off_the_menu_drops_the_draft_without_an_error(
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
     assert fake.of("DesignFix")  # asked (and re-asked by the schema check), never accepted
     assert result.abstained and result.incoherent_dropped == 1
+    assert "Draft 1: controls must name at least one control" in result.message
 
 
 def test_invented_numbers_and_bare_reference_quotes_are_never_shown(
