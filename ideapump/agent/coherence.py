@@ -39,6 +39,14 @@ _PLACEHOLDER_WORDS = re.compile(
     r"[a-h]|[ivx]+|\d+|one|two|three|four)\b",
     re.I,
 )
+# Conditions that say only which arm is which: "control" vs "treatment" (from the 1.5B
+# model's proposal for "how does noradrenaline shape exploration?"). One of them beside a
+# named manipulation is fine ("atomoxetine" vs "control").
+_GENERIC_ARM = re.compile(
+    r"\b(?:controls?|treatments?|interventions?|active|comparisons?|standard|usual|"
+    r"conditions?|groups?|arms?|experimental)\b",
+    re.I,
+)
 _WITHIN = re.compile(
     r"within[\s-]*(?:subjects?|participants?)|repeated[\s-]*measures?|cross-?over|"
     r"counterbalanced order|each participant (?:completes|performs|receives|does|takes part in) "
@@ -97,11 +105,12 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
     """The fields of ``d`` that break a design rule, each with the rule it breaks."""
     problems: dict[str, str] = {}
     conditions = manipulations(d.conditions)
-    if len(conditions) < 2:
+    concrete = [c for c in conditions if re.search(r"[A-Za-z]{2,}", _GENERIC_ARM.sub(" ", c))]
+    if len(conditions) < 2 or not concrete:
         problems["conditions"] = (
             "conditions must name at least two different manipulations the experimenter "
             "sets (e.g. drug vs placebo, long vs short horizon), not models, analyses, "
-            "measures or 'Group 1/Group 2'"
+            "measures, 'Group 1/Group 2' or only 'control' and 'treatment'"
         )
     cond_keys = {_key(c) for c in d.conditions}
     controls = [

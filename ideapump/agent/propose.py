@@ -27,6 +27,7 @@ instructions; a server that caches prompt prefixes reuses them across calls.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -229,19 +230,34 @@ def _generate(
     return out
 
 
-def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
-    """``items`` once each, without those in ``known`` (compared as quotes are: :func:`normalize`).
+# Words that say a control is missing, not which: "no controls for the order of conditions".
+_LACK_WORDS = re.compile(
+    r"\b(?:no|not|lack\w*|missing|without|absen\w+|controls?|for|the|of|an?|and|to|in|is|are|"
+    r"there|any)\b"
+)
 
-    The 1.5B model repeats a review point, and names as missing a control the
-    proposal already has.
+
+def _content(text: str) -> set[str]:
+    return set(re.findall(r"[a-z][a-z-]+", _LACK_WORDS.sub(" ", text.lower())))
+
+
+def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
+    """``items`` once each, without those ``known`` already covers.
+
+    The 1.5B model repeats a review point, gives the proposal's own controls back as
+    confounds, and names as missing a control the proposal has ("no controls for the
+    order of conditions" beside "the order of conditions counterbalanced ..."): an
+    item whose words all occur in one known item is left out.
     """
+    covers = [_content(k) for k in known]
     seen = {normalize(k) for k in known}
     out = []
     for item in items:
-        key = normalize(item)
-        if key and key not in seen:
-            seen.add(key)
-            out.append(item.strip())
+        key, words = normalize(item), _content(item)
+        if not key or key in seen or (words and any(words <= c for c in covers)):
+            continue
+        seen.add(key)
+        out.append(item.strip())
     return out
 
 
@@ -281,7 +297,7 @@ def _reflect(
     novelty.already_done = got.already_done
     reflection = Reflection(
         feasibility=got.feasibility,
-        confounds=_distinct(got.confounds),
+        confounds=_distinct(got.confounds, known=draft.controls),
         missing_controls=_distinct(got.missing_controls, known=draft.controls),
         feasibility_score=got.feasibility_score,
         novelty_score=1 if got.already_done else got.novelty_score,

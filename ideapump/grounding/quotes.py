@@ -261,6 +261,9 @@ def is_bare_reference(quote: str) -> bool:
     return len(words) < 3
 
 
+_PAREN_REFERENCE = re.compile(r"\([^()]*\b(?:1[89]|20)\d\d[a-z]?\b[^()]*\)")
+
+
 def is_finding(quote: str, *, data: bool = False) -> bool:
     """True when ``quote`` is a claim a reader can use.
 
@@ -274,6 +277,10 @@ def is_finding(quote: str, *, data: bool = False) -> bool:
         return False
     if data:
         return True
+    # Words inside a parenthetical reference say nothing: "that subjects could deploy
+    # (Jepma and Nieuwenhuis, 2011)." is four words of a sentence cut at a chunk's start.
+    if len(_PAREN_REFERENCE.sub(" ", quote).split()) < MIN_FINDING_WORDS:
+        return False
     if _FRONT_MATTER.search(quote) or _LABEL.match(quote) or is_bare_reference(quote):
         return False
     if len(_INITIALS.findall(quote)) >= 2 or _VOLUME.search(quote) or quote.count("|") >= 2:
@@ -308,6 +315,7 @@ def closest_sentence(
     found = sentences(text)
     if avoid:
         found = [s for s in found if not opens_with(s, avoid)] or found
+    found = [s for s in found if not continues(s, text)] or found
     # A journal's front matter has no full stops, so its keyword list reads as one
     # short sentence made of the paper's topic words, and won on shared words alone.
     found = (
@@ -320,6 +328,16 @@ def closest_sentence(
     wanted = set(words(claim))
     best = max(found, key=lambda s: len(wanted & set(words(s))) / math.sqrt(len(s.split())))
     return " ".join(best.split()[:max_words])
+
+
+def continues(sentence: str, text: str) -> bool:
+    """True when ``sentence`` is the tail of a sentence cut at the start of ``text``.
+
+    A chunk often opens mid-sentence ("that subjects could deploy (Jepma and
+    Nieuwenhuis, 2011)."): shown as a citation, such a tail says nothing.
+    """
+    head = quote_key(sentence)[:40]
+    return sentence.lstrip()[:1].islower() and bool(head) and quote_key(text).startswith(head)
 
 
 def opens_with(text: str, title: str) -> bool:

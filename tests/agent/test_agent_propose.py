@@ -383,3 +383,23 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
     schema = ask["response_format"]["json_schema"]["schema"]["properties"]
     # the server's grammar stops the model after three of each
     assert schema["confounds"]["maxItems"] == schema["missing_controls"]["maxItems"] == 3
+
+
+def test_a_review_does_not_give_the_proposals_own_controls_back(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def echoing(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        # the 1.5B model's review: the controls as confounds, and as "missing"
+        return {
+            **reflection(body, p),
+            "confounds": ["Matched placebo pill", "arousal"],
+            "missing_controls": ["no controls for the placebo pill", "heart-rate monitoring"],
+        }
+
+    fake.on("ProposalDraft", lambda body, p: {**proposal(p), "controls": ["matched placebo pill"]})
+    fake.on("ReflectionDraft", echoing)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    review = result.proposals[0].reflection
+    assert review is not None and result.proposals[0].controls == ["matched placebo pill"]
+    assert review.confounds == ["arousal"]
+    assert review.missing_controls == ["heart-rate monitoring"]

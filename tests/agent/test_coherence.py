@@ -46,6 +46,13 @@ def test_conditions_that_are_no_manipulations(conditions: list[str]) -> None:
     assert any("conditions" in p for p in proposal_problems(_draft(conditions=conditions)))
 
 
+def test_conditions_must_name_what_is_manipulated() -> None:
+    # the 1.5B model's conditions for a noradrenaline study: which arm, not what it gets
+    generic = proposal_problems(_draft(conditions=["control", "treatment"]))
+    assert any("only 'control' and 'treatment'" in p for p in generic)
+    assert proposal_problems(_draft(conditions=["atomoxetine", "control group"])) == []
+
+
 def test_a_coherent_design_and_its_other_rules() -> None:
     assert proposal_problems(_draft()) == []
     problems = proposal_problems(_draft(controls=["placebo"], primary_measure=""))
@@ -112,3 +119,17 @@ def test_a_quote_that_is_the_title_page_run_on_gives_way_to_a_finding() -> None:
     passage = make_passage(text, doc_id="d", title=title, score=1.0, chunk_id="d:1")
     shown = finding_quote(passage, f"{title} during long-duration bed rest", "exercise phase")
     assert shown is not None and shown.startswith("In contrast, both exercise groups")
+
+
+def test_a_sentence_tail_of_references_is_no_citation() -> None:
+    # What the offline model cited from Dubois: the chunk opens mid-sentence.
+    text = (
+        "that subjects could deploy (Jepma and Nieuwenhuis, 2011). Atomoxetine reduced "
+        "value-free random exploration compared with placebo in the novelty task."
+    )
+    passage = make_passage(text, doc_id="d", title="Exploration", score=1.0, chunk_id="d:2")
+    shown = finding_quote(passage, "that subjects could deploy (Jepma and Nieuwenhuis, 2011).")
+    assert shown is not None and shown.startswith("Atomoxetine reduced value-free")
+    # a passage with nothing but such a tail is not cited at all
+    tail = make_passage(text.split(". ")[0] + ".", doc_id="d", title="E", score=1.0, chunk_id="d:3")
+    assert finding_quote(tail, "that subjects could deploy (Jepma and Nieuwenhuis, 2011).") is None
