@@ -11,7 +11,7 @@ knowing the outcome ("reduced mortality" is *down* and *better*):
   impair, harm, adverse...);
 * ``effect``: a non-directional effect or association ("associated with",
   "affects", "predicts", "differs", "significant");
-* ``none``: the text states that nothing happened ("no effect", "did not
+* ``none``: the text states that nothing happened ("no effect", "ineffective", "did not
   increase", "not associated", "no significant difference", "similar").
 
 A direction word right after a negation ("did not increase", "no higher", "not
@@ -49,7 +49,7 @@ _NONE = re.compile(
     r"|\b(?:did|does|do|was|were|is|are|could|can|has|have|had)\s*(?:not|n't)\s+"
     r"(?:\w+\s+){0,2}?(?:" + "|".join(_WORDS.values()) + r")"
     r"|\b(?:similar|comparable|unchanged|unaffected|unrelated|equivalent|"
-    r"non-?significant\w*|insignificant|independent of)\b"
+    r"non-?significant\w*|insignificant|independent of|ineffective\w*|unsuccessful\w*)\b"
     r"|\bn\.?s\.(?=\W)",
     re.IGNORECASE,
 )

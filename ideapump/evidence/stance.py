@@ -20,6 +20,7 @@ The model's stance and the reason for any change are kept in :class:`Stance`.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Literal
 
@@ -84,21 +85,50 @@ def _agreement(claim: set[Direction], passage: set[Direction]) -> tuple[bool, bo
         oppose = bool(passage & opposite) or "none" in passage
         return agree, oppose, "/".join(sorted(wanted))
     if "effect" in claim:
-        agree = bool(passage & {"up", "down", "better", "worse", "effect"})
+        # "no significant overall difference" names a difference it denies: an
+        # effect word beside "none" and no direction is no agreement.
+        agree = bool(passage & {"up", "down", "better", "worse"}) or (
+            "effect" in passage and "none" not in passage
+        )
         return agree, "none" in passage, "an effect"
     return False, False, ""
+
+
+# A sentence that says what was planned, supposed, hoped or left for later is not a result:
+# "we hypothesized that horses would show lower cortisol", "it has been suggested that
+# dogs have become more attentive than wolves", "the results could be important for
+# increasing awareness".
+_NOT_A_RESULT = re.compile(
+    r"\b(?:aim\w*|objectives?|purpose|hypothes\w*|whether|expect\w*|could|might|may|"
+    r"should|would|future|to date|been suggested|been proposed|been reported)\b",
+    re.IGNORECASE,
+)
 
 
 def finding_of(passage: str, claim: str) -> str:
     """The passage's sentence that states a result on the claim (code, not the model).
 
-    Among sentences with direction words, the one closest to the claim; the
-    results are usually there, not in the background.
+    Among sentences with direction words, the one sharing most of the claim's content
+    words (word stems, so "reduced" meets "reduction"), counted against the square root
+    of its length; a sentence that states an aim, a hypothesis, a conjecture or someone
+    else's suggestion counts half, so the result beside it wins. The whole sentence:
+    a long one's result can come after its first 40 words ("Those who collected hand
+    gel were more likely to report using hand gel ..., but ... this did not result in
+    significantly higher rates of daily hand-washing").
     """
     from ideapump.agent.grounding import closest_sentence, sentences
+    from ideapump.grounding.normalize import terms
 
     stated = [s for s in sentences(passage) if directions(s) - {"effect"}]
-    return closest_sentence(" ".join(stated) if stated else passage, claim)
+    if not stated:
+        return closest_sentence(passage, claim, max_words=10_000)
+    wanted = terms(claim)
+
+    def score(sentence: str) -> float:
+        shared = len(wanted & terms(sentence)) / math.sqrt(len(sentence.split()))
+        return shared * (0.5 if _NOT_A_RESULT.search(sentence) else 1.0)
+
+    return max(stated, key=score)  # ties: the earlier sentence
 
 
 def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "") -> Stance:

@@ -133,3 +133,44 @@ def test_cross_check_reads_the_finding_not_every_direction_word_of_the_passage()
     vetoed = cross_check("supports", claim, passage, finding)
     assert vetoed.stance == "neither" and "set to neither" in vetoed.reason
     assert cross_check("contradicts", claim, passage, finding).stance == "contradicts"
+
+
+def test_the_finding_is_a_result_not_a_hypothesis_and_is_read_whole() -> None:
+    passage = (
+        "We hypothesized that horses would show a longer latency to approach in the "
+        "positive condition than in the negative one. "
+        "Horses took a shorter time to approach in the positive condition."
+    )
+    claim = "horses take longer to approach in the positive condition"
+    assert finding_of(passage, claim).startswith("Horses took a shorter time")
+    # The result of a long sentence can come after its first 40 words.
+    long = (
+        "Those who collected the free hand gel were substantially more likely to report "
+        "using hand gel at four weeks in the follow-up questionnaire sent to all of the "
+        "participants of the trial, but as the mean frequency of hand gel use was only "
+        "around six times a week this did not result in significantly higher rates of "
+        "daily hand-washing."
+    )
+    claim = "collecting the free hand gel led to more frequent daily hand-washing"
+    finding = finding_of(long, claim)
+    assert finding.endswith("daily hand-washing.")
+    assert cross_check("supports", claim, long, finding).stance == "supports"  # up and none
+    assert cross_check("contradicts", claim, long, finding).stance == "contradicts"
+
+
+def test_ineffective_states_no_effect() -> None:
+    assert directions("Recruitment via community outreach was largely ineffective.") == {"none"}
+    claim = "community outreach was an effective way to recruit smokers"
+    passage = "Recruitment via community outreach approaches was largely ineffective."
+    assert cross_check("supports", claim, passage, passage).stance == "neither"
+    assert cross_check("contradicts", claim, passage, passage).stance == "contradicts"
+
+
+def test_a_difference_the_passage_denies_is_no_agreement() -> None:
+    claim = "the two module orders led to different handwashing frequency"
+    passage = "For handwashing, no significant overall difference was observed between groups."
+    got = cross_check("supports", claim, passage, passage)
+    assert got.stance == "neither" and "set to neither" in got.reason
+    assert cross_check("contradicts", claim, passage, passage).stance == "contradicts"
+    differs = "Handwashing frequency differed significantly between the two groups."
+    assert cross_check("supports", claim, differs, differs).stance == "supports"
