@@ -30,9 +30,9 @@ Direction = Literal["up", "down", "better", "worse", "effect", "none"]
 
 _WORDS: dict[Direction, str] = {
     "up": r"increas\w*|higher|more|greater|rais\w*|rise|rises|rising|rose|elevat\w*|"
-    r"enhanc\w*|gain\w*|longer|larger|augment\w*|promot\w*|exceed\w*",
+    r"enhanc\w*|gain\w*|longer|lengthen\w*|prolong\w*|larger|augment\w*|promot\w*|exceed\w*",
     "down": r"decreas\w*|lower\w*|less|fewer|reduc\w*|declin\w*|drop\w*|fell|fall\w*|"
-    r"diminish\w*|attenuat\w*|suppress\w*|shorter|smaller|inhibit\w*|lessen\w*|"
+    r"diminish\w*|attenuat\w*|suppress\w*|shorter|shorten\w*|smaller|inhibit\w*|lessen\w*|"
     r"prevent\w*|cut",
     "better": r"improv\w*|benefi\w*|protect\w*|effective\w*|efficac\w*|success\w*|"
     r"superior|favou?rabl\w*|safer|better",

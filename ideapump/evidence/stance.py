@@ -100,9 +100,23 @@ def _agreement(claim: set[Direction], passage: set[Direction]) -> tuple[bool, bo
 # increasing awareness".
 _NOT_A_RESULT = re.compile(
     r"\b(?:aim\w*|objectives?|purpose|hypothes\w*|whether|expect\w*|could|might|may|"
-    r"should|would|future|to date|been suggested|been proposed|been reported)\b",
+    r"should|would|future|further research|(?:is|are) needed|to date|sought|"
+    r"to (?:assess|evaluate|examine|investigate|test|determine|explore|compare)|"
+    r"we (?:here )?(?:investigated|examined|assessed|evaluated|explored|studied|tested)|"
+    r"been suggested|been proposed|been reported)\b",
     re.IGNORECASE,
 )
+
+
+_P_VALUE = re.compile(r"\b[pP]\s*[<=>\u2264\u2265]\s*0?\.\d")
+
+
+def states_result(sentence: str) -> bool:
+    """True when ``sentence`` reports a result: a direction or a p-value, not an aim or
+    a conjecture (what a stance can rest on; see :func:`finding_of`)."""
+    if _NOT_A_RESULT.search(sentence):
+        return False
+    return bool(directions(sentence) - {"effect"}) or bool(_P_VALUE.search(sentence))
 
 
 def finding_of(passage: str, claim: str) -> str:

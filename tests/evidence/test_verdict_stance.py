@@ -174,3 +174,14 @@ def test_a_difference_the_passage_denies_is_no_agreement() -> None:
     assert cross_check("contradicts", claim, passage, passage).stance == "contradicts"
     differs = "Handwashing frequency differed significantly between the two groups."
     assert cross_check("supports", claim, differs, differs).stance == "supports"
+
+
+def test_a_result_is_not_an_aim_or_a_conjecture() -> None:
+    from ideapump.evidence.stance import states_result
+
+    assert states_result("Melatonin shortened sleep onset latency by 12 minutes.")
+    assert states_result("Sleep diaries differed between the arms (p = .003).")
+    assert not states_result("We aimed to test whether melatonin reduces sleep latency.")
+    assert not states_result("This study sought to assess the efficacy of the intervention.")
+    assert not states_result("Further research is needed to see if the effect is larger.")
+    assert not states_result("Forty nurses took 3 mg tablets or placebo for 14 days.")
