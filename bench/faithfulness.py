@@ -20,6 +20,8 @@ Figures (each part writes one JSON line per item, so long runs can be split):
   reader, not the claim checker's);
 * stance accuracy: for each claim-passage pair, the stance ``weigh`` gives that
   passage (through the facade, whatever ``weigh`` is merged), against the hand-set one;
+  beside it, the stance weigh's table gives the pair's paper (what a reader sees first;
+  right also when weigh read another passage stating the same result);
 * stance on the hand-set passage (``--part stance_passage``): the narrow check alone,
   on the passage each pair names, whichever passages weigh would read;
 * the same two on the held-out pairs (``--part stance_heldout,stance_heldout_passage``):
@@ -245,6 +247,10 @@ def run_stance(pump: Any, pair: dict[str, Any], part: str = "stance") -> dict[st
                 stance, "neither"
             )
             break
+    rows = [
+        r for r in report.papers_considered if pair["paper"] in pump.library.get(r.doc_id).source
+    ]
+    row["paper_stance"] = rows[0].stance if rows and rows[0].used else None
     row.update(
         found=row["got"] is not None,
         correct=row["got"] == pair["stance"],
@@ -351,6 +357,8 @@ def _report_stance(name: str, stance: list[dict[str, Any]]) -> None:
         f"  stance accuracy:        {_share(sum(r['correct'] for r in stance), len(stance))}"
         f" (on shown passages: {_share(sum(r['correct'] for r in found), len(found))})"
     )
+    paper = sum(r.get("paper_stance") == r["expected"] for r in stance)
+    print(f"  the paper's stance in weigh's table: {_share(paper, len(stance))}")
     secs = [r["seconds"] for r in stance if "seconds" in r]
     if secs:
         print(f"  seconds per claim:      mean {statistics.mean(secs):.1f}, max {max(secs):.1f}")
