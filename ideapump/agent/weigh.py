@@ -350,11 +350,11 @@ def weigh_stream(
         for passage in per_paper[row.doc_id]:
             try:
                 stance, answer = judge(llm, claim, passage.quote, passage.title, passage.page)
-                proposal = answer.effect
+                proposal, asked = answer.effect, stance.model_stance is not None
             except LLMOutputError as exc:
                 stance = Stance(stance="neither", reason=f"the model's answer was unusable: {exc}")
-                proposal = None
-            report.model_calls += 1
+                proposal, asked = None, True
+            report.model_calls += asked
             judged += 1
             yield WeighProgress(
                 stage="stance",

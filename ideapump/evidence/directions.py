@@ -73,3 +73,16 @@ def directions(text: str) -> set[Direction]:
         if pattern.search(text):
             found.add(name)
     return found
+
+
+_ANY_DIRECTION = re.compile(
+    "|".join(p.pattern for name, p in _DIRECTED.items() if name != "effect") + "|" + _NONE.pattern,
+    re.IGNORECASE,
+)
+
+
+def after_direction(text: str) -> str | None:
+    """What ``text`` says after its first direction word ("X improves *sleep quality*"),
+    or None when it states no direction (an effect word alone does not count)."""
+    m = _ANY_DIRECTION.search(text)
+    return text[m.end() :].strip() if m else None

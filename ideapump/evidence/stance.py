@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from ideapump.evidence.directions import Direction, directions
+from ideapump.evidence.directions import Direction, after_direction, directions
 
 if TYPE_CHECKING:
     from ideapump.llm.model import ChatModel
@@ -261,9 +261,41 @@ def ask_stance(
     return generate_structured(llm, [("system", system), ("user", user)], StanceAnswer)
 
 
+# Comparative adverbs say how the outcome changed, not what it is ("more often").
+_NOT_OUTCOME = re.compile(r"\b(?:often|likely|frequently|than|most|least)\b", re.IGNORECASE)
+
+
+def _stems(text: str) -> set[str]:
+    from ideapump.grounding.normalize import terms
+
+    # "hand-washing" and "handwashing" are one word.
+    return terms(text.replace("-", ""))
+
+
+def unmentioned(claim: str, passage: str) -> str | None:
+    """Why ``passage`` cannot bear on ``claim`` when it never names the claim's outcome, else None.
+
+    The outcome is what the claim says changes: its words after its first direction
+    word ("resistive exercise improves *sleep quality*"). A passage on exercise and
+    circadian phase that never mentions sleep or quality says nothing on it; the 1.5B
+    model called such a passage contradicting. Word stems, so "reduced" meets
+    "reduction"; every outcome word must be missing, so one paraphrased word does not
+    decide. A claim without a direction word is left to the model.
+    """
+    outcome = after_direction(claim)
+    wanted = _stems(_NOT_OUTCOME.sub(" ", outcome)) if outcome else set()
+    if not wanted or wanted & _stems(passage):
+        return None
+    return f"the passage never mentions what the claim says changes ({outcome})"
+
+
 def judge(
     llm: ChatModel, claim: str, passage: str, title: str = "", page: int | None = None
 ) -> tuple[Stance, StanceAnswer]:
-    """:func:`ask_stance` then :func:`cross_check`."""
+    """:func:`ask_stance` then :func:`cross_check`; ``neither`` without a model call (and
+    ``model_stance`` None) when the passage never names the claim's outcome."""
+    reason = unmentioned(claim, passage)
+    if reason is not None:
+        return Stance(stance="neither", reason=reason), StanceAnswer(answer="unclear")
     answer = ask_stance(llm, claim, passage, title, page)
     return cross_check(answer.stance, claim, passage, finding_of(passage, claim)), answer

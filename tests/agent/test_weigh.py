@@ -236,3 +236,25 @@ def test_weigh_reads_the_passage_that_reports_the_result(
     (row,) = [r for r in report.papers_considered if r.used]
     assert row.stance == "supports"
     assert any("by 12" in p.citation.quote for p in report.passages)
+
+
+def test_a_passage_that_never_names_the_claims_outcome_is_neither_without_a_model_call(
+    trials: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # The trials report recovery, never sleep: the model (here answering "yes" to all
+    # but one) is not asked, and no paper counts for or against the claim.
+    fake.on("StanceAnswer", _answer)
+    docs = {Path(d.source).stem: d.doc_id for d in trials.papers()}
+    ids = [docs["trial00"], docs["trial01"]]
+    claim = "after knee surgery, drug X improves sleep quality"
+    report = weigh(trials, llm, claim, doc_ids=ids, weigh_options=WeighOptions(summary=False))
+    assert not fake.of("StanceAnswer") and report.model_calls == 0
+    assert {r.stance for r in report.papers_considered if r.used} == {"neither"}
+    assert report.verdict == "insufficient"
+    assert all(
+        "never mentions" in p.reason and "sleep quality" in p.reason for p in report.passages
+    )
+    # The same papers on what they do report: the model is asked.
+    claim = "after knee surgery, drug X improves recovery"
+    report = weigh(trials, llm, claim, doc_ids=ids, weigh_options=WeighOptions(summary=False))
+    assert fake.of("StanceAnswer") and report.verdict != "insufficient"

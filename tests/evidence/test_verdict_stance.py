@@ -185,3 +185,21 @@ def test_a_result_is_not_an_aim_or_a_conjecture() -> None:
     assert not states_result("This study sought to assess the efficacy of the intervention.")
     assert not states_result("Further research is needed to see if the effect is larger.")
     assert not states_result("Forty nurses took 3 mg tablets or placebo for 14 days.")
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "unmentioned_"),
+    [
+        ("exercise improves sleep quality", "Exercise advanced the circadian phase.", True),
+        ("exercise improves sleep quality", "Sleep was rated better after exercise.", False),
+        ("the website increases hand-washing", "Handwashing rose in the web arm.", False),
+        ("smokers answered the letter more often", "SSS smokers replied to the letter.", False),
+        ("exercise and sleep quality", "Exercise advanced the circadian phase.", False),
+    ],
+)
+def test_a_passage_that_never_names_the_outcome(
+    claim: str, passage: str, unmentioned_: bool
+) -> None:
+    from ideapump.evidence.stance import unmentioned
+
+    assert (unmentioned(claim, passage) is not None) == unmentioned_
