@@ -118,7 +118,7 @@ def _find_papers(
 CANDIDATES_PER_PASSAGE = 4
 #: A sentence that reports a result (a direction, a p-value) outscores one that only
 #: shares the claim's words (an aim, a method, the background) by this much.
-RESULT_BONUS = 0.2
+RESULT_BONUS = 0.4
 
 
 def _paper_passages(
