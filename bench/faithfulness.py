@@ -20,8 +20,13 @@ Figures (each part writes one JSON line per item, so long runs can be split):
   reader, not the claim checker's);
 * stance accuracy: for each claim-passage pair, the stance ``weigh`` gives that
   passage (through the facade, whatever ``weigh`` is merged), against the hand-set one;
+  beside it, the stance weigh's table gives the pair's paper (what a reader sees first;
+  right also when weigh read another passage stating the same result);
 * stance on the hand-set passage (``--part stance_passage``): the narrow check alone,
   on the passage each pair names, whichever passages weigh would read;
+* the same two on the held-out pairs (``--part stance_heldout,stance_heldout_passage``):
+  pairs written before any tuning on them, so a change fitted to the first set shows
+  whether it carries over;
 * proposals passing the coherence rules (two manipulated conditions, a control that is
   no condition, a primary measure, a power analysis that follows the design);
 * bare-reference citations: citation quotes that only name works ("Rogers et al., 2004")
@@ -211,10 +216,10 @@ def _judged(report: Any) -> list[tuple[str, Any]]:
     return [(w.stance, w.citation) for w in lists]
 
 
-def run_stance(pump: Any, pair: dict[str, Any]) -> dict[str, Any]:
+def run_stance(pump: Any, pair: dict[str, Any], part: str = "stance") -> dict[str, Any]:
     started = time.perf_counter()
     row: dict[str, Any] = {
-        "part": "stance",
+        "part": part,
         "claim": pair["claim"],
         "expected": pair["stance"],
         "got": None,
@@ -242,6 +247,10 @@ def run_stance(pump: Any, pair: dict[str, Any]) -> dict[str, Any]:
                 stance, "neither"
             )
             break
+    rows = [
+        r for r in report.papers_considered if pair["paper"] in pump.library.get(r.doc_id).source
+    ]
+    row["paper_stance"] = rows[0].stance if rows and rows[0].used else None
     row.update(
         found=row["got"] is not None,
         correct=row["got"] == pair["stance"],
@@ -253,7 +262,9 @@ def run_stance(pump: Any, pair: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def run_stance_passage(pump: Any, pair: dict[str, Any]) -> dict[str, Any]:
+def run_stance_passage(
+    pump: Any, pair: dict[str, Any], part: str = "stance_passage"
+) -> dict[str, Any]:
     """The narrow stance check alone, on the hand-set passage (the chunk holding ``phrase``).
 
     ``stance`` measures weigh end to end, so a pair counts as wrong when weigh read
@@ -267,7 +278,7 @@ def run_stance_passage(pump: Any, pair: dict[str, Any]) -> dict[str, Any]:
     chunk = next(x for x in pump.library.chunks(doc.doc_id) if want in _norm(x.quote))
     stance, _ = judge(pump.llm, pair["claim"], chunk.quote, chunk.title, chunk.page)
     return {
-        "part": "stance_passage",
+        "part": part,
         "claim": pair["claim"],
         "expected": pair["stance"],
         "got": stance.stance,
@@ -334,11 +345,41 @@ def _share(num: int, den: int) -> str:
     return f"{num}/{den} = {100 * num / den:.1f}%" if den else "n/a"
 
 
+def _report_stance(name: str, stance: list[dict[str, Any]]) -> None:
+    if not stance:
+        return
+    found = [r for r in stance if r["found"]]
+    failed = [r for r in stance if r.get("error")]
+    print(f"{name} pairs: {len(stance)} (passage shown by weigh: {len(found)})")
+    if failed:
+        print(f"  weigh failed on {len(failed)}: {failed[0]['error']}")
+    print(
+        f"  stance accuracy:        {_share(sum(r['correct'] for r in stance), len(stance))}"
+        f" (on shown passages: {_share(sum(r['correct'] for r in found), len(found))})"
+    )
+    paper = sum(r.get("paper_stance") == r["expected"] for r in stance)
+    print(f"  the paper's stance in weigh's table: {_share(paper, len(stance))}")
+    secs = [r["seconds"] for r in stance if "seconds" in r]
+    if secs:
+        print(f"  seconds per claim:      mean {statistics.mean(secs):.1f}, max {max(secs):.1f}")
+
+
+def _report_narrow(name: str, narrow: list[dict[str, Any]]) -> None:
+    if not narrow:
+        return
+    right = sum(r["correct"] for r in narrow)
+    alone = sum(r["model"] == r["expected"] for r in narrow)
+    print(
+        f"{name} on the hand-set passage: {_share(right, len(narrow))}"
+        f" (the model alone: {_share(alone, len(narrow))})"
+    )
+
+
 def report(rows: Iterable[dict[str, Any]]) -> None:
     rows = list(rows)
     ans = [r for r in rows if r["part"] == "answerable"]
     una = [r for r in rows if r["part"] == "unanswerable"]
-    stance = [r for r in rows if r["part"] == "stance"]
+    stance = [r for r in rows if r["part"] in ("stance", "stance_heldout")]
     prop = [r for r in rows if r["part"] == "propose"]
     chat = ans + una
     print(f"answerable questions:     {len(ans)}")
@@ -374,22 +415,9 @@ def report(rows: Iterable[dict[str, Any]]) -> None:
         answered = [r["seconds"] for r in ans]
         if answered:
             print(f"  answerable only:        mean {statistics.mean(answered):.1f}")
-    if stance:
-        found = [r for r in stance if r["found"]]
-        failed = [r for r in stance if r.get("error")]
-        print(f"stance pairs:             {len(stance)} (passage shown by weigh: {len(found)})")
-        if failed:
-            print(f"  weigh failed on {len(failed)}: {failed[0]['error']}")
-        print(
-            f"  stance accuracy:        {_share(sum(r['correct'] for r in stance), len(stance))}"
-            f" (on shown passages: {_share(sum(r['correct'] for r in found), len(found))})"
-        )
-    narrow = [r for r in rows if r["part"] == "stance_passage"]
-    if narrow:
-        print(
-            f"stance on the hand-set passage: {_share(sum(r['correct'] for r in narrow), len(narrow))}"
-            f" (the model alone: {_share(sum(r['model'] == r['expected'] for r in narrow), len(narrow))})"
-        )
+    for name in ("stance", "stance_heldout"):
+        _report_stance(name, [r for r in rows if r["part"] == name])
+        _report_narrow(name, [r for r in rows if r["part"] == f"{name}_passage"])
     if prop:
         shown = sum(len(r["proposals"]) for r in prop)
         print(
@@ -421,14 +449,15 @@ def main() -> None:
     data = json.loads(args.questions.read_text())
     rows = []
     for part in args.part.split(","):
-        items = data["stance" if part == "stance_passage" else part][args.start :][: args.limit]
+        key = part.removesuffix("_passage")
+        items = data[key][args.start :][: args.limit]
         for item in items:
             if part in ("answerable", "unanswerable"):
                 row = run_question(pump, item, part)
-            elif part == "stance":
-                row = run_stance(pump, item)
-            elif part == "stance_passage":
-                row = run_stance_passage(pump, item)
+            elif part in ("stance", "stance_heldout"):
+                row = run_stance(pump, item, part)
+            elif part in ("stance_passage", "stance_heldout_passage"):
+                row = run_stance_passage(pump, item, part)
             else:
                 row = run_propose(pump, item)
             rows.append(row)

@@ -7,9 +7,10 @@ The steps (each code, except the two marked *model*):
    table. Papers whose best passage is below ``min_relevance`` or more than
    ``relevance_margin`` below the best paper's are listed with that reason and
    not used; at most ``max_papers`` are used.
-2. **Passages per paper.** For each used paper, its own best
-   ``passages_per_paper`` passages (retrieval restricted to that paper), so a
-   claim touching 30 papers reads 30 papers, not the top-k passages of three.
+2. **Passages per paper.** For each used paper, the ``passages_per_paper``
+   passages whose sentences best report a result on the claim, among its own best
+   passages by retrieval and its abstract (:func:`_paper_passages`), so a claim
+   touching 30 papers reads 30 papers, not the top-k passages of three.
 3. **Stance** (*model*, one call per passage, the claim and that passage only),
    cross-checked by direction words (:mod:`ideapump.evidence.stance`).
 4. **Effects** read from each passage by code (:mod:`ideapump.evidence.effects`,
@@ -49,8 +50,9 @@ from ideapump.errors import InputError, LLMOutputError
 from ideapump.evidence.effects import check_proposal, extract_effects, with_source
 from ideapump.evidence.models import Effect
 from ideapump.evidence.pool import orient, pool
-from ideapump.evidence.stance import Stance, judge
+from ideapump.evidence.stance import Stance, judge, states_result
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
+from ideapump.grounding.evidence import opening_passages, sentence_scores
 from ideapump.prompts import render_prompt
 from ideapump.results import (
     EvidenceReport,
@@ -111,18 +113,43 @@ def _find_papers(
     return rows
 
 
+#: How many of a paper's passages, per passage read, weigh looks through for its findings
+#: (besides the paper's abstract).
+CANDIDATES_PER_PASSAGE = 4
+#: A sentence that reports a result (a direction, a p-value) outscores one that only
+#: shares the claim's words (an aim, a method, the background) by this much.
+RESULT_BONUS = 0.4
+
+
 def _paper_passages(
     library: Library, claim: str, doc_id: str, options: AgentOptions, wo: WeighOptions
 ) -> list[Passage]:
-    """The paper's own best passages for the claim (its best one is always kept)."""
-    found = retrieve(library, claim, wo.passages_per_paper, doc_ids=[doc_id])
-    scores = relevance(library, claim, found)
-    keep = [
+    """The paper's passages whose sentences best state a result on the claim, best first.
+
+    The candidates are the paper's best passages for the claim by retrieval and its
+    abstract, where a paper states its main results (as one broad chunk it ranks
+    below narrower ones: the Mendt abstract with "CTR showed a phase delay" was not
+    among the paper's 20 best chunks for a claim on that delay). Each candidate scores
+    as its best finding sentence does (the evidence step's score, plus
+    ``RESULT_BONUS`` for a sentence that reports a result), so the passage that
+    reports the result is read, not the introduction that shares the claim's words.
+    A passage other than the best one is kept only at ``min_relevance`` or above.
+    """
+    k = CANDIDATES_PER_PASSAGE * wo.passages_per_paper
+    found = retrieve(library, claim, k, doc_ids=[doc_id])
+    seen = {p.chunk_id for p in found}
+    found += [p for p in opening_passages(library, doc_id, 3) if p.chunk_id not in seen]
+    best: dict[str, float] = {}
+    for p, text, score in sentence_scores(library, claim, found):
+        score += RESULT_BONUS if states_result(text) else 0.0
+        best[p.chunk_id] = max(best.get(p.chunk_id, -1.0), score)
+    ranked = sorted(found, key=lambda p: -best.get(p.chunk_id, -1.0))[: wo.passages_per_paper]
+    scores = relevance(library, claim, ranked)
+    return [
         p
-        for i, (p, s) in enumerate(zip(found, scores, strict=True))
+        for i, (p, s) in enumerate(zip(ranked, scores, strict=True))
         if i == 0 or s >= options.min_relevance
     ]
-    return keep
 
 
 def _effects(
@@ -323,11 +350,11 @@ def weigh_stream(
         for passage in per_paper[row.doc_id]:
             try:
                 stance, answer = judge(llm, claim, passage.quote, passage.title, passage.page)
-                proposal = answer.effect
+                proposal, asked = answer.effect, stance.model_stance is not None
             except LLMOutputError as exc:
                 stance = Stance(stance="neither", reason=f"the model's answer was unusable: {exc}")
-                proposal = None
-            report.model_calls += 1
+                proposal, asked = None, True
+            report.model_calls += asked
             judged += 1
             yield WeighProgress(
                 stage="stance",

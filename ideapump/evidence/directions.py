@@ -11,7 +11,7 @@ knowing the outcome ("reduced mortality" is *down* and *better*):
   impair, harm, adverse...);
 * ``effect``: a non-directional effect or association ("associated with",
   "affects", "predicts", "differs", "significant");
-* ``none``: the text states that nothing happened ("no effect", "did not
+* ``none``: the text states that nothing happened ("no effect", "ineffective", "did not
   increase", "not associated", "no significant difference", "similar").
 
 A direction word right after a negation ("did not increase", "no higher", "not
@@ -30,9 +30,9 @@ Direction = Literal["up", "down", "better", "worse", "effect", "none"]
 
 _WORDS: dict[Direction, str] = {
     "up": r"increas\w*|higher|more|greater|rais\w*|rise|rises|rising|rose|elevat\w*|"
-    r"enhanc\w*|gain\w*|longer|larger|augment\w*|promot\w*|exceed\w*",
+    r"enhanc\w*|gain\w*|longer|lengthen\w*|prolong\w*|larger|augment\w*|promot\w*|exceed\w*",
     "down": r"decreas\w*|lower\w*|less|fewer|reduc\w*|declin\w*|drop\w*|fell|fall\w*|"
-    r"diminish\w*|attenuat\w*|suppress\w*|shorter|smaller|inhibit\w*|lessen\w*|"
+    r"diminish\w*|attenuat\w*|suppress\w*|shorter|shorten\w*|smaller|inhibit\w*|lessen\w*|"
     r"prevent\w*|cut",
     "better": r"improv\w*|benefi\w*|protect\w*|effective\w*|efficac\w*|success\w*|"
     r"superior|favou?rabl\w*|safer|better",
@@ -49,7 +49,7 @@ _NONE = re.compile(
     r"|\b(?:did|does|do|was|were|is|are|could|can|has|have|had)\s*(?:not|n't)\s+"
     r"(?:\w+\s+){0,2}?(?:" + "|".join(_WORDS.values()) + r")"
     r"|\b(?:similar|comparable|unchanged|unaffected|unrelated|equivalent|"
-    r"non-?significant\w*|insignificant|independent of)\b"
+    r"non-?significant\w*|insignificant|independent of|ineffective\w*|unsuccessful\w*)\b"
     r"|\bn\.?s\.(?=\W)",
     re.IGNORECASE,
 )
@@ -73,3 +73,16 @@ def directions(text: str) -> set[Direction]:
         if pattern.search(text):
             found.add(name)
     return found
+
+
+_ANY_DIRECTION = re.compile(
+    "|".join(p.pattern for name, p in _DIRECTED.items() if name != "effect") + "|" + _NONE.pattern,
+    re.IGNORECASE,
+)
+
+
+def after_direction(text: str) -> str | None:
+    """What ``text`` says after its first direction word ("X improves *sleep quality*"),
+    or None when it states no direction (an effect word alone does not count)."""
+    m = _ANY_DIRECTION.search(text)
+    return text[m.end() :].strip() if m else None

@@ -20,12 +20,13 @@ The model's stance and the reason for any change are kept in :class:`Stance`.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from ideapump.evidence.directions import Direction, directions
+from ideapump.evidence.directions import Direction, after_direction, directions
 
 if TYPE_CHECKING:
     from ideapump.llm.model import ChatModel
@@ -84,21 +85,64 @@ def _agreement(claim: set[Direction], passage: set[Direction]) -> tuple[bool, bo
         oppose = bool(passage & opposite) or "none" in passage
         return agree, oppose, "/".join(sorted(wanted))
     if "effect" in claim:
-        agree = bool(passage & {"up", "down", "better", "worse", "effect"})
+        # "no significant overall difference" names a difference it denies: an
+        # effect word beside "none" and no direction is no agreement.
+        agree = bool(passage & {"up", "down", "better", "worse"}) or (
+            "effect" in passage and "none" not in passage
+        )
         return agree, "none" in passage, "an effect"
     return False, False, ""
+
+
+# A sentence that says what was planned, supposed, hoped or left for later is not a result:
+# "we hypothesized that horses would show lower cortisol", "it has been suggested that
+# dogs have become more attentive than wolves", "the results could be important for
+# increasing awareness".
+_NOT_A_RESULT = re.compile(
+    r"\b(?:aim\w*|objectives?|purpose|hypothes\w*|whether|expect\w*|could|might|may|"
+    r"should|would|future|further research|(?:is|are) needed|to date|sought|"
+    r"to (?:assess|evaluate|examine|investigate|test|determine|explore|compare)|"
+    r"we (?:here )?(?:investigated|examined|assessed|evaluated|explored|studied|tested)|"
+    r"been suggested|been proposed|been reported)\b",
+    re.IGNORECASE,
+)
+
+
+_P_VALUE = re.compile(r"\b[pP]\s*[<=>\u2264\u2265]\s*0?\.\d")
+
+
+def states_result(sentence: str) -> bool:
+    """True when ``sentence`` reports a result: a direction or a p-value, not an aim or
+    a conjecture (what a stance can rest on; see :func:`finding_of`)."""
+    if _NOT_A_RESULT.search(sentence):
+        return False
+    return bool(directions(sentence) - {"effect"}) or bool(_P_VALUE.search(sentence))
 
 
 def finding_of(passage: str, claim: str) -> str:
     """The passage's sentence that states a result on the claim (code, not the model).
 
-    Among sentences with direction words, the one closest to the claim; the
-    results are usually there, not in the background.
+    Among sentences with direction words, the one sharing most of the claim's content
+    words (word stems, so "reduced" meets "reduction"), counted against the square root
+    of its length; a sentence that states an aim, a hypothesis, a conjecture or someone
+    else's suggestion counts half, so the result beside it wins. The whole sentence:
+    a long one's result can come after its first 40 words ("Those who collected hand
+    gel were more likely to report using hand gel ..., but ... this did not result in
+    significantly higher rates of daily hand-washing").
     """
     from ideapump.agent.grounding import closest_sentence, sentences
+    from ideapump.grounding.normalize import terms
 
     stated = [s for s in sentences(passage) if directions(s) - {"effect"}]
-    return closest_sentence(" ".join(stated) if stated else passage, claim)
+    if not stated:
+        return closest_sentence(passage, claim, max_words=10_000)
+    wanted = terms(claim)
+
+    def score(sentence: str) -> float:
+        shared = len(wanted & terms(sentence)) / math.sqrt(len(sentence.split()))
+        return shared * (0.5 if _NOT_A_RESULT.search(sentence) else 1.0)
+
+    return max(stated, key=score)  # ties: the earlier sentence
 
 
 def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "") -> Stance:
@@ -217,9 +261,41 @@ def ask_stance(
     return generate_structured(llm, [("system", system), ("user", user)], StanceAnswer)
 
 
+# Comparative adverbs say how the outcome changed, not what it is ("more often").
+_NOT_OUTCOME = re.compile(r"\b(?:often|likely|frequently|than|most|least)\b", re.IGNORECASE)
+
+
+def _stems(text: str) -> set[str]:
+    from ideapump.grounding.normalize import terms
+
+    # "hand-washing" and "handwashing" are one word.
+    return terms(text.replace("-", ""))
+
+
+def unmentioned(claim: str, passage: str) -> str | None:
+    """Why ``passage`` cannot bear on ``claim`` when it never names the claim's outcome, else None.
+
+    The outcome is what the claim says changes: its words after its first direction
+    word ("resistive exercise improves *sleep quality*"). A passage on exercise and
+    circadian phase that never mentions sleep or quality says nothing on it; the 1.5B
+    model called such a passage contradicting. Word stems, so "reduced" meets
+    "reduction"; every outcome word must be missing, so one paraphrased word does not
+    decide. A claim without a direction word is left to the model.
+    """
+    outcome = after_direction(claim)
+    wanted = _stems(_NOT_OUTCOME.sub(" ", outcome)) if outcome else set()
+    if not wanted or wanted & _stems(passage):
+        return None
+    return f"the passage never mentions what the claim says changes ({outcome})"
+
+
 def judge(
     llm: ChatModel, claim: str, passage: str, title: str = "", page: int | None = None
 ) -> tuple[Stance, StanceAnswer]:
-    """:func:`ask_stance` then :func:`cross_check`."""
+    """:func:`ask_stance` then :func:`cross_check`; ``neither`` without a model call (and
+    ``model_stance`` None) when the passage never names the claim's outcome."""
+    reason = unmentioned(claim, passage)
+    if reason is not None:
+        return Stance(stance="neither", reason=reason), StanceAnswer(answer="unclear")
     answer = ask_stance(llm, claim, passage, title, page)
     return cross_check(answer.stance, claim, passage, finding_of(passage, claim)), answer

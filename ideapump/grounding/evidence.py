@@ -142,7 +142,7 @@ class Gathered:
         return next((i for i in self.items if i.n == n), None)
 
 
-def _candidates(passage: Passage) -> list[tuple[int, int, str]]:
+def _candidates(passage: Passage, *, fragments: bool = False) -> list[tuple[int, int, str]]:
     """The finding sentences of ``passage`` (lines, for a data table), with their spans.
 
     Left out: a sentence that opens with the paper's title (its title page run on:
@@ -150,6 +150,8 @@ def _candidates(passage: Passage) -> list[tuple[int, int, str]]:
     of a sentence the previous chunk holds whole, its closing fragment of a sentence
     the next chunk goes on with ("... after 7 days and"), a table dumped as text
     ("Table 3 Time associated with ..."), and run-on text over ``MAX_ITEM_WORDS``.
+    ``fragments``: keep the chunk's opening and closing fragments (to score a
+    passage, not to quote it).
     """
     title = quote_key(passage.title)[:40]
     if passage.kind in DATA_KINDS:
@@ -167,8 +169,9 @@ def _candidates(passage: Passage) -> list[tuple[int, int, str]]:
             if is_finding(text, data=True):
                 out.append((a, b, text))
             continue
-        fragment = (a == 0 and text[:1].islower()) or (
-            b >= len(passage.quote.rstrip()) and not _SENTENCE_END.search(text)
+        fragment = not fragments and (
+            (a == 0 and text[:1].islower())
+            or (b >= len(passage.quote.rstrip()) and not _SENTENCE_END.search(text))
         )
         if (
             is_finding(text)
@@ -178,6 +181,32 @@ def _candidates(passage: Passage) -> list[tuple[int, int, str]]:
             and not (title and quote_key(text).startswith(title))
         ):
             out.append((a, b, text))
+    return out
+
+
+def sentence_scores(
+    library: Library, query: str, passages: Sequence[Passage]
+) -> list[tuple[Passage, str, float]]:
+    """Every finding sentence of ``passages`` with its evidence score for ``query``.
+
+    A sentence a chunk boundary cuts counts too: a chunk's result can be the sentence
+    it ends in. The score of the evidence step (embedding cosine and the share of the query's
+    content words, weighted by ``EMBEDDING_WEIGHT``), without the quantity bonus; in
+    the passages' order.
+    """
+    cands = [(p, text) for p in passages for _, _, text in _candidates(p, fragments=True)]
+    if not cands:
+        return []
+    emb = library.store.embeddings
+    q = np.asarray([emb.embed_query(query)], dtype=np.float32)
+    vecs = np.asarray(emb.embed_documents([c[1] for c in cands]), dtype=np.float32)
+    sims = cosine(vecs, q)[:, 0]
+    wanted = terms(query)
+    out = []
+    for (p, text), sim in zip(cands, sims, strict=True):
+        lexical = len(wanted & terms(text)) / len(wanted) if wanted else 0.0
+        score = EMBEDDING_WEIGHT * float(sim) + (1 - EMBEDDING_WEIGHT) * lexical
+        out.append((p, text, round(score, 4)))
     return out
 
 

@@ -180,3 +180,81 @@ def test_a_claim_of_no_effect_is_asked_without_its_negation(
     stance = {r.doc_id: r.stance for r in report.papers_considered}
     assert stance[docs["trial21"]] == "supports"  # "did not increase recovery"
     assert stance[docs["trial00"]] == "contradicts"  # "increased recovery"
+
+
+_MELATONIN = """# Melatonin for night-shift nurses
+
+## Abstract
+
+This report describes a randomised trial of a sleep aid in night-shift nurses.
+
+## Introduction
+
+Whether melatonin shortens sleep onset latency in shift workers is debated. Melatonin
+is thought to shorten sleep onset latency, and several authors have asked whether
+melatonin shortens sleep onset latency in shift workers who sleep by day. We aimed to
+test whether melatonin shortens sleep onset latency in shift workers.
+
+## Rationale
+
+Sleep onset latency in shift workers is long, and melatonin for shift workers is sold
+widely. Melatonin and sleep onset latency in shift workers have been studied only in
+small samples of shift workers, so the question of melatonin and sleep onset latency in
+shift workers remains open for shift workers and their employers.
+
+## Methods
+
+Forty nurses took 3 mg tablets or placebo before their day sleep for 14 days and kept
+sleep diaries; the diaries were collected weekly by the study nurse.
+
+## Results
+
+Compared with placebo, melatonin shortened the nurses' sleep onset latency by 12
+minutes on average (p = .003).
+"""
+
+
+def test_weigh_reads_the_passage_that_reports_the_result(
+    tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # Retrieval's two best chunks for the claim are the introduction and the rationale,
+    # which repeat its words and report nothing; the result is in its own chunk.
+    from ideapump.runtime import Runtime
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "melatonin.md").write_text(_MELATONIN)
+    lib = Runtime(settings, embeddings=embeddings).library("sleep")
+    assert not lib.ingest([tmp_path / "papers"]).failed
+
+    def answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        (text,) = p.values()
+        return {"answer": "yes" if "by 12" in text else "unclear", "effect": None}
+
+    fake.on("StanceAnswer", answer)
+    claim = "melatonin shortens sleep onset latency in shift workers"
+    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
+    (row,) = [r for r in report.papers_considered if r.used]
+    assert row.stance == "supports"
+    assert any("by 12" in p.citation.quote for p in report.passages)
+
+
+def test_a_passage_that_never_names_the_claims_outcome_is_neither_without_a_model_call(
+    trials: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # The trials report recovery, never sleep: the model (here answering "yes" to all
+    # but one) is not asked, and no paper counts for or against the claim.
+    fake.on("StanceAnswer", _answer)
+    docs = {Path(d.source).stem: d.doc_id for d in trials.papers()}
+    ids = [docs["trial00"], docs["trial01"]]
+    claim = "after knee surgery, drug X improves sleep quality"
+    report = weigh(trials, llm, claim, doc_ids=ids, weigh_options=WeighOptions(summary=False))
+    assert not fake.of("StanceAnswer") and report.model_calls == 0
+    assert {r.stance for r in report.papers_considered if r.used} == {"neither"}
+    assert report.verdict == "insufficient"
+    assert all(
+        "never mentions" in p.reason and "sleep quality" in p.reason for p in report.passages
+    )
+    # The same papers on what they do report: the model is asked.
+    claim = "after knee surgery, drug X improves recovery"
+    report = weigh(trials, llm, claim, doc_ids=ids, weigh_options=WeighOptions(summary=False))
+    assert fake.of("StanceAnswer") and report.verdict != "insufficient"

@@ -133,3 +133,73 @@ def test_cross_check_reads_the_finding_not_every_direction_word_of_the_passage()
     vetoed = cross_check("supports", claim, passage, finding)
     assert vetoed.stance == "neither" and "set to neither" in vetoed.reason
     assert cross_check("contradicts", claim, passage, finding).stance == "contradicts"
+
+
+def test_the_finding_is_a_result_not_a_hypothesis_and_is_read_whole() -> None:
+    passage = (
+        "We hypothesized that horses would show a longer latency to approach in the "
+        "positive condition than in the negative one. "
+        "Horses took a shorter time to approach in the positive condition."
+    )
+    claim = "horses take longer to approach in the positive condition"
+    assert finding_of(passage, claim).startswith("Horses took a shorter time")
+    # The result of a long sentence can come after its first 40 words.
+    long = (
+        "Those who collected the free hand gel were substantially more likely to report "
+        "using hand gel at four weeks in the follow-up questionnaire sent to all of the "
+        "participants of the trial, but as the mean frequency of hand gel use was only "
+        "around six times a week this did not result in significantly higher rates of "
+        "daily hand-washing."
+    )
+    claim = "collecting the free hand gel led to more frequent daily hand-washing"
+    finding = finding_of(long, claim)
+    assert finding.endswith("daily hand-washing.")
+    assert cross_check("supports", claim, long, finding).stance == "supports"  # up and none
+    assert cross_check("contradicts", claim, long, finding).stance == "contradicts"
+
+
+def test_ineffective_states_no_effect() -> None:
+    assert directions("Recruitment via community outreach was largely ineffective.") == {"none"}
+    claim = "community outreach was an effective way to recruit smokers"
+    passage = "Recruitment via community outreach approaches was largely ineffective."
+    assert cross_check("supports", claim, passage, passage).stance == "neither"
+    assert cross_check("contradicts", claim, passage, passage).stance == "contradicts"
+
+
+def test_a_difference_the_passage_denies_is_no_agreement() -> None:
+    claim = "the two module orders led to different handwashing frequency"
+    passage = "For handwashing, no significant overall difference was observed between groups."
+    got = cross_check("supports", claim, passage, passage)
+    assert got.stance == "neither" and "set to neither" in got.reason
+    assert cross_check("contradicts", claim, passage, passage).stance == "contradicts"
+    differs = "Handwashing frequency differed significantly between the two groups."
+    assert cross_check("supports", claim, differs, differs).stance == "supports"
+
+
+def test_a_result_is_not_an_aim_or_a_conjecture() -> None:
+    from ideapump.evidence.stance import states_result
+
+    assert states_result("Melatonin shortened sleep onset latency by 12 minutes.")
+    assert states_result("Sleep diaries differed between the arms (p = .003).")
+    assert not states_result("We aimed to test whether melatonin reduces sleep latency.")
+    assert not states_result("This study sought to assess the efficacy of the intervention.")
+    assert not states_result("Further research is needed to see if the effect is larger.")
+    assert not states_result("Forty nurses took 3 mg tablets or placebo for 14 days.")
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "unmentioned_"),
+    [
+        ("exercise improves sleep quality", "Exercise advanced the circadian phase.", True),
+        ("exercise improves sleep quality", "Sleep was rated better after exercise.", False),
+        ("the website increases hand-washing", "Handwashing rose in the web arm.", False),
+        ("smokers answered the letter more often", "SSS smokers replied to the letter.", False),
+        ("exercise and sleep quality", "Exercise advanced the circadian phase.", False),
+    ],
+)
+def test_a_passage_that_never_names_the_outcome(
+    claim: str, passage: str, unmentioned_: bool
+) -> None:
+    from ideapump.evidence.stance import unmentioned
+
+    assert (unmentioned(claim, passage) is not None) == unmentioned_
