@@ -136,6 +136,13 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
             "and says what it is (a matched placebo, a baseline, a counterbalanced order ...), "
             "not just 'control group' or 'all participants'" + named
         )
+    if not re.search(r"[A-Za-z]{3,}", d.design):
+        # Emptied by the claim check (its numbers were in no cited passage), or never
+        # written: nothing says who does which condition, which the power analysis needs.
+        problems["design"] = (
+            "design must say in one sentence whether every participant does every "
+            "condition (within-subject) or each group does one (between-subjects)"
+        )
     measure = _key(d.primary_measure)
     if (
         not measure

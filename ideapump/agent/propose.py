@@ -149,16 +149,18 @@ def _candidate(
     )
     if not got.draft.citations:
         return "none of its citations quoted a finding from the passage it named", got.removed, 0
-    raw = got.draft
-    faults: dict[str, str] = {}
+    draft, faults, unsupported = got.draft, {}, 0
     for attempt in range(options.coherence_retries + 1):
-        draft, unsupported = check_proposal(raw, *_cited(raw, evidence))
+        # The repair works on the checked draft: the model does not see its unsupported
+        # sentences again, and what the check removes adds up over the attempts.
+        draft, removed = check_proposal(draft, *_cited(draft, evidence))
+        unsupported += removed
         faults = proposal_faults(draft)
         if not faults:
             return draft, got.removed, unsupported
         if attempt == options.coherence_retries:
             break
-        raw = _repair(llm, raw, faults, block)
+        draft = _repair(llm, draft, faults, block)
     return "; ".join(faults.values()), got.removed, 0
 
 
@@ -233,7 +235,8 @@ def _generate(
 # Words that say a control is missing, not which: "no controls for the order of conditions".
 _LACK_WORDS = re.compile(
     r"\b(?:no|not|lack\w*|missing|without|absen\w+|controls?|for|the|of|an?|and|to|in|is|are|"
-    r"there|any)\b"
+    r"there|any|does|do|experiment|design|proposal|study|effects?|possib\w*|leaves?|open|"
+    r"this|that|it|its|account\w*)\b"
 )
 
 

@@ -124,6 +124,7 @@ def design_fix(body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
         "conditions": ["atomoxetine", "placebo"],
         "controls": ["matched placebo pill"],
         "primary_measure": "proportion of novel-option choices",
+        "design": "Between-subjects: each group receives one of the two conditions.",
     }
     asked = body["response_format"]["json_schema"]["schema"]["properties"]
     fix = {name: good[name] for name in asked}

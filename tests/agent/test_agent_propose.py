@@ -289,12 +289,17 @@ def test_invented_numbers_and_bare_reference_quotes_are_never_shown(
         }
 
     fake.on("ProposalDraft", draft)
+    fake.on("DesignFix", design_fix)
     fake.on("ReflectionDraft", reflection)
     fake.on("ComparisonDraft", winner_a)
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
     shown = result.proposals[0]
     assert "73%" not in shown.rationale and shown.rationale == "Builds on the retrieved work."
     assert "120" not in shown.design and result.unsupported_removed == 2
+    # the design's only sentence went with its number, so the design was asked for again
+    ask = fake.of("DesignFix")[0]
+    assert set(ask["response_format"]["json_schema"]["schema"]["properties"]) == {"design"}
+    assert shown.design.startswith("Between-subjects: each group")
     for c in shown.citations:
         # the reference the model quoted is shown as the whole sentence it sits in
         assert len(c.quote.split()) >= 8 and not re.fullmatch(r"[\w\s.,&()-]*\d{4}\)?", c.quote)
@@ -393,7 +398,11 @@ def test_a_review_does_not_give_the_proposals_own_controls_back(
         return {
             **reflection(body, p),
             "confounds": ["Matched placebo pill", "arousal"],
-            "missing_controls": ["no controls for the placebo pill", "heart-rate monitoring"],
+            "missing_controls": [
+                "no controls for the placebo pill",
+                "The experiment does not control for the effects of the placebo pill.",
+                "heart-rate monitoring",
+            ],
         }
 
     fake.on("ProposalDraft", lambda body, p: {**proposal(p), "controls": ["matched placebo pill"]})

@@ -7,6 +7,7 @@ import pytest
 from ideapump.agent.coherence import (
     contradicts_facts,
     manipulations,
+    proposal_faults,
     proposal_problems,
     within_subject,
 )
@@ -133,3 +134,9 @@ def test_a_sentence_tail_of_references_is_no_citation() -> None:
     # a passage with nothing but such a tail is not cited at all
     tail = make_passage(text.split(". ")[0] + ".", doc_id="d", title="E", score=1.0, chunk_id="d:3")
     assert finding_quote(tail, "that subjects could deploy (Jepma and Nieuwenhuis, 2011).") is None
+
+
+def test_a_design_emptied_by_the_claim_check_is_sent_back() -> None:
+    # the claim check removed the design's only sentence (a dose no passage gave)
+    problems = proposal_faults(_draft(design=""))
+    assert set(problems) == {"design"} and "within-subject" in problems["design"]
