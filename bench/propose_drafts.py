@@ -1,0 +1,62 @@
+"""How often a proposal draft of the offline model ends coherent: ``propose``'s drafting stage alone.
+
+    python -m bench.propose_drafts --home H --runs 6 [--passages 4] [--question Q]
+
+``H`` holds an ingested library (the 12 corpus papers) and the offline model
+(``H/models``); the model is whatever the settings say. Each run asks for one
+draft as ``propose`` does (citations checked and re-quoted, the claim check,
+the design rules, one targeted repair) and stops there: no review, no
+tournament, so a run is 35-110 s on a 2-core CPU instead of minutes. The
+question and ``--passages 4`` default to the README quick start's
+``propose -n 1``. Printed per run: kept or dropped, why, seconds; then the count.
+Figures only; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+QUESTION = "how does noradrenaline shape exploration?"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--home", type=Path, required=True, help="IDEAPUMP_HOME with the corpus")
+    ap.add_argument("--runs", type=int, default=6)
+    ap.add_argument("--passages", type=int, default=4)
+    ap.add_argument("--question", default=QUESTION)
+    args = ap.parse_args(argv)
+
+    from ideapump.agent import AgentOptions
+    from ideapump.agent.grounding import Evidence
+    from ideapump.agent.propose import _generate, gather
+    from ideapump.config import Settings
+    from ideapump.facade import IdeaPump
+
+    options = AgentOptions(passages=args.passages)
+    pump = IdeaPump.from_settings(Settings(home=args.home), options=options)
+    passages = gather(pump.library, args.question, options)
+    if not passages:
+        sys.exit("nothing relevant in the library for the question: ingest the corpus first")
+    evidence = Evidence(passages, pump.library)
+    block = evidence.block()
+    kept = 0
+    for run in range(1, args.runs + 1):
+        started = time.monotonic()
+        made = _generate(pump.llm, args.question, evidence, block, 1, options)
+        seconds = time.monotonic() - started
+        if made.drafts:
+            kept += 1
+            d = made.drafts[0]
+            what = f"kept: {d.title!r}; conditions {d.conditions}; controls {d.controls}"
+        else:
+            what = f"dropped: {made.why[0] if made.why else '?'}"
+        print(f"run {run}: {seconds:.1f} s  {what}", flush=True)
+    print(f"coherent drafts: {kept} of {args.runs}")
+
+
+if __name__ == "__main__":
+    main()
