@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     from ideapump.agent.grounding import Evidence
     from ideapump.agent.propose import _generate, gather
     from ideapump.config import Settings
+    from ideapump.errors import IdeaPumpError
     from ideapump.facade import IdeaPump
 
     options = AgentOptions(passages=args.passages)
@@ -46,7 +47,11 @@ def main(argv: list[str] | None = None) -> None:
     kept = 0
     for run in range(1, args.runs + 1):
         started = time.monotonic()
-        made = _generate(pump.llm, args.question, evidence, block, 1, options)
+        try:
+            made = _generate(pump.llm, args.question, evidence, block, 1, options)
+        except IdeaPumpError as exc:  # a time-out under load: say which setting, go on
+            print(f"run {run}: failed after {time.monotonic() - started:.1f} s: {exc}", flush=True)
+            continue
         seconds = time.monotonic() - started
         if made.drafts:
             kept += 1
