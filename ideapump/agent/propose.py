@@ -393,7 +393,7 @@ def propose(
                 ),
                 expected_if_true=draft.expected_if_true,
                 expected_if_false=draft.expected_if_false,
-                risks=draft.risks,
+                risks=_distinct(draft.risks),  # the 1.5B model listed one risk twice
                 novelty=novelty,
                 reflection=reflection,
                 score=round(ratings[i], 1),

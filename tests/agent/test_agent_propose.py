@@ -412,3 +412,13 @@ def test_a_review_does_not_give_the_proposals_own_controls_back(
     assert review is not None and result.proposals[0].controls == ["matched placebo pill"]
     assert review.confounds == ["arousal"]
     assert review.missing_controls == ["heart-rate monitoring"]
+
+
+def test_a_risk_listed_twice_is_shown_once(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    twice = "Participants may be less motivated in the loss frame."
+    fake.on("ProposalDraft", lambda body, p: {**proposal(p), "risks": [twice, twice]})
+    fake.on("ReflectionDraft", reflection)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    assert result.proposals[0].risks == [twice]
