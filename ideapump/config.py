@@ -124,6 +124,13 @@ class LLMSettings(_Section):
         None, description="Model name sent to base_url (required when base_url is set)."
     )
     temperature: float = Field(0.3, ge=0, le=2, description="Sampling temperature.")
+    judge_temperature: float = Field(
+        0.0,
+        ge=0,
+        le=2,
+        description="Sampling temperature of narrow judgements (weigh's stance of one "
+        "passage): 0 gives the same answer on every run.",
+    )
     timeout_s: float = Field(180.0, gt=0, description="Time-out per model request.")
     max_retries: int = Field(
         2, ge=0, le=10, description="Retries with backoff on 429/5xx/time-out."

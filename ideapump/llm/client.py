@@ -72,14 +72,24 @@ class IdeaPumpChatModel(ChatOpenAI):
         self._json_schema_refused = value
 
     def structured(
-        self, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+        self,
+        messages: MessagesLike,
+        schema: type[T],
+        *,
+        retries: int | None = None,
+        temperature: float | None = None,
     ) -> T:
-        return run_structured(self, messages, schema, retries)
+        return run_structured(self, messages, schema, retries, temperature=temperature)
 
     async def astructured(
-        self, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+        self,
+        messages: MessagesLike,
+        schema: type[T],
+        *,
+        retries: int | None = None,
+        temperature: float | None = None,
     ) -> T:
-        return await arun_structured(self, messages, schema, retries)
+        return await arun_structured(self, messages, schema, retries, temperature=temperature)
 
     async def astream_text(self, messages: MessagesLike) -> AsyncIterator[str]:
         async for chunk in self.astream(as_messages(messages)):

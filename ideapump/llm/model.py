@@ -39,13 +39,27 @@ class ChatModel(Protocol):
         ...
 
     def structured(
-        self, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+        self,
+        messages: MessagesLike,
+        schema: type[T],
+        *,
+        retries: int | None = None,
+        temperature: float | None = None,
     ) -> T:
-        """One ``schema`` object, validated, with at most ``retries`` re-asks (LLMOutputError)."""
+        """One ``schema`` object, validated, with at most ``retries`` re-asks (LLMOutputError).
+
+        ``temperature``: this call's sampling temperature instead of the setting's, for
+        a judgement that should not change from one run to the next (0: greedy).
+        """
         ...
 
     async def astructured(
-        self, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+        self,
+        messages: MessagesLike,
+        schema: type[T],
+        *,
+        retries: int | None = None,
+        temperature: float | None = None,
     ) -> T: ...
 
     def stream_text(
@@ -82,14 +96,26 @@ class LazyChatModel:
         return self.get().llm_settings
 
     def structured(
-        self, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+        self,
+        messages: MessagesLike,
+        schema: type[T],
+        *,
+        retries: int | None = None,
+        temperature: float | None = None,
     ) -> T:
-        return self.get().structured(messages, schema, retries=retries)
+        return self.get().structured(messages, schema, retries=retries, temperature=temperature)
 
     async def astructured(
-        self, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+        self,
+        messages: MessagesLike,
+        schema: type[T],
+        *,
+        retries: int | None = None,
+        temperature: float | None = None,
     ) -> T:
-        return await self.get().astructured(messages, schema, retries=retries)
+        return await self.get().astructured(
+            messages, schema, retries=retries, temperature=temperature
+        )
 
     def stream_text(
         self, messages: MessagesLike, *, max_tokens: int | None = None

@@ -187,8 +187,10 @@ class _Attempts:
         messages: MessagesLike,
         schema: type[BaseModel],
         retries: int | None,
+        temperature: float | None = None,
     ) -> None:
         llm = model.llm_settings
+        self.temperature = temperature
         self.model = model
         self.schema = schema
         self.retries = llm.structured_output_retries if retries is None else retries
@@ -202,9 +204,13 @@ class _Attempts:
         self.truncated = False
 
     def kwargs(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.temperature is not None:
+            # LangChain merges call kwargs over the model's defaults in the request body.
+            out["temperature"] = self.temperature
         if self.mode in ("json_schema", "auto"):
-            return {"response_format": response_format(self.schema)}
-        return {}
+            out["response_format"] = response_format(self.schema)
+        return out
 
     def on_error(self, exc: LLMError) -> bool:
         """True when the call should be repeated in json mode (endpoint refused json_schema)."""
@@ -270,7 +276,12 @@ class _Attempts:
 
 
 def run_structured(
-    model: _Invoker, messages: MessagesLike, schema: type[T], retries: int | None = None
+    model: _Invoker,
+    messages: MessagesLike,
+    schema: type[T],
+    retries: int | None = None,
+    *,
+    temperature: float | None = None,
 ) -> T:
     """Ask ``model`` for one ``schema`` object; validated, with bounded re-asks.
 
@@ -278,7 +289,7 @@ def run_structured(
     LLMOutputError when no reply validates, and the usual LLMErrors when the
     model fails.
     """
-    state = _Attempts(model, messages, schema, retries)
+    state = _Attempts(model, messages, schema, retries, temperature)
     while not state.done():
         try:
             reply = model.invoke(state.messages, **state.kwargs())
@@ -293,10 +304,15 @@ def run_structured(
 
 
 async def arun_structured(
-    model: _Invoker, messages: MessagesLike, schema: type[T], retries: int | None = None
+    model: _Invoker,
+    messages: MessagesLike,
+    schema: type[T],
+    retries: int | None = None,
+    *,
+    temperature: float | None = None,
 ) -> T:
     """The async twin of :func:`run_structured`."""
-    state = _Attempts(model, messages, schema, retries)
+    state = _Attempts(model, messages, schema, retries, temperature)
     while not state.done():
         try:
             reply = await model.ainvoke(state.messages, **state.kwargs())
@@ -311,17 +327,27 @@ async def arun_structured(
 
 
 def generate_structured(
-    model: ChatModel, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+    model: ChatModel,
+    messages: MessagesLike,
+    schema: type[T],
+    *,
+    retries: int | None = None,
+    temperature: float | None = None,
 ) -> T:
     """``model.structured(messages, schema)``: one validated object, bounded re-asks."""
-    return model.structured(messages, schema, retries=retries)
+    return model.structured(messages, schema, retries=retries, temperature=temperature)
 
 
 async def agenerate_structured(
-    model: ChatModel, messages: MessagesLike, schema: type[T], *, retries: int | None = None
+    model: ChatModel,
+    messages: MessagesLike,
+    schema: type[T],
+    *,
+    retries: int | None = None,
+    temperature: float | None = None,
 ) -> T:
     """The async twin of :func:`generate_structured`."""
-    return await model.astructured(messages, schema, retries=retries)
+    return await model.astructured(messages, schema, retries=retries, temperature=temperature)
 
 
 def text_of(chunk: BaseMessage) -> str:

@@ -102,6 +102,9 @@ def test_weigh_over_two_dozen_papers(trials: Any, llm: Any, fake: FakeLLM) -> No
     assert len(used) == 24  # every trial read, one model call per passage
     assert len(fake.of("StanceAnswer")) == 24 and report.model_calls == 25
     assert all(len(passages_in(b)) == 1 for b in fake.of("StanceAnswer"))
+    # stance is judged greedily (the same answer every run); the summary is sampled
+    assert {b["temperature"] for b in fake.of("StanceAnswer")} == {0.0}
+    assert fake.of("SummaryDraft")[0]["temperature"] == llm.llm_settings.temperature == 0.3
     unused = [r for r in report.papers_considered if not r.used]
     assert all("Pupil" in r.title and r.reason for r in unused)
     # progress: papers found, then each passage judged, then the summary
