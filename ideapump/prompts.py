@@ -104,6 +104,9 @@ def escape_data(text: str, tags: Iterable[str] = ("documents", "document")) -> s
     return re.sub(rf"<(\s*/?\s*(?:{names})\b)", r"&lt;\1", text, flags=re.IGNORECASE)
 
 
+_NO_GROUP = object()
+
+
 def _attr(value: object) -> str:
     return (
         str(value)
@@ -121,6 +124,8 @@ def data_block(
     tag: str = "documents",
     item_tag: str = "document",
     text_key: str = "text",
+    group: str | None = None,
+    group_tag: str = "paper",
 ) -> str:
     """Wrap untrusted texts in a delimited block the model treats as data.
 
@@ -128,16 +133,34 @@ def data_block(
     keys as attributes, e.g. ``{"id": "dubois2021#p3", "title": ..., "page": 3,
     "text": ...}``. Attributes with value None are left out. An empty ``items``
     gives an empty block, which the prompts read as "nothing was retrieved".
+
+    ``group``: consecutive items with the same value of this key share one
+    ``<group_tag group="...">`` element and leave the key out of their own
+    attributes: a paper's title written once, not once per sentence quoted from it
+    (a third of the evidence block's tokens, read by a 2-core CPU before every answer).
     """
-    for name in (tag, item_tag):
+    for name in (tag, item_tag, group_tag):
         if not re.fullmatch(r"[a-z][a-z_-]*", name):
             raise PromptError(f"invalid data block tag {name!r}")
+    if group is not None and not re.fullmatch(r"[a-z][a-z_-]*", group):
+        raise PromptError(f"invalid data block group key {group!r}")
+    tags = (tag, item_tag, group_tag) if group else (tag, item_tag)
     lines = [f"<{tag}>"]
+    current: object = _NO_GROUP
     for item in items:
+        if group is not None and item.get(group) != current:
+            if current is not _NO_GROUP:
+                lines.append(f"</{group_tag}>")
+            current = item.get(group)
+            lines.append(f'<{group_tag} {group}="{_attr(current)}">')
         attrs = " ".join(
-            f'{k}="{_attr(v)}"' for k, v in item.items() if k != text_key and v is not None
+            f'{k}="{_attr(v)}"'
+            for k, v in item.items()
+            if k not in (text_key, group) and v is not None
         )
-        text = escape_data(str(item.get(text_key, "")), (tag, item_tag))
+        text = escape_data(str(item.get(text_key, "")), tags)
         lines.append(f"<{item_tag}{' ' + attrs if attrs else ''}>\n{text}\n</{item_tag}>")
+    if current is not _NO_GROUP:
+        lines.append(f"</{group_tag}>")
     lines.append(f"</{tag}>")
     return "\n".join(lines)

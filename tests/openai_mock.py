@@ -39,10 +39,14 @@ class Doc:
 
 
 def documents(prompt: str) -> list[Doc]:
-    """The numbered ``<document n=.. title=..>`` entries of a prompt, in order."""
+    """The numbered ``<document n=.. title=..>`` entries of a prompt, in order (a title
+    from the ``<paper title=..>`` around them where they carry none)."""
     found = []
-    for n, attrs, text in _DOC.findall(prompt):
-        title = _TITLE.search(attrs)
+    for m in _DOC.finditer(prompt):
+        n, attrs, text = m.groups()
+        # the chat's evidence names a paper once, on the <paper> around its documents
+        paper = prompt.rfind("<paper ", 0, m.start())
+        title = _TITLE.search(attrs) or (_TITLE.search(prompt, paper) if paper >= 0 else None)
         found.append(Doc(int(n), html.unescape(title.group(1)) if title else "", text))
     return found
 

@@ -124,7 +124,11 @@ class EvidenceItem:
 
 @dataclass
 class Gathered:
-    """The evidence for one question, best first, and whether it answers the question."""
+    """The evidence for one question and whether it answers the question.
+
+    Items are numbered down the page: papers in the order of their best item, each
+    paper's items best first.
+    """
 
     query: str
     items: list[EvidenceItem] = field(default_factory=list)
@@ -134,8 +138,11 @@ class Gathered:
     def block(self) -> str:
         """The ``<documents>`` block the model writes from: one document per item."""
         return data_block(
-            {"n": i.n, "title": i.passage.title, "page": i.passage.page, "text": i.text}
-            for i in self.items
+            (
+                {"title": i.passage.title, "n": i.n, "page": i.passage.page, "text": i.text}
+                for i in self.items
+            ),
+            group="title",
         )
 
     def item(self, n: int) -> EvidenceItem | None:
@@ -269,6 +276,12 @@ def gather_evidence(
                 merged.append([score, a, b])
         items += [(s, by_chunk[chunk_id], int(a), int(b)) for s, a, b in merged]
     items.sort(key=lambda t: -t[0])
+    # A paper's items side by side (papers in the order of their best item), so the
+    # block names each paper once and the numbers still read 1, 2, 3 down the page.
+    first: dict[str, int] = {}
+    for rank, (_, p, _, _) in enumerate(items):
+        first.setdefault(p.doc_id, rank)
+    items.sort(key=lambda t: first[t[1].doc_id])
     found.items = [
         EvidenceItem(n=i, passage=p, text=tidy(p.quote[a:b]), score=s, start=a, end=b)
         for i, (s, p, a, b) in enumerate(items, start=1)

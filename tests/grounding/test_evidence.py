@@ -20,7 +20,15 @@ def test_a_question_the_library_answers_gets_the_sentences_that_answer_it(corpus
     for item in found.items:  # verbatim sentences of their passages, no front matter
         assert " ".join(item.text.split()) in " ".join(item.passage.quote.split())
         assert "Creative Commons" not in item.text
-    assert found.block().startswith("<documents>") and 'n="1"' in found.block()
+    block = found.block()
+    assert block.startswith("<documents>") and 'n="1"' in block
+    # a paper's sentences sit together under its title, written once
+    papers = list(dict.fromkeys(i.passage.doc_id for i in found.items))
+    assert [i.passage.doc_id for i in found.items] == sorted(
+        (i.passage.doc_id for i in found.items), key=papers.index
+    )
+    for title in {i.passage.title for i in found.items}:
+        assert block.count(f'title="{title}"') == 1
 
 
 def test_a_question_the_library_does_not_answer_is_not_answerable(corpus_library) -> None:
