@@ -194,6 +194,9 @@ class PassageStance(BaseModel):
     checked: bool = False
     claim_directions: list[str] = []
     passage_directions: list[str] = []
+    second_look: Literal["supports", "contradicts", "neither"] | None = Field(
+        None, description="After a veto: the model's answer on the result sentence alone."
+    )
     effects: list[Effect] = []
 
 

@@ -350,10 +350,10 @@ def weigh_stream(
         for passage in per_paper[row.doc_id]:
             try:
                 stance, answer = judge(llm, claim, passage.quote, passage.title, passage.page)
-                proposal, asked = answer.effect, stance.model_stance is not None
+                proposal, asked = answer.effect, stance.model_calls
             except LLMOutputError as exc:
                 stance = Stance(stance="neither", reason=f"the model's answer was unusable: {exc}")
-                proposal, asked = None, True
+                proposal, asked = None, 1
             report.model_calls += asked
             judged += 1
             yield WeighProgress(

@@ -70,6 +70,14 @@ class Stance(BaseModel):
     checked: bool = Field(False, description="Direction words allowed a cross-check.")
     claim_directions: list[str] = []
     passage_directions: list[str] = []
+    second_look: StanceLabel | None = Field(
+        None,
+        description="After a veto: the model's answer on the result sentence alone.",
+    )
+
+    @property
+    def model_calls(self) -> int:
+        return (self.model_stance is not None) + (self.second_look is not None)
 
 
 def _agreement(claim: set[Direction], passage: set[Direction]) -> tuple[bool, bool, str]:
@@ -300,9 +308,38 @@ def judge(
     llm: ChatModel, claim: str, passage: str, title: str = "", page: int | None = None
 ) -> tuple[Stance, StanceAnswer]:
     """:func:`ask_stance` then :func:`cross_check`; ``neither`` without a model call (and
-    ``model_stance`` None) when the passage never names the claim's outcome."""
+    ``model_stance`` None) when the passage never names the claim's outcome.
+
+    A veto gets a second look: the model is asked again with only the result sentence
+    code picked (:func:`finding_of`). Where it now gives the answer that sentence's
+    direction words give, model and code agree and that is the stance; otherwise it
+    stays ``neither``. Over a whole abstract the 1.5B model answered "yes" to "does
+    birth-centre care affect future reproduction?" beside "No statistical difference was
+    found between the groups in time to second birth": the veto made that "neither",
+    a "maybe" where the answer is "no".
+    """
     reason = unmentioned(claim, passage)
     if reason is not None:
         return Stance(stance="neither", reason=reason), StanceAnswer(answer="unclear")
     answer = ask_stance(llm, claim, passage, title, page)
-    return cross_check(answer.stance, claim, passage, finding_of(passage, claim)), answer
+    finding = finding_of(passage, claim)
+    checked = cross_check(answer.stance, claim, passage, finding)
+    vetoed = checked.checked and checked.stance == "neither" and answer.stance != "neither"
+    if not vetoed or not finding or _squash(finding) == _squash(passage):
+        return checked, answer
+    second = ask_stance(llm, claim, finding, title, page)
+    again = cross_check(second.stance, claim, finding, finding)
+    checked.second_look = second.stance
+    if second.stance != answer.stance and again.stance == second.stance != "neither":
+        checked.stance = second.stance
+        checked.reason = (
+            f"the model said '{answer.stance}' on the passage and '{second.stance}' on its "
+            f"result sentence alone, as its direction words do ({again.reason})"
+        )
+        return checked, second.model_copy(update={"effect": answer.effect})
+    checked.reason += f"; asked again on the result sentence, the model said '{second.stance}'"
+    return checked, answer
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())

@@ -100,7 +100,8 @@ def test_weigh_over_two_dozen_papers(trials: Any, llm: Any, fake: FakeLLM) -> No
     )
     used = [r for r in report.papers_considered if r.used]
     assert len(used) == 24  # every trial read, one model call per passage
-    assert len(fake.of("StanceAnswer")) == 24 and report.model_calls == 25
+    # 24 passages, a second look at the vetoed one, the summary
+    assert len(fake.of("StanceAnswer")) == 25 and report.model_calls == 26
     assert all(len(passages_in(b)) == 1 for b in fake.of("StanceAnswer"))
     # stance is judged greedily (the same answer every run); the summary is sampled
     assert {b["temperature"] for b in fake.of("StanceAnswer")} == {0.0}
@@ -115,6 +116,7 @@ def test_weigh_over_two_dozen_papers(trials: Any, llm: Any, fake: FakeLLM) -> No
     down = next(p for p in report.passages if "decreased" in p.citation.quote)
     assert down.model_stance == "supports" and down.stance == "neither"
     assert "set to neither" in down.reason
+    assert down.second_look == "supports" and "asked again" in down.reason
     nul = next(p for p in report.passages if "did not increase" in p.citation.quote)
     assert nul.stance == "contradicts"
 
@@ -151,6 +153,28 @@ def test_weigh_over_two_dozen_papers(trials: Any, llm: Any, fake: FakeLLM) -> No
     assert "<svg" in evidence_html(report)
     again = EvidenceReport.model_validate_json(report.model_dump_json())
     assert again.pooled is not None and again.pooled.k == 23
+
+
+def test_a_veto_gets_a_second_look_at_the_result_sentence(
+    trials: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # Over the whole passage the model says "yes" (as the 1.5B model did beside "no
+    # statistical difference"); on the result sentence alone it says "no", which that
+    # sentence's direction words confirm: the passage contradicts the claim.
+    def answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        (text,) = p.values()
+        alone = text.startswith("In a randomized") and "decreased" in text
+        return {"answer": "no" if alone else "yes", "effect": None}
+
+    fake.on("StanceAnswer", answer)
+    doc = next(d.doc_id for d in trials.papers() if d.source.endswith("trial20.md"))
+    report = weigh(trials, llm, CLAIM, doc_ids=[doc], weigh_options=WeighOptions(summary=False))
+    (passage,) = report.passages
+    assert passage.model_stance == "supports" and passage.second_look == "contradicts"
+    assert passage.stance == "contradicts" and "result sentence alone" in passage.reason
+    assert report.model_calls == 2 and report.verdict == "contradicted"
+    asked = [next(iter(passages_in(b).values())) for b in fake.of("StanceAnswer")]
+    assert "Trial 20" in asked[0] and asked[1].startswith("In a randomized")
 
 
 def test_weigh_restricted_to_one_paper(trials: Any, llm: Any, fake: FakeLLM) -> None:
