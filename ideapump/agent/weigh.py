@@ -50,7 +50,7 @@ from ideapump.errors import InputError, LLMOutputError
 from ideapump.evidence.effects import check_proposal, extract_effects, with_source
 from ideapump.evidence.models import Effect
 from ideapump.evidence.pool import orient, pool
-from ideapump.evidence.stance import Stance, judge, states_result
+from ideapump.evidence.stance import Stance, judge, plans_or_supposes, states_result
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
 from ideapump.grounding.evidence import opening_passages, sentence_scores
 from ideapump.prompts import render_prompt
@@ -119,6 +119,13 @@ CANDIDATES_PER_PASSAGE = 4
 #: A sentence that reports a result (a direction, a p-value) outscores one that only
 #: shares the claim's words (an aim, a method, the background) by this much.
 RESULT_BONUS = 0.4
+AIM_WEIGHT = 0.5  # a passage's aim or conjecture counts half (as in finding_of)
+# Sections that set a study up: their direction words are other studies' results or the
+# setting ("physiological responses similar to those naturally occurring in space").
+_SETUP_SECTION = re.compile(
+    r"^\W*(?:\d+\W*)?(?:introduction|background|methods?|materials|participants|procedure)",
+    re.IGNORECASE,
+)
 
 
 def _paper_passages(
@@ -141,7 +148,13 @@ def _paper_passages(
     found += [p for p in opening_passages(library, doc_id, 3) if p.chunk_id not in seen]
     best: dict[str, float] = {}
     for p, text, score in sentence_scores(library, claim, found):
-        score += RESULT_BONUS if states_result(text) else 0.0
+        if states_result(text) and not _SETUP_SECTION.search(p.section):
+            score += RESULT_BONUS
+        elif plans_or_supposes(text):
+            # "We here investigated the effects of bed rest with and without exercise on
+            # the circadian rhythm ..." repeats the claim's words and reports nothing:
+            # such aims outranked the Mendt abstract's result sentences.
+            score *= AIM_WEIGHT
         best[p.chunk_id] = max(best.get(p.chunk_id, -1.0), score)
     ranked = sorted(found, key=lambda p: -best.get(p.chunk_id, -1.0))[: wo.passages_per_paper]
     scores = relevance(library, claim, ranked)

@@ -9,6 +9,8 @@ knowing the outcome ("reduced mortality" is *down* and *better*):
   (decrease, lower, less, fewer, reduced...);
 * valence: ``better`` (improve, benefit, protective...) / ``worse`` (worsen,
   impair, harm, adverse...);
+* timing: ``later`` (a phase delay, "delays the circadian phase", "shifted later") /
+  ``earlier`` (a phase advance, "the phase was advanced", "shifted earlier");
 * ``effect``: a non-directional effect or association ("associated with",
   "affects", "predicts", "differs", "significant");
 * ``none``: the text states that nothing happened ("no effect", "ineffective", "did not
@@ -26,7 +28,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-Direction = Literal["up", "down", "better", "worse", "effect", "none"]
+Direction = Literal["up", "down", "better", "worse", "later", "earlier", "effect", "none"]
 
 _WORDS: dict[Direction, str] = {
     "up": r"increas\w*|higher|more|greater|rais\w*|rise|rises|rising|rose|elevat\w*|"
@@ -38,6 +40,14 @@ _WORDS: dict[Direction, str] = {
     r"superior|favou?rabl\w*|safer|better",
     "worse": r"wors\w*|impair\w*|harm\w*|adverse\w*|deteriorat\w*|inferior|detrimental|"
     r"unfavou?rabl\w*|toxic\w*",
+    # Timing words only where they shift a phase, a rhythm or an onset: "delayed recall"
+    # and "advanced cancer" say nothing about when something happens.
+    "later": r"phase[- ]delay\w*|delay\w*(?=\s+(?:the\s+|its\s+|their\s+)?(?:circadian\s+)?"
+    r"(?:phase|rhythm|onset|acrophase))|shift\w*(?:\s+\w+){0,8}?\s+later|"
+    r"(?:phase|rhythm|onset|acrophase)\s+(?:was|were|is|are)\s+delayed",
+    "earlier": r"phase[- ]advance\w*|advance\w*(?=\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?:circadian\s+)?(?:phase|rhythm|onset|acrophase))|shift\w*(?:\s+\w+){0,8}?\s+"
+    r"(?:to\s+an\s+)?earlier|(?:phase|rhythm|onset|acrophase)\s+(?:was|were|is|are)\s+advanced",
     "effect": r"associat\w*|correlat\w*|affect\w*|influenc\w*|predict\w*|differ\w*|"
     r"significant\w*|related|relationship|linked|impact\w*|alter\w*|chang\w*|effect\w*",
 }

@@ -33,7 +33,15 @@ if TYPE_CHECKING:
 
 StanceLabel = Literal["supports", "contradicts", "neither"]
 
-_OPPOSITE: dict[str, str] = {"up": "down", "down": "up", "better": "worse", "worse": "better"}
+_OPPOSITE: dict[str, str] = {
+    "up": "down",
+    "down": "up",
+    "better": "worse",
+    "worse": "better",
+    "later": "earlier",
+    "earlier": "later",
+}
+_DIRECTED: set[Direction] = set(_OPPOSITE)  # type: ignore[arg-type]
 
 
 class EffectProposal(BaseModel):
@@ -82,11 +90,11 @@ class Stance(BaseModel):
 
 def _agreement(claim: set[Direction], passage: set[Direction]) -> tuple[bool, bool, str]:
     """(passage agrees, passage opposes, what was compared) on the claim's own axes."""
-    if "none" in claim and not claim & {"up", "down", "better", "worse"}:
+    if "none" in claim and not claim & _DIRECTED:
         agree = "none" in passage
-        oppose = bool(passage & {"up", "down", "better", "worse"})
+        oppose = bool(passage & _DIRECTED)
         return agree, oppose, "the claim states no effect"
-    wanted = claim & {"up", "down", "better", "worse"}
+    wanted = claim & _DIRECTED
     if wanted:
         agree = bool(passage & wanted)
         opposite = {_OPPOSITE[d] for d in wanted} - wanted
@@ -95,9 +103,7 @@ def _agreement(claim: set[Direction], passage: set[Direction]) -> tuple[bool, bo
     if "effect" in claim:
         # "no significant overall difference" names a difference it denies: an
         # effect word beside "none" and no direction is no agreement.
-        agree = bool(passage & {"up", "down", "better", "worse"}) or (
-            "effect" in passage and "none" not in passage
-        )
+        agree = bool(passage & _DIRECTED) or ("effect" in passage and "none" not in passage)
         return agree, "none" in passage, "an effect"
     return False, False, ""
 
@@ -108,12 +114,21 @@ def _agreement(claim: set[Direction], passage: set[Direction]) -> tuple[bool, bo
 # increasing awareness".
 _NOT_A_RESULT = re.compile(
     r"\b(?:aim\w*|objectives?|purpose|hypothes\w*|whether|expect\w*|could|might|may|"
-    r"should|would|future|further research|(?:is|are) needed|to date|sought|"
+    r"should|would|will|future|further research|(?:is|are) needed|to date|sought|"
     r"to (?:assess|evaluate|examine|investigate|test|determine|explore|compare)|"
     r"we (?:here )?(?:investigated|examined|assessed|evaluated|explored|studied|tested)|"
-    r"been suggested|been proposed|been reported)\b",
+    r"been suggested|been proposed|been (?:also )?(?:reported|observed|shown|found)|"
+    # a field's trend, not a result: "Exercise has gained increasing interest as ..."
+    r"(?:increasing|growing|renewed|considerable|great)\s+(?:interest|attention)|"
+    r"(?:has|have)\s+(?:gained|attracted|received)\b)\b",
     re.IGNORECASE,
 )
+
+
+def plans_or_supposes(sentence: str) -> bool:
+    """True when ``sentence`` states an aim, a hypothesis, a conjecture, someone else's
+    suggestion or a field's trend: whatever its words, not a result."""
+    return bool(_NOT_A_RESULT.search(sentence))
 
 
 _P_VALUE = re.compile(r"\b[pP]\s*[<=>\u2264\u2265]\s*0?\.\d")
@@ -122,12 +137,12 @@ _P_VALUE = re.compile(r"\b[pP]\s*[<=>\u2264\u2265]\s*0?\.\d")
 def states_result(sentence: str) -> bool:
     """True when ``sentence`` reports a result: a direction or a p-value, not an aim or
     a conjecture (what a stance can rest on; see :func:`finding_of`)."""
-    if _NOT_A_RESULT.search(sentence):
+    if plans_or_supposes(sentence):
         return False
     return bool(directions(sentence) - {"effect"}) or bool(_P_VALUE.search(sentence))
 
 
-def finding_of(passage: str, claim: str) -> str:
+def finding_of(passage: str, claim: str, title: str = "") -> str:
     """The passage's sentence that states a result on the claim (code, not the model).
 
     Among sentences with direction words, the one sharing most of the claim's content
@@ -137,18 +152,25 @@ def finding_of(passage: str, claim: str) -> str:
     a long one's result can come after its first 40 words ("Those who collected hand
     gel were more likely to report using hand gel ..., but ... this did not result in
     significantly higher rates of daily hand-washing").
+
+    ``title``: a sentence that opens with the paper's title is its title page run on
+    (title, authors, affiliations without a full stop), not a finding: "Regular
+    exercise counteracts circadian shifts ... Stefan Mendt 1, Hanns-Christian ...".
     """
     from ideapump.agent.grounding import closest_sentence, sentences
-    from ideapump.grounding.normalize import terms
+    from ideapump.grounding.normalize import quote_key, terms
 
-    stated = [s for s in sentences(passage) if directions(s) - {"effect"}]
+    head = quote_key(title)[:40]
+    own = [s for s in sentences(passage) if not (head and quote_key(s).startswith(head))]
+    passage = " ".join(own) or passage
+    stated = [s for s in own if directions(s) - {"effect"}]
     if not stated:
         return closest_sentence(passage, claim, max_words=10_000)
     wanted = terms(claim)
 
     def score(sentence: str) -> float:
         shared = len(wanted & terms(sentence)) / math.sqrt(len(sentence.split()))
-        return shared * (0.5 if _NOT_A_RESULT.search(sentence) else 1.0)
+        return shared * (0.5 if plans_or_supposes(sentence) else 1.0)
 
     return max(stated, key=score)  # ties: the earlier sentence
 
@@ -322,7 +344,7 @@ def judge(
     if reason is not None:
         return Stance(stance="neither", reason=reason), StanceAnswer(answer="unclear")
     answer = ask_stance(llm, claim, passage, title, page)
-    finding = finding_of(passage, claim)
+    finding = finding_of(passage, claim, title)
     checked = cross_check(answer.stance, claim, passage, finding)
     vetoed = checked.checked and checked.stance == "neither" and answer.stance != "neither"
     if not vetoed or not finding or _squash(finding) == _squash(passage):

@@ -265,6 +265,50 @@ def test_weigh_reads_the_passage_that_reports_the_result(
     assert any("by 12" in p.citation.quote for p in report.passages)
 
 
+_BED_REST = """# Exercise and circadian phase in bed rest
+
+## Introduction
+
+Earlier bed rest studies found that immobilisation delays the circadian phase of core
+body temperature by about an hour in healthy men.
+
+## Discussion
+
+We here investigated whether resistive exercise during bed rest delays the circadian
+phase of core body temperature in healthy men.
+
+## Results
+
+In the exercise group the circadian phase was advanced by 0.45 h (p = 0.026), while the
+bed rest group without exercise showed a phase delay.
+"""
+
+
+def test_weigh_reads_results_not_the_aim_or_the_introductions_citations(
+    tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # The Mendt paper's aim ("we here investigated ...") and its introduction's account of
+    # earlier studies repeat the claim's words; weigh read them and not the result.
+    from ideapump.runtime import Runtime
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "bedrest.md").write_text(_BED_REST)
+    lib = Runtime(settings, embeddings=embeddings).library("bedrest")
+    assert not lib.ingest([tmp_path / "papers"]).failed
+
+    def answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        (text,) = p.values()
+        return {"answer": "no" if "advanced by 0.45" in text else "yes", "effect": None}
+
+    fake.on("StanceAnswer", answer)
+    claim = "resistive exercise during bed rest delays the circadian phase of core body temperature"
+    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False, passages_per_paper=1))
+    (passage,) = report.passages
+    assert "advanced by 0.45" in passage.citation.quote
+    assert passage.stance == "contradicts" and passage.checked  # phase advance vs delay
+    assert report.verdict == "contradicted"
+
+
 def test_a_passage_that_never_names_the_claims_outcome_is_neither_without_a_model_call(
     trials: Any, llm: Any, fake: FakeLLM
 ) -> None:

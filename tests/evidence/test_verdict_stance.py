@@ -88,6 +88,19 @@ def test_direction_words() -> None:
     assert "none" in directions("there was no significant difference between groups")
     assert "up" not in directions("the drug did not increase exploration")
     assert directions("Is smoking associated with relapse?") == {"effect"}
+    # timing: a phase shifted later or earlier, not any "delayed" or "advanced"
+    assert directions("CTR showed a phase delay of 0.69 h.") == {"later"}
+    assert directions("bed rest shifts the circadian rhythm of body temperature later") == {"later"}
+    assert directions("the circadian phase was advanced by about 0.5 h") == {"earlier"}
+    assert directions("patients with advanced cancer had delayed recall") == set()
+    assert (
+        cross_check(
+            "supports",
+            "exercise delays the circadian phase of core body temperature",
+            "In contrast, both exercise groups were characterized by a phase advance.",
+        ).stance
+        == "neither"
+    )
 
 
 def test_cross_check_vetoes_a_mislabelled_stance() -> None:
@@ -185,6 +198,24 @@ def test_a_result_is_not_an_aim_or_a_conjecture() -> None:
     assert not states_result("This study sought to assess the efficacy of the intervention.")
     assert not states_result("Further research is needed to see if the effect is larger.")
     assert not states_result("Forty nurses took 3 mg tablets or placebo for 14 days.")
+    # the field's trend, from the Mendt abstract: read as the paper's finding, it lost
+    # the abstract its place among the passages weigh reads
+    assert not states_result(
+        "Exercise has gained increasing interest as a non-pharmacological aid to entrain "
+        "the circadian system."
+    )
+
+
+def test_the_title_page_run_on_is_not_the_finding() -> None:
+    title = "Regular exercise reduces circadian shifts in core body temperature"
+    passage = (
+        f"{title} during long-duration bed rest Stefan Mendt 1, Hanns-Christian Gunga1, "
+        "Dieter Felsenberg2 Charité Berlin, Germany. Exercise is widely studied. "
+        "In contrast, both exercise groups were characterized by a phase advance (p = 0.026)."
+    )
+    claim = "regular exercise reduces circadian shifts in core body temperature"
+    assert finding_of(passage, claim).startswith("Regular exercise reduces")  # no title
+    assert finding_of(passage, claim, title).startswith("In contrast, both exercise groups")
 
 
 @pytest.mark.parametrize(
