@@ -240,6 +240,9 @@ _LACK_WORDS = re.compile(
 )
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z]+(?:_[A-Za-z0-9]+)+")
+
+
 def _content(text: str) -> set[str]:
     return set(re.findall(r"[a-z][a-z-]+", _LACK_WORDS.sub(" ", text.lower())))
 
@@ -250,7 +253,8 @@ def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
     The 1.5B model repeats a review point, gives the proposal's own controls back as
     confounds, and names as missing a control the proposal has ("no controls for the
     order of conditions" beside "the order of conditions counterbalanced ..."): an
-    item whose words all occur in one known item is left out.
+    item whose words all occur in one known item is left out. So is an identifier
+    ("already_done"): the model wrote a field name of its schema as a missing control.
     """
     covers = [_content(k) for k in known]
     seen = {normalize(k) for k in known}
@@ -258,6 +262,8 @@ def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
     for item in items:
         key, words = normalize(item), _content(item)
         if not key or key in seen or (words and any(words <= c for c in covers)):
+            continue
+        if _IDENTIFIER.fullmatch(item.strip()):
             continue
         seen.add(key)
         out.append(item.strip())

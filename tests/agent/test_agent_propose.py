@@ -397,10 +397,14 @@ def test_a_review_does_not_give_the_proposals_own_controls_back(
         # the 1.5B model's review: the controls as confounds, and as "missing"
         return {
             **reflection(body, p),
-            "confounds": ["Matched placebo pill", "arousal"],
+            "confounds": [
+                "Matched placebo pill",
+                "The experiment does not control for the effects of the placebo pill.",
+                "arousal",
+            ],
             "missing_controls": [
                 "no controls for the placebo pill",
-                "The experiment does not control for the effects of the placebo pill.",
+                "already_done",  # a field name of the review's schema
                 "heart-rate monitoring",
             ],
         }
