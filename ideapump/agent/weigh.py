@@ -140,23 +140,33 @@ def _paper_passages(
     as its best finding sentence does (the evidence step's score, plus
     ``RESULT_BONUS`` for a sentence that reports a result), so the passage that
     reports the result is read, not the introduction that shares the claim's words.
+    Reading two or more, one is the abstract's passage that reports a result, where
+    the others miss it: the Mendt discussion's "HDBR induces a phase delay" outscored
+    the abstract that says which group's phase moved which way.
     A passage other than the best one is kept only at ``min_relevance`` or above.
     """
     k = CANDIDATES_PER_PASSAGE * wo.passages_per_paper
     found = retrieve(library, claim, k, doc_ids=[doc_id])
+    opening = {p.chunk_id for p in opening_passages(library, doc_id, 3)}
     seen = {p.chunk_id for p in found}
     found += [p for p in opening_passages(library, doc_id, 3) if p.chunk_id not in seen]
     best: dict[str, float] = {}
+    reports: set[str] = set()
     for p, text, score in sentence_scores(library, claim, found):
         if states_result(text) and not _SETUP_SECTION.search(p.section):
             score += RESULT_BONUS
+            reports.add(p.chunk_id)
         elif plans_or_supposes(text):
             # "We here investigated the effects of bed rest with and without exercise on
             # the circadian rhythm ..." repeats the claim's words and reports nothing:
             # such aims outranked the Mendt abstract's result sentences.
             score *= AIM_WEIGHT
         best[p.chunk_id] = max(best.get(p.chunk_id, -1.0), score)
-    ranked = sorted(found, key=lambda p: -best.get(p.chunk_id, -1.0))[: wo.passages_per_paper]
+    ordered = sorted(found, key=lambda p: -best.get(p.chunk_id, -1.0))
+    ranked = ordered[: wo.passages_per_paper]
+    summary = [p for p in ordered if p.chunk_id in opening & reports]
+    if len(ranked) >= 2 and summary and not any(p.chunk_id in opening for p in ranked):
+        ranked[-1] = summary[0]
     scores = relevance(library, claim, ranked)
     return [
         p

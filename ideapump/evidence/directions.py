@@ -96,3 +96,12 @@ def after_direction(text: str) -> str | None:
     or None when it states no direction (an effect word alone does not count)."""
     m = _ANY_DIRECTION.search(text)
     return text[m.end() :].strip() if m else None
+
+
+def without_directions(text: str) -> str:
+    """``text`` with its direction words and phrases blanked: what it is about, not
+    which way it goes."""
+    text = _NONE.sub(" ", text)
+    for pattern in _DIRECTED.values():
+        text = pattern.sub(" ", text)
+    return text

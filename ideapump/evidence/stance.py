@@ -26,7 +26,12 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from ideapump.evidence.directions import Direction, after_direction, directions
+from ideapump.evidence.directions import (
+    Direction,
+    after_direction,
+    directions,
+    without_directions,
+)
 
 if TYPE_CHECKING:
     from ideapump.llm.model import ChatModel
@@ -142,6 +147,9 @@ def states_result(sentence: str) -> bool:
     return bool(directions(sentence) - {"effect"}) or bool(_P_VALUE.search(sentence))
 
 
+_EXCLUDED = re.compile(r"\b(?:without|non-?|absence of)\s*((?:\w+\s+)?\w+)", re.IGNORECASE)
+
+
 def finding_of(passage: str, claim: str, title: str = "") -> str:
     """The passage's sentence that states a result on the claim (code, not the model).
 
@@ -166,11 +174,19 @@ def finding_of(passage: str, claim: str, title: str = "") -> str:
     stated = [s for s in own if directions(s) - {"effect"}]
     if not stated:
         return closest_sentence(passage, claim, max_words=10_000)
-    wanted = terms(claim)
+    # The sentence is chosen by what it is about; its direction is what gets compared.
+    # Counting the claim's direction word ("delays") picked "CTR showed a phase delay"
+    # for a claim on the exercise groups, and the check then agreed with itself.
+    topic = without_directions(claim)
+    # "bed rest without exercise ...": a sentence on the exercise groups is about the
+    # other arm, so those words count against it.
+    negated = set().union(*(terms(m) for m in _EXCLUDED.findall(topic)))
+    wanted = terms(topic) - negated
 
     def score(sentence: str) -> float:
-        shared = len(wanted & terms(sentence)) / math.sqrt(len(sentence.split()))
-        return shared * (0.5 if plans_or_supposes(sentence) else 1.0)
+        words = terms(sentence)
+        shared = (len(wanted & words) - len(negated & words)) / math.sqrt(len(sentence.split()))
+        return shared * 0.5 if shared > 0 and plans_or_supposes(sentence) else shared
 
     return max(stated, key=score)  # ties: the earlier sentence
 

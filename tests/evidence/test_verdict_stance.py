@@ -234,3 +234,18 @@ def test_a_passage_that_never_names_the_outcome(
     from ideapump.evidence.stance import unmentioned
 
     assert (unmentioned(claim, passage) is not None) == unmentioned_
+
+
+def test_the_finding_is_chosen_by_topic_not_by_the_claims_direction_word() -> None:
+    # The Mendt abstract: which arm's phase moved which way.
+    passage = (
+        "Five participants underwent bed rest only (CTR). CTR showed a phase delay of 0.69 h. "
+        "In contrast, both exercise groups were characterized by a phase advance (0.45 h for "
+        "RE and 0.45 h for RVE; p = 0.026)."
+    )
+    on_exercise = "resistive exercise during bed rest delays the circadian phase"
+    assert finding_of(passage, on_exercise).startswith("In contrast, both exercise groups")
+    check = cross_check("supports", on_exercise, passage, finding_of(passage, on_exercise))
+    assert check.stance == "neither"  # a delay claimed, an advance found
+    without = "bed rest without exercise shifts the circadian phase later"
+    assert finding_of(passage, without).startswith("CTR showed a phase delay")
