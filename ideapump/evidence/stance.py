@@ -118,7 +118,8 @@ def _agreement(claim: set[Direction], passage: set[Direction]) -> tuple[bool, bo
 # dogs have become more attentive than wolves", "the results could be important for
 # increasing awareness".
 _NOT_A_RESULT = re.compile(
-    r"\b(?:aim\w*|objectives?|purpose|hypothes\w*|whether|expect\w*|could|might|may|"
+    r"\b(?:aim\w*|objectives?|purpose|hypothes\w*|whether|expect\w*|could(?!\s*(?:not|n't))|"
+    r"might|may|"
     r"should|would|will|future|further research|(?:is|are) needed|to date|sought|"
     r"to (?:assess|evaluate|examine|investigate|test|determine|explore|compare)|"
     r"we (?:here )?(?:investigated|examined|assessed|evaluated|explored|studied|tested)|"
@@ -145,6 +146,35 @@ def states_result(sentence: str) -> bool:
     if plans_or_supposes(sentence):
         return False
     return bool(directions(sentence) - {"effect"}) or bool(_P_VALUE.search(sentence))
+
+
+_NUMBER = re.compile(r"\d")
+
+
+def reports_no_result(passage: str, title: str = "") -> str | None:
+    """Why ``passage`` cannot support or contradict a claim when none of its sentences
+    reports a result, else None.
+
+    A result is a sentence that :func:`states_result`, or one that names an effect with
+    a number ("PET changed management in 17 of 46 patients"). What is left is aims,
+    design, setting and background: "**Objectives.** To compare ... **Setting.** 2
+    large nursing homes". The 1.5B model answered "yes" to such passages on most
+    PubMedQA questions, and their "support" outvoted the result passage's "no".
+    """
+    from ideapump.agent.grounding import sentences
+    from ideapump.grounding.normalize import quote_key
+
+    head = quote_key(title)[:40]
+    for sentence in sentences(passage):
+        if head and quote_key(sentence).startswith(head):
+            continue
+        if states_result(sentence) or (
+            "effect" in directions(sentence)
+            and _NUMBER.search(sentence)
+            and not plans_or_supposes(sentence)
+        ):
+            return None
+    return "the passage reports no result (aims, methods or background only)"
 
 
 _EXCLUDED = re.compile(r"\b(?:without|non-?|absence of)\s*((?:\w+\s+)?\w+)", re.IGNORECASE)
@@ -346,7 +376,8 @@ def judge(
     llm: ChatModel, claim: str, passage: str, title: str = "", page: int | None = None
 ) -> tuple[Stance, StanceAnswer]:
     """:func:`ask_stance` then :func:`cross_check`; ``neither`` without a model call (and
-    ``model_stance`` None) when the passage never names the claim's outcome.
+    ``model_stance`` None) when the passage never names the claim's outcome or reports
+    no result (:func:`unmentioned`, :func:`reports_no_result`).
 
     A veto gets a second look: the model is asked again with only the result sentence
     code picked (:func:`finding_of`). Where it now gives the answer that sentence's
@@ -356,7 +387,7 @@ def judge(
     found between the groups in time to second birth": the veto made that "neither",
     a "maybe" where the answer is "no".
     """
-    reason = unmentioned(claim, passage)
+    reason = unmentioned(claim, passage) or reports_no_result(passage, title)
     if reason is not None:
         return Stance(stance="neither", reason=reason), StanceAnswer(answer="unclear")
     answer = ask_stance(llm, claim, passage, title, page)

@@ -177,6 +177,29 @@ def test_a_veto_gets_a_second_look_at_the_result_sentence(
     assert "Trial 20" in asked[0] and asked[1].startswith("In a randomized")
 
 
+def test_a_passage_of_aims_alone_is_neither_without_a_model_call(
+    tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # PubMedQA abstracts: the 1.5B model said "yes" to the objectives-and-setting
+    # passage, and that outvoted the result passage's "no".
+    from ideapump.runtime import Runtime
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "nail.md").write_text(
+        "# PMID 1\n\n**Objectives.** To compare a sliding compression hip screw and an "
+        "intramedullary nail in the treatment of pertrochanteric fractures. **Design.** "
+        "Prospective randomised study of 100 patients. **Setting.** A university hospital.\n"
+    )
+    lib = Runtime(settings, embeddings=embeddings).library("nail")
+    assert not lib.ingest([tmp_path / "papers"]).failed
+    fake.on("StanceAnswer", lambda body, p: {"answer": "yes", "effect": None})
+    claim = "an intramedullary nail gives better results than a sliding hip screw"
+    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
+    assert not fake.of("StanceAnswer") and report.model_calls == 0
+    assert report.verdict == "insufficient"
+    assert all("reports no result" in p.reason for p in report.passages)
+
+
 def test_weigh_restricted_to_one_paper(trials: Any, llm: Any, fake: FakeLLM) -> None:
     fake.on("StanceAnswer", _answer)
     doc = next(d.doc_id for d in trials.papers() if d.source.endswith("trial21.md"))
@@ -307,6 +330,43 @@ def test_weigh_reads_results_not_the_aim_or_the_introductions_citations(
     assert "advanced by 0.45" in passage.citation.quote
     assert passage.stance == "contradicts" and passage.checked  # phase advance vs delay
     assert report.verdict == "contradicted"
+
+
+_NURSES = """# Melatonin in night-shift nurses
+
+## Abstract
+
+Forty nurses took melatonin or placebo for 14 days. Sleep onset latency fell by 12
+minutes with melatonin (p = 0.01).
+
+## Discussion
+
+In night-shift nurses, melatonin shortened sleep onset latency, as it does in day
+workers; melatonin shortened sleep onset latency most in the first week.
+
+## Limitations
+
+Melatonin shortened sleep onset latency in night-shift nurses who slept at home; in
+nurses who slept at the hospital, melatonin shortened sleep onset latency less.
+"""
+
+
+def test_weigh_reads_the_abstracts_result_beside_the_best_passage(
+    tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # The abstract says what the paper found overall; narrower passages that repeat
+    # the claim's words outscore it, so one of the passages read is kept for it.
+    from ideapump.runtime import Runtime
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "nurses.md").write_text(_NURSES)
+    lib = Runtime(settings, embeddings=embeddings).library("nurses")
+    assert not lib.ingest([tmp_path / "papers"]).failed
+    fake.on("StanceAnswer", lambda body, p: {"answer": "yes", "effect": None})
+    claim = "melatonin shortens sleep onset latency in night-shift nurses"
+    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
+    quotes = [p.citation.quote for p in report.passages]
+    assert len(quotes) == 2 and any("fell by 12" in q for q in quotes)
 
 
 def test_a_passage_that_never_names_the_claims_outcome_is_neither_without_a_model_call(

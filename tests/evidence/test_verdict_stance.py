@@ -249,3 +249,19 @@ def test_the_finding_is_chosen_by_topic_not_by_the_claims_direction_word() -> No
     assert check.stance == "neither"  # a delay claimed, an advance found
     without = "bed rest without exercise shifts the circadian phase later"
     assert finding_of(passage, without).startswith("CTR showed a phase delay")
+
+
+def test_a_passage_of_aims_and_methods_reports_no_result() -> None:
+    from ideapump.evidence.stance import reports_no_result
+
+    aims = (
+        "**Objectives.** To compare a sliding hip screw and an intramedullary nail. "
+        "**Design.** Prospective randomised study. **Setting.** 2 large nursing homes."
+    )
+    assert reports_no_result(aims) is not None
+    for result in (
+        "We did not find any statistically significant difference between the two groups.",
+        "PET changed the management in 17 of 46 patients (37%).",
+        "Success after portoenterostomy could not reliably be predicted from bilirubin.",
+    ):
+        assert reports_no_result(f"{aims} {result}") is None, result
