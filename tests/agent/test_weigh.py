@@ -66,6 +66,17 @@ def trials(tmp_path: Path, settings: Any, embeddings: Any) -> Any:
     return lib
 
 
+def _one_paper(tmp_path: Path, settings: Any, embeddings: Any, name: str, text: str) -> Any:
+    """A library of one Markdown paper, ingested for real."""
+    from ideapump.runtime import Runtime
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / f"{name}.md").write_text(text)
+    lib = Runtime(settings, embeddings=embeddings).library(name)
+    assert not lib.ingest([tmp_path / "papers"]).failed
+    return lib
+
+
 def _answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
     (text,) = p.values()  # one passage per call
     if "did not increase" in text:
@@ -182,16 +193,12 @@ def test_a_passage_of_aims_alone_is_neither_without_a_model_call(
 ) -> None:
     # PubMedQA abstracts: the 1.5B model said "yes" to the objectives-and-setting
     # passage, and that outvoted the result passage's "no".
-    from ideapump.runtime import Runtime
-
-    (tmp_path / "papers").mkdir()
-    (tmp_path / "papers" / "nail.md").write_text(
+    text = (
         "# PMID 1\n\n**Objectives.** To compare a sliding compression hip screw and an "
         "intramedullary nail in the treatment of pertrochanteric fractures. **Design.** "
         "Prospective randomised study of 100 patients. **Setting.** A university hospital.\n"
     )
-    lib = Runtime(settings, embeddings=embeddings).library("nail")
-    assert not lib.ingest([tmp_path / "papers"]).failed
+    lib = _one_paper(tmp_path, settings, embeddings, "nail", text)
     fake.on("StanceAnswer", lambda body, p: {"answer": "yes", "effect": None})
     claim = "an intramedullary nail gives better results than a sliding hip screw"
     report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
@@ -269,12 +276,7 @@ def test_weigh_reads_the_passage_that_reports_the_result(
 ) -> None:
     # Retrieval's two best chunks for the claim are the introduction and the rationale,
     # which repeat its words and report nothing; the result is in its own chunk.
-    from ideapump.runtime import Runtime
-
-    (tmp_path / "papers").mkdir()
-    (tmp_path / "papers" / "melatonin.md").write_text(_MELATONIN)
-    lib = Runtime(settings, embeddings=embeddings).library("sleep")
-    assert not lib.ingest([tmp_path / "papers"]).failed
+    lib = _one_paper(tmp_path, settings, embeddings, "sleep", _MELATONIN)
 
     def answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
         (text,) = p.values()
@@ -312,12 +314,7 @@ def test_weigh_reads_results_not_the_aim_or_the_introductions_citations(
 ) -> None:
     # The Mendt paper's aim ("we here investigated ...") and its introduction's account of
     # earlier studies repeat the claim's words; weigh read them and not the result.
-    from ideapump.runtime import Runtime
-
-    (tmp_path / "papers").mkdir()
-    (tmp_path / "papers" / "bedrest.md").write_text(_BED_REST)
-    lib = Runtime(settings, embeddings=embeddings).library("bedrest")
-    assert not lib.ingest([tmp_path / "papers"]).failed
+    lib = _one_paper(tmp_path, settings, embeddings, "bedrest", _BED_REST)
 
     def answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
         (text,) = p.values()
@@ -356,12 +353,7 @@ def test_weigh_reads_the_abstracts_result_beside_the_best_passage(
 ) -> None:
     # The abstract says what the paper found overall; narrower passages that repeat
     # the claim's words outscore it, so one of the passages read is kept for it.
-    from ideapump.runtime import Runtime
-
-    (tmp_path / "papers").mkdir()
-    (tmp_path / "papers" / "nurses.md").write_text(_NURSES)
-    lib = Runtime(settings, embeddings=embeddings).library("nurses")
-    assert not lib.ingest([tmp_path / "papers"]).failed
+    lib = _one_paper(tmp_path, settings, embeddings, "nurses", _NURSES)
     fake.on("StanceAnswer", lambda body, p: {"answer": "yes", "effect": None})
     claim = "melatonin shortens sleep onset latency in night-shift nurses"
     report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
