@@ -149,29 +149,45 @@ def states_result(sentence: str) -> bool:
 
 
 _NUMBER = re.compile(r"\d")
+# A measured outcome: a percentage, a rate or a ratio, "n of N", "n/N".
+_MEASURED = re.compile(
+    r"\d\s*(?:%|percent\b)|\b(?:rate|ratio|sensitivity|specificity|kappa|accuracy)\b.{0,40}\d"
+    r"|\b\d+\s+(?:of|out of)\s+\d+\b|\b\d+\s*/\s*\d+\b",
+    re.IGNORECASE,
+)
+# A structured abstract's results label: "**Results.**", "RESULTS:".
+_RESULTS_LABEL = re.compile(r"(?:^|[*\s])results?\s*[.:]", re.IGNORECASE)
 
 
 def reports_no_result(passage: str, title: str = "") -> str | None:
-    """Why ``passage`` cannot support or contradict a claim when none of its sentences
-    reports a result, else None.
+    """Why ``passage`` cannot support or contradict a claim when it evidently reports no
+    result, else None.
 
-    A result is a sentence that :func:`states_result`, or one that names an effect with
-    a number ("PET changed management in 17 of 46 patients"). What is left is aims,
-    design, setting and background: "**Objectives.** To compare ... **Setting.** 2
-    large nursing homes". The 1.5B model answered "yes" to such passages on most
-    PubMedQA questions, and their "support" outvoted the result passage's "no".
+    It reports one when it carries a results label ("**Results.**"), or a sentence that
+    :func:`states_result`, names an effect with a number ("PET changed management in
+    17 of 46 patients") or gives a measured outcome (a percentage, a rate, "n of N").
+    What is left is aims, design, setting and background: "**Objectives.** To compare
+    ... **Setting.** 2 large nursing homes". The 1.5B model answered "yes" to such
+    passages on most PubMedQA questions, and their "support" outvoted the result
+    passage's "no". Results in words alone ("visualization of the spleen was very
+    good") are not recognised; a passage of them is left to the model only when it
+    is labelled.
     """
     from ideapump.agent.grounding import sentences
     from ideapump.grounding.normalize import quote_key
 
+    if _RESULTS_LABEL.search(passage):
+        return None
     head = quote_key(title)[:40]
     for sentence in sentences(passage):
         if head and quote_key(sentence).startswith(head):
             continue
-        if states_result(sentence) or (
-            "effect" in directions(sentence)
-            and _NUMBER.search(sentence)
-            and not plans_or_supposes(sentence)
+        if plans_or_supposes(sentence):
+            continue
+        if (
+            states_result(sentence)
+            or _MEASURED.search(sentence)
+            or ("effect" in directions(sentence) and _NUMBER.search(sentence))
         ):
             return None
     return "the passage reports no result (aims, methods or background only)"

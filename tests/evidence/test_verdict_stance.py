@@ -263,5 +263,7 @@ def test_a_passage_of_aims_and_methods_reports_no_result() -> None:
         "We did not find any statistically significant difference between the two groups.",
         "PET changed the management in 17 of 46 patients (37%).",
         "Success after portoenterostomy could not reliably be predicted from bilirubin.",
+        "A sensitivity for malignancy of 96.9% and a specificity of 100%.",
+        "**Results.** Visualization of the spleen was very good.",  # labelled
     ):
         assert reports_no_result(f"{aims} {result}") is None, result
