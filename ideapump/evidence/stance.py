@@ -156,7 +156,13 @@ _MEASURED = re.compile(
     re.IGNORECASE,
 )
 # A structured abstract's results label: "**Results.**", "RESULTS:".
-_RESULTS_LABEL = re.compile(r"(?:^|[*\s])results?\s*[.:]", re.IGNORECASE)
+_RESULTS_LABEL = re.compile(r"(?:\*\*|^)\s*results?\s*[.:]|\bRESULTS?\s*:", re.IGNORECASE | re.M)
+# Its labels for what sets a study up: "**Design.**", "SETTING:".
+_SETUP_LABEL = re.compile(
+    r"(?:\*\*|^)\s*(?:objectives?|aims?|purpose|background|introduction|design|setting|"
+    r"methods?|subjects|participants|patients|materials)\s*[.:]",
+    re.IGNORECASE | re.M,
+)
 
 
 def reports_no_result(passage: str, title: str = "") -> str | None:
@@ -169,9 +175,9 @@ def reports_no_result(passage: str, title: str = "") -> str | None:
     What is left is aims, design, setting and background: "**Objectives.** To compare
     ... **Setting.** 2 large nursing homes". The 1.5B model answered "yes" to such
     passages on most PubMedQA questions, and their "support" outvoted the result
-    passage's "no". Results in words alone ("visualization of the spleen was very
-    good") are not recognised; a passage of them is left to the model only when it
-    is labelled.
+    passage's "no". Only a passage that shows it sets a study up (an aim, a
+    hypothesis, or a label such as "**Design.**") is judged so; results in words
+    alone ("the pupil constricts to bright light in our pilot") go to the model.
     """
     from ideapump.agent.grounding import sentences
     from ideapump.grounding.normalize import quote_key
@@ -179,10 +185,12 @@ def reports_no_result(passage: str, title: str = "") -> str | None:
     if _RESULTS_LABEL.search(passage):
         return None
     head = quote_key(title)[:40]
+    setup = bool(_SETUP_LABEL.search(passage))
     for sentence in sentences(passage):
         if head and quote_key(sentence).startswith(head):
             continue
         if plans_or_supposes(sentence):
+            setup = True
             continue
         if (
             states_result(sentence)
@@ -190,7 +198,7 @@ def reports_no_result(passage: str, title: str = "") -> str | None:
             or ("effect" in directions(sentence) and _NUMBER.search(sentence))
         ):
             return None
-    return "the passage reports no result (aims, methods or background only)"
+    return "the passage reports no result (aims, methods or background only)" if setup else None
 
 
 _EXCLUDED = re.compile(r"\b(?:without|non-?|absence of)\s*((?:\w+\s+)?\w+)", re.IGNORECASE)

@@ -259,6 +259,8 @@ def test_a_passage_of_aims_and_methods_reports_no_result() -> None:
         "**Design.** Prospective randomised study. **Setting.** 2 large nursing homes."
     )
     assert reports_no_result(aims) is not None
+    # lab notes with a result in words and no setup: left to the model
+    assert reports_no_result("The pupil constricts to bright light in our pilot.") is None
     for result in (
         "We did not find any statistically significant difference between the two groups.",
         "PET changed the management in 17 of 46 patients (37%).",
