@@ -379,7 +379,9 @@ def propose(
     for i in top:
         draft = drafts[i]
         reflection, novelty = _reflect(llm, library, draft, evidence, block, options)
-        citations = [c for c in (evidence.resolve(x.n, x.quote) for x in draft.citations) if c]
+        resolved = (evidence.resolve(x.n, x.quote) for x in draft.citations)
+        # The 1.5B model cited one sentence twice (seen in the quick start's proposal).
+        citations = list({(c.chunk_id, c.quote): c for c in resolved if c}.values())
         proposals.append(
             ExperimentProposal(
                 title=draft.title,

@@ -105,7 +105,8 @@ def test_a_fabricated_citation_is_asked_for_again_alone(
     block = first[: first.index("</documents>")]
     assert reask.startswith(block)
     shown = result.proposals[0]
-    assert len(shown.citations) == 2 and result.removed_citations == 0
+    # repaired, not removed; the new quote is the sentence the draft already cites: shown once
+    assert len(shown.citations) == 1 and result.removed_citations == 0
     assert not any("doubles exploration" in c.quote for c in shown.citations)
     for c in shown.citations:
         _check_resolves(corpus_library, c)
@@ -426,3 +427,17 @@ def test_a_risk_listed_twice_is_shown_once(
     fake.on("ReflectionDraft", reflection)
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
     assert result.proposals[0].risks == [twice]
+
+
+def test_a_passage_cited_twice_is_shown_once(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def cites_twice(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        draft = proposal(p)
+        return {**draft, "citations": draft["citations"] * 2}
+
+    fake.on("ProposalDraft", cites_twice)
+    fake.on("ReflectionDraft", reflection)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    (shown,) = result.proposals
+    assert len(shown.citations) == 1
