@@ -147,9 +147,10 @@ def _paper_passages(
     """
     k = CANDIDATES_PER_PASSAGE * wo.passages_per_paper
     found = retrieve(library, claim, k, doc_ids=[doc_id])
-    opening = {p.chunk_id for p in opening_passages(library, doc_id, 3)}
+    openings = opening_passages(library, doc_id, 3)
+    opening = {p.chunk_id for p in openings}
     seen = {p.chunk_id for p in found}
-    found += [p for p in opening_passages(library, doc_id, 3) if p.chunk_id not in seen]
+    found += [p for p in openings if p.chunk_id not in seen]
     best: dict[str, float] = {}
     reports: set[str] = set()
     for p, text, score in sentence_scores(library, claim, found):

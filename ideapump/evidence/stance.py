@@ -179,16 +179,10 @@ def reports_no_result(passage: str, title: str = "") -> str | None:
     hypothesis, or a label such as "**Design.**") is judged so; results in words
     alone ("the pupil constricts to bright light in our pilot") go to the model.
     """
-    from ideapump.agent.grounding import sentences
-    from ideapump.grounding.normalize import quote_key
-
     if _RESULTS_LABEL.search(passage):
         return None
-    head = quote_key(title)[:40]
     setup = bool(_SETUP_LABEL.search(passage))
-    for sentence in sentences(passage):
-        if head and quote_key(sentence).startswith(head):
-            continue
+    for sentence in _own_sentences(passage, title):
         if plans_or_supposes(sentence):
             setup = True
             continue
@@ -199,6 +193,16 @@ def reports_no_result(passage: str, title: str = "") -> str | None:
         ):
             return None
     return "the passage reports no result (aims, methods or background only)" if setup else None
+
+
+def _own_sentences(passage: str, title: str) -> list[str]:
+    """The passage's sentences without its title page run on: a sentence that opens with
+    the paper's title is title, authors and affiliations without a full stop."""
+    from ideapump.agent.grounding import sentences
+    from ideapump.grounding.normalize import quote_key
+
+    head = quote_key(title)[:40]
+    return [s for s in sentences(passage) if not (head and quote_key(s).startswith(head))]
 
 
 _EXCLUDED = re.compile(r"\b(?:without|non-?|absence of)\s*((?:\w+\s+)?\w+)", re.IGNORECASE)
@@ -219,11 +223,10 @@ def finding_of(passage: str, claim: str, title: str = "") -> str:
     (title, authors, affiliations without a full stop), not a finding: "Regular
     exercise counteracts circadian shifts ... Stefan Mendt 1, Hanns-Christian ...".
     """
-    from ideapump.agent.grounding import closest_sentence, sentences
-    from ideapump.grounding.normalize import quote_key, terms
+    from ideapump.agent.grounding import closest_sentence
+    from ideapump.grounding.normalize import terms
 
-    head = quote_key(title)[:40]
-    own = [s for s in sentences(passage) if not (head and quote_key(s).startswith(head))]
+    own = _own_sentences(passage, title)
     passage = " ".join(own) or passage
     stated = [s for s in own if directions(s) - {"effect"}]
     if not stated:
@@ -359,7 +362,7 @@ def ask_stance(
     # passage, and on a 2-core CPU every prompt token costs (the persona doubled it).
     system = render_prompt("stance_system")
     # Sampled at the chat's temperature, the 1.5B model's answer on one pair changed
-    # from run to run; greedy, stance on the bench's pairs went from 9 to 11 of 15.
+    # from run to run; greedy, a passage gets the same answer every time.
     return generate_structured(
         llm,
         [("system", system), ("user", user)],
