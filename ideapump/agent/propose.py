@@ -241,6 +241,8 @@ _LACK_WORDS = re.compile(
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z]+(?:_[A-Za-z0-9]+)+")
+# An item that names nothing: the quick start's review showed "add control: none".
+_NOTHING = {"none", "n/a", "na", "nothing", "no", "-"}
 
 
 def _content(text: str) -> set[str]:
@@ -254,7 +256,8 @@ def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
     confounds, and names as missing a control the proposal has ("no controls for the
     order of conditions" beside "the order of conditions counterbalanced ..."): an
     item whose words all occur in one known item is left out. So is an identifier
-    ("already_done"): the model wrote a field name of its schema as a missing control.
+    ("already_done"): the model wrote a field name of its schema as a missing control,
+    and an item that names nothing ("none").
     """
     covers = [_content(k) for k in known]
     seen = {normalize(k) for k in known}
@@ -263,7 +266,7 @@ def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
         key, words = normalize(item), _content(item)
         if not key or key in seen or (words and any(words <= c for c in covers)):
             continue
-        if _IDENTIFIER.fullmatch(item.strip()):
+        if _IDENTIFIER.fullmatch(item.strip()) or key.strip(" .") in _NOTHING:
             continue
         seen.add(key)
         out.append(item.strip())

@@ -429,6 +429,19 @@ def test_a_risk_listed_twice_is_shown_once(
     assert result.proposals[0].risks == [twice]
 
 
+def test_a_review_item_that_names_nothing_is_not_shown(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on("ProposalDraft", lambda body, p: proposal(p))
+    fake.on(
+        "ReflectionDraft",
+        lambda body, p: {**reflection(body, p), "missing_controls": ["None.", "heart rate"]},
+    )
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    review = result.proposals[0].reflection
+    assert review is not None and review.missing_controls == ["heart rate"]
+
+
 def test_a_passage_cited_twice_is_shown_once(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
