@@ -7,10 +7,11 @@ passage state (:func:`ideapump.evidence.directions.directions`):
 
 * ``supports`` when the passage states only the opposite of the claim (or only
   that nothing happened) -> ``neither``;
-* ``contradicts`` when the passage states only the claim's own direction and
-  no null or opposite -> ``neither``;
-* otherwise the model's stance stands. When either side states no direction
-  on the claim's axis, nothing is checked, and the result says so.
+* ``contradicts`` when the passage's finding states neither the opposite of the
+  claim nor that nothing happened -> ``neither``: a contradiction must be stated
+  (the claim's own direction, another axis, or no direction word at all);
+* otherwise the model's stance stands. When the claim states no direction,
+  nothing is checked, and the result says so.
 
 The passage's side is its finding: the sentence with direction words closest to
 the claim (:func:`finding_of`), not every direction word of the passage.
@@ -86,6 +87,9 @@ class Stance(BaseModel):
     second_look: StanceLabel | None = Field(
         None,
         description="After a veto: the model's answer on the result sentence alone.",
+    )
+    confirmed: bool = Field(
+        False, description="The finding's direction words say what the model said."
     )
 
     @property
@@ -268,25 +272,40 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
         claim_directions=sorted(c),
         passage_directions=sorted(p),
     )
-    if not axis or not p:
-        base.reason = "no direction words to cross-check" + (
-            " in the claim" if not axis else " in the passage"
+    if not axis:
+        base.reason = "no direction words to cross-check in the claim"
+        return base
+    stated = ", ".join(sorted(p)) or "no direction"
+    if model == "contradicts" and not oppose:
+        # A contradiction must be stated: the 1.5B model answered "no" to passages that
+        # only do not say what the claim says ("Mailed invitations ... was an effective
+        # method" for "smokers from the service database answered the letter more often").
+        base.checked = True
+        base.stance = "neither"
+        base.reason = (
+            f"the model said 'contradicts', but the passage states {stated}: neither the "
+            f"opposite of the claim ({axis}) nor that nothing happened; set to neither"
         )
+        return base
+    if not p:
+        base.reason = "no direction words to cross-check in the passage"
         return base
     base.checked = True
     if model == "supports" and oppose and not agree:
         base.stance = "neither"
         base.reason = (
-            f"the model said 'supports', but the passage states {', '.join(sorted(p))} "
+            f"the model said 'supports', but the passage states {stated} "
             f"where the claim states {axis}: set to neither"
         )
-    elif model == "contradicts" and agree and not oppose:
-        base.stance = "neither"
+    elif model == "supports" and not agree:
         base.reason = (
-            f"the model said 'contradicts', but the passage states only {', '.join(sorted(p))}, "
-            f"as the claim does ({axis}): set to neither"
+            f"the passage states {stated}, not the claim's {axis}: the model's stance stands "
+            "unconfirmed"
         )
+    elif model == "neither":
+        base.reason = f"the model found no answer ({axis}; the passage states {stated})"
     else:
+        base.confirmed = True
         base.reason = f"direction words agree with the model ({axis})"
     return base
 
@@ -426,7 +445,7 @@ def judge(
     second = ask_stance(llm, claim, finding, title, page)
     again = cross_check(second.stance, claim, finding, finding)
     checked.second_look = second.stance
-    if second.stance != answer.stance and again.stance == second.stance != "neither":
+    if second.stance != answer.stance and again.confirmed:
         checked.stance = second.stance
         checked.reason = (
             f"the model said '{answer.stance}' on the passage and '{second.stance}' on its "

@@ -188,6 +188,25 @@ def test_a_veto_gets_a_second_look_at_the_result_sentence(
     assert "Trial 20" in asked[0] and asked[1].startswith("In a randomized")
 
 
+def test_a_model_that_says_no_to_everything_contradicts_only_where_a_passage_does(
+    trials: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # The 1.5B model answered "no" to passages that did not mention the claim's result;
+    # weigh then filed supporting papers as contradicting ("contradicted" on 8 of 11
+    # held-out claims). Only the passages stating "decreased" and "did not increase"
+    # contradict.
+    fake.on("StanceAnswer", lambda body, p: {"answer": "no", "effect": None})
+    report = weigh(trials, llm, CLAIM, weigh_options=WeighOptions(summary=False))
+    contra = {
+        report.papers_considered[p.paper - 1].title
+        for p in report.passages
+        if p.stance == "contradicts"
+    }
+    assert contra == {f"Trial {i}: drug X and recovery after knee surgery" for i in (20, 21)}
+    assert report.verdict != "contradicted"
+    assert all("neither the opposite" in p.reason for p in report.passages if p.stance == "neither")
+
+
 def test_a_passage_of_aims_alone_is_neither_without_a_model_call(
     tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
 ) -> None:

@@ -117,6 +117,32 @@ def test_cross_check_vetoes_a_mislabelled_stance() -> None:
     assert unchecked.stance == "supports" and not unchecked.checked
 
 
+def test_a_contradiction_must_be_stated() -> None:
+    # The 1.5B model answered "no" to passages that only did not say what the claim says.
+    claim = "smokers from the service database answered the first invitation letter more often"
+    effective = (
+        "Mailed invitations, and follow-up, from health professionals was an effective method "
+        "of recruiting disadvantaged smokers."
+    )
+    got = cross_check("contradicts", claim, effective, effective)
+    assert got.stance == "neither" and got.checked and not got.confirmed
+    assert "neither the opposite" in got.reason
+    silent = "Letters sent and responses received were all recorded on databases."
+    assert cross_check("contradicts", claim, silent, silent).stance == "neither"
+    # support on another axis is not vetoed, but neither is it called confirmed
+    backed = cross_check("supports", claim, effective, effective)
+    assert backed.stance == "supports" and not backed.confirmed
+    assert "unconfirmed" in backed.reason
+    # a stated null or the opposite still contradicts
+    null = "Response rates to the first letter did not differ between the two sources."
+    stated = cross_check("contradicts", claim, null, null)
+    assert stated.stance == "contradicts" and stated.confirmed
+    fewer = "Smokers from the database answered the first letter less often."
+    assert cross_check("contradicts", claim, fewer, fewer).stance == "contradicts"
+    # a claim without direction words is left to the model
+    assert cross_check("contradicts", "letters and smokers", silent).stance == "contradicts"
+
+
 @pytest.mark.parametrize(
     ("claim", "asked"),
     [
