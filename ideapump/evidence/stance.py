@@ -130,15 +130,23 @@ _NOT_A_RESULT = re.compile(
     r"been suggested|been proposed|been (?:also )?(?:reported|observed|shown|found)|"
     # a field's trend, not a result: "Exercise has gained increasing interest as ..."
     r"(?:increasing|growing|renewed|considerable|great)\s+(?:interest|attention)|"
-    r"(?:has|have)\s+(?:gained|attracted|received)\b)\b",
+    r"(?:has|have)\s+(?:gained|attracted|received)\b|"
+    # a purpose: "an intervention to promote behavior intended to reduce transmission"
+    r"intended to|designed to|in order to|so as to)\b",
     re.IGNORECASE,
+)
+# A structured abstract's sentence under a label that sets the study up:
+# "Background: Frequent handwashing can prevent infections".
+_SETUP_OPENING = re.compile(
+    r"^\W*(?:background|introduction|objectives?|aims?|purpose|rationale)\s*[.:]", re.IGNORECASE
 )
 
 
 def plans_or_supposes(sentence: str) -> bool:
-    """True when ``sentence`` states an aim, a hypothesis, a conjecture, someone else's
-    suggestion or a field's trend: whatever its words, not a result."""
-    return bool(_NOT_A_RESULT.search(sentence))
+    """True when ``sentence`` states an aim, a purpose, a hypothesis, a conjecture, someone
+    else's suggestion, a field's trend or an abstract's background: whatever its words,
+    not a result."""
+    return bool(_NOT_A_RESULT.search(sentence) or _SETUP_OPENING.search(sentence))
 
 
 _P_VALUE = re.compile(r"\b[pP]\s*[<=>\u2264\u2265]\s*0?\.\d")

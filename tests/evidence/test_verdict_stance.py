@@ -230,6 +230,22 @@ def test_a_result_is_not_an_aim_or_a_conjecture() -> None:
         "Exercise has gained increasing interest as a non-pharmacological aid to entrain "
         "the circadian system."
     )
+    # a purpose and an abstract's background, from the Yardley paper: the 1.5B model's
+    # "no" on them stood as a contradiction of "the intervention reduced infection rates"
+    assert not states_result(
+        "This study demonstrated the potential value of an online intervention to promote "
+        "behavior intended to reduce the transmission of respiratory infection."
+    )
+    assert not states_result("Background: Frequent handwashing can prevent infections.")
+    assert not states_result("**Objectives.** To reduce falls in two nursing homes.")
+    assert states_result("Results: Hand-washing increased more in the intervention group.")
+    claim = "the web-based hand hygiene intervention reduced respiratory infection rates"
+    passage = (
+        "Background: Hand-washing is regarded as important for preventing the transmission "
+        "of respiratory infection. Respiratory infection rates were lower in the intervention "
+        "group at 12 weeks."
+    )
+    assert finding_of(passage, claim).startswith("Respiratory infection rates were lower")
 
 
 def test_the_title_page_run_on_is_not_the_finding() -> None:
