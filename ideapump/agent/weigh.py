@@ -53,6 +53,7 @@ from ideapump.evidence.pool import orient, pool
 from ideapump.evidence.stance import Stance, judge, plans_or_supposes, states_result
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
 from ideapump.grounding.evidence import opening_passages, sentence_scores
+from ideapump.grounding.normalize import numbers
 from ideapump.prompts import render_prompt
 from ideapump.results import (
     EvidenceReport,
@@ -120,12 +121,16 @@ CANDIDATES_PER_PASSAGE = 4
 #: shares the claim's words (an aim, a method, the background) by this much.
 RESULT_BONUS = 0.4
 AIM_WEIGHT = 0.5  # a passage's aim or conjecture counts half (as in finding_of)
+#: A sentence that states one of the claim's own numbers ("12.5 mg/kg") is about it.
+CLAIM_NUMBER_BONUS = 0.2
 # Sections that set a study up: their direction words are other studies' results or the
 # setting ("physiological responses similar to those naturally occurring in space").
 _SETUP_SECTION = re.compile(
     r"^\W*(?:\d+\W*)?(?:introduction|background|methods?|materials|participants|procedure)",
     re.IGNORECASE,
 )
+
+_RESULTS_SECTION = re.compile(r"^\W*(?:\d+\W*)?results?\b", re.IGNORECASE)
 
 
 def _paper_passages(
@@ -138,11 +143,13 @@ def _paper_passages(
     below narrower ones: the Mendt abstract with "CTR showed a phase delay" was not
     among the paper's 20 best chunks for a claim on that delay). Each candidate scores
     as its best finding sentence does (the evidence step's score, plus
-    ``RESULT_BONUS`` for a sentence that reports a result), so the passage that
-    reports the result is read, not the introduction that shares the claim's words.
+    ``RESULT_BONUS`` for a sentence that reports a result and ``CLAIM_NUMBER_BONUS``
+    for one that states the claim's numbers), so the passage that reports the
+    result is read, not the introduction that shares the claim's words.
     Reading two or more, one is the abstract's passage that reports a result, where
     the others miss it: the Mendt discussion's "HDBR induces a phase delay" outscored
-    the abstract that says which group's phase moved which way.
+    the abstract that says which group's phase moved which way. It replaces the
+    weakest passage that is not in a results section.
     A passage other than the best one is kept only at ``min_relevance`` or above.
     """
     k = CANDIDATES_PER_PASSAGE * wo.passages_per_paper
@@ -153,7 +160,12 @@ def _paper_passages(
     found += [p for p in openings if p.chunk_id not in seen]
     best: dict[str, float] = {}
     reports: set[str] = set()
+    named = {n.value for n in numbers(claim)}
     for p, text, score in sentence_scores(library, claim, found):
+        if named & {n.value for n in numbers(text)}:
+            # Among a paper's sentences on glutathione, the one on the claim's dose
+            # ranked fifth by words alone.
+            score += CLAIM_NUMBER_BONUS
         if states_result(text) and not _SETUP_SECTION.search(p.section):
             score += RESULT_BONUS
             reports.add(p.chunk_id)
@@ -167,7 +179,11 @@ def _paper_passages(
     ranked = ordered[: wo.passages_per_paper]
     summary = [p for p in ordered if p.chunk_id in opening & reports]
     if len(ranked) >= 2 and summary and not any(p.chunk_id in opening for p in ranked):
-        ranked[-1] = summary[0]
+        # The abstract takes the place of the weakest passage outside the results: the
+        # Iguchi results' "12.5 mg/kg CHX did not detectably reduce glutathione" was
+        # dropped for it while a discussion passage on other studies' doses stayed.
+        outside = [i for i, p in enumerate(ranked) if not _RESULTS_SECTION.search(p.section)]
+        ranked[outside[-1] if outside else -1] = summary[0]
     scores = relevance(library, claim, ranked)
     return [
         p

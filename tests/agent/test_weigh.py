@@ -380,6 +380,56 @@ def test_weigh_reads_the_abstracts_result_beside_the_best_passage(
     assert len(quotes) == 2 and any("fell by 12" in q for q in quotes)
 
 
+_FILLER = " ".join(
+    f"Rats were housed in pairs in cage {i} with food and water available at all times."
+    for i in range(1, 13)
+)
+_GLUTATHIONE = f"""# Glutathione and behaviour after CHX in adult rats
+
+## Abstract
+
+CHX given to adult rats lowered glutathione for a few hours (p < 0.05) and changed
+several behaviours.
+
+## Introduction
+
+{_FILLER}
+
+## Methods
+
+{_FILLER}
+
+## Results
+
+Glutathione in the nucleus accumbens fell after 25 mg/kg CHX, and glutathione in the
+nucleus accumbens fell further after 50 mg/kg CHX (p < 0.01 for both doses).
+
+## Results, dose finding
+
+A single dose of 12.5 mg/kg CHX did not detectably reduce glutathione.
+
+## Discussion
+
+Other studies found that higher doses of CHX lower glutathione in the nucleus accumbens
+of adult rats and lower glutathione in the striatum of adult rats.
+"""
+
+
+def test_weigh_reads_the_result_on_the_claims_dose_and_keeps_results_over_discussion(
+    tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # Iguchi: the sentence on the claim's dose ranked below sentences sharing more of
+    # its words, and the abstract's slot then pushed the results passage out.
+    lib = _one_paper(tmp_path, settings, embeddings, "chx", _GLUTATHIONE)
+    fake.on("StanceAnswer", lambda body, p: {"answer": "unclear", "effect": None})
+    claim = "a single 12.5 mg/kg dose of CHX lowers glutathione in the nucleus accumbens"
+    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
+    quotes = " | ".join(p.citation.quote for p in report.passages)
+    assert "12.5 mg/kg CHX did not detectably reduce" in quotes
+    assert "lowered glutathione for a few hours" in quotes  # the abstract's result
+    assert "Other studies" not in quotes
+
+
 def test_a_passage_that_never_names_the_claims_outcome_is_neither_without_a_model_call(
     trials: Any, llm: Any, fake: FakeLLM
 ) -> None:
