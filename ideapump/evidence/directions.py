@@ -33,7 +33,10 @@ Direction = Literal["up", "down", "better", "worse", "later", "earlier", "effect
 _WORDS: dict[Direction, str] = {
     "up": r"increas\w*|higher|more|greater|rais\w*|rise|rises|rising|rose|elevat\w*|"
     r"enhanc\w*|gain\w*|longer|lengthen\w*|prolong\w*|larger|augment\w*|promot\w*|exceed\w*",
-    "down": r"decreas\w*|lower\w*|less|fewer|reduc\w*|declin\w*|drop\w*|fell|fall\w*|"
+    # "participants declining participation", "declined to take part": a refusal, no change.
+    "down": r"decreas\w*|lower\w*|less|fewer|reduc\w*|"
+    r"declin\w*(?!\s+(?:to\s+)?(?:participat\w*|take\s+part|consent\w*|(?:the\s+)?invitation))|"
+    r"drop\w*|fell|fall\w*|"
     r"diminish\w*|attenuat\w*|suppress\w*|shorter|shorten\w*|smaller|inhibit\w*|lessen\w*|"
     r"prevent\w*|cut",
     "better": r"improv\w*|benefi\w*|protect\w*|effective\w*|efficac\w*|success\w*|"

@@ -271,7 +271,10 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
     increases immobility" went unchecked.
     """
     c = directions(claim)
-    p = directions(finding or passage)
+    # An aim, a conjecture or an abstract's background states no result, so no
+    # contradiction: the Yardley "Background: Frequent handwashing can prevent
+    # infections" let the model's "no" stand on "the intervention reduced infections".
+    p = set() if finding and plans_or_supposes(finding) else directions(finding or passage)
     agree, oppose, axis = _agreement(c, p)
     base = Stance(
         stance=model,

@@ -139,6 +139,12 @@ def test_a_contradiction_must_be_stated() -> None:
     assert stated.stance == "contradicts" and stated.confirmed
     fewer = "Smokers from the database answered the first letter less often."
     assert cross_check("contradicts", claim, fewer, fewer).stance == "contradicts"
+    # a refusal is no decrease, and an aim or a background states no result
+    refused = "Letters sent, responses and participants declining participation were recorded."
+    assert cross_check("contradicts", claim, refused, refused).stance == "neither"
+    background = "Background: Reply rates to mailed letters fall among smokers."
+    got = cross_check("contradicts", claim, background, background)
+    assert got.stance == "neither" and got.passage_directions == []
     # a claim without direction words is left to the model
     assert cross_check("contradicts", "letters and smokers", silent).stance == "contradicts"
 
