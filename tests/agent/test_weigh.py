@@ -77,6 +77,24 @@ def _one_paper(tmp_path: Path, settings: Any, embeddings: Any, name: str, text: 
     return lib
 
 
+def _quotes_read(
+    tmp_path: Path,
+    settings: Any,
+    embeddings: Any,
+    llm: Any,
+    fake: FakeLLM,
+    text: str,
+    claim: str,
+    answer: str,
+) -> list[str]:
+    """The quotes of the passages weigh reads in a one-paper library, the model answering
+    ``answer`` to every passage."""
+    lib = _one_paper(tmp_path, settings, embeddings, "paper", text)
+    fake.on("StanceAnswer", lambda body, p: {"answer": answer, "effect": None})
+    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
+    return [p.citation.quote for p in report.passages]
+
+
 def _answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
     (text,) = p.values()  # one passage per call
     if "did not increase" in text:
@@ -372,11 +390,8 @@ def test_weigh_reads_the_abstracts_result_beside_the_best_passage(
 ) -> None:
     # The abstract says what the paper found overall; narrower passages that repeat
     # the claim's words outscore it, so one of the passages read is kept for it.
-    lib = _one_paper(tmp_path, settings, embeddings, "nurses", _NURSES)
-    fake.on("StanceAnswer", lambda body, p: {"answer": "yes", "effect": None})
     claim = "melatonin shortens sleep onset latency in night-shift nurses"
-    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
-    quotes = [p.citation.quote for p in report.passages]
+    quotes = _quotes_read(tmp_path, settings, embeddings, llm, fake, _NURSES, claim, "yes")
     assert len(quotes) == 2 and any("fell by 12" in q for q in quotes)
 
 
@@ -420,11 +435,9 @@ def test_weigh_reads_the_result_on_the_claims_dose_and_keeps_results_over_discus
 ) -> None:
     # Iguchi: the sentence on the claim's dose ranked below sentences sharing more of
     # its words, and the abstract's slot then pushed the results passage out.
-    lib = _one_paper(tmp_path, settings, embeddings, "chx", _GLUTATHIONE)
-    fake.on("StanceAnswer", lambda body, p: {"answer": "unclear", "effect": None})
     claim = "a single 12.5 mg/kg dose of CHX lowers glutathione in the nucleus accumbens"
-    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
-    quotes = " | ".join(p.citation.quote for p in report.passages)
+    read = _quotes_read(tmp_path, settings, embeddings, llm, fake, _GLUTATHIONE, claim, "unclear")
+    quotes = " | ".join(read)
     assert "12.5 mg/kg CHX did not detectably reduce" in quotes
     assert "lowered glutathione for a few hours" in quotes  # the abstract's result
     assert "Other studies" not in quotes
