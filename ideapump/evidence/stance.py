@@ -275,6 +275,13 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
     # contradiction: the Yardley "Background: Frequent handwashing can prevent
     # infections" let the model's "no" stand on "the intervention reduced infections".
     p = set() if finding and plans_or_supposes(finding) else directions(finding or passage)
+    outcome = _outcome_stems(claim)
+    elsewhere = bool(finding and outcome and not outcome & _stems(finding))
+    if elsewhere:
+        # Its direction words are about something else: "Hand-washing rates ... were
+        # higher" said nothing against "the intervention reduced respiratory infection
+        # rates", yet read as its opposite.
+        p = set()
     agree, oppose, axis = _agreement(c, p)
     base = Stance(
         stance=model,
@@ -286,7 +293,9 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
     if not axis:
         base.reason = "no direction words to cross-check in the claim"
         return base
-    stated = ", ".join(sorted(p)) or "no direction"
+    stated = ", ".join(sorted(p)) or (
+        "no direction on what the claim says changes" if elsewhere else "no direction"
+    )
     if model == "contradicts" and not oppose:
         # A contradiction must be stated: the 1.5B model answered "no" to passages that
         # only do not say what the claim says ("Mailed invitations ... was an effective
@@ -401,8 +410,12 @@ def ask_stance(
     )
 
 
-# Comparative adverbs say how the outcome changed, not what it is ("more often").
-_NOT_OUTCOME = re.compile(r"\b(?:often|likely|frequently|than|most|least)\b", re.IGNORECASE)
+# Comparative adverbs say how the outcome changed, not what it is ("more often"), and a
+# measure's unit names no outcome ("hand-washing *rates*" vs "infection *rates*").
+_NOT_OUTCOME = re.compile(
+    r"\b(?:often|likely|frequently|than|most|least|rates?|levels?|scores?|amounts?)\b",
+    re.IGNORECASE,
+)
 
 
 def _stems(text: str) -> set[str]:
@@ -410,6 +423,12 @@ def _stems(text: str) -> set[str]:
 
     # "hand-washing" and "handwashing" are one word.
     return terms(text.replace("-", ""))
+
+
+def _outcome_stems(claim: str) -> set[str]:
+    """Word stems of what the claim says changes (its words after its first direction word)."""
+    outcome = after_direction(claim)
+    return _stems(_NOT_OUTCOME.sub(" ", outcome)) if outcome else set()
 
 
 def unmentioned(claim: str, passage: str) -> str | None:
@@ -423,7 +442,7 @@ def unmentioned(claim: str, passage: str) -> str | None:
     decide. A claim without a direction word is left to the model.
     """
     outcome = after_direction(claim)
-    wanted = _stems(_NOT_OUTCOME.sub(" ", outcome)) if outcome else set()
+    wanted = _outcome_stems(claim)
     if not wanted or wanted & _stems(passage):
         return None
     return f"the passage never mentions what the claim says changes ({outcome})"

@@ -145,6 +145,13 @@ def test_a_contradiction_must_be_stated() -> None:
     background = "Background: Reply rates to mailed letters fall among smokers."
     got = cross_check("contradicts", claim, background, background)
     assert got.stance == "neither" and got.passage_directions == []
+    # directions on another outcome are not the claim's opposite
+    infections = "the web-based intervention reduced respiratory infection rates"
+    washing = "Hand-washing rates in the intervention group were higher at 4 weeks."
+    got = cross_check("contradicts", infections, washing, washing)
+    assert got.stance == "neither" and "what the claim says changes" in got.reason
+    more = "Respiratory infection rates were higher in the intervention group."
+    assert cross_check("contradicts", infections, more, more).stance == "contradicts"
     # a claim without direction words is left to the model
     assert cross_check("contradicts", "letters and smokers", silent).stance == "contradicts"
 
