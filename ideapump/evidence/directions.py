@@ -75,9 +75,20 @@ _ALTERNATIVE = re.compile(
 )
 
 
+# A threshold or a count is no change: "extreme skewing (90% or greater)", "2 or more
+# losses", "aged 65 or older", "more than 40 patients".
+_THRESHOLD = re.compile(
+    r"\d\s*%?\s*(?:\w+\s+)?or\s+(?:greater|higher|more|less|lower|fewer|above|"
+    r"below|over|under|older|younger|longer|shorter)\b"
+    r"|\b(?:more|less|greater|fewer|higher|lower|longer|shorter)\s+than\s+(?:\d+|one|two|"
+    r"three|four|five|six|seven|eight|nine|ten)\b",
+    re.IGNORECASE,
+)
+
+
 def directions(text: str) -> set[Direction]:
     """The directions ``text`` states (see the module docstring); empty when it states none."""
-    text = _ALTERNATIVE.sub(" ", text)
+    text = _THRESHOLD.sub(" ", _ALTERNATIVE.sub(" ", text))
     found: set[Direction] = set()
     if _NONE.search(text):
         found.add("none")

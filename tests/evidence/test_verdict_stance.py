@@ -117,6 +117,23 @@ def test_cross_check_vetoes_a_mislabelled_stance() -> None:
     assert unchecked.stance == "supports" and not unchecked.checked
 
 
+def test_a_threshold_or_a_count_is_no_direction() -> None:
+    # PubMedQA: "extreme skewing (90% or greater) ... not statistically different" read as
+    # "up", so the model's "yes, there is an association" stood.
+    skewed = (
+        "The rate of extreme skewing (90% or greater) was 8.6%, and not statistically "
+        "different from the other groups."
+    )
+    assert directions(skewed) == {"none", "effect"}
+    assert directions("357 women with 2 or more spontaneous losses") == set()
+    assert directions("patients aged 65 years or older and more than 40 sites") == set()
+    assert directions("Recurrence was more than twice as frequent after surgery.") == {"up"}
+    assert directions("Mortality was 20% lower than with placebo.") == {"down"}
+    assert directions("Use was similar at 4 weeks and higher at 12 weeks.") == {"none", "up"}
+    got = cross_check("supports", "is there an association between X and skewing?", skewed)
+    assert got.stance == "neither"
+
+
 def test_a_contradiction_must_be_stated() -> None:
     # The 1.5B model answered "no" to passages that only did not say what the claim says.
     claim = "smokers from the service database answered the first invitation letter more often"
