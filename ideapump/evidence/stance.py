@@ -10,8 +10,11 @@ passage state (:func:`ideapump.evidence.directions.directions`):
 * ``contradicts`` when the passage's finding states neither the opposite of the
   claim nor that nothing happened -> ``neither``: a contradiction must be stated
   (the claim's own direction, another axis, or no direction word at all);
+* ``supports`` or ``contradicts`` when the passage's sentence on the claim is an
+  aim, a conjecture or background, not a result -> ``neither``: a stance must rest
+  on a result;
 * otherwise the model's stance stands. When the claim states no direction,
-  nothing is checked, and the result says so.
+  nothing else is checked, and the result says so.
 
 The passage's side is its finding: the sentence with direction words closest to
 the claim (:func:`finding_of`), not every direction word of the passage.
@@ -271,10 +274,8 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
     increases immobility" went unchecked.
     """
     c = directions(claim)
-    # An aim, a conjecture or an abstract's background states no result, so no
-    # contradiction: the Yardley "Background: Frequent handwashing can prevent
-    # infections" let the model's "no" stand on "the intervention reduced infections".
-    p = set() if finding and plans_or_supposes(finding) else directions(finding or passage)
+    aim = bool(finding) and plans_or_supposes(finding)
+    p = set() if aim else directions(finding or passage)
     outcome = _outcome_stems(claim)
     elsewhere = bool(finding and outcome and not outcome & _stems(finding))
     if elsewhere:
@@ -290,6 +291,18 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
         claim_directions=sorted(c),
         passage_directions=sorted(p),
     )
+    if aim and model != "neither":
+        # A stance must rest on a result. Where the passage's sentence on the claim is an
+        # aim, a conjecture or background, the model answered the question the paper
+        # asks: "The study objective was to examine whether birth center care affects
+        # ..." was "yes" beside "No statistical difference was found between the groups".
+        base.checked = True
+        base.stance = "neither"
+        base.reason = (
+            f"the model said '{model}', but the passage's sentence on the claim states an "
+            "aim, a conjecture or background, not a result: set to neither"
+        )
+        return base
     if not axis:
         base.reason = "no direction words to cross-check in the claim"
         return base
@@ -471,6 +484,8 @@ def judge(
     checked = cross_check(answer.stance, claim, passage, finding)
     vetoed = checked.checked and checked.stance == "neither" and answer.stance != "neither"
     if not vetoed or not finding or _squash(finding) == _squash(passage):
+        return checked, answer
+    if plans_or_supposes(finding):  # an aim has no result to look at again
         return checked, answer
     second = ask_stance(llm, claim, finding, title, page)
     again = cross_check(second.stance, claim, finding, finding)

@@ -134,6 +134,24 @@ def test_a_threshold_or_a_count_is_no_direction() -> None:
     assert got.stance == "neither"
 
 
+def test_a_stance_must_rest_on_a_result_not_an_aim() -> None:
+    # PubMedQA 12153648: "yes" on the objective beside the result passage's "no"
+    # made the paper "mixed" and the answer "maybe".
+    claim = (
+        "Does birth center care during a first pregnancy have any impact on future reproduction?"
+    )
+    aim = (
+        "The study objective was to examine whether the birth center model of care affects "
+        "whether or not she has a second baby."
+    )
+    for model in ("supports", "contradicts"):
+        got = cross_check(model, claim, aim, aim)
+        assert got.stance == "neither" and "not a result" in got.reason
+    assert cross_check("neither", claim, aim, aim).stance == "neither"
+    result = "No statistical difference was found between the groups in time to second birth."
+    assert cross_check("contradicts", claim, result, result).stance == "contradicts"
+
+
 def test_a_contradiction_must_be_stated() -> None:
     # The 1.5B model answered "no" to passages that only did not say what the claim says.
     claim = "smokers from the service database answered the first invitation letter more often"
