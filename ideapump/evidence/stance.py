@@ -10,9 +10,8 @@ passage state (:func:`ideapump.evidence.directions.directions`):
 * ``contradicts`` when the passage's finding states neither the opposite of the
   claim nor that nothing happened -> ``neither``: a contradiction must be stated
   (the claim's own direction, another axis, or no direction word at all);
-* ``supports`` or ``contradicts`` when the passage's sentence on the claim is an
-  aim, a conjecture or background, not a result -> ``neither``: a stance must rest
-  on a result;
+* ``contradicts`` when the passage's sentence on the claim is an aim, a
+  conjecture or background, not a result -> ``neither``, whatever the claim's words;
 * otherwise the model's stance stands. When the claim states no direction,
   nothing else is checked, and the result says so.
 
@@ -291,16 +290,16 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
         claim_directions=sorted(c),
         passage_directions=sorted(p),
     )
-    if aim and model != "neither":
-        # A stance must rest on a result. Where the passage's sentence on the claim is an
-        # aim, a conjecture or background, the model answered the question the paper
-        # asks: "The study objective was to examine whether birth center care affects
-        # ..." was "yes" beside "No statistical difference was found between the groups".
+    if aim and model == "contradicts":
+        # A contradiction must rest on a result, even for a claim without direction words.
+        # (Doing the same to "supports" cost PubMedQA closed 4 points at ac1014b: in a
+        # structured abstract the sentence code picks is often the objective, because the
+        # results state no direction word, and there the model's "yes" was right.)
         base.checked = True
         base.stance = "neither"
         base.reason = (
-            f"the model said '{model}', but the passage's sentence on the claim states an "
-            "aim, a conjecture or background, not a result: set to neither"
+            "the model said 'contradicts', but the passage's sentence on the claim states "
+            "an aim, a conjecture or background, not a result: set to neither"
         )
         return base
     if not axis:

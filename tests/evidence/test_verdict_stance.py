@@ -134,9 +134,7 @@ def test_a_threshold_or_a_count_is_no_direction() -> None:
     assert got.stance == "neither"
 
 
-def test_a_stance_must_rest_on_a_result_not_an_aim() -> None:
-    # PubMedQA 12153648: "yes" on the objective beside the result passage's "no"
-    # made the paper "mixed" and the answer "maybe".
+def test_a_contradiction_must_rest_on_a_result_not_an_aim() -> None:
     claim = (
         "Does birth center care during a first pregnancy have any impact on future reproduction?"
     )
@@ -144,9 +142,11 @@ def test_a_stance_must_rest_on_a_result_not_an_aim() -> None:
         "The study objective was to examine whether the birth center model of care affects "
         "whether or not she has a second baby."
     )
-    for model in ("supports", "contradicts"):
-        got = cross_check(model, claim, aim, aim)
-        assert got.stance == "neither" and "not a result" in got.reason
+    got = cross_check("contradicts", claim, aim, aim)
+    assert got.stance == "neither" and "not a result" in got.reason
+    # a "yes" on it is left to the model: in structured abstracts whose results state no
+    # direction word the sentence picked is often the objective, and the "yes" was right
+    assert cross_check("supports", claim, aim, aim).stance == "supports"
     assert cross_check("neither", claim, aim, aim).stance == "neither"
     result = "No statistical difference was found between the groups in time to second birth."
     assert cross_check("contradicts", claim, result, result).stance == "contradicts"
