@@ -9,12 +9,14 @@ the design rules, one targeted repair) and stops there: no review, no
 tournament, so a run is 35-110 s on a 2-core CPU instead of minutes. The
 question and ``--passages 4`` default to the README quick start's
 ``propose -n 1``. Printed per run: kept or dropped, why, seconds; then the count.
-Figures only; nothing here is a test.
+``--out F.jsonl`` keeps every kept draft whole (and why each dropped one was
+dropped), to be read as a researcher would. Figures only; nothing here is a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -28,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=6)
     ap.add_argument("--passages", type=int, default=4)
     ap.add_argument("--question", default=QUESTION)
+    ap.add_argument("--out", type=Path, help="JSON lines: each run's draft or why it was dropped")
     args = ap.parse_args(argv)
 
     from ideapump.agent import AgentOptions
@@ -45,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     evidence = Evidence(passages, pump.library)
     block = evidence.block()
     kept = 0
+    out = args.out.open("w", encoding="utf-8") if args.out else None
     for run in range(1, args.runs + 1):
         started = time.monotonic()
         try:
@@ -60,6 +64,11 @@ def main(argv: list[str] | None = None) -> None:
         else:
             what = f"dropped: {made.why[0] if made.why else '?'}"
         print(f"run {run}: {seconds:.1f} s  {what}", flush=True)
+        if out:
+            row = {"run": run, "seconds": round(seconds, 1), "why": made.why}
+            row["draft"] = made.drafts[0].model_dump() if made.drafts else None
+            out.write(json.dumps(row) + "\n")
+            out.flush()
     print(f"coherent drafts: {kept} of {args.runs}")
 
 
