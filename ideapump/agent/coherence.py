@@ -3,7 +3,10 @@
 Proposals (:func:`proposal_problems`): a design must name at least two distinct
 conditions that are manipulations (not the names of a paper's computational
 models, analyses or measures, not "Group 1 / Group 2"), at least one control
-that is not itself one of the conditions, and a primary measure. A draft that
+that is not itself one of the conditions, and a primary measure; and it must say
+one thing about who does which condition (not "within-subject" and "randomly
+assigned to either ..."), with the other fields agreeing (no "placebo group" in a
+within-subject design, no counterbalanced order between subjects). A draft that
 breaks a rule is sent back once with the problems named, then dropped.
 :func:`within_subject` reads the design so that the power analysis follows it.
 
@@ -53,10 +56,19 @@ _WITHIN = re.compile(
     r"(?:all|both|every|each)",
     re.I,
 )
+# Randomising the order of conditions is within-subject: "randomly assigned to one of two
+# orders" puts no one in a single condition.
+_NOT_ORDER = r"(?!\s*(?:\w+\s+){0,4}?(?:orders?|sequences?|orderings?)\b)"
 _BETWEEN = re.compile(
-    r"between[\s-]*(?:subjects?|groups?|participants?)|randomi[sz]ed to|"
-    r"(?:randomly )?(?:assigned|allocated) to (?:either|one of)",
+    rf"between[\s-]*(?:subjects?|groups?|participants?)|randomi[sz]ed to{_NOT_ORDER}|"
+    rf"(?:randomly )?(?:assigned|allocated) to (?:(?:receive|get|take|be given) )?"
+    rf"(?:either|one of|a single){_NOT_ORDER}",
     re.I,
+)
+# Controls that only a within-subject design has: an order to counterbalance, sessions to
+# wash out between.
+_WITHIN_ONLY_CONTROL = re.compile(
+    r"\border of (?:the )?conditions\b|\bcounterbalanc\w*|\bwash-?out\b", re.I
 )
 
 
@@ -143,6 +155,8 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
             "design must say in one sentence whether every participant does every "
             "condition (within-subject) or each group does one (between-subjects)"
         )
+    for name, fault in _design_faults(d).items():
+        problems.setdefault(name, fault)
     measure = _key(d.primary_measure)
     if (
         not measure
@@ -151,6 +165,50 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
     ):
         problems["primary_measure"] = "primary_measure must name one outcome that is measured"
     return problems
+
+
+def _design_faults(d: ProposalDraft) -> dict[str, str]:
+    """Fields that contradict the design's own answer to "who does which condition".
+
+    From the quick start's proposal (1.5B model): "a within-subject experiment with
+    participants who are randomly assigned to receive either a placebo or ...", then "more
+    random explorations than those in the placebo group". The power analysis and the
+    control menu follow the design, so it must say one thing, and the rest must agree.
+    """
+    faults: dict[str, str] = {}
+    within, between = bool(_WITHIN.search(d.design)), bool(_BETWEEN.search(d.design))
+    if within and between:
+        faults["design"] = (
+            "design says both that every participant does every condition (within-subject) "
+            "and that each participant is assigned to one condition; say only one of them"
+        )
+        return faults
+    if within:
+        words = {
+            w.lower()
+            for c in manipulations(d.conditions)
+            for w in re.findall(r"[A-Za-z][A-Za-z-]{2,}", _GENERIC_ARM.sub(" ", c))
+        }
+        if words:
+            group = re.compile(
+                rf"\b(?:{'|'.join(map(re.escape, sorted(words)))})\s+(?:groups?|arms?)\b", re.I
+            )
+            for name in ("hypothesis", "expected_if_true", "expected_if_false"):
+                found = group.search(getattr(d, name))
+                if found:
+                    faults[name] = (
+                        f"{name} speaks of '{found.group(0)}', but in this within-subject "
+                        "design every participant does every condition: compare conditions "
+                        "('in the ... condition than in the ... condition'), not groups"
+                    )
+    elif between:
+        only = [c for c in d.controls if _WITHIN_ONLY_CONTROL.search(c)]
+        if only:
+            faults["controls"] = (
+                f"{only[0]!r} needs every participant to do every condition, but the design "
+                "assigns each participant to one condition"
+            )
+    return faults
 
 
 _INERT = re.compile(r"\b(?:placebo|sham|vehicle|saline|dummy|inactive)\b", re.I)
@@ -279,6 +337,30 @@ _STATS_BAD = re.compile(
     r"\b(?:statistic|p-value|test|result)s?\b|\b(?:statistical|reporting) errors?\b",
     re.I,
 )
+
+
+# What a review may not deny about the proposal it reviews: the quick start's review of a
+# proposal with a primary measure listed "add control: the primary measure is not specified".
+_MEASURE = r"primary (?:measure|outcome)s?|outcome measures?|dependent variables?"
+_DRAFT_DENIALS: Mapping[str, tuple[_Denial | _Phrase, ...]] = {
+    "primary_measure": (
+        _Denial(_MEASURE),
+        _Phrase(rf"\b(?:{_MEASURE}) (?:is|are|was|were) (?:not|never|un)\w*"),
+    ),
+    "controls": (
+        # "no control for caffeine intake" names something to control: a fair point
+        _Denial(r"control(?:s| groups?| conditions?)?\b(?!\s+(?:for|of|over|on)\b)"),
+        _Phrase(r"\bcontrols? (?:groups? |conditions? )?(?:is|are) (?:not|never|un|missing)\w*"),
+    ),
+}
+
+
+def denies_draft(text: str, d: ProposalDraft) -> str | None:
+    """The field of ``d`` that ``text`` (a review point) says is missing, or None."""
+    for name, patterns in _DRAFT_DENIALS.items():
+        if getattr(d, name) and any(p.search(text) for p in patterns):
+            return name
+    return None
 
 
 def contradicts_facts(

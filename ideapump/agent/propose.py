@@ -37,6 +37,7 @@ from pydantic import Field, create_model
 from ideapump.agent.coherence import (
     check_proposal,
     control_menu,
+    denies_draft,
     manipulations,
     proposal_faults,
     within_subject,
@@ -164,6 +165,10 @@ def _candidate(
     return "; ".join(faults.values()), got.removed, 0
 
 
+# Fields a repair may need to see that describe() leaves out of every other prompt.
+_NOT_DESCRIBED = ("expected_if_true", "expected_if_false", "rationale")
+
+
 def _repair(
     llm: ChatModel, draft: ProposalDraft, faults: dict[str, str], block: str
 ) -> ProposalDraft:
@@ -193,7 +198,10 @@ def _repair(
     user = render_prompt(
         "propose_repair",
         documents=block,
-        proposal=describe(draft),
+        proposal="\n".join(
+            [describe(draft)]
+            + [f"{name}: {getattr(draft, name)}" for name in faults if name in _NOT_DESCRIBED]
+        ),
         problems="; ".join(faults.values()),
         fields=", ".join(faults),
         choices=choices,
@@ -273,6 +281,12 @@ def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
     return out
 
 
+def _kept(items: Sequence[str], draft: ProposalDraft) -> list[str]:
+    """Review points that do not say the draft lacks what it has (a primary measure, a
+    control; see :func:`.coherence.denies_draft`)."""
+    return [i for i in items if denies_draft(i, draft) is None]
+
+
 def _reflect(
     llm: ChatModel,
     library: Library,
@@ -309,8 +323,8 @@ def _reflect(
     novelty.already_done = got.already_done
     reflection = Reflection(
         feasibility=got.feasibility,
-        confounds=_distinct(got.confounds, known=draft.controls),
-        missing_controls=_distinct(got.missing_controls, known=draft.controls),
+        confounds=_distinct(_kept(got.confounds, draft), known=draft.controls),
+        missing_controls=_distinct(_kept(got.missing_controls, draft), known=draft.controls),
         feasibility_score=got.feasibility_score,
         novelty_score=1 if got.already_done else got.novelty_score,
     )

@@ -125,6 +125,8 @@ def design_fix(body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
         "controls": ["matched placebo pill"],
         "primary_measure": "proportion of novel-option choices",
         "design": "Between-subjects: each group receives one of the two conditions.",
+        "expected_if_true": "More novel choices in the atomoxetine condition than on placebo.",
+        "expected_if_false": "No difference between the atomoxetine and placebo conditions.",
     }
     asked = body["response_format"]["json_schema"]["schema"]["properties"]
     fix = {name: good[name] for name in asked}

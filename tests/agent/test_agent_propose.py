@@ -237,6 +237,36 @@ def test_a_design_that_stays_incoherent_is_dropped(
     assert fake.of("ReflectionDraft") == []  # nothing left to review
 
 
+def test_a_within_subject_draft_that_compares_groups_is_asked_to_compare_conditions(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the quick start's proposal (1.5B model): within-subject, then "the placebo group"
+    def draft(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        return {
+            **proposal(p),
+            "design": "Within-subject: every participant receives both atomoxetine and placebo.",
+            "controls": ["the order of conditions counterbalanced across participants"],
+            "expected_if_true": "More novel choices than those in the placebo group.",
+        }
+
+    fake.on("ProposalDraft", draft)
+    fake.on("DesignFix", design_fix)
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    ask = fake.of("DesignFix")[0]
+    assert set(ask["response_format"]["json_schema"]["schema"]["properties"]) == {
+        "expected_if_true"
+    }
+    reask = ask["messages"][-1]["content"]
+    # the model is shown the sentence it is to correct, and why
+    assert "than those in the placebo group" in reask and "compare conditions" in reask
+    shown = result.proposals[0]
+    assert "group" not in shown.expected_if_true
+    assert shown.expected_if_true.endswith("than on placebo.")
+    assert shown.sample_size.within_subject and "paired" in shown.sample_size.test
+
+
 def test_a_draft_without_a_control_gets_one_chosen_from_its_design(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
@@ -417,6 +447,27 @@ def test_a_review_does_not_give_the_proposals_own_controls_back(
     assert review is not None and result.proposals[0].controls == ["matched placebo pill"]
     assert review.confounds == ["arousal"]
     assert review.missing_controls == ["heart-rate monitoring"]
+
+
+def test_a_review_does_not_say_the_proposal_lacks_what_it_has(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def denying(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        return {
+            **reflection(body, p),
+            "missing_controls": [
+                "the primary measure is not specified",  # the quick start's review, verbatim
+                "The design lacks a control group.",
+                "no control for caffeine intake",
+            ],
+        }
+
+    fake.on("ProposalDraft", lambda body, p: proposal(p))
+    fake.on("ReflectionDraft", denying)
+    shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    assert shown.primary_measure and shown.controls
+    assert shown.reflection is not None
+    assert shown.reflection.missing_controls == ["no control for caffeine intake"]
 
 
 def test_a_risk_listed_twice_is_shown_once(

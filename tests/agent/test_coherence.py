@@ -6,6 +6,7 @@ import pytest
 
 from ideapump.agent.coherence import (
     contradicts_facts,
+    denies_draft,
     manipulations,
     proposal_faults,
     proposal_problems,
@@ -140,3 +141,54 @@ def test_a_design_emptied_by_the_claim_check_is_sent_back() -> None:
     # the claim check removed the design's only sentence (a dose no passage gave)
     problems = proposal_faults(_draft(design=""))
     assert set(problems) == {"design"} and "within-subject" in problems["design"]
+
+
+def test_a_design_must_say_one_thing_about_who_does_which_condition() -> None:
+    # the quick start's proposal (1.5B model), word for word
+    mixed = (
+        "We will conduct a within-subject experiment with participants who are randomly "
+        "assigned to receive either a placebo or a single dose of noradrenaline."
+    )
+    faults = proposal_faults(_draft(design=mixed))
+    assert set(faults) == {"design"} and "say only one" in faults["design"]
+    # randomising the order of conditions is within-subject, and no fault
+    ordered = (
+        "Within-subject crossover: participants are randomly assigned to one of two orders "
+        "of the conditions."
+    )
+    assert within_subject(ordered)
+    assert proposal_faults(_draft(design=ordered, controls=["washout week"])) == {}
+
+
+def test_a_within_subject_design_compares_conditions_not_groups() -> None:
+    within = "Within-subject: each participant receives both atomoxetine and placebo."
+    faults = proposal_faults(
+        _draft(
+            design=within,
+            expected_if_true="More novel choices than those in the placebo group.",
+            expected_if_false="No difference between the atomoxetine and placebo conditions.",
+        )
+    )
+    assert set(faults) == {"expected_if_true"} and "'placebo group'" in faults["expected_if_true"]
+    # between subjects, groups are what is compared
+    between = "Between-subjects: participants are randomised to atomoxetine or placebo."
+    assert proposal_faults(_draft(design=between, expected_if_true="the placebo group")) == {}
+
+
+def test_a_between_subjects_design_has_no_order_to_counterbalance() -> None:
+    between = "Between-subjects: participants are randomised to atomoxetine or placebo."
+    controls = ["the order of conditions counterbalanced across participants", "matched pill"]
+    faults = proposal_faults(_draft(design=between, controls=controls))
+    assert set(faults) == {"controls"} and "order of conditions" in faults["controls"]
+    assert proposal_faults(_draft(design=between, controls=["matched pill"])) == {}
+
+
+def test_a_review_point_may_not_deny_what_the_proposal_has() -> None:
+    d = _draft()  # a primary measure and a control
+    # the quick start's review, word for word
+    assert denies_draft("the primary measure is not specified", d) == "primary_measure"
+    assert denies_draft("The study lacks a control group.", d) == "controls"
+    assert denies_draft("no control for caffeine intake", d) is None  # names what to control
+    assert denies_draft("It lacks an active control condition.", d) is None
+    no_measure = _draft(primary_measure="")
+    assert denies_draft("the primary measure is not specified", no_measure) is None
