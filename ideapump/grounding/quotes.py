@@ -252,6 +252,9 @@ _VOLUME = re.compile(r"\b\d+\s*\(\d+\)\s*[:,]\s*\d+|\bdoi\s*:|https?://|\bwww\."
 _AUTHORS = re.compile(r"\b[A-Z][a-z\u00e0-\u00ff'-]+ [A-Z]{1,3}\b,")
 _AFFILIATION = re.compile(r"\b(?:University|Department|School|Faculty|Institute|Centre|Center)\b")
 _CONTENT = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
+# An abbreviations list: "BMI: Body mass index; CO: Carbon monoxide; ..." (Thompson et al.'s
+# page 13 became chat evidence for a question on its response rate, 100 tokens of it).
+_GLOSSARY_ENTRY = re.compile(r"(?:^|;)\s*[A-Za-z][\w-]{0,9}\s*:\s*[^;:]{2,80}(?=;|\.?$)")
 
 
 def is_bare_reference(quote: str) -> bool:
@@ -270,7 +273,8 @@ def is_finding(quote: str, *, data: bool = False) -> bool:
     At least ``MIN_FINDING_WORDS`` words (``data=True``, a lab's table summary:
     three), and none of: a bare reference, a heading or figure label, front
     matter (history, keywords, licence, correspondence), a reference-list entry
-    (author initials, volume(issue): pages, DOIs), or mostly digits.
+    (author initials, volume(issue): pages, DOIs), a list of abbreviations, or
+    mostly digits.
     """
     words = quote.split()
     if len(words) < (MIN_QUOTE_WORDS if data else MIN_FINDING_WORDS):
@@ -287,6 +291,8 @@ def is_finding(quote: str, *, data: bool = False) -> bool:
         return False  # a reference-list entry, or a journal's running footer
     if len(_AUTHORS.findall(quote)) >= 2 or len(_AFFILIATION.findall(quote)) >= 2:
         return False  # the author list and affiliations of a title page
+    if len(_GLOSSARY_ENTRY.findall(quote)) >= 3:
+        return False
     letters = sum(c.isalpha() for c in quote)
     return letters >= 0.5 * sum(not c.isspace() for c in quote)
 

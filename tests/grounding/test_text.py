@@ -83,6 +83,9 @@ def test_sentences_keep_et_al_initials_and_headings_apart() -> None:
         "Wilson, R. C., Geana, A., White, J. M. (2014). Humans use directed and random "
         "exploration. J Exp Psychol Gen, 143(6), 2074-2081.",
         "the pupil constricts",  # a fragment
+        # Thompson et al.'s list of abbreviations (p. 13), once chat evidence
+        "BMI: Body mass index; CO: Carbon monoxide; EARS: Exercise assisted reduction then "
+        "stop; FTND: Fagerström test for nicotine dependence; GP: General practitioner.",
     ],
 )
 def test_what_is_no_finding(quote: str) -> None:
@@ -93,6 +96,11 @@ def test_a_finding_and_a_bare_reference() -> None:
     sentence = "Value-free random exploration is attenuated under the influence of propranolol."
     assert is_finding(sentence) and not is_bare_reference(sentence)
     assert is_bare_reference("as shown before (Warren et al., 2017)")
+    # one sentence with colons and semicolons is still a finding
+    assert is_finding(
+        "Results: smokers in the exercise arm cut down more; response rates were low; "
+        "recruitment took longer than planned."
+    )
 
 
 def test_a_fragment_is_snapped_to_its_whole_sentence() -> None:
