@@ -93,8 +93,12 @@ def manipulations(conditions: Sequence[str]) -> list[str]:
 
 
 # What the 1.5B model writes when it has no control: "none" (seen in bench/llm_path.py).
+# Or that nothing else is done: "No other manipulations", "No additional stimuli" (a kept
+# draft in bench/propose_drafts.py). "No-treatment group" names a control, and passes.
 _NO_CONTROL = re.compile(
-    r"(?:none|n/?a|no(?:ne| control)?s?|not applicable|-+|\(none\))\.?", re.IGNORECASE
+    r"(?:none|n/?a|no(?:ne| control)?s?|not applicable|-+|\(none\)|"
+    r"no (?:other|additional|further|extra|more) [\w\s-]+)\.?",
+    re.IGNORECASE,
 )
 
 

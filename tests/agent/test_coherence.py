@@ -57,11 +57,22 @@ def test_conditions_must_name_what_is_manipulated() -> None:
 
 def test_a_coherent_design_and_its_other_rules() -> None:
     assert proposal_problems(_draft()) == []
+    assert proposal_problems(_draft(controls=["No Treatment Group"])) == []
     problems = proposal_problems(_draft(controls=["placebo"], primary_measure=""))
     assert any("controls" in p for p in problems) and any("primary_measure" in p for p in problems)
 
 
-@pytest.mark.parametrize("controls", [["none"], ["None."], ["N/A"], ["no control"], ["-"]])
+@pytest.mark.parametrize(
+    "controls",
+    [
+        ["none"],
+        ["None."],
+        ["N/A"],
+        ["no control"],
+        ["-"],
+        ["No other manipulations", "No additional stimuli"],  # bench/propose_drafts.py
+    ],
+)
 def test_a_control_that_says_there_is_none_is_no_control(controls: list[str]) -> None:
     # the 1.5B model's proposal in bench/llm_path.py: controls ["none"]
     assert any("controls" in p for p in proposal_problems(_draft(controls=controls)))
