@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 
 from ideapump.grounding.claims import check_sentence, check_text
 from ideapump.grounding.normalize import quote_key
+from ideapump.grounding.quotes import sentences
 from ideapump.results import PaperProfile, ProposalDraft
 
 # What a condition must not be: a model's name, an analysis, a measure.
@@ -62,8 +63,17 @@ _NOT_ORDER = r"(?!\s*(?:\w+\s+){0,4}?(?:orders?|sequences?|orderings?)\b)"
 _BETWEEN = re.compile(
     rf"between[\s-]*(?:subjects?|groups?|participants?)|randomi[sz]ed to{_NOT_ORDER}|"
     rf"(?:randomly )?(?:assigned|allocated) to (?:(?:receive|get|take|be given) )?"
-    rf"(?:either|one of|a single){_NOT_ORDER}",
+    rf"(?:either|one of|a single){_NOT_ORDER}|"
+    # "two groups of participants: one group will receive a placebo, and the other ..."
+    r"\b(?:one|each|the other) group (?:will )?(?:receives?|gets?|is given|takes?)\b",
     re.I,
+)
+#: What a repaired design says about who does which condition: a choice, not free text.
+#: Asked to say one thing, the 1.5B model wrote "within-subject ... randomly assigned to
+#: either" again (bench/propose_drafts.py); each of these matches one reading only.
+DESIGN_MENU = (
+    "Within-subject: every participant does every condition, in counterbalanced order.",
+    "Between-subjects: each participant is randomly assigned to one condition.",
 )
 # Controls that only a within-subject design has: an order to counterbalance, sessions to
 # wash out between.
@@ -201,10 +211,15 @@ def _design_faults(d: ProposalDraft) -> dict[str, str]:
                 found = group.search(getattr(d, name))
                 if found:
                     faults[name] = (
-                        f"{name} speaks of '{found.group(0)}', but in this within-subject "
+                        f"{name} speaks of '{found.group(0)}', but in a within-subject "
                         "design every participant does every condition: compare conditions "
                         "('in the ... condition than in the ... condition'), not groups"
                     )
+        if faults:
+            faults["design"] = (
+                "design says within-subject but the expected results compare groups: "
+                "choose the design, and write the expected results to match it"
+            )
     elif between:
         only = [c for c in d.controls if _WITHIN_ONLY_CONTROL.search(c)]
         if only:
@@ -249,6 +264,13 @@ def control_menu(d: ProposalDraft) -> list[str]:
     menu.append("a baseline measurement of the primary measure before the manipulation")
     menu.append("the primary measure scored by someone blind to condition")
     return menu
+
+
+def repaired_design(choice: str, old: str) -> str:
+    """``choice`` (from :data:`DESIGN_MENU`) and the sentences of ``old`` that say
+    nothing about who does which condition (the task, the measure), in that order."""
+    rest = [t for t in sentences(old, 3) if not _WITHIN.search(t) and not _BETWEEN.search(t)]
+    return " ".join([choice, *rest])
 
 
 def within_subject(design: str) -> bool:

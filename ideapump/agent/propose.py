@@ -35,11 +35,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, create_model
 
 from ideapump.agent.coherence import (
+    DESIGN_MENU,
     check_proposal,
     control_menu,
     denies_draft,
     manipulations,
     proposal_faults,
+    repaired_design,
     within_subject,
 )
 from ideapump.agent.grounding import (
@@ -151,7 +153,8 @@ def _candidate(
     if not got.draft.citations:
         return "none of its citations quoted a finding from the passage it named", got.removed, 0
     draft, faults, unsupported = got.draft, {}, 0
-    for attempt in range(options.coherence_retries + 1):
+    repairs, budget = 0, options.coherence_retries
+    while True:
         # The repair works on the checked draft: the model does not see its unsupported
         # sentences again, and what the check removes adds up over the attempts.
         draft, removed = check_proposal(draft, *_cited(draft, evidence))
@@ -159,9 +162,14 @@ def _candidate(
         faults = proposal_faults(draft)
         if not faults:
             return draft, got.removed, unsupported
-        if attempt == options.coherence_retries:
+        if repairs >= budget:
             break
+        if "design" in faults and repairs == 0:
+            # A design chosen anew can leave controls that fit only the old one (a
+            # counterbalanced order between subjects): one more re-ask, for those.
+            budget += 1
         draft = _repair(llm, draft, faults, block)
+        repairs += 1
     return "; ".join(faults.values()), got.removed, 0
 
 
@@ -194,6 +202,14 @@ def _repair(
         choices = "Choose the controls (1 to 3) from this list, copied exactly:\n" + "\n".join(
             f"- {m}" for m in menu
         )
+    if "design" in faults:
+        fields["design"] = (
+            Literal[DESIGN_MENU],
+            Field(description="one of the listed designs, copied exactly"),
+        )
+        choices += "\nChoose the design from this list, copied exactly:\n" + "\n".join(
+            f"- {m}" for m in DESIGN_MENU
+        )
     schema = create_model("DesignFix", **fields)
     user = render_prompt(
         "propose_repair",
@@ -214,6 +230,8 @@ def _repair(
     update = {
         k: list(dict.fromkeys(v)) if isinstance(v, list) else v for k, v in fix.model_dump().items()
     }
+    if "design" in update:
+        update["design"] = repaired_design(str(update["design"]), draft.design)
     return draft.model_copy(update=update)
 
 

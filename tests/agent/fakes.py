@@ -132,6 +132,8 @@ def design_fix(body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
     fix = {name: good[name] for name in asked}
     if "controls" in asked:  # a choice from the menu the request offers
         fix["controls"] = [next(m for m in menu_of(body) if "placebo" in m or "blind" in m)]
+    if "enum" in asked.get("design", {}):
+        fix["design"] = next(m for m in asked["design"]["enum"] if m.startswith("Between"))
     return fix
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from ideapump.agent import AgentOptions, propose
+from ideapump.agent.coherence import DESIGN_MENU
 from ideapump.agent.grounding import quote_occurs
 from ideapump.llm.structured import output_contract
 from ideapump.prompts import render_prompt
@@ -237,34 +238,42 @@ def test_a_design_that_stays_incoherent_is_dropped(
     assert fake.of("ReflectionDraft") == []  # nothing left to review
 
 
-def test_a_within_subject_draft_that_compares_groups_is_asked_to_compare_conditions(
+def test_a_within_subject_draft_that_compares_groups_is_made_to_agree_with_itself(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
     # the quick start's proposal (1.5B model): within-subject, then "the placebo group"
     def draft(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
         return {
             **proposal(p),
-            "design": "Within-subject: every participant receives both atomoxetine and placebo.",
+            "design": "Within-subject: every participant receives both atomoxetine and placebo. "
+            "Participants play the horizon task.",
             "controls": ["the order of conditions counterbalanced across participants"],
             "expected_if_true": "More novel choices than those in the placebo group.",
         }
 
     fake.on("ProposalDraft", draft)
-    fake.on("DesignFix", design_fix)
+    fake.on("DesignFix", design_fix)  # chooses the between-subjects design
     fake.on("ReflectionDraft", reflection)
     fake.on("ComparisonDraft", winner_a)
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
-    ask = fake.of("DesignFix")[0]
-    assert set(ask["response_format"]["json_schema"]["schema"]["properties"]) == {
-        "expected_if_true"
+    first, second = fake.of("DesignFix")
+    assert set(first["response_format"]["json_schema"]["schema"]["properties"]) == {
+        "design",
+        "expected_if_true",
     }
-    reask = ask["messages"][-1]["content"]
-    # the model is shown the sentence it is to correct, and why
+    reask = first["messages"][-1]["content"]
+    # the model is shown the sentence it is to correct, why, and the designs to choose from
     assert "than those in the placebo group" in reask and "compare conditions" in reask
+    assert all(f"- {m}" in reask for m in DESIGN_MENU)
+    # the new design leaves a counterbalanced order that fits only the old one: one more ask
+    assert set(second["response_format"]["json_schema"]["schema"]["properties"]) == {"controls"}
+    assert not any("order" in m for m in menu_of(second))
     shown = result.proposals[0]
-    assert "group" not in shown.expected_if_true
+    # the task sentence stays; the sentence that said within-subject goes
+    assert shown.design == f"{DESIGN_MENU[1]} Participants play the horizon task."
     assert shown.expected_if_true.endswith("than on placebo.")
-    assert shown.sample_size.within_subject and "paired" in shown.sample_size.test
+    assert not any("order" in c for c in shown.controls)
+    assert not shown.sample_size.within_subject and "two-sample" in shown.sample_size.test
 
 
 def test_a_draft_without_a_control_gets_one_chosen_from_its_design(
@@ -330,7 +339,7 @@ def test_invented_numbers_and_bare_reference_quotes_are_never_shown(
     # the design's only sentence went with its number, so the design was asked for again
     ask = fake.of("DesignFix")[0]
     assert set(ask["response_format"]["json_schema"]["schema"]["properties"]) == {"design"}
-    assert shown.design.startswith("Between-subjects: each group")
+    assert shown.design == DESIGN_MENU[1]  # chosen from the menu, not free text
     for c in shown.citations:
         # the reference the model quoted is shown as the whole sentence it sits in
         assert len(c.quote.split()) >= 8 and not re.fullmatch(r"[\w\s.,&()-]*\d{4}\)?", c.quote)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ideapump.agent.coherence import (
+    DESIGN_MENU,
     contradicts_facts,
     denies_draft,
     manipulations,
     proposal_faults,
     proposal_problems,
+    repaired_design,
     within_subject,
 )
 from ideapump.grounding.citations import finding_quote
@@ -180,7 +182,8 @@ def test_a_within_subject_design_compares_conditions_not_groups() -> None:
             expected_if_false="No difference between the atomoxetine and placebo conditions.",
         )
     )
-    assert set(faults) == {"expected_if_true"} and "'placebo group'" in faults["expected_if_true"]
+    assert set(faults) == {"expected_if_true", "design"}
+    assert "'placebo group'" in faults["expected_if_true"]
     # between subjects, groups are what is compared
     between = "Between-subjects: participants are randomised to atomoxetine or placebo."
     assert proposal_faults(_draft(design=between, expected_if_true="the placebo group")) == {}
@@ -192,6 +195,21 @@ def test_a_between_subjects_design_has_no_order_to_counterbalance() -> None:
     faults = proposal_faults(_draft(design=between, controls=controls))
     assert set(faults) == {"controls"} and "order of conditions" in faults["controls"]
     assert proposal_faults(_draft(design=between, controls=["matched pill"])) == {}
+    # groups described in words are between-subjects too (bench/propose_drafts.py)
+    two_groups = "Two groups: one group will receive a placebo, the other atomoxetine."
+    assert "controls" in proposal_faults(_draft(design=two_groups, controls=controls))
+
+
+def test_a_repaired_design_keeps_what_says_nothing_about_who_does_what() -> None:
+    old = (
+        "We will conduct a within-subject experiment with participants who are randomly "
+        "assigned to receive either a placebo or noradrenaline. The primary measure will be "
+        "the number of random explorations."
+    )
+    new = repaired_design(DESIGN_MENU[0], old)
+    assert new == f"{DESIGN_MENU[0]} The primary measure will be the number of random explorations."
+    assert within_subject(new) and proposal_faults(_draft(design=new, controls=["washout"])) == {}
+    assert not within_subject(repaired_design(DESIGN_MENU[1], old))
 
 
 def test_a_review_point_may_not_deny_what_the_proposal_has() -> None:
