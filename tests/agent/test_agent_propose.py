@@ -6,6 +6,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from ideapump.agent import AgentOptions, propose
 from ideapump.agent.coherence import DESIGN_MENU
 from ideapump.agent.grounding import quote_occurs
@@ -430,53 +432,54 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
     assert schema["confounds"]["maxItems"] == schema["missing_controls"]["maxItems"] == 3
 
 
-def test_a_review_does_not_give_the_proposals_own_controls_back(
-    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+@pytest.mark.parametrize(
+    ("review", "confounds", "missing"),
+    [
+        (  # the 1.5B model's review: the controls as confounds, and as "missing"
+            {
+                "confounds": [
+                    "Matched placebo pill",
+                    "The experiment does not control for the effects of the placebo pill.",
+                    "arousal",
+                ],
+                "missing_controls": [
+                    "no controls for the placebo pill",
+                    "already_done",  # a field name of the review's schema
+                    "heart-rate monitoring",
+                ],
+            },
+            ["arousal"],
+            ["heart-rate monitoring"],
+        ),
+        (  # it says the proposal lacks what it has (the quick start's review, verbatim)
+            {
+                "missing_controls": [
+                    "the primary measure is not specified",
+                    "The design lacks a control group.",
+                    "no control for caffeine intake",
+                ]
+            },
+            ["arousal"],
+            ["no control for caffeine intake"],
+        ),
+    ],
+)
+def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(
+    corpus_library,
+    llm,
+    fake: FakeLLM,
+    options: AgentOptions,
+    review: dict[str, list[str]],
+    confounds: list[str],
+    missing: list[str],
 ) -> None:
-    def echoing(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
-        # the 1.5B model's review: the controls as confounds, and as "missing"
-        return {
-            **reflection(body, p),
-            "confounds": [
-                "Matched placebo pill",
-                "The experiment does not control for the effects of the placebo pill.",
-                "arousal",
-            ],
-            "missing_controls": [
-                "no controls for the placebo pill",
-                "already_done",  # a field name of the review's schema
-                "heart-rate monitoring",
-            ],
-        }
-
     fake.on("ProposalDraft", lambda body, p: {**proposal(p), "controls": ["matched placebo pill"]})
-    fake.on("ReflectionDraft", echoing)
-    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
-    review = result.proposals[0].reflection
-    assert review is not None and result.proposals[0].controls == ["matched placebo pill"]
-    assert review.confounds == ["arousal"]
-    assert review.missing_controls == ["heart-rate monitoring"]
-
-
-def test_a_review_does_not_say_the_proposal_lacks_what_it_has(
-    corpus_library, llm, fake: FakeLLM, options: AgentOptions
-) -> None:
-    def denying(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
-        return {
-            **reflection(body, p),
-            "missing_controls": [
-                "the primary measure is not specified",  # the quick start's review, verbatim
-                "The design lacks a control group.",
-                "no control for caffeine intake",
-            ],
-        }
-
-    fake.on("ProposalDraft", lambda body, p: proposal(p))
-    fake.on("ReflectionDraft", denying)
+    fake.on("ReflectionDraft", lambda body, p: {**reflection(body, p), **review})
     shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
-    assert shown.primary_measure and shown.controls
+    assert shown.controls == ["matched placebo pill"] and shown.primary_measure
     assert shown.reflection is not None
-    assert shown.reflection.missing_controls == ["no control for caffeine intake"]
+    assert shown.reflection.confounds == confounds
+    assert shown.reflection.missing_controls == missing
 
 
 def test_a_risk_listed_twice_is_shown_once(
