@@ -181,6 +181,46 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
     return problems
 
 
+_COMPARING = ("hypothesis", "expected_if_true", "expected_if_false")
+
+
+def _condition_groups(d: ProposalDraft) -> re.Pattern[str] | None:
+    """ "the placebo group", "those in the noradrenaline arm": a condition named as a group."""
+    words = {
+        w.lower()
+        for c in manipulations(d.conditions)
+        for w in re.findall(r"[A-Za-z][A-Za-z-]{2,}", _GENERIC_ARM.sub(" ", c))
+    }
+    if not words:
+        return None
+    names = "|".join(map(re.escape, sorted(words)))
+    return re.compile(
+        rf"(?:\bthose\s+)?(?P<in>\bin\s+)?(?:\bthe\s+)?\b(?P<cond>{names})\s+(?:groups?|arms?)\b",
+        re.I,
+    )
+
+
+def conditions_not_groups(d: ProposalDraft) -> ProposalDraft:
+    """``d`` with "than those in the placebo group" read as "than in the placebo condition"
+    where its design is within-subject.
+
+    Asked twice to compare conditions, the 1.5B model wrote "the placebo group" again in
+    2 of 8 drafts (bench/propose_drafts.py), and the draft was dropped. In a
+    within-subject design a condition named as a group means the condition, so the
+    words are changed instead: the comparison, its direction and its numbers stay.
+    """
+    group = _condition_groups(d) if within_subject(d.design) else None
+    if group is None:
+        return d
+
+    def condition(m: re.Match[str]) -> str:
+        return f"{m['in'] or ''}the {m['cond']} condition"
+
+    return d.model_copy(
+        update={name: group.sub(condition, getattr(d, name)) for name in _COMPARING}
+    )
+
+
 def _design_faults(d: ProposalDraft) -> dict[str, str]:
     """Fields that contradict the design's own answer to "who does which condition".
 
@@ -198,16 +238,9 @@ def _design_faults(d: ProposalDraft) -> dict[str, str]:
         )
         return faults
     if within:
-        words = {
-            w.lower()
-            for c in manipulations(d.conditions)
-            for w in re.findall(r"[A-Za-z][A-Za-z-]{2,}", _GENERIC_ARM.sub(" ", c))
-        }
-        if words:
-            group = re.compile(
-                rf"\b(?:{'|'.join(map(re.escape, sorted(words)))})\s+(?:groups?|arms?)\b", re.I
-            )
-            for name in ("hypothesis", "expected_if_true", "expected_if_false"):
+        group = _condition_groups(d)
+        if group is not None:
+            for name in _COMPARING:
                 found = group.search(getattr(d, name))
                 if found:
                     faults[name] = (

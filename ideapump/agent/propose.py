@@ -37,6 +37,7 @@ from pydantic import Field, create_model
 from ideapump.agent.coherence import (
     DESIGN_MENU,
     check_proposal,
+    conditions_not_groups,
     control_menu,
     denies_draft,
     manipulations,
@@ -158,6 +159,7 @@ def _candidate(
         # The repair works on the checked draft: the model does not see its unsupported
         # sentences again, and what the check removes adds up over the attempts.
         draft, removed = check_proposal(draft, *_cited(draft, evidence))
+        draft = conditions_not_groups(draft)
         unsupported += removed
         faults = proposal_faults(draft)
         if not faults:

@@ -240,15 +240,16 @@ def test_a_design_that_stays_incoherent_is_dropped(
     assert fake.of("ReflectionDraft") == []  # nothing left to review
 
 
-def test_a_within_subject_draft_that_compares_groups_is_made_to_agree_with_itself(
+def test_a_design_that_says_within_and_between_is_chosen_from_two(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
-    # the quick start's proposal (1.5B model): within-subject, then "the placebo group"
+    # the quick start's proposal (1.5B model), its design word for word
     def draft(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
         return {
             **proposal(p),
-            "design": "Within-subject: every participant receives both atomoxetine and placebo. "
-            "Participants play the horizon task.",
+            "design": "We will conduct a within-subject experiment with participants who are "
+            "randomly assigned to receive either a placebo or atomoxetine. Participants play "
+            "the horizon task.",
             "controls": ["the order of conditions counterbalanced across participants"],
             "expected_if_true": "More novel choices than those in the placebo group.",
         }
@@ -259,23 +260,38 @@ def test_a_within_subject_draft_that_compares_groups_is_made_to_agree_with_itsel
     fake.on("ComparisonDraft", winner_a)
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
     first, second = fake.of("DesignFix")
-    assert set(first["response_format"]["json_schema"]["schema"]["properties"]) == {
-        "design",
-        "expected_if_true",
-    }
+    assert set(first["response_format"]["json_schema"]["schema"]["properties"]) == {"design"}
     reask = first["messages"][-1]["content"]
-    # the model is shown the sentence it is to correct, why, and the designs to choose from
-    assert "than those in the placebo group" in reask and "compare conditions" in reask
-    assert all(f"- {m}" in reask for m in DESIGN_MENU)
+    assert "say only one of them" in reask and all(f"- {m}" in reask for m in DESIGN_MENU)
     # the new design leaves a counterbalanced order that fits only the old one: one more ask
     assert set(second["response_format"]["json_schema"]["schema"]["properties"]) == {"controls"}
     assert not any("order" in m for m in menu_of(second))
     shown = result.proposals[0]
-    # the task sentence stays; the sentence that said within-subject goes
+    # the task sentence stays; the sentence that said both goes
     assert shown.design == f"{DESIGN_MENU[1]} Participants play the horizon task."
-    assert shown.expected_if_true.endswith("than on placebo.")
     assert not any("order" in c for c in shown.controls)
     assert not shown.sample_size.within_subject and "two-sample" in shown.sample_size.test
+
+
+def test_a_within_subject_draft_compares_conditions_not_groups(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def draft(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        return {
+            **proposal(p),
+            "design": "Within-subject: every participant receives both atomoxetine and placebo.",
+            "controls": ["the order of conditions counterbalanced across participants"],
+            "expected_if_true": "More novel choices than those in the placebo group.",
+        }
+
+    fake.on("ProposalDraft", draft)
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    # asked twice, the 1.5B model wrote "the placebo group" again: the words change instead
+    assert fake.of("DesignFix") == []
+    assert shown.expected_if_true == "More novel choices than in the placebo condition."
+    assert shown.sample_size.within_subject and "paired" in shown.sample_size.test
 
 
 def test_a_draft_without_a_control_gets_one_chosen_from_its_design(

@@ -6,6 +6,7 @@ import pytest
 
 from ideapump.agent.coherence import (
     DESIGN_MENU,
+    conditions_not_groups,
     contradicts_facts,
     denies_draft,
     manipulations,
@@ -175,18 +176,30 @@ def test_a_design_must_say_one_thing_about_who_does_which_condition() -> None:
 
 def test_a_within_subject_design_compares_conditions_not_groups() -> None:
     within = "Within-subject: each participant receives both atomoxetine and placebo."
+    faulty = "More novel choices than those in the placebo group."
     faults = proposal_faults(
         _draft(
             design=within,
-            expected_if_true="More novel choices than those in the placebo group.",
+            expected_if_true=faulty,
             expected_if_false="No difference between the atomoxetine and placebo conditions.",
         )
     )
     assert set(faults) == {"expected_if_true", "design"}
-    assert "'placebo group'" in faults["expected_if_true"]
+    assert "the placebo group'" in faults["expected_if_true"]
+    # the words are changed instead of asking again (see conditions_not_groups)
+    fixed = conditions_not_groups(_draft(design=within, expected_if_true=faulty))
+    assert fixed.expected_if_true == "More novel choices than in the placebo condition."
+    sentence = "Participants in the atomoxetine group explore as much as the placebo group."
+    assert conditions_not_groups(
+        _draft(design=within, expected_if_false=sentence)
+    ).expected_if_false == (
+        "Participants in the atomoxetine condition explore as much as the placebo condition."
+    )
     # between subjects, groups are what is compared
     between = "Between-subjects: participants are randomised to atomoxetine or placebo."
     assert proposal_faults(_draft(design=between, expected_if_true="the placebo group")) == {}
+    kept = conditions_not_groups(_draft(design=between, expected_if_true=faulty))
+    assert kept.expected_if_true == faulty
 
 
 def test_a_between_subjects_design_has_no_order_to_counterbalance() -> None:
