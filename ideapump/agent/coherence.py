@@ -5,9 +5,11 @@ conditions that are manipulations (not the names of a paper's computational
 models, analyses or measures, not "Group 1 / Group 2"), at least one control
 that is not itself one of the conditions, and a primary measure; and it must say
 one thing about who does which condition (not "within-subject" and "randomly
-assigned to either ..."), with the other fields agreeing (no "placebo group" in a
-within-subject design, no counterbalanced order between subjects). A draft that
-breaks a rule is sent back once with the problems named, then dropped.
+assigned to either ..."), with the controls agreeing (no counterbalanced order
+between subjects, no random allocation to conditions within). A draft that breaks
+a rule is sent back once with the problems named, then dropped; a design is then
+chosen from :data:`DESIGN_MENU`. In a within-subject design a condition named as a
+group is read as the condition (:func:`conditions_not_groups`).
 :func:`within_subject` reads the design so that the power analysis follows it.
 
 Proposal text is claim-checked (:func:`check_proposal`): the rationale, which
@@ -15,21 +17,18 @@ states what the literature found, must pass the whole claim check against the
 cited passages (a work it names included); in every other field a number must occur in a cited passage
 (a hypothesis or an expected result states a direction nobody has observed yet).
 
-Critique (:func:`contradicts_facts`): a model-written point may not deny what
-the paper's own text establishes (randomised, placebo-controlled, blinded, a
-stated sample size; see :mod:`ideapump.agent.papers`) or misstate the
-statistics auditor's findings; such a point is dropped.
+What a critique or a review may not deny is in :mod:`.denials`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from ideapump.grounding.claims import check_sentence, check_text
 from ideapump.grounding.normalize import quote_key
 from ideapump.grounding.quotes import sentences
-from ideapump.results import PaperProfile, ProposalDraft
+from ideapump.results import ProposalDraft
 
 # What a condition must not be: a model's name, an analysis, a measure.
 _NOT_MANIPULATION = re.compile(
@@ -79,6 +78,13 @@ DESIGN_MENU = (
 # wash out between.
 _WITHIN_ONLY_CONTROL = re.compile(
     r"\border of (?:the )?conditions\b|\bcounterbalanc\w*|\bwash-?out\b", re.I
+)
+# And one that only a between-subjects design has: chosen from the menu of a design that
+# said both, then kept after the design was repaired to within-subject (propose_drafts).
+_BETWEEN_ONLY_CONTROL = re.compile(
+    rf"\brandom(?:ly)? (?:allocat\w*|assign\w*) (?:of )?(?:participants |subjects )?to "
+    rf"(?:the )?(?:conditions|groups){_NOT_ORDER}",
+    re.I,
 )
 
 
@@ -182,10 +188,23 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
 
 
 _COMPARING = ("hypothesis", "expected_if_true", "expected_if_false")
+# A control that fits only the other design, by whether the design is within-subject.
+_WRONG_CONTROL = {
+    True: (
+        _BETWEEN_ONLY_CONTROL,
+        "gives each participant one condition, but in this within-subject design every "
+        "participant does every condition",
+    ),
+    False: (
+        _WITHIN_ONLY_CONTROL,
+        "needs every participant to do every condition, but the design assigns each "
+        "participant to one condition",
+    ),
+}
 
 
 def _condition_groups(d: ProposalDraft) -> re.Pattern[str] | None:
-    """ "the placebo group", "those in the noradrenaline arm": a condition named as a group."""
+    """A condition named as a group: "the placebo group", "those in the drug arm"."""
     words = {
         w.lower()
         for c in manipulations(d.conditions)
@@ -237,6 +256,11 @@ def _design_faults(d: ProposalDraft) -> dict[str, str]:
             "and that each participant is assigned to one condition; say only one of them"
         )
         return faults
+    if within or between:
+        wrong, why = _WRONG_CONTROL[within]
+        only = [c for c in d.controls if wrong.search(c)]
+        if only:
+            faults["controls"] = f"{only[0]!r} {why}"
     if within:
         group = _condition_groups(d)
         if group is not None:
@@ -248,17 +272,10 @@ def _design_faults(d: ProposalDraft) -> dict[str, str]:
                         "design every participant does every condition: compare conditions "
                         "('in the ... condition than in the ... condition'), not groups"
                     )
-        if faults:
+        if any(name in faults for name in _COMPARING):
             faults["design"] = (
                 "design says within-subject but the expected results compare groups: "
                 "choose the design, and write the expected results to match it"
-            )
-    elif between:
-        only = [c for c in d.controls if _WITHIN_ONLY_CONTROL.search(c)]
-        if only:
-            faults["controls"] = (
-                f"{only[0]!r} needs every participant to do every condition, but the design "
-                "assigns each participant to one condition"
             )
     return faults
 
@@ -336,105 +353,3 @@ def check_proposal(
     if not check_sentence(d.primary_measure, sources, direction=False).ok:
         d.primary_measure, removed = "", removed + 1
     return d, removed
-
-
-# -- critique -----------------------------------------------------------------------
-
-_NEG = r"\b(?:no|not|non|without|lack(?:s|ed|ing)?(?: of)?|absence of|absent|missing|fail(?:s|ed)? to|did not|does not|do not|never)\b"
-
-
-# A criticism that asks for a different kind of control ("lacks an active control") does
-# not deny that the paper is placebo-controlled.
-_QUALIFIED = re.compile(
-    r"\b(?:active|additional|further|another|other|behaviou?ral|no-?treatment|wait-?list|"
-    r"attention|sham|positive|negative|separate|second|better|proper|adequate|more)\b",
-    re.I,
-)
-
-
-class _Denial:
-    """A negation up to four words before a topic word, or "un-"/"non-" on it."""
-
-    def __init__(self, topic: str) -> None:
-        self.pattern = re.compile(
-            rf"{_NEG}(?P<between>\W+(?:\w+\W+){{0,4}}?)(?:{topic})|\b(?:un|non-?)(?:{topic})",
-            re.I,
-        )
-
-    def search(self, text: str) -> bool:
-        return any(
-            not _QUALIFIED.search(m.group("between") or "") for m in self.pattern.finditer(text)
-        )
-
-
-class _Phrase:
-    def __init__(self, pattern: str) -> None:
-        self.pattern = re.compile(pattern, re.I)
-
-    def search(self, text: str) -> bool:
-        return bool(self.pattern.search(text))
-
-
-_DENIALS: Mapping[str, tuple[_Denial | _Phrase, ...]] = {
-    "randomized": (_Denial(r"randomi[sz]\w*|random(?:ly)? (?:assign|allocat)\w*"),),
-    "randomized controlled trial": (_Denial(r"randomi[sz]\w*|control\w*"),),
-    "placebo-controlled": (_Denial(r"placebo\w*|control(?:s|led| groups?| conditions?)?\b"),),
-    "double-blind": (_Denial(r"blind\w*"), _Phrase(r"\bopen[- ]label\b")),
-}
-_SAMPLE_UNKNOWN = re.compile(
-    r"sample size (?:is |was )?(?:not |never |un)(?:reported|stated|given|specified|known|clear)|"
-    rf"{_NEG}\W+(?:\w+\W+){{0,4}}?(?:sample size|number of participants)",
-    re.I,
-)
-_STATS_CLEAN = re.compile(
-    r"\bno (?:statistical )?(?:errors?|inconsistenc\w+|problems?)\b|"
-    r"\b(?:statistics|p-values|results|tests) (?:are|were) (?:all )?(?:consistent|correct|accurate)",
-    re.I,
-)
-_STATS_BAD = re.compile(
-    r"\b(?:inconsistent|miscalculat\w+|incorrect|wrong|erroneous)\b[^.]{0,40}"
-    r"\b(?:statistic|p-value|test|result)s?\b|\b(?:statistical|reporting) errors?\b",
-    re.I,
-)
-
-
-# What a review may not deny about the proposal it reviews: the quick start's review of a
-# proposal with a primary measure listed "add control: the primary measure is not specified".
-_MEASURE = r"primary (?:measure|outcome)s?|outcome measures?|dependent variables?"
-_DRAFT_DENIALS: Mapping[str, tuple[_Denial | _Phrase, ...]] = {
-    "primary_measure": (
-        _Denial(_MEASURE),
-        _Phrase(rf"\b(?:{_MEASURE}) (?:is|are|was|were) (?:not|never|un)\w*"),
-    ),
-    "controls": (
-        # "no control for caffeine intake" names something to control: a fair point
-        _Denial(r"control(?:s| groups?| conditions?)?\b(?!\s+(?:for|of|over|on)\b)"),
-        _Phrase(r"\bcontrols? (?:groups? |conditions? )?(?:is|are) (?:not|never|un|missing)\w*"),
-    ),
-}
-
-
-def denies_draft(text: str, d: ProposalDraft) -> str | None:
-    """The field of ``d`` that ``text`` (a review point) says is missing, or None."""
-    for name, patterns in _DRAFT_DENIALS.items():
-        if getattr(d, name) and any(p.search(text) for p in patterns):
-            return name
-    return None
-
-
-def contradicts_facts(
-    text: str, profile: PaperProfile | None, counts: Mapping[str, int]
-) -> str | None:
-    """The design or audit fact ``text`` contradicts, in words, or None."""
-    design = set(profile.design) if profile else set()
-    for fact, patterns in _DENIALS.items():
-        if fact in design and any(p.search(text) for p in patterns):
-            return f"the paper is {fact}"
-    if profile and profile.sample_size and _SAMPLE_UNKNOWN.search(text):
-        return f"the paper states its sample size (N = {profile.sample_size})"
-    problems = counts.get("decision_error", 0) + counts.get("inconsistent", 0)
-    if counts.get("total", 0) and problems and _STATS_CLEAN.search(text):
-        return f"the statistics auditor found {problems} problem(s)"
-    if counts.get("total", 0) and not problems and _STATS_BAD.search(text):
-        return "the statistics auditor found every checkable test consistent"
-    return None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ideapump.agent.coherence import contradicts_facts
+from ideapump.agent.denials import contradicts_facts
 from ideapump.agent.grounding import (
     AgentOptions,
     Evidence,

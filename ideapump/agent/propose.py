@@ -39,12 +39,12 @@ from ideapump.agent.coherence import (
     check_proposal,
     conditions_not_groups,
     control_menu,
-    denies_draft,
     manipulations,
     proposal_faults,
     repaired_design,
     within_subject,
 )
+from ideapump.agent.denials import denies_draft
 from ideapump.agent.grounding import (
     AgentOptions,
     Evidence,

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from ideapump.results import ProposalDraft
 from tests import openai_mock
 
 BASE = "http://llm.test/v1"
@@ -197,3 +198,21 @@ def inverted_in(passages: dict[int, str]) -> tuple[int, str, str]:
             if whole and one_each and stated != after:
                 return n, s, turned
     raise AssertionError("no passage sentence states a direction")  # pragma: no cover
+
+
+def draft_of(**update: object) -> ProposalDraft:
+    """A coherent between-subjects proposal draft, with ``update``'s fields."""
+    base = {
+        "title": "t",
+        "hypothesis": "h",
+        "rationale": "r",
+        "design": "Between-subjects.",
+        "conditions": ["atomoxetine", "placebo"],
+        "controls": ["matched placebo pill"],
+        "primary_measure": "novel-option choices",
+        "expected_if_true": "e",
+        "expected_if_false": "e",
+        "risks": [],
+        "citations": [],
+    }
+    return ProposalDraft.model_validate({**base, **update})

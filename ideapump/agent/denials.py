@@ -1,0 +1,116 @@
+"""What a model's critique or review may not deny: facts the code knows.
+
+Critique (:func:`contradicts_facts`): a model-written point may not deny what
+the paper's own text establishes (randomised, placebo-controlled, blinded, a
+stated sample size; see :mod:`ideapump.agent.papers`) or misstate the
+statistics auditor's findings; such a point is dropped.
+
+Review of a proposal (:func:`denies_draft`): a point may not say the proposal
+lacks what it has (a primary measure, a control); such a point is not shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ideapump.results import PaperProfile, ProposalDraft
+
+_NEG = r"\b(?:no|not|non|without|lack(?:s|ed|ing)?(?: of)?|absence of|absent|missing|fail(?:s|ed)? to|did not|does not|do not|never)\b"
+
+
+# A criticism that asks for a different kind of control ("lacks an active control") does
+# not deny that the paper is placebo-controlled.
+_QUALIFIED = re.compile(
+    r"\b(?:active|additional|further|another|other|behaviou?ral|no-?treatment|wait-?list|"
+    r"attention|sham|positive|negative|separate|second|better|proper|adequate|more)\b",
+    re.I,
+)
+
+
+class _Denial:
+    """A negation up to four words before a topic word, or "un-"/"non-" on it."""
+
+    def __init__(self, topic: str) -> None:
+        self.pattern = re.compile(
+            rf"{_NEG}(?P<between>\W+(?:\w+\W+){{0,4}}?)(?:{topic})|\b(?:un|non-?)(?:{topic})",
+            re.I,
+        )
+
+    def search(self, text: str) -> bool:
+        return any(
+            not _QUALIFIED.search(m.group("between") or "") for m in self.pattern.finditer(text)
+        )
+
+
+class _Phrase:
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(pattern, re.I)
+
+    def search(self, text: str) -> bool:
+        return bool(self.pattern.search(text))
+
+
+_DENIALS: Mapping[str, tuple[_Denial | _Phrase, ...]] = {
+    "randomized": (_Denial(r"randomi[sz]\w*|random(?:ly)? (?:assign|allocat)\w*"),),
+    "randomized controlled trial": (_Denial(r"randomi[sz]\w*|control\w*"),),
+    "placebo-controlled": (_Denial(r"placebo\w*|control(?:s|led| groups?| conditions?)?\b"),),
+    "double-blind": (_Denial(r"blind\w*"), _Phrase(r"\bopen[- ]label\b")),
+}
+_SAMPLE_UNKNOWN = re.compile(
+    r"sample size (?:is |was )?(?:not |never |un)(?:reported|stated|given|specified|known|clear)|"
+    rf"{_NEG}\W+(?:\w+\W+){{0,4}}?(?:sample size|number of participants)",
+    re.I,
+)
+_STATS_CLEAN = re.compile(
+    r"\bno (?:statistical )?(?:errors?|inconsistenc\w+|problems?)\b|"
+    r"\b(?:statistics|p-values|results|tests) (?:are|were) (?:all )?(?:consistent|correct|accurate)",
+    re.I,
+)
+_STATS_BAD = re.compile(
+    r"\b(?:inconsistent|miscalculat\w+|incorrect|wrong|erroneous)\b[^.]{0,40}"
+    r"\b(?:statistic|p-value|test|result)s?\b|\b(?:statistical|reporting) errors?\b",
+    re.I,
+)
+
+
+# What a review may not deny about the proposal it reviews: the quick start's review of a
+# proposal with a primary measure listed "add control: the primary measure is not specified".
+_MEASURE = r"primary (?:measure|outcome)s?|outcome measures?|dependent variables?"
+_DRAFT_DENIALS: Mapping[str, tuple[_Denial | _Phrase, ...]] = {
+    "primary_measure": (
+        _Denial(_MEASURE),
+        _Phrase(rf"\b(?:{_MEASURE}) (?:is|are|was|were) (?:not|never|un)\w*"),
+    ),
+    "controls": (
+        # "no control for caffeine intake" names something to control: a fair point
+        _Denial(r"control(?:s| groups?| conditions?)?\b(?!\s+(?:for|of|over|on)\b)"),
+        _Phrase(r"\bcontrols? (?:groups? |conditions? )?(?:is|are) (?:not|never|un|missing)\w*"),
+    ),
+}
+
+
+def denies_draft(text: str, d: ProposalDraft) -> str | None:
+    """The field of ``d`` that ``text`` (a review point) says is missing, or None."""
+    for name, patterns in _DRAFT_DENIALS.items():
+        if getattr(d, name) and any(p.search(text) for p in patterns):
+            return name
+    return None
+
+
+def contradicts_facts(
+    text: str, profile: PaperProfile | None, counts: Mapping[str, int]
+) -> str | None:
+    """The design or audit fact ``text`` contradicts, in words, or None."""
+    design = set(profile.design) if profile else set()
+    for fact, patterns in _DENIALS.items():
+        if fact in design and any(p.search(text) for p in patterns):
+            return f"the paper is {fact}"
+    if profile and profile.sample_size and _SAMPLE_UNKNOWN.search(text):
+        return f"the paper states its sample size (N = {profile.sample_size})"
+    problems = counts.get("decision_error", 0) + counts.get("inconsistent", 0)
+    if counts.get("total", 0) and problems and _STATS_CLEAN.search(text):
+        return f"the statistics auditor found {problems} problem(s)"
+    if counts.get("total", 0) and not problems and _STATS_BAD.search(text):
+        return "the statistics auditor found every checkable test consistent"
+    return None
