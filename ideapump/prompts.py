@@ -126,7 +126,6 @@ def data_block(
     text_key: str = "text",
     group: str | None = None,
     group_tag: str = "paper",
-    numbered: str | None = None,
 ) -> str:
     """Wrap untrusted texts in a delimited block the model treats as data.
 
@@ -139,12 +138,6 @@ def data_block(
     ``<group_tag group="...">`` element and leave the key out of their own
     attributes: a paper's title written once, not once per sentence quoted from it
     (a third of the evidence block's tokens, read by a 2-core CPU before every answer).
-
-    ``numbered``: each item is one line, ``[value] text``, with this key's value and
-    no other attributes and no ``item_tag`` element: about 12 prompt tokens less per
-    item than ``<document n="1" page="2">...</document>``, for a model that cites by
-    number and needs nothing else (the code resolves the page). The text's line breaks
-    become spaces, so no text can start a line of its own with a number.
     """
     for name in (tag, item_tag, group_tag):
         if not re.fullmatch(r"[a-z][a-z_-]*", name):
@@ -166,9 +159,6 @@ def data_block(
             if k not in (text_key, group) and v is not None
         )
         text = escape_data(str(item.get(text_key, "")), tags)
-        if numbered is not None:
-            lines.append(f"[{_attr(item.get(numbered))}] {' '.join(text.split())}")
-            continue
         lines.append(f"<{item_tag}{' ' + attrs if attrs else ''}>\n{text}\n</{item_tag}>")
     if current is not _NO_GROUP:
         lines.append(f"</{group_tag}>")

@@ -28,7 +28,6 @@ import httpx2
 from respx.mocks import Mocker
 
 _DOC = re.compile(r'<document n="(\d+)"([^>]*)>\n(.*?)\n</document>', re.S)
-_LINE = re.compile(r"^\[(\d+)\]()[ ](.*)$", re.M)  # the chat's evidence: "[n] sentence"
 _TITLE = re.compile(r'title="([^"]*)"')
 
 
@@ -40,12 +39,10 @@ class Doc:
 
 
 def documents(prompt: str) -> list[Doc]:
-    """The numbered ``<document n=.. title=..>`` entries of a prompt (or its ``[n] text``
-    lines), in order (a title from the ``<paper title=..>`` around them where they carry
-    none)."""
+    """The numbered ``<document n=.. title=..>`` entries of a prompt, in order (a title
+    from the ``<paper title=..>`` around them where they carry none)."""
     found = []
-    block = prompt[: prompt.find("</documents>") + 1]
-    for m in [*_DOC.finditer(prompt)] or [*_LINE.finditer(block)]:
+    for m in _DOC.finditer(prompt):
         n, attrs, text = m.groups()
         # the chat's evidence names a paper once, on the <paper> around its documents
         paper = prompt.rfind("<paper ", 0, m.start())

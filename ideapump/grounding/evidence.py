@@ -136,12 +136,13 @@ class Gathered:
     answerable: bool = False
 
     def block(self) -> str:
-        """The ``<documents>`` block the model writes from: ``[n] sentence`` per item,
-        under its paper's title (the model cites by number; the code resolves pages)."""
+        """The ``<documents>`` block the model writes from: one document per item."""
         return data_block(
-            ({"title": i.passage.title, "n": i.n, "text": i.text} for i in self.items),
+            (
+                {"title": i.passage.title, "n": i.n, "page": i.passage.page, "text": i.text}
+                for i in self.items
+            ),
             group="title",
-            numbered="n",
         )
 
     def item(self, n: int) -> EvidenceItem | None:

@@ -109,7 +109,7 @@ def test_the_evidence_is_shown_before_the_model_is_asked(
     assert fake.of("stream")[0]["max_tokens"] == min(ANSWER_TOKENS, options_cap(llm))
     assert len(first.items) >= 3
     for item in first.items:  # numbered as the model sees them, each a verbatim sentence
-        assert f"\n[{item.marker}] " in prompt
+        assert f'n="{item.marker}"' in prompt
         assert quote_occurs(item.citation.quote, _chunk_of(corpus_library, item.citation))
     assert any("increase in handwashing" in i.citation.quote for i in first.items)
     # the answer's citations are among the evidence shown, under the same numbers

@@ -62,7 +62,7 @@ async def test_reply_streams_citations_tokens_and_done(
     assert sent["stream"] is True
     assert [m["role"] for m in sent["messages"]] == ["system", "user"]
     prompt = sent["messages"][1]["content"]
-    assert '<paper title="Atomoxetine pilot">\n[1] Atomoxetine increased' in prompt
+    assert '<paper title="Atomoxetine pilot">\n<document n="1" page="1">' in prompt
     assert "Latest message: What did atomoxetine do to pupil size" in prompt
 
 
