@@ -191,7 +191,7 @@ _COMPARING = ("hypothesis", "expected_if_true", "expected_if_false")
 # A control that fits only the other design, by whether the design is within-subject.
 _WRONG_CONTROL = {
     True: (
-        _BETWEEN_ONLY_CONTROL,
+        re.compile(f"{_BETWEEN_ONLY_CONTROL.pattern}|{_BETWEEN.pattern}", re.I),
         "gives each participant one condition, but in this within-subject design every "
         "participant does every condition",
     ),
@@ -203,25 +203,35 @@ _WRONG_CONTROL = {
 }
 
 
+_GROUP_WORD = re.compile(r"\s+(?:groups?|arms?)\s*$", re.I)
+
+
 def _condition_groups(d: ProposalDraft) -> re.Pattern[str] | None:
-    """A condition named as a group: "the placebo group", "those in the drug arm"."""
-    words = {
-        w.lower()
-        for c in manipulations(d.conditions)
-        for w in re.findall(r"[A-Za-z][A-Za-z-]{2,}", _GENERIC_ARM.sub(" ", c))
-    }
-    if not words:
+    """A condition named as a group: "the placebo group", "those in the drug arm".
+
+    A condition's whole name comes first ("noradrenaline administration group" is one
+    condition, not "administration"), then its single words ("the drug group" for
+    "drug administration").
+    """
+    names: set[str] = set()
+    for c in manipulations(d.conditions):
+        words = re.findall(r"[A-Za-z][A-Za-z-]{2,}", _GENERIC_ARM.sub(" ", c))
+        if words:
+            names.add(r"\s+".join(map(re.escape, words)))
+            names.update(re.escape(w) for w in words)
+    if not names:
         return None
-    names = "|".join(map(re.escape, sorted(words)))
+    alternatives = "|".join(sorted(names, key=len, reverse=True))
     return re.compile(
-        rf"(?:\bthose\s+)?(?P<in>\bin\s+)?(?:\bthe\s+)?\b(?P<cond>{names})\s+(?:groups?|arms?)\b",
+        rf"(?:\bthose\s+(?=in\s))?(?P<in>\bin\s+)?(?P<the>\bthe\s+)?"
+        rf"\b(?P<cond>{alternatives})\s+(?:groups?|arms?)\b",
         re.I,
     )
 
 
 def conditions_not_groups(d: ProposalDraft) -> ProposalDraft:
     """``d`` with "than those in the placebo group" read as "than in the placebo condition"
-    where its design is within-subject.
+    where its design is within-subject, and a condition "placebo group" as "placebo".
 
     Asked twice to compare conditions, the 1.5B model wrote "the placebo group" again in
     2 of 8 drafts (bench/propose_drafts.py), and the draft was dropped. In a
@@ -233,11 +243,13 @@ def conditions_not_groups(d: ProposalDraft) -> ProposalDraft:
         return d
 
     def condition(m: re.Match[str]) -> str:
-        return f"{m['in'] or ''}the {m['cond']} condition"
+        return f"{m['in'] or ''}{m['the'] or ''}{m['cond']} condition"
 
-    return d.model_copy(
-        update={name: group.sub(condition, getattr(d, name)) for name in _COMPARING}
-    )
+    update: dict[str, object] = {
+        name: group.sub(condition, getattr(d, name)) for name in _COMPARING
+    }
+    update["conditions"] = [_GROUP_WORD.sub("", c) or c for c in d.conditions]
+    return d.model_copy(update=update)
 
 
 def _design_faults(d: ProposalDraft) -> dict[str, str]:

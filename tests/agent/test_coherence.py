@@ -153,6 +153,19 @@ def test_a_within_subject_design_compares_conditions_not_groups() -> None:
     ).expected_if_false == (
         "Participants in the atomoxetine condition explore as much as the placebo condition."
     )
+    # the quick start's proposal: a condition of two words, named as a group
+    quick = draft_of(
+        design=within,
+        conditions=["noradrenaline administration group", "placebo group"],
+        expected_if_true="Participants in the noradrenaline administration group will show "
+        "more randomness than a placebo group.",
+    )
+    fixed = conditions_not_groups(quick)
+    assert fixed.expected_if_true == (
+        "Participants in the noradrenaline administration condition will show more "
+        "randomness than a placebo condition."
+    )
+    assert fixed.conditions == ["noradrenaline administration", "placebo"]
     # between subjects, groups are what is compared
     between = "Between-subjects: participants are randomised to atomoxetine or placebo."
     assert proposal_faults(draft_of(design=between, expected_if_true="the placebo group")) == {}
@@ -178,6 +191,9 @@ def test_a_within_subject_design_allocates_no_one_to_a_condition() -> None:
     faults = proposal_faults(draft_of(design=within, controls=allocation))
     assert set(faults) == {"controls"} and "random allocation" in faults["controls"]
     assert proposal_faults(draft_of(design=within, controls=["random allocation to orders"])) == {}
+    # the quick start's control in its within-subject design
+    either = ["all participants are randomly assigned to either group"]
+    assert "controls" in proposal_faults(draft_of(design=within, controls=either))
 
 
 def test_a_repaired_design_keeps_what_says_nothing_about_who_does_what() -> None:
