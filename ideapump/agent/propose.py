@@ -344,7 +344,10 @@ def _reflect(
     reflection = Reflection(
         feasibility=got.feasibility,
         confounds=_distinct(_kept(got.confounds, draft), known=draft.controls),
-        missing_controls=_distinct(_kept(got.missing_controls, draft), known=draft.controls),
+        # "add control: a placebo" beside a placebo condition (the quick start's review)
+        missing_controls=_distinct(
+            _kept(got.missing_controls, draft), known=[*draft.controls, *draft.conditions]
+        ),
         feasibility_score=got.feasibility_score,
         novelty_score=1 if got.already_done else got.novelty_score,
     )

@@ -478,6 +478,12 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ["arousal"],
             ["no control for caffeine intake"],
         ),
+        (  # a condition given back as a missing control (the quick start's review: "a
+            # placebo" beside its placebo condition; this draft's control names a placebo)
+            {"missing_controls": ["the atomoxetine", "heart-rate monitoring"]},
+            ["arousal"],
+            ["heart-rate monitoring"],
+        ),
     ],
 )
 def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(
