@@ -175,8 +175,8 @@ def _candidate(
     return "; ".join(faults.values()), got.removed, 0
 
 
-# Fields a repair may need to see that describe() leaves out of every other prompt.
-_NOT_DESCRIBED = ("expected_if_true", "expected_if_false", "rationale")
+# Fields a repair may be asked for that describe() leaves out of every other prompt.
+_NOT_DESCRIBED = ("expected_if_true", "expected_if_false")
 
 
 def _repair(
@@ -303,7 +303,7 @@ def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
 
 def _kept(items: Sequence[str], draft: ProposalDraft) -> list[str]:
     """Review points that do not say the draft lacks what it has (a primary measure, a
-    control; see :func:`.coherence.denies_draft`)."""
+    control; see :func:`.denials.denies_draft`)."""
     return [i for i in items if denies_draft(i, draft) is None]
 
 
