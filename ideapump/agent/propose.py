@@ -264,7 +264,7 @@ def _generate(
 _LACK_WORDS = re.compile(
     r"\b(?:no|not|lack\w*|missing|without|absen\w+|controls?|for|the|of|an?|and|to|in|is|are|"
     r"there|any|does|do|experiment|design|proposal|study|effects?|possib\w*|leaves?|open|"
-    r"this|that|it|its|account\w*)\b"
+    r"this|that|it|its|account\w*|groups?|confounds?)\b"
 )
 
 
@@ -302,7 +302,7 @@ def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
 
 
 def _kept(items: Sequence[str], draft: ProposalDraft) -> list[str]:
-    """Review points that do not say the draft lacks what it has (a primary measure, a
+    """Review points (or risks) that do not say the draft lacks what it has (a primary measure, a
     control; see :func:`.denials.denies_draft`)."""
     return [i for i in items if denies_draft(i, draft) is None]
 
@@ -441,7 +441,9 @@ def propose(
                 ),
                 expected_if_true=draft.expected_if_true,
                 expected_if_false=draft.expected_if_false,
-                risks=_distinct(draft.risks),  # the 1.5B model listed one risk twice
+                # the 1.5B model listed one risk twice, and "the lack of a control group"
+                # beside its control condition
+                risks=_distinct(_kept(draft.risks, draft)),
                 novelty=novelty,
                 reflection=reflection,
                 score=round(ratings[i], 1),

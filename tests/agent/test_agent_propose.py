@@ -484,6 +484,15 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ["arousal"],
             ["heart-rate monitoring"],
         ),
+        (  # the bed rest proposal's review: a control it has as a confound, a condition
+            # as "a control group for ..."
+            {
+                "confounds": ["The confound of the lack of a matched placebo pill", "arousal"],
+                "missing_controls": ["A control group for the atomoxetine", "heart rate"],
+            },
+            ["arousal"],
+            ["heart rate"],
+        ),
     ],
 )
 def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(
@@ -502,6 +511,17 @@ def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(
     assert shown.reflection is not None
     assert shown.reflection.confounds == confounds
     assert shown.reflection.missing_controls == missing
+
+
+def test_a_risk_may_not_deny_the_proposals_controls(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the bed rest proposal (1.5B model): a control condition, and this risk beside it
+    lack = "The lack of a control group means that we cannot compare exercise to bed rest."
+    fake.on("ProposalDraft", lambda b, p: {**proposal(p), "risks": [lack, "dropouts"]})
+    fake.on("ReflectionDraft", reflection)
+    shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    assert shown.controls and shown.risks == ["dropouts"]
 
 
 def test_a_risk_listed_twice_is_shown_once(
