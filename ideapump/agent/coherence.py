@@ -60,7 +60,8 @@ _WITHIN = re.compile(
 # orders" puts no one in a single condition.
 _NOT_ORDER = r"(?!\s*(?:\w+\s+){0,4}?(?:orders?|sequences?|orderings?)\b)"
 _BETWEEN = re.compile(
-    rf"between[\s-]*(?:subjects?|groups?|participants?)|randomi[sz]ed to{_NOT_ORDER}|"
+    rf"between[\s-]*(?:subjects?|groups?|participants?)|parallel[\s-]*groups?|"
+    rf"randomi[sz]ed to{_NOT_ORDER}|"
     rf"(?:randomly )?(?:assigned|allocated) to (?:(?:receive|get|take|be given) )?"
     rf"(?:either|one of|a single){_NOT_ORDER}|"
     # "two groups of participants: one group will receive a placebo, and the other ..."
@@ -168,12 +169,14 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
             "and says what it is (a matched placebo, a baseline, a counterbalanced order ...), "
             "not just 'control group' or 'all participants'" + named
         )
-    if not re.search(r"[A-Za-z]{3,}", d.design):
-        # Emptied by the claim check (its numbers were in no cited passage), or never
-        # written: nothing says who does which condition, which the power analysis needs.
+    if not (_WITHIN.search(d.design) or _BETWEEN.search(d.design)):
+        # Emptied by the claim check (its numbers were in no cited passage), never written,
+        # or silent on it ("We will measure value-free random exploration ...", a kept
+        # draft in bench/propose_drafts.py): the power analysis needs to know who does
+        # which condition, and would otherwise assume groups without saying so.
         problems["design"] = (
             "design must say in one sentence whether every participant does every "
-            "condition (within-subject) or each group does one (between-subjects)"
+            "condition (within-subject) or each participant does one (between-subjects)"
         )
     for name, fault in _design_faults(d).items():
         problems.setdefault(name, fault)

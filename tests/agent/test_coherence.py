@@ -115,6 +115,19 @@ def test_a_design_emptied_by_the_claim_check_is_sent_back() -> None:
     assert set(problems) == {"design"} and "within-subject" in problems["design"]
 
 
+def test_a_design_silent_on_who_does_which_condition_is_sent_back() -> None:
+    # a kept draft of the quick start's question (bench/propose_drafts.py), word for word;
+    # the power analysis would have assumed two groups without saying so
+    silent = (
+        "We will measure value-free random exploration using a primary measure of this "
+        "behavior, such as the number of times participants explore without any specific goal."
+    )
+    faults = proposal_faults(draft_of(design=silent))
+    assert set(faults) == {"design"} and "between-subjects" in faults["design"]
+    for says in (*DESIGN_MENU, "A parallel-group trial of atomoxetine against placebo."):
+        assert proposal_faults(draft_of(design=says)) == {}
+
+
 def test_a_design_must_say_one_thing_about_who_does_which_condition() -> None:
     # the quick start's proposal (1.5B model), word for word
     mixed = (
