@@ -4,7 +4,8 @@ Used by ``critique`` and ``weigh`` so that every paper's design and sample size
 come with a checked citation, and by the auditor's findings for context. The
 sample size is the largest "N = 40" / "40 participants" stated in the methods
 (or anywhere, when no methods section is marked); the design is the list of
-design terms the paper uses about itself.
+design terms the paper uses about itself: outside its introduction, discussion and
+back matter, which speak of other studies.
 """
 
 from __future__ import annotations
@@ -45,6 +46,15 @@ _N_PATTERNS = (
     r"(?i:(" + WORD_NUMBER.pattern + r"))(?-i:" + _WHO + ")",
 )
 _METHODS = re.compile(r"method|participant|subject|sample|design|procedure", re.IGNORECASE)
+# Sections that speak of other studies or of what the paper's own could have been: the
+# 12-paper corpus got "meta-analysis" from an introduction's "a recent meta-analysis",
+# "between-subjects" from a discussion and "within-subject" from a theory paper's review.
+# A paper's own design is stated in its front matter, abstract, methods or results.
+_NOT_OWN = re.compile(
+    r"^\W*(?:\d+(?:\.\d+)*\W*)?(?:introduction|background|(?:general )?discussion|"
+    r"conclusions?|limitations|acknowledge?ments?|competing|funding|author|references)",
+    re.IGNORECASE,
+)
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
@@ -63,7 +73,7 @@ def profile_chunks(
     doc_id: str, title: str, chunks: list[Passage], evidence: Evidence
 ) -> PaperProfile:
     design: list[str] = []
-    joined = " ".join(c.quote for c in chunks)
+    joined = " ".join(c.quote for c in chunks if not _NOT_OWN.match(c.section or ""))
     for name, pattern in DESIGN_TERMS.items():
         if re.search(pattern, joined, re.IGNORECASE):
             design.append(name)

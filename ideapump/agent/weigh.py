@@ -85,6 +85,16 @@ class WeighOptions:
     summary_sentences: int = 4
 
 
+def _shown(score: float, floor: float) -> str:
+    """``score`` to two decimals, or to as many as show it below ``floor``: a paper left out
+    at 0.2996 was listed as "relevance 0.30 below the minimum 0.3"."""
+    for digits in (2, 3, 4):
+        text = f"{score:.{digits}f}"
+        if float(text) < floor:
+            return text
+    return f"{score:.4f}"
+
+
 def _find_papers(
     library: Library,
     claim: str,
@@ -103,9 +113,15 @@ def _find_papers(
     for passage, score in ranked:
         row = PaperRow(doc_id=passage.doc_id, title=passage.title, relevance=score)
         if score < options.min_relevance:
-            row.reason = f"relevance {score:.2f} below the minimum {options.min_relevance:g}"
+            row.reason = (
+                f"relevance {_shown(score, options.min_relevance)} below the minimum "
+                f"{options.min_relevance:g}"
+            )
         elif score < top - wo.relevance_margin:
-            row.reason = f"relevance {score:.2f} far below the best paper's {top:.2f}"
+            row.reason = (
+                f"relevance {_shown(score, top - wo.relevance_margin)} far below the best "
+                f"paper's {top:.2f}"
+            )
         elif used >= wo.max_papers:
             row.reason = f"beyond the first {wo.max_papers} papers"
         else:

@@ -247,3 +247,20 @@ def test_a_sample_size_in_words_is_the_papers_n_not_a_group_size() -> None:
     assert profile.sample_size == 60
     assert profile.sample_citation is not None
     assert profile.sample_citation.quote.startswith("Sixty healthy volunteers")
+
+
+def test_a_papers_design_is_what_it_says_of_itself_not_of_the_studies_it_discusses() -> None:
+    from ideapump.agent.papers import profile_chunks
+
+    # Yardley et al. 2011 in the corpus got "meta-analysis" from its background, and
+    # another paper "between-subjects" from its discussion.
+    own = make_passage(
+        "An exploratory randomised controlled trial with 517 participants.", section="Abstract"
+    )
+    others = [
+        make_passage("A recent meta-analysis found small effects.", section="Background"),
+        make_passage("A between-subjects design could test this.", section="4. Discussion"),
+    ]
+    chunks = [own, *others]
+    profile = profile_chunks("d1", "Paper", chunks, Evidence(chunks))
+    assert profile.design == ["randomized controlled trial"]

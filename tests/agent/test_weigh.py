@@ -463,3 +463,16 @@ def test_a_passage_that_never_names_the_claims_outcome_is_neither_without_a_mode
     claim = "after knee surgery, drug X improves recovery"
     report = weigh(trials, llm, claim, doc_ids=ids, weigh_options=WeighOptions(summary=False))
     assert fake.of("StanceAnswer") and report.verdict != "insufficient"
+
+
+@pytest.mark.parametrize(
+    ("score", "floor", "shown"),
+    [(0.2996, 0.3, "0.2996"), (0.296, 0.3, "0.296"), (0.21, 0.3, "0.21")],
+)
+def test_a_paper_left_out_for_relevance_shows_a_score_below_the_floor(
+    score: float, floor: float, shown: str
+) -> None:
+    # a row read "relevance 0.30 below the minimum 0.3"
+    from ideapump.agent.weigh import _shown
+
+    assert _shown(score, floor) == shown
