@@ -26,7 +26,8 @@ Figures (each part writes one JSON line per item, so long runs can be split):
   on the passage each pair names, whichever passages weigh would read;
 * the same two on the held-out pairs (``--part stance_heldout,stance_heldout_passage``):
   pairs written before any tuning on them, so a change fitted to the first set shows
-  whether it carries over;
+  whether it carries over; ``stance_heldout2`` is a second such set, written after the
+  first had been looked at while the stance code changed;
 * proposals passing the coherence rules (two manipulated conditions, a control that is
   no condition, a primary measure, a power analysis that follows the design);
 * bare-reference citations: citation quotes that only name works ("Rogers et al., 2004")
@@ -138,6 +139,10 @@ def bare_reference(quote: str) -> bool:
 
 def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+#: The claim-passage sets: the tuning set and two held-out ones.
+STANCE_SETS = ("stance", "stance_heldout", "stance_heldout2")
 
 
 # -- parts ------------------------------------------------------------------------------
@@ -379,7 +384,7 @@ def report(rows: Iterable[dict[str, Any]]) -> None:
     rows = list(rows)
     ans = [r for r in rows if r["part"] == "answerable"]
     una = [r for r in rows if r["part"] == "unanswerable"]
-    stance = [r for r in rows if r["part"] in ("stance", "stance_heldout")]
+    stance = [r for r in rows if r["part"] in STANCE_SETS]
     prop = [r for r in rows if r["part"] == "propose"]
     chat = ans + una
     print(f"answerable questions:     {len(ans)}")
@@ -415,7 +420,7 @@ def report(rows: Iterable[dict[str, Any]]) -> None:
         answered = [r["seconds"] for r in ans]
         if answered:
             print(f"  answerable only:        mean {statistics.mean(answered):.1f}")
-    for name in ("stance", "stance_heldout"):
+    for name in STANCE_SETS:
         _report_stance(name, [r for r in rows if r["part"] == name])
         _report_narrow(name, [r for r in rows if r["part"] == f"{name}_passage"])
     if prop:
@@ -454,9 +459,9 @@ def main() -> None:
         for item in items:
             if part in ("answerable", "unanswerable"):
                 row = run_question(pump, item, part)
-            elif part in ("stance", "stance_heldout"):
+            elif part in STANCE_SETS:
                 row = run_stance(pump, item, part)
-            elif part in ("stance_passage", "stance_heldout_passage"):
+            elif key in STANCE_SETS:
                 row = run_stance_passage(pump, item, part)
             else:
                 row = run_propose(pump, item)
