@@ -341,12 +341,15 @@ def _reflect(
     got = generate_structured(llm, [("system", persona()), ("user", user)], ReflectionDraft)
     novelty.how_it_differs = got.how_it_differs
     novelty.already_done = got.already_done
+    confounds = _distinct(_kept(got.confounds, draft), known=draft.controls)
     reflection = Reflection(
         feasibility=got.feasibility,
-        confounds=_distinct(_kept(got.confounds, draft), known=draft.controls),
-        # "add control: a placebo" beside a placebo condition (the quick start's review)
+        confounds=confounds,
+        # "add control: a placebo" beside a placebo condition (the quick start's review),
+        # and a confound said again as a missing control for it
         missing_controls=_distinct(
-            _kept(got.missing_controls, draft), known=[*draft.controls, *draft.conditions]
+            _kept(got.missing_controls, draft),
+            known=[*draft.controls, *draft.conditions, *confounds],
         ),
         feasibility_score=got.feasibility_score,
         novelty_score=1 if got.already_done else got.novelty_score,

@@ -493,6 +493,14 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ["arousal"],
             ["heart rate"],
         ),
+        (  # a confound said again as a missing control for it
+            {
+                "confounds": ["caffeine intake", "arousal"],
+                "missing_controls": ["no control for caffeine intake", "heart rate"],
+            },
+            ["caffeine intake", "arousal"],
+            ["heart rate"],
+        ),
     ],
 )
 def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(
