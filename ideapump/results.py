@@ -102,6 +102,10 @@ class Proposals(BaseModel):
     incoherent_dropped: int = Field(
         default=0, description="Candidates dropped because their design stayed incoherent."
     )
+    duplicates_dropped: int = Field(
+        default=0,
+        description="Candidates dropped because they vary and measure what an earlier one does.",
+    )
 
     def to_dataframe(self) -> Any:
         """One row per proposal, best first (needs pandas: ``pip install 'ideapump[pandas]'``)."""

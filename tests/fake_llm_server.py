@@ -82,19 +82,38 @@ def quote(text: str, words: int = 8, skip: int = 0) -> str:
     return " ".join(text.split()[skip : skip + words])
 
 
-def draft(name: str, docs: dict[int, str]) -> dict[str, Any]:
-    """A valid draft for the agent's schema ``name``, citing the request's passages."""
+# What a model told the experiments already proposed measures next (propose drops a
+# draft of an experiment it already has).
+_OUTCOMES = (
+    "the outcome reported in the cited passage",
+    "reaction time to the cue",
+    "error rate in a transfer task",
+)
+
+
+def already_proposed(body: dict[str, Any] | None) -> int:
+    """How many experiments the request says were already proposed."""
+    text = json.dumps((body or {}).get("messages", []))
+    line = re.search(r"Already proposed[^:]*:([^\\]*)", text)
+    return line[1].count(" vs ") if line else 0
+
+
+def draft(name: str, docs: dict[int, str], body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A valid draft for the agent's schema ``name``, citing the request's passages; a
+    proposal differs from those the request names as already proposed."""
     first = min(docs) if docs else 1
     q1 = quote(docs.get(first, ""))
     if name == "ProposalDraft":
+        k = already_proposed(body) % len(_OUTCOMES)
         return {
-            "title": "Manipulate the retrieved factor in a preregistered follow-up",
+            "title": "Manipulate the retrieved factor in a preregistered follow-up"
+            + (f", part {k + 1}" if k else ""),
             "hypothesis": "Changing the factor reported in the cited work shifts the measure.",
             "rationale": "The cited passage reports the effect in one sample only.",
             "design": "Between-subjects, two groups, randomised and blinded.",
             "conditions": ["manipulation", "control"],
             "controls": ["matched placebo", "luminance held constant"],
-            "primary_measure": "the outcome reported in the cited passage",
+            "primary_measure": _OUTCOMES[k],
             "expected_if_true": "A larger effect in the manipulation group.",
             "expected_if_false": "No group difference.",
             "risks": ["small effect"],
@@ -178,7 +197,7 @@ def make_app(tokens_per_s: float = 50.0, tokens: int = 40, prefill_s: float = 0.
         fmt = body.get("response_format") or {}
         if fmt.get("type") == "json_schema":
             try:
-                content = json.dumps(draft(fmt["json_schema"]["name"], docs))
+                content = json.dumps(draft(fmt["json_schema"]["name"], docs, body))
             except ValueError as exc:
                 return JSONResponse({"error": {"message": str(exc)}}, status_code=400)
             pieces = [content]

@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 
 from ideapump.grounding.claims import check_sentence, check_text
-from ideapump.grounding.normalize import quote_key
+from ideapump.grounding.normalize import quote_key, terms
 from ideapump.grounding.quotes import sentences
 from ideapump.results import ProposalDraft
 
@@ -329,6 +329,43 @@ def control_menu(d: ProposalDraft) -> list[str]:
     menu.append("a baseline measurement of the primary measure before the manipulation")
     menu.append("the primary measure scored by someone blind to condition")
     return menu
+
+
+# A condition that is the comparison, not what is varied.
+_CONTROL_ARM = re.compile(
+    rf"{_INERT.pattern}|\bcontrols?\b|\bbaseline\b|\busual care\b|"
+    r"\bno (?:treatment|intervention|drug|manipulation|exercise)\b",
+    re.I,
+)
+
+
+def _varied(d: ProposalDraft) -> tuple[list[set[str]], int]:
+    """The content words of each condition that is varied, and how many are comparisons."""
+    conditions = manipulations(d.conditions)
+    arms = [c for c in conditions if not _CONTROL_ARM.search(c)]
+    return [terms(_GENERIC_ARM.sub(" ", c)) for c in arms], len(conditions) - len(arms)
+
+
+def same_experiment(a: ProposalDraft, b: ProposalDraft) -> bool:
+    """True when ``b`` varies what ``a`` varies, against as many comparisons, and measures
+    the same outcome or has ``a``'s title.
+
+    Told the titles already proposed, the 1.5B model still drafted "Effect of
+    Noradrenaline on Exploration Strategies in Adult Rats" twice in one ``propose -n 3``
+    (noradrenaline against placebo, then against no treatment), and both were shown.
+    """
+    (arms_a, controls_a), (arms_b, controls_b) = _varied(a), _varied(b)
+    if not arms_a or len(arms_a) != len(arms_b) or controls_a != controls_b:
+        return False
+
+    def matched(x: list[set[str]], y: list[set[str]]) -> bool:
+        return all(any(u and v and (u <= v or v <= u) for v in y) for u in x)
+
+    if not (matched(arms_a, arms_b) and matched(arms_b, arms_a)):
+        return False
+    return _key(a.title) == _key(b.title) or bool(
+        terms(a.primary_measure) & terms(b.primary_measure)
+    )
 
 
 def repaired_design(choice: str, old: str) -> str:

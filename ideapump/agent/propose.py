@@ -42,6 +42,7 @@ from ideapump.agent.coherence import (
     manipulations,
     proposal_faults,
     repaired_design,
+    same_experiment,
     within_subject,
 )
 from ideapump.agent.denials import denies_draft
@@ -113,6 +114,7 @@ class _Drafts:
     removed_citations: int = 0
     unsupported: int = 0
     incoherent: int = 0
+    duplicates: int = 0  # coherent drafts of an experiment already drafted
     why: list[str] = field(default_factory=list)  # why each dropped draft was dropped
 
 
@@ -244,8 +246,13 @@ def _generate(
     for _ in range(n):
         avoid = ""
         if out.drafts:
-            titles = "; ".join(d.title for d in out.drafts)
-            avoid = f"Already proposed (propose something clearly different): {titles}"
+            # The conditions too: told only the titles, the model drafted the same
+            # noradrenaline-against-placebo experiment again under the same title.
+            done = "; ".join(f"{d.title} ({' vs '.join(d.conditions)})" for d in out.drafts)
+            avoid = (
+                "Already proposed (propose something clearly different: vary something "
+                f"else, or measure another outcome): {done}"
+            )
         user = render_prompt("propose_generate", question=question, documents=block, avoid=avoid)
         draft, removed, unsupported = _candidate(
             llm, [("system", persona()), ("user", user)], evidence, block, options
@@ -256,6 +263,9 @@ def _generate(
             out.why.append(draft)
             continue
         out.unsupported += unsupported
+        if any(same_experiment(d, draft) for d in out.drafts):
+            out.duplicates += 1
+            continue
         out.drafts.append(draft)
     return out
 
@@ -462,4 +472,5 @@ def propose(
         removed_citations=removed,
         unsupported_removed=made.unsupported,
         incoherent_dropped=made.incoherent,
+        duplicates_dropped=made.duplicates,
     )

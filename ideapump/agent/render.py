@@ -89,6 +89,10 @@ def render_proposal(rank: int, p: ExperimentProposal) -> str:
     return "\n".join(lines)
 
 
+def _duplicates(n: int) -> str:
+    return f"; {n} candidate(s) dropped as the same experiment as another" if n else ""
+
+
 def render_proposals(result: Proposals) -> str:
     if result.abstained:
         return result.message
@@ -96,7 +100,8 @@ def render_proposals(result: Proposals) -> str:
         f"Question: {result.question}\n"
         f"{len(result.proposals)} of {result.candidates} candidate(s), ranked by pairwise "
         f"comparison; {result.removed_citations} unverifiable citation(s) removed"
-        f"{_unsupported(result.unsupported_removed)}.\n"
+        f"{_unsupported(result.unsupported_removed)}"
+        f"{_duplicates(result.duplicates_dropped)}.\n"
     )
     return head + "\n\n".join(render_proposal(i, p) for i, p in enumerate(result.proposals, 1))
 

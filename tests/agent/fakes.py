@@ -92,6 +92,14 @@ def proposal(
     }
 
 
+def three_experiments() -> Handler:
+    """Drafts of three different experiments in turn (another title and outcome each):
+    propose drops a draft of an experiment it already has."""
+    titles = iter(["Light x attention", "Pupil pilot follow-up", "Third idea"])
+    measures = iter(["proportion of novel-option choices", "pupil dilation", "reaction times"])
+    return lambda _body, p: {**proposal(p, title=next(titles)), "primary_measure": next(measures)}
+
+
 def reflection(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:
     return {
         "feasibility": "Feasible with a standard cognitive lab.",

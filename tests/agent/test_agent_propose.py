@@ -11,6 +11,7 @@ import pytest
 from ideapump.agent import AgentOptions, propose
 from ideapump.agent.coherence import DESIGN_MENU
 from ideapump.agent.grounding import quote_occurs
+from ideapump.agent.render import render_proposals
 from ideapump.llm.structured import output_contract
 from ideapump.prompts import render_prompt
 from ideapump.runtime import Runtime
@@ -24,6 +25,7 @@ from tests.agent.fakes import (
     reference_in,
     reflection,
     requote,
+    three_experiments,
     winner_a,
 )
 
@@ -36,8 +38,7 @@ def _check_resolves(library: Any, citation: Any) -> None:
 
 
 def test_propose_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOptions) -> None:
-    titles = iter(["Light x attention", "Pupil pilot follow-up", "Third idea"])
-    fake.on("ProposalDraft", lambda body, p: proposal(p, title=next(titles)))
+    fake.on("ProposalDraft", three_experiments())
     fake.on("ReflectionDraft", reflection)
     fake.on("ComparisonDraft", winner_a)
     result = propose(corpus_library, llm, QUESTION, n=3, k=2, options=options)
@@ -85,7 +86,24 @@ def test_propose_end_to_end(corpus_library, llm, fake: FakeLLM, options: AgentOp
     lab_titles = {d.title for d in corpus_library.papers() if d.kind in ("table", "markdown")}
     assert any(f'title="{t}"' in user["content"] for t in lab_titles)  # lab data is context
     # the second candidate is told what was already proposed
-    assert "Light x attention" in fake.of("ProposalDraft")[1]["messages"][1]["content"]
+    second = fake.of("ProposalDraft")[1]["messages"][1]["content"]
+    assert "Light x attention (atomoxetine vs placebo)" in second
+
+
+def test_the_same_experiment_under_another_title_is_shown_once(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # one `propose -n 3` (1.5B model) showed "Effect of Noradrenaline on Exploration
+    # Strategies in Adult Rats" twice: the same drug against placebo, the same outcome
+    titles = iter(["Horizon x drug", "Drug and novelty", "Novelty under atomoxetine"])
+    fake.on("ProposalDraft", lambda body, p: proposal(p, title=next(titles)))
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=3, k=2, options=options)
+    assert [p.title for p in result.proposals] == ["Horizon x drug"]
+    assert result.candidates == 1 and result.duplicates_dropped == 2
+    assert fake.of("ComparisonDraft") == []  # nothing to compare it with
+    assert "2 candidate(s) dropped as the same experiment as another" in render_proposals(result)
 
 
 def test_a_fabricated_citation_is_asked_for_again_alone(
@@ -408,8 +426,7 @@ def test_the_tournament_asks_each_judge_for_its_verdict_alone(
 ) -> None:
     # A reason written after the winner cannot change the winner and was never shown:
     # on a 2-core CPU it cost a quarter minute per comparison.
-    titles = iter(["Light x attention", "Pupil pilot follow-up", "Third idea"])
-    fake.on("ProposalDraft", lambda body, p: proposal(p, title=next(titles)))
+    fake.on("ProposalDraft", three_experiments())
     fake.on("ReflectionDraft", reflection)
     fake.on("ComparisonDraft", lambda body, p: {"winner": "B"})
     result = propose(corpus_library, llm, QUESTION, n=3, k=3, options=options)

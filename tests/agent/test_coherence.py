@@ -11,6 +11,7 @@ from ideapump.agent.coherence import (
     proposal_faults,
     proposal_problems,
     repaired_design,
+    same_experiment,
     within_subject,
 )
 from ideapump.grounding.citations import finding_quote
@@ -219,3 +220,32 @@ def test_a_repaired_design_keeps_what_says_nothing_about_who_does_what() -> None
     assert new == f"{DESIGN_MENU[0]} The primary measure will be the number of random explorations."
     assert within_subject(new) and proposal_faults(draft_of(design=new, controls=["washout"])) == {}
     assert not within_subject(repaired_design(DESIGN_MENU[1], old))
+
+
+def test_the_same_experiment_drafted_twice() -> None:
+    # two of the three candidates of one `propose -n 3` (1.5B model), both shown
+    title = "Effect of Noradrenaline on Exploration Strategies in Adult Rats"
+    first = draft_of(
+        title=title,
+        conditions=[
+            "Control group: rats administered with a placebo",
+            "Experimental group: rats administered with noradrenaline",
+        ],
+        primary_measure="Behavioral flexibility and motivation",
+    )
+    again = draft_of(
+        title=title,
+        conditions=[
+            "Treatment group: Adult rats receive noradrenaline administration.",
+            "Control group: Adult rats receive no treatment.",
+        ],
+        primary_measure="Exploration strategies, specifically the proportion of time exploring",
+    )
+    assert same_experiment(first, again) and same_experiment(again, first)
+    # drug against placebo is not a dose comparison, though both give noradrenaline
+    doses = draft_of(conditions=["high dose of noradrenaline", "low dose of noradrenaline"])
+    assert not same_experiment(draft_of(conditions=["noradrenaline", "placebo"]), doses)
+    # the same drug, another outcome and title: a different experiment
+    other = draft_of(title="Sleep", primary_measure="sleep latency")
+    assert not same_experiment(draft_of(title="Choices"), other)
+    assert same_experiment(draft_of(title="Choices"), draft_of(title="Novel choices"))

@@ -37,7 +37,7 @@ def drafts(llm: respx.MockRouter) -> respx.MockRouter:
                 content=openai_mock.sse("Hello ", "there ", "[1]."),
                 headers={"content-type": "text/event-stream"},
             )
-        content = draft(body["response_format"]["json_schema"]["name"], passages(body))
+        content = draft(body["response_format"]["json_schema"]["name"], passages(body), body)
         return httpx.Response(200, json=openai_mock.completion(json.dumps(content)))
 
     llm.post("/chat/completions").mock(side_effect=answer)

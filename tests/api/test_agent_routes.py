@@ -49,7 +49,7 @@ class Model:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         self.requests.append(body)
-        content = draft(body["response_format"]["json_schema"]["name"], passages(body))
+        content = draft(body["response_format"]["json_schema"]["name"], passages(body), body)
         return httpx.Response(200, json=openai_mock.completion(json.dumps(content)))
 
 
