@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ideapump.grounding.claims import check_sentence, check_text
+from ideapump.grounding.claims import check_sentence, check_text, split_sentences
 from ideapump.grounding.normalize import quote_key, terms
 from ideapump.grounding.quotes import sentences
 from ideapump.results import ProposalDraft
@@ -180,6 +180,13 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
         )
     for name, fault in _design_faults(d).items():
         problems.setdefault(name, fault)
+    for name in ("expected_if_true", "expected_if_false"):
+        if not re.search(r"[A-Za-z]{3,}", getattr(d, name)):
+            # Emptied by the claim check (a sentence of what is known, or a number no
+            # passage gives): shown empty, it tells the researcher nothing.
+            problems[name] = f"{name} must say what this experiment will show " + (
+                "if the hypothesis is true" if name.endswith("true") else "if it is false"
+            )
     measure = _key(d.primary_measure)
     if (
         not measure
@@ -380,6 +387,20 @@ def within_subject(design: str) -> bool:
     return bool(_WITHIN.search(design)) and not _BETWEEN.search(design)
 
 
+# What the literature shows, said in an expected result: "amisulpride is known to affect
+# exploration strategies in rats" (the quick start's proposal). An expected result says
+# what this experiment will show; what is known belongs in the rationale, which is
+# checked against the cited passages as a finding. The claim check lets such a sentence
+# through where it states no number.
+_KNOWN = re.compile(
+    r"\b(?:is|are|was|were|has been|have been)\s+(?:well[\s-]+|widely\s+)?"
+    r"(?:known|established|documented|reported|shown|demonstrated)\s+(?:to|that)\b|"
+    r"\b(?:previous|prior|earlier|past|other)\s+(?:studies|research|work|findings)\b|"
+    r"\b(?:studies|research|literature)\s+(?:has|have)\s+(?:shown|found|reported|demonstrated)\b",
+    re.I,
+)
+
+
 def check_proposal(
     d: ProposalDraft, sources: Sequence[str], years: Sequence[int] = ()
 ) -> tuple[ProposalDraft, int]:
@@ -390,6 +411,12 @@ def check_proposal(
     """
     d = d.model_copy(deep=True)
     removed = 0
+    for name in ("expected_if_true", "expected_if_false"):
+        text = getattr(d, name)
+        kept = [t for t in split_sentences(text) if not _KNOWN.search(t)]
+        if len(kept) < len(split_sentences(text)):
+            removed += len(split_sentences(text)) - len(kept)
+            setattr(d, name, " ".join(kept))
     for name in ("rationale", "hypothesis", "design", "expected_if_true", "expected_if_false"):
         found = name == "rationale"  # what the literature found, not what is proposed
         checked = check_text(

@@ -218,8 +218,8 @@ def draft_of(**update: object) -> ProposalDraft:
         "conditions": ["atomoxetine", "placebo"],
         "controls": ["matched placebo pill"],
         "primary_measure": "novel-option choices",
-        "expected_if_true": "e",
-        "expected_if_false": "e",
+        "expected_if_true": "More novel choices on atomoxetine.",
+        "expected_if_false": "No difference between atomoxetine and placebo.",
         "risks": [],
         "citations": [],
     }

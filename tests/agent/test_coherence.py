@@ -6,6 +6,7 @@ import pytest
 
 from ideapump.agent.coherence import (
     DESIGN_MENU,
+    check_proposal,
     conditions_not_groups,
     manipulations,
     proposal_faults,
@@ -249,3 +250,18 @@ def test_the_same_experiment_drafted_twice() -> None:
     other = draft_of(title="Sleep", primary_measure="sleep latency")
     assert not same_experiment(draft_of(title="Choices"), other)
     assert same_experiment(draft_of(title="Choices"), draft_of(title="Novel choices"))
+
+
+def test_an_expected_result_says_what_the_experiment_will_show_not_what_is_known() -> None:
+    # the quick start's proposal (1.5B model): a claim about the literature that no
+    # passage makes, which the claim check let through (it states no number)
+    known = "Amisulpride is known to affect exploration strategies in rats."
+    will = "Participants on atomoxetine will choose the novel option more often."
+    source = "Atomoxetine increased novel-option choices in the long horizon."
+    draft = draft_of(expected_if_true=f"{will} {known}")
+    checked, removed = check_proposal(draft, [source])
+    assert checked.expected_if_true == will and removed == 1
+    # a field left with nothing to say is sent back, not shown empty
+    emptied, _ = check_proposal(draft_of(expected_if_true=known), [source])
+    faults = proposal_faults(emptied)
+    assert set(faults) == {"expected_if_true"} and "will show" in faults["expected_if_true"]
