@@ -53,7 +53,8 @@ from ideapump.evidence.pool import orient, pool
 from ideapump.evidence.stance import Stance, judge, plans_or_supposes, states_result
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
 from ideapump.grounding.evidence import opening_passages, sentence_scores
-from ideapump.grounding.normalize import numbers
+from ideapump.grounding.normalize import numbers, terms
+from ideapump.grounding.quotes import sentences
 from ideapump.prompts import render_prompt
 from ideapump.results import (
     EvidenceReport,
@@ -149,6 +150,27 @@ _SETUP_SECTION = re.compile(
 _RESULTS_SECTION = re.compile(r"^\W*(?:\d+\W*)?results?\b", re.IGNORECASE)
 
 
+def _wordy_passages(library: Library, claim: str, doc_id: str, n: int) -> list[Passage]:
+    """The paper's ``n`` chunks with the sentence that shares most of the claim's words.
+
+    Retrieval ranks whole chunks, so a result sentence in a chunk about something else
+    ranks low: "repeated CHX administration increased locomotor activity compared with
+    control during ... habituation" was the paper's best sentence for a claim on it, in
+    its 20th chunk by retrieval. Counting words costs no embedding, so every chunk is
+    looked at; the candidates it adds are then scored like the others.
+    """
+    wanted = terms(claim)
+    if not wanted:
+        return []
+    scored = []
+    for chunk in library.chunks(doc_id):
+        best = max((len(wanted & terms(t)) for t in sentences(chunk.quote, 5)), default=0)
+        if best:
+            scored.append((best, chunk))
+    scored.sort(key=lambda x: -x[0])
+    return [chunk for _, chunk in scored[:n]]
+
+
 def _paper_passages(
     library: Library, claim: str, doc_id: str, options: AgentOptions, wo: WeighOptions
 ) -> list[Passage]:
@@ -174,6 +196,8 @@ def _paper_passages(
     opening = {p.chunk_id for p in openings}
     seen = {p.chunk_id for p in found}
     found += [p for p in openings if p.chunk_id not in seen]
+    seen |= opening
+    found += [p for p in _wordy_passages(library, claim, doc_id, k) if p.chunk_id not in seen]
     best: dict[str, float] = {}
     reports: set[str] = set()
     named = {n.value for n in numbers(claim)}

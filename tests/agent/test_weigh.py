@@ -476,3 +476,33 @@ def test_a_paper_left_out_for_relevance_shows_a_score_below_the_floor(
     from ideapump.agent.weigh import _shown
 
     assert _shown(score, floor) == shown
+
+
+@pytest.fixture(scope="module")
+def iguchi_library(tmp_path_factory: pytest.TempPathFactory, embeddings):
+    from ideapump.config import Settings
+    from ideapump.runtime import Runtime
+    from tests.conftest import DATA
+
+    lib = Runtime(Settings(home=tmp_path_factory.mktemp("iguchi")), embeddings=embeddings).library()
+    assert not lib.ingest([DATA / "iguchi2014_plosone_oxidative_stress_rats.pdf"]).failed
+    return lib
+
+
+def test_a_result_sentence_in_a_chunk_retrieval_ranks_low_is_read(iguchi_library) -> None:
+    # Retrieval ranks whole chunks: the paper's best sentence for this claim sits in its
+    # 20th chunk by retrieval, and weigh read two others (a held-out stance pair).
+    from ideapump.agent.grounding import retrieve
+    from ideapump.agent.weigh import _paper_passages
+
+    claim = "rats given repeated CHX were more active than controls during habituation"
+    (doc,) = iguchi_library.papers()
+    target = next(
+        c.chunk_id
+        for c in iguchi_library.chunks(doc.doc_id)
+        if "increased locomotor activity compared with control" in " ".join(c.quote.split())
+    )
+    top = retrieve(iguchi_library, claim, 8, doc_ids=[doc.doc_id])
+    assert target not in {p.chunk_id for p in top}
+    read = _paper_passages(iguchi_library, claim, doc.doc_id, AgentOptions(), WeighOptions())
+    assert target in {p.chunk_id for p in read}
