@@ -86,6 +86,12 @@ _DRAFT_DENIALS: Mapping[str, tuple[_Denial | _Phrase, ...]] = {
         # "no control for caffeine intake" names something to control: a fair point
         _Denial(r"control(?:s| groups?| conditions?)?\b(?!\s+(?:for|of|over|on)\b)"),
         _Phrase(r"\bcontrols? (?:groups? |conditions? )?(?:is|are) (?:not|never|un|missing)\w*"),
+        # "A control group will be needed to compare ..." beside a placebo condition
+        # (the review in a fifth session's propose -n 3)
+        _Phrase(
+            r"\bcontrol (?:groups?|conditions?) (?:will be|would be|is|are|be) "
+            r"(?:needed|required|necessary)\b|\b(?:needs?|requires?) an? control (?:group|condition)\b"
+        ),
     ),
 }
 

@@ -59,6 +59,7 @@ from ideapump.agent.grounding import (
 )
 from ideapump.agent.power import power_analysis
 from ideapump.errors import InputError, LLMOutputError, NotFoundError
+from ideapump.grounding.claims import split_sentences
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
 from ideapump.results import (
@@ -300,15 +301,34 @@ def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
     covers = [_content(k) for k in known]
     seen = {normalize(k) for k in known}
     out = []
-    for item in items:
+    for item in (_said_once(i) for i in items):
         key, words = normalize(item), _content(item)
         if not key or key in seen or (words and any(words <= c for c in covers)):
             continue
         if _IDENTIFIER.fullmatch(item.strip()) or key.strip(" .") in _NOTHING:
             continue
         seen.add(key)
+        # a later item that only repeats part of this one says nothing new
+        covers.append(words)
         out.append(item.strip())
     return out
+
+
+def _said_once(item: str) -> str:
+    """``item`` without a sentence it already said, or the start of one cut short.
+
+    The 1.5B model's review wrote "A control group will be needed to compare ..." three
+    times in one missing control, the third cut off by the token limit.
+    """
+    kept: list[str] = []
+    keys: list[str] = []
+    for sentence in split_sentences(item):
+        key = normalize(sentence).rstrip(" .")
+        if key and any(k.startswith(key) for k in keys):
+            continue
+        kept.append(sentence)
+        keys.append(key)
+    return " ".join(kept) if len(kept) < len(split_sentences(item)) else item
 
 
 def _kept(items: Sequence[str], draft: ProposalDraft) -> list[str]:

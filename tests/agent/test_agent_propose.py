@@ -510,6 +510,31 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ["arousal"],
             ["heart rate"],
         ),
+        (  # a fifth session's review, word for word (two items shortened): a confound
+            # repeating part of another, a sentence said three times (the third cut off),
+            # "a control group will be needed" beside a placebo condition
+            {
+                "confounds": [
+                    "The experiment will have confounds related to the novelty of the "
+                    "environment. The experiment will also have confounds related to the type "
+                    "of drug being administered, the timing of the drug administration.",
+                    "The experiment will have confounds related to the type of drug being "
+                    "administered, the timing of the drug administration.",
+                ],
+                "missing_controls": [
+                    "A control group will be needed to compare the effect of noradrenaline. "
+                    "A control group will be needed to compare the effect of noradrenaline. "
+                    "A control group will be needed to compare the",
+                    "Heart rate. Heart rate. Heart",
+                ],
+            },
+            [
+                "The experiment will have confounds related to the novelty of the "
+                "environment. The experiment will also have confounds related to the type "
+                "of drug being administered, the timing of the drug administration."
+            ],
+            ["Heart rate."],
+        ),
         (  # a confound said again as a missing control for it
             {
                 "confounds": ["caffeine intake", "arousal"],
