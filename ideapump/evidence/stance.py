@@ -35,6 +35,7 @@ from ideapump.evidence.directions import (
     directions,
     without_directions,
 )
+from ideapump.grounding.claims import names_a_work
 
 if TYPE_CHECKING:
     from ideapump.llm.model import ChatModel
@@ -144,11 +145,27 @@ _SETUP_OPENING = re.compile(
 )
 
 
+# A sentence that cites other work reports that work, not this paper's result: "[27]",
+# "(Aston-Jones and Cohen, 2005)", "Jepma et al., 2010", or a superscript reference the
+# PDF's text glues to the last word ("... after the peak of plasma melatonin35.": weigh
+# read that discussion sentence on another study as the Mendt paper's support).
+_CITES_OTHERS = re.compile(
+    r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|\b[a-z]{4,}\d{1,3}(?:,\d{1,3})*[.;]?$"
+)
+
+
+def cites_others(sentence: str) -> bool:
+    """True when ``sentence`` cites other work (see ``_CITES_OTHERS``)."""
+    return bool(_CITES_OTHERS.search(sentence.strip())) or names_a_work(sentence)
+
+
 def plans_or_supposes(sentence: str) -> bool:
     """True when ``sentence`` states an aim, a purpose, a hypothesis, a conjecture, someone
-    else's suggestion, a field's trend or an abstract's background: whatever its words,
-    not a result."""
-    return bool(_NOT_A_RESULT.search(sentence) or _SETUP_OPENING.search(sentence))
+    else's suggestion or result (it cites them), a field's trend or an abstract's
+    background: whatever its words, not a result of its own."""
+    return bool(
+        _NOT_A_RESULT.search(sentence) or _SETUP_OPENING.search(sentence) or cites_others(sentence)
+    )
 
 
 _P_VALUE = re.compile(r"\b[pP]\s*[<=>\u2264\u2265]\s*0?\.\d")

@@ -290,6 +290,11 @@ _NOT_NAMES = frozenset(
 )
 
 
+def names_a_work(sentence: str) -> bool:
+    """True when ``sentence`` names a work ("Jepma et al., 2010"), not a date ("March, 2015")."""
+    return any(m["name"].casefold() not in _NOT_NAMES for m in _WORK.finditer(sentence))
+
+
 def unsupported_works(sentence: str, sources: Sequence[str], years: Iterable[int]) -> list[str]:
     """The works ``sentence`` names that no source names and that are not the cited
     documents themselves (their publication ``years``)."""

@@ -296,6 +296,25 @@ def test_a_result_is_not_an_aim_or_a_conjecture() -> None:
     assert finding_of(passage, claim).startswith("Respiratory infection rates were lower")
 
 
+def test_a_sentence_that_cites_other_work_is_not_the_papers_result() -> None:
+    from ideapump.evidence.stance import states_result
+
+    # the Mendt discussion on another study, its superscript reference glued to the last
+    # word by the PDF's text: weigh read it as the paper's support for "exercise during
+    # bed rest prevents the shift of the circadian rhythm"
+    assert not states_result(
+        "A phase advance was observed when exercise was performed 6-9 h after the peak "
+        "of plasma melatonin35."
+    )
+    assert not states_result("Heavier smokers were recruited, building on survey data [28].")
+    assert not states_result(
+        "Tonic noradrenaline has been associated (Jepma et al., 2010) with increased exploration."
+    )
+    # a paper's own result, with a date and statistics, is still one
+    assert states_result("In March, 2015 exercise groups showed a phase advance (p = 0.026).")
+    assert states_result("CTR showed a phase delay of 0.69 h.")
+
+
 def test_the_title_page_run_on_is_not_the_finding() -> None:
     title = "Regular exercise reduces circadian shifts in core body temperature"
     passage = (
