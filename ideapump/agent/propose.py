@@ -27,8 +27,6 @@ instructions; a server that caches prompt prefixes reuses them across calls.
 from __future__ import annotations
 
 import itertools
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -45,21 +43,19 @@ from ideapump.agent.coherence import (
     same_experiment,
     within_subject,
 )
-from ideapump.agent.denials import denies_draft
 from ideapump.agent.grounding import (
     AgentOptions,
     Evidence,
     closest_sentence,
     generate_grounded,
     lead_words,
-    normalize,
     persona,
     relevance,
     retrieve,
 )
 from ideapump.agent.power import power_analysis
+from ideapump.agent.review import not_denying, shown_once
 from ideapump.errors import InputError, LLMOutputError, NotFoundError
-from ideapump.grounding.claims import split_sentences
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
 from ideapump.results import (
@@ -271,72 +267,6 @@ def _generate(
     return out
 
 
-# Words that say a control is missing, not which: "no controls for the order of conditions".
-_LACK_WORDS = re.compile(
-    r"\b(?:no|not|lack\w*|missing|without|absen\w+|controls?|for|the|of|an?|and|to|in|is|are|"
-    r"there|any|does|do|experiment|design|proposal|study|effects?|possib\w*|leaves?|open|"
-    r"this|that|it|its|account\w*|groups?|confounds?)\b"
-)
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z]+(?:_[A-Za-z0-9]+)+")
-# An item that names nothing: the quick start's review showed "add control: none".
-_NOTHING = {"none", "n/a", "na", "nothing", "no", "-"}
-
-
-def _content(text: str) -> set[str]:
-    return set(re.findall(r"[a-z][a-z-]+", _LACK_WORDS.sub(" ", text.lower())))
-
-
-def _distinct(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
-    """``items`` once each, without those ``known`` already covers.
-
-    The 1.5B model repeats a review point, gives the proposal's own controls back as
-    confounds, and names as missing a control the proposal has ("no controls for the
-    order of conditions" beside "the order of conditions counterbalanced ..."): an
-    item whose words all occur in one known item is left out. So is an identifier
-    ("already_done"): the model wrote a field name of its schema as a missing control,
-    and an item that names nothing ("none").
-    """
-    covers = [_content(k) for k in known]
-    seen = {normalize(k) for k in known}
-    out = []
-    for item in (_said_once(i) for i in items):
-        key, words = normalize(item), _content(item)
-        if not key or key in seen or (words and any(words <= c for c in covers)):
-            continue
-        if _IDENTIFIER.fullmatch(item.strip()) or key.strip(" .") in _NOTHING:
-            continue
-        seen.add(key)
-        # a later item that only repeats part of this one says nothing new
-        covers.append(words)
-        out.append(item.strip())
-    return out
-
-
-def _said_once(item: str) -> str:
-    """``item`` without a sentence it already said, or the start of one cut short.
-
-    The 1.5B model's review wrote "A control group will be needed to compare ..." three
-    times in one missing control, the third cut off by the token limit.
-    """
-    kept: list[str] = []
-    keys: list[str] = []
-    for sentence in split_sentences(item):
-        key = normalize(sentence).rstrip(" .")
-        if key and any(k.startswith(key) for k in keys):
-            continue
-        kept.append(sentence)
-        keys.append(key)
-    return " ".join(kept) if len(kept) < len(split_sentences(item)) else item
-
-
-def _kept(items: Sequence[str], draft: ProposalDraft) -> list[str]:
-    """Review points (or risks) that do not say the draft lacks what it has (a primary measure, a
-    control; see :func:`.denials.denies_draft`)."""
-    return [i for i in items if denies_draft(i, draft) is None]
-
-
 def _reflect(
     llm: ChatModel,
     library: Library,
@@ -371,14 +301,14 @@ def _reflect(
     got = generate_structured(llm, [("system", persona()), ("user", user)], ReflectionDraft)
     novelty.how_it_differs = got.how_it_differs
     novelty.already_done = got.already_done
-    confounds = _distinct(_kept(got.confounds, draft), known=draft.controls)
+    confounds = shown_once(not_denying(got.confounds, draft), known=draft.controls)
     reflection = Reflection(
         feasibility=got.feasibility,
         confounds=confounds,
         # "add control: a placebo" beside a placebo condition (the quick start's review),
         # and a confound said again as a missing control for it
-        missing_controls=_distinct(
-            _kept(got.missing_controls, draft),
+        missing_controls=shown_once(
+            not_denying(got.missing_controls, draft),
             known=[*draft.controls, *draft.conditions, *confounds],
         ),
         feasibility_score=got.feasibility_score,
@@ -476,7 +406,7 @@ def propose(
                 expected_if_false=draft.expected_if_false,
                 # the 1.5B model listed one risk twice, and "the lack of a control group"
                 # beside its control condition
-                risks=_distinct(_kept(draft.risks, draft)),
+                risks=shown_once(not_denying(draft.risks, draft)),
                 novelty=novelty,
                 reflection=reflection,
                 score=round(ratings[i], 1),
