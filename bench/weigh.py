@@ -43,7 +43,7 @@ def main() -> None:
 
     from ideapump.agent import AgentOptions, WeighOptions, weigh
     from ideapump.agent.render_weigh import evidence_markdown, render_evidence
-    from ideapump.agent.weigh import _find_papers
+    from ideapump.agent.weigh_papers import find_papers
     from ideapump.config import get_settings
     from ideapump.runtime import Runtime
 
@@ -64,7 +64,7 @@ def main() -> None:
     )
     print(f"MeSH {args.mesh!r}: {len(items)} abstracts; claim: {args.claim}")
     if args.dry:
-        rows = _find_papers(lib, args.claim, AgentOptions(), wo, None)
+        rows = find_papers(lib, args.claim, AgentOptions(), wo, None)
         for r in rows:
             print(f"  {r.relevance:.2f} {'used' if r.used else r.reason} {r.title}")
         return

@@ -2,14 +2,14 @@
 
 The steps (each code, except the two marked *model*):
 
-1. **Papers.** Retrieval finds each paper's best passage (one per paper, up to
+1. **Papers** (:mod:`.weigh_papers`). Retrieval finds each paper's best passage (one per paper, up to
    ``2 x max_papers`` papers); every paper found is listed in the report's
    table. Papers whose best passage is below ``min_relevance`` or more than
    ``relevance_margin`` below the best paper's are listed with that reason and
    not used; at most ``max_papers`` are used.
 2. **Passages per paper.** For each used paper, the ``passages_per_paper``
    passages whose sentences best report a result on the claim, among its own best
-   passages by retrieval and its abstract (:func:`_paper_passages`), so a claim
+   passages by retrieval and its abstract (:func:`.weigh_papers.paper_passages`), so a claim
    touching 30 papers reads 30 papers, not the top-k passages of three.
 3. **Stance** (*model*, one call per passage, the claim and that passage only),
    cross-checked by direction words (:mod:`ideapump.evidence.stance`).
@@ -34,7 +34,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ideapump.agent.grounding import (
@@ -42,24 +41,19 @@ from ideapump.agent.grounding import (
     Evidence,
     closest_sentence,
     persona,
-    relevance,
-    retrieve,
 )
 from ideapump.agent.papers import paper_profile
+from ideapump.agent.weigh_papers import WeighOptions, find_papers, paper_passages
 from ideapump.errors import InputError, LLMOutputError
 from ideapump.evidence.effects import check_proposal, extract_effects, with_source
 from ideapump.evidence.models import Effect
 from ideapump.evidence.pool import orient, pool
-from ideapump.evidence.stance import Stance, judge, plans_or_supposes, states_result
+from ideapump.evidence.stance import Stance, judge
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
-from ideapump.grounding.evidence import opening_passages, sentence_scores
-from ideapump.grounding.normalize import numbers, terms
-from ideapump.grounding.quotes import sentences
 from ideapump.prompts import render_prompt
 from ideapump.results import (
     EvidenceReport,
     PaperProfile,
-    PaperRow,
     PassageStance,
     SummaryDraft,
     SummarySentence,
@@ -73,163 +67,6 @@ if TYPE_CHECKING:
     from ideapump.models import Passage
 
 NOTHING = "The library has nothing relevant to this claim; I cannot weigh it."
-
-
-@dataclass
-class WeighOptions:
-    """Knobs of :func:`weigh` beyond :class:`AgentOptions` (which gives ``min_relevance``)."""
-
-    max_papers: int = 40
-    passages_per_paper: int = 2
-    relevance_margin: float = 0.25  # this far below the best paper's relevance: off-topic
-    summary: bool = True  # False: no summary call (the verdict never depends on it)
-    summary_sentences: int = 4
-
-
-def _shown(score: float, floor: float) -> str:
-    """``score`` to two decimals, or to as many as show it below ``floor``: a paper left out
-    at 0.2996 was listed as "relevance 0.30 below the minimum 0.3"."""
-    for digits in (2, 3, 4):
-        text = f"{score:.{digits}f}"
-        if float(text) < floor:
-            return text
-    return f"{score:.4f}"
-
-
-def _find_papers(
-    library: Library,
-    claim: str,
-    options: AgentOptions,
-    wo: WeighOptions,
-    doc_ids: Sequence[str] | None,
-) -> list[PaperRow]:
-    """Every paper retrieval finds for the claim, best first, marked used or not (with why)."""
-    k = min(200, max(2 * wo.max_papers, 10))
-    best = retrieve(library, claim, k, doc_ids=doc_ids, per_paper_cap=1)
-    scores = relevance(library, claim, best)
-    ranked = sorted(zip(best, scores, strict=True), key=lambda x: -x[1])
-    top = ranked[0][1] if ranked else 0.0
-    rows: list[PaperRow] = []
-    used = 0
-    for passage, score in ranked:
-        row = PaperRow(doc_id=passage.doc_id, title=passage.title, relevance=score)
-        if score < options.min_relevance:
-            row.reason = (
-                f"relevance {_shown(score, options.min_relevance)} below the minimum "
-                f"{options.min_relevance:g}"
-            )
-        elif score < top - wo.relevance_margin:
-            row.reason = (
-                f"relevance {_shown(score, top - wo.relevance_margin)} far below the best "
-                f"paper's {top:.2f}"
-            )
-        elif used >= wo.max_papers:
-            row.reason = f"beyond the first {wo.max_papers} papers"
-        else:
-            row.used, used = True, used + 1
-        rows.append(row)
-    return rows
-
-
-#: How many of a paper's passages, per passage read, weigh looks through for its findings
-#: (besides the paper's abstract).
-CANDIDATES_PER_PASSAGE = 4
-#: A sentence that reports a result (a direction, a p-value) outscores one that only
-#: shares the claim's words (an aim, a method, the background) by this much.
-RESULT_BONUS = 0.4
-AIM_WEIGHT = 0.5  # a passage's aim or conjecture counts half (as in finding_of)
-#: A sentence that states one of the claim's own numbers ("12.5 mg/kg") is about it.
-CLAIM_NUMBER_BONUS = 0.2
-# Sections that set a study up: their direction words are other studies' results or the
-# setting ("physiological responses similar to those naturally occurring in space").
-_SETUP_SECTION = re.compile(
-    r"^\W*(?:\d+\W*)?(?:introduction|background|methods?|materials|participants|procedure)",
-    re.IGNORECASE,
-)
-
-_RESULTS_SECTION = re.compile(r"^\W*(?:\d+\W*)?results?\b", re.IGNORECASE)
-
-
-def _wordy_passages(library: Library, claim: str, doc_id: str, n: int) -> list[Passage]:
-    """The paper's ``n`` chunks with the sentence that shares most of the claim's words.
-
-    Retrieval ranks whole chunks, so a result sentence in a chunk about something else
-    ranks low: "repeated CHX administration increased locomotor activity compared with
-    control during ... habituation" was the paper's best sentence for a claim on it, in
-    its 20th chunk by retrieval. Counting words costs no embedding, so every chunk is
-    looked at; the candidates it adds are then scored like the others.
-    """
-    wanted = terms(claim)
-    if not wanted:
-        return []
-    scored = []
-    for chunk in library.chunks(doc_id):
-        best = max((len(wanted & terms(t)) for t in sentences(chunk.quote, 5)), default=0)
-        if best:
-            scored.append((best, chunk))
-    scored.sort(key=lambda x: -x[0])
-    return [chunk for _, chunk in scored[:n]]
-
-
-def _paper_passages(
-    library: Library, claim: str, doc_id: str, options: AgentOptions, wo: WeighOptions
-) -> list[Passage]:
-    """The paper's passages whose sentences best state a result on the claim, best first.
-
-    The candidates are the paper's best passages for the claim by retrieval and its
-    abstract, where a paper states its main results (as one broad chunk it ranks
-    below narrower ones: the Mendt abstract with "CTR showed a phase delay" was not
-    among the paper's 20 best chunks for a claim on that delay). Each candidate scores
-    as its best finding sentence does (the evidence step's score, plus
-    ``RESULT_BONUS`` for a sentence that reports a result and ``CLAIM_NUMBER_BONUS``
-    for one that states the claim's numbers), so the passage that reports the
-    result is read, not the introduction that shares the claim's words.
-    Reading two or more, one is the abstract's passage that reports a result, where
-    the others miss it: the Mendt discussion's "HDBR induces a phase delay" outscored
-    the abstract that says which group's phase moved which way. It replaces the
-    weakest passage that is not in a results section.
-    A passage other than the best one is kept only at ``min_relevance`` or above.
-    """
-    k = CANDIDATES_PER_PASSAGE * wo.passages_per_paper
-    found = retrieve(library, claim, k, doc_ids=[doc_id])
-    openings = opening_passages(library, doc_id, 3)
-    opening = {p.chunk_id for p in openings}
-    seen = {p.chunk_id for p in found}
-    found += [p for p in openings if p.chunk_id not in seen]
-    seen |= opening
-    found += [p for p in _wordy_passages(library, claim, doc_id, k) if p.chunk_id not in seen]
-    best: dict[str, float] = {}
-    reports: set[str] = set()
-    named = {n.value for n in numbers(claim)}
-    for p, text, score in sentence_scores(library, claim, found):
-        if named & {n.value for n in numbers(text)}:
-            # Among a paper's sentences on glutathione, the one on the claim's dose
-            # ranked fifth by words alone.
-            score += CLAIM_NUMBER_BONUS
-        if states_result(text) and not _SETUP_SECTION.search(p.section):
-            score += RESULT_BONUS
-            reports.add(p.chunk_id)
-        elif plans_or_supposes(text):
-            # "We here investigated the effects of bed rest with and without exercise on
-            # the circadian rhythm ..." repeats the claim's words and reports nothing:
-            # such aims outranked the Mendt abstract's result sentences.
-            score *= AIM_WEIGHT
-        best[p.chunk_id] = max(best.get(p.chunk_id, -1.0), score)
-    ordered = sorted(found, key=lambda p: -best.get(p.chunk_id, -1.0))
-    ranked = ordered[: wo.passages_per_paper]
-    summary = [p for p in ordered if p.chunk_id in opening & reports]
-    if len(ranked) >= 2 and summary and not any(p.chunk_id in opening for p in ranked):
-        # The abstract takes the place of the weakest passage outside the results: the
-        # Iguchi results' "12.5 mg/kg CHX did not detectably reduce glutathione" was
-        # dropped for it while a discussion passage on other studies' doses stayed.
-        outside = [i for i, p in enumerate(ranked) if not _RESULTS_SECTION.search(p.section)]
-        ranked[outside[-1] if outside else -1] = summary[0]
-    scores = relevance(library, claim, ranked)
-    return [
-        p
-        for i, (p, s) in enumerate(zip(ranked, scores, strict=True))
-        if i == 0 or s >= options.min_relevance
-    ]
 
 
 def _effects(
@@ -393,7 +230,7 @@ def weigh_stream(
         raise InputError("the claim is empty")
     if not 1 <= wo.max_papers <= 100 or not 1 <= wo.passages_per_paper <= 10:
         raise InputError("max_papers must be 1-100 and passages_per_paper 1-10")
-    rows = _find_papers(library, claim, options, wo, doc_ids)
+    rows = find_papers(library, claim, options, wo, doc_ids)
     used = [r for r in rows if r.used]
     yield WeighProgress(
         stage="papers",
@@ -412,7 +249,7 @@ def weigh_stream(
     evidence = Evidence([], library)
     per_paper: dict[str, list[Passage]] = {}
     for row in used:
-        per_paper[row.doc_id] = _paper_passages(library, claim, row.doc_id, options, wo)
+        per_paper[row.doc_id] = paper_passages(library, claim, row.doc_id, options, wo)
         for p in per_paper[row.doc_id]:
             evidence.add(p)
     profiles = {row.doc_id: paper_profile(library, row.doc_id, evidence) for row in used}

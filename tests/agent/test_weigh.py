@@ -473,9 +473,9 @@ def test_a_paper_left_out_for_relevance_shows_a_score_below_the_floor(
     score: float, floor: float, shown: str
 ) -> None:
     # a row read "relevance 0.30 below the minimum 0.3"
-    from ideapump.agent.weigh import _shown
+    from ideapump.agent.weigh_papers import shown_score
 
-    assert _shown(score, floor) == shown
+    assert shown_score(score, floor) == shown
 
 
 @pytest.fixture(scope="module")
@@ -493,7 +493,7 @@ def test_a_result_sentence_in_a_chunk_retrieval_ranks_low_is_read(iguchi_library
     # Retrieval ranks whole chunks: the paper's best sentence for this claim sits in its
     # 20th chunk by retrieval, and weigh read two others (a held-out stance pair).
     from ideapump.agent.grounding import retrieve
-    from ideapump.agent.weigh import _paper_passages
+    from ideapump.agent.weigh_papers import paper_passages
 
     claim = "rats given repeated CHX were more active than controls during habituation"
     (doc,) = iguchi_library.papers()
@@ -504,5 +504,5 @@ def test_a_result_sentence_in_a_chunk_retrieval_ranks_low_is_read(iguchi_library
     )
     top = retrieve(iguchi_library, claim, 8, doc_ids=[doc.doc_id])
     assert target not in {p.chunk_id for p in top}
-    read = _paper_passages(iguchi_library, claim, doc.doc_id, AgentOptions(), WeighOptions())
+    read = paper_passages(iguchi_library, claim, doc.doc_id, AgentOptions(), WeighOptions())
     assert target in {p.chunk_id for p in read}
