@@ -56,6 +56,7 @@ from ideapump.agent.grounding import (
 from ideapump.agent.power import power_analysis
 from ideapump.agent.review import not_denying, shown_once
 from ideapump.errors import InputError, LLMOutputError, NotFoundError
+from ideapump.grounding.normalize import quote_key
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
 from ideapump.results import (
@@ -233,6 +234,13 @@ def _repair(
     }
     if "design" in update:
         update["design"] = repaired_design(str(update["design"]), draft.design)
+    if "conditions" in update and "controls" in faults:
+        # Shown the menu of controls beside a request for conditions, the 1.5B model
+        # wrote its items as the conditions too (the README's quick start): they are
+        # controls, so they leave the conditions, and a draft with too few left is asked
+        # again or dropped for its conditions, not for controls that "are conditions".
+        listed = {quote_key(m) for m in control_menu(draft)}
+        update["conditions"] = [c for c in update["conditions"] if quote_key(c) not in listed]
     return draft.model_copy(update=update)
 
 

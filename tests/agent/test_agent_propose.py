@@ -240,6 +240,27 @@ def test_an_incoherent_design_is_sent_back_once_and_the_repair_shown(
     assert shown.sample_size.groups == 2 and "two-sample" in shown.sample_size.test
 
 
+def test_controls_written_as_conditions_in_a_repair_stay_controls(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # The README's quick start (1.5B model): asked for conditions and controls again, with
+    # the menu of controls beside them, it wrote menu items as conditions too, and the
+    # draft was dropped: "'a baseline measurement ...' are conditions, not controls".
+    def fix(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        chosen = menu_of(body)[-2:]
+        return {"conditions": ["atomoxetine", "placebo", *chosen], "controls": chosen}
+
+    fake.on("ProposalDraft", lambda b, p: incoherent(p))
+    fake.on("DesignFix", fix)
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    assert len(fake.of("DesignFix")) == 1 and result.incoherent_dropped == 0
+    shown = result.proposals[0]
+    assert shown.conditions == ["atomoxetine", "placebo"]
+    assert shown.controls == menu_of(fake.of("DesignFix")[0])[-2:]
+
+
 def test_a_design_that_stays_incoherent_is_dropped(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
