@@ -255,9 +255,13 @@ def conditions_not_groups(d: ProposalDraft) -> ProposalDraft:
     def condition(m: re.Match[str]) -> str:
         return f"{m['in'] or ''}{m['the'] or ''}{m['cond']} condition"
 
+    # The design and the risks too: after a design chosen from the menu, the quick start
+    # read "Within-subject: every participant does every condition ... In the placebo
+    # group, participants will receive ...".
     update: dict[str, object] = {
-        name: group.sub(condition, getattr(d, name)) for name in _COMPARING
+        name: group.sub(condition, getattr(d, name)) for name in (*_COMPARING, "design")
     }
+    update["risks"] = [group.sub(condition, r) for r in d.risks]
     update["conditions"] = [_GROUP_WORD.sub("", c) or c for c in d.conditions]
     return d.model_copy(update=update)
 

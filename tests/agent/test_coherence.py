@@ -181,6 +181,17 @@ def test_a_within_subject_design_compares_conditions_not_groups() -> None:
         "randomness than a placebo condition."
     )
     assert fixed.conditions == ["noradrenaline administration", "placebo"]
+    # the design's and the risks' words too (the quick start, after a design chosen from
+    # the menu kept the draft's other design sentences)
+    menu_within = (
+        f"{DESIGN_MENU[0]} In the placebo group, participants will receive a standard task."
+    )
+    risk = "Participants in the placebo group may tire."
+    fixed = conditions_not_groups(draft_of(design=menu_within, risks=[risk]))
+    assert fixed.design == (
+        f"{DESIGN_MENU[0]} In the placebo condition, participants will receive a standard task."
+    )
+    assert fixed.risks == ["Participants in the placebo condition may tire."]
     # between subjects, groups are what is compared
     between = "Between-subjects: participants are randomised to atomoxetine or placebo."
     assert proposal_faults(draft_of(design=between, expected_if_true="the placebo group")) == {}
