@@ -9,13 +9,16 @@ assigned to either ..."), with the controls agreeing (no counterbalanced order
 between subjects, no random allocation to conditions within). A draft that breaks
 a rule is sent back once with the problems named, then dropped; a design is then
 chosen from :data:`DESIGN_MENU`. In a within-subject design a condition named as a
-group is read as the condition (:func:`conditions_not_groups`).
+group is read as the condition (:func:`conditions_not_groups`). A design that says
+neither is a fault too, and so is an expected result left with nothing to say.
 :func:`within_subject` reads the design so that the power analysis follows it.
+:func:`same_experiment` tells when two drafts of one request are one experiment.
 
 Proposal text is claim-checked (:func:`check_proposal`): the rationale, which
 states what the literature found, must pass the whole claim check against the
 cited passages (a work it names included); in every other field a number must occur in a cited passage
-(a hypothesis or an expected result states a direction nobody has observed yet).
+(a hypothesis or an expected result states a direction nobody has observed yet), and
+an expected result may not say what is already known ("X is known to affect Y").
 
 What a critique or a review may not deny is in :mod:`.denials`.
 """
