@@ -419,10 +419,10 @@ def check_proposal(
     d = d.model_copy(deep=True)
     removed = 0
     for name in ("expected_if_true", "expected_if_false"):
-        text = getattr(d, name)
-        kept = [t for t in split_sentences(text) if not _KNOWN.search(t)]
-        if len(kept) < len(split_sentences(text)):
-            removed += len(split_sentences(text)) - len(kept)
+        said = split_sentences(getattr(d, name))
+        kept = [t for t in said if not _KNOWN.search(t)]
+        if len(kept) < len(said):
+            removed += len(said) - len(kept)
             setattr(d, name, " ".join(kept))
     for name in ("rationale", "hypothesis", "design", "expected_if_true", "expected_if_false"):
         found = name == "rationale"  # what the literature found, not what is proposed

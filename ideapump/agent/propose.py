@@ -239,7 +239,7 @@ def _repair(
         # wrote its items as the conditions too (the README's quick start): they are
         # controls, so they leave the conditions, and a draft with too few left is asked
         # again or dropped for its conditions, not for controls that "are conditions".
-        listed = {quote_key(m) for m in control_menu(draft)}
+        listed = {quote_key(m) for m in menu}
         update["conditions"] = [c for c in update["conditions"] if quote_key(c) not in listed]
     return draft.model_copy(update=update)
 

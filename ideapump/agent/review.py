@@ -66,15 +66,16 @@ def _said_once(item: str) -> str:
     The 1.5B model's review wrote "A control group will be needed to compare ..." three
     times in one missing control, the third cut off by the token limit.
     """
+    said = split_sentences(item)
     kept: list[str] = []
     keys: list[str] = []
-    for sentence in split_sentences(item):
+    for sentence in said:
         key = normalize(sentence).rstrip(" .")
         if key and any(k.startswith(key) for k in keys):
             continue
         kept.append(sentence)
         keys.append(key)
-    return " ".join(kept) if len(kept) < len(split_sentences(item)) else item
+    return " ".join(kept) if len(kept) < len(said) else item
 
 
 def not_denying(items: Sequence[str], draft: ProposalDraft) -> list[str]:

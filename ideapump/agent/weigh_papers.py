@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ideapump.agent.grounding import AgentOptions, relevance, retrieve
 from ideapump.evidence.stance import plans_or_supposes, states_result
-from ideapump.grounding.evidence import opening_passages, sentence_scores
+from ideapump.grounding.evidence import openings_of, sentence_scores
 from ideapump.grounding.normalize import numbers, terms
 from ideapump.grounding.quotes import sentences
 from ideapump.results import PaperRow
@@ -102,7 +102,7 @@ _SETUP_SECTION = re.compile(
 _RESULTS_SECTION = re.compile(r"^\W*(?:\d+\W*)?results?\b", re.IGNORECASE)
 
 
-def _wordy_passages(library: Library, claim: str, doc_id: str, n: int) -> list[Passage]:
+def _wordy_passages(chunks: list[Passage], claim: str, n: int) -> list[Passage]:
     """The paper's ``n`` chunks with the sentence that shares most of the claim's words.
 
     Retrieval ranks whole chunks, so a result sentence in a chunk about something else
@@ -115,7 +115,7 @@ def _wordy_passages(library: Library, claim: str, doc_id: str, n: int) -> list[P
     if not wanted:
         return []
     scored = []
-    for chunk in library.chunks(doc_id):
+    for chunk in chunks:
         best = max((len(wanted & terms(t)) for t in sentences(chunk.quote, 5)), default=0)
         if best:
             scored.append((best, chunk))
@@ -144,12 +144,13 @@ def paper_passages(
     """
     k = CANDIDATES_PER_PASSAGE * wo.passages_per_paper
     found = retrieve(library, claim, k, doc_ids=[doc_id])
-    openings = opening_passages(library, doc_id, 3)
+    chunks = library.chunks(doc_id)  # once: the abstract and the word counts read them both
+    openings = openings_of(chunks, 3)
     opening = {p.chunk_id for p in openings}
     seen = {p.chunk_id for p in found}
     found += [p for p in openings if p.chunk_id not in seen]
     seen |= opening
-    found += [p for p in _wordy_passages(library, claim, doc_id, k) if p.chunk_id not in seen]
+    found += [p for p in _wordy_passages(chunks, claim, k) if p.chunk_id not in seen]
     best: dict[str, float] = {}
     reports: set[str] = set()
     named = {n.value for n in numbers(claim)}

@@ -37,7 +37,7 @@ OpenAI route, propose, critique and the digest) and counts it in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -290,9 +290,14 @@ _NOT_NAMES = frozenset(
 )
 
 
+def _works(text: str) -> Iterator[re.Match[str]]:
+    """The works ``text`` names ("Jepma et al., 2010"), not dates ("March, 2015")."""
+    return (m for m in _WORK.finditer(text) if m["name"].casefold() not in _NOT_NAMES)
+
+
 def names_a_work(sentence: str) -> bool:
     """True when ``sentence`` names a work ("Jepma et al., 2010"), not a date ("March, 2015")."""
-    return any(m["name"].casefold() not in _NOT_NAMES for m in _WORK.finditer(sentence))
+    return any(_works(sentence))
 
 
 def unsupported_works(sentence: str, sources: Sequence[str], years: Iterable[int]) -> list[str]:
@@ -301,9 +306,9 @@ def unsupported_works(sentence: str, sources: Sequence[str], years: Iterable[int
     own = set(years)
     text = strip_markers(sentence)
     bad = []
-    for m in _WORK.finditer(text):
+    for m in _works(text):
         name, year = m["name"], int(m["year"])
-        if name.casefold() in _NOT_NAMES or year in own:
+        if year in own:
             continue
         near = re.compile(rf"\b{re.escape(name)}\b.{{0,80}}?\b{year}", re.I | re.S)
         if not any(near.search(fold(src)) for src in sources):

@@ -105,7 +105,11 @@ def opening_passages(library: Library, doc_id: str, k: int = 2) -> list[Passage]
     abstract, with both doses, came 10th for "what doses of propranolol and
     amisulpride"), but its sentences score well in the evidence step.
     """
-    chunks = library.chunks(doc_id)
+    return openings_of(library.chunks(doc_id), k)
+
+
+def openings_of(chunks: list[Passage], k: int = 2) -> list[Passage]:
+    """:func:`opening_passages` of a document whose chunks are already at hand."""
     abstract = [p for p in chunks if p.section.strip().casefold() == "abstract"]
     return (abstract or chunks)[:k]
 
