@@ -295,7 +295,8 @@ def run_stance_passage(
 
 
 def run_propose(pump: Any, question: str) -> dict[str, Any]:
-    from ideapump.agent.coherence import manipulations, proposal_problems, within_subject
+    from ideapump.agent.coherence import proposal_problems
+    from ideapump.agent.design import manipulations, within_subject
     from ideapump.results import ProposalDraft
 
     started = time.perf_counter()

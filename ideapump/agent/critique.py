@@ -7,7 +7,7 @@ model over the paper's own passages (design, confounds, controls, sample size,
 multiple comparisons, over-claiming), every point carrying a checked citation.
 The model's summary and points are claim-checked against the paper's passages
 (:mod:`ideapump.grounding.claims`), and a point that denies a design fact or
-misstates the audit (:func:`~ideapump.agent.coherence.contradicts_facts`) is
+misstates the audit (:func:`~ideapump.agent.denials.contradicts_facts`) is
 dropped; both are counted in ``unsupported_removed``.
 
 (``weigh(claim)`` lives in :mod:`ideapump.agent.weigh`.)

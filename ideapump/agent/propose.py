@@ -32,15 +32,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, create_model
 
-from ideapump.agent.coherence import (
+from ideapump.agent.coherence import check_proposal, proposal_faults, same_experiment
+from ideapump.agent.design import (
     DESIGN_MENU,
-    check_proposal,
     conditions_not_groups,
     control_menu,
     manipulations,
-    proposal_faults,
     repaired_design,
-    same_experiment,
     within_subject,
 )
 from ideapump.agent.grounding import (

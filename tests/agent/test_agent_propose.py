@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ideapump.agent import AgentOptions, propose
-from ideapump.agent.coherence import DESIGN_MENU
+from ideapump.agent.design import DESIGN_MENU
 from ideapump.agent.grounding import quote_occurs
 from ideapump.agent.render import render_proposals
 from ideapump.llm.structured import output_contract

@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 
 from ideapump.agent.coherence import (
-    DESIGN_MENU,
     check_proposal,
-    conditions_not_groups,
-    manipulations,
     proposal_faults,
     proposal_problems,
-    repaired_design,
     same_experiment,
+)
+from ideapump.agent.design import (
+    DESIGN_MENU,
+    conditions_not_groups,
+    manipulations,
+    repaired_design,
     within_subject,
 )
 from ideapump.grounding.citations import finding_quote

@@ -1,0 +1,250 @@
+"""How a proposal lays out its experiment: its conditions, who does which, its controls.
+
+:func:`manipulations` keeps the conditions that name something an experimenter varies.
+:func:`within_subject` reads the design so that the power analysis follows it, and
+:func:`design_faults` finds the fields that contradict the design's own answer to "who
+does which condition". A design that must be chosen anew is chosen from
+:data:`DESIGN_MENU` (:func:`repaired_design`), and controls from :func:`control_menu`.
+In a within-subject design a condition named as a group is read as the condition
+(:func:`conditions_not_groups`). The rules that use these are in :mod:`.coherence`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ideapump.grounding.normalize import quote_key
+from ideapump.grounding.quotes import sentences
+from ideapump.results import ProposalDraft
+
+# What a condition must not be: a model's name, an analysis, a measure.
+_NOT_MANIPULATION = re.compile(
+    r"\b(?:models?|winners?|(?:first|second|third|fourth|last) place|runner-?up|analys[ie]s|"
+    r"regressions?|outcomes?|dependent variables?|hypothes[ie]s|parameters?|scores?|"
+    r"results?|fit|best[- ]fitting)\b",
+    re.I,
+)
+_PLACEHOLDER_WORDS = re.compile(
+    r"\b(?:condition|conditions|group|groups|arm|arms|level|levels|cond|experimental|"
+    r"[a-h]|[ivx]+|\d+|one|two|three|four)\b",
+    re.I,
+)
+# Conditions that say only which arm is which: "control" vs "treatment" (from the 1.5B
+# model's proposal for "how does noradrenaline shape exploration?"). One of them beside a
+# named manipulation is fine ("atomoxetine" vs "control").
+GENERIC_ARM = re.compile(
+    r"\b(?:controls?|treatments?|interventions?|active|comparisons?|standard|usual|"
+    r"conditions?|groups?|arms?|experimental)\b",
+    re.I,
+)
+WITHIN = re.compile(
+    r"within[\s-]*(?:subjects?|participants?)|repeated[\s-]*measures?|cross-?over|"
+    r"counterbalanced order|each participant (?:completes|performs|receives|does|takes part in) "
+    r"(?:all|both|every|each)",
+    re.I,
+)
+# Randomising the order of conditions is within-subject: "randomly assigned to one of two
+# orders" puts no one in a single condition.
+_NOT_ORDER = r"(?!\s*(?:\w+\s+){0,4}?(?:orders?|sequences?|orderings?)\b)"
+BETWEEN = re.compile(
+    rf"between[\s-]*(?:subjects?|groups?|participants?)|parallel[\s-]*groups?|"
+    rf"randomi[sz]ed to{_NOT_ORDER}|"
+    rf"(?:randomly )?(?:assigned|allocated) to (?:(?:receive|get|take|be given) )?"
+    rf"(?:either|one of|a single){_NOT_ORDER}|"
+    # "two groups of participants: one group will receive a placebo, and the other ..."
+    r"\b(?:one|each|the other) group (?:will )?(?:receives?|gets?|is given|takes?)\b",
+    re.I,
+)
+#: What a repaired design says about who does which condition: a choice, not free text.
+#: Asked to say one thing, the 1.5B model wrote "within-subject ... randomly assigned to
+#: either" again (bench/propose_drafts.py); each of these matches one reading only.
+DESIGN_MENU = (
+    "Within-subject: every participant does every condition, in counterbalanced order.",
+    "Between-subjects: each participant is randomly assigned to one condition.",
+)
+# Controls that only a within-subject design has: an order to counterbalance, sessions to
+# wash out between.
+_WITHIN_ONLY_CONTROL = re.compile(
+    r"\border of (?:the )?conditions\b|\bcounterbalanc\w*|\bwash-?out\b", re.I
+)
+# And one that only a between-subjects design has: chosen from the menu of a design that
+# said both, then kept after the design was repaired to within-subject (propose_drafts).
+_BETWEEN_ONLY_CONTROL = re.compile(
+    rf"\brandom(?:ly)? (?:allocat\w*|assign\w*) (?:of )?(?:participants |subjects )?to "
+    rf"(?:the )?(?:conditions|groups){_NOT_ORDER}",
+    re.I,
+)
+
+
+def manipulations(conditions: Sequence[str]) -> list[str]:
+    """The distinct conditions that name something an experimenter varies."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for c in conditions:
+        key = quote_key(c)
+        if not key or key in seen:
+            continue
+        rest = _PLACEHOLDER_WORDS.sub(" ", c)
+        if _NOT_MANIPULATION.search(c) or not re.search(r"[A-Za-z]{2,}", rest):
+            continue  # a model's name, or a label: "Group 1", "A", "M"
+        seen.add(key)
+        out.append(c.strip())
+    return out
+
+
+_COMPARING = ("hypothesis", "expected_if_true", "expected_if_false")
+# A control that fits only the other design, by whether the design is within-subject.
+_WRONG_CONTROL = {
+    True: (
+        re.compile(f"{_BETWEEN_ONLY_CONTROL.pattern}|{BETWEEN.pattern}", re.I),
+        "gives each participant one condition, but in this within-subject design every "
+        "participant does every condition",
+    ),
+    False: (
+        _WITHIN_ONLY_CONTROL,
+        "needs every participant to do every condition, but the design assigns each "
+        "participant to one condition",
+    ),
+}
+
+
+_GROUP_WORD = re.compile(r"\s+(?:groups?|arms?)\s*$", re.I)
+
+
+def _condition_groups(d: ProposalDraft) -> re.Pattern[str] | None:
+    """A condition named as a group: "the placebo group", "those in the drug arm".
+
+    A condition's whole name comes first ("noradrenaline administration group" is one
+    condition, not "administration"), then its single words ("the drug group" for
+    "drug administration").
+    """
+    names: set[str] = set()
+    for c in manipulations(d.conditions):
+        words = re.findall(r"[A-Za-z][A-Za-z-]{2,}", GENERIC_ARM.sub(" ", c))
+        if words:
+            names.add(r"\s+".join(map(re.escape, words)))
+            names.update(re.escape(w) for w in words)
+    if not names:
+        return None
+    alternatives = "|".join(sorted(names, key=len, reverse=True))
+    return re.compile(
+        rf"(?:\bthose\s+(?=in\s))?(?P<in>\bin\s+)?(?P<the>\bthe\s+)?"
+        rf"\b(?P<cond>{alternatives})\s+(?:groups?|arms?)\b",
+        re.I,
+    )
+
+
+def conditions_not_groups(d: ProposalDraft) -> ProposalDraft:
+    """``d`` with "than those in the placebo group" read as "than in the placebo condition"
+    where its design is within-subject, and a condition "placebo group" as "placebo".
+
+    Asked twice to compare conditions, the 1.5B model wrote "the placebo group" again in
+    2 of 8 drafts (bench/propose_drafts.py), and the draft was dropped. In a
+    within-subject design a condition named as a group means the condition, so the
+    words are changed instead: the comparison, its direction and its numbers stay.
+    """
+    group = _condition_groups(d) if within_subject(d.design) else None
+    if group is None:
+        return d
+
+    def condition(m: re.Match[str]) -> str:
+        return f"{m['in'] or ''}{m['the'] or ''}{m['cond']} condition"
+
+    # The design and the risks too: after a design chosen from the menu, the quick start
+    # read "Within-subject: every participant does every condition ... In the placebo
+    # group, participants will receive ...".
+    update: dict[str, object] = {
+        name: group.sub(condition, getattr(d, name)) for name in (*_COMPARING, "design")
+    }
+    update["risks"] = [group.sub(condition, r) for r in d.risks]
+    update["conditions"] = [_GROUP_WORD.sub("", c) or c for c in d.conditions]
+    return d.model_copy(update=update)
+
+
+def design_faults(d: ProposalDraft) -> dict[str, str]:
+    """Fields that contradict the design's own answer to "who does which condition".
+
+    From the quick start's proposal (1.5B model): "a within-subject experiment with
+    participants who are randomly assigned to receive either a placebo or ...", then "more
+    random explorations than those in the placebo group". The power analysis and the
+    control menu follow the design, so it must say one thing, and the rest must agree.
+    """
+    faults: dict[str, str] = {}
+    within, between = bool(WITHIN.search(d.design)), bool(BETWEEN.search(d.design))
+    if within and between:
+        faults["design"] = (
+            "design says both that every participant does every condition (within-subject) "
+            "and that each participant is assigned to one condition; say only one of them"
+        )
+        return faults
+    if within or between:
+        wrong, why = _WRONG_CONTROL[within]
+        only = [c for c in d.controls if wrong.search(c)]
+        if only:
+            faults["controls"] = f"{only[0]!r} {why}"
+    if within:
+        group = _condition_groups(d)
+        if group is not None:
+            for name in _COMPARING:
+                found = group.search(getattr(d, name))
+                if found:
+                    faults[name] = (
+                        f"{name} speaks of '{found.group(0)}', but in a within-subject "
+                        "design every participant does every condition: compare conditions "
+                        "('in the ... condition than in the ... condition'), not groups"
+                    )
+        if any(name in faults for name in _COMPARING):
+            faults["design"] = (
+                "design says within-subject but the expected results compare groups: "
+                "choose the design, and write the expected results to match it"
+            )
+    return faults
+
+
+INERT = re.compile(r"\b(?:placebo|sham|vehicle|saline|dummy|inactive)\b", re.I)
+_DRUG = re.compile(
+    r"\b(?:mg|doses?|drugs?|pills?|tablets?|inject\w*|administ\w*|agonists?|antagonists?|"
+    r"inhibitors?)\b",
+    re.I,
+)
+
+
+def control_menu(d: ProposalDraft) -> list[str]:
+    """Standard controls that suit ``d``'s design, for the model to choose from.
+
+    Asked to name a control again, the 1.5B model gave back what failed ("none", the
+    placebo condition) in most drafts, so a repair of ``controls`` is a choice from
+    this list (the schema allows nothing else), built from the design: counterbalanced
+    order within subjects, random allocation between, blinding where a condition is
+    inert, a matched placebo where a drug has none, a washout between drug sessions.
+    """
+    conditions = " ".join(d.conditions)
+    within, between = within_subject(d.design), bool(BETWEEN.search(d.design))
+    drug = bool(INERT.search(conditions) or _DRUG.search(f"{conditions} {d.design}"))
+    menu = []
+    if within or not between:
+        menu.append("the order of conditions counterbalanced across participants")
+    if between or not within:
+        menu.append("random allocation of participants to conditions")
+    if INERT.search(conditions):
+        menu.append("participants and experimenters blind to which condition is given")
+    elif drug:
+        menu.append("a placebo matched to the active condition in appearance and schedule")
+    if drug and not between:
+        menu.append("a washout period between sessions so that no condition carries over")
+    menu.append("a baseline measurement of the primary measure before the manipulation")
+    menu.append("the primary measure scored by someone blind to condition")
+    return menu
+
+
+def repaired_design(choice: str, old: str) -> str:
+    """``choice`` (from :data:`DESIGN_MENU`) and the sentences of ``old`` that say
+    nothing about who does which condition (the task, the measure), in that order."""
+    rest = [t for t in sentences(old, 3) if not WITHIN.search(t) and not BETWEEN.search(t)]
+    return " ".join([choice, *rest])
+
+
+def within_subject(design: str) -> bool:
+    """True when ``design`` has every participant in every condition."""
+    return bool(WITHIN.search(design)) and not BETWEEN.search(design)
