@@ -259,6 +259,7 @@ class AgentOptions:
     min_evidence: float = MIN_EVIDENCE
     citation_retries: int = 1  # re-asks when citations do not resolve
     coherence_retries: int = 1  # re-asks when a proposal's design is incoherent
+    redrafts: int = 1  # proposal drafts asked for beyond n when none is kept
     max_comparisons: int = 6  # pairwise comparisons in the proposal tournament
     elo_k: float = 32.0
 

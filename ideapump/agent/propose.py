@@ -246,7 +246,11 @@ def _generate(
     llm: ChatModel, question: str, evidence: Evidence, block: str, n: int, options: AgentOptions
 ) -> _Drafts:
     out = _Drafts()
-    for _ in range(n):
+    attempts = 0
+    # One more draft (options.redrafts) when none is kept: the quick start's single
+    # draft was dropped in 2 of its last 4 runs, and the researcher saw no proposal.
+    while attempts < n or (not out.drafts and attempts < n + options.redrafts):
+        attempts += 1
         avoid = ""
         if out.drafts:
             # The conditions too: told only the titles, the model drafted the same
@@ -256,6 +260,8 @@ def _generate(
                 "Already proposed (propose something clearly different: vary something "
                 f"else, or measure another outcome): {done}"
             )
+        elif out.why:
+            avoid = f"An earlier draft was dropped because {out.why[-1]}. Do not repeat that."
         user = render_prompt("propose_generate", question=question, documents=block, avoid=avoid)
         draft, removed, unsupported = _candidate(
             llm, [("system", persona()), ("user", user)], evidence, block, options
@@ -405,7 +411,7 @@ def propose(
                     library,
                     evidence,
                     citations,
-                    len(manipulations(draft.conditions)),
+                    len(manipulations(draft.conditions, draft.hypothesis)),
                     within=within_subject(draft.design),
                 ),
                 expected_if_true=draft.expected_if_true,

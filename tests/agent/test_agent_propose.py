@@ -270,13 +270,29 @@ def test_a_design_that_stays_incoherent_is_dropped(
         lambda b, p: {"conditions": incoherent(p)["conditions"], "controls": menu_of(b)[:1]},
     )
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
-    assert len(fake.of("ProposalDraft")) == 1
-    assert len(fake.of("DesignFix")) == options.coherence_retries
-    assert result.abstained and result.proposals == [] and result.incoherent_dropped == 1
-    # the researcher is told which rule the draft broke, not only that it was dropped
+    # asked for one draft, and one more when the first was dropped; no more than that
+    assert len(fake.of("ProposalDraft")) == 1 + options.redrafts == 2
+    assert len(fake.of("DesignFix")) == 2 * options.coherence_retries
+    assert result.abstained and result.proposals == [] and result.incoherent_dropped == 2
+    # the researcher is told which rule each draft broke, not only that it was dropped
     assert "Draft 1: conditions must name at least two" in result.message
+    assert "Draft 2: conditions must name at least two" in result.message
     assert "Win model" not in result.model_dump_json()
     assert fake.of("ReflectionDraft") == []  # nothing left to review
+
+
+def test_a_dropped_draft_is_drafted_again_once_told_why(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on("ProposalDraft", lambda b, p: incoherent(p), lambda b, p: proposal(p))
+    fake.on("DesignFix", lambda b, p: {"conditions": incoherent(p)["conditions"]})
+    fake.on("ReflectionDraft", reflection)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    assert not result.abstained and result.incoherent_dropped == 1
+    assert [p.conditions for p in result.proposals] == [["atomoxetine", "placebo"]]
+    first, second = (b["messages"][-1]["content"] for b in fake.of("ProposalDraft"))
+    assert "An earlier draft was dropped" not in first
+    assert "An earlier draft was dropped because conditions must name at least two" in second
 
 
 def test_a_design_that_says_within_and_between_is_chosen_from_two(
@@ -369,7 +385,7 @@ def test_a_repair_off_the_menu_drops_the_draft_without_an_error(
     fake.on("DesignFix", lambda b, p: {"controls": ["none"]})
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
     assert fake.of("DesignFix")  # asked (and re-asked by the schema check), never accepted
-    assert result.abstained and result.incoherent_dropped == 1
+    assert result.abstained and result.incoherent_dropped == 1 + options.redrafts
     assert "Draft 1: controls must name at least one control" in result.message
 
 
