@@ -28,11 +28,12 @@ from collections.abc import Sequence
 
 from ideapump.agent.design import (
     BETWEEN,
+    CONTROL_ARM,
     GENERIC_ARM,
-    INERT,
     WITHIN,
     design_faults,
     manipulations,
+    restates_condition,
 )
 from ideapump.grounding.claims import check_sentence, check_text, split_sentences
 from ideapump.grounding.normalize import quote_key, terms
@@ -66,26 +67,27 @@ def proposal_problems(d: ProposalDraft) -> list[str]:
 def proposal_faults(d: ProposalDraft) -> dict[str, str]:
     """The fields of ``d`` that break a design rule, each with the rule it breaks."""
     problems: dict[str, str] = {}
-    conditions = manipulations(d.conditions)
+    conditions = manipulations(d.conditions, d.hypothesis)
     concrete = [c for c in conditions if re.search(r"[A-Za-z]{2,}", GENERIC_ARM.sub(" ", c))]
     if len(conditions) < 2 or not concrete:
+        measured = set(manipulations(d.conditions)) - set(conditions)
         problems["conditions"] = (
             "conditions must name at least two different manipulations the experimenter "
             "sets (e.g. drug vs placebo, long vs short horizon), not models, analyses, "
             "measures, 'Group 1/Group 2' or only 'control' and 'treatment'"
-        )
+        ) + "".join(f"; {c!r} is what the hypothesis predicts, a measure" for c in measured)
     cond_keys = {quote_key(c) for c in d.conditions}
     controls = [
         c
         for c in d.controls
         if quote_key(c)
-        and quote_key(c) not in cond_keys
+        and not restates_condition(c, d.conditions)
         and not _NO_CONTROL.fullmatch(c.strip())
         and not _EMPTY_CONTROL.fullmatch(c.strip())
     ]
     if not controls:
         # Named: told only the rule, the 1.5B model gave the condition back as the control.
-        same = [repr(c.strip()) for c in d.controls if quote_key(c) in cond_keys]
+        same = [repr(c.strip()) for c in d.controls if restates_condition(c, d.conditions)]
         named = (
             f"; {same[0]} is a condition, not a control"
             if len(same) == 1
@@ -126,18 +128,10 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
     return problems
 
 
-# A condition that is the comparison, not what is varied.
-_CONTROL_ARM = re.compile(
-    rf"{INERT.pattern}|\bcontrols?\b|\bbaseline\b|\busual care\b|"
-    r"\bno (?:treatment|intervention|drug|manipulation|exercise)\b",
-    re.I,
-)
-
-
 def _varied(d: ProposalDraft) -> tuple[list[set[str]], int]:
     """The content words of each condition that is varied, and how many are comparisons."""
-    conditions = manipulations(d.conditions)
-    arms = [c for c in conditions if not _CONTROL_ARM.search(c)]
+    conditions = manipulations(d.conditions, d.hypothesis)
+    arms = [c for c in conditions if not CONTROL_ARM.search(c)]
     return [terms(GENERIC_ARM.sub(" ", c)) for c in arms], len(conditions) - len(arms)
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ideapump.grounding.normalize import quote_key
+from ideapump.grounding.directions import after_direction
+from ideapump.grounding.normalize import quote_key, terms
 from ideapump.grounding.quotes import sentences
 from ideapump.results import ProposalDraft
 
@@ -77,8 +78,32 @@ _BETWEEN_ONLY_CONTROL = re.compile(
 )
 
 
-def manipulations(conditions: Sequence[str]) -> list[str]:
-    """The distinct conditions that name something an experimenter varies."""
+# Where the outcome a hypothesis predicts ends: "increases exploration in long horizons"
+# predicts exploration; the horizon is a condition. "attention to fearful faces" stops
+# at "attention", so faces named as conditions stay manipulations.
+_OUTCOME_END = re.compile(
+    r"\b(?:in|on|at|to|during|when|while|under|for|across|after|before|than|compared|"
+    r"relative|between|among|by|if|with|from|and|or|but|as|via|through)\b|[,;:.()]",
+    re.I,
+)
+
+
+def _predicted(hypothesis: str) -> set[str]:
+    """The content words of the outcome ``hypothesis`` predicts a direction for."""
+    after = after_direction(hypothesis)
+    return terms(_OUTCOME_END.split(after, 1)[0]) if after else set()
+
+
+def manipulations(conditions: Sequence[str], hypothesis: str = "") -> list[str]:
+    """The distinct conditions that name something an experimenter varies.
+
+    With the ``hypothesis``, a condition that names only the outcome it predicts is a
+    measure, not a manipulation: a kept quick-start draft (bench/propose_drafts.py)
+    hypothesised that noradrenaline "enhances value-free random exploration strategies"
+    and had the conditions "Value-free random exploration condition" and "Exploration
+    heuristics condition", with the placebo as its control.
+    """
+    predicted = _predicted(hypothesis)
     out: list[str] = []
     seen: set[str] = set()
     for c in conditions:
@@ -88,9 +113,42 @@ def manipulations(conditions: Sequence[str]) -> list[str]:
         rest = _PLACEHOLDER_WORDS.sub(" ", c)
         if _NOT_MANIPULATION.search(c) or not re.search(r"[A-Za-z]{2,}", rest):
             continue  # a model's name, or a label: "Group 1", "A", "M"
+        named = terms(GENERIC_ARM.sub(" ", rest))
+        if predicted and named and named <= predicted:
+            continue  # what is measured, named as a condition
         seen.add(key)
         out.append(c.strip())
     return out
+
+
+INERT = re.compile(r"\b(?:placebo|sham|vehicle|saline|dummy|inactive)\b", re.I)
+# A condition that is the comparison, not what is varied.
+CONTROL_ARM = re.compile(
+    rf"{INERT.pattern}|\bcontrols?\b|\bbaseline\b|\busual care\b|"
+    r"\bno (?:treatment|intervention|drug|manipulation|exercise)\b",
+    re.I,
+)
+# A control that says "without" what a condition gives: that is the comparison condition.
+_WITHOUT = re.compile(
+    r"\b(?:without|no|absent|minus|lacking|not receiving|instead of)\s+"
+    r"(?:any\s+|the\s+|a\s+|an\s+)?(?P<what>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)",
+    re.I,
+)
+
+
+def restates_condition(control: str, conditions: Sequence[str]) -> bool:
+    """True when ``control`` is the comparison condition said again.
+
+    The quick start's proposal (1.5B model) had the conditions "noradrenaline" and
+    "placebo" and, as its only control, "Standard loss frame task without
+    noradrenaline": the placebo condition, not a control of the design.
+    """
+    if quote_key(control) in {quote_key(c) for c in conditions}:
+        return True
+    if not any(CONTROL_ARM.search(c) for c in conditions):
+        return False  # without a comparison arm, "without the drug" adds one
+    varied = {w for c in conditions if not CONTROL_ARM.search(c) for w in terms(c)}
+    return any(terms(m["what"]) & varied for m in _WITHOUT.finditer(control))
 
 
 _COMPARING = ("hypothesis", "expected_if_true", "expected_if_false")
@@ -120,7 +178,7 @@ def _condition_groups(d: ProposalDraft) -> re.Pattern[str] | None:
     "drug administration").
     """
     names: set[str] = set()
-    for c in manipulations(d.conditions):
+    for c in manipulations(d.conditions, d.hypothesis):
         words = re.findall(r"[A-Za-z][A-Za-z-]{2,}", GENERIC_ARM.sub(" ", c))
         if words:
             names.add(r"\s+".join(map(re.escape, words)))
@@ -135,6 +193,24 @@ def _condition_groups(d: ProposalDraft) -> re.Pattern[str] | None:
     )
 
 
+# "compare it to the control group" (the quick start's within-subject proposal): a group
+# named for its role, not for its condition.
+_ROLE_GROUP = re.compile(
+    r"(?P<in>\bin\s+)?(?P<the>\bthe\s+)?\b(?:(?P<control>control|comparison)|"
+    r"(?P<active>experimental|treatment|active|intervention|drug))\s+(?:groups?|arms?)\b",
+    re.I,
+)
+
+
+def _role_names(d: ProposalDraft) -> dict[str, str]:
+    """The condition each role stands for, where one condition alone has it."""
+    names = [_GROUP_WORD.sub("", c) or c for c in manipulations(d.conditions, d.hypothesis)]
+    names = [c[0].lower() + c[1:] if c[1:2].islower() else c for c in names]
+    roles = {"control": [c for c in names if CONTROL_ARM.search(c)]}
+    roles["active"] = [c for c in names if c not in roles["control"]]
+    return {role: found[0] for role, found in roles.items() if len(found) == 1}
+
+
 def conditions_not_groups(d: ProposalDraft) -> ProposalDraft:
     """``d`` with "than those in the placebo group" read as "than in the placebo condition"
     where its design is within-subject, and a condition "placebo group" as "placebo".
@@ -143,21 +219,27 @@ def conditions_not_groups(d: ProposalDraft) -> ProposalDraft:
     2 of 8 drafts (bench/propose_drafts.py), and the draft was dropped. In a
     within-subject design a condition named as a group means the condition, so the
     words are changed instead: the comparison, its direction and its numbers stay.
+    "The control group" is the one comparison condition, where there is one.
     """
-    group = _condition_groups(d) if within_subject(d.design) else None
-    if group is None:
+    if not within_subject(d.design):
         return d
+    group, roles = _condition_groups(d), _role_names(d)
 
     def condition(m: re.Match[str]) -> str:
         return f"{m['in'] or ''}{m['the'] or ''}{m['cond']} condition"
 
+    def role(m: re.Match[str]) -> str:
+        name = roles.get("control" if m["control"] else "active")
+        return f"{m['in'] or ''}{m['the'] or ''}{name} condition" if name else m.group(0)
+
+    def read(text: str) -> str:
+        return _ROLE_GROUP.sub(role, group.sub(condition, text) if group else text)
+
     # The design and the risks too: after a design chosen from the menu, the quick start
     # read "Within-subject: every participant does every condition ... In the placebo
     # group, participants will receive ...".
-    update: dict[str, object] = {
-        name: group.sub(condition, getattr(d, name)) for name in (*_COMPARING, "design")
-    }
-    update["risks"] = [group.sub(condition, r) for r in d.risks]
+    update: dict[str, object] = {name: read(getattr(d, name)) for name in (*_COMPARING, "design")}
+    update["risks"] = [read(r) for r in d.risks]
     update["conditions"] = [_GROUP_WORD.sub("", c) or c for c in d.conditions]
     return d.model_copy(update=update)
 
@@ -202,7 +284,6 @@ def design_faults(d: ProposalDraft) -> dict[str, str]:
     return faults
 
 
-INERT = re.compile(r"\b(?:placebo|sham|vehicle|saline|dummy|inactive)\b", re.I)
 _DRUG = re.compile(
     r"\b(?:mg|doses?|drugs?|pills?|tablets?|inject\w*|administ\w*|agonists?|antagonists?|"
     r"inhibitors?)\b",

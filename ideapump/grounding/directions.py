@@ -78,6 +78,17 @@ def directions(sentence: str) -> set[Direction]:
     return found
 
 
+def after_direction(sentence: str) -> str | None:
+    """What ``sentence`` says moves: the text after its first direction word that is not
+    negated ("enhances value-free random exploration strategies" gives "value-free
+    random exploration strategies"), or None when it states no direction."""
+    text = _FALSE_FRIENDS.sub(" ", sentence)
+    for m in _WORD.finditer(text):
+        if not m.group("none") and not _NEGATION.search(text[: m.start()]):
+            return text[m.end() :]
+    return None
+
+
 def conflict(claim: AbstractSet[Direction], passage: AbstractSet[Direction]) -> bool:
     """True when the claim states a direction the passage sentence does not, and the
     passage sentence states another one instead."""

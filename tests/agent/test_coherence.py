@@ -201,6 +201,70 @@ def test_a_within_subject_design_compares_conditions_not_groups() -> None:
     assert kept.expected_if_true == faulty
 
 
+def test_a_group_named_for_its_role_is_its_condition_within_subject() -> None:
+    # the quick start's proposal after its design was chosen from the menu
+    quick = draft_of(
+        design=f"{DESIGN_MENU[0]} We will compare it to the control group.",
+        conditions=["Noradrenaline", "Placebo"],
+        expected_if_true="More exploration in the experimental group than in the control group.",
+    )
+    fixed = conditions_not_groups(quick)
+    assert fixed.design == f"{DESIGN_MENU[0]} We will compare it to the placebo condition."
+    assert fixed.expected_if_true == (
+        "More exploration in the noradrenaline condition than in the placebo condition."
+    )
+    # two active conditions: "the experimental group" names neither, and stays
+    doses = draft_of(
+        design=DESIGN_MENU[0],
+        conditions=["high dose", "low dose", "placebo"],
+        expected_if_true="More exploration in the experimental group.",
+    )
+    assert conditions_not_groups(doses).expected_if_true == doses.expected_if_true
+    # between subjects the control group is a group
+    between = quick.model_copy(update={"design": DESIGN_MENU[1] + " Compare to the control group."})
+    assert conditions_not_groups(between).design == between.design
+
+
+def test_a_control_that_restates_the_comparison_condition_is_no_control() -> None:
+    # the quick start's proposal: its only control was the placebo condition, reworded
+    restated = "Standard loss frame task without noradrenaline"
+    faults = proposal_faults(draft_of(conditions=["noradrenaline", "placebo"], controls=[restated]))
+    assert f"{restated!r} is a condition, not a control" in faults["controls"]
+    # beside it, a control that is one passes
+    two = [restated, "random allocation of participants to conditions"]
+    assert proposal_faults(draft_of(conditions=["noradrenaline", "placebo"], controls=two)) == {}
+    # a session without any drug is a control of a drug-vs-placebo design
+    baseline = ["a baseline session without any drug"]
+    assert proposal_faults(draft_of(controls=baseline)) == {}
+    # with no comparison condition, "without noradrenaline" adds one, and is a control
+    doses = ["high dose of noradrenaline", "low dose of noradrenaline"]
+    no_drug = ["a session without noradrenaline"]
+    assert proposal_faults(draft_of(conditions=doses, controls=no_drug)) == {}
+
+
+def test_a_condition_that_names_the_predicted_outcome_is_a_measure() -> None:
+    # a kept quick-start draft (bench/propose_drafts.py), its fields word for word
+    hypothesis = "Noradrenaline administration enhances value-free random exploration strategies."
+    measures = ["Exploration heuristics condition", "Value-free random exploration condition"]
+    faults = proposal_faults(draft_of(hypothesis=hypothesis, conditions=measures))
+    assert (
+        "'Value-free random exploration condition' is what the hypothesis predicts"
+        in (faults["conditions"])
+    )
+    assert manipulations(measures) == measures  # without the hypothesis, nothing to tell
+    # conditions the outcome is measured in, or stimuli it is measured on, stay
+    horizons = draft_of(
+        hypothesis="Atomoxetine increases exploration in long horizons.",
+        conditions=["long horizon", "short horizon"],
+    )
+    assert proposal_faults(horizons) == {}
+    faces = draft_of(
+        hypothesis="Noradrenaline increases attention to fearful faces.",
+        conditions=["fearful faces", "neutral faces"],
+    )
+    assert proposal_faults(faces) == {}
+
+
 def test_a_between_subjects_design_has_no_order_to_counterbalance() -> None:
     between = "Between-subjects: participants are randomised to atomoxetine or placebo."
     controls = ["the order of conditions counterbalanced across participants", "matched pill"]
