@@ -5,7 +5,8 @@
 ``H`` holds an ingested library (the 12 corpus papers) and the offline model
 (``H/models``); the model is whatever the settings say. Each run asks for one
 draft as ``propose`` does (citations checked and re-quoted, the claim check,
-the design rules, one targeted repair) and stops there: no review, no
+the design rules, one targeted repair, one more draft when it is dropped:
+``AgentOptions.redrafts``) and stops there: no review, no
 tournament, so a run is 35-110 s on a 2-core CPU instead of minutes. The
 question and ``--passages 4`` default to the README quick start's
 ``propose -n 1``. Printed per run: kept or dropped, why, seconds; then the count.
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> None:
             kept += 1
             d = made.drafts[0]
             what = f"kept: {d.title!r}; conditions {d.conditions}; controls {d.controls}"
+            if made.why:
+                what += f" (drafted again after: {made.why[0]})"
         else:
             what = f"dropped: {made.why[0] if made.why else '?'}"
         print(f"run {run}: {seconds:.1f} s  {what}", flush=True)
