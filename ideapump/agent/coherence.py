@@ -74,7 +74,8 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
         problems["conditions"] = (
             "conditions must name at least two different manipulations the experimenter "
             "sets (e.g. drug vs placebo, long vs short horizon), not models, analyses, "
-            "measures, 'Group 1/Group 2' or only 'control' and 'treatment'"
+            "measures, 'Group 1/Group 2' or only 'control' and 'treatment'; one condition "
+            "per item, not 'either X or Y' or how participants are assigned"
         ) + "".join(f"; {c!r} is what the hypothesis predicts, a measure" for c in measured)
     cond_keys = {quote_key(c) for c in d.conditions}
     controls = [

@@ -94,6 +94,12 @@ def _predicted(hypothesis: str) -> set[str]:
     return terms(_OUTCOME_END.split(after, 1)[0]) if after else set()
 
 
+# A condition that is a sentence about the design: one kept draft's two conditions were
+# "Participants receive either noradrenaline or a placebo." and "Participants are
+# randomly assigned to one of the two conditions." (bench/propose_drafts.py).
+_BOTH_ARMS = re.compile(r"\beither\b.+\bor\b", re.I)
+
+
 def manipulations(conditions: Sequence[str], hypothesis: str = "") -> list[str]:
     """The distinct conditions that name something an experimenter varies.
 
@@ -113,6 +119,8 @@ def manipulations(conditions: Sequence[str], hypothesis: str = "") -> list[str]:
         rest = _PLACEHOLDER_WORDS.sub(" ", c)
         if _NOT_MANIPULATION.search(c) or not re.search(r"[A-Za-z]{2,}", rest):
             continue  # a model's name, or a label: "Group 1", "A", "M"
+        if _BOTH_ARMS.search(c) or WITHIN.search(c) or BETWEEN.search(c):
+            continue  # the design said again, not one of its conditions
         named = terms(GENERIC_ARM.sub(" ", rest))
         if predicted and named and named <= predicted:
             continue  # what is measured, named as a condition

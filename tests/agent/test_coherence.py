@@ -242,6 +242,17 @@ def test_a_control_that_restates_the_comparison_condition_is_no_control() -> Non
     assert proposal_faults(draft_of(conditions=doses, controls=no_drug)) == {}
 
 
+def test_a_condition_that_says_the_design_again_is_no_condition() -> None:
+    # a kept draft (bench/propose_drafts.py), its two conditions word for word
+    design_said = [
+        "Participants receive either noradrenaline or a placebo.",
+        "Participants are randomly assigned to one of the two conditions.",
+    ]
+    assert manipulations(design_said) == []
+    assert "not 'either X or Y'" in proposal_faults(draft_of(conditions=design_said))["conditions"]
+    assert manipulations(["noradrenaline", "placebo"]) == ["noradrenaline", "placebo"]
+
+
 def test_a_condition_that_names_the_predicted_outcome_is_a_measure() -> None:
     # a kept quick-start draft (bench/propose_drafts.py), its fields word for word
     hypothesis = "Noradrenaline administration enhances value-free random exploration strategies."
