@@ -33,6 +33,7 @@ from ideapump.agent.design import (
     WITHIN,
     design_faults,
     manipulations,
+    names_measure,
     restates_condition,
 )
 from ideapump.grounding.claims import check_sentence, check_text, split_sentences
@@ -64,6 +65,20 @@ def proposal_problems(d: ProposalDraft) -> list[str]:
     return list(proposal_faults(d).values())
 
 
+def controls_of(d: ProposalDraft) -> list[str]:
+    """The items of ``d.controls`` that are controls: not "none", not "control group", not
+    a condition said again, not what is measured. Only these are shown."""
+    return [
+        c
+        for c in d.controls
+        if quote_key(c)
+        and not restates_condition(c, d.conditions)
+        and not _NO_CONTROL.fullmatch(c.strip())
+        and not _EMPTY_CONTROL.fullmatch(c.strip())
+        and not names_measure(c, d.hypothesis, d.primary_measure)
+    ]
+
+
 def proposal_faults(d: ProposalDraft) -> dict[str, str]:
     """The fields of ``d`` that break a design rule, each with the rule it breaks."""
     problems: dict[str, str] = {}
@@ -78,15 +93,7 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
             "per item, not 'either X or Y' or how participants are assigned"
         ) + "".join(f"; {c!r} is what the hypothesis predicts, a measure" for c in measured)
     cond_keys = {quote_key(c) for c in d.conditions}
-    controls = [
-        c
-        for c in d.controls
-        if quote_key(c)
-        and not restates_condition(c, d.conditions)
-        and not _NO_CONTROL.fullmatch(c.strip())
-        and not _EMPTY_CONTROL.fullmatch(c.strip())
-    ]
-    if not controls:
+    if not controls_of(d):
         # Named: told only the rule, the 1.5B model gave the condition back as the control.
         same = [repr(c.strip()) for c in d.controls if restates_condition(c, d.conditions)]
         named = (
@@ -95,6 +102,10 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
             else f"; {', '.join(same)} are conditions, not controls"
             if same
             else ""
+        ) + "".join(
+            f"; {c.strip()!r} is what is measured, not a control"
+            for c in d.controls
+            if names_measure(c, d.hypothesis, d.primary_measure)
         )
         problems["controls"] = (
             "controls must name at least one control that is not one of the conditions "

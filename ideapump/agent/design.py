@@ -100,6 +100,15 @@ def _predicted(hypothesis: str) -> set[str]:
 _BOTH_ARMS = re.compile(r"\beither\b.+\bor\b", re.I)
 
 
+def names_measure(text: str, hypothesis: str, measure: str) -> bool:
+    """True when ``text`` names only what is measured: the outcome ``hypothesis``
+    predicts, or the primary ``measure``. Controls of one kept draft were
+    "strategic exploration" and "value-free random exploration" for the measure
+    "exploration strategies" (bench/propose_drafts.py)."""
+    named = terms(GENERIC_ARM.sub(" ", _PLACEHOLDER_WORDS.sub(" ", text)))
+    return bool(named) and (named <= _predicted(hypothesis) or named <= terms(measure))
+
+
 def manipulations(conditions: Sequence[str], hypothesis: str = "") -> list[str]:
     """The distinct conditions that name something an experimenter varies.
 

@@ -32,7 +32,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, create_model
 
-from ideapump.agent.coherence import check_proposal, proposal_faults, same_experiment
+from ideapump.agent.coherence import (
+    check_proposal,
+    controls_of,
+    proposal_faults,
+    same_experiment,
+)
 from ideapump.agent.design import (
     DESIGN_MENU,
     conditions_not_groups,
@@ -161,7 +166,12 @@ def _candidate(
         unsupported += removed
         faults = proposal_faults(draft)
         if not faults:
-            return draft, got.removed, unsupported
+            # What the rules did not count as a control is not shown as one either.
+            return (
+                draft.model_copy(update={"controls": controls_of(draft)}),
+                got.removed,
+                unsupported,
+            )
         if repairs >= budget:
             break
         if "design" in faults and repairs == 0:

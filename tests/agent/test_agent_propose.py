@@ -295,6 +295,17 @@ def test_a_dropped_draft_is_drafted_again_once_told_why(
     assert "An earlier draft was dropped because conditions must name at least two" in second
 
 
+def test_only_controls_that_are_controls_are_shown(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    controls = ["none", "placebo", "matched placebo pill", "novel-option choices"]
+    fake.on("ProposalDraft", lambda b, p: {**proposal(p), "controls": controls})
+    fake.on("ReflectionDraft", reflection)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    assert fake.of("DesignFix") == []  # one real control: nothing to repair
+    assert [p.controls for p in result.proposals] == [["matched placebo pill"]]
+
+
 def test_a_design_that_says_within_and_between_is_chosen_from_two(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from ideapump.agent.coherence import (
     check_proposal,
+    controls_of,
     proposal_faults,
     proposal_problems,
     same_experiment,
@@ -240,6 +241,24 @@ def test_a_control_that_restates_the_comparison_condition_is_no_control() -> Non
     doses = ["high dose of noradrenaline", "low dose of noradrenaline"]
     no_drug = ["a session without noradrenaline"]
     assert proposal_faults(draft_of(conditions=doses, controls=no_drug)) == {}
+
+
+def test_a_control_that_names_what_is_measured_is_no_control() -> None:
+    # a kept draft (bench/propose_drafts.py): its controls beside its primary measure
+    measured = ["strategic exploration", "value-free random exploration"]
+    d = draft_of(
+        hypothesis="Noradrenaline enhances value-free random exploration.",
+        primary_measure="exploration strategies",
+        controls=measured,
+    )
+    fault = proposal_faults(d)["controls"]
+    assert "'strategic exploration' is what is measured, not a control" in fault
+    # beside a control that is one, the draft passes and only that one is shown
+    d = d.model_copy(update={"controls": [*measured, "loss-frame environment"]})
+    assert proposal_faults(d) == {} and controls_of(d) == ["loss-frame environment"]
+    # a baseline of the measure is a control
+    baseline = "a baseline measurement of the primary measure before the manipulation"
+    assert controls_of(d.model_copy(update={"controls": [baseline]})) == [baseline]
 
 
 def test_a_condition_that_says_the_design_again_is_no_condition() -> None:
