@@ -118,7 +118,6 @@ def manipulations(conditions: Sequence[str], hypothesis: str = "") -> list[str]:
     and had the conditions "Value-free random exploration condition" and "Exploration
     heuristics condition", with the placebo as its control.
     """
-    predicted = _predicted(hypothesis)
     out: list[str] = []
     seen: set[str] = set()
     for c in conditions:
@@ -130,8 +129,7 @@ def manipulations(conditions: Sequence[str], hypothesis: str = "") -> list[str]:
             continue  # a model's name, or a label: "Group 1", "A", "M"
         if _BOTH_ARMS.search(c) or WITHIN.search(c) or BETWEEN.search(c):
             continue  # the design said again, not one of its conditions
-        named = terms(GENERIC_ARM.sub(" ", rest))
-        if predicted and named and named <= predicted:
+        if names_measure(c, hypothesis, ""):
             continue  # what is measured, named as a condition
         seen.add(key)
         out.append(c.strip())
