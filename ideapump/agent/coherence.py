@@ -37,6 +37,7 @@ from ideapump.agent.design import (
     restates_condition,
 )
 from ideapump.grounding.claims import check_sentence, check_text, split_sentences
+from ideapump.grounding.directions import directions
 from ideapump.grounding.normalize import quote_key, terms
 from ideapump.results import ProposalDraft
 
@@ -123,13 +124,8 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
         )
     for name, fault in design_faults(d).items():
         problems.setdefault(name, fault)
-    for name in ("expected_if_true", "expected_if_false"):
-        if not re.search(r"[A-Za-z]{3,}", getattr(d, name)):
-            # Emptied by the claim check (a sentence of what is known, or a number no
-            # passage gives): shown empty, it tells the researcher nothing.
-            problems[name] = f"{name} must say what this experiment will show " + (
-                "if the hypothesis is true" if name.endswith("true") else "if it is false"
-            )
+    for name, fault in _expected_faults(d).items():
+        problems.setdefault(name, fault)
     measure = quote_key(d.primary_measure)
     if (
         not measure
@@ -138,6 +134,35 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
     ):
         problems["primary_measure"] = "primary_measure must name one outcome that is measured"
     return problems
+
+
+def _expected_faults(d: ProposalDraft) -> dict[str, str]:
+    """Expected results that tell the researcher nothing: empty, the same whichever way
+    the experiment comes out, or "no difference" for a hypothesis of an effect."""
+    faults: dict[str, str] = {}
+    for name in ("expected_if_true", "expected_if_false"):
+        if not re.search(r"[A-Za-z]{3,}", getattr(d, name)):
+            # Emptied by the claim check (a sentence of what is known, or a number no
+            # passage gives): shown empty, it tells the researcher nothing.
+            faults[name] = f"{name} must say what this experiment will show " + (
+                "if the hypothesis is true" if name.endswith("true") else "if it is false"
+            )
+    if faults:
+        return faults
+    true, false = quote_key(d.expected_if_true), quote_key(d.expected_if_false)
+    if true in false or false in true:
+        # The quick start's proposal: "If the hypothesis holds" and "If it fails" were one
+        # sentence, word for word.
+        faults["expected_if_false"] = (
+            "expected_if_false says what expected_if_true says: say what this experiment "
+            "will show if the hypothesis is false"
+        )
+    elif directions(d.expected_if_true) == {"none"} and "none" not in directions(d.hypothesis):
+        faults["expected_if_true"] = (
+            "expected_if_true says the conditions will not differ, but the hypothesis "
+            "predicts an effect: say what this experiment will show if it is true"
+        )
+    return faults
 
 
 def _varied(d: ProposalDraft) -> tuple[list[set[str]], int]:

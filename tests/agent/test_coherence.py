@@ -261,6 +261,29 @@ def test_a_control_that_names_what_is_measured_is_no_control() -> None:
     assert controls_of(d.model_copy(update={"controls": [baseline]})) == [baseline]
 
 
+def test_expected_results_must_tell_the_two_outcomes_apart() -> None:
+    # the quick start's proposal: both expected results were this sentence
+    same = (
+        "Participants will show a more balanced exploration strategy between value-free "
+        "random and directed, with no significant differences between the two conditions."
+    )
+    faults = proposal_faults(draft_of(expected_if_true=same, expected_if_false=same))
+    assert set(faults) == {"expected_if_false"}
+    assert "says what expected_if_true says" in faults["expected_if_false"]
+    # "no difference" if an effect is hypothesised, unless the hypothesis is of none
+    null = "Atomoxetine and placebo will not differ in novel-option choices."
+    faults = proposal_faults(
+        draft_of(hypothesis="Atomoxetine increases novel-option choices.", expected_if_true=null)
+    )
+    assert set(faults) == {"expected_if_true"}
+    no_effect = draft_of(
+        hypothesis="Atomoxetine has no effect on novel-option choices.",
+        expected_if_true=null,
+        expected_if_false="More novel choices on atomoxetine.",
+    )
+    assert proposal_faults(no_effect) == {}
+
+
 def test_a_condition_that_says_the_design_again_is_no_condition() -> None:
     # a kept draft (bench/propose_drafts.py), its two conditions word for word
     design_said = [
