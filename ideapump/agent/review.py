@@ -21,7 +21,10 @@ from ideapump.results import ProposalDraft
 _LACK_WORDS = re.compile(
     r"\b(?:no|not|lack\w*|missing|without|absen\w+|controls?|for|the|of|an?|and|to|in|is|are|"
     r"there|any|does|do|experiment|design|proposal|study|effects?|possib\w*|leaves?|open|"
-    r"this|that|it|its|account\w*|groups?|confounds?)\b"
+    r"this|that|it|its|account\w*|groups?|confounds?|"
+    # "..., which could affect the results", "A control group for ... is needed"
+    r"which|could|might|may|affect\w*|results?|needed|required|necessary|needs?|should|be|"
+    r"will)\b"
 )
 
 

@@ -583,6 +583,29 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ],
             ["Heart rate."],
         ),
+        (  # a sixth session's quick start, word for word: each confound said again as a
+            # control group that "is needed"
+            {
+                "confounds": [
+                    "The experiment does not control for the loss frame environment, which "
+                    "could affect the results.",
+                    "The experiment does not control for the loss aversion parameter, which "
+                    "could affect the results.",
+                ],
+                "missing_controls": [
+                    "A control group for the loss frame environment is needed.",
+                    "A control group for the loss aversion parameter is needed.",
+                    "heart rate",
+                ],
+            },
+            [
+                "The experiment does not control for the loss frame environment, which "
+                "could affect the results.",
+                "The experiment does not control for the loss aversion parameter, which "
+                "could affect the results.",
+            ],
+            ["heart rate"],
+        ),
         (  # a confound said again as a missing control for it
             {
                 "confounds": ["caffeine intake", "arousal"],
