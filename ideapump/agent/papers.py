@@ -21,19 +21,29 @@ if TYPE_CHECKING:
     from ideapump.library import Library
     from ideapump.models import Passage
 
+# Some design words name an analysis as often as a study: "repeated-measures ANOVA", "a
+# between-subject factor of drug group" and "the pilot experiments (data not shown)" made
+# Dubois et al.'s between-subjects study "within-subject, between-subjects, pilot", and
+# "between-group analyses" and "cross-sectional or longitudinal analyses" gave Yardley et
+# al.'s trial four more labels. Those words count only before a word for the study.
+_STUDY = (
+    r"(?=[\s-]+(?:[\w-]+[\s-]+){0,2}?(?:designs?|designed|study|studies|trials?|"
+    r"experiments?|RCTs?|manner|fashion)\b)"
+)
+_PILOT_STUDY = r"(?=[\s-]+(?:[\w-]+[\s-]+){0,2}?(?:study|trials?|RCTs?|randomi[sz]ed|feasibility)\b)"
 DESIGN_TERMS: dict[str, str] = {
     "randomized controlled trial": r"randomi[sz]ed[\s-]+controlled[\s-]+trial|\bRCT\b",
     "randomized": r"\brandomi[sz]ed\b|random(ly)? assigned",
     "double-blind": r"double[\s-]*blind",
     "placebo-controlled": r"placebo[\s-]*controlled|\bplacebo\b",
-    "within-subject": r"within[\s-]*subjects?|repeated[\s-]*measures|crossover|cross-over",
-    "between-subjects": r"between[\s-]*subjects?|between[\s-]*groups?",
-    "cross-sectional": r"cross[\s-]*sectional",
-    "longitudinal / cohort": r"\blongitudinal\b|\bcohort\b",
+    "within-subject": rf"(?:within[\s-]*subjects?|repeated[\s-]*measures|cross-?over){_STUDY}",
+    "between-subjects": rf"between[\s-]*(?:subjects?|groups?){_STUDY}",
+    "cross-sectional": rf"cross[\s-]*sectional{_STUDY}",
+    "longitudinal / cohort": rf"\blongitudinal{_STUDY}|\bcohort\b",
     "survey / questionnaire": r"\bsurvey\b|\bquestionnaire\b",
     "meta-analysis": r"meta[\s-]*analy",
     "pre-registered": r"pre[\s-]*regist",
-    "pilot": r"\bpilot\b",
+    "pilot": rf"\bpilot{_PILOT_STUDY}",
 }
 _WHO = (
     r"\s+(?:healthy\s+|adult\s+|young\s+|naive\s+|male\s+|female\s+)*"

@@ -264,3 +264,41 @@ def test_a_papers_design_is_what_it_says_of_itself_not_of_the_studies_it_discuss
     chunks = [own, *others]
     profile = profile_chunks("d1", "Paper", chunks, Evidence(chunks))
     assert profile.design == ["randomized controlled trial"]
+
+
+def test_design_words_that_name_an_analysis_are_not_the_papers_design() -> None:
+    from ideapump.agent.papers import profile_chunks
+
+    # Dubois et al. 2021, word for word: a between-subjects study was labelled
+    # "within-subject, between-subjects, pilot" from its analyses and a pilot it mentions.
+    chunks = [
+        make_passage(
+            "Sixty healthy volunteers participated in a double-blind, placebo-controlled, "
+            "between-subjects study.",
+            section="Subjects",
+        ),
+        make_passage(
+            "We compared behavioural measures using repeated-measures (rm-) ANOVAs with a "
+            "between-subject factor of drug group and a within-subject factor horizon.",
+            section="Statistical analyses",
+        ),
+        make_passage(
+            "In the pilot experiments (data not shown), we noted some exploration strategies "
+            "tended to overshadow other strategies.",
+            section="Results",
+        ),
+    ]
+    profile = profile_chunks("d1", "Paper", chunks, Evidence(chunks))
+    assert profile.design == ["double-blind", "placebo-controlled", "between-subjects"]
+    # a study that says it is a pilot, or a cross-over, is one (Thompson 2015, Lhakhang 2015)
+    pilot = make_passage(
+        "Lessons learned from recruiting smokers into a pilot randomized controlled trial.",
+        section="Abstract",
+    )
+    crossover = make_passage(
+        "Participants were allocated to two intervention groups using a cross-over design.",
+        section="Participants",
+    )
+    both = [pilot, crossover]
+    profile = profile_chunks("d2", "Paper", both, Evidence(both))
+    assert profile.design == ["randomized controlled trial", "within-subject", "pilot"]
