@@ -30,7 +30,9 @@ _STUDY = (
     r"(?=[\s-]+(?:[\w-]+[\s-]+){0,2}?(?:designs?|designed|study|studies|trials?|"
     r"experiments?|RCTs?|manner|fashion)\b)"
 )
-_PILOT_STUDY = r"(?=[\s-]+(?:[\w-]+[\s-]+){0,2}?(?:study|trials?|RCTs?|randomi[sz]ed|feasibility)\b)"
+_PILOT_STUDY = (
+    r"(?=[\s-]+(?:[\w-]+[\s-]+){0,2}?(?:study|trials?|RCTs?|randomi[sz]ed|feasibility)\b)"
+)
 DESIGN_TERMS: dict[str, str] = {
     "randomized controlled trial": r"randomi[sz]ed[\s-]+controlled[\s-]+trial|\bRCT\b",
     "randomized": r"\brandomi[sz]ed\b|random(ly)? assigned",

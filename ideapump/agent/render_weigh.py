@@ -46,7 +46,8 @@ def _effect(e: Effect) -> str:
     ci = f" [{e.ci_low:g}, {e.ci_high:g}]" if e.ci_low is not None else ""
     flag = f" AUDIT {e.audit.upper()}: {e.audit_note}" if e.flagged else ""
     who = " (model-proposed, checked)" if e.source == "model" else ""
-    return f'{e.measure} {e.value:g}{ci} from "{e.reported}" ({e.derivation}){who}{flag}'
+    arms = f", {e.comparison}" if e.comparison else ""
+    return f'{e.measure} {e.value:.3g}{ci} from "{e.reported}" ({e.derivation}{arms}){who}{flag}'
 
 
 def _row(r: PaperRow) -> str:

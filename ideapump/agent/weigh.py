@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ideapump.agent.design import CONTROL_ARM
 from ideapump.agent.grounding import (
     AgentOptions,
     Evidence,
@@ -50,6 +51,7 @@ from ideapump.evidence.models import Effect
 from ideapump.evidence.pool import orient, pool
 from ideapump.evidence.stance import Stance, judge
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
+from ideapump.grounding.normalize import terms
 from ideapump.prompts import render_prompt
 from ideapump.results import (
     EvidenceReport,
@@ -69,8 +71,29 @@ if TYPE_CHECKING:
 NOTHING = "The library has nothing relevant to this claim; I cannot weigh it."
 
 
+def about_claim(effects: list[Effect], claim: str) -> list[Effect]:
+    """``effects`` without those comparing arms the claim does not name, where others do;
+    the claim's arm against a control first.
+
+    Dubois et al. report "placebo vs propranolol", "amisulpride vs propranolol" and
+    "placebo vs amisulpride" in one passage, and all three were listed as effects on a
+    claim about propranolol. Where no comparison names the claim's words (a claim on
+    noradrenaline, a paper on propranolol), all stay: the words cannot tell.
+    """
+    wanted = terms(claim)
+    if not any(terms(e.comparison) & wanted for e in effects if e.comparison):
+        return effects
+    kept = [e for e in effects if not e.comparison or terms(e.comparison) & wanted]
+    return sorted(kept, key=lambda e: not CONTROL_ARM.search(e.comparison))
+
+
 def _effects(
-    passage: Passage, stance: Stance, proposal: Any, profile: PaperProfile, alpha: float
+    passage: Passage,
+    stance: Stance,
+    proposal: Any,
+    profile: PaperProfile,
+    alpha: float,
+    claim: str,
 ) -> list[Effect]:
     paired = "within-subject" in profile.design
     found = extract_effects(
@@ -88,7 +111,10 @@ def _effects(
         )
         found = [checked] if checked is not None else []
     found = with_source(
-        found, doc_id=passage.doc_id, title=passage.title, chunk_id=passage.chunk_id
+        about_claim(found, claim),
+        doc_id=passage.doc_id,
+        title=passage.title,
+        chunk_id=passage.chunk_id,
     )
     return [orient(e, stance.stance) for e in found]
 
@@ -279,7 +305,7 @@ def weigh_stream(
                 total=total,
                 message=f"{row.title[:60]}: {stance.stance}",
             )
-            found = _effects(passage, stance, proposal, profile, alpha)
+            found = _effects(passage, stance, proposal, profile, alpha, claim)
             effects += found
             stances.append(stance.stance)
             quote = closest_sentence(passage.quote, stance.finding or claim)
@@ -314,7 +340,12 @@ def weigh_stream(
             (e for e in effects if e.oriented is not None), effects[0] if effects else None
         )
         if first is not None:
-            row.effect = f"{first.reported} ({first.measure}{', audit: ' + first.audit if first.flagged else ''})"
+            row.effect = (
+                f"{first.reported} ({first.measure} {first.value:.3g}"
+                + (f", {first.comparison}" if first.comparison else "")
+                + (f", audit: {first.audit}" if first.flagged else "")
+                + ")"
+            )
         all_effects += effects
         votes.append(
             PaperVote(row.doc_id, row.stance, profile.design, profile.sample_size, tuple(effects))

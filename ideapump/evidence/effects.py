@@ -164,6 +164,10 @@ def _audit_ratio(est: float, lo: float | None, hi: float | None, p: float | None
     return "consistent", "ratio inside its CI; CI and p agree"
 
 
+# What a t or F(1, df) is converted to: shown as "t(40) 0.92", the d read as the t.
+_D = {False: "Cohen's d", True: "d_z"}
+
+
 def _from_raw(raw: RawResult, paired: bool, alpha: float) -> Effect | None:
     """An effect from one test the auditor's parser found (t, F(1, df), r, chi2(1, N))."""
     from ideapump.stats.recompute import check
@@ -178,11 +182,11 @@ def _from_raw(raw: RawResult, paired: bool, alpha: float) -> Effect | None:
         if raw.test_type == "t" and raw.df1:
             yi, vi = d_from_t(stat, raw.df1, paired=paired)
             how = "dz = t / sqrt(df + 1)" if paired else "d = 2t / sqrt(df)"
-            measure, family, value, n = f"t({raw.df1:g})", "smd", yi, None
+            measure, family, value, n = _D[paired], "smd", yi, None
         elif raw.test_type == "F" and raw.df1 == 1 and raw.df2:
             yi, vi = d_from_f(stat, 1, raw.df2, paired=paired)
             how = "dz = sqrt(F) / sqrt(df2 + 1)" if paired else "d = 2 sqrt(F) / sqrt(df2)"
-            measure, family, value, n = f"F(1, {raw.df2:g})", "smd", yi, None
+            measure, family, value, n = _D[paired], "smd", yi, None
         elif raw.test_type == "r" and raw.df1:
             n = int(raw.df1 + 2)
             yi, vi = fisher_z(stat, n)
@@ -196,7 +200,7 @@ def _from_raw(raw: RawResult, paired: bool, alpha: float) -> Effect | None:
             n = raw.n
             value = r_from_chi2(stat, n)
             yi, vi = fisher_z(value, n)
-            how, measure, family = "phi = sqrt(chi2 / N), z = atanh(phi)", "chi2(1)", "correlation"
+            how, measure, family = "phi = sqrt(chi2 / N), z = atanh(phi)", "phi", "correlation"
         else:
             return None
     except ValueError:
@@ -376,7 +380,30 @@ def extract_effects(
                 )
             )
             taken.append(m.span())
-    return [e for _, e in sorted(found, key=lambda x: x[0])]
+    return [
+        e.model_copy(update={"comparison": _comparison(text, offset)})
+        for offset, e in sorted(found, key=lambda x: x[0])
+    ]
+
+
+# "Pairwise comparisons: placebo vs propranolol: t(40) = 2.923, p = 0.005, d=0.654;
+# amisulpride vs propranolol: t(38) = 2.171, ..." (Dubois et al. 2021): which two arms an
+# effect compares, where the text names them before it in the same clause.
+_VS = re.compile(
+    r"(?:\b(?:the|a|an)\s+)?\b([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:vs\.?|versus)\s+"
+    r"([A-Za-z][\w-]*(?:\s+(?!vs\b|versus\b)[A-Za-z][\w-]*)?)",
+    re.I,
+)
+_CLAUSE_END = re.compile(r";|(?<!\bvs)\.\s+(?=[A-Z])")
+
+
+def _comparison(text: str, offset: int) -> str:
+    """The "A vs B" the clause before ``offset`` names, or ""."""
+    start = max(offset - 160, 0)
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, start, offset)]
+    start = ends[-1] if ends else start
+    named = list(_VS.finditer(text, start, offset))
+    return f"{named[-1][1]} vs {named[-1][2]}" if named else ""
 
 
 # -- a model's proposal, checked against the passage -----------------------------------------

@@ -31,7 +31,8 @@ class Effect(BaseModel):
     """One reported effect, as printed and on the pooling scale."""
 
     measure: str = Field(
-        description="What was reported, e.g. 'odds ratio', 't(28)', \"Cohen's d\"."
+        description="What the value is, e.g. 'odds ratio', \"Cohen's d\" (also one converted "
+        "from a t or F, whose text is in reported), 'd_z', 'phi'."
     )
     family: Family
     reported: str = Field(description="The text the effect was read from, as printed.")
@@ -47,6 +48,9 @@ class Effect(BaseModel):
     )
     audit: Audit = "not_checked"
     audit_note: str = ""
+    comparison: str = Field(
+        "", description="The two arms the text names for it ('placebo vs propranolol'), if any."
+    )
     doc_id: str = ""
     title: str = ""
     page: int | None = None

@@ -506,3 +506,20 @@ def test_a_result_sentence_in_a_chunk_retrieval_ranks_low_is_read(iguchi_library
     assert target not in {p.chunk_id for p in top}
     read = paper_passages(iguchi_library, claim, doc.doc_id, AgentOptions(), WeighOptions())
     assert target in {p.chunk_id for p in read}
+
+
+def test_effects_of_arms_the_claim_does_not_name_are_not_its_effects() -> None:
+    from ideapump.agent.weigh import about_claim
+    from ideapump.evidence.effects import extract_effects
+
+    # Dubois et al. 2021, p. 28: all three comparisons were listed under a propranolol claim
+    found = extract_effects(
+        "amisulpride vs propranolol: t(38) = 2.171, p = 0.034; placebo vs amisulpride: "
+        "t(38) = -0.587, p = 0.559; placebo vs propranolol: t(40) = 2.923, p = 0.005",
+        n=60,
+    )
+    shown = about_claim(found, "propranolol reduces value-free random exploration")
+    # the claim's arm against placebo first, then against the other drug; not the other pair
+    assert [e.comparison for e in shown] == ["placebo vs propranolol", "amisulpride vs propranolol"]
+    # a claim in other words than the arms': nothing to tell them apart by, all stay
+    assert about_claim(found, "noradrenaline shapes exploration") == found

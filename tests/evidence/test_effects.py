@@ -60,12 +60,12 @@ def test_extraction_reads_each_form_and_converts() -> None:
     )
     got = extract_effects(text)
     assert [e.measure for e in got] == [
-        "t(28)",
-        "F(1, 40)",
+        "Cohen's d",  # from t(28): what was printed is in reported
+        "Cohen's d",
         "r",
         "odds ratio",
         "Cohen's d",
-        "chi2(1)",
+        "phi",
     ]
     t, f, r, o, d, chi = got
     assert t.yi == pytest.approx(4.4 / math.sqrt(28)) and t.family == "smd"
@@ -102,3 +102,23 @@ def test_a_model_proposal_counts_only_with_its_numbers_in_the_passage() -> None:
     assert good.yi == pytest.approx(math.log(1.8))
     assert check_proposal("odds ratio", 1.9, 1.1, 2.9, passage) is None  # invented value
     assert check_proposal("hazard ratio", 1.8, 1.1, 2.9, passage) is None  # wrong measure
+
+
+def test_each_effect_carries_the_comparison_its_clause_names() -> None:
+    # Dubois et al. 2021, p. 28, word for word ("vs." as one of its tables writes it)
+    text = (
+        "(F(2, 52) = 4.014, p = 0.024, h2 = 0.134; Pairwise comparisons:placebo vs "
+        "propranolol: t(40) = 2.923, p = 0.005, d=0.654; amisulpride vs propranolol: "
+        "t(38) = 2.171, p = 0.034, d = 0.496; placebo vs. amisulpride: t(38) = -0.587, "
+        "p = 0.559, d = 0.133). Exploration rose, t(28) = 2.20, p = .036."
+    )
+    got = extract_effects(text, n=60)
+    assert [(e.reported, e.comparison) for e in got] == [
+        ("t(40) = 2.923, p = 0.005", "placebo vs propranolol"),
+        ("d=0.654", "placebo vs propranolol"),
+        ("t(38) = 2.171, p = 0.034", "amisulpride vs propranolol"),
+        ("d = 0.496", "amisulpride vs propranolol"),
+        ("t(38) = -0.587, p = 0.559", "placebo vs amisulpride"),
+        ("d = 0.133", "placebo vs amisulpride"),
+        ("t(28) = 2.20, p = .036", ""),  # a new sentence names no arms
+    ]
