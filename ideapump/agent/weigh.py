@@ -199,6 +199,10 @@ def _summarize(llm: ChatModel, report: EvidenceReport, wo: WeighOptions, context
             calls += 1
         known = _numbers(facts) | _numbers(report.claim)
         seen = {x.text[:60].lower() for x in report.summary_sentences}
+        # The statistics each shown sentence states: "The evidence also shows that
+        # propranolol reduced ... (F(2, 52) = 4.014, p = 0.024, h2 = 0.134)" followed a
+        # sentence with the same statistics, in other words.
+        said = [_numbers(x.text) for x in report.summary_sentences]
         for s in draft.sentences:
             text = " ".join(s.text.split())
             if not text:
@@ -206,12 +210,16 @@ def _summarize(llm: ChatModel, report: EvidenceReport, wo: WeighOptions, context
             # A fragment (a sentence cut across items), a repeat, or talk of a pooled
             # estimate that does not exist is not shown.
             fragment = not text[0].isupper() or text[-1] not in ".!?"
-            repeat = text[:60].lower() in seen
+            numbers = _numbers(text)
+            repeat = text[:60].lower() in seen or (
+                len(numbers) >= 2 and any(numbers <= earlier for earlier in said)
+            )
             phantom = report.pooled is None and "pooled" in text.lower()
             if fragment or repeat or phantom:
                 report.unsupported_removed += 1
                 continue
             seen.add(text[:60].lower())
+            said.append(numbers)
             papers = [n for n in dict.fromkeys(s.papers) if n in rows]
             stated = {n for n in _numbers(text) if n not in {str(p) for p in s.papers}}
             if not stated <= known:

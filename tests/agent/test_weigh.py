@@ -254,6 +254,25 @@ def test_weigh_restricted_to_one_paper(trials: Any, llm: Any, fake: FakeLLM) -> 
     assert re.search(r"Rule 5: only contradicting", " ".join(report.rules))
 
 
+def test_a_summary_sentence_with_the_statistics_of_an_earlier_one_is_not_shown(
+    trials: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # the 1.5B model's summary for Dubois et al.: one result, its statistics, said twice
+    first = (
+        "One cohort of 120 patients found no difference in recovery (OR 1.05, 95% CI 0.80-1.38)."
+    )
+    again = "The evidence also shows no difference in recovery (OR 1.05, 95% CI 0.80-1.38)."
+    fake.on("StanceAnswer", _answer)
+    fake.on(
+        "SummaryDraft",
+        lambda body, p: {"sentences": [{"text": t, "papers": [1]} for t in (first, again)]},
+    )
+    doc = next(d.doc_id for d in trials.papers() if d.source.endswith("trial21.md"))
+    report = weigh(trials, llm, CLAIM, doc_ids=[doc])
+    assert [s.text for s in report.summary_sentences] == [first]
+    assert report.unsupported_removed == 1
+
+
 def test_a_claim_of_no_effect_is_asked_without_its_negation(
     trials: Any, llm: Any, fake: FakeLLM
 ) -> None:
