@@ -141,9 +141,10 @@ def _expected_faults(d: ProposalDraft) -> dict[str, str]:
     the experiment comes out, or "no difference" for a hypothesis of an effect."""
     faults: dict[str, str] = {}
     for name in ("expected_if_true", "expected_if_false"):
-        if not re.search(r"[A-Za-z]{3,}", getattr(d, name)):
+        if len(re.findall(r"[A-Za-z]{2,}", getattr(d, name))) < 3:
             # Emptied by the claim check (a sentence of what is known, or a number no
-            # passage gives): shown empty, it tells the researcher nothing.
+            # passage gives): shown empty, it tells the researcher nothing. Nor does
+            # "Yes" (a kept draft's expected_if_true, bench/propose_drafts.py).
             faults[name] = f"{name} must say what this experiment will show " + (
                 "if the hypothesis is true" if name.endswith("true") else "if it is false"
             )

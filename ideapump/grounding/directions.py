@@ -84,9 +84,22 @@ def after_direction(sentence: str) -> str | None:
     random exploration strategies"), or None when it states no direction."""
     text = _FALSE_FRIENDS.sub(" ", sentence)
     for m in _WORD.finditer(text):
-        if not m.group("none") and not _NEGATION.search(text[: m.start()]):
-            return text[m.end() :]
+        if m.group("none") or _NEGATION.search(text[: m.start()]):
+            continue
+        if text[m.end() : m.end() + 1] == "-" or _NAMES_A_THING.search(text[: m.end()]):
+            # "in a loss-frame environment", "in loss frame environments" (the 1.5B
+            # model's hypotheses): a direction word that names a setting, not the outcome
+            continue
+        return text[m.end() :]
     return None
+
+
+# A noun among the direction words, after an article or a preposition: a setting or a
+# thing ("in loss frames", "after a drop"), not a change the sentence predicts.
+_NAMES_A_THING = re.compile(
+    r"\b(?:in|a|an|the|of|on|at|under|during|with|for)\s+(?:loss|drop|fall|gain|rise|cut)$",
+    re.I,
+)
 
 
 def conflict(claim: AbstractSet[Direction], passage: AbstractSet[Direction]) -> bool:

@@ -270,6 +270,8 @@ def test_expected_results_must_tell_the_two_outcomes_apart() -> None:
     faults = proposal_faults(draft_of(expected_if_true=same, expected_if_false=same))
     assert set(faults) == {"expected_if_false"}
     assert "says what expected_if_true says" in faults["expected_if_false"]
+    # a word is no expected result (a sixth session's draft)
+    assert set(proposal_faults(draft_of(expected_if_true="Yes"))) == {"expected_if_true"}
     # "no difference" if an effect is hypothesised, unless the hypothesis is of none
     null = "Atomoxetine and placebo will not differ in novel-option choices."
     faults = proposal_faults(
@@ -305,6 +307,11 @@ def test_a_condition_that_names_the_predicted_outcome_is_a_measure() -> None:
         in (faults["conditions"])
     )
     assert manipulations(measures) == measures  # without the hypothesis, nothing to tell
+    # the outcome follows the predicted change, not a setting named with a direction word
+    # (a sixth session's drafts: "loss" read as the direction, so nothing was a measure)
+    for setting in ("in a loss-frame environment", "in loss frame environments"):
+        in_frames = f"Noradrenaline modulates exploration {setting}, enhancing random exploration."
+        assert manipulations(["random exploration", "placebo"], in_frames) == ["placebo"]
     # conditions the outcome is measured in, or stimuli it is measured on, stay
     horizons = draft_of(
         hypothesis="Atomoxetine increases exploration in long horizons.",
