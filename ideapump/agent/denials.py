@@ -57,11 +57,22 @@ _DENIALS: Mapping[str, tuple[_Denial | _Phrase, ...]] = {
     "placebo-controlled": (_Denial(r"placebo\w*|control(?:s|led| groups?| conditions?)?\b"),),
     "double-blind": (_Denial(r"blind\w*"), _Phrase(r"\bopen[- ]label\b")),
 }
+# "The paper does not provide a clear description of the sample size" (the 1.5B model's
+# critique of Dubois et al., cited to the sentence that gives its N). A point that asks
+# for the sample size's justification (power, rationale) denies nothing.
+_NOT_DESCRIBED = (
+    r"\b(?:does|do|did) not (?:clearly )?(?:provide|give|report|state|describe|include|"
+    r"specify|mention)\b(?:(?!power|justif|calculat|rational)[^.]){0,100}?"
+)
 _SAMPLE_UNKNOWN = re.compile(
     r"sample size (?:is |was )?(?:not |never |un)(?:reported|stated|given|specified|known|clear)|"
-    rf"{_NEG}\W+(?:\w+\W+){{0,4}}?(?:sample size|number of participants)",
+    rf"{_NEG}\W+(?:\w+\W+){{0,4}}?(?:sample size|number of participants)|"
+    rf"{_NOT_DESCRIBED}\b(?:sample size|number of participants)",
     re.I,
 )
+# The same of the design, where the paper states one ("a double-blind, placebo-controlled,
+# between-subjects study"): "does not provide a clear description of the study design".
+_DESIGN_UNKNOWN = re.compile(rf"{_NOT_DESCRIBED}\b(?:study |experimental )?design\b", re.I)
 _STATS_CLEAN = re.compile(
     r"\bno (?:statistical )?(?:errors?|inconsistenc\w+|problems?)\b|"
     r"\b(?:statistics|p-values|results|tests) (?:are|were) (?:all )?(?:consistent|correct|accurate)",
@@ -114,6 +125,8 @@ def contradicts_facts(
             return f"the paper is {fact}"
     if profile and profile.sample_size and _SAMPLE_UNKNOWN.search(text):
         return f"the paper states its sample size (N = {profile.sample_size})"
+    if design and _DESIGN_UNKNOWN.search(text):
+        return f"the paper states its design ({', '.join(profile.design if profile else [])})"
     problems = counts.get("decision_error", 0) + counts.get("inconsistent", 0)
     if counts.get("total", 0) and problems and _STATS_CLEAN.search(text):
         return f"the statistics auditor found {problems} problem(s)"

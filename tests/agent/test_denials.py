@@ -16,6 +16,17 @@ from tests.agent.fakes import draft_of
         ("Participants were not randomized.", "randomized"),
         ("The trial was unblinded.", "double-blind"),
         ("The sample size is not reported.", "N = 60"),
+        # the 1.5B model's critique of Dubois et al., each cited to the sentence with its N
+        (
+            "The paper does not provide a clear description of the sample size, including "
+            "the number of trials per condition.",
+            "N = 60",
+        ),
+        (
+            "The paper does not provide a clear description of the study design, including "
+            "the number of trials and the specific conditions used.",
+            "states its design (randomized",
+        ),
         ("All statistics are consistent.", "auditor"),
     ],
 )
@@ -30,6 +41,9 @@ def test_critique_points_that_deny_design_facts(text: str, fact: str) -> None:
     assert found is not None and fact in found
     # asking for another kind of control denies nothing
     assert contradicts_facts("It lacks an active control condition.", profile, {}) is None
+    # nor does asking why the sample is that size
+    why = "The paper does not report a power calculation for its sample size."
+    assert contradicts_facts(why, profile, {}) is None
 
 
 def test_a_review_point_may_not_deny_what_the_proposal_has() -> None:
