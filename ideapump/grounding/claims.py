@@ -18,6 +18,9 @@ supported by its sources (the passages it cites):
   do not contradict the source sentence closest to it in content (at least two
   content words in common, direction words aside): "reduced" against "no drug
   effect", "increased" against "attenuated".
+  Nor does it state a change for a thing the source says had none ("attenuated under
+  amisulpride" against "... under propranolol, but not under amisulpride";
+  :mod:`~ideapump.grounding.no_effect`).
 * **named works** (where the caller gives the cited documents' years) - a work
   the sentence names ("Silvetti et al. (2018)", "Wilson and Collins, 2019") is
   named in a source, or has the year of a cited document (the paper itself):
@@ -42,6 +45,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ideapump.grounding.directions import conflict, directions, without_directions
+from ideapump.grounding.no_effect import affirms_denied, names_denied
 from ideapump.grounding.normalize import Number, fold, number_in, numbers, terms
 from ideapump.grounding.quotes import sentence_spans, tidy
 
@@ -222,6 +226,8 @@ def contradicted(sentence: str, sources: Sequence[str]) -> str | None:
         return None
     closest = [(s, d) for n, s, d in scored if n == best and d]
     if closest and all(conflict(claimed, d) for _, d in closest):
+        if claimed == {"none"} and any(names_denied(plain, s) for s, _ in closest):
+            return None  # "amisulpride had no effect" beside "..., but not under amisulpride"
         return closest[0][0]
     return None
 
@@ -238,9 +244,12 @@ def direction_supported(sentence: str, sources: Sequence[str]) -> bool:
     if not claimed:
         return True
     about = terms(without_directions(plain))
-    scored = [(len(about & t), d) for src in sources for _, t, d in _source_sentences(src)]
-    best = max((n for n, _ in scored), default=0)
-    return best >= MIN_SHARED_TERMS and any(n == best and d & claimed for n, d in scored)
+    scored = [(len(about & t), s, d) for src in sources for s, t, d in _source_sentences(src)]
+    best = max((n for n, _, _ in scored), default=0)
+    return best >= MIN_SHARED_TERMS and any(
+        n == best and (d & claimed or (claimed == {"none"} and names_denied(plain, s)))
+        for n, s, d in scored
+    )
 
 
 # A work named in the text: "Silvetti et al. (2018)", "Wilson and Collins, 2019",
@@ -394,8 +403,11 @@ def check_sentence(
         reasons.append(f"calls a value by another statistic's name: {'; '.join(renamed)}")
     if direction:
         against = contradicted(sentence, sources)
+        denying = affirms_denied(strip_markers(sentence), sources)
         if against is not None:
             reasons.append(f"its direction contradicts the passage: {against[:120]!r}")
+        elif denying is not None:
+            reasons.append(f"the passage says there was no such effect: {denying[:120]!r}")
         elif strict and not direction_supported(sentence, sources):
             reasons.append("no sentence of the cited passage states its direction")
     return Verdict(ok=not reasons, reasons=reasons)

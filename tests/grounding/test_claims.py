@@ -160,3 +160,28 @@ def test_a_sentence_taking_words_from_evidence_it_does_not_cite_is_caught() -> N
 def test_a_number_enumerating_a_list_is_a_label() -> None:
     sentence = "They tested (1) washing hands and (2) replacing snacks with fruit [1]."
     assert check_sentence(sentence, ["Participants washed hands and replaced snacks."]).ok
+
+
+def test_a_change_for_what_the_passage_says_had_none_fails() -> None:
+    # Dubois et al.'s abstract; asked "And amisulpride?", the 1.5B model answered with the
+    # first sentence below and cited this passage
+    abstract = (
+        "In a double-blind, placebo-controlled drug study, assessing contributions of "
+        "dopamine (400 mg amisulpride) and noradrenaline (40 mg propranolol), we show that "
+        "value-free random exploration is attenuated under the influence of propranolol, "
+        "but not under amisulpride."
+    )
+    swapped = "Value-free random exploration was attenuated under the influence of amisulpride."
+    for strict in (False, True):
+        verdict = check_sentence(swapped, [abstract], strict=strict)
+        assert not verdict.ok and "no such effect" in verdict.reasons[0]
+        # what the passage says, of either drug, passes
+        for said in (
+            "Value-free random exploration was attenuated under propranolol.",
+            "Amisulpride had no effect on value-free random exploration.",
+            "Exploration was attenuated under propranolol but not under amisulpride.",
+        ):
+            assert check_sentence(said, [abstract], strict=strict).ok, said
+    # a source that says so too lets the change through
+    also = abstract + " In the long horizon, amisulpride attenuated directed exploration."
+    assert check_sentence(swapped, [also]).ok
