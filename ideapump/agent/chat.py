@@ -24,7 +24,7 @@ a pydantic model with a ``type`` field (``event.model_dump(mode="json")``)::
                                              clarifying, result, unsupported_removed,
                                              extractive
         last event: intent is one of question|propose|critique|weigh|check_stats|
-        clarify; text the whole answer; result the pipeline's JSON (Proposals,
+        power|clarify; text the whole answer; result the pipeline's JSON (Proposals,
         Critique, EvidenceReport or the stats report) or null; unsupported_removed
         the sentences the claim check removed; extractive true when the answer
         is the evidence itself ("From the library: ...").
@@ -32,7 +32,8 @@ a pydantic model with a ``type`` field (``event.model_dump(mode="json")``)::
 ``messages`` is the conversation: ``[{"role": "user"|"assistant", "content": str}]``
 (or ``(role, content)`` pairs), the last one the researcher's new message.
 Routing is deterministic (patterns, and the auditor finding a reported test in
-the message); a message too vague to act on gets one clarifying question, and
+the message; a question of sample size is answered by a power analysis,
+:mod:`ideapump.agent.power_chat`); a message too vague to act on gets one clarifying question, and
 earlier user messages are added to the retrieval query so follow-ups build on
 them. Questions are answered from evidence sentences only
 (:mod:`ideapump.agent.answer`): when the evidence is too weak the answer says
@@ -59,7 +60,9 @@ from ideapump.agent.events import (
     content_words,
 )
 from ideapump.agent.grounding import AgentOptions
+from ideapump.agent.power_chat import asks_power, power_reply
 from ideapump.errors import InputError, NotFoundError
+from ideapump.grounding.claims import strip_markers
 from ideapump.results import StatsFinding
 
 if TYPE_CHECKING:
@@ -134,6 +137,8 @@ def route(library: Library, message: str, history: list[tuple[str, str]]) -> Int
 
     if check_text(message).results:
         return "check_stats"
+    if asks_power(message)[0]:
+        return "power"
     if _PROPOSE.search(message):
         return "propose"
     if _CRITIQUE.search(message):
@@ -260,6 +265,14 @@ def chat_stream(
         citations = [c for p in result.proposals for c in p.citations]
         payload = result.model_dump(mode="json")
         abstained, unsupported = result.abstained, result.unsupported_removed
+    elif intent == "power":
+        # "Could we test this with 12 people?": "this" is what the last answer said (the
+        # question's words, "smaller sample", chose an unrelated passage of Dubois et al.)
+        said = [t for role, t in history[:-1] if role == "assistant"][-1:]
+        asked = [t for role, t in history[:-1] if role == "user"][-1:]
+        topic = strip_markers(" ".join(said or asked or [message]))
+        text, citations = power_reply(library, topic, asks_power(message)[1], options)
+        payload, abstained, unsupported = None, False, 0
     elif intent == "critique":
         assert doc_id is not None
         crit = critique(library, llm, doc_id, options=options)

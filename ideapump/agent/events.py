@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from ideapump.results import Citation, ExperimentProposal, StatsFinding, WeighProgress
 
-Intent = Literal["question", "propose", "critique", "weigh", "check_stats", "clarify"]
+Intent = Literal["question", "propose", "critique", "weigh", "check_stats", "power", "clarify"]
 
 
 class TokenEvent(BaseModel):
