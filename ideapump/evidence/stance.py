@@ -35,7 +35,7 @@ from ideapump.evidence.directions import (
     directions,
     without_directions,
 )
-from ideapump.grounding.claims import names_a_work
+from ideapump.grounding.works import names_a_work
 
 if TYPE_CHECKING:
     from ideapump.llm.model import ChatModel

@@ -24,7 +24,8 @@ supported by its sources (the passages it cites):
 * **named works** (where the caller gives the cited documents' years) - a work
   the sentence names ("Silvetti et al. (2018)", "Wilson and Collins, 2019") is
   named in a source, or has the year of a cited document (the paper itself):
-  the 1.5B model credited Dubois' own abstract to "Silvetti et al. (2018)".
+  the 1.5B model credited Dubois' own abstract to "Silvetti et al. (2018)"
+  (:mod:`~ideapump.grounding.works`).
 
 Chat answers are held to a strict form (``strict=True``): a number must occur in a
 source sentence about the same thing (two content words in common), not anywhere
@@ -40,7 +41,7 @@ OpenAI route, propose, critique and the digest) and counts it in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -48,6 +49,7 @@ from ideapump.grounding.directions import conflict, directions, without_directio
 from ideapump.grounding.no_effect import affirms_denied, names_denied
 from ideapump.grounding.normalize import Number, fold, number_in, numbers, terms
 from ideapump.grounding.quotes import sentence_spans, tidy
+from ideapump.grounding.works import unsupported_works
 
 #: Content words a source sentence must share with a claim to be "about the same thing".
 MIN_SHARED_TERMS = 2
@@ -252,79 +254,6 @@ def direction_supported(sentence: str, sources: Sequence[str]) -> bool:
     )
 
 
-# A work named in the text: "Silvetti et al. (2018)", "Wilson and Collins, 2019",
-# "Mathot (2014)" (as normalize's labels read them), not "In 2015" or "March, 2015".
-_WORK = re.compile(
-    r"\b(?P<name>[A-Z][\w'\u2019-]+)(?:\s+(?:and|&)\s+[A-Z][\w'\u2019-]+|\s+et\s+al\.?)?"
-    r"(?:,\s*|\s*\()(?P<year>(?:19|20)\d\d)[a-z]?\)?"
-)
-_NOT_NAMES = frozenset(
-    [
-        "in",
-        "on",
-        "at",
-        "by",
-        "since",
-        "until",
-        "during",
-        "from",
-        "before",
-        "after",
-        "and",
-        "or",
-        "the",
-        "of",
-        "for",
-        "to",
-        "as",
-        "than",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "spring",
-        "summer",
-        "autumn",
-        "fall",
-        "winter",
-    ]
-)
-
-
-def _works(text: str) -> Iterator[re.Match[str]]:
-    """The works ``text`` names ("Jepma et al., 2010"), not dates ("March, 2015")."""
-    return (m for m in _WORK.finditer(text) if m["name"].casefold() not in _NOT_NAMES)
-
-
-def names_a_work(sentence: str) -> bool:
-    """True when ``sentence`` names a work ("Jepma et al., 2010"), not a date ("March, 2015")."""
-    return any(_works(sentence))
-
-
-def unsupported_works(sentence: str, sources: Sequence[str], years: Iterable[int]) -> list[str]:
-    """The works ``sentence`` names that no source names and that are not the cited
-    documents themselves (their publication ``years``)."""
-    own = set(years)
-    text = strip_markers(sentence)
-    bad = []
-    for m in _works(text):
-        name, year = m["name"], int(m["year"])
-        if year in own:
-            continue
-        near = re.compile(rf"\b{re.escape(name)}\b.{{0,80}}?\b{year}", re.I | re.S)
-        if not any(near.search(fold(src)) for src in sources):
-            bad.append(m.group().strip())
-    return bad
-
-
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
 # Words an answer adds around what a passage says, not content taken from one.
 _FRAMING = frozenset(
@@ -389,7 +318,7 @@ def check_sentence(
     """
     reasons = []
     if years is not None:
-        works = unsupported_works(sentence, sources, years)
+        works = unsupported_works(strip_markers(sentence), sources, years)
         if works:
             reasons.append(f"names {'; '.join(works)}, which the cited passage does not")
     missing = unsupported_numbers(sentence, sources, near=strict)

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ideapump.grounding.claims import (
-    borrowed_words,
-    check_sentence,
-    check_text,
-    unsupported_works,
-)
+from ideapump.grounding.claims import borrowed_words, check_sentence, check_text
 from ideapump.grounding.directions import directions
+from ideapump.grounding.works import unsupported_works
 
 ABSTRACT = (
     "In a double-blind, placebo-controlled drug study, assessing contributions of dopamine "
