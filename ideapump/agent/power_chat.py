@@ -40,10 +40,15 @@ _SAMPLE = re.compile(
     r"volunteers|patients|animals|rats|mice|students))\b",
     re.I,
 )
-_ASKS = re.compile(
-    r"\b(?:sample|power\w*|enough|how many (?:people|participants|subjects|animals)|"
+# A question of power looks ahead: what a test would need or could do. "How many people
+# were in the long-duration bed rest study?" (bench/faithfulness.py) asks what a study had.
+_AHEAD = re.compile(
+    r"\b(?:power\w*|enough|need\w*|require\w*|recruit|detect|could|would|should|can|"
     r"smaller|larger|bigger|fewer)\b",
     re.I,
+)
+_HOW_MANY = re.compile(
+    r"\bhow many (?:people|participants|subjects|animals|patients|volunteers)\b", re.I
 )
 
 
@@ -51,7 +56,7 @@ def asks_power(message: str) -> tuple[bool, int | None]:
     """Whether ``message`` asks how many participants a test needs, and the number it names."""
     m = _SAMPLE.search(message)
     n = int(m["n"] or m["m"]) if m else None
-    asks = bool(_ASKS.search(message)) and (n is not None or "how many" in message.lower())
+    asks = (n is not None or bool(_HOW_MANY.search(message))) and bool(_AHEAD.search(message))
     return asks, n if asks else None
 
 

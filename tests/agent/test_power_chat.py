@@ -53,8 +53,16 @@ def test_a_question_of_sample_size_is_a_power_question(message: str, n: int | No
     assert asks_power(message) == (True, n)
 
 
-def test_other_numbers_of_people_are_questions(paper: Any) -> None:
-    message = "We recruited 30 patients for the trial; what did they find?"
+@pytest.mark.parametrize(
+    "message",
+    [
+        "We recruited 30 patients for the trial; what did they find?",
+        # bench/faithfulness.py: routed as a power question, it got a power analysis
+        "How many people were in the long-duration bed rest study, and how were they split "
+        "into groups?",
+    ],
+)
+def test_what_a_study_had_is_a_question(paper: Any, message: str) -> None:
     assert asks_power(message) == (False, None)
     assert route(paper, message, [("user", message)]) == "question"
 
