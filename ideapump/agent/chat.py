@@ -60,9 +60,8 @@ from ideapump.agent.events import (
     content_words,
 )
 from ideapump.agent.grounding import AgentOptions
-from ideapump.agent.power_chat import asks_power, power_reply
+from ideapump.agent.power_chat import asks_power, power_reply, topic_of
 from ideapump.errors import InputError, NotFoundError
-from ideapump.grounding.claims import strip_markers
 from ideapump.results import StatsFinding
 
 if TYPE_CHECKING:
@@ -268,9 +267,16 @@ def chat_stream(
     elif intent == "power":
         # "Could we test this with 12 people?": "this" is what the last answer said (the
         # question's words, "smaller sample", chose an unrelated passage of Dubois et al.)
-        said = [t for role, t in history[:-1] if role == "assistant"][-1:]
-        asked = [t for role, t in history[:-1] if role == "user"][-1:]
-        topic = strip_markers(" ".join(said or asked or [message]))
+        topic = topic_of(history)
+        if topic is None:
+            text = (
+                "Happy to work out a sample size - for which effect? Ask me about the finding "
+                "first, or name it (for example: how many participants would we need to "
+                "detect propranolol's effect on exploration?)."
+            )
+            yield from _say(text)
+            yield DoneEvent(intent="clarify", text=text, clarifying=True)
+            return
         text, citations = power_reply(library, topic, asks_power(message)[1], options)
         payload, abstained, unsupported = None, False, 0
     elif intent == "critique":

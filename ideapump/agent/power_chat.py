@@ -15,17 +15,21 @@ cited. Without such an effect the reply says so and uses Cohen's medium effect.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from statsmodels.stats.power import TTestIndPower, TTestPower
 
+from ideapump.agent.answer import NOT_COVERED
 from ideapump.agent.design import CONTROL_ARM
+from ideapump.agent.events import content_words
 from ideapump.agent.grounding import AgentOptions, Evidence, closest_sentence
 from ideapump.agent.papers import paper_profile
 from ideapump.agent.power import DEFAULT_D, MAX_D, MIN_D, POWER
 from ideapump.agent.weigh import about_claim
 from ideapump.agent.weigh_papers import WeighOptions, find_papers, paper_passages
 from ideapump.evidence.effects import extract_effects
+from ideapump.grounding.claims import strip_markers
 from ideapump.grounding.normalize import terms
 from ideapump.grounding.quotes import sentences
 from ideapump.results import Citation
@@ -58,6 +62,27 @@ def asks_power(message: str) -> tuple[bool, int | None]:
     n = int(m["n"] or m["m"]) if m else None
     asks = (n is not None or bool(_HOW_MANY.search(message))) and bool(_AHEAD.search(message))
     return asks, n if asks else None
+
+
+# Words of a power question that name no topic: "How many participants would we need?"
+_POWER_WORDS = re.compile(
+    rf"{_AHEAD.pattern}|{_HOW_MANY.pattern}|\b(?:sample|size|test|this|that|it|say|we|us|"
+    r"participants?|people|subjects?|study|experiment|alpha|per|group|groups)\b|\d+",
+    re.I,
+)
+
+
+def topic_of(history: Sequence[tuple[str, str]]) -> str | None:
+    """What "this" is in the last message of ``history``: the last answer (unless it said
+    the library does not cover it), else the last question before, else the message's
+    own words when they name something; None when nothing does."""
+    earlier, message = history[:-1], history[-1][1]
+    said = [t for role, t in earlier if role == "assistant" and not t.startswith(NOT_COVERED[:30])]
+    asked = [t for role, t in earlier if role == "user"]
+    if said or asked:
+        return strip_markers((said or asked)[-1])
+    own = content_words(_POWER_WORDS.sub(" ", message))
+    return message if len(own) >= 2 else None
 
 
 def _effect(

@@ -111,3 +111,29 @@ def test_chat_answers_a_power_question_without_the_model(
     assert isinstance(done, DoneEvent) and done.intent == "power"
     assert "d = 0.65 (placebo vs propranolol)" in done.text and done.citations
     assert fake.requests == []  # arithmetic, not a model's reading
+
+
+def test_a_power_question_with_nothing_to_power_gets_a_question_back(
+    paper: Any, llm: Any, fake: FakeLLM
+) -> None:
+    events = list(
+        chat_stream(
+            paper, llm, [{"role": "user", "content": "How many participants would we need?"}]
+        )
+    )
+    done = events[-1]
+    assert isinstance(done, DoneEvent) and done.intent == "clarify" and done.clarifying
+    assert "for which effect?" in done.text and fake.requests == []
+
+
+def test_this_is_the_last_answer_unless_it_covered_nothing() -> None:
+    from ideapump.agent.answer import NOT_COVERED
+    from ideapump.agent.power_chat import topic_of
+
+    asked = ("user", "What did propranolol do to exploration?")
+    power = ("user", "Could we test this with 12 people?")
+    said = ("assistant", "Exploration fell under propranolol [1].")
+    assert topic_of([asked, said, power]) == "Exploration fell under propranolol."
+    assert topic_of([asked, ("assistant", NOT_COVERED), power]) == asked[1]
+    named = "How many participants would we need to detect propranolol's effect on exploration?"
+    assert topic_of([("user", named)]) == named
