@@ -34,6 +34,7 @@ from ideapump.grounding.claims import (
     MIN_SHARED_TERMS,
     borrowed_words,
     check_sentence,
+    restated_question,
     strip_markers,
 )
 from ideapump.grounding.evidence import (
@@ -259,6 +260,9 @@ class CheckedAnswer:
         mixed = borrowed_words(sentence, cited, others, self.gathered.query)
         if mixed:
             return f"takes {', '.join(mixed)}... from evidence it does not cite"
+        echoed = restated_question(sentence, cited, self.gathered.query)
+        if echoed:
+            return f"says the question back; the evidence it cites does not say {', '.join(echoed)}"
         return None
 
     def _year(self, doc_id: str) -> int | None:

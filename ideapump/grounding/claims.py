@@ -300,6 +300,26 @@ def borrowed_words(
     return sorted(extra & elsewhere)
 
 
+def restated_question(sentence: str, cited: Sequence[str], question: str) -> list[str]:
+    """The question's words ``sentence`` asserts and no ``cited`` text has, where the
+    sentence says nothing but the question's words (direction words aside, which the
+    direction check reads).
+
+    Asked "Does exercise during bed rest prevent the circadian phase delay?", the 1.5B
+    model answered "The study found that exercise during bed rest prevents the circadian
+    phase delay", citing a sentence on other bed-rest studies that never names exercise:
+    the question turned into a statement, which no check read because "prevents" is no
+    direction word and every word came from the question.
+    """
+    said = _content(without_directions(_DEFINED.sub(" ", strip_markers(sentence)))) - _FRAMING
+    if not said or not said <= _content(question):
+        return []
+    own = set().union(*(_content(c) for c in cited)) if cited else set()
+    missing = said - own
+    words = re.findall(r"[A-Za-z][\w-]+", strip_markers(sentence))
+    return list(dict.fromkeys(w for w in words if _content(w) & missing))
+
+
 def check_sentence(
     sentence: str,
     sources: Sequence[str],

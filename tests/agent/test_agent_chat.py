@@ -300,3 +300,24 @@ def test_facade_and_cli(corpus_library, settings, fake: FakeLLM, monkeypatch) ->
     assert data["proposals"][0]["sample_size"]["n_per_group"] >= 2
     out = runner.invoke(app, ["critique", "ffffffffffff"])
     assert out.exit_code != 0
+
+
+def test_the_question_said_back_as_a_finding_is_not_shown(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the 1.5B model on the Mendt bed-rest paper: the question turned into a statement,
+    # cited to an evidence sentence that never names exercise
+    question = "Does exercise during bed rest prevent the circadian phase delay?"
+
+    def said_back(body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in sorted(p.items()) if "exercise" not in t.lower())
+        return [
+            f"The study found that exercise during bed rest prevents the circadian phase delay [{n}]."
+        ]
+
+    fake.on("stream", said_back)
+    done = chat(corpus_library, llm, [("user", question)], options=options)
+    assert "prevents the circadian phase delay" not in done.text
+    assert done.unsupported_removed == 1
+    removed = done.result["removed"] if done.result else []
+    assert any("says the question back" in r["reason"] for r in removed)

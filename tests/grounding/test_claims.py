@@ -181,3 +181,21 @@ def test_a_change_for_what_the_passage_says_had_none_fails() -> None:
     # a source that says so too lets the change through
     also = abstract + " In the long horizon, amisulpride attenuated directed exploration."
     assert check_sentence(swapped, [also]).ok
+
+
+def test_the_question_said_back_is_not_supported_by_a_passage_that_does_not_say_it() -> None:
+    from ideapump.grounding.claims import restated_question
+
+    question = "Does exercise during bed rest prevent the circadian phase delay?"
+    # the 1.5B model's answer, and the Mendt discussion sentence it cited
+    answer = "The study found that exercise during bed rest prevents the circadian phase delay [1]."
+    cited = (
+        "Phase delays have been also observed in horizontal bed rest studies, suggesting that "
+        "immobilization rather than head-down tilt posture account for the phase shifts."
+    )
+    assert restated_question(answer, [cited], question) == ["exercise", "prevents", "circadian"]
+    # a passage that says it, or an answer with its own words, is not the question said back
+    says = "Resistance exercise during bed rest prevented the circadian phase delay."
+    assert restated_question(answer, [says], question) == []
+    own = "The control group showed a phase delay of 1.4 hours, the exercise groups none [1]."
+    assert restated_question(own, [cited], question) == []
