@@ -23,12 +23,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ideapump.agent.events import ChatEvent, CitationEvent, DoneEvent, EvidenceEvent, TokenEvent
 from ideapump.agent.grounding import AgentOptions, persona, retrieve
 from ideapump.errors import NotFoundError
+from ideapump.evidence.stance import cites_others
 from ideapump.grounding.citations import Citation, Evidence
 from ideapump.grounding.claims import (
     MIN_SHARED_TERMS,
@@ -305,10 +306,7 @@ class CheckedAnswer:
 
     def extractive(self) -> Iterator[TokenEvent | CitationEvent]:
         """The best evidence sentences, verbatim, as the answer."""
-        best = max((i.score for i in self.gathered.items), default=0.0)
-        items = [i for i in self.gathered.items if i.score >= best - EXTRACTIVE_MARGIN][
-            :EXTRACTIVE_ITEMS
-        ]
+        items = extractive_items(self.gathered.items)
         if not items:
             return
         self.text = EXTRACTIVE
@@ -321,6 +319,20 @@ class CheckedAnswer:
     @property
     def extractive_used(self) -> bool:
         return self.text.startswith(EXTRACTIVE)
+
+
+def extractive_items(items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
+    """The evidence an extractive answer quotes: the best items, within
+    ``EXTRACTIVE_MARGIN`` of the best, those that are the paper's own words first.
+
+    The Mendt bed-rest answer quoted "Phase delays have been also observed in horizontal
+    bed rest studies19,25, ..." first, a discussion of other studies, beside the paper's
+    own "We found that HDBR induces a phase delay".
+    """
+    best = max((i.score for i in items), default=0.0)
+    near = [i for i in items if i.score >= best - EXTRACTIVE_MARGIN]
+    own = [i for i in near if not cites_others(i.text)]
+    return (own + [i for i in near if i not in own])[:EXTRACTIVE_ITEMS]
 
 
 def answer_passages(library: Library, query: str, options: AgentOptions) -> list[Passage]:

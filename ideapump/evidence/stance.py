@@ -149,8 +149,10 @@ _SETUP_OPENING = re.compile(
 # "(Aston-Jones and Cohen, 2005)", "Jepma et al., 2010", or a superscript reference the
 # PDF's text glues to the last word ("... after the peak of plasma melatonin35.": weigh
 # read that discussion sentence on another study as the Mendt paper's support).
+# Mid-sentence, a glued list of two or more ("... bed rest studies19,25, suggesting").
 _CITES_OTHERS = re.compile(
-    r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|\b[a-z]{4,}\d{1,3}(?:,\d{1,3})*[.;]?$"
+    r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|\b[a-z]{4,}\d{1,3}(?:,\d{1,3})*[.;]?$|"
+    r"\b[a-z]{4,}\d{1,3}(?:,\d{1,3})+\b"
 )
 
 

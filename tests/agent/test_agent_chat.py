@@ -321,3 +321,22 @@ def test_the_question_said_back_as_a_finding_is_not_shown(
     assert done.unsupported_removed == 1
     removed = done.result["removed"] if done.result else []
     assert any("says the question back" in r["reason"] for r in removed)
+
+
+def test_an_extractive_answer_quotes_the_papers_own_words_first(corpus_library) -> None:
+    from ideapump.agent.answer import extractive_items
+    from ideapump.grounding.evidence import EvidenceItem
+
+    # the Mendt bed-rest answer, its two best evidence sentences in score order
+    passage = next(c for c in corpus_library.chunks(corpus_library.papers()[0].doc_id))
+    others = EvidenceItem(
+        1,
+        passage,
+        "Phase delays have been also observed in horizontal bed rest studies19,25, suggesting "
+        "that immobilization rather than head-down tilt posture account for the phase shifts.",
+        0.62,
+    )
+    own = EvidenceItem(2, passage, "We found that HDBR induces a phase delay after 49 days.", 0.60)
+    weak = EvidenceItem(3, passage, "Bed rest lasted 60 days in this study of 24 men.", 0.40)
+    assert extractive_items([others, own, weak]) == [own, others]
+    assert extractive_items([weak]) == [weak]

@@ -307,6 +307,11 @@ def test_a_sentence_that_cites_other_work_is_not_the_papers_result() -> None:
         "of plasma melatonin35."
     )
     assert not states_result("Heavier smokers were recruited, building on survey data [28].")
+    # mid-sentence, a glued list of references (the Mendt discussion again)
+    assert not states_result(
+        "Phase delays have been also observed in horizontal bed rest studies19,25, suggesting "
+        "that immobilization rather than head-down tilt posture account for the phase shifts."
+    )
     assert not states_result(
         "Tonic noradrenaline has been associated (Jepma et al., 2010) with increased exploration."
     )
