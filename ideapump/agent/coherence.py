@@ -136,6 +136,14 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
     return problems
 
 
+# Words that name a condition by its role: "on the drug", "in both conditions".
+_ROLE = re.compile(
+    rf"{CONTROL_ARM.pattern}|\b(?:drugs?|active|treatment|experimental|intervention|"
+    r"conditions|groups|arms)\b",
+    re.I,
+)
+
+
 def _expected_faults(d: ProposalDraft) -> dict[str, str]:
     """Expected results that tell the researcher nothing: empty, the same whichever way
     the experiment comes out, or "no difference" for a hypothesis of an effect."""
@@ -163,6 +171,16 @@ def _expected_faults(d: ProposalDraft) -> dict[str, str]:
             "expected_if_true says the conditions will not differ, but the hypothesis "
             "predicts an effect: say what this experiment will show if it is true"
         )
+    conditions = manipulations(d.conditions, d.hypothesis)
+    named = {w for c in conditions for w in terms(GENERIC_ARM.sub(" ", c))}
+    for name in ("expected_if_true", "expected_if_false"):
+        text = getattr(d, name)
+        if named and name not in faults and not (terms(text) & named or _ROLE.search(text)):
+            # The quick start's amisulpride-vs-placebo draft expected "better ... with
+            # noradrenaline compared to those without": a condition it does not have.
+            faults[name] = (
+                f"{name} must say which of the conditions ({', '.join(conditions)}) shows what"
+            )
     return faults
 
 

@@ -24,7 +24,7 @@ _LACK_WORDS = re.compile(
     r"this|that|it|its|account\w*|groups?|confounds?|"
     # "..., which could affect the results", "A control group for ... is needed"
     r"which|could|might|may|affect\w*|results?|needed|required|necessary|needs?|should|be|"
-    r"will)\b"
+    r"will|introduc\w*|bias\w*)\b"
 )
 
 

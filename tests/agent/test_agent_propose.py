@@ -372,6 +372,7 @@ def test_a_draft_without_a_control_gets_one_chosen_from_its_design(
             "design": "Within-subject: each participant completes both sessions.",
             "conditions": ["noradrenaline", "placebo"],
             "controls": ["none"],
+            "expected_if_true": "More novel choices on noradrenaline.",
         },
     )
     fake.on(  # the same control chosen twice, as the 1.5B model did
@@ -605,6 +606,17 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
                 "could affect the results.",
             ],
             ["heart rate"],
+        ),
+        (  # the final quick start of that session: the proposal's own controls, "lacking"
+            {
+                "confounds": [
+                    "The experiment lacks controls for the matched placebo pill, which could "
+                    "introduce bias.",
+                    "arousal",
+                ]
+            },
+            ["arousal"],
+            ["heart-rate monitoring"],  # the fake review's own missing control
         ),
         (  # a confound said again as a missing control for it
             {

@@ -233,14 +233,22 @@ def test_a_control_that_restates_the_comparison_condition_is_no_control() -> Non
     assert f"{restated!r} is a condition, not a control" in faults["controls"]
     # beside it, a control that is one passes
     two = [restated, "random allocation of participants to conditions"]
-    assert proposal_faults(draft_of(conditions=["noradrenaline", "placebo"], controls=two)) == {}
+    noradrenaline = draft_of(
+        conditions=["noradrenaline", "placebo"],
+        controls=two,
+        expected_if_true="More novel choices on noradrenaline.",
+    )
+    assert proposal_faults(noradrenaline) == {}
     # a session without any drug is a control of a drug-vs-placebo design
     baseline = ["a baseline session without any drug"]
     assert proposal_faults(draft_of(controls=baseline)) == {}
     # with no comparison condition, "without noradrenaline" adds one, and is a control
     doses = ["high dose of noradrenaline", "low dose of noradrenaline"]
     no_drug = ["a session without noradrenaline"]
-    assert proposal_faults(draft_of(conditions=doses, controls=no_drug)) == {}
+    more = "More novel choices on the high dose of noradrenaline."
+    assert (
+        proposal_faults(draft_of(conditions=doses, controls=no_drug, expected_if_true=more)) == {}
+    )
 
 
 def test_a_control_that_names_what_is_measured_is_no_control() -> None:
@@ -272,6 +280,15 @@ def test_expected_results_must_tell_the_two_outcomes_apart() -> None:
     assert "says what expected_if_true says" in faults["expected_if_false"]
     # a word is no expected result (a sixth session's draft)
     assert set(proposal_faults(draft_of(expected_if_true="Yes"))) == {"expected_if_true"}
+    # the final quick start of that session: a condition the design does not have
+    elsewhere = draft_of(
+        conditions=["amisulpride", "placebo"],
+        expected_if_true="Subjects will perform better with noradrenaline than those without.",
+        expected_if_false="Subjects on amisulpride will perform as those on placebo.",
+    )
+    fault = proposal_faults(elsewhere)
+    assert set(fault) == {"expected_if_true"}
+    assert "which of the conditions (amisulpride, placebo)" in fault["expected_if_true"]
     # "no difference" if an effect is hypothesised, unless the hypothesis is of none
     null = "Atomoxetine and placebo will not differ in novel-option choices."
     faults = proposal_faults(
@@ -316,11 +333,15 @@ def test_a_condition_that_names_the_predicted_outcome_is_a_measure() -> None:
     horizons = draft_of(
         hypothesis="Atomoxetine increases exploration in long horizons.",
         conditions=["long horizon", "short horizon"],
+        expected_if_true="More novel choices in the long horizon.",
+        expected_if_false="As many novel choices in the long horizon as in the short one.",
     )
     assert proposal_faults(horizons) == {}
     faces = draft_of(
         hypothesis="Noradrenaline increases attention to fearful faces.",
         conditions=["fearful faces", "neutral faces"],
+        expected_if_true="Longer looks at fearful faces.",
+        expected_if_false="Looks as long at fearful faces as at neutral faces.",
     )
     assert proposal_faults(faces) == {}
 
