@@ -136,10 +136,11 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
     return problems
 
 
-# Words that name a condition by its role: "on the drug", "in both conditions".
+# Words that name a condition by its role: "on the drug", "in both conditions", "no
+# group difference" (between subjects, the groups are the conditions).
 _ROLE = re.compile(
     rf"{CONTROL_ARM.pattern}|\b(?:drugs?|active|treatment|experimental|intervention|"
-    r"conditions|groups|arms)\b",
+    r"conditions?|groups?|arms?)\b",
     re.I,
 )
 
