@@ -38,6 +38,7 @@ from ideapump.agent.design import (
 )
 from ideapump.grounding.claims import check_sentence, check_text, split_sentences
 from ideapump.grounding.directions import directions
+from ideapump.grounding.no_effect import denied
 from ideapump.grounding.normalize import quote_key, terms
 from ideapump.results import ProposalDraft
 
@@ -143,6 +144,30 @@ _ROLE = re.compile(
     r"conditions?|groups?|arms?)\b",
     re.I,
 )
+
+
+def null_conditions(d: ProposalDraft, sources: Sequence[str]) -> dict[str, str]:
+    """The conditions its cited passages say had no effect, varied for a hypothesis
+    that does not name them.
+
+    The quick start's draft for "how does noradrenaline shape exploration?" gave
+    amisulpride against placebo, citing Dubois et al.'s "... particularly sensitive to
+    noradrenergic modulation, with no effect of amisulpride": the experiment would vary
+    what its own citation reports as doing nothing, to test something else.
+    """
+    said = set().union(*(denied(s) for s in sources)) if sources else set()
+    null = [
+        c
+        for c in manipulations(d.conditions, d.hypothesis)
+        if any(re.search(rf"\b{re.escape(t)}\b", c, re.I) for t in said)
+        and not any(re.search(rf"\b{re.escape(t)}\b", d.hypothesis, re.I) for t in said)
+    ]
+    if not null:
+        return {}
+    return {
+        "conditions": f"the cited passage reports no effect of {', '.join(null)}, and the "
+        "hypothesis is not about it: vary what the hypothesis names"
+    }
 
 
 def _expected_faults(d: ProposalDraft) -> dict[str, str]:

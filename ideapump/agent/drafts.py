@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, create_model
 
-from ideapump.agent.coherence import check_proposal, controls_of, proposal_faults
+from ideapump.agent.coherence import (
+    check_proposal,
+    controls_of,
+    null_conditions,
+    proposal_faults,
+)
 from ideapump.agent.design import (
     DESIGN_MENU,
     conditions_not_groups,
@@ -93,6 +98,8 @@ def candidate(
         draft = conditions_not_groups(draft)
         unsupported += removed
         faults = proposal_faults(draft)
+        for name, fault in null_conditions(draft, _cited(draft, evidence)[0]).items():
+            faults.setdefault(name, fault)
         if not faults:
             # What the rules did not count as a control is not shown as one either.
             return (

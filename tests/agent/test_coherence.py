@@ -423,3 +423,26 @@ def test_an_expected_result_says_what_the_experiment_will_show_not_what_is_known
     emptied, _ = check_proposal(draft_of(expected_if_true=known), [source])
     faults = proposal_faults(emptied)
     assert set(faults) == {"expected_if_true"} and "will show" in faults["expected_if_true"]
+
+
+def test_a_condition_its_citation_says_did_nothing_is_not_varied_for_another_hypothesis() -> None:
+    from ideapump.agent.coherence import null_conditions
+
+    # the quick start's final draft of a sixth session, and the Dubois sentence it cited
+    cited = [
+        "Our results provide evidence that value-free random exploration is particularly "
+        "sensitive to noradrenergic modulation, with no effect of amisulpride."
+    ]
+    amisulpride = draft_of(
+        hypothesis="Noradrenaline modulates exploration strategies in a learning task.",
+        conditions=["Placebo", "Amisulpride"],
+        expected_if_true="Fewer trials under the amisulpride condition than under placebo.",
+    )
+    fault = null_conditions(amisulpride, cited)
+    assert "reports no effect of Amisulpride" in fault["conditions"]
+    # a hypothesis about amisulpride itself may vary it; other drugs are not touched
+    about_it = amisulpride.model_copy(
+        update={"hypothesis": "Amisulpride leaves exploration as it is."}
+    )
+    assert null_conditions(about_it, cited) == {}
+    assert null_conditions(draft_of(conditions=["noradrenaline", "placebo"]), cited) == {}
