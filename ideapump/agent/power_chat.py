@@ -14,6 +14,7 @@ cited. Without such an effect the reply says so and uses Cohen's medium effect.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -134,11 +135,10 @@ def power_reply(
         citation = Evidence([], library).cite_passage(passage, _sentence_of(passage, effect))
         citations = [citation] if citation is not None else []
         arms = f" ({effect.comparison})" if effect.comparison else ""
-        said = f"{effect.reported}" + (
-            f", {effect.derivation}" if effect.measure != "Cohen's d" else ""
-        )
+        # A d converted from a t or F says how (its n is None); a printed d needs nothing.
+        how = f" ({effect.derivation})" if effect.n is None else ""
         lines = [
-            f'The closest effect in the library is d = {d:.2f}{arms}, from "{said}" in '
+            f'The closest effect in the library is d = {d:.2f}{arms}, from "{effect.reported}"{how} in '
             f"{passage.title}, p. {passage.page}"
             + (" [1]." if citations else ".")
             + (f" That study was {', '.join(design)}." if design else "")
@@ -155,8 +155,9 @@ def power_reply(
             f"in both conditions (within subject), a paired t-test has {within:.0%}."
         )
     lines.append(
-        f"For {POWER:.0%} power: {_ceil(need_between)} per group ({2 * _ceil(need_between)} in "
-        f"all) between subjects, or {_ceil(need_within)} within subject."
+        f"For {POWER:.0%} power: {math.ceil(need_between)} per group "
+        f"({2 * math.ceil(need_between)} in all) between subjects, or {math.ceil(need_within)} "
+        "within subject."
     )
     lines.append(
         "Within subject, d is taken as d_z, which holds for a correlation of 0.5 between "
@@ -173,7 +174,3 @@ def _sentence_of(passage: Passage, effect: Effect) -> str:
         if printed in re.sub(r"\s+", "", sentence):
             return sentence
     return closest_sentence(passage.quote, effect.reported)
-
-
-def _ceil(x: float) -> int:
-    return int(-(-float(x) // 1))
