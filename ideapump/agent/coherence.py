@@ -38,7 +38,7 @@ from ideapump.agent.design import (
 )
 from ideapump.grounding.claims import check_sentence, check_text, split_sentences
 from ideapump.grounding.directions import directions
-from ideapump.grounding.no_effect import denied
+from ideapump.grounding.no_effect import denied, mentions
 from ideapump.grounding.normalize import quote_key, terms
 from ideapump.results import ProposalDraft
 
@@ -159,8 +159,7 @@ def null_conditions(d: ProposalDraft, sources: Sequence[str]) -> dict[str, str]:
     null = [
         c
         for c in manipulations(d.conditions, d.hypothesis)
-        if any(re.search(rf"\b{re.escape(t)}\b", c, re.I) for t in said)
-        and not any(re.search(rf"\b{re.escape(t)}\b", d.hypothesis, re.I) for t in said)
+        if any(mentions(c, t) for t in said) and not any(mentions(d.hypothesis, t) for t in said)
     ]
     if not null:
         return {}

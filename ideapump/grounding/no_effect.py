@@ -49,10 +49,11 @@ def denied(sentence: str) -> set[str]:
 def names_denied(sentence: str, source_sentence: str) -> bool:
     """True when ``sentence`` names a thing ``source_sentence`` says had no effect: its
     "no effect" agrees with the source there, whatever else the source says changed."""
-    return any(_names(sentence, thing) for thing in denied(source_sentence))
+    return any(mentions(sentence, thing) for thing in denied(source_sentence))
 
 
-def _names(sentence: str, thing: str) -> bool:
+def mentions(sentence: str, thing: str) -> bool:
+    """True when ``sentence`` names ``thing`` as a whole word, in any case."""
     return re.search(rf"\b{re.escape(thing)}\b", sentence, re.I) is not None
 
 
@@ -79,10 +80,10 @@ def affirms_denied(sentence: str, sources: Sequence[str]) -> str | None:
     for source in sources:
         for text, nots, _ in _sentences(source):
             for thing in nots - own:
-                if not _names(sentence, thing):
+                if not mentions(sentence, thing):
                     continue
                 affirmed = any(
-                    _names(s, thing) and thing not in n and d & changes
+                    mentions(s, thing) and thing not in n and d & changes
                     for src in sources
                     for s, n, d in _sentences(src)
                 )
