@@ -169,6 +169,17 @@ def null_conditions(d: ProposalDraft, sources: Sequence[str]) -> dict[str, str]:
     }
 
 
+# An expected result about the literature, not the experiment: both of the final quick
+# start's read "The hypothesis is supported (refuted) by the passage, which states ...".
+_ABOUT_SOURCES = re.compile(
+    r"\b(?:the|this|that|these|cited) passages?\b|"
+    r"\b(?:supported|refuted|confirmed|contradicted|rejected) by (?:the |this |that )?"
+    r"(?:cited |previous |prior |existing |published )?"
+    r"(?:passages?|papers?|stud(?:y|ies)|literature|evidence|findings|research|work)\b",
+    re.I,
+)
+
+
 def _expected_faults(d: ProposalDraft) -> dict[str, str]:
     """Expected results that tell the researcher nothing: empty, the same whichever way
     the experiment comes out, or "no difference" for a hypothesis of an effect."""
@@ -180,6 +191,12 @@ def _expected_faults(d: ProposalDraft) -> dict[str, str]:
             # "Yes" (a kept draft's expected_if_true, bench/propose_drafts.py).
             faults[name] = f"{name} must say what this experiment will show " + (
                 "if the hypothesis is true" if name.endswith("true") else "if it is false"
+            )
+        elif _ABOUT_SOURCES.search(getattr(d, name)):
+            faults[name] = (
+                f"{name} speaks of the passages, not of this experiment: say what the "
+                "conditions will show "
+                + ("if the hypothesis is true" if name.endswith("true") else "if it is false")
             )
     if faults:
         return faults

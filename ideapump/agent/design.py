@@ -65,9 +65,13 @@ DESIGN_MENU = (
     "Between-subjects: each participant is randomly assigned to one condition.",
 )
 # Controls that only a within-subject design has: an order to counterbalance, sessions to
-# wash out between.
+# wash out between, the same people in every condition (the final quick start's only
+# control in a between-subjects design was "Same participants in both groups").
 _WITHIN_ONLY_CONTROL = re.compile(
-    r"\border of (?:the )?conditions\b|\bcounterbalanc\w*|\bwash-?out\b", re.I
+    r"\border of (?:the )?conditions\b|\bcounterbalanc\w*|\bwash-?out\b|"
+    r"\bsame (?:participants|subjects|individuals|people|animals|rats|mice)\b|"
+    r"\b(?:their|its|his|her) own controls?\b",
+    re.I,
 )
 # And one that only a between-subjects design has: chosen from the menu of a design that
 # said both, then kept after the design was repaired to within-subject (propose_drafts).

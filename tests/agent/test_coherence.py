@@ -355,6 +355,12 @@ def test_a_between_subjects_design_has_no_order_to_counterbalance() -> None:
     # groups described in words are between-subjects too (bench/propose_drafts.py)
     two_groups = "Two groups: one group will receive a placebo, the other atomoxetine."
     assert "controls" in proposal_faults(draft_of(design=two_groups, controls=controls))
+    # the final quick start of a later session: its only control, between subjects
+    same = ["Same participants in both groups", "matched pill"]
+    faults = proposal_faults(draft_of(design=between, controls=same))
+    assert set(faults) == {"controls"} and "Same participants" in faults["controls"]
+    within = "Within-subject: every participant does every condition, in counterbalanced order."
+    assert proposal_faults(draft_of(design=within, controls=same)) == {}
 
 
 def test_a_within_subject_design_allocates_no_one_to_a_condition() -> None:
@@ -423,6 +429,30 @@ def test_an_expected_result_says_what_the_experiment_will_show_not_what_is_known
     emptied, _ = check_proposal(draft_of(expected_if_true=known), [source])
     faults = proposal_faults(emptied)
     assert set(faults) == {"expected_if_true"} and "will show" in faults["expected_if_true"]
+
+
+def test_an_expected_result_is_about_the_experiment_not_the_passages() -> None:
+    # the final quick start of a later session: both expected results, one word apart
+    states = (
+        "by the passage, which states that value-free random exploration is particularly "
+        "sensitive to noradrenergic modulation."
+    )
+    draft = draft_of(
+        expected_if_true=f"The hypothesis is supported {states}",
+        expected_if_false=f"The hypothesis is refuted {states}",
+    )
+    faults = proposal_faults(draft)
+    assert set(faults) == {"expected_if_true", "expected_if_false"}
+    assert "speaks of the passages" in faults["expected_if_true"]
+    cited = draft_of(expected_if_true="As the cited study found, atomoxetine raises exploration.")
+    assert proposal_faults(cited) == {}  # names no passage and is not "supported by" it
+    prior = draft_of(expected_if_false="The effect is refuted by previous studies of placebo.")
+    assert set(proposal_faults(prior)) == {"expected_if_false"}
+    # what the conditions will show is the point, whatever word opens it
+    shown = draft_of(
+        expected_if_true="The hypothesis is supported by more novel choices on atomoxetine."
+    )
+    assert proposal_faults(shown) == {}
 
 
 def test_a_condition_its_citation_says_did_nothing_is_not_varied_for_another_hypothesis() -> None:
