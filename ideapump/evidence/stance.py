@@ -161,13 +161,25 @@ def cites_others(sentence: str) -> bool:
     return bool(_CITES_OTHERS.search(sentence.strip())) or names_a_work(sentence)
 
 
+# What the aim turned up, said after it in the same sentence: "We next assessed whether
+# novelty exploration was sensitive to our drug manipulation, but found no drug effects
+# on the novel bandit (F(2, 54) = 1.498, ...)" (Dubois et al.) reports a result.
+_FOUND = re.compile(
+    r"\b(?:(?:we|but|and|yet)\s+(?:found|observed|saw|detected|obtained)|"
+    r"(?:this|which|analysis|analyses|results?)\s+(?:revealed|showed|indicated))\b",
+    re.IGNORECASE,
+)
+
+
 def plans_or_supposes(sentence: str) -> bool:
     """True when ``sentence`` states an aim, a purpose, a hypothesis, a conjecture, someone
     else's suggestion or result (it cites them), a field's trend or an abstract's
-    background: whatever its words, not a result of its own."""
-    return bool(
-        _NOT_A_RESULT.search(sentence) or _SETUP_OPENING.search(sentence) or cites_others(sentence)
-    )
+    background: whatever its words, not a result of its own. An aim followed by what
+    was found ("we tested whether ..., but found no ...") is a result."""
+    if _SETUP_OPENING.search(sentence) or cites_others(sentence):
+        return True
+    aim = _NOT_A_RESULT.search(sentence)
+    return bool(aim) and not _FOUND.search(sentence, aim.end())
 
 
 _P_VALUE = re.compile(r"\b[pP]\s*[<=>\u2264\u2265]\s*0?\.\d")

@@ -37,7 +37,9 @@ _DOWN = (
     r"worsen\w*|worse|slower|shorter|weaker|downregulat\w*|delay\w*|lost|loss|cut|cuts"
 )
 _NONE = (
-    r"no (?:significant |reliable |detectable |clear |measurable )?"
+    # One word may name what had none: "found no drug effects on the novel bandit"
+    # (Dubois et al.), "no group differences"; side effects are another matter.
+    r"no (?:significant |reliable |detectable |clear |measurable )?(?:(?!side\b)[\w-]+ )?"
     r"(?:effect|effects|difference|differences|change|changes|influence|impact|association|"
     r"relationship|correlation|evidence)"
     r"|did not (?:differ|change|affect|alter|influence|vary)|does not (?:differ|change|affect)|"

@@ -272,6 +272,12 @@ def test_a_result_is_not_an_aim_or_a_conjecture() -> None:
     assert not states_result("This study sought to assess the efficacy of the intervention.")
     assert not states_result("Further research is needed to see if the effect is larger.")
     assert not states_result("Forty nurses took 3 mg tablets or placebo for 14 days.")
+    # an aim and then what it found, in one sentence (Dubois et al.'s results)
+    assert states_result(
+        "We next assessed whether novelty exploration was sensitive to our drug "
+        "manipulation, but found no drug effects on the novel bandit."
+    )
+    assert not states_result("We tested whether the drug changed what participants found.")
     # the field's trend, from the Mendt abstract: read as the paper's finding, it lost
     # the abstract its place among the passages weigh reads
     assert not states_result(

@@ -106,6 +106,11 @@ def test_strict_directions_need_a_passage_that_states_them() -> None:
         ),
         ("Hand-washing rates were higher at 4 weeks.", {"up"}),
         ("More or less every subject took part.", set()),
+        # one word may name what had none (Dubois et al.'s results) ...
+        ("We found no drug effects on the novel bandit.", {"none"}),
+        ("There were no group differences in age.", {"none"}),
+        # ... but side effects are not the outcome a claim is about
+        ("There were no side effects.", set()),
     ],
 )
 def test_direction_words(sentence: str, found: set[str]) -> None:
