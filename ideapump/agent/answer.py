@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from ideapump.agent.events import ChatEvent, CitationEvent, DoneEvent, EvidenceEvent, TokenEvent
 from ideapump.agent.grounding import AgentOptions, persona, retrieve
 from ideapump.errors import NotFoundError
-from ideapump.evidence.stance import cites_others
+from ideapump.evidence.findings import cites_others
 from ideapump.grounding.citations import Citation, Evidence
 from ideapump.grounding.claims import (
     MIN_SHARED_TERMS,

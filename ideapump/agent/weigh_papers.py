@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ideapump.agent.grounding import AgentOptions, relevance, retrieve
-from ideapump.evidence.stance import plans_or_supposes, states_result
+from ideapump.evidence.findings import plans_or_supposes, states_result
 from ideapump.grounding.evidence import openings_of, sentence_scores
 from ideapump.grounding.normalize import numbers, terms
 from ideapump.grounding.quotes import sentences

@@ -23,7 +23,6 @@ The model's stance and the reason for any change are kept in :class:`Stance`.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import TYPE_CHECKING, Literal
 
@@ -33,9 +32,12 @@ from ideapump.evidence.directions import (
     Direction,
     after_direction,
     directions,
-    without_directions,
 )
-from ideapump.grounding.works import names_a_work
+from ideapump.evidence.findings import (
+    finding_of,
+    plans_or_supposes,
+    reports_no_result,
+)
 
 if TYPE_CHECKING:
     from ideapump.llm.model import ChatModel
@@ -118,179 +120,6 @@ def _agreement(claim: set[Direction], passage: set[Direction]) -> tuple[bool, bo
         agree = bool(passage & _DIRECTED) or ("effect" in passage and "none" not in passage)
         return agree, "none" in passage, "an effect"
     return False, False, ""
-
-
-# A sentence that says what was planned, supposed, hoped or left for later is not a result:
-# "we hypothesized that horses would show lower cortisol", "it has been suggested that
-# dogs have become more attentive than wolves", "the results could be important for
-# increasing awareness".
-_NOT_A_RESULT = re.compile(
-    r"\b(?:aim\w*|objectives?|purpose|hypothes\w*|whether|expect\w*|could(?!\s*(?:not|n't))|"
-    r"might|may|"
-    r"should|would|will|future|further research|(?:is|are) needed|to date|sought|"
-    r"to (?:assess|evaluate|examine|investigate|test|determine|explore|compare)|"
-    r"we (?:here )?(?:investigated|examined|assessed|evaluated|explored|studied|tested)|"
-    r"been suggested|been proposed|been (?:also )?(?:reported|observed|shown|found)|"
-    # a field's trend, not a result: "Exercise has gained increasing interest as ..."
-    r"(?:increasing|growing|renewed|considerable|great)\s+(?:interest|attention)|"
-    r"(?:has|have)\s+(?:gained|attracted|received)\b|"
-    # a purpose: "an intervention to promote behavior intended to reduce transmission"
-    r"intended to|designed to|in order to|so as to)\b",
-    re.IGNORECASE,
-)
-# A structured abstract's sentence under a label that sets the study up:
-# "Background: Frequent handwashing can prevent infections".
-_SETUP_OPENING = re.compile(
-    r"^\W*(?:background|introduction|objectives?|aims?|purpose|rationale)\s*[.:]", re.IGNORECASE
-)
-
-
-# A sentence that cites other work reports that work, not this paper's result: "[27]",
-# "(Aston-Jones and Cohen, 2005)", "Jepma et al., 2010", or a superscript reference the
-# PDF's text glues to the last word ("... after the peak of plasma melatonin35.": weigh
-# read that discussion sentence on another study as the Mendt paper's support).
-# Mid-sentence, a glued list of two or more ("... bed rest studies19,25, suggesting").
-_CITES_OTHERS = re.compile(
-    r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|\b[a-z]{4,}\d{1,3}(?:,\d{1,3})*[.;]?$|"
-    r"\b[a-z]{4,}\d{1,3}(?:,\d{1,3})+\b"
-)
-
-
-def cites_others(sentence: str) -> bool:
-    """True when ``sentence`` cites other work (see ``_CITES_OTHERS``)."""
-    return bool(_CITES_OTHERS.search(sentence.strip())) or names_a_work(sentence)
-
-
-# What the aim turned up, said after it in the same sentence: "We next assessed whether
-# novelty exploration was sensitive to our drug manipulation, but found no drug effects
-# on the novel bandit (F(2, 54) = 1.498, ...)" (Dubois et al.) reports a result.
-_FOUND = re.compile(
-    r"\b(?:(?:we|but|and|yet)\s+(?:found|observed|saw|detected|obtained)|"
-    r"(?:this|which|analysis|analyses|results?)\s+(?:revealed|showed|indicated))\b",
-    re.IGNORECASE,
-)
-
-
-def plans_or_supposes(sentence: str) -> bool:
-    """True when ``sentence`` states an aim, a purpose, a hypothesis, a conjecture, someone
-    else's suggestion or result (it cites them), a field's trend or an abstract's
-    background: whatever its words, not a result of its own. An aim followed by what
-    was found ("we tested whether ..., but found no ...") is a result."""
-    if _SETUP_OPENING.search(sentence) or cites_others(sentence):
-        return True
-    aim = _NOT_A_RESULT.search(sentence)
-    return bool(aim) and not _FOUND.search(sentence, aim.end())
-
-
-_P_VALUE = re.compile(r"\b[pP]\s*[<=>\u2264\u2265]\s*0?\.\d")
-
-
-def states_result(sentence: str) -> bool:
-    """True when ``sentence`` reports a result: a direction or a p-value, not an aim or
-    a conjecture (what a stance can rest on; see :func:`finding_of`)."""
-    if plans_or_supposes(sentence):
-        return False
-    return bool(directions(sentence) - {"effect"}) or bool(_P_VALUE.search(sentence))
-
-
-_NUMBER = re.compile(r"\d")
-# A measured outcome: a percentage, a rate or a ratio, "n of N", "n/N".
-_MEASURED = re.compile(
-    r"\d\s*(?:%|percent\b)|\b(?:rate|ratio|sensitivity|specificity|kappa|accuracy)\b.{0,40}\d"
-    r"|\b\d+\s+(?:of|out of)\s+\d+\b|\b\d+\s*/\s*\d+\b",
-    re.IGNORECASE,
-)
-# A structured abstract's results label: "**Results.**", "RESULTS:".
-_RESULTS_LABEL = re.compile(r"(?:\*\*|^)\s*results?\s*[.:]|\bRESULTS?\s*:", re.IGNORECASE | re.M)
-# Its labels for what sets a study up: "**Design.**", "SETTING:".
-_SETUP_LABEL = re.compile(
-    r"(?:\*\*|^)\s*(?:objectives?|aims?|purpose|background|introduction|design|setting|"
-    r"methods?|subjects|participants|patients|materials)\s*[.:]",
-    re.IGNORECASE | re.M,
-)
-
-
-def reports_no_result(passage: str, title: str = "") -> str | None:
-    """Why ``passage`` cannot support or contradict a claim when it evidently reports no
-    result, else None.
-
-    It reports one when it carries a results label ("**Results.**"), or a sentence that
-    :func:`states_result`, names an effect with a number ("PET changed management in
-    17 of 46 patients") or gives a measured outcome (a percentage, a rate, "n of N").
-    What is left is aims, design, setting and background: "**Objectives.** To compare
-    ... **Setting.** 2 large nursing homes". The 1.5B model answered "yes" to such
-    passages on most PubMedQA questions, and their "support" outvoted the result
-    passage's "no". Only a passage that shows it sets a study up (an aim, a
-    hypothesis, or a label such as "**Design.**") is judged so; results in words
-    alone ("the pupil constricts to bright light in our pilot") go to the model.
-    """
-    if _RESULTS_LABEL.search(passage):
-        return None
-    setup = bool(_SETUP_LABEL.search(passage))
-    for sentence in _own_sentences(passage, title):
-        if plans_or_supposes(sentence):
-            setup = True
-            continue
-        if (
-            states_result(sentence)
-            or _MEASURED.search(sentence)
-            or ("effect" in directions(sentence) and _NUMBER.search(sentence))
-        ):
-            return None
-    return "the passage reports no result (aims, methods or background only)" if setup else None
-
-
-def _own_sentences(passage: str, title: str) -> list[str]:
-    """The passage's sentences without its title page run on: a sentence that opens with
-    the paper's title is title, authors and affiliations without a full stop."""
-    from ideapump.agent.grounding import sentences
-    from ideapump.grounding.normalize import quote_key
-
-    head = quote_key(title)[:40]
-    return [s for s in sentences(passage) if not (head and quote_key(s).startswith(head))]
-
-
-_EXCLUDED = re.compile(r"\b(?:without|non-?|absence of)\s*((?:\w+\s+)?\w+)", re.IGNORECASE)
-
-
-def finding_of(passage: str, claim: str, title: str = "") -> str:
-    """The passage's sentence that states a result on the claim (code, not the model).
-
-    Among sentences with direction words, the one sharing most of the claim's content
-    words (word stems, so "reduced" meets "reduction"), counted against the square root
-    of its length; a sentence that states an aim, a hypothesis, a conjecture or someone
-    else's suggestion counts half, so the result beside it wins. The whole sentence:
-    a long one's result can come after its first 40 words ("Those who collected hand
-    gel were more likely to report using hand gel ..., but ... this did not result in
-    significantly higher rates of daily hand-washing").
-
-    ``title``: a sentence that opens with the paper's title is its title page run on
-    (title, authors, affiliations without a full stop), not a finding: "Regular
-    exercise counteracts circadian shifts ... Stefan Mendt 1, Hanns-Christian ...".
-    """
-    from ideapump.agent.grounding import closest_sentence
-    from ideapump.grounding.normalize import terms
-
-    own = _own_sentences(passage, title)
-    passage = " ".join(own) or passage
-    stated = [s for s in own if directions(s) - {"effect"}]
-    if not stated:
-        return closest_sentence(passage, claim, max_words=10_000)
-    # The sentence is chosen by what it is about; its direction is what gets compared.
-    # Counting the claim's direction word ("delays") picked "CTR showed a phase delay"
-    # for a claim on the exercise groups, and the check then agreed with itself.
-    topic = without_directions(claim)
-    # "bed rest without exercise ...": a sentence on the exercise groups is about the
-    # other arm, so those words count against it.
-    negated = set().union(*(terms(m) for m in _EXCLUDED.findall(topic)))
-    wanted = terms(topic) - negated
-
-    def score(sentence: str) -> float:
-        words = terms(sentence)
-        shared = (len(wanted & words) - len(negated & words)) / math.sqrt(len(sentence.split()))
-        return shared * 0.5 if shared > 0 and plans_or_supposes(sentence) else shared
-
-    return max(stated, key=score)  # ties: the earlier sentence
 
 
 def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "") -> Stance:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ideapump.evidence.directions import directions
+from ideapump.evidence.findings import finding_of
 from ideapump.evidence.models import Effect
 from ideapump.evidence.pool import orient, pool
-from ideapump.evidence.stance import affirmative, cross_check, finding_of
+from ideapump.evidence.stance import affirmative, cross_check
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
 
 
@@ -264,7 +265,7 @@ def test_a_difference_the_passage_denies_is_no_agreement() -> None:
 
 
 def test_a_result_is_not_an_aim_or_a_conjecture() -> None:
-    from ideapump.evidence.stance import states_result
+    from ideapump.evidence.findings import states_result
 
     assert states_result("Melatonin shortened sleep onset latency by 12 minutes.")
     assert states_result("Sleep diaries differed between the arms (p = .003).")
@@ -303,7 +304,7 @@ def test_a_result_is_not_an_aim_or_a_conjecture() -> None:
 
 
 def test_a_sentence_that_cites_other_work_is_not_the_papers_result() -> None:
-    from ideapump.evidence.stance import states_result
+    from ideapump.evidence.findings import states_result
 
     # the Mendt discussion on another study, its superscript reference glued to the last
     # word by the PDF's text: weigh read it as the paper's support for "exercise during
@@ -372,7 +373,7 @@ def test_the_finding_is_chosen_by_topic_not_by_the_claims_direction_word() -> No
 
 
 def test_a_passage_of_aims_and_methods_reports_no_result() -> None:
-    from ideapump.evidence.stance import reports_no_result
+    from ideapump.evidence.findings import reports_no_result
 
     aims = (
         "**Objectives.** To compare a sliding hip screw and an intramedullary nail. "
