@@ -6,16 +6,15 @@ import math
 
 import pytest
 
-from ideapump.evidence.effects import (
-    check_proposal,
+from ideapump.evidence.conversions import (
     d_from_f,
     d_from_t,
-    extract_effects,
     fisher_z,
     hedges_j,
     log_ratio_from_ci,
     log_ratio_from_p,
 )
+from ideapump.evidence.effects import check_proposal, extract_effects
 
 
 def test_t_to_d_between_and_paired() -> None:
