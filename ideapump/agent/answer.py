@@ -151,6 +151,14 @@ class CheckedAnswer:
         self.declined = 0
         self.years: dict[str, int | None] = {}
         self.why = ""
+        self.shown = 0  # the model's sentences shown
+
+    @property
+    def full(self) -> bool:
+        """True once ``MAX_SENTENCES`` of the model's sentences are shown: the rest is
+        not read. Told "at most 4", the 1.5B model wrote a sixth sentence copying the
+        Thompson paper's "Background: Research is needed ..." (57 s in all)."""
+        return self.shown >= MAX_SENTENCES
 
     # -- streaming -------------------------------------------------------------------
 
@@ -174,6 +182,8 @@ class CheckedAnswer:
             spans = sentence_spans(self.pending)
 
     def flush(self) -> Iterator[TokenEvent | CitationEvent]:
+        if self.full:
+            self.pending = ""  # the start of a sentence past the answer's length
         self.pending = _MARKER_AT_END.sub(r" \2\1", self.pending)
         for a, b in sentence_spans(self.pending):
             yield from self._sentence(self.pending[a:b])
@@ -184,7 +194,7 @@ class CheckedAnswer:
     # -- one sentence ------------------------------------------------------------------
 
     def _sentence(self, raw: str) -> Iterator[TokenEvent | CitationEvent]:
-        if _ENUMERATOR.match(raw):
+        if self.full or _ENUMERATOR.match(raw):
             return  # a list number on its own ("1."), not a sentence
         raw = _BULLET.sub("", tidy(raw))
         raw = _POINTER.sub(lambda m: f" {m[1].strip().rstrip(',')}", raw)
@@ -205,6 +215,7 @@ class CheckedAnswer:
         if numbers is None:
             self.removed.append((plain, f"not supported by the evidence it cites: {self.why}"))
             return
+        self.shown += 1
         yield from self._show(_with_markers(plain, numbers), numbers)
 
     def support(self, sentence: str, given: list[int]) -> list[int] | None:
@@ -390,8 +401,16 @@ def answer_stream(
     # (about 200 tokens, 3 s on a 2-core CPU, before the first token of every answer).
     rules = render_prompt("chat_rules", max_sentences=MAX_SENTENCES)
     messages = [("system", f"{persona()}\n\n{rules}"), ("user", user)]
-    for piece in stream_text(llm, messages, max_tokens=ANSWER_TOKENS):
-        yield from answer.feed(piece)
+    pieces = stream_text(llm, messages, max_tokens=ANSWER_TOKENS)
+    try:
+        for piece in pieces:
+            yield from answer.feed(piece)
+            if answer.full:
+                break  # closing the stream closes the request: the server stops writing
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
     yield from answer.flush()
     yield DoneEvent(
         intent="question",

@@ -91,6 +91,25 @@ def test_question_shows_only_checked_sentences_each_with_a_citation(
     assert again[0] == messages[0] and again[1] != messages[1]
 
 
+def test_an_answer_stops_at_its_length(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # told "at most 4 sentences", the 1.5B model wrote six on the Thompson paper
+    def six(body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in sorted(p.items()) if "increase in handwashing" in t)
+        said = "intervention sequences led to an increase in handwashing frequency"
+        return [
+            f"{w} {said} [{n}]. " for w in ("Both", "Overall, both", "So both", "Hence both")
+        ] + [f"Again both {said} [{n}]. Finally both {said} [{n}]."]
+
+    fake.on("stream", six)
+    done = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    shown = [s for s in done.text.split(". ") if s]
+    assert len(shown) == 4 and shown[-1].startswith("Hence both"), done.text
+    assert "Again" not in done.text and "Finally" not in done.text
+    assert done.unsupported_removed == 0 and not done.extractive
+
+
 def options_cap(llm: Any) -> int:
     return int(llm.llm_settings.max_output_tokens)
 
@@ -155,26 +174,25 @@ def test_a_marker_used_as_a_sentences_subject_keeps_the_sentence_readable(
         n = next(n for n, t in sorted(p.items()) if "increase in handwashing" in t)
         # the 1.5B model writes "[4] shows that ..."; the marker arrives as its own token
         return [
-            "Both intervention sequences led to an increase in handwashing frequency.",
+            f"Both intervention sequences led to an increase in handwashing frequency (cf [{n}].",
             f" [{n}]",
             " reports that both intervention sequences led to an increase in handwashing "
             f"frequency. According to [{n}], both intervention sequences led to an increase "
             "in handwashing frequency.",
             f" The paper by [{n}] shows that both intervention sequences led to an increase "
-            f"in handwashing frequency. Both intervention sequences led to an increase in "
-            f"handwashing frequency (cf [{n}].",
+            "in handwashing frequency.",
         ]
 
     fake.on("stream", answer)
     reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
     assert not reply.extractive and reply.unsupported_removed == 0, reply.result
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", reply.text) if s.strip()]
-    assert len(sentences) == 5, reply.text
+    assert len(sentences) == 4, reply.text
     assert sentences[1].startswith("The study reports that both"), reply.text
     assert sentences[2].startswith("According to the study, both"), reply.text
     # the marker stood for the authors, and a parenthesis only pointed at the evidence
     assert sentences[3].startswith("The paper shows that both"), reply.text
-    assert re.search(r"frequency \[\d+\]\.$", sentences[4]), reply.text
+    assert re.search(r"frequency \[\d+\]\.$", sentences[0]), reply.text
     assert "(cf" not in reply.text and "by the study" not in reply.text
     assert all(re.search(r"\[\d+\]\.$", s) for s in sentences), reply.text
 
