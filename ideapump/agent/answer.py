@@ -6,7 +6,7 @@
    the answer says the library does not cover the question, without a model
    call. That decision is the code's, from the evidence scores, never the model's.
 2. The model writes a short answer from the numbered evidence, citing by number.
-3. :class:`CheckedAnswer` shows the answer one sentence at a time, and only
+3. :class:`~ideapump.agent.checked.CheckedAnswer` shows the answer one sentence at a time, and only
    checked sentences: each must cite evidence (a sentence without a marker is
    given the evidence item that supports it, if one does) and pass the claim
    check (:mod:`~ideapump.grounding.claims`) against the passages it cites (a
@@ -18,34 +18,25 @@
 4. When no sentence survives (the model declined, or rambled past its
    evidence), the answer is extractive: "From the library:" and the best
    evidence sentences, verbatim, each with its citation.
+5. A question that asks for a number none of the evidence states is told so
+   (``NO_FIGURE``), whatever was shown before it.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ideapump.agent.events import ChatEvent, CitationEvent, DoneEvent, EvidenceEvent, TokenEvent
+from ideapump.agent.checked import MAX_SENTENCES, CheckedAnswer
+from ideapump.agent.events import ChatEvent, DoneEvent, TokenEvent
 from ideapump.agent.grounding import AgentOptions, persona, retrieve
-from ideapump.errors import NotFoundError
-from ideapump.evidence.findings import cites_others
-from ideapump.grounding.citations import Citation, Evidence
-from ideapump.grounding.claims import (
-    MIN_SHARED_TERMS,
-    borrowed_words,
-    check_sentence,
-    restated_question,
-    strip_markers,
-)
+from ideapump.grounding.citations import Evidence
 from ideapump.grounding.evidence import (
-    EvidenceItem,
-    Gathered,
+    asks_quantity,
     gather_evidence,
     opening_passages,
 )
-from ideapump.grounding.normalize import terms
-from ideapump.grounding.quotes import sentence_spans, tidy
+from ideapump.grounding.normalize import numbers
 from ideapump.llm import stream_text
 from ideapump.prompts import render_prompt
 
@@ -58,12 +49,8 @@ NOT_COVERED = (
     "The library does not cover this: none of the retrieved passages is relevant, so I won't "
     "guess. Could you point me to a paper, or ingest one on the topic?"
 )
-EXTRACTIVE = "From the library:"
-#: Evidence sentences quoted in an extractive answer.
-EXTRACTIVE_ITEMS = 2
-#: ... each within this score of the best one (a weak second sentence is no answer).
-EXTRACTIVE_MARGIN = 0.1
-MAX_SENTENCES = 4
+#: Said after an answer to a question that asks for a number none of its evidence states.
+NO_FIGURE = "None of the passages I found gives a figure for this."
 #: Tokens an answer of MAX_SENTENCES short sentences needs, with room to spare. The 1.5B
 #: model sometimes rambles on to the output cap: 1,024 tokens took 398 s on 2 cores
 #: (bench/llm_path.py), and whatever it writes past a few sentences is never shown.
@@ -72,278 +59,6 @@ ANSWER_TOKENS = 320
 EXTRA_PASSAGES = 6
 #: Documents whose abstract joins the evidence step's passages.
 ABSTRACTS = 2
-
-# One citation marker: "[2]", "[1, 3]".
-_MARKER = r"\[\s*\d+(?:\s*,\s*\d+)*\s*\]"
-_MARKERS = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
-_LEADING_MARKERS = re.compile(rf"^(?:\s*{_MARKER})+")
-# "exploration.[1] Next": a marker after the full stop that ends its sentence. Only once
-# what follows it is seen: "exploration. [4] shows that ..." opens the next sentence with
-# the marker as its subject, and moving it would leave "shows that ..." without one.
-_MARKER_AFTER_STOP = re.compile(rf"([.!?])\s*({_MARKER})(?=\s*[^\sa-z\[])")
-_MARKER_AT_END = re.compile(rf"([.!?])\s*({_MARKER})\s*$")
-# A marker the model used as a noun: "[4] shows that ...", "According to [2], ...".
-_MARKER_AS_SUBJECT = re.compile(rf"^(\s*)({_MARKER})(?=\s+[a-z])")
-_MARKER_AFTER_PREPOSITION = re.compile(
-    rf"\b(according to|in|by|from|of|see)\s+({_MARKER})(?=\s*[,;:]|\s+[a-z])", re.I
-)
-# "The paper by [3] shows": the marker stands for the authors; "The paper [3] shows"
-# reads as the model meant it once the marker moves to the sentence's end.
-_WORK_BY_MARKER = re.compile(
-    rf"\b(paper|study|article|work|research|trial|review|report)\s+by\s+({_MARKER})", re.I
-)
-# "(cf [1]." / "(see [2, 3])": a parenthesis that only points at evidence.
-_POINTER = re.compile(rf"\(\s*(?:cf\.?|see|e\.g\.,?)?\s*((?:{_MARKER}\s*,?\s*)+)\)?", re.I)
-_ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s*$")
-_BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")
-# A sentence that stops on one of these words was cut off: the model copied a
-# passage's last, unfinished sentence or ran out of tokens.
-_DANGLING = re.compile(
-    r"\b(?:and|or|but|nor|of|the|an|to|with|into|for|by|from|than|which|whose|between|"
-    r"versus|vs|during|whereas)\W*$",
-    re.I,
-)
-# The model's escape phrases: the library / passages / evidence "do not cover / say ...".
-_DECLINE = re.compile(
-    r"\b(?:library|passages?|evidence|documents?|text|sources?|context|information|study|"
-    r"paper|authors?|it)\b[^.]{0,25}?\b(?:does not|doesn't|do not|don't|did not|didn't|"
-    r"cannot|can't|can not)\b[^.]{0,40}?\b(?:cover\w*|say|mention\w*|contain\w*|"
-    r"provide\w*|address\w*|specif\w*|answer\w*|discuss\w*|state|report|give)\b"
-    r"|\b(?:no|not enough|insufficient) (?:information|mention|details?|data)\b"
-    r"|\bI (?:cannot|can't|could not|couldn't|am unable to) (?:find|answer|say|determine)\b"
-    r"|\bnot (?:specified|stated|mentioned|given|provided|available)\b"
-    r"|\b(?:given|provided) (?:information|evidence|passages?|context)\b",
-    re.I,
-)
-
-
-def declines(sentence: str) -> bool:
-    """True when ``sentence`` is the model saying it cannot answer rather than answering."""
-    return bool(_DECLINE.search(sentence))
-
-
-def _study(marker: str) -> str:
-    """What a marker used as a noun stands for, once the marker moves to the sentence end."""
-    return "the studies" if "," in marker else "the study"
-
-
-def _with_markers(sentence: str, numbers: list[int]) -> str:
-    """``sentence`` with "[n, m]" before its final punctuation."""
-    if not numbers:
-        return sentence
-    marker = "[" + ", ".join(map(str, numbers)) + "]"
-    m = re.search(r"([.!?]+[\"'\u201d\u2019)]*)$", sentence)
-    if m:
-        return f"{sentence[: m.start()].rstrip()} {marker}{m.group(1)}"
-    return f"{sentence} {marker}"
-
-
-class CheckedAnswer:
-    """The model's streamed answer, shown one checked sentence at a time."""
-
-    def __init__(self, gathered: Gathered, evidence: Evidence) -> None:
-        self.gathered = gathered
-        self.evidence = evidence
-        self.pending = ""
-        self.text = ""
-        self.cited: dict[int, Citation] = {}
-        self.removed: list[tuple[str, str]] = []  # (sentence, why)
-        self.declined = 0
-        self.years: dict[str, int | None] = {}
-        self.why = ""
-        self.shown = 0  # the model's sentences shown
-
-    @property
-    def full(self) -> bool:
-        """True once ``MAX_SENTENCES`` of the model's sentences are shown: the rest is
-        not read. Told "at most 4", the 1.5B model wrote a sixth sentence copying the
-        Thompson paper's "Background: Research is needed ..." (57 s in all)."""
-        return self.shown >= MAX_SENTENCES
-
-    # -- streaming -------------------------------------------------------------------
-
-    def feed(self, piece: str) -> Iterator[TokenEvent | CitationEvent]:
-        # "... exploration.[1] Next" -> "... exploration [1]. Next": the marker ends its sentence.
-        self.pending = _MARKER_AFTER_STOP.sub(r" \2\1", self.pending + piece)
-        spans = sentence_spans(self.pending)
-        # The last span may still be growing; a sentence is done once the next one has
-        # begun with words (its leading "[2]" belongs to the sentence before it).
-        while len(spans) >= 2:
-            nxt = self.pending[spans[1][0] : spans[1][1]]
-            lead = _LEADING_MARKERS.match(nxt)
-            if lead and re.match(r"\s+[a-z]", nxt[lead.end() :]):
-                lead = None  # "[4] shows that ...": the marker is the next sentence's subject
-            rest = nxt[lead.end() :] if lead else nxt
-            if not rest.strip():
-                break
-            end = spans[1][0] + (lead.end() if lead else 0)
-            yield from self._sentence(self.pending[spans[0][0] : end])
-            self.pending = self.pending[end:]
-            spans = sentence_spans(self.pending)
-
-    def flush(self) -> Iterator[TokenEvent | CitationEvent]:
-        if self.full:
-            self.pending = ""  # the start of a sentence past the answer's length
-        self.pending = _MARKER_AT_END.sub(r" \2\1", self.pending)
-        for a, b in sentence_spans(self.pending):
-            yield from self._sentence(self.pending[a:b])
-        self.pending = ""
-        if not self.text:
-            yield from self.extractive()
-
-    # -- one sentence ------------------------------------------------------------------
-
-    def _sentence(self, raw: str) -> Iterator[TokenEvent | CitationEvent]:
-        if self.full or _ENUMERATOR.match(raw):
-            return  # a list number on its own ("1."), not a sentence
-        raw = _BULLET.sub("", tidy(raw))
-        raw = _POINTER.sub(lambda m: f" {m[1].strip().rstrip(',')}", raw)
-        raw = _WORK_BY_MARKER.sub(r"\1 \2", raw)
-        raw = _MARKER_AS_SUBJECT.sub(lambda m: f"{m[1]}{_study(m[2]).capitalize()} {m[2]}", raw)
-        raw = _MARKER_AFTER_PREPOSITION.sub(lambda m: f"{m[1]} {_study(m[2])} {m[2]}", raw)
-        given = [int(n) for m in _MARKERS.finditer(raw) for n in re.findall(r"\d+", m[1])]
-        plain = " ".join(strip_markers(raw).split())
-        if not plain or not re.search(r"[A-Za-z]", plain):
-            return
-        if declines(plain):
-            self.declined += 1
-            return
-        if _DANGLING.search(plain):
-            self.removed.append((plain, "cut off mid-sentence"))
-            return
-        numbers = self.support(plain, given)
-        if numbers is None:
-            self.removed.append((plain, f"not supported by the evidence it cites: {self.why}"))
-            return
-        self.shown += 1
-        yield from self._show(_with_markers(plain, numbers), numbers)
-
-    def support(self, sentence: str, given: list[int]) -> list[int] | None:
-        """The evidence numbers that support ``sentence``, or None when none does.
-
-        Its own markers first (those that name evidence); failing those, another
-        item of the same paper; for a sentence without markers, the item that
-        supports it best. Supported means: the claim check passes against the
-        item's passage (strict about directions: the passage must state the same
-        one; a work it names is that paper or named there), the sentence shares at
-        least ``MIN_SHARED_TERMS`` content words with it, and it takes no content
-        word from evidence it does not cite
-        (:func:`~ideapump.grounding.claims.borrowed_words`).
-        Why the first candidate failed is kept in ``self.why``.
-        """
-        self.why = "no evidence item shares its content words"
-        items = [i for n in dict.fromkeys(given) if (i := self.gathered.item(n))]
-        tried = bool(items)
-        if items:
-            why = self._unsupported(sentence, items)
-            if why is None:
-                return [i.n for i in items]
-            self.why = why
-        pool = self.gathered.items
-        if items:  # a wrong number: try the cited paper's other evidence only
-            docs = {i.passage.doc_id for i in items}
-            pool = [i for i in pool if i.passage.doc_id in docs]
-        about = terms(sentence)
-        ranked = sorted(pool, key=lambda i: -len(about & terms(i.text)))
-        for item in ranked:
-            if len(about & terms(item.text)) < MIN_SHARED_TERMS:
-                break
-            why = self._unsupported(sentence, [item])
-            if why is None:
-                return [item.n]
-            if not tried:
-                tried, self.why = True, why
-        return None
-
-    def _unsupported(self, sentence: str, items: list[EvidenceItem]) -> str | None:
-        """Why ``items`` do not support ``sentence``; None when they do."""
-        sources = [i.passage.quote for i in items]
-        about = terms(sentence)
-        if not any(len(about & terms(s)) >= MIN_SHARED_TERMS for s in sources):
-            return "shares too few words with the evidence it cites"
-        years = [y for i in items if (y := self._year(i.passage.doc_id)) is not None]
-        verdict = check_sentence(sentence, sources, strict=True, years=years)
-        if not verdict.ok:
-            return "; ".join(verdict.reasons)
-        # The model sees each item's title and sentence, not the chunk: only the cited
-        # ones may lend words (a word of the chunk it was not shown came from elsewhere).
-        cited = [f"{i.passage.title}. {i.text}" for i in items]
-        others = [i.text for i in self.gathered.items if i not in items]
-        mixed = borrowed_words(sentence, cited, others, self.gathered.query)
-        if mixed:
-            return f"takes {', '.join(mixed)}... from evidence it does not cite"
-        echoed = restated_question(sentence, cited, self.gathered.query)
-        if echoed:
-            return f"says the question back; the evidence it cites does not say {', '.join(echoed)}"
-        return None
-
-    def _year(self, doc_id: str) -> int | None:
-        """The cited document's year: a sentence may name the paper it cites by it."""
-        if doc_id not in self.years:
-            library = self.evidence.library
-            try:
-                self.years[doc_id] = library.get(doc_id).year if library else None
-            except NotFoundError:
-                self.years[doc_id] = None
-        return self.years[doc_id]
-
-    def _show(self, sentence: str, numbers: list[int]) -> Iterator[TokenEvent | CitationEvent]:
-        for n in numbers:
-            if n in self.cited:
-                continue
-            citation = self._citation(n, sentence)
-            if citation is not None:
-                self.cited[n] = citation
-                yield CitationEvent(marker=n, citation=citation)
-        text = (" " if self.text else "") + sentence
-        self.text += text
-        yield TokenEvent(text=text)
-
-    def _citation(self, n: int, claim: str) -> Citation | None:
-        item = self.gathered.item(n)
-        if item is None:
-            return None
-        number = self.evidence.add(item.passage)
-        return self.evidence.resolve(number, item.text, claim)
-
-    def evidence_event(self) -> EvidenceEvent:
-        """Every evidence item, cited by its own sentence, under the number the model sees."""
-        items = []
-        for item in self.gathered.items:
-            citation = self._citation(item.n, item.text)
-            if citation is not None:
-                items.append(CitationEvent(marker=item.n, citation=citation))
-        return EvidenceEvent(items=items)
-
-    def extractive(self) -> Iterator[TokenEvent | CitationEvent]:
-        """The best evidence sentences, verbatim, as the answer."""
-        items = extractive_items(self.gathered.items)
-        if not items:
-            return
-        self.text = EXTRACTIVE
-        yield TokenEvent(text=EXTRACTIVE)
-        for item in items:
-            # Every sentence shown carries its citation, also inside a multi-sentence item.
-            for a, b in sentence_spans(item.text):
-                yield from self._show(_with_markers(item.text[a:b], [item.n]), [item.n])
-
-    @property
-    def extractive_used(self) -> bool:
-        return self.text.startswith(EXTRACTIVE)
-
-
-def extractive_items(items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
-    """The evidence an extractive answer quotes: the best items, within
-    ``EXTRACTIVE_MARGIN`` of the best, those that are the paper's own words first.
-
-    The Mendt bed-rest answer quoted "Phase delays have been also observed in horizontal
-    bed rest studies19,25, ..." first, a discussion of other studies, beside the paper's
-    own "We found that HDBR induces a phase delay".
-    """
-    best = max((i.score for i in items), default=0.0)
-    near = [i for i in items if i.score >= best - EXTRACTIVE_MARGIN]
-    own = [i for i in near if not cites_others(i.text)]
-    return (own + [i for i in near if i not in own])[:EXTRACTIVE_ITEMS]
 
 
 def answer_passages(library: Library, query: str, options: AgentOptions) -> list[Passage]:
@@ -412,6 +127,10 @@ def answer_stream(
         if close is not None:
             close()
     yield from answer.flush()
+    if asks_quantity(message) and not any(numbers(i.text, words=True) for i in gathered.items):
+        # "How big was that effect?" on the Mathot paper: the model wrote "0.3" (in no
+        # passage, removed) and the extractive answer quoted sentences with no size.
+        yield from answer.note(NO_FIGURE)
     yield DoneEvent(
         intent="question",
         text=answer.text,

@@ -106,6 +106,11 @@ def without_authors(query: str, passages: Sequence[Passage]) -> str:
     return " ".join(out.split())
 
 
+def asks_quantity(question: str) -> bool:
+    """True when ``question`` asks for a number: "how many", "what dose", "how big"."""
+    return bool(_QUANTITY.search(question))
+
+
 #: Evidence sentences scoring under this share of the best one are not shown to the model.
 RELATIVE_FLOOR = 0.5
 #: Longer "sentences" are run-on tables or PDF columns without full stops.
@@ -291,7 +296,7 @@ def gather_evidence(
     vecs = np.asarray(emb.embed_documents([c[3] for c in cands]), dtype=np.float32)
     sims = cosine(vecs, q)[:, 0]
     wanted = terms(about)
-    quantity = bool(_QUANTITY.search(query))
+    quantity = asks_quantity(query)
     scored = []
     for (p, a, b, text), sim in zip(cands, sims, strict=True):
         lexical = len(wanted & terms(text)) / len(wanted) if wanted else 0.0

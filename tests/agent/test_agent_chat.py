@@ -110,6 +110,24 @@ def test_an_answer_stops_at_its_length(
     assert done.unsupported_removed == 0 and not done.extractive
 
 
+def test_a_question_for_a_number_its_evidence_does_not_give_says_so(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the Mathot follow-up "How big was that effect?": the 1.5B model wrote "0.3", in no
+    # passage, and the extractive answer that replaced it gave no size either
+    fake.on("stream", lambda b, p: ["The effect size was 0.3 [1]."])
+    question = "How big was the effect of eye-movement preparation on the pupil?"
+    done = chat(corpus_library, llm, [("user", question)], options=options)
+    assert done.extractive and "0.3" not in done.text
+    assert done.text.endswith("None of the passages I found gives a figure for this.")
+    # a question whose evidence states numbers gets no such sentence
+    fake.on("stream", lambda b, p: ["I cannot answer this."])
+    done = chat(
+        corpus_library, llm, [("user", "How many young adults took part?")], options=options
+    )
+    assert done.extractive and "gives a figure" not in done.text
+
+
 def options_cap(llm: Any) -> int:
     return int(llm.llm_settings.max_output_tokens)
 
@@ -342,7 +360,7 @@ def test_the_question_said_back_as_a_finding_is_not_shown(
 
 
 def test_an_extractive_answer_quotes_the_papers_own_words_first(corpus_library) -> None:
-    from ideapump.agent.answer import extractive_items
+    from ideapump.agent.checked import extractive_items
     from ideapump.grounding.evidence import EvidenceItem
 
     # the Mendt bed-rest answer, its two best evidence sentences in score order
