@@ -24,6 +24,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,26 @@ NOT_COVERED = (
 )
 #: Said after an answer to a question that asks for a number none of its evidence states.
 NO_FIGURE = "None of the passages I found gives a figure for this."
+#: Said after the evidence on an idea the researcher floats: the next step is theirs to take.
+OFFER_PROPOSAL = (
+    "If you would like to test this, ask me to propose an experiment on it and I will "
+    "draft one from these papers."
+)
+# A researcher floating an idea rather than asking what the papers found: "I wonder
+# whether we could use ear position as a welfare marker. What do you think?"
+_IDEA = re.compile(
+    r"\b(?:I wonder (?:whether|if)|what if we|could we (?:use|test|try|measure|look)|"
+    r"we could (?:use|test|try|measure|look)|how about (?:using|testing|trying|measuring)|"
+    r"what do you think|I(?:'m| am) thinking (?:of|about)|my idea)\b",
+    re.I,
+)
+
+
+def floats_idea(message: str) -> bool:
+    """True when ``message`` puts forward the researcher's own idea."""
+    return bool(_IDEA.search(message))
+
+
 #: Tokens an answer of MAX_SENTENCES short sentences needs, with room to spare. The 1.5B
 #: model sometimes rambles on to the output cap: 1,024 tokens took 398 s on 2 cores
 #: (bench/llm_path.py), and whatever it writes past a few sentences is never shown.
@@ -131,6 +152,10 @@ def answer_stream(
         # "How big was that effect?" on the Mathot paper: the model wrote "0.3" (in no
         # passage, removed) and the extractive answer quoted sentences with no size.
         yield from answer.note(NO_FIGURE)
+    if floats_idea(message):
+        # The answer says what the papers found on it; a draft is a proposal's job, with
+        # its design checks and power analysis (a minute or more on a CPU, so asked for).
+        yield from answer.note(OFFER_PROPOSAL)
     yield DoneEvent(
         intent="question",
         text=answer.text,

@@ -128,6 +128,28 @@ def test_a_question_for_a_number_its_evidence_does_not_give_says_so(
     assert done.extractive and "gives a figure" not in done.text
 
 
+def test_an_idea_gets_the_evidence_on_it_and_an_offer_to_draft_an_experiment(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    from ideapump.agent.answer import OFFER_PROPOSAL
+    from ideapump.agent.chat import route
+
+    fake.on("stream", _mixed_answer)
+    idea = (
+        "I wonder whether we could use handwashing frequency as the outcome of our own "
+        "intervention. What do you think?"
+    )
+    done = chat(corpus_library, llm, [("user", idea)], options=options)
+    assert done.intent == "question" and done.citations
+    assert done.text.endswith(OFFER_PROPOSAL)
+    # taken up, the offer leads to a proposal on the idea
+    history = [("user", idea), ("assistant", done.text), ("user", "Yes, propose an experiment.")]
+    assert route(corpus_library, history[-1][1], history) == "propose"
+    # a plain question gets no offer
+    plain = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert OFFER_PROPOSAL not in plain.text
+
+
 def options_cap(llm: Any) -> int:
     return int(llm.llm_settings.max_output_tokens)
 
