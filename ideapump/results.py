@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, computed_field
 
 from ideapump.evidence.models import Effect, Pooled
 
@@ -46,7 +46,18 @@ class PowerAnalysis(BaseModel):
     groups: int = Field(description="Groups, or conditions each participant is in (within).")
     total_n: int
     within_subject: bool = False
+    unit: str = Field(
+        default="participants", description="Who is counted: participants, rats, patients ..."
+    )
     note: str = ""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def size(self) -> str:
+        """The sample size in words, as every surface shows it."""
+        if self.within_subject:
+            return f"{self.total_n} {self.unit}, each in all {self.groups} conditions"
+        return f"{self.n_per_group} per group x {self.groups} = {self.total_n} {self.unit}"
 
 
 class Novelty(BaseModel):

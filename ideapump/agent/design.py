@@ -345,6 +345,26 @@ def repaired_design(choice: str, old: str) -> str:
     return " ".join([choice, *rest])
 
 
+# Who a design counts, as the proposal names them: the quick start's rat study was sized
+# in "participants".
+_SUBJECTS = re.compile(
+    r"(?<!-)\b(rats|mice|animals|dogs|horses|monkeys|pigs|sheep|patients|children|adolescents|"
+    r"students|infants|adults|volunteers|participants|subjects)\b",
+    re.I,
+)
+_PLURAL = {"rat": "rats", "mouse": "mice", "animal": "animals", "dog": "dogs", "horse": "horses"}
+
+
+def subjects(*texts: str) -> str:
+    """Who ``texts`` (design first) say take part, in the plural; "participants" if none."""
+    for text in texts:
+        m = _SUBJECTS.search(text) or re.search(rf"\b({'|'.join(_PLURAL)})\b", text, re.I)
+        if m:
+            word = m[1].lower()
+            return _PLURAL.get(word, word)
+    return "participants"
+
+
 def within_subject(design: str) -> bool:
     """True when ``design`` has every participant in every condition."""
     return bool(WITHIN.search(design)) and not BETWEEN.search(design)

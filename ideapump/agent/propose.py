@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ideapump.agent.coherence import same_experiment
-from ideapump.agent.design import manipulations, within_subject
+from ideapump.agent.design import manipulations, subjects, within_subject
 from ideapump.agent.drafts import candidate, describe
 from ideapump.agent.grounding import (
     AgentOptions,
@@ -262,6 +262,8 @@ def propose(
                     citations,
                     len(manipulations(draft.conditions, draft.hypothesis)),
                     within=within_subject(draft.design),
+                ).model_copy(
+                    update={"unit": subjects(draft.design, draft.hypothesis, *draft.conditions)}
                 ),
                 expected_if_true=draft.expected_if_true,
                 expected_if_false=draft.expected_if_false,

@@ -40,11 +40,6 @@ def _bullets(items: Iterable[str], indent: str = "  ") -> list[str]:
 
 def render_proposal(rank: int, p: ExperimentProposal) -> str:
     s = p.sample_size
-    size = (
-        f"{s.total_n} participants, each in all {s.groups} conditions"
-        if s.within_subject
-        else f"{s.n_per_group} per group x {s.groups} = {s.total_n}"
-    )
     lines = [
         f"{rank}. {p.title}   (Elo {p.score:g}; won {p.wins} of {p.comparisons} comparisons)",
         f"  Hypothesis: {p.hypothesis}",
@@ -55,7 +50,7 @@ def render_proposal(rank: int, p: ExperimentProposal) -> str:
         "  Controls:",
         *_bullets(p.controls, "    "),
         f"  Primary measure: {p.primary_measure}",
-        f"  Sample size: {size} ({s.test}, {s.effect_size_metric} = {s.effect_size:g}, alpha = {s.alpha:g}, "
+        f"  Sample size: {s.size} ({s.test}, {s.effect_size_metric} = {s.effect_size:g}, alpha = {s.alpha:g}, "
         f"power = {s.power:g})",
         f"    effect size from: {s.effect_source}",
         f"    formula: {s.formula}",

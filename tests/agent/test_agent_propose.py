@@ -465,9 +465,27 @@ def test_a_within_subject_design_is_powered_as_paired(
     fake.on("ProposalDraft", lambda b, p: {**proposal(p), "design": design})
     fake.on("ReflectionDraft", reflection)
     fake.on("ComparisonDraft", winner_a)
-    s = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0].sample_size
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    s = result.proposals[0].sample_size
     assert s.within_subject and s.test.startswith("paired t-test")
     assert s.total_n == s.n_per_group and s.groups == 2
+    # said the same way on every surface: the CLI, the API's JSON, the chat page's card
+    assert s.size == f"{s.total_n} participants, each in all 2 conditions"
+    assert f"Sample size: {s.size} (paired t-test" in render_proposals(result)
+    assert result.model_dump(mode="json")["proposals"][0]["sample_size"]["size"] == s.size
+
+
+def test_a_sample_size_counts_who_the_design_names(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the quick start's rat study was sized in "participants"
+    design = "Between-subjects: each rat is randomly assigned to CHX or saline."
+    fake.on("ProposalDraft", lambda b, p: {**proposal(p), "design": design})
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    s = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0].sample_size
+    assert s.unit == "rats"
+    assert s.size == f"{s.n_per_group} per group x 2 = {s.total_n} rats"
 
 
 def test_the_tournament_asks_each_judge_for_its_verdict_alone(

@@ -68,7 +68,7 @@ const items = (label, list) => ((list || []).length ? `<b>${label}:</b><ul>${lis
 function proposalCard(p, citations) {  // the whole proposal, once; its citations as chips
   const d = document.createElement("div"); d.className = "card";
   const s = p.sample_size || {}, r = p.reflection, n = p.novelty || {};
-  const size = s.total_n ? `${s.n_per_group} per group x ${s.groups} = ${s.total_n} (${s.test}, ${s.effect_size_metric} = ${s.effect_size}, alpha = ${s.alpha}, power = ${s.power})` : "";
+  const size = s.total_n ? `${s.size} (${s.test}, ${s.effect_size_metric} = ${s.effect_size}, alpha = ${s.alpha}, power = ${s.power})` : "";
   const elo = p.comparisons ? `<span class="meta">Elo ${Math.round(p.score)}; won ${p.wins} of ${p.comparisons}</span>` : "";
   d.innerHTML = `<h3>${p.rank ? p.rank + ". " : ""}${esc(p.title || "Proposal")}</h3>${elo}` +
     field("Hypothesis", p.hypothesis) + field("Design", p.design) + field("Primary measure", p.primary_measure) + field("Sample size", size) +
