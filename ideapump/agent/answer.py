@@ -130,7 +130,9 @@ def answer_stream(
         message=message,
         max_sentences=MAX_SENTENCES,
     )
-    answer = CheckedAnswer(gathered, Evidence([], library))
+    answer = CheckedAnswer(
+        gathered, Evidence([], library), idea=message if floats_idea(message) else ""
+    )
     yield answer.evidence_event()
     # The rules sit in the system message, after the persona: the same bytes for every
     # question, so llama.cpp reads them once and takes them from its prompt cache after

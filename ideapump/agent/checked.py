@@ -21,6 +21,7 @@ from ideapump.grounding.claims import (
     MIN_SHARED_TERMS,
     borrowed_words,
     check_sentence,
+    endorses_idea,
     restated_question,
     strip_markers,
 )
@@ -104,9 +105,10 @@ def _with_markers(sentence: str, numbers: list[int]) -> str:
 class CheckedAnswer:
     """The model's streamed answer, shown one checked sentence at a time."""
 
-    def __init__(self, gathered: Gathered, evidence: Evidence) -> None:
+    def __init__(self, gathered: Gathered, evidence: Evidence, idea: str = "") -> None:
         self.gathered = gathered
         self.evidence = evidence
+        self.idea = idea  # the researcher's own idea, which a sentence may not endorse
         self.pending = ""
         self.text = ""
         self.cited: dict[int, Citation] = {}
@@ -238,6 +240,12 @@ class CheckedAnswer:
         echoed = restated_question(sentence, cited, self.gathered.query)
         if echoed:
             return f"says the question back; the evidence it cites does not say {', '.join(echoed)}"
+        endorsed = endorses_idea(sentence, cited, self.idea) if self.idea else []
+        if endorsed:
+            return (
+                f"endorses the researcher's idea; the evidence it cites does not say "
+                f"{', '.join(endorsed)}"
+            )
         return None
 
     def _year(self, doc_id: str) -> int | None:

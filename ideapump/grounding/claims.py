@@ -320,6 +320,27 @@ def restated_question(sentence: str, cited: Sequence[str], question: str) -> lis
     return list(dict.fromkeys(w for w in words if _content(w) & missing))
 
 
+def endorses_idea(sentence: str, cited: Sequence[str], idea: str) -> list[str]:
+    """The words of the researcher's ``idea`` that ``sentence`` asserts and no ``cited``
+    text has, where there are two or more: the sentence endorses the idea, it does not
+    report what the passages found.
+
+    To "I wonder whether we could use ear position as a welfare marker. What do you
+    think?" the 1.5B model answered "Ear position can be a welfare marker, as it can
+    indicate the level of arousal and stress in horses", citing a sentence on *neck*
+    positions and arousal. Over factual questions the same test removed sound sentences
+    ("Follow-up data was collected at 4 weeks", asked "When were follow-up data
+    collected ...?"), so it applies to ideas only.
+    """
+    said = _content(_DEFINED.sub(" ", strip_markers(sentence))) - _FRAMING
+    own = set().union(*(_content(c) for c in cited)) if cited else set()
+    missing = (said & _content(idea)) - own
+    if len(missing) < 2:
+        return []
+    words = re.findall(r"[A-Za-z][\w-]+", strip_markers(sentence))
+    return list(dict.fromkeys(w for w in words if _content(w) & missing))
+
+
 def check_sentence(
     sentence: str,
     sources: Sequence[str],

@@ -134,13 +134,21 @@ def test_an_idea_gets_the_evidence_on_it_and_an_offer_to_draft_an_experiment(
     from ideapump.agent.answer import OFFER_PROPOSAL
     from ideapump.agent.chat import route
 
-    fake.on("stream", _mixed_answer)
+    def endorse(body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n, said = next((n, t) for n, t in sorted(p.items()) if "handwashing" in t.lower())
+        # what the evidence says, then the idea said back as if it were a finding
+        return [f"{said} [{n}]. ", f"Handwashing frequency is a good welfare marker [{n}]."]
+
+    fake.on("stream", endorse)
     idea = (
-        "I wonder whether we could use handwashing frequency as the outcome of our own "
-        "intervention. What do you think?"
+        "I wonder whether we could use handwashing frequency as a welfare marker for "
+        "students. What do you think?"
     )
     done = chat(corpus_library, llm, [("user", idea)], options=options)
     assert done.intent == "question" and done.citations
+    assert not done.extractive and "welfare" not in done.text and done.unsupported_removed == 1
+    reasons = [r["reason"] for r in (done.result or {})["removed"]]
+    assert "endorses the researcher's idea" in reasons[0] and "welfare, marker" in reasons[0]
     assert done.text.endswith(OFFER_PROPOSAL)
     # taken up, the offer leads to a proposal on the idea
     history = [("user", idea), ("assistant", done.text), ("user", "Yes, propose an experiment.")]
