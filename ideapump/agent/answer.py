@@ -25,14 +25,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ideapump.agent.checked import MAX_SENTENCES, CheckedAnswer
 from ideapump.agent.events import ChatEvent, DoneEvent, TokenEvent
 from ideapump.agent.grounding import AgentOptions, persona, retrieve
+from ideapump.evidence.findings import cites_others
 from ideapump.grounding.citations import Evidence
 from ideapump.grounding.evidence import (
+    EvidenceItem,
     asks_quantity,
     gather_evidence,
     opening_passages,
@@ -80,6 +82,14 @@ ANSWER_TOKENS = 320
 EXTRA_PASSAGES = 6
 #: Documents whose abstract joins the evidence step's passages.
 ABSTRACTS = 2
+
+
+def gives_figure(items: Sequence[EvidenceItem]) -> bool:
+    """True when an evidence item states a number of its own paper's. A sentence on
+    other studies gives none: "... the phase advance observed in theexercisegroups42,43"
+    (Mendt et al.), evidence for the Mathot question "How big was that effect?", is
+    reference numbers."""
+    return any(numbers(i.text, words=True) for i in items if not cites_others(i.text))
 
 
 def answer_passages(library: Library, query: str, options: AgentOptions) -> list[Passage]:
@@ -150,7 +160,7 @@ def answer_stream(
         if close is not None:
             close()
     yield from answer.flush()
-    if asks_quantity(message) and not any(numbers(i.text, words=True) for i in gathered.items):
+    if asks_quantity(message) and not gives_figure(gathered.items):
         # "How big was that effect?" on the Mathot paper: the model wrote "0.3" (in no
         # passage, removed) and the extractive answer quoted sentences with no size.
         yield from answer.note(NO_FIGURE)

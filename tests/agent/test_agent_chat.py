@@ -120,6 +120,17 @@ def test_a_question_for_a_number_its_evidence_does_not_give_says_so(
     done = chat(corpus_library, llm, [("user", question)], options=options)
     assert done.extractive and "0.3" not in done.text
     assert done.text.endswith("None of the passages I found gives a figure for this.")
+    # reference numbers glued to a word are no figure (the Mathot follow-up's evidence)
+    from ideapump.agent.answer import gives_figure
+    from ideapump.grounding.evidence import EvidenceItem
+    from tests.conftest import make_passage
+
+    def item(text: str) -> EvidenceItem:
+        return EvidenceItem(n=1, passage=make_passage(text), text=text, score=0.5)
+
+    glued = "This could contribute to the phase advance observed in theexercisegroups42,43."
+    assert not gives_figure([item(glued)])
+    assert gives_figure([item(glued), item("The phase advanced by 0.5 h in the RE group.")])
     # a question whose evidence states numbers gets no such sentence
     fake.on("stream", lambda b, p: ["I cannot answer this."])
     done = chat(
