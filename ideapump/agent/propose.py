@@ -162,7 +162,11 @@ def _reflect(
     got = generate_structured(llm, [("system", persona()), ("user", user)], ReflectionDraft)
     novelty.how_it_differs = got.how_it_differs
     novelty.already_done = got.already_done
-    confounds = shown_once(not_denying(got.confounds, draft), known=draft.controls)
+    # A confound that names only what the design varies is no confound: "does not control
+    # for the presence of positive or negative emotional anticipation", the conditions of
+    # a horse study (the conditions together cover it).
+    varied = " ".join(draft.conditions)
+    confounds = shown_once(not_denying(got.confounds, draft), known=[*draft.controls, varied])
     reflection = Reflection(
         feasibility=got.feasibility,
         confounds=confounds,
@@ -170,7 +174,7 @@ def _reflect(
         # and a confound said again as a missing control for it
         missing_controls=shown_once(
             not_denying(got.missing_controls, draft),
-            known=[*draft.controls, *draft.conditions, *confounds],
+            known=[*draft.controls, *draft.conditions, varied, *confounds],
         ),
         feasibility_score=got.feasibility_score,
         novelty_score=1 if got.already_done else got.novelty_score,

@@ -24,7 +24,9 @@ _LACK_WORDS = re.compile(
     r"this|that|it|its|account\w*|groups?|confounds?|"
     # "..., which could affect the results", "A control group for ... is needed"
     r"which|could|might|may|affect\w*|results?|needed|required|necessary|needs?|should|be|"
-    r"will|introduc\w*|bias\w*)\b"
+    r"will|introduc\w*|bias\w*|"
+    # "does not control for the presence of positive or negative emotional anticipation"
+    r"presence|or|either|both)\b"
 )
 
 

@@ -644,6 +644,22 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ["caffeine intake", "arousal"],
             ["heart rate"],
         ),
+        (  # the conditions as confounds (a horse study's review: "does not control for
+            # the presence of positive or negative emotional anticipation")
+            {
+                "confounds": [
+                    "The experiment does not control for the presence of atomoxetine or "
+                    "placebo, which may affect the results.",
+                    "The order of atomoxetine and placebo sessions, which may affect the results.",
+                    "arousal",
+                ]
+            },
+            [
+                "The order of atomoxetine and placebo sessions, which may affect the results.",
+                "arousal",
+            ],
+            ["heart-rate monitoring"],
+        ),
     ],
 )
 def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(
