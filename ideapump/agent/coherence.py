@@ -36,7 +36,7 @@ from ideapump.agent.design import (
     names_measure,
     restates_condition,
 )
-from ideapump.grounding.claims import check_sentence, check_text, split_sentences
+from ideapump.grounding.claims import check_sentence, check_text, endorses_idea, split_sentences
 from ideapump.grounding.directions import directions
 from ideapump.grounding.no_effect import denied, mentions
 from ideapump.grounding.normalize import quote_key, terms
@@ -127,6 +127,12 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
         problems.setdefault(name, fault)
     for name, fault in _expected_faults(d).items():
         problems.setdefault(name, fault)
+    if len(re.findall(r"[A-Za-z]{2,}", d.rationale)) < 3:
+        # Emptied by the claim check: every sentence said more than its passages.
+        problems["rationale"] = (
+            "rationale must say, in the cited passages' own terms, what they found that "
+            "leads to the hypothesis"
+        )
     measure = quote_key(d.primary_measure)
     if (
         not measure
@@ -269,6 +275,25 @@ _KNOWN = re.compile(
 )
 
 
+# A rationale sentence that says what a source says: "The passage discusses ...", "the
+# study found ...". Such a sentence is a claim about the passages, so the hypothesis's
+# words in it must be theirs (:func:`~ideapump.grounding.claims.endorses_idea`).
+_SOURCE_SAYS = re.compile(
+    r"\b(?:passages?|study|studies|paper|papers|authors|literature|evidence|research|"
+    r"findings?|results?)\b[^.]{0,30}?\b(?:discuss|show|provid|suggest|state|report|find|"
+    r"found|demonstrat|indicat|describ|mention|support)\w*",
+    re.I,
+)
+
+
+def _says_hypothesis(sentence: str, d: ProposalDraft, sources: Sequence[str]) -> bool:
+    """True when ``sentence`` credits the sources with the hypothesis's words they lack:
+    "The passage discusses the use of ear position as a welfare marker in horses ...",
+    citing an ethogram's "behaviours and body positions ... in positive and negative
+    contexts" (a proposal drafted from a researcher's idea)."""
+    return bool(_SOURCE_SAYS.search(sentence) and endorses_idea(sentence, sources, d.hypothesis))
+
+
 def check_proposal(
     d: ProposalDraft, sources: Sequence[str], years: Sequence[int] = ()
 ) -> tuple[ProposalDraft, int]:
@@ -292,6 +317,11 @@ def check_proposal(
         )
         removed += len(checked.removed)
         setattr(d, name, checked.text)
+    said = split_sentences(d.rationale)
+    kept = [t for t in said if not _says_hypothesis(t, d, sources)]
+    if len(kept) < len(said):
+        removed += len(said) - len(kept)
+        d.rationale = " ".join(kept)
     for name in ("conditions", "controls", "risks"):
         items = getattr(d, name)
         kept = [i for i in items if check_sentence(i, sources, direction=False).ok]

@@ -213,7 +213,7 @@ def draft_of(**update: object) -> ProposalDraft:
     base = {
         "title": "t",
         "hypothesis": "h",
-        "rationale": "r",
+        "rationale": "Atomoxetine raised novel-option choices in the long horizon.",
         "design": "Between-subjects.",
         "conditions": ["atomoxetine", "placebo"],
         "controls": ["matched placebo pill"],

@@ -476,3 +476,33 @@ def test_a_condition_its_citation_says_did_nothing_is_not_varied_for_another_hyp
     )
     assert null_conditions(about_it, cited) == {}
     assert null_conditions(draft_of(conditions=["noradrenaline", "placebo"]), cited) == {}
+
+
+def test_a_rationale_may_not_credit_the_passages_with_the_hypothesis() -> None:
+    # a proposal drafted from a researcher's idea (1.5B model), citing an ethogram
+    source = (
+        "The behaviours and body positions observed were previously defined by an ethogram "
+        "based on bibliographical knowledge of horse behaviour in positive and negative contexts."
+    )
+    credited = (
+        "The passage discusses the use of ear position as a welfare marker in horses when "
+        "they are experiencing positive emotional anticipation."
+    )
+    found = "Body positions of horses were coded in positive and negative contexts."
+    draft = draft_of(
+        hypothesis="Ear position can be used as a welfare marker in horses during positive "
+        "emotional anticipation.",
+        rationale=f"{credited} {found}",
+    )
+    checked, removed = check_proposal(draft, [source])
+    assert checked.rationale == found and removed == 1
+    # the passage's own words credited to it stay
+    fair = "The passage describes body positions of horses in positive and negative contexts."
+    assert (
+        check_proposal(draft_of(hypothesis=draft.hypothesis, rationale=fair), [source])[0].rationale
+        == fair
+    )
+    # a rationale left with nothing is sent back, not shown empty
+    emptied, _ = check_proposal(draft_of(hypothesis=draft.hypothesis, rationale=credited), [source])
+    faults = proposal_faults(emptied)
+    assert set(faults) == {"rationale"} and "cited passages" in faults["rationale"]
