@@ -1,0 +1,149 @@
+"""Step 6 of :func:`ideapump.agent.weigh.weigh`: the summary the model writes from what
+code decided, and what of it is shown.
+
+The model sees a digest (the verdict by rules, the pooled estimate, one line per paper
+read), in batches that fit the context, and writes sentences that name the table rows
+they rest on. A sentence is dropped (``unsupported_removed``) when it is a fragment,
+repeats an earlier one or its statistics, talks of a pooled estimate that does not
+exist, or states a number the digest does not give.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ideapump.agent.grounding import persona
+from ideapump.errors import LLMOutputError
+from ideapump.prompts import render_prompt
+from ideapump.results import EvidenceReport, SummaryDraft, SummarySentence
+
+if TYPE_CHECKING:
+    from ideapump.agent.weigh_papers import WeighOptions
+    from ideapump.llm.model import ChatModel
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*(?![\w])")
+
+
+def _numbers(text: str) -> set[str]:
+    return {
+        n.replace(",", "").rstrip(".").lstrip("-").lstrip("0") or "0" for n in _NUMBER.findall(text)
+    }
+
+
+def _digest(report: EvidenceReport) -> tuple[str, list[str]]:
+    """The facts the summary is written from: the verdict lines and one line per used paper."""
+    used = [r for r in report.papers_considered if r.used]
+    counts = {k: sum(1 for r in used if r.stance == k) for k in ("supports", "contradicts")}
+    # Counts in words, not the rules' weights: the 1.5B model parroted "weight 1.5" as a risk.
+    head = [
+        f"Verdict by rules: {report.verdict} (confidence {report.confidence}). "
+        f"{len(used)} papers read: {counts['supports']} support, {counts['contradicts']} "
+        f"contradict, the rest neither."
+    ]
+    if report.pooled is not None:
+        f = report.pooled.dl
+        head.append(
+            f"Pooled {report.pooled.label} over {report.pooled.k} papers: {f.estimate:.2f} "
+            f"(95% CI {f.ci_low:.2f} to {f.ci_high:.2f}), I2 {f.i2:.0%}."
+        )
+    elif report.pooling_note:
+        head.append(report.pooling_note)
+    lines = []
+    for row in report.papers_considered:
+        if not row.used:
+            continue
+        bits = [f"[{row.n}] {row.title}: {row.stance}"]
+        bits.append(", ".join(row.design) or "design not stated")
+        bits.append(f"N = {row.sample_size}" if row.sample_size else "N not stated")
+        if row.effect:
+            bits.append(row.effect)
+        if row.finding:
+            bits.append(f"finding: {row.finding}")
+        lines.append("; ".join(bits))
+    return "\n".join(head), lines
+
+
+def _batches(lines: list[str], budget_chars: int) -> list[list[str]]:
+    out: list[list[str]] = [[]]
+    used = 0
+    for line in lines:
+        if out[-1] and used + len(line) > budget_chars:
+            out.append([])
+            used = 0
+        out[-1].append(line)
+        used += len(line) + 1
+    return out
+
+
+def summarize(llm: ChatModel, report: EvidenceReport, wo: WeighOptions, context_chars: int) -> int:
+    """Fill ``report.summary_sentences``; returns the model calls made."""
+    head, lines = _digest(report)
+    batches = _batches(lines, max(2000, context_chars - len(head) - 2500))
+    rows = {r.n: r for r in report.papers_considered if r.used}
+    calls = 0
+    per_batch = max(1, wo.summary_sentences // len(batches))
+    for i, batch in enumerate(batches, 1):
+        part = f" (part {i} of {len(batches)} of the papers)" if len(batches) > 1 else ""
+        facts = head + "\n\nPapers" + part + ":\n" + "\n".join(batch)
+        user = render_prompt(
+            "weigh_summary",
+            claim=report.claim,
+            facts=facts,
+            sentences=per_batch + (1 if i == 1 else 0),
+        )
+        from ideapump.llm import generate_structured
+
+        try:
+            draft = generate_structured(llm, [("system", persona()), ("user", user)], SummaryDraft)
+        except LLMOutputError:
+            continue
+        finally:
+            calls += 1
+        known = _numbers(facts) | _numbers(report.claim)
+        seen = {x.text[:60].lower() for x in report.summary_sentences}
+        # The statistics each shown sentence states: "The evidence also shows that
+        # propranolol reduced ... (F(2, 52) = 4.014, p = 0.024, h2 = 0.134)" followed a
+        # sentence with the same statistics, in other words.
+        said = [_numbers(x.text) for x in report.summary_sentences]
+        for s in draft.sentences:
+            text = " ".join(s.text.split())
+            if not text:
+                continue
+            # A fragment (a sentence cut across items), a repeat, or talk of a pooled
+            # estimate that does not exist is not shown.
+            fragment = not text[0].isupper() or text[-1] not in ".!?"
+            numbers = _numbers(text)
+            repeat = text[:60].lower() in seen or (
+                len(numbers) >= 2 and any(numbers <= earlier for earlier in said)
+            )
+            phantom = report.pooled is None and "pooled" in text.lower()
+            if fragment or repeat or phantom:
+                report.unsupported_removed += 1
+                continue
+            seen.add(text[:60].lower())
+            said.append(numbers)
+            papers = [n for n in dict.fromkeys(s.papers) if n in rows]
+            stated = {n for n in _numbers(text) if n not in {str(p) for p in s.papers}}
+            if not stated <= known:
+                report.unsupported_removed += 1
+                continue
+            cites = [rows[n].citation for n in papers if rows[n].citation is not None]
+            report.summary_sentences.append(
+                SummarySentence(text=text, papers=papers, citations=cites)
+            )
+    return calls
+
+
+def fallback_summary(report: EvidenceReport) -> str:
+    used = [r for r in report.papers_considered if r.used]
+    sup = sum(1 for r in used if r.stance == "supports")
+    con = sum(1 for r in used if r.stance == "contradicts")
+    text = (
+        f"Of {len(used)} papers read, {sup} support and {con} contradict the claim; "
+        f"the verdict by rules is {report.verdict}."
+    )
+    if report.pooled is not None:
+        f = report.pooled.headline
+        text += f" Pooled {report.pooled.label}: {f.estimate:.2f} (95% CI {f.ci_low:.2f} to {f.ci_high:.2f})."
+    return text
