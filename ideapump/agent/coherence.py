@@ -57,7 +57,9 @@ _NO_CONTROL = re.compile(
 # placebo control group" name what the control is, and pass.
 _EMPTY_CONTROL = re.compile(
     r"(?:(?:a|an|the|all|every)\s+)*(?:control(?:s|\s+(?:groups?|conditions?|arms?|"
-    r"participants|subjects))?|participants|subjects|groups?|same\s+participants)\.?",
+    r"participants|subjects))?|participants|subjects|groups?|same\s+participants|"
+    # "No condition" (a horse study's only control, 1.5B model): it names no arm
+    r"no\s+conditions?)\.?",
     re.IGNORECASE,
 )
 

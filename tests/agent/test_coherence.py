@@ -69,7 +69,8 @@ def test_a_control_that_says_there_is_none_is_no_control(controls: list[str]) ->
 
 
 @pytest.mark.parametrize(
-    "controls", [["control group"], ["All participants"], ["the control condition"]]
+    "controls",
+    [["control group"], ["All participants"], ["the control condition"], ["No condition"]],
 )
 def test_a_control_that_names_nothing_is_no_control(controls: list[str]) -> None:
     # the 1.5B model's controls in bench/llm_path.py proposals
