@@ -281,9 +281,12 @@ _KNOWN = re.compile(
 # study found ...". Such a sentence is a claim about the passages, so the hypothesis's
 # words in it must be theirs (:func:`~ideapump.grounding.claims.endorses_idea`).
 _SOURCE_SAYS = re.compile(
-    r"\b(?:passages?|study|studies|paper|papers|authors|literature|evidence|research|"
-    r"findings?|results?)\b[^.]{0,30}?\b(?:discuss|show|provid|suggest|state|report|find|"
-    r"found|demonstrat|indicat|describ|mention|support)\w*",
+    r"(?:\b(?:passages?|study|studies|paper|papers|authors|literature|evidence|research|"
+    r"findings?|results?)\b[^.]{0,30}?|"
+    # "It suggests that noradrenaline enhances ...": the passage, as the rationale opens
+    r"^\W*(?:it|they|this|these)\s+(?:also\s+)?)"
+    r"\b(?:discuss|show|provid|suggest|state|report|find|found|demonstrat|indicat|describ|"
+    r"mention|support)\w*",
     re.I,
 )
 

@@ -503,6 +503,14 @@ def test_a_rationale_may_not_credit_the_passages_with_the_hypothesis() -> None:
         check_proposal(draft_of(hypothesis=draft.hypothesis, rationale=fair), [source])[0].rationale
         == fair
     )
+    # "It" opening a rationale is the passage
+    it = "It suggests that ear position can be a welfare marker."
+    assert (
+        check_proposal(draft_of(hypothesis=draft.hypothesis, rationale=f"{it} {found}"), [source])[
+            0
+        ].rationale
+        == found
+    )
     # a rationale left with nothing is sent back, not shown empty
     emptied, _ = check_proposal(draft_of(hypothesis=draft.hypothesis, rationale=credited), [source])
     faults = proposal_faults(emptied)
