@@ -263,6 +263,19 @@ def conditions_not_groups(d: ProposalDraft) -> ProposalDraft:
     return d.model_copy(update=update)
 
 
+# A condition that is what the subjects already are or do, not what the experimenter sets:
+# "Horses that are observed to have their ears forward" (a draft on a researcher's idea,
+# beside "each horse will be randomly assigned to one of two groups").
+_TRAIT = re.compile(
+    r"\b(?:(?:observed|found|identified|classified|selected|known)\s+to\s+(?:have|show|be)|"
+    # "who have received atomoxetine" is what was given: a participle after "have"
+    r"(?:that|who)\s+(?:naturally\s+|already\s+)?(?:show|shows|(?:have|has)\b"
+    r"(?!\s+(?:\w+ed|been|taken|given|done|got|gotten|had)\b)))\b",
+    re.I,
+)
+_RANDOMLY = re.compile(r"\brandom(?:ly|i[sz]ed)?\b", re.I)
+
+
 def design_faults(d: ProposalDraft) -> dict[str, str]:
     """Fields that contradict the design's own answer to "who does which condition".
 
@@ -279,6 +292,12 @@ def design_faults(d: ProposalDraft) -> dict[str, str]:
             "and that each participant is assigned to one condition; say only one of them"
         )
         return faults
+    traits = [c for c in d.conditions if _TRAIT.search(c)]
+    if traits and _RANDOMLY.search(d.design):
+        faults["conditions"] = (
+            f"{traits[0]!r} is what the subjects already are or show, which no one can be "
+            "randomly assigned to: the conditions must be what the experimenter sets"
+        )
     if within or between:
         wrong, why = _WRONG_CONTROL[within]
         only = [c for c in d.controls if wrong.search(c)]

@@ -515,3 +515,19 @@ def test_a_rationale_may_not_credit_the_passages_with_the_hypothesis() -> None:
     emptied, _ = check_proposal(draft_of(hypothesis=draft.hypothesis, rationale=credited), [source])
     faults = proposal_faults(emptied)
     assert set(faults) == {"rationale"} and "cited passages" in faults["rationale"]
+
+
+def test_no_one_is_randomly_assigned_to_what_they_already_are() -> None:
+    # a draft on a researcher's idea (1.5B model): groups by an observed trait, "randomly
+    # assigned" to them
+    design = "Each horse will be randomly assigned to one of two groups."
+    observed = ["Horses that are observed to have their ears forward", "Horses with ears back"]
+    faults = proposal_faults(draft_of(design=design, conditions=observed))
+    assert "conditions" in faults and "already are or show" in faults["conditions"]
+    # what was given is set by the experimenter, and a trait without random assignment
+    # is a comparison of existing groups
+    given = ["participants who have received atomoxetine", "placebo"]
+    assert "conditions" not in proposal_faults(draft_of(design=design, conditions=given))
+    assert "conditions" not in proposal_faults(
+        draft_of(design="Between-subjects: two existing groups.", conditions=observed)
+    )
