@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 
 from ideapump.agent.events import CitationEvent, EvidenceEvent, TokenEvent
 from ideapump.errors import NotFoundError
-from ideapump.evidence.findings import cites_others
+from ideapump.evidence.findings import plans_or_supposes
 from ideapump.grounding.citations import Citation, Evidence
 from ideapump.grounding.claims import (
     MIN_SHARED_TERMS,
@@ -311,7 +311,8 @@ class CheckedAnswer:
 
 def extractive_items(items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
     """The evidence an extractive answer quotes: the best items, within
-    ``EXTRACTIVE_MARGIN`` of the best, those that are the paper's own words first.
+    ``EXTRACTIVE_MARGIN`` of the best, those that report the paper's own result first
+    (not its aim, background or other studies).
 
     The Mendt bed-rest answer quoted "Phase delays have been also observed in horizontal
     bed rest studies19,25, ..." first, a discussion of other studies, beside the paper's
@@ -319,5 +320,29 @@ def extractive_items(items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
     """
     best = max((i.score for i in items), default=0.0)
     near = [i for i in items if i.score >= best - EXTRACTIVE_MARGIN]
-    own = [i for i in near if not cites_others(i.text)]
+    if not any(_reports(i) for i in near):
+        # "What happened to the circadian phase ... without exercise?" was answered with
+        # the Mendt study's aim and "Exercise has gained increasing interest ...": a
+        # result a little further down says more than either.
+        near += [
+            i
+            for i in items
+            if i not in near and i.score >= best - 2 * EXTRACTIVE_MARGIN and _reports(i)
+        ]
+    own = [i for i in near if _reports(i)]
     return (own + [i for i in near if i not in own])[:EXTRACTIVE_ITEMS]
+
+
+# A figure or table caption says what is shown, not what was found: "Fig. 2 Changes in
+# the circadian phase of rectal temperature from day 7 to day 49 ..." (Mendt et al.).
+_CAPTION = re.compile(r"^\W*(?:fig(?:ure)?|table)\.?\s*[A-Z]?\d", re.I)
+
+
+def _reports(item: EvidenceItem) -> bool:
+    """True when a sentence of ``item`` is the paper's own, not an aim, a conjecture,
+    background, another study's result (:func:`~ideapump.evidence.findings.plans_or_supposes`)
+    or a caption."""
+    return any(
+        not plans_or_supposes(t) and not _CAPTION.match(t)
+        for t in (item.text[a:b] for a, b in sentence_spans(item.text))
+    )

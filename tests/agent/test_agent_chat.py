@@ -417,3 +417,26 @@ def test_an_extractive_answer_quotes_the_papers_own_words_first(corpus_library) 
     weak = EvidenceItem(3, passage, "Bed rest lasted 60 days in this study of 24 men.", 0.40)
     assert extractive_items([others, own, weak]) == [own, others]
     assert extractive_items([weak]) == [weak]
+    # an aim and a field's trend (the Mendt question on the group without exercise) give
+    # way to a result a little further down
+    aim = EvidenceItem(
+        1,
+        passage,
+        "We here investigated the effects of long-duration bed rest with and without "
+        "resistance exercise on the circadian rhythm of core body temperature.",
+        0.62,
+    )
+    trend = EvidenceItem(
+        2, passage, "Exercise has gained increasing interest as an aid to entrain rhythms.", 0.6
+    )
+    result = EvidenceItem(3, passage, "CTR showed a phase delay of 0.69 h after 60 days.", 0.47)
+    assert extractive_items([aim, trend, result])[0] == result
+    # a caption is no result
+    caption = EvidenceItem(
+        5, passage, "Fig. 2 Changes in the circadian phase of rectal temperature.", 0.6
+    )
+    assert extractive_items([aim, trend, caption]) == [aim, trend]
+    # an item whose second sentence reports counts as a report (the horse study's "This
+    # study aimed to ... Twenty horses were daily trained ...")
+    both = EvidenceItem(4, passage, f"{aim.text} Twenty horses were trained daily.", 0.62)
+    assert extractive_items([trend, both]) == [both, trend]
