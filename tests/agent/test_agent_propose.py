@@ -458,14 +458,21 @@ def test_a_rationale_that_turns_a_finding_round_or_credits_another_work_loses_it
     assert seen["turned"] not in shown.rationale and result.unsupported_removed == 2
 
 
+def _propose_designed(
+    library: Any, llm: Any, fake: FakeLLM, options: AgentOptions, design: str
+) -> Any:
+    """One proposal whose draft has ``design``."""
+    fake.on("ProposalDraft", lambda b, p: {**proposal(p), "design": design})
+    fake.on("ReflectionDraft", reflection)
+    fake.on("ComparisonDraft", winner_a)
+    return propose(library, llm, QUESTION, n=1, k=1, options=options)
+
+
 def test_a_within_subject_design_is_powered_as_paired(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
     design = "Within-subject crossover: each participant receives both drug and placebo."
-    fake.on("ProposalDraft", lambda b, p: {**proposal(p), "design": design})
-    fake.on("ReflectionDraft", reflection)
-    fake.on("ComparisonDraft", winner_a)
-    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    result = _propose_designed(corpus_library, llm, fake, options, design)
     s = result.proposals[0].sample_size
     assert s.within_subject and s.test.startswith("paired t-test")
     assert s.total_n == s.n_per_group and s.groups == 2
@@ -480,10 +487,7 @@ def test_a_sample_size_counts_who_the_design_names(
 ) -> None:
     # the quick start's rat study was sized in "participants"
     design = "Between-subjects: each rat is randomly assigned to CHX or saline."
-    fake.on("ProposalDraft", lambda b, p: {**proposal(p), "design": design})
-    fake.on("ReflectionDraft", reflection)
-    fake.on("ComparisonDraft", winner_a)
-    s = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0].sample_size
+    s = _propose_designed(corpus_library, llm, fake, options, design).proposals[0].sample_size
     assert s.unit == "rats"
     assert s.size == f"{s.n_per_group} per group x 2 = {s.total_n} rats"
 
