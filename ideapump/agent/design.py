@@ -155,6 +155,23 @@ _WITHOUT = re.compile(
 )
 
 
+# An item that opens with a name and a colon: "Drug condition: Participants will ...".
+_LABEL = re.compile(r"^\s*([^:]{2,60}?)\s*:\s*\S")
+# A field's name written before an item: the quick start's conditions were "Placebo
+# condition" and "Controls: Drug condition".
+_FIELD_LABEL = re.compile(r"^\s*(?:conditions?|controls?)\s*:\s*", re.I)
+
+
+def unlabelled(d: ProposalDraft) -> ProposalDraft:
+    """``d`` with no field name written before a condition or a control."""
+    return d.model_copy(
+        update={
+            name: [_FIELD_LABEL.sub("", i) or i for i in getattr(d, name)]
+            for name in ("conditions", "controls")
+        }
+    )
+
+
 def restates_condition(control: str, conditions: Sequence[str]) -> bool:
     """True when ``control`` is the comparison condition said again.
 
@@ -162,7 +179,13 @@ def restates_condition(control: str, conditions: Sequence[str]) -> bool:
     "placebo" and, as its only control, "Standard loss frame task without
     noradrenaline": the placebo condition, not a control of the design.
     """
-    if quote_key(control) in {quote_key(c) for c in conditions}:
+    keys = {quote_key(c) for c in conditions}
+    if quote_key(control) in keys:
+        return True
+    label = _LABEL.match(control)
+    if label and quote_key(label[1]) in keys:
+        # "Drug condition: Participants will receive amisulpride." (a quick start's only
+        # control) is the drug condition, described
         return True
     if not any(CONTROL_ARM.search(c) for c in conditions):
         return False  # without a comparison arm, "without the drug" adds one

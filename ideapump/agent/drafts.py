@@ -27,6 +27,7 @@ from ideapump.agent.design import (
     conditions_not_groups,
     control_menu,
     repaired_design,
+    unlabelled,
 )
 from ideapump.agent.grounding import AgentOptions, Evidence, generate_grounded, persona
 from ideapump.errors import LLMOutputError, NotFoundError
@@ -95,7 +96,7 @@ def candidate(
         # The repair works on the checked draft: the model does not see its unsupported
         # sentences again, and what the check removes adds up over the attempts.
         draft, removed = check_proposal(draft, *_cited(draft, evidence))
-        draft = conditions_not_groups(draft)
+        draft = conditions_not_groups(unlabelled(draft))
         unsupported += removed
         faults = proposal_faults(draft)
         for name, fault in null_conditions(draft, _cited(draft, evidence)[0]).items():

@@ -33,6 +33,13 @@ _LACK_WORDS = re.compile(
 _IDENTIFIER = re.compile(r"[A-Za-z]+(?:_[A-Za-z0-9]+)+")
 # An item that names nothing: the quick start's review showed "add control: none".
 _NOTHING = {"none", "n/a", "na", "nothing", "no", "-"}
+# A confound that says there is none: "The placebo condition does not introduce any
+# confounds, as it is a control group." (a quick start's review)
+_NO_CONFOUND = re.compile(
+    r"\b(?:does|do|will|would)\s*(?:not|n't)\s+(?:introduce|create|pose|add)\s+(?:any\s+)?"
+    r"confounds?\b|\bno (?:known |obvious |potential |other )?confounds?\b",
+    re.I,
+)
 
 
 def _content(text: str) -> set[str]:
@@ -56,7 +63,11 @@ def shown_once(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
         key, words = normalize(item), _content(item)
         if not key or key in seen or (words and any(words <= c for c in covers)):
             continue
-        if _IDENTIFIER.fullmatch(item.strip()) or key.strip(" .") in _NOTHING:
+        if (
+            _IDENTIFIER.fullmatch(item.strip())
+            or key.strip(" .") in _NOTHING
+            or _NO_CONFOUND.search(item)
+        ):
             continue
         seen.add(key)
         # a later item that only repeats part of this one says nothing new

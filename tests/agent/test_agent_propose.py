@@ -648,6 +648,17 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ["caffeine intake", "arousal"],
             ["heart rate"],
         ),
+        (  # a confound that says there is none (a quick start's review, word for word)
+            {
+                "confounds": [
+                    "The placebo condition does not introduce any confounds, as it is a "
+                    "control group.",
+                    "arousal",
+                ]
+            },
+            ["arousal"],
+            ["heart-rate monitoring"],
+        ),
         (  # the conditions as confounds (a horse study's review: "does not control for
             # the presence of positive or negative emotional anticipation")
             {

@@ -531,3 +531,29 @@ def test_no_one_is_randomly_assigned_to_what_they_already_are() -> None:
     assert "conditions" not in proposal_faults(
         draft_of(design="Between-subjects: two existing groups.", conditions=observed)
     )
+
+
+def test_the_last_quick_starts_drug_condition_written_as_a_control() -> None:
+    from ideapump.agent.coherence import null_conditions
+    from ideapump.agent.design import unlabelled
+
+    # its conditions and only control, word for word (1.5B model)
+    draft = unlabelled(
+        draft_of(
+            hypothesis="Noradrenaline modulates exploration strategies.",
+            conditions=["Placebo condition", "Controls: Drug condition"],
+            controls=["Drug condition: Participants will receive amisulpride."],
+        )
+    )
+    assert draft.conditions == ["Placebo condition", "Drug condition"]
+    # the control is the drug condition, described: no control is left
+    assert controls_of(draft) == [] and "controls" in proposal_faults(draft)
+    # and the drug it names is the one the cited sentence reports as doing nothing
+    source = (
+        "Our results provide evidence that value-free random exploration is particularly "
+        "sensitive to noradrenergic modulation, with no effect of amisulpride."
+    )
+    assert "amisulpride" in null_conditions(draft, [source]).get("conditions", "")
+    # a labelled control that is not a condition stays
+    kept = draft_of(controls=["Blinding: neither participants nor experimenters know the drug"])
+    assert controls_of(kept) == kept.controls
