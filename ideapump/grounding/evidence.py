@@ -13,7 +13,8 @@ at most ``per_passage`` from one passage, none under half the best score, neighb
 the numbered evidence the model writes from, and each carries its passage for
 the citation. A question that asks for a quantity ("how many", "what dose",
 "when were") ranks sentences stating numbers ``QUANTITY_BONUS`` higher; the names
-a question gives a paper by ("Dubois et al.") are not scored (:func:`without_authors`). Whether the library answers the question at all is decided here,
+a question gives a paper by ("Dubois et al.") count as said by that paper's sentences
+(:func:`named_authors`). Whether the library answers the question at all is decided here,
 by code: :attr:`Gathered.answerable` is true when the best sentence scores at
 least ``min_score``. A question whose words the library does not use (a drug,
 a species, a measure it never mentions) scores low on both halves, which the
@@ -58,8 +59,6 @@ _QUANTITY = re.compile(
     r"at what (?:dose|age|time))\b",
     re.I,
 )
-# How a question names a paper by its authors: "Dubois et al.", "Hartgerink and colleagues".
-_ET_AL = re.compile(r"\s*\b(?:et al\.?|and (?:colleagues|co-?workers|coauthors))", re.I)
 # A capitalised word, not an acronym ("CHX", "EARS"): a name has lower case after its capital.
 _NAME = re.compile(r"(?<=\S\s)([A-Z][a-z\u00e0-\u00ff][\w'\u2019-]+)")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
@@ -70,40 +69,45 @@ def _plain(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def without_authors(query: str, passages: Sequence[Passage]) -> str:
-    """``query`` without the names it gives a paper by, and "et al." after them.
+def named_authors(query: str, passages: Sequence[Passage]) -> dict[str, set[str]]:
+    """The papers ``query`` names by their authors: doc_id -> the content words of the
+    names.
 
-    A name is a capitalised word of the question (not its first) that is printed on the
-    first page of one of ``passages``' papers, is not in their titles and is never
-    written in lower case in them: "Dubois", not "Human" or "Cooperation". Sentences
-    never repeat their authors' names: "What dose of propranolol did Dubois et al.
-    give?" scored 0.37 against the Dubois methods' "we administered 40 mg of ...
-    propranolol" and was declined, while "What dose of propranolol was given?" scored
-    0.43. Retrieval has already found the paper by its name.
+    A name is a capitalised word of the question (not its first, not an acronym) printed
+    on the first page of one of ``passages``' papers, not in its title and never written
+    in lower case in its text ("Dubois", not "Human" or "Cooperation"; an e-mail address
+    is lower case). The evidence step reads only the named papers' sentences, and counts
+    a name as said by each of them (sentences never repeat their authors' names): "What dose of
+    propranolol did Dubois et al. give?" had scored 0.37 against the Dubois methods' "we
+    administered 40 mg of ... propranolol", and was declined. Taking the name out of the
+    question instead let "What dose of atomoxetine did participants in the Dubois study
+    receive?" (none: Dubois et al. gave propranolol) be answered with a rat paper's CHX
+    doses.
     """
-    front = _plain(" ".join(p.quote for p in passages if p.page == 1))
-    if not front:
-        return query
-    text = _plain(" ".join(p.quote for p in passages))
-    titles = _plain(" ".join(p.title for p in passages)).lower()
-
-    def is_name(word: str) -> bool:
-        word = _POSSESSIVE.sub("", _plain(word))
-        low = re.escape(word.lower())
-        # "Magda Dubois1*": on a title page a name runs into its affiliation's number;
-        # in an address ("magda.dubois.18@ucl.ac.uk") it is lower case
-        return bool(
-            re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![a-z])", front)
-            and not re.search(rf"(?<![\w.@]){low}(?![\w@])", text)
-            and not re.search(rf"\b{low}\b", titles)
-        )
-
-    named = {m[1] for m in _NAME.finditer(query) if is_name(m[1])}
-    if not named:
-        return query
-    names = "|".join(re.escape(n) for n in sorted(named, key=len, reverse=True))
-    out = re.sub(rf"\b(?:{names})(?:{_ET_AL.pattern})?", " ", query)
-    return " ".join(out.split())
+    words = [m[1] for m in _NAME.finditer(query)]
+    if not words:
+        return {}
+    docs: dict[str, list[Passage]] = {}
+    for p in passages:
+        docs.setdefault(p.doc_id, []).append(p)
+    out: dict[str, set[str]] = {}
+    for doc_id, own in docs.items():
+        front = _plain(" ".join(p.quote for p in own if p.page == 1))
+        if not front:
+            continue
+        text = _plain(" ".join(p.quote for p in own))
+        title = _plain(own[0].title).lower()
+        for word in words:
+            name = _POSSESSIVE.sub("", _plain(word))
+            low = re.escape(name.lower())
+            # "Magda Dubois1*": on a title page a name runs into its affiliation's number
+            if (
+                re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![a-z])", front)
+                and not re.search(rf"(?<![\w.@]){low}(?![\w@])", text)
+                and not re.search(rf"\b{low}\b", title)
+            ):
+                out.setdefault(doc_id, set()).update(terms(name))
+    return out
 
 
 def asks_quantity(question: str) -> bool:
@@ -287,19 +291,23 @@ def gather_evidence(
 ) -> Gathered:
     """Score the finding sentences of ``passages`` against ``query``; keep the best ones."""
     found = Gathered(query=query)
-    cands = [(p, a, b, text) for p in passages for a, b, text in _candidates(p)]
+    named = named_authors(query, passages)
+    # "the Dubois study" is that paper: its sentences are the evidence, not a rat paper's
+    # CHX doses beside them
+    own = [p for p in passages if p.doc_id in named]
+    cands = [(p, a, b, text) for p in own or passages for a, b, text in _candidates(p)]
     if not cands:
         return found
     emb = library.store.embeddings
-    about = without_authors(query, passages)
-    q = np.asarray([emb.embed_query(about)], dtype=np.float32)
+    q = np.asarray([emb.embed_query(query)], dtype=np.float32)
     vecs = np.asarray(emb.embed_documents([c[3] for c in cands]), dtype=np.float32)
     sims = cosine(vecs, q)[:, 0]
-    wanted = terms(about)
+    wanted = terms(query)
     quantity = asks_quantity(query)
     scored = []
     for (p, a, b, text), sim in zip(cands, sims, strict=True):
-        lexical = len(wanted & terms(text)) / len(wanted) if wanted else 0.0
+        said = terms(text) | named.get(p.doc_id, set())
+        lexical = len(wanted & said) / len(wanted) if wanted else 0.0
         score = EMBEDDING_WEIGHT * float(sim) + (1 - EMBEDDING_WEIGHT) * lexical
         rank = score + (QUANTITY_BONUS if quantity and numbers(text, words=True) else 0.0)
         scored.append((round(rank, 4), round(score, 4), p, a, b, text))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ideapump.agent.answer import answer_passages
 from ideapump.agent.grounding import AgentOptions
-from ideapump.grounding.evidence import MIN_EVIDENCE, gather_evidence, without_authors
+from ideapump.grounding.evidence import MIN_EVIDENCE, gather_evidence, named_authors
 from tests.conftest import make_passage
 
 
@@ -59,32 +59,36 @@ def test_a_sentence_the_chunk_cuts_off_is_no_evidence(corpus_library) -> None:
     assert not any("rectal probe" in i.text for i in found.items)
 
 
-def test_a_paper_named_by_its_authors_is_answered_as_one_named_by_its_topic(
-    corpus_library,
-) -> None:
+def test_a_paper_named_by_its_authors_is_answered_from_that_paper(corpus_library) -> None:
     # "What dose of propranolol did Dubois et al. give?" was declined in the chat (0.37):
     # no sentence repeats its authors' names, so the name only diluted the question
-    # (here 0.42 against 0.59 without it)
     named = _gather(corpus_library, "How many young adults did Lhakhang et al. recruit?")
     assert named.answerable and any("205 young adults" in i.text for i in named.items)
     plain = _gather(corpus_library, "How many young adults were recruited?")
     assert named.best >= plain.best - 0.05
+    # ... and only from that paper: the bed-rest study's numbers are no answer to it
+    assert {i.passage.title for i in named.items} == {
+        next(i.passage.title for i in named.items if "205 young adults" in i.text)
+    }
 
 
-def test_only_names_printed_on_a_papers_first_page_are_taken_out_of_the_question() -> None:
+def test_only_names_printed_on_a_papers_first_page_name_it() -> None:
     front = make_passage(
         "Magda Dubois1*, Tobias U Hauser2. magda.dubois.18@ucl.ac.uk. A dose of CHX was "
         "given; exploration is thought to be costly.",
         title="Human complex exploration strategies",
     )
     methods = make_passage("We administered 40 mg propranolol.", page=5)
+    rats = make_passage("Ryo Iguchi1, rats got CHX.", doc_id="d2", chunk_id="d2:00000")
     ask = "What dose of propranolol did Dubois et al. give?"
-    assert without_authors(ask, [front, methods]) == "What dose of propranolol did give?"
-    assert without_authors("Was Hauser's result robust?", [front]) == "Was result robust?"
-    assert without_authors("What did Mathot and colleagues find?", [front]) == (
-        "What did Mathot and colleagues find?"  # not this paper's author
-    )
-    # acronyms, words of the title or written in lower case, and a paper never seen are kept
+    assert named_authors(ask, [front, methods, rats]) == {"d1": {"duboi"}}
+    assert named_authors("Was Hauser's result robust?", [front]) == {"d1": {"hause"}}
+    assert named_authors("What did Iguchi and Dubois find?", [front, rats]) == {
+        "d1": {"duboi"},
+        "d2": {"iguch"},
+    }
+    assert named_authors("What did Mathot and colleagues find?", [front]) == {}
+    # acronyms, words of the title or written in lower case, and a paper never seen
     for kept in ("Was CHX given?", "Is Human exploration costly?", "Was the Exploration costly?"):
-        assert without_authors(kept, [front]) == kept
-    assert without_authors(ask, [methods]) == ask
+        assert named_authors(kept, [front]) == {}
+    assert named_authors(ask, [methods]) == {}
