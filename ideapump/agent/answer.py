@@ -140,9 +140,8 @@ def answer_stream(
         message=message,
         max_sentences=MAX_SENTENCES,
     )
-    answer = CheckedAnswer(
-        gathered, Evidence([], library), idea=message if floats_idea(message) else ""
-    )
+    idea = floats_idea(message)
+    answer = CheckedAnswer(gathered, Evidence([], library), idea=message if idea else "")
     yield answer.evidence_event()
     # The rules sit in the system message, after the persona: the same bytes for every
     # question, so llama.cpp reads them once and takes them from its prompt cache after
@@ -164,7 +163,7 @@ def answer_stream(
         # "How big was that effect?" on the Mathot paper: the model wrote "0.3" (in no
         # passage, removed) and the extractive answer quoted sentences with no size.
         yield from answer.note(NO_FIGURE)
-    if floats_idea(message):
+    if idea:
         # The answer says what the papers found on it; a draft is a proposal's job, with
         # its design checks and power analysis (a minute or more on a CPU, so asked for).
         yield from answer.note(OFFER_PROPOSAL)

@@ -164,12 +164,14 @@ def null_conditions(d: ProposalDraft, sources: Sequence[str]) -> dict[str, str]:
     what its own citation reports as doing nothing, to test something else.
     """
     said = set().union(*(denied(s) for s in sources)) if sources else set()
+    if any(mentions(d.hypothesis, t) for t in said):
+        return {}
     # The controls too: a later quick start's "Drug condition" was amisulpride only in its
     # control, "Drug condition: Participants will receive amisulpride."
     null = [
         c
         for c in [*manipulations(d.conditions, d.hypothesis), *d.controls]
-        if any(mentions(c, t) for t in said) and not any(mentions(d.hypothesis, t) for t in said)
+        if any(mentions(c, t) for t in said)
     ]
     if not null:
         return {}

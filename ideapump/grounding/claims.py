@@ -291,13 +291,11 @@ def borrowed_words(
     another. Words of the question, words that frame an answer ("the study
     found"), and an abbreviation the sentence defines in parentheses are not counted.
     """
-    own = set().union(*(_content(c) for c in cited)) if cited else set()
     said = _DEFINED.sub(" ", strip_markers(sentence))
-    extra = _content(said) - own - _content(question) - _FRAMING
+    extra = _content(said) - _said_by(cited) - _content(question) - _FRAMING
     if not extra:
         return []
-    elsewhere = set().union(*(_content(o) for o in others)) if others else set()
-    return sorted(extra & elsewhere)
+    return sorted(extra & _said_by(others))
 
 
 def restated_question(sentence: str, cited: Sequence[str], question: str) -> list[str]:
@@ -314,10 +312,7 @@ def restated_question(sentence: str, cited: Sequence[str], question: str) -> lis
     said = _content(without_directions(_DEFINED.sub(" ", strip_markers(sentence)))) - _FRAMING
     if not said or not said <= _content(question):
         return []
-    own = set().union(*(_content(c) for c in cited)) if cited else set()
-    missing = said - own
-    words = re.findall(r"[A-Za-z][\w-]+", strip_markers(sentence))
-    return list(dict.fromkeys(w for w in words if _content(w) & missing))
+    return _words_for(sentence, said - _said_by(cited))
 
 
 def endorses_idea(sentence: str, cited: Sequence[str], idea: str) -> list[str]:
@@ -333,10 +328,17 @@ def endorses_idea(sentence: str, cited: Sequence[str], idea: str) -> list[str]:
     collected ...?"), so it applies to ideas only.
     """
     said = _content(_DEFINED.sub(" ", strip_markers(sentence))) - _FRAMING
-    own = set().union(*(_content(c) for c in cited)) if cited else set()
-    missing = (said & _content(idea)) - own
-    if len(missing) < 2:
-        return []
+    missing = (said & _content(idea)) - _said_by(cited)
+    return _words_for(sentence, missing) if len(missing) >= 2 else []
+
+
+def _said_by(texts: Sequence[str]) -> set[str]:
+    """The content words of ``texts`` together."""
+    return set().union(*(_content(t) for t in texts)) if texts else set()
+
+
+def _words_for(sentence: str, missing: set[str]) -> list[str]:
+    """The words of ``sentence`` (once each, in order) whose content is in ``missing``."""
     words = re.findall(r"[A-Za-z][\w-]+", strip_markers(sentence))
     return list(dict.fromkeys(w for w in words if _content(w) & missing))
 
