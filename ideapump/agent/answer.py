@@ -38,8 +38,9 @@ from ideapump.grounding.evidence import (
     asks_quantity,
     gather_evidence,
     opening_passages,
+    quantity_of,
 )
-from ideapump.grounding.normalize import numbers
+from ideapump.grounding.normalize import content_words, numbers
 from ideapump.llm import stream_text
 from ideapump.prompts import render_prompt
 
@@ -84,12 +85,28 @@ EXTRA_PASSAGES = 6
 ABSTRACTS = 2
 
 
-def gives_figure(items: Sequence[EvidenceItem]) -> bool:
-    """True when an evidence item states a number of its own paper's. A sentence on
-    other studies gives none: "... the phase advance observed in theexercisegroups42,43"
-    (Mendt et al.), evidence for the Mathot question "How big was that effect?", is
-    reference numbers."""
-    return any(numbers(i.text, words=True) for i in items if not cites_others(i.text))
+def gives_figure(items: Sequence[EvidenceItem], of: str = "") -> bool:
+    """True when an evidence item states a number of its own paper's, and names ``of``
+    (:func:`~ideapump.grounding.evidence.quantity_of`) when given.
+
+    A sentence on other studies gives none: "... the phase advance observed in
+    theexercisegroups42,43" (Mendt et al.), evidence for the Mathot question "How big was
+    that effect?", is reference numbers. Nor does a dose of another drug: "What dose of
+    atomoxetine did participants in the exploration study receive?" (none did) was
+    answered with a rat study's "a dose of 25 mg/kg CHX".
+    """
+    about = content_words(of)
+    return any(
+        numbers(i.text, words=True)
+        and (not about or about & content_words(f"{i.passage.title} {i.text}"))
+        for i in items
+        if not cites_others(i.text)
+    )
+
+
+def no_figure(of: str) -> str:
+    """The note for a quantity question none of whose evidence gives the figure."""
+    return f"None of the passages I found gives a figure for {of}." if of else NO_FIGURE
 
 
 def answer_passages(library: Library, query: str, options: AgentOptions) -> list[Passage]:
@@ -159,10 +176,11 @@ def answer_stream(
         if close is not None:
             close()
     yield from answer.flush()
-    if asks_quantity(message) and not gives_figure(gathered.items):
+    of = quantity_of(message)
+    if asks_quantity(message) and not gives_figure(gathered.items, of):
         # "How big was that effect?" on the Mathot paper: the model wrote "0.3" (in no
         # passage, removed) and the extractive answer quoted sentences with no size.
-        yield from answer.note(NO_FIGURE)
+        yield from answer.note(no_figure(of))
     if idea:
         # The answer says what the papers found on it; a draft is a proposal's job, with
         # its design checks and power analysis (a minute or more on a CPU, so asked for).

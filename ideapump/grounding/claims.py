@@ -47,7 +47,7 @@ from functools import lru_cache
 
 from ideapump.grounding.directions import conflict, directions, without_directions
 from ideapump.grounding.no_effect import affirms_denied, names_denied
-from ideapump.grounding.normalize import Number, fold, number_in, numbers, terms
+from ideapump.grounding.normalize import Number, content_words, fold, number_in, numbers, terms
 from ideapump.grounding.quotes import sentence_spans, tidy
 from ideapump.grounding.works import unsupported_works
 
@@ -254,7 +254,6 @@ def direction_supported(sentence: str, sources: Sequence[str]) -> bool:
     )
 
 
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
 # Words an answer adds around what a passage says, not content taken from one.
 _FRAMING = frozenset(
     terms(
@@ -270,10 +269,6 @@ _FRAMING = frozenset(
 
 # "(SelfR)" after "self-regulatory module": the sentence names its own abbreviation.
 _DEFINED = re.compile(r"\(\s*[A-Za-z][\w-]{0,9}\s*\)")
-
-
-def _content(text: str) -> set[str]:
-    return terms(text) | {a.casefold() for a in _ACRONYM.findall(fold(text))}
 
 
 def borrowed_words(
@@ -292,7 +287,7 @@ def borrowed_words(
     found"), and an abbreviation the sentence defines in parentheses are not counted.
     """
     said = _DEFINED.sub(" ", strip_markers(sentence))
-    extra = _content(said) - _said_by(cited) - _content(question) - _FRAMING
+    extra = content_words(said) - _said_by(cited) - content_words(question) - _FRAMING
     if not extra:
         return []
     return sorted(extra & _said_by(others))
@@ -309,8 +304,8 @@ def restated_question(sentence: str, cited: Sequence[str], question: str) -> lis
     the question turned into a statement, which no check read because "prevents" is no
     direction word and every word came from the question.
     """
-    said = _content(without_directions(_DEFINED.sub(" ", strip_markers(sentence)))) - _FRAMING
-    if not said or not said <= _content(question):
+    said = content_words(without_directions(_DEFINED.sub(" ", strip_markers(sentence)))) - _FRAMING
+    if not said or not said <= content_words(question):
         return []
     return _words_for(sentence, said - _said_by(cited))
 
@@ -327,20 +322,20 @@ def endorses_idea(sentence: str, cited: Sequence[str], idea: str) -> list[str]:
     ("Follow-up data was collected at 4 weeks", asked "When were follow-up data
     collected ...?"), so it applies to ideas only.
     """
-    said = _content(_DEFINED.sub(" ", strip_markers(sentence))) - _FRAMING
-    missing = (said & _content(idea)) - _said_by(cited)
+    said = content_words(_DEFINED.sub(" ", strip_markers(sentence))) - _FRAMING
+    missing = (said & content_words(idea)) - _said_by(cited)
     return _words_for(sentence, missing) if len(missing) >= 2 else []
 
 
 def _said_by(texts: Sequence[str]) -> set[str]:
     """The content words of ``texts`` together."""
-    return set().union(*(_content(t) for t in texts)) if texts else set()
+    return set().union(*(content_words(t) for t in texts)) if texts else set()
 
 
 def _words_for(sentence: str, missing: set[str]) -> list[str]:
     """The words of ``sentence`` (once each, in order) whose content is in ``missing``."""
     words = re.findall(r"[A-Za-z][\w-]+", strip_markers(sentence))
-    return list(dict.fromkeys(w for w in words if _content(w) & missing))
+    return list(dict.fromkeys(w for w in words if content_words(w) & missing))
 
 
 def check_sentence(

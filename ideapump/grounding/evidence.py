@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ideapump.grounding.citations import DATA_KINDS
-from ideapump.grounding.normalize import numbers, quote_key, terms
+from ideapump.grounding.normalize import content_words, numbers, quote_key, terms
 from ideapump.grounding.quotes import is_finding, sentence_spans, tidy
 from ideapump.prompts import data_block
 
@@ -56,6 +56,7 @@ QUANTITY_BONUS = 0.2
 _QUANTITY = re.compile(
     r"\b(?:how (?:many|much|often|long|old|large|big)|when (?:were|was|did)|"
     r"what (?:share|proportion|percentage|fraction|dose|doses|number|age|sample size)|"
+    r"what (?:was|were|is|are) the (?:dose|doses|number|sample size|age)|"
     r"at what (?:dose|age|time))\b",
     re.I,
 )
@@ -113,6 +114,41 @@ def named_authors(query: str, passages: Sequence[Passage]) -> dict[str, set[str]
 def asks_quantity(question: str) -> bool:
     """True when ``question`` asks for a number: "how many", "what dose", "how big"."""
     return bool(_QUANTITY.search(question))
+
+
+# What a quantity is of: "dose of atomoxetine", "doses of propranolol and amisulpride",
+# "how many horses". Up to three words, cut at the first word that is not part of a name.
+_QUANTITY_OF = re.compile(
+    r"\b(?:doses?|amounts?|concentrations?|number|quantity|how many|how much)(?:\s+of)?\s+"
+    r"((?:[\w-]+\s*){1,3})",
+    re.I,
+)
+_OBJECT_END = re.compile(
+    r"\b(?:did|do|does|was|were|is|are|had|has|have|in|at|for|per|on|to|from|by|with|"
+    r"each|every|took|take|received?|gave|given|used?|that|which|who)\b.*",
+    re.I | re.S,
+)
+# Who or when a figure is counted in: sentences name them many ways ("Sixty healthy
+# volunteers" for "How many participants ...?"), so they do not say what a figure is of.
+_GENERIC_OBJECT = frozenset(
+    terms(
+        "participants people persons subjects volunteers adults children adolescents "
+        "students patients individuals animals the a an times days weeks months years hours "
+        "minutes seconds sessions trials"
+    )
+)
+
+
+def quantity_of(question: str) -> str:
+    """What ``question`` asks a number of, when that is a thing the figure's sentence must
+    name: "What dose of atomoxetine ...?" -> "atomoxetine". Empty for people and units of
+    time ("How many participants ...?"), which sentences name in many ways ("Sixty
+    healthy volunteers")."""
+    m = _QUANTITY_OF.search(question)
+    if not m:
+        return ""
+    phrase = _OBJECT_END.sub("", m[1]).strip(" ?.,;")
+    return phrase if content_words(phrase) - _GENERIC_OBJECT else ""
 
 
 #: Evidence sentences scoring under this share of the best one are not shown to the model.

@@ -376,3 +376,12 @@ def terms(text: str) -> set[str]:
     stop words, cut to their first five letters (so 'reduced' and 'reduction' meet)."""
     words = _TERM.findall(fold(text).lower())
     return {w[:5] for w in words if len(w) > 3 and w not in _STOP}
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
+
+
+def content_words(text: str) -> set[str]:
+    """:func:`terms` and the acronyms of ``text`` ("CHX", "HDBR"), which are too short or
+    too rare for :func:`terms` yet name what a sentence is about."""
+    return terms(text) | {a.casefold() for a in _ACRONYM.findall(fold(text))}

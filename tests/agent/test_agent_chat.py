@@ -131,6 +131,19 @@ def test_a_question_for_a_number_its_evidence_does_not_give_says_so(
     glued = "This could contribute to the phase advance observed in theexercisegroups42,43."
     assert not gives_figure([item(glued)])
     assert gives_figure([item(glued), item("The phase advanced by 0.5 h in the RE group.")])
+    # a figure for another thing is none: "What dose of atomoxetine ...?" (no study gave
+    # it) had been answered with a rat study's CHX doses
+    dosed = item("Rats received a dose of 25 mg/kg CHX 60 min before each session.")
+    assert gives_figure([dosed]) and gives_figure([dosed], "CHX")
+    assert not gives_figure([dosed], "atomoxetine")
+    fake.on("stream", lambda b, p: ["I cannot answer this."])
+    done = chat(
+        corpus_library,
+        llm,
+        [("user", "What dose of caffeine did the young adults in the handwashing study get?")],
+        options=options,
+    )
+    assert done.text.endswith("None of the passages I found gives a figure for caffeine.")
     # a question whose evidence states numbers gets no such sentence
     fake.on("stream", lambda b, p: ["I cannot answer this."])
     done = chat(

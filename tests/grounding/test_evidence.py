@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from ideapump.agent.answer import answer_passages
 from ideapump.agent.grounding import AgentOptions
-from ideapump.grounding.evidence import MIN_EVIDENCE, gather_evidence, named_authors
+from ideapump.grounding.evidence import (
+    MIN_EVIDENCE,
+    asks_quantity,
+    gather_evidence,
+    named_authors,
+    quantity_of,
+)
 from tests.conftest import make_passage
 
 
@@ -92,3 +98,15 @@ def test_only_names_printed_on_a_papers_first_page_name_it() -> None:
     for kept in ("Was CHX given?", "Is Human exploration costly?", "Was the Exploration costly?"):
         assert named_authors(kept, [front]) == {}
     assert named_authors(ask, [methods]) == {}
+
+
+def test_a_quantity_question_says_what_its_figure_is_of() -> None:
+    assert quantity_of("What dose of atomoxetine did participants receive?") == "atomoxetine"
+    assert quantity_of("What was the dose of CHX in the rat study?") == "CHX"
+    assert asks_quantity("What was the dose of CHX in the rat study?")
+    both = "What doses of propranolol and amisulpride did the drug study use?"
+    assert quantity_of(both) == "propranolol and amisulpride"
+    assert quantity_of("How many horses were studied?") == "horses"
+    # people are counted under many names ("Sixty healthy volunteers"), so none is required
+    assert quantity_of("How many participants took part in the trial?") == ""
+    assert quantity_of("How big was the effect?") == ""
