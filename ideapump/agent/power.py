@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from statsmodels.stats.power import FTestAnovaPower, TTestIndPower, TTestPower
 
+from ideapump.agent.design import same_kind, studied_in
 from ideapump.agent.grounding import Evidence, quote_occurs
 from ideapump.errors import IdeaPumpError
 from ideapump.results import Citation, PowerAnalysis
@@ -54,6 +55,7 @@ class EffectCandidate:
     value: float
     formula: str
     on_cited_page: bool
+    studied: str = ""  # who the paper studies (:func:`.design.studied_in`)
 
     @property
     def as_d(self) -> float:
@@ -114,6 +116,7 @@ def effect_candidates(library: Library, cited: Sequence[Citation]) -> list[Effec
             report = check_document(library, doc_id)
         except IdeaPumpError:
             continue  # a data table has no text to audit
+        studied = studied_in(" ".join(c.quote for c in library.chunks(doc_id)))
         for r in report.results:
             if r.verdict != "consistent" or r.statistic_comparator != "=":
                 continue
@@ -121,7 +124,9 @@ def effect_candidates(library: Library, cited: Sequence[Citation]) -> list[Effec
             if converted is None:
                 continue
             metric, value, formula = converted
-            cand = EffectCandidate(r, doc_id, report.title or doc_id, metric, value, formula, False)
+            cand = EffectCandidate(
+                r, doc_id, report.title or doc_id, metric, value, formula, False, studied
+            )
             if not MIN_D <= cand.as_d <= MAX_D:
                 continue
             cand.on_cited_page = (doc_id, r.page) in cited_pages
@@ -129,9 +134,14 @@ def effect_candidates(library: Library, cited: Sequence[Citation]) -> list[Effec
     return out
 
 
-def pick_effect(cands: list[EffectCandidate]) -> EffectCandidate | None:
+def pick_effect(cands: list[EffectCandidate], unit: str = "") -> EffectCandidate | None:
+    """The effect to power on: from a paper on ``unit``'s kind of subject where one has
+    a result (the quick start's rat experiment was powered on a study of volunteers),
+    then by the rules in the module docstring."""
     if not cands:
         return None
+    if unit:
+        cands = [c for c in cands if same_kind(c.studied, unit)] or cands
     pool = [c for c in cands if c.on_cited_page] or [
         c for c in cands if c.doc_id == cands[0].doc_id
     ]
@@ -223,20 +233,41 @@ def power_analysis(
     conditions: int,
     *,
     within: bool = False,
+    unit: str = "participants",
     alpha: float | None = None,
     power: float = POWER,
 ) -> PowerAnalysis:
     """Power analysis for a design with ``conditions`` conditions, effect from the cited papers.
 
     ``within``: every participant is in every condition (see the module docstring).
+    ``unit``: who the design counts ("rats"); an effect from a study of another kind of
+    subject is used only when no cited paper on this kind has one, and the note says so.
     """
     alpha = library.settings.stats.alpha if alpha is None else alpha
+    cand = pick_effect(effect_candidates(library, cited), unit)
+    analysis = _sized(library, evidence, cand, conditions, within, alpha, power)
+    note = analysis.note
+    if cand is not None and cand.studied and not same_kind(cand.studied, unit):
+        note = (
+            f"{note} The effect comes from a study of {cand.studied}, not {unit}: a rough "
+            "guide at best."
+        ).strip()
+    return analysis.model_copy(update={"unit": unit, "note": note})
+
+
+def _sized(
+    library: Library,
+    evidence: Evidence,
+    cand: EffectCandidate | None,
+    conditions: int,
+    within: bool,
+    alpha: float,
+    power: float,
+) -> PowerAnalysis:
     if within:
-        cand = pick_effect(effect_candidates(library, cited))
         return _within(library, evidence, cand, conditions, alpha, power)
     groups = max(2, conditions)
     test = "two-sample t-test" if groups == 2 else f"one-way ANOVA, {groups} groups"
-    cand = pick_effect(effect_candidates(library, cited))
     if cand is None:
         metric, value = ("d", DEFAULT_D) if groups == 2 else ("f", DEFAULT_D / 2)
         n = solve_n(metric, value, groups, alpha, power)

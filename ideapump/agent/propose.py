@@ -266,8 +266,7 @@ def propose(
                     citations,
                     len(manipulations(draft.conditions, draft.hypothesis)),
                     within=within_subject(draft.design),
-                ).model_copy(
-                    update={"unit": subjects(draft.design, draft.hypothesis, *draft.conditions)}
+                    unit=subjects(draft.design, draft.hypothesis, *draft.conditions),
                 ),
                 expected_if_true=draft.expected_if_true,
                 expected_if_false=draft.expected_if_false,

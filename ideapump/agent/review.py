@@ -4,7 +4,8 @@ what the proposal has.
 The 1.5B model repeats a review point, gives the proposal's own controls back as
 confounds or missing controls, writes a field name of its schema as a point, says one
 sentence three times in one point, and says the proposal lacks a control it has. Code
-decides which points are shown (:func:`shown_once`, :func:`not_denying`).
+decides which points are shown (:func:`shown_once`, :func:`not_denying`). It also gave
+the study's own subjects as a confound ("Rats").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from ideapump.agent.denials import denies_draft
 from ideapump.agent.grounding import normalize
 from ideapump.grounding.claims import split_sentences
+from ideapump.grounding.normalize import fold
 from ideapump.results import ProposalDraft
 
 # Words that say a control is missing, not which: "no controls for the order of conditions".
@@ -94,7 +96,35 @@ def _said_once(item: str) -> str:
     return " ".join(kept) if len(kept) < len(said) else item
 
 
+# Words that name a confound or a control, so a short item with one says what it is:
+# "Order effects", "Time of day", "Practice".
+_CONFOUND_WORDS = re.compile(
+    r"\b(?:order|sequence|time|day|fatigue|practice|learning|expectation\w*|placebo|baseline|"
+    r"age|sex|gender|weight|stress|temperature|season\w*|carry-?over|habituat\w*|novelty|"
+    r"motivation|experience|training|bias\w*|blind\w*|effects?|differences?|variab\w*|"
+    r"levels?|counterbalanc\w*|random\w*)\b",
+    re.I,
+)
+MAX_NAME_WORDS = 4
+
+
+def names_the_study(item: str, draft: ProposalDraft) -> bool:
+    """True when ``item`` is only a short phrase of the draft's design or hypothesis (its
+    subjects, its setting) and no word that names a confound: the quick start's review gave
+    "confound: Rats" and "confound: Loss-Frame Environment" for a rat study in a loss-frame
+    environment, which every condition shares."""
+    if len(item.split()) > MAX_NAME_WORDS or _CONFOUND_WORDS.search(item):
+        return False
+    key, study = _words(item), _words(f"{draft.design} {draft.hypothesis}")
+    return bool(key) and f" {key} " in f" {study} "
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text).lower()))
+
+
 def not_denying(items: Sequence[str], draft: ProposalDraft) -> list[str]:
-    """Review points (or risks) that do not say the draft lacks what it has (a primary measure, a
-    control; see :func:`.denials.denies_draft`)."""
-    return [i for i in items if denies_draft(i, draft) is None]
+    """Review points (or risks) that do not say the draft lacks what it has (a primary
+    measure, a control; see :func:`.denials.denies_draft`), nor only name what it studies
+    (:func:`names_the_study`)."""
+    return [i for i in items if denies_draft(i, draft) is None and not names_the_study(i, draft)]

@@ -208,6 +208,45 @@ def test_sample_size_takes_no_effect_from_a_paper_the_proposal_does_not_cite(
     assert s.source.doc_id == bed_rest.doc_id
 
 
+def test_sample_size_prefers_an_effect_from_the_same_kind_of_subject(corpus_library) -> None:
+    # the quick start's rat experiment was powered on a study of volunteers, unmarked
+    from dataclasses import replace as copy
+
+    from ideapump.agent.design import studied_in
+    from ideapump.agent.grounding import Evidence
+    from ideapump.agent.power import effect_candidates, pick_effect, power_analysis
+    from ideapump.results import Citation
+
+    bed_rest = next(d for d in corpus_library.papers() if "bed rest" in d.title.lower())
+    chunk = corpus_library.chunks(bed_rest.doc_id)[0]
+    cited = [
+        Citation(
+            doc_id=chunk.doc_id,
+            title=chunk.title,
+            page=chunk.page,
+            quote=chunk.quote[:60],
+            chunk_id=chunk.chunk_id,
+        )
+    ]
+    evidence = Evidence(corpus_library.chunks(bed_rest.doc_id), corpus_library)
+    people = power_analysis(corpus_library, evidence, cited, conditions=2, unit="volunteers")
+    rats = power_analysis(corpus_library, evidence, cited, conditions=2, unit="rats")
+    assert "comes from a study of" not in people.note
+    assert rats.note.endswith(
+        "The effect comes from a study of people, not rats: a rough guide at best."
+    )
+    assert rats.size.endswith("rats") and rats.n_per_group == people.n_per_group
+    # a cited paper on the proposal's own kind of subject is preferred when it has a result
+    cands = effect_candidates(corpus_library, cited)
+    assert cands and all(c.studied == "people" for c in cands)
+    on_rats = copy(cands[-1], value=cands[-1].value * 1.5, studied="animals")
+    assert pick_effect([*cands, on_rats], "rats") is on_rats
+    assert pick_effect([*cands, on_rats], "participants") is not on_rats
+    # who a paper studies is counted, not first found
+    assert studied_in("Sixty subjects took part. Subjects ... decision noise in rats.") == "people"
+    assert studied_in("The dogs and their owners. Subjects were 40 dogs; dogs sat.") == "dogs"
+
+
 def test_an_incoherent_design_is_sent_back_once_and_the_repair_shown(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
@@ -673,6 +712,12 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
                 "The order of atomoxetine and placebo sessions, which may affect the results.",
                 "arousal",
             ],
+            ["heart-rate monitoring"],
+        ),
+        (  # the study's own subjects and setting as confounds (the quick start's review
+            # of a rat study "in a loss-frame environment": "Rats", "Loss-Frame Environment")
+            {"confounds": ["Long horizons.", "Bandit task practice", "arousal"]},
+            ["Bandit task practice", "arousal"],
             ["heart-rate monitoring"],
         ),
     ],
