@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 
 from statsmodels.stats.power import FTestAnovaPower, TTestIndPower, TTestPower
 
-from ideapump.agent.design import same_kind, studied_in
 from ideapump.agent.grounding import Evidence, quote_occurs
+from ideapump.agent.subjects import same_kind, studied_in
 from ideapump.errors import IdeaPumpError
 from ideapump.results import Citation, PowerAnalysis
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ideapump.agent.coherence import same_experiment
-from ideapump.agent.design import manipulations, subjects, within_subject
+from ideapump.agent.design import manipulations, within_subject
 from ideapump.agent.drafts import candidate, describe
 from ideapump.agent.grounding import (
     AgentOptions,
@@ -44,6 +44,7 @@ from ideapump.agent.grounding import (
 )
 from ideapump.agent.power import power_analysis
 from ideapump.agent.review import not_denying, shown_once
+from ideapump.agent.subjects import subjects
 from ideapump.errors import InputError
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt

@@ -212,9 +212,9 @@ def test_sample_size_prefers_an_effect_from_the_same_kind_of_subject(corpus_libr
     # the quick start's rat experiment was powered on a study of volunteers, unmarked
     from dataclasses import replace as copy
 
-    from ideapump.agent.design import studied_in
     from ideapump.agent.grounding import Evidence
     from ideapump.agent.power import effect_candidates, pick_effect, power_analysis
+    from ideapump.agent.subjects import studied_in
     from ideapump.results import Citation
 
     bed_rest = next(d for d in corpus_library.papers() if "bed rest" in d.title.lower())
