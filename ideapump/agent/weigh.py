@@ -31,6 +31,7 @@ The steps (each code, except the two marked *model*):
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -76,11 +77,29 @@ def about_claim(effects: list[Effect], claim: str) -> list[Effect]:
     claim about propranolol. Where no comparison names the claim's words (a claim on
     noradrenaline, a paper on propranolol), all stay: the words cannot tell.
     """
+    effects = [e for e in effects if not e.factor or names_factor(claim, e.factor)]
     wanted = terms(claim)
     if not any(terms(e.comparison) & wanted for e in effects if e.comparison):
         return effects
     kept = [e for e in effects if not e.comparison or terms(e.comparison) & wanted]
     return sorted(kept, key=lambda e: not CONTROL_ARM.search(e.comparison))
+
+
+# Factors that are what a study varies, whatever a claim calls it ("drug main effect" for a
+# claim on propranolol).
+_TREATMENT = frozenset(
+    ["drug", "group", "groups", "condition", "treatment", "intervention", "arm", "manipulation"]
+)
+
+
+def names_factor(claim: str, factor: str) -> bool:
+    """True when ``claim`` is about the ANOVA term ``factor``: one of its factors is the
+    treatment or a word of the claim. Weighing "the drug groups differed in the novelty
+    bonus", the table showed a consistency passage's "horizon main effect: F(1, 54) =
+    1.333" as the paper's effect, and pooled it."""
+    said = {w[:5] for w in re.findall(r"[a-z]+", claim.lower())}
+    parts = [w for w in re.split(r"[- ]by[- ]|\s+(?:and|by|x|×)\s+", factor.lower()) if w]
+    return any(p in _TREATMENT or p[:5] in said for p in parts)
 
 
 def _effects(

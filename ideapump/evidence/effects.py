@@ -23,6 +23,7 @@ from ideapump.evidence.conversions import (
     md_from_ci,
     r_from_chi2,
 )
+from ideapump.evidence.labels import comparison_at, factor_at
 from ideapump.evidence.models import Effect
 from ideapump.stats.extract import RawResult, extract, normalize
 
@@ -295,29 +296,11 @@ def extract_effects(
             )
             taken.append(m.span())
     return [
-        e.model_copy(update={"comparison": _comparison(text, offset)})
+        e.model_copy(
+            update={"comparison": comparison_at(text, offset), "factor": factor_at(text, offset)}
+        )
         for offset, e in sorted(found, key=lambda x: x[0])
     ]
-
-
-# "Pairwise comparisons: placebo vs propranolol: t(40) = 2.923, p = 0.005, d=0.654;
-# amisulpride vs propranolol: t(38) = 2.171, ..." (Dubois et al. 2021): which two arms an
-# effect compares, where the text names them before it in the same clause.
-_VS = re.compile(
-    r"(?:\b(?:the|a|an)\s+)?\b([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:vs\.?|versus)\s+"
-    r"([A-Za-z][\w-]*(?:\s+(?!vs\b|versus\b)[A-Za-z][\w-]*)?)",
-    re.I,
-)
-_CLAUSE_END = re.compile(r";|(?<!\bvs)\.\s+(?=[A-Z])")
-
-
-def _comparison(text: str, offset: int) -> str:
-    """The "A vs B" the clause before ``offset`` names, or ""."""
-    start = max(offset - 160, 0)
-    ends = [m.end() for m in _CLAUSE_END.finditer(text, start, offset)]
-    start = ends[-1] if ends else start
-    named = list(_VS.finditer(text, start, offset))
-    return f"{named[-1][1]} vs {named[-1][2]}" if named else ""
 
 
 # -- a model's proposal, checked against the passage -----------------------------------------

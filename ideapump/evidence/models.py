@@ -51,6 +51,10 @@ class Effect(BaseModel):
     comparison: str = Field(
         "", description="The two arms the text names for it ('placebo vs propranolol'), if any."
     )
+    factor: str = Field(
+        "",
+        description="The factor the text names it by ('horizon' in 'horizon main effect'), if any.",
+    )
     doc_id: str = ""
     title: str = ""
     page: int | None = None

@@ -542,3 +542,25 @@ def test_effects_of_arms_the_claim_does_not_name_are_not_its_effects() -> None:
     assert [e.comparison for e in shown] == ["placebo vs propranolol", "amisulpride vs propranolol"]
     # a claim in other words than the arms': nothing to tell them apart by, all stay
     assert about_claim(found, "noradrenaline shapes exploration") == found
+
+
+def test_an_effect_named_by_a_factor_the_claim_is_not_about_is_not_its_effect() -> None:
+    from ideapump.agent.weigh import about_claim
+    from ideapump.evidence.effects import extract_effects
+
+    # Dubois et al. 2021, p. 8: the table showed the horizon main effect as the paper's
+    # effect on a claim about the drug groups, and pooled it
+    found = extract_effects(
+        "we found a difference in consistency (drug main effect: F(2, 54) = 7.154, p = 0.002; "
+        "horizon main effect: F(1, 54) = 1.333, p = 0.253). The performance did not differ "
+        "between drug groups (drug main effect: F(1, 54) = 2.313, p = 0.134) but it was "
+        "increased in subjects with higher IQ scores (WASI main effect: F(1, 54) = 17.172, "
+        "p<0.001).",
+        n=60,
+    )
+    assert [e.factor for e in found] == ["horizon", "drug", "WASI"]
+    shown = about_claim(found, "task performance scores differed between the drug groups")
+    assert [e.reported for e in shown] == ["F(1, 54) = 2.313, p = 0.134"]
+    # a claim on the horizon keeps the horizon's effect
+    horizon = about_claim(found, "people explored more consistently in the long horizon")
+    assert [e.factor for e in horizon] == ["horizon", "drug"]

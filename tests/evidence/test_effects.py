@@ -121,3 +121,18 @@ def test_each_effect_carries_the_comparison_its_clause_names() -> None:
         ("d = 0.133", "placebo vs amisulpride"),
         ("t(28) = 2.20, p = .036", ""),  # a new sentence names no arms
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "factor"),
+    [
+        ("horizon main effect: F(1, 54) = 1.333, p = 0.253", "horizon"),
+        ("drug-by-horizon interaction: F(1, 54) = 3.352, p = 0.042", "drug-by-horizon"),
+        ("There was a main effect of horizon, F(1, 54) = 4.20, p = 0.045", "horizon"),
+        ("We found a significant main effect (F(1, 20) = 5.10, p = 0.035)", ""),
+        ("placebo vs propranolol: t(40) = 2.923, p = 0.005", ""),
+    ],
+)
+def test_an_effect_knows_the_factor_the_text_names_it_by(text: str, factor: str) -> None:
+    (effect,) = extract_effects(text, n=60)
+    assert effect.factor == factor
