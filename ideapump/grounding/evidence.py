@@ -290,6 +290,30 @@ def _candidates(passage: Passage, *, fragments: bool = False) -> list[tuple[int,
     return out
 
 
+# "... there was no difference between drug groups in terms of this effect": the sentence
+# before says what "this effect" is ("The novelty bonus h captures the intrinsic reward of
+# selecting a novel option.").
+_ANAPHOR = re.compile(
+    r"\b(?:this|these|that|those|such)\s+(?:effects?|differences?|bias(?:es)?|parameters?|"
+    r"measures?|findings?|patterns?|results?|index|indices|scores?|tendenc(?:y|ies)|"
+    r"behaviou?rs?|changes?)\b",
+    re.I,
+)
+
+
+def refers_back(sentence: str) -> bool:
+    """True when ``sentence`` names what it reports on only by referring to an earlier
+    sentence: "this effect", where nothing before it in the sentence is that effect. In
+    "Response speed was slightly higher ... than in the Onset condition, but this
+    difference was not reliable" the difference is the sentence's own."""
+    m = _ANAPHOR.search(sentence)
+    if not m:
+        return False
+    head = sentence[: m.start()].lower()
+    noun = m[0].split()[-1].lower()[:5]
+    return noun not in head and not re.search(r"\bthan\b", head)
+
+
 def sentence_scores(
     library: Library, query: str, passages: Sequence[Passage]
 ) -> list[tuple[Passage, str, float]]:
@@ -300,17 +324,23 @@ def sentence_scores(
     content words, weighted by ``EMBEDDING_WEIGHT``), without the quantity bonus; in
     the passages' order.
     """
-    cands = [(p, text) for p in passages for _, _, text in _candidates(p, fragments=True)]
+    cands: list[tuple[Passage, str, str]] = []
+    for p in passages:
+        spans = sentence_spans(p.quote)
+        for a, _, text in _candidates(p, fragments=True):
+            before = [tidy(p.quote[x:y]) for x, y in spans if y <= a][-1:]
+            read = " ".join([*before, text]) if before and refers_back(text) else text
+            cands.append((p, text, read))
     if not cands:
         return []
     emb = library.store.embeddings
     q = np.asarray([emb.embed_query(query)], dtype=np.float32)
-    vecs = np.asarray(emb.embed_documents([c[1] for c in cands]), dtype=np.float32)
+    vecs = np.asarray(emb.embed_documents([c[2] for c in cands]), dtype=np.float32)
     sims = cosine(vecs, q)[:, 0]
     wanted = terms(query)
     out = []
-    for (p, text), sim in zip(cands, sims, strict=True):
-        lexical = len(wanted & terms(text)) / len(wanted) if wanted else 0.0
+    for (p, text, read), sim in zip(cands, sims, strict=True):
+        lexical = len(wanted & terms(read)) / len(wanted) if wanted else 0.0
         score = EMBEDDING_WEIGHT * float(sim) + (1 - EMBEDDING_WEIGHT) * lexical
         out.append((p, text, round(score, 4)))
     return out

@@ -564,3 +564,39 @@ def test_an_effect_named_by_a_factor_the_claim_is_not_about_is_not_its_effect() 
     # a claim on the horizon keeps the horizon's effect
     horizon = about_claim(found, "people explored more consistently in the long horizon")
     assert [e.factor for e in horizon] == ["horizon", "drug"]
+
+
+@pytest.fixture(scope="module")
+def dubois_library(tmp_path_factory: pytest.TempPathFactory, embeddings):
+    from ideapump.config import Settings
+    from ideapump.runtime import Runtime
+    from tests.conftest import PAPERS
+
+    lib = Runtime(Settings(home=tmp_path_factory.mktemp("dubois")), embeddings=embeddings).library()
+    assert not lib.ingest([PAPERS["dubois"]]).failed
+    return lib
+
+
+def test_a_result_that_names_its_topic_in_the_sentence_before_is_read(dubois_library) -> None:
+    # "The novelty bonus h captures the intrinsic reward of selecting a novel option. ...
+    # there was no difference between drug groups in terms of this effect (F(2, 54) =
+    # 0.249 ...)": weigh read a passage on choice consistency instead, and said
+    # "insufficient" (a held-out stance pair)
+    from ideapump.agent.weigh_papers import paper_passages
+    from ideapump.grounding.evidence import refers_back
+
+    claim = "the drug groups differed in the novelty bonus for choosing a novel option"
+    (doc,) = dubois_library.papers()
+    target = next(
+        c.chunk_id
+        for c in dubois_library.chunks(doc.doc_id)
+        if "in terms of this effect" in " ".join(c.quote.split())
+    )
+    read = paper_passages(dubois_library, claim, doc.doc_id, AgentOptions(), WeighOptions())
+    assert target in {p.chunk_id for p in read}
+    assert refers_back("There was no difference between drug groups in terms of this effect.")
+    # the difference is the sentence's own
+    assert not refers_back(
+        "Speed was higher in Constant than in Onset, but this difference was not reliable."
+    )
+    assert not refers_back("The novelty bonus was larger in the long horizon.")
