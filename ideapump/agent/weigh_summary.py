@@ -5,7 +5,8 @@ The model sees a digest (the verdict by rules, the pooled estimate, one line per
 read), in batches that fit the context, and writes sentences that name the table rows
 they rest on. A sentence is dropped (``unsupported_removed``) when it is a fragment,
 repeats an earlier one or its statistics, talks of a pooled estimate that does not
-exist, or states a number the digest does not give.
+exist, gives a paper (or the evidence) a stance code did not find, or states a number
+the digest does not give.
 """
 
 from __future__ import annotations
@@ -29,6 +30,46 @@ def _numbers(text: str) -> set[str]:
     return {
         n.replace(",", "").rstrip(".").lstrip("-").lstrip("0") or "0" for n in _NUMBER.findall(text)
     }
+
+
+_SAYS = {
+    "supports": re.compile(r"\bsupport(?:s|ed|ing)?\b|\bconfirm(?:s|ed|ing)?\b", re.I),
+    "contradicts": re.compile(
+        r"\bcontradict(?:s|ed|ing)?\b|\brefut(?:es|ed|ing)\b|\bdisconfirm\w*", re.I
+    ),
+}
+# A stance word after a negation or a count ("no paper supports", "does not support",
+# "one of the papers supports") is not read: the words cannot tell which paper.
+_HEDGED = re.compile(
+    r"\b(?:no|not|none|neither|nor|never|(?:one|two|three|some|most|all|both|several|many)"
+    r"\s+of)\b|n't\b",
+    re.I,
+)
+_MARKER = re.compile(r"\[(\d+)\]")
+_VERDICT_SAYS = {"supports": "supported", "contradicts": "contradicted"}
+
+
+def misstates_stance(text: str, papers: list[int], report: EvidenceReport) -> str | None:
+    """Why ``text`` says the papers it names (``papers`` and its [n] markers), or the
+    evidence as a whole, take a stance code did not find; None when it does not.
+
+    Weighing "the drug groups differed in the novelty bonus ...", the 1.5B model wrote
+    "The only paper that supports this claim is [1], which ... found no drug effects on
+    other parameters", of a paper code had read as contradicting it (verdict
+    "contradicted").
+    """
+    said = [(k, m) for k, pattern in _SAYS.items() if (m := pattern.search(text))]
+    if len(said) != 1 or _HEDGED.search(text[: said[0][1].start()]):
+        return None
+    stance = said[0][0]
+    named = set(papers) | {int(n) for n in _MARKER.findall(text)}
+    rows = {r.n: r for r in report.papers_considered if r.used}
+    wrong = sorted(n for n in named if n in rows and rows[n].stance != stance)
+    if wrong:
+        return f"says [{wrong[0]}] {stance} the claim; it was read as {rows[wrong[0]].stance}"
+    if not named and report.verdict != _VERDICT_SAYS[stance]:
+        return f"says the evidence {stance} the claim; the verdict is {report.verdict}"
+    return None
 
 
 def _digest(report: EvidenceReport) -> tuple[str, list[str]]:
@@ -118,7 +159,7 @@ def summarize(llm: ChatModel, report: EvidenceReport, wo: WeighOptions, context_
                 len(numbers) >= 2 and any(numbers <= earlier for earlier in said)
             )
             phantom = report.pooled is None and "pooled" in text.lower()
-            if fragment or repeat or phantom:
+            if fragment or repeat or phantom or misstates_stance(text, s.papers, report):
                 report.unsupported_removed += 1
                 continue
             seen.add(text[:60].lower())

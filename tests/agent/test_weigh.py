@@ -600,3 +600,28 @@ def test_a_result_that_names_its_topic_in_the_sentence_before_is_read(dubois_lib
         "Speed was higher in Constant than in Onset, but this difference was not reliable."
     )
     assert not refers_back("The novelty bonus was larger in the long horizon.")
+
+
+def test_a_summary_sentence_that_gives_a_paper_the_wrong_stance_is_not_shown(
+    trials: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # The 1.5B model's summary of a weigh whose one paper contradicted the claim (verdict
+    # "contradicted"): "The only paper that supports this claim is [1], which ... found no
+    # drug effects on other parameters."
+    verdict = "The claim is contradicted by the one paper read [1]."
+    wrong = "The only paper that supports this claim is [1], which found no difference."
+    overall = "Overall, the evidence supports the claim."
+    hedged = "No paper supports the claim."
+    fake.on("StanceAnswer", _answer)
+    fake.on(
+        "SummaryDraft",
+        lambda body, p: {
+            "sentences": [{"text": t, "papers": [1]} for t in (verdict, wrong)]
+            + [{"text": t, "papers": []} for t in (overall, hedged)]
+        },
+    )
+    doc = next(d.doc_id for d in trials.papers() if d.source.endswith("trial21.md"))
+    report = weigh(trials, llm, CLAIM, doc_ids=[doc])
+    assert report.verdict == "contradicted"
+    assert [s.text for s in report.summary_sentences] == [verdict, hedged]
+    assert report.unsupported_removed == 2
