@@ -27,7 +27,8 @@ Figures (each part writes one JSON line per item, so long runs can be split):
 * the same two on the held-out pairs (``--part stance_heldout,stance_heldout_passage``):
   pairs written before any tuning on them, so a change fitted to the first set shows
   whether it carries over; ``stance_heldout2`` is a second such set, written after the
-  first had been looked at while the stance code changed;
+  first had been looked at while the stance code changed, and ``stance_heldout3`` a third,
+  written by someone who had not seen the stance code;
 * proposals passing the coherence rules (two manipulated conditions, a control that is
   no condition, a primary measure, a power analysis that follows the design);
 * bare-reference citations: citation quotes that only name works ("Rogers et al., 2004")
@@ -142,7 +143,7 @@ def _norm(text: str) -> str:
 
 
 #: The claim-passage sets: the tuning set and two held-out ones.
-STANCE_SETS = ("stance", "stance_heldout", "stance_heldout2")
+STANCE_SETS = ("stance", "stance_heldout", "stance_heldout2", "stance_heldout3")
 
 
 # -- parts ------------------------------------------------------------------------------
