@@ -55,7 +55,7 @@ class EffectCandidate:
     value: float
     formula: str
     on_cited_page: bool
-    studied: str = ""  # who the paper studies (:func:`.design.studied_in`)
+    studied: str = ""  # who the paper studies (:func:`.subjects.studied_in`)
 
     @property
     def as_d(self) -> float:

@@ -34,7 +34,7 @@ _PEOPLE = frozenset(
 
 
 def kind_of(unit: str) -> str:
-    """ "people" for any word for people, else the species ("rats", "horses")."""
+    """The kind of subject ``unit`` is: people (any word for them) or a species."""
     return "people" if unit in _PEOPLE or unit == "subjects" else unit
 
 
