@@ -14,7 +14,7 @@ knowing the outcome ("reduced mortality" is *down* and *better*):
 * ``effect``: a non-directional effect or association ("associated with",
   "affects", "predicts", "differs", "significant");
 * ``none``: the text states that nothing happened ("no effect", "ineffective", "did not
-  increase", "not associated", "no significant difference", "similar").
+  increase", "not associated", "no significant difference", "similar", "stable").
 
 A direction word right after a negation ("did not increase", "no higher", "not
 associated") counts as ``none``, not as that direction. "rather than X" and
@@ -32,13 +32,16 @@ Direction = Literal["up", "down", "better", "worse", "later", "earlier", "effect
 
 _WORDS: dict[Direction, str] = {
     "up": r"increas\w*|higher|more|greater|rais\w*|rise|rises|rising|rose|elevat\w*|"
-    r"enhanc\w*|gain\w*|longer|lengthen\w*|prolong\w*|larger|augment\w*|promot\w*|exceed\w*",
+    r"enhanc\w*|gain\w*|longer|lengthen\w*|prolong\w*|larger|augment\w*|promot\w*|exceed\w*|"
+    # "a growing share of articles"; not "a growing body of evidence", "a growing child"
+    r"(?:grow|grows|growing|grew)(?!\s+(?:body|bodies|child\w*|interest|literature|concern))|"
+    r"outperform\w*",
     # "participants declining participation", "declined to take part": a refusal, no change.
     "down": r"decreas\w*|lower\w*|less|fewer|reduc\w*|"
     r"declin\w*(?!\s+(?:to\s+)?(?:participat\w*|take\s+part|consent\w*|(?:the\s+)?invitation))|"
     r"drop\w*|fell|fall\w*|"
     r"diminish\w*|attenuat\w*|suppress\w*|shorter|shorten\w*|smaller|inhibit\w*|lessen\w*|"
-    r"prevent\w*|cut",
+    r"prevent\w*|cut|blunted|blunts|blunting|dampen\w*|weaken\w*|shrink\w*|shrank",
     "better": r"improv\w*|benefi\w*|protect\w*|effective\w*|efficac\w*|success\w*|"
     r"superior|favou?rabl\w*|safer|better",
     "worse": r"wors\w*|impair\w*|harm\w*|adverse\w*|deteriorat\w*|inferior|detrimental|"
@@ -61,6 +64,9 @@ _NONE = re.compile(
     r"relationship|change\w*|impact\w*|benefit\w*|improvement|influence|link)"
     r"|\b(?:did|does|do|was|were|is|are|could|can|has|have|had)\s*(?:not|n't)\s+"
     r"(?:\w+\s+){0,2}?(?:" + "|".join(_WORDS.values()) + r")"
+    # "stayed roughly constant", "has been remarkably stable"; not the "Constant" condition
+    r"|\b(?:remain\w*|stay\w*|kept|been|was|were|is|are)\s+(?:(?!an?\b|the\b)\w+\s+)?"
+    r"(?:stable|constant|steady)\b"
     r"|\b(?:similar|comparable|unchanged|unaffected|unrelated|equivalent|"
     r"non-?significant\w*|insignificant|independent of|ineffective\w*|unsuccessful\w*)\b"
     r"|\bn\.?s\.(?=\W)",
@@ -119,3 +125,82 @@ def without_directions(text: str) -> str:
     for pattern in _DIRECTED.values():
         text = pattern.sub(" ", text)
     return text
+
+
+_FLIPPED: dict[Direction, Direction] = {
+    "up": "down",
+    "down": "up",
+    "better": "worse",
+    "worse": "better",
+    "later": "earlier",
+    "earlier": "later",
+}
+# Where a sentence sets one side against the other: "A ... than B", "A outperformed B".
+_ANCHOR = re.compile(
+    r"\bthan\b|\boutperform\w*|\bexceed\w*|\bsurpass\w*|\bcompared (?:to|with)\b|"
+    r"\bversus\b|\bvs\b",
+    re.IGNORECASE,
+)
+_FILLER = frozenset(
+    [
+        "the",
+        "those",
+        "that",
+        "this",
+        "these",
+        "in",
+        "of",
+        "for",
+        "on",
+        "at",
+        "a",
+        "an",
+        "with",
+        "among",
+        "did",
+        "do",
+        "does",
+        "was",
+        "were",
+        "is",
+        "are",
+        "had",
+        "has",
+        "have",
+        "by",
+        "to",
+        "from",
+        "during",
+        "after",
+        "before",
+        "when",
+    ]
+)
+
+
+def _stems(text: str) -> list[str]:
+    return [w[:5] for w in re.findall(r"[a-z][a-z-]+", text.lower()) if w not in _FILLER]
+
+
+def compared_the_other_way(claim: str, sentence: str) -> bool:
+    """True when ``claim`` sets A against B ("dogs solved the box more often than
+    wolves") and ``sentence`` sets B against A ("wolves clearly outperformed the dogs"):
+    its directions then say the opposite about the claim's A. B is the first word after
+    the claim's "than"; the sentence puts B before its own "than" (or "outperformed",
+    "compared with" ...) and one of the claim's words before "than" only after it."""
+    c = re.search(r"\bthan\b", claim, re.IGNORECASE)
+    a = _ANCHOR.search(sentence)
+    if not c or not a:
+        return False
+    after = _stems(claim[c.end() :])
+    if not after:
+        return False
+    other = after[0]
+    before, rest = _stems(sentence[: a.start()]), _stems(sentence[a.end() :])
+    sides = set(_stems(claim[: c.start()])) - {other}
+    return other in before and any(w in sides and w not in before for w in rest)
+
+
+def flipped(found: set[Direction]) -> set[Direction]:
+    """``found`` said of the other side: up for down, better for worse, later for earlier."""
+    return {_FLIPPED.get(d, d) for d in found}

@@ -31,7 +31,9 @@ from pydantic import BaseModel, Field
 from ideapump.evidence.directions import (
     Direction,
     after_direction,
+    compared_the_other_way,
     directions,
+    flipped,
 )
 from ideapump.evidence.findings import (
     finding_of,
@@ -142,6 +144,10 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
         # higher" said nothing against "the intervention reduced respiratory infection
         # rates", yet read as its opposite.
         p = set()
+    if finding and compared_the_other_way(claim, finding):
+        # "dogs solved the box more often than wolves" against "wolves clearly
+        # outperformed the dogs": the same word "more", said of the other side.
+        p = flipped(p)
     agree, oppose, axis = _agreement(c, p)
     base = Stance(
         stance=model,

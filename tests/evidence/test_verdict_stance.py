@@ -390,3 +390,35 @@ def test_a_passage_of_aims_and_methods_reports_no_result() -> None:
         "**Results.** Visualization of the spleen was very good.",  # labelled
     ):
         assert reports_no_result(f"{aims} {result}") is None, result
+
+
+def test_more_words_for_a_direction_and_for_no_change() -> None:
+    # claims of the third held-out set, which the cross-check could not read
+    assert directions("a growing share of psychology articles showed false negatives") == {"up"}
+    assert directions("rats given CHX showed blunted responses to cocaine") == {"down"}
+    assert "none" in directions("sample sizes have stayed roughly constant since the 1980s")
+    assert "none" in directions("average sample sizes have been remarkably stable since 1985")
+    # the Mathot paper's "Constant" condition is no statement that nothing changed
+    assert directions("latency was 107 ms lower on Constant trials") == {"down"}
+
+
+def test_a_comparison_said_the_other_way_round_is_read_for_the_claims_side() -> None:
+    from ideapump.evidence.directions import compared_the_other_way
+
+    claim = "After watching a dog open a food box, dogs solved the box more often than wolves did"
+    swapped = "Interestingly, wolves clearly outperformed the dogs with all wolves opening the box."
+    assert compared_the_other_way(claim, swapped)
+    got = cross_check("supports", claim, swapped, swapped)
+    assert got.stance == "neither" and "where the claim states up" in got.reason
+    assert cross_check("contradicts", claim, swapped, swapped).stance == "contradicts"
+    # the same order is the same comparison
+    same = "Moreover, the wolves co-fed longer than the dogs."
+    assert not compared_the_other_way("wolves fed side by side longer than dogs did", same)
+    assert not compared_the_other_way(
+        claim, "Compared with wolves, dogs opened the box more often."
+    )
+    # "lower ... than" about the other side agrees with "higher ... than"
+    higher = "recovery was higher with the drug than with placebo"
+    lower = "placebo patients showed lower recovery than drug patients"
+    assert compared_the_other_way(higher, lower)
+    assert cross_check("supports", higher, lower, lower).confirmed
