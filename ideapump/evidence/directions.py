@@ -127,7 +127,8 @@ def without_directions(text: str) -> str:
     return text
 
 
-_FLIPPED: dict[Direction, Direction] = {
+#: Each direction and its opposite (on its own axis).
+OPPOSITE: dict[Direction, Direction] = {
     "up": "down",
     "down": "up",
     "better": "worse",
@@ -203,4 +204,4 @@ def compared_the_other_way(claim: str, sentence: str) -> bool:
 
 def flipped(found: set[Direction]) -> set[Direction]:
     """``found`` said of the other side: up for down, better for worse, later for earlier."""
-    return {_FLIPPED.get(d, d) for d in found}
+    return {OPPOSITE.get(d, d) for d in found}

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from ideapump.evidence.directions import (
+    OPPOSITE,
     Direction,
     after_direction,
     compared_the_other_way,
@@ -47,15 +48,7 @@ if TYPE_CHECKING:
 
 StanceLabel = Literal["supports", "contradicts", "neither"]
 
-_OPPOSITE: dict[str, str] = {
-    "up": "down",
-    "down": "up",
-    "better": "worse",
-    "worse": "better",
-    "later": "earlier",
-    "earlier": "later",
-}
-_DIRECTED: set[Direction] = set(_OPPOSITE)  # type: ignore[arg-type]
+_DIRECTED: set[Direction] = set(OPPOSITE)
 
 
 class EffectProposal(BaseModel):
@@ -114,7 +107,7 @@ def _agreement(claim: set[Direction], passage: set[Direction]) -> tuple[bool, bo
     wanted = claim & _DIRECTED
     if wanted:
         agree = bool(passage & wanted)
-        opposite = {_OPPOSITE[d] for d in wanted} - wanted
+        opposite = {OPPOSITE[d] for d in wanted} - wanted
         oppose = bool(passage & opposite) or "none" in passage
         return agree, oppose, "/".join(sorted(wanted))
     if "effect" in claim:

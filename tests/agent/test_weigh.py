@@ -497,15 +497,22 @@ def test_a_paper_left_out_for_relevance_shows_a_score_below_the_floor(
     assert shown_score(score, floor) == shown
 
 
-@pytest.fixture(scope="module")
-def iguchi_library(tmp_path_factory: pytest.TempPathFactory, embeddings):
+def _paper_library(factory: pytest.TempPathFactory, embeddings: Any, pdf: Path) -> Any:
+    """A library of one real paper, for the passage-choice tests."""
     from ideapump.config import Settings
     from ideapump.runtime import Runtime
+
+    lib = Runtime(Settings(home=factory.mktemp(pdf.stem[:12])), embeddings=embeddings).library()
+    assert not lib.ingest([pdf]).failed
+    return lib
+
+
+@pytest.fixture(scope="module")
+def iguchi_library(tmp_path_factory: pytest.TempPathFactory, embeddings):
     from tests.conftest import DATA
 
-    lib = Runtime(Settings(home=tmp_path_factory.mktemp("iguchi")), embeddings=embeddings).library()
-    assert not lib.ingest([DATA / "iguchi2014_plosone_oxidative_stress_rats.pdf"]).failed
-    return lib
+    pdf = DATA / "iguchi2014_plosone_oxidative_stress_rats.pdf"
+    return _paper_library(tmp_path_factory, embeddings, pdf)
 
 
 def test_a_result_sentence_in_a_chunk_retrieval_ranks_low_is_read(iguchi_library) -> None:
@@ -568,13 +575,9 @@ def test_an_effect_named_by_a_factor_the_claim_is_not_about_is_not_its_effect() 
 
 @pytest.fixture(scope="module")
 def dubois_library(tmp_path_factory: pytest.TempPathFactory, embeddings):
-    from ideapump.config import Settings
-    from ideapump.runtime import Runtime
     from tests.conftest import PAPERS
 
-    lib = Runtime(Settings(home=tmp_path_factory.mktemp("dubois")), embeddings=embeddings).library()
-    assert not lib.ingest([PAPERS["dubois"]]).failed
-    return lib
+    return _paper_library(tmp_path_factory, embeddings, PAPERS["dubois"])
 
 
 def test_a_result_that_names_its_topic_in_the_sentence_before_is_read(dubois_library) -> None:
