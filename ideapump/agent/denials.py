@@ -92,6 +92,14 @@ _DRAFT_DENIALS: Mapping[str, tuple[_Denial | _Phrase, ...]] = {
     "primary_measure": (
         _Denial(_MEASURE),
         _Phrase(rf"\b(?:{_MEASURE}) (?:is|are|was|were) (?:not|never|un)\w*"),
+        # "A measure of the primary measure after the manipulation is missing" (the quick
+        # start's review, beside a primary measure and a baseline of it); not "the
+        # primary measure's reliability is missing"
+        _Phrase(
+            r"(?<!second )(?<!secondary )(?<!additional )(?<!another )"
+            rf"\b(?:{_MEASURE})\b(?:(?!reliab|valid|second|additional|another|blind)[^.]){{0,40}}?"
+            r"\b(?:is|are) (?:missing|absent|lacking)\b"
+        ),
     ),
     "controls": (
         # "no control for caffeine intake" names something to control: a fair point

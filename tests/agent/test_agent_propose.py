@@ -714,6 +714,18 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ],
             ["heart-rate monitoring"],
         ),
+        (  # the quick start's review, word for word: the primary measure "after the
+            # manipulation is missing" beside a primary measure; its reliability is a point
+            {
+                "missing_controls": [
+                    "A measure of the primary measure after the manipulation is missing.",
+                    "The primary measure's reliability is missing.",
+                    "heart rate",
+                ]
+            },
+            ["arousal"],
+            ["The primary measure's reliability is missing.", "heart rate"],
+        ),
         (  # the study's own subjects and setting as confounds (the quick start's review
             # of a rat study "in a loss-frame environment": "Rats", "Loss-Frame Environment")
             {"confounds": ["Long horizons.", "Bandit task practice", "arousal"]},
