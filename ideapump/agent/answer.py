@@ -19,7 +19,9 @@
    evidence), the answer is extractive: "From the library:" and the best
    evidence sentences, verbatim, each with its citation.
 5. A question that asks for a number none of the evidence states is told so
-   (``NO_FIGURE``), whatever was shown before it.
+   (``NO_FIGURE``), whatever was shown before it. Where it says what the number is of
+   ("What dose of atomoxetine ...?") and no evidence sentence with a number names it,
+   there is no extractive answer either: other drugs' doses would answer something else.
 """
 
 from __future__ import annotations
@@ -158,7 +160,16 @@ def answer_stream(
         max_sentences=MAX_SENTENCES,
     )
     idea = floats_idea(message)
-    answer = CheckedAnswer(gathered, Evidence([], library), idea=message if idea else "")
+    of = quantity_of(message)
+    # "What dose of atomoxetine ...?" with only other drugs' doses in the evidence: the
+    # extractive answer had quoted a rat study's CHX doses; the answer says none is given.
+    no_figure_for = asks_quantity(message) and not gives_figure(gathered.items, of)
+    answer = CheckedAnswer(
+        gathered,
+        Evidence([], library),
+        idea=message if idea else "",
+        extractive=not (no_figure_for and of),
+    )
     yield answer.evidence_event()
     # The rules sit in the system message, after the persona: the same bytes for every
     # question, so llama.cpp reads them once and takes them from its prompt cache after
@@ -176,8 +187,7 @@ def answer_stream(
         if close is not None:
             close()
     yield from answer.flush()
-    of = quantity_of(message)
-    if asks_quantity(message) and not gives_figure(gathered.items, of):
+    if no_figure_for:
         # "How big was that effect?" on the Mathot paper: the model wrote "0.3" (in no
         # passage, removed) and the extractive answer quoted sentences with no size.
         yield from answer.note(no_figure(of))
@@ -188,6 +198,7 @@ def answer_stream(
     yield DoneEvent(
         intent="question",
         text=answer.text,
+        abstained=not answer.cited,
         citations=list(answer.cited.values()),
         unsupported_removed=len(answer.removed),
         extractive=answer.extractive_used,

@@ -105,10 +105,15 @@ def _with_markers(sentence: str, numbers: list[int]) -> str:
 class CheckedAnswer:
     """The model's streamed answer, shown one checked sentence at a time."""
 
-    def __init__(self, gathered: Gathered, evidence: Evidence, idea: str = "") -> None:
+    def __init__(
+        self, gathered: Gathered, evidence: Evidence, idea: str = "", *, extractive: bool = True
+    ) -> None:
         self.gathered = gathered
         self.evidence = evidence
         self.idea = idea  # the researcher's own idea, which a sentence may not endorse
+        # False: no extractive answer when the model's sentences all fail (the evidence
+        # does not hold what was asked; the caller says so)
+        self.extractive_ok = extractive
         self.pending = ""
         self.text = ""
         self.cited: dict[int, Citation] = {}
@@ -153,7 +158,7 @@ class CheckedAnswer:
         for a, b in sentence_spans(self.pending):
             yield from self._sentence(self.pending[a:b])
         self.pending = ""
-        if not self.text:
+        if not self.text and self.extractive_ok:
             yield from self.extractive()
 
     # -- one sentence ------------------------------------------------------------------

@@ -143,7 +143,9 @@ def test_a_question_for_a_number_its_evidence_does_not_give_says_so(
         [("user", "What dose of caffeine did the young adults in the handwashing study get?")],
         options=options,
     )
-    assert done.text.endswith("None of the passages I found gives a figure for caffeine.")
+    # only the note: quoting the young adults' ages instead would answer something else
+    assert done.text == "None of the passages I found gives a figure for caffeine."
+    assert done.abstained and not done.extractive and not done.citations
     # a question whose evidence states numbers gets no such sentence
     fake.on("stream", lambda b, p: ["I cannot answer this."])
     done = chat(
