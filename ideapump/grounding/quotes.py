@@ -121,7 +121,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = b0
         for m in _BOUNDARY.finditer(text, b0, b1):
             before = text[start : m.start()].rstrip("\"'\u201d\u2019)] ")
-            last = before.split()[-1].rstrip(".!?") if before.split() else ""
+            # "(e.g. Warren et al., 2017)": an abbreviation may open a bracket
+            last = (
+                before.split()[-1].rstrip(".!?").lstrip("([{\"'\u201c\u2018")
+                if before.split()
+                else ""
+            )
             if last.lower() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", last):
                 continue  # "et al." or an initial ("M. Dubois"), not a sentence end
             out.append((start, m.start()))

@@ -63,13 +63,16 @@ def test_fold_reads_reported_statistics_as_the_auditor_does(corpus_library) -> N
 def test_sentences_keep_et_al_initials_and_headings_apart() -> None:
     text = (
         "Results\nAs shown by Wilson et al. (2014), subjects explored more. "
-        "M. Dubois ran the task, e.g. for 60 min. The drug had no effect."
+        "M. Dubois ran the task, e.g. for 60 min. The drug had no effect. Many drugs, such as "
+        "atomoxetine (e.g. Warren et al., 2017), also act on dopamine."
     )
     assert sentences(text, 1) == [
         "Results",
         "As shown by Wilson et al. (2014), subjects explored more.",
         "M. Dubois ran the task, e.g. for 60 min.",
         "The drug had no effect.",
+        # a chat answer quoted "... such as atomoxetine (e.g" as a whole sentence
+        "Many drugs, such as atomoxetine (e.g. Warren et al., 2017), also act on dopamine.",
     ]
 
 
