@@ -92,9 +92,13 @@ _THRESHOLD = re.compile(
 )
 
 
+# A task's framing names no change: "a gain-frame environment", "loss aversion".
+_FRAMING = re.compile(r"\b(?:loss|gain)[- ](?:frames?|domains?)\b|\bloss aversion\b", re.I)
+
+
 def directions(text: str) -> set[Direction]:
     """The directions ``text`` states (see the module docstring); empty when it states none."""
-    text = _THRESHOLD.sub(" ", _ALTERNATIVE.sub(" ", text))
+    text = _FRAMING.sub(" ", _THRESHOLD.sub(" ", _ALTERNATIVE.sub(" ", text)))
     found: set[Direction] = set()
     if _NONE.search(text):
         found.add("none")

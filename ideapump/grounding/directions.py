@@ -60,7 +60,9 @@ _FALSE_FRIENDS = re.compile(
     r"\b(?:more or less|at least|no less than|no more than|more than \d|less than \d|"
     r"fewer than \d|the more|furthermore|moreover|lower bound|upper bound|"
     r"rais\w* (?:the )?(?:question|issue|concern|possibility)|"
-    r"cut-?off|loss function|advanced age|delay discounting)\b",
+    r"cut-?off|loss function|advanced age|delay discounting|"
+    # a task's framing, not a change: "exploration was higher in the loss-frame environment"
+    r"(?:loss|gain)[- ](?:frames?|domains?)|loss aversion)\b",
     re.I,
 )
 

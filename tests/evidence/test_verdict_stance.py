@@ -400,6 +400,9 @@ def test_more_words_for_a_direction_and_for_no_change() -> None:
     assert "none" in directions("average sample sizes have been remarkably stable since 1985")
     # the Mathot paper's "Constant" condition is no statement that nothing changed
     assert directions("latency was 107 ms lower on Constant trials") == {"down"}
+    # nor is a gain frame a gain
+    assert directions("people explored more in the gain-frame environment") == {"up"}
+    assert directions("a gain-frame bandit task") == set()
 
 
 def test_a_comparison_said_the_other_way_round_is_read_for_the_claims_side() -> None:

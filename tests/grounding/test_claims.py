@@ -111,6 +111,10 @@ def test_strict_directions_need_a_passage_that_states_them() -> None:
         ("There were no group differences in age.", {"none"}),
         # ... but side effects are not the outcome a claim is about
         ("There were no side effects.", set()),
+        # a task's framing is no change (Dubois et al.'s loss-frame bandit)
+        ("Exploration was higher in the loss-frame environment.", {"up"}),
+        ("Participants showed loss aversion in the gain frame.", set()),
+        ("The drug caused a loss of appetite.", {"down"}),
     ],
 )
 def test_direction_words(sentence: str, found: set[str]) -> None:
