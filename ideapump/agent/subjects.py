@@ -29,13 +29,14 @@ _PEOPLE = frozenset(
         "participants",
         "people",
         "humans",
+        "subjects",  # said of rats too, but counted for people (see studied_in)
     ]
 )
 
 
 def kind_of(unit: str) -> str:
     """The kind of subject ``unit`` is: people (any word for them) or a species."""
-    return "people" if unit in _PEOPLE or unit == "subjects" else unit
+    return "people" if unit in _PEOPLE else unit
 
 
 def same_kind(a: str, b: str) -> bool:

@@ -17,12 +17,16 @@ _VS = re.compile(
 _CLAUSE_END = re.compile(r";|(?<!\bvs)\.\s+(?=[A-Z])")
 
 
+def _clause_start(text: str, offset: int, reach: int) -> int:
+    """Where the clause before ``offset`` starts, looking back at most ``reach`` characters."""
+    start = max(offset - reach, 0)
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, start, offset)]
+    return ends[-1] if ends else start
+
+
 def comparison_at(text: str, offset: int) -> str:
     """The "A vs B" the clause before ``offset`` names, or ""."""
-    start = max(offset - 160, 0)
-    ends = [m.end() for m in _CLAUSE_END.finditer(text, start, offset)]
-    start = ends[-1] if ends else start
-    named = list(_VS.finditer(text, start, offset))
+    named = list(_VS.finditer(text, _clause_start(text, offset, 160), offset))
     return f"{named[-1][1]} vs {named[-1][2]}" if named else ""
 
 
@@ -63,10 +67,7 @@ _NOT_FACTOR = frozenset(
 def factor_at(text: str, offset: int) -> str:
     """The factor (or interaction of factors) the text names an effect by, just before
     ``offset`` in the same clause: "horizon", "drug-by-horizon"; "" when it names none."""
-    start = max(offset - 60, 0)
-    ends = [m.end() for m in _CLAUSE_END.finditer(text, start, offset)]
-    start = ends[-1] if ends else start
-    m = _FACTOR.search(text[start:offset])
+    m = _FACTOR.search(text[_clause_start(text, offset, 60) : offset])
     if not m:
         return ""
     factor = (m[1] or m[2] or "").strip()

@@ -142,10 +142,9 @@ def clauses_on(claim: str, sentence: str) -> str:
     if len(parts) < 2:
         return sentence
     wanted = _stems(without_directions(claim))
-    kept = [p for p in parts if wanted & _stems(p) or _POINTS_BACK.match(p)]
-    if len(kept) == len(parts) or not any(wanted & _stems(p) for p in parts):
-        return sentence
-    return " ".join(kept)
+    on_claim = [bool(wanted & _stems(p)) for p in parts]
+    kept = [p for p, on in zip(parts, on_claim, strict=True) if on or _POINTS_BACK.match(p)]
+    return " ".join(kept) if any(on_claim) and len(kept) < len(parts) else sentence
 
 
 def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "") -> Stance:

@@ -133,7 +133,7 @@ _OBJECT_END = re.compile(
 _GENERIC_OBJECT = frozenset(
     terms(
         "participants people persons subjects volunteers adults children adolescents "
-        "students patients individuals animals the a an times days weeks months years hours "
+        "students patients individuals animals times days weeks months years hours "
         "minutes seconds sessions trials"
     )
 )
@@ -326,23 +326,34 @@ def sentence_scores(
     """
     cands: list[tuple[Passage, str, str]] = []
     for p in passages:
-        spans = sentence_spans(p.quote)
         for a, _, text in _candidates(p, fragments=True):
-            before = [tidy(p.quote[x:y]) for x, y in spans if y <= a][-1:]
-            read = " ".join([*before, text]) if before and refers_back(text) else text
+            read = text
+            if refers_back(text):
+                before = [span for span in sentence_spans(p.quote) if span[1] <= a]
+                if before:
+                    read = f"{tidy(p.quote[before[-1][0] : before[-1][1]])} {text}"
             cands.append((p, text, read))
     if not cands:
         return []
+    scores = _scores(library, query, [read for _, _, read in cands])
+    return [(p, text, round(score, 4)) for (p, text, _), score in zip(cands, scores, strict=True)]
+
+
+def _scores(
+    library: Library, query: str, texts: list[str], said: Sequence[set[str]] = ()
+) -> list[float]:
+    """The evidence score of each of ``texts`` for ``query``: embedding cosine and the
+    share of the query's content words it has (with ``said``'s, one set per text, counted
+    as its own), weighted by ``EMBEDDING_WEIGHT``."""
     emb = library.store.embeddings
     q = np.asarray([emb.embed_query(query)], dtype=np.float32)
-    vecs = np.asarray(emb.embed_documents([c[2] for c in cands]), dtype=np.float32)
-    sims = cosine(vecs, q)[:, 0]
+    sims = cosine(np.asarray(emb.embed_documents(texts), dtype=np.float32), q)[:, 0]
     wanted = terms(query)
     out = []
-    for (p, text, read), sim in zip(cands, sims, strict=True):
-        lexical = len(wanted & terms(read)) / len(wanted) if wanted else 0.0
-        score = EMBEDDING_WEIGHT * float(sim) + (1 - EMBEDDING_WEIGHT) * lexical
-        out.append((p, text, round(score, 4)))
+    for i, (text, sim) in enumerate(zip(texts, sims, strict=True)):
+        words = terms(text) | (said[i] if said else set())
+        lexical = len(wanted & words) / len(wanted) if wanted else 0.0
+        out.append(EMBEDDING_WEIGHT * float(sim) + (1 - EMBEDDING_WEIGHT) * lexical)
     return out
 
 
@@ -364,17 +375,15 @@ def gather_evidence(
     cands = [(p, a, b, text) for p in own or passages for a, b, text in _candidates(p)]
     if not cands:
         return found
-    emb = library.store.embeddings
-    q = np.asarray([emb.embed_query(query)], dtype=np.float32)
-    vecs = np.asarray(emb.embed_documents([c[3] for c in cands]), dtype=np.float32)
-    sims = cosine(vecs, q)[:, 0]
-    wanted = terms(query)
+    scores = _scores(
+        library,
+        query,
+        [text for _, _, _, text in cands],
+        [named.get(p.doc_id, set()) for p, _, _, _ in cands],
+    )
     quantity = asks_quantity(query)
     scored = []
-    for (p, a, b, text), sim in zip(cands, sims, strict=True):
-        said = terms(text) | named.get(p.doc_id, set())
-        lexical = len(wanted & said) / len(wanted) if wanted else 0.0
-        score = EMBEDDING_WEIGHT * float(sim) + (1 - EMBEDDING_WEIGHT) * lexical
+    for (p, a, b, text), score in zip(cands, scores, strict=True):
         rank = score + (QUANTITY_BONUS if quantity and numbers(text, words=True) else 0.0)
         scored.append((round(rank, 4), round(score, 4), p, a, b, text))
     found.best = max(s[1] for s in scored)
