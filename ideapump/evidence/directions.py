@@ -31,7 +31,8 @@ from typing import Literal
 Direction = Literal["up", "down", "better", "worse", "later", "earlier", "effect", "none"]
 
 _WORDS: dict[Direction, str] = {
-    "up": r"increas\w*|higher|more|greater|rais\w*|rise|rises|rising|rose|elevat\w*|"
+    # "hand-raised wolves" were raised by hand, not raised.
+    "up": r"increas\w*|higher|more|greater|(?<!-)rais\w*|rise|rises|rising|rose|elevat\w*|"
     r"enhanc\w*|gain\w*|longer|lengthen\w*|prolong\w*|larger|augment\w*|promot\w*|exceed\w*|"
     # "a growing share of articles"; not "a growing body of evidence", "a growing child"
     r"(?:grow|grows|growing|grew)(?!\s+(?:body|bodies|child\w*|interest|literature|concern))|"
@@ -115,11 +116,60 @@ _ANY_DIRECTION = re.compile(
 )
 
 
-def after_direction(text: str) -> str | None:
-    """What ``text`` says after its first direction word ("X improves *sleep quality*"),
-    or None when it states no direction (an effect word alone does not count)."""
+# What follows a direction word yet names no outcome: a comparative's manner ("more
+# *often*", "more *calmly*"), kept apart from words like "daily" that name one.
+_MANNER = re.compile(
+    r"^\W*(?:(?!(?:daily|weekly|monthly|yearly|nightly|hourly|early|family|only|elderly)\b)"
+    r"(?:\w{3,}ly|often)\b\W*)+",
+    re.IGNORECASE,
+)
+# A clause or an adjunct after the direction word: the outcome came before it ("heart
+# rate was greater *while awaiting* ...", "have stayed constant *since* the 1980s").
+_ADJUNCT = re.compile(
+    r"^\W*(?:while|whilst|when|since|after|before|during|in|on|at|by|for|among|across|over|"
+    r"between|from|until|within|compared|relative|as|if|than)\b|^\W*$",
+    re.IGNORECASE,
+)
+# A direction noun: "a reduction *in* smoking" names its outcome after "in" or "of".
+_NOUN = re.compile(
+    r"(?:\b(?:a|an|the|any)\s+\w+|ions?|ments?|(?:in|de)creases?|rises?|drops?|falls?|"
+    r"declines?|gains?)$",
+    re.IGNORECASE,
+)
+_SHIFT = re.compile(r"^shift\w*\s+(.*)\s+\w+$", re.IGNORECASE | re.DOTALL)
+
+
+def outcome_of(text: str) -> str | None:
+    """What ``text`` says changes, or None when it states no direction (an effect word
+    alone does not count).
+
+    Usually the words after its first direction word ("X improves *sleep quality*",
+    "more erosive *than sugar-containing medicines*"). When what comes before "than" is
+    only a comparative's manner or an adjunct, the outcome came before the direction
+    word and is read with the rest: "*Typical sample sizes* have stayed roughly
+    constant since *the mid-1980s*", "*Horses' peak heart rate* was greater while
+    *awaiting* ...". Words on both sides of a comparison are its subjects, not what
+    changes, and are left out: "Horses waiting to go to pasture swished their tails
+    more often than horses waiting for isolation" gives "to go to pasture swished their
+    tails for isolation"."""
     m = _ANY_DIRECTION.search(text)
-    return text[m.end() :].strip() if m else None
+    if not m:
+        return None
+    shift = _SHIFT.match(m.group())
+    if shift:  # "shifts the circadian rhythm of core body temperature later"
+        return shift[1].strip()
+    rest = _MANNER.sub("", text[m.end() :])
+    than = re.search(r"\bthan\b", rest, re.IGNORECASE)
+    after, side = (rest[: than.start()], rest[than.end() :]) if than else (rest, "")
+    noun = re.match(r"\W*(?:in|of)\b", after) and _NOUN.search(text[: m.end()])
+    if noun or not _ADJUNCT.match(after):
+        return rest.strip()
+    before = text[: m.start()].rsplit(",", 1)[-1]  # not a leading clause ("After X, ...")
+    ours = re.findall(r"[\w'-]+", before)
+    theirs = re.findall(r"[\w'-]+", side)
+    shared = {w.lower() for w in ours} & {w.lower() for w in theirs}
+    kept = ours + re.findall(r"[\w'-]+", _ADJUNCT.sub("", after, count=1)) + theirs
+    return " ".join(w for w in kept if w.lower() not in shared)
 
 
 def without_directions(text: str) -> str:

@@ -147,6 +147,19 @@ def _own_sentences(passage: str, title: str) -> list[str]:
 
 
 _EXCLUDED = re.compile(r"\b(?:without|non-?|absence of)\s*((?:\w+\s+)?\w+)", re.IGNORECASE)
+# Which summary of a measure a sentence gives: a claim on the peak heart rate is not
+# answered by the sentence on the mean, though both name "heart rate".
+_SUMMARIES = {
+    "peak": r"peak|maxim(?:um|al)",
+    "lowest": r"minim(?:um|al)|trough|nadir",
+    "mean": r"mean|average",
+    "median": r"median",
+}
+_SUMMARY = {k: re.compile(rf"\b(?:{v})\b", re.IGNORECASE) for k, v in _SUMMARIES.items()}
+
+
+def _summaries(text: str) -> set[str]:
+    return {k for k, pattern in _SUMMARY.items() if pattern.search(text)}
 
 
 def finding_of(passage: str, claim: str, title: str = "") -> str:
@@ -180,10 +193,18 @@ def finding_of(passage: str, claim: str, title: str = "") -> str:
     # other arm, so those words count against it.
     negated = set().union(*(terms(m) for m in _EXCLUDED.findall(topic)))
     wanted = terms(topic) - negated
+    summary = _summaries(claim)
 
     def score(sentence: str) -> float:
         words = terms(sentence)
-        shared = (len(wanted & words) - len(negated & words)) / math.sqrt(len(sentence.split()))
+        said = _summaries(sentence)
+        # the claim's summary, in any of its words ("peak", "maximal"), counts one word
+        # more; another summary instead of it, one word less
+        same = bool(summary & said)
+        other = bool(summary and said and not same)
+        shared = (len(wanted & words) - len(negated & words) + same - other) / math.sqrt(
+            len(sentence.split())
+        )
         return shared * 0.5 if shared > 0 and plans_or_supposes(sentence) else shared
 
     return max(stated, key=score)  # ties: the earlier sentence

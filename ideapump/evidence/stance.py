@@ -31,10 +31,10 @@ from pydantic import BaseModel, Field
 from ideapump.evidence.directions import (
     OPPOSITE,
     Direction,
-    after_direction,
     compared_the_other_way,
     directions,
     flipped,
+    outcome_of,
     without_directions,
 )
 from ideapump.evidence.findings import (
@@ -328,22 +328,23 @@ def _stems(text: str) -> set[str]:
 
 
 def _outcome_stems(claim: str) -> set[str]:
-    """Word stems of what the claim says changes (its words after its first direction word)."""
-    outcome = after_direction(claim)
+    """Word stems of what the claim says changes (:func:`outcome_of`)."""
+    outcome = outcome_of(claim)
     return _stems(_NOT_OUTCOME.sub(" ", outcome)) if outcome else set()
 
 
 def unmentioned(claim: str, passage: str) -> str | None:
     """Why ``passage`` cannot bear on ``claim`` when it never names the claim's outcome, else None.
 
-    The outcome is what the claim says changes: its words after its first direction
-    word ("resistive exercise improves *sleep quality*"). A passage on exercise and
+    The outcome is what the claim says changes (:func:`outcome_of`): "resistive
+    exercise improves *sleep quality*", "*typical sample sizes* have stayed constant
+    since 1985". A passage on exercise and
     circadian phase that never mentions sleep or quality says nothing on it; the 1.5B
     model called such a passage contradicting. Word stems, so "reduced" meets
     "reduction"; every outcome word must be missing, so one paraphrased word does not
     decide. A claim without a direction word is left to the model.
     """
-    outcome = after_direction(claim)
+    outcome = outcome_of(claim)
     wanted = _outcome_stems(claim)
     if not wanted or wanted & _stems(passage):
         return None

@@ -347,6 +347,20 @@ def test_the_title_page_run_on_is_not_the_finding() -> None:
         ("the website increases hand-washing", "Handwashing rose in the web arm.", False),
         ("smokers answered the letter more often", "SSS smokers replied to the letter.", False),
         ("exercise and sleep quality", "Exercise advanced the circadian phase.", False),
+        # the outcome before the direction word: a no-change claim, a comparative
+        ("sample sizes have stayed constant since 1985", "Smoking reduction was small.", True),
+        ("sample sizes have stayed constant since 1985", "Sample sizes were stable.", False),
+        (
+            "Horses waiting to go to pasture swished their tails more often than horses "
+            "waiting for isolation",
+            "Head shakes were more frequent in horses in the positive anticipation.",
+            True,
+        ),
+        (
+            "Horses' peak heart rate was greater while awaiting the unpleasant event",
+            "The maximal heart rate was higher in the negative condition.",
+            False,
+        ),
     ],
 )
 def test_a_passage_that_never_names_the_outcome(
@@ -453,3 +467,40 @@ def test_a_clause_about_something_else_is_not_read_for_the_claims_direction() ->
         "this relationship was not significant after adjustment for age."
     )
     assert clauses_on(claim, adjusted) == adjusted
+
+
+def test_what_a_claim_says_changes_can_come_before_its_direction_word() -> None:
+    from ideapump.evidence.directions import outcome_of
+
+    assert outcome_of("resistive exercise improves sleep quality") == "sleep quality"
+    assert outcome_of("sugar-free medicines are more erosive than sugared ones") == (
+        "erosive than sugared ones"
+    )
+    stable = "Typical sample sizes in psychology articles have stayed roughly constant since 1985"
+    assert outcome_of(stable) == "Typical sample sizes in psychology articles have 1985"
+    # the words both sides of a comparison share are its subjects; the manner is no outcome
+    tails = "Horses near pasture swished their tails more often than horses near the stable"
+    assert outcome_of(tails) == "pasture swished their tails the stable"
+    assert outcome_of("an increase in blood pressure after exercise") == (
+        "in blood pressure after exercise"
+    )
+    # "hand-raised wolves" were not raised by anything
+    assert directions("Hand-raised wolves let a human near their food") == set()
+    # a sentence on the smoking paper's "harm reduction" said nothing on sample sizes
+    since = (
+        "Since conducting the study we have become aware of several smoking and harm "
+        "reduction studies."
+    )
+    assert cross_check("contradicts", stable, since, since).stance == "neither"
+
+
+def test_the_finding_gives_the_summary_of_the_measure_the_claim_names() -> None:
+    # Phelipon et al. 2025: the mean heart rate did not differ, the maximum did
+    passage = (
+        "There was no significant difference in the mean heart rate between the positive "
+        "and negative conditions (p = 0.12). The maximal heart rate was higher in the "
+        "negative condition compared to the positive condition (p = 0.02)."
+    )
+    claim = "Horses' peak heart rate was greater while awaiting the unpleasant event"
+    assert finding_of(passage, claim).startswith("The maximal heart rate")
+    assert finding_of(passage, "Horses' average heart rate differed").startswith("There was")
