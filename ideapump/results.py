@@ -15,9 +15,10 @@ to the chunk and checks the quote.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, computed_field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, computed_field
 
 from ideapump.evidence.models import Effect, Pooled
 
@@ -291,8 +292,24 @@ class EvidenceReport(BaseModel):
 # become part of the grammar, so a small local model cannot ramble past the output
 # cap (it did, on weigh, before these bounds), and a strong model is not hindered.
 
-Short = Annotated[str, Field(max_length=300)]
-Text = Annotated[str, Field(max_length=900)]
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z])")
+
+
+def _whole_sentences(limit: int) -> AfterValidator:
+    """Text the grammar stopped at ``limit`` characters ends at its last whole sentence:
+    the quick start's review showed a confound ending "..., the lack"."""
+
+    def trim(v: str) -> str:
+        if len(v) < limit - 2 or v.rstrip()[-1:] in {".", "!", "?", ")", '"', "'"}:
+            return v
+        ends = list(_SENTENCE_END.finditer(v))
+        return v[: ends[-1].start() + 1] if ends else v.rstrip(" ,;:") + "…"
+
+    return AfterValidator(trim)
+
+
+Short = Annotated[str, Field(max_length=300), _whole_sentences(300)]
+Text = Annotated[str, Field(max_length=900), _whole_sentences(900)]
 
 
 def _cut(n: int) -> BeforeValidator:

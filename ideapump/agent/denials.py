@@ -12,7 +12,7 @@ lacks what it has (a primary measure, a control); such a point is not shown.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ideapump.results import PaperProfile, ProposalDraft
 
@@ -115,11 +115,45 @@ _DRAFT_DENIALS: Mapping[str, tuple[_Denial | _Phrase, ...]] = {
 }
 
 
+# Kinds of control a draft lists, which a review may not say it lacks: the quick start's
+# review named "the lack of a baseline measurement, or the lack of a blind scorer" as a
+# confound of a proposal whose controls were a baseline measurement and blind scoring.
+_CONTROL_KINDS: Mapping[str, str] = {
+    "baseline": r"baselines?|pre-?(?:tests?|measure\w*)",
+    "blinding": r"blind\w*|mask(?:ed|ing)",
+    "randomisation": r"randomi[sz]\w*|random(?:ly)? (?:assign|allocat)\w*",
+    "counterbalancing": r"counterbalanc\w*",
+}
+_KIND_DENIALS = {k: _Denial(v) for k, v in _CONTROL_KINDS.items()}
+_KIND_NAMES = {k: re.compile(rf"\b(?:{v})", re.I) for k, v in _CONTROL_KINDS.items()}
+# Who is blind: "participants were not blinded" is a fair point beside a blind scorer.
+_ROLES = re.compile(
+    r"\b(?:scor|rat(?:er|ing)|assess|experimenter|observ|cod(?:er|ing)|particip|subject|"
+    r"investigat|analys|clinician|patient)\w*",
+    re.I,
+)
+
+
+def _denies_a_listed_control(text: str, controls: Sequence[str]) -> bool:
+    for kind, named in _KIND_NAMES.items():
+        listed = [c for c in controls if named.search(c)]
+        if not listed or not _KIND_DENIALS[kind].search(text):
+            continue
+        if kind != "blinding":
+            return True
+        said = {m.lower()[:5] for m in _ROLES.findall(text)}
+        if not said or said & {m.lower()[:5] for c in listed for m in _ROLES.findall(c)}:
+            return True
+    return False
+
+
 def denies_draft(text: str, d: ProposalDraft) -> str | None:
     """The field of ``d`` that ``text`` (a review point) says is missing, or None."""
     for name, patterns in _DRAFT_DENIALS.items():
         if getattr(d, name) and any(p.search(text) for p in patterns):
             return name
+    if _denies_a_listed_control(text, d.controls):
+        return "controls"
     return None
 
 

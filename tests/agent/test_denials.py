@@ -55,3 +55,45 @@ def test_a_review_point_may_not_deny_what_the_proposal_has() -> None:
     assert denies_draft("It lacks an active control condition.", d) is None
     no_measure = draft_of(primary_measure="")
     assert denies_draft("the primary measure is not specified", no_measure) is None
+
+
+def test_a_review_point_may_not_say_a_listed_control_is_missing() -> None:
+    d = draft_of(
+        controls=[
+            "random allocation of participants to conditions",
+            "a baseline measurement of the primary measure before the manipulation",
+            "the primary measure scored by someone blind to condition",
+        ]
+    )
+    # the quick start's review, word for word
+    said = (
+        "The design leaves open the possibility of confounds related to the baseline "
+        "measurement of the primary measure before the manipulation, the lack of a baseline "
+        "measurement, or the lack of a blind scorer for the primary measure."
+    )
+    assert denies_draft(said, d) == "controls"
+    assert denies_draft("The scorer is not blind to condition.", d) == "controls"
+    assert denies_draft("Participants were not randomly assigned.", d) == "controls"
+    # blinding someone else, or a control the draft does not list, is a fair point
+    assert denies_draft("Participants were not blinded to their condition.", d) is None
+    assert denies_draft("No counterbalancing of task order.", d) is None
+    assert denies_draft("Groups may differ at baseline in motivation.", d) is None
+    assert denies_draft("the lack of a baseline measurement", draft_of()) is None
+
+
+def test_a_point_the_grammar_cut_short_ends_at_its_last_whole_sentence() -> None:
+    from ideapump.results import ReflectionDraft
+
+    whole = "Confounds related to the baseline measurement may remain."
+    cut = f"{whole} The lack of a baseline measurement might lead to biased results, the lack"
+    cut = (cut + " of" * 200)[:300]  # the grammar stops at 300 characters
+    got = ReflectionDraft(
+        feasibility="f",
+        confounds=[cut, "Order effects"],
+        missing_controls=[],
+        already_done=False,
+        how_it_differs="d",
+        feasibility_score=3,
+        novelty_score=3,
+    )
+    assert got.confounds == [whole, "Order effects"]
