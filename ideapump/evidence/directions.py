@@ -33,7 +33,7 @@ Direction = Literal["up", "down", "better", "worse", "later", "earlier", "effect
 _WORDS: dict[Direction, str] = {
     # "hand-raised wolves" were raised by hand, not raised.
     "up": r"increas\w*|higher|more|greater|(?<!-)rais\w*|rise|rises|rising|rose|elevat\w*|"
-    r"enhanc\w*|gain\w*|longer|lengthen\w*|prolong\w*|larger|augment\w*|promot\w*|exceed\w*|"
+    r"(?<!local )enhanc\w*|gain\w*|longer|lengthen\w*|prolong\w*|larger|augment\w*|promot\w*|exceed\w*|"
     # "a growing share of articles"; not "a growing body of evidence", "a growing child"
     r"(?:grow|grows|growing|grew)(?!\s+(?:body|bodies|child\w*|interest|literature|concern))|"
     r"outperform\w*",
@@ -190,70 +190,6 @@ OPPOSITE: dict[Direction, Direction] = {
     "later": "earlier",
     "earlier": "later",
 }
-# Where a sentence sets one side against the other: "A ... than B", "A outperformed B".
-_ANCHOR = re.compile(
-    r"\bthan\b|\boutperform\w*|\bexceed\w*|\bsurpass\w*|\bcompared (?:to|with)\b|"
-    r"\bversus\b|\bvs\b",
-    re.IGNORECASE,
-)
-_FILLER = frozenset(
-    [
-        "the",
-        "those",
-        "that",
-        "this",
-        "these",
-        "in",
-        "of",
-        "for",
-        "on",
-        "at",
-        "a",
-        "an",
-        "with",
-        "among",
-        "did",
-        "do",
-        "does",
-        "was",
-        "were",
-        "is",
-        "are",
-        "had",
-        "has",
-        "have",
-        "by",
-        "to",
-        "from",
-        "during",
-        "after",
-        "before",
-        "when",
-    ]
-)
-
-
-def _stems(text: str) -> list[str]:
-    return [w[:5] for w in re.findall(r"[a-z][a-z-]+", text.lower()) if w not in _FILLER]
-
-
-def compared_the_other_way(claim: str, sentence: str) -> bool:
-    """True when ``claim`` sets A against B ("dogs solved the box more often than
-    wolves") and ``sentence`` sets B against A ("wolves clearly outperformed the dogs"):
-    its directions then say the opposite about the claim's A. B is the first word after
-    the claim's "than"; the sentence puts B before its own "than" (or "outperformed",
-    "compared with" ...) and one of the claim's words before "than" only after it."""
-    c = re.search(r"\bthan\b", claim, re.IGNORECASE)
-    a = _ANCHOR.search(sentence)
-    if not c or not a:
-        return False
-    after = _stems(claim[c.end() :])
-    if not after:
-        return False
-    other = after[0]
-    before, rest = _stems(sentence[: a.start()]), _stems(sentence[a.end() :])
-    sides = set(_stems(claim[: c.start()])) - {other}
-    return other in before and any(w in sides and w not in before for w in rest)
 
 
 def flipped(found: set[Direction]) -> set[Direction]:

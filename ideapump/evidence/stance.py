@@ -31,7 +31,6 @@ from pydantic import BaseModel, Field
 from ideapump.evidence.directions import (
     OPPOSITE,
     Direction,
-    compared_the_other_way,
     directions,
     flipped,
     outcome_of,
@@ -42,6 +41,7 @@ from ideapump.evidence.findings import (
     plans_or_supposes,
     reports_no_result,
 )
+from ideapump.grounding.directions import compared_the_other_way
 
 if TYPE_CHECKING:
     from ideapump.llm.model import ChatModel

@@ -45,7 +45,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ideapump.grounding.directions import conflict, directions, without_directions
+from ideapump.grounding.directions import (
+    compared_the_other_way,
+    conflict,
+    directions,
+    without_directions,
+)
 from ideapump.grounding.no_effect import affirms_denied, names_denied
 from ideapump.grounding.normalize import Number, content_words, fold, number_in, numbers, terms
 from ideapump.grounding.quotes import sentence_spans, tidy
@@ -210,6 +215,23 @@ def mislabelled_values(sentence: str, sources: Sequence[str]) -> list[str]:
     return bad
 
 
+def _scored(plain: str, sources: Sequence[str]) -> list[tuple[int, str, frozenset[str]]]:
+    """Each source sentence with the content words it shares with ``plain`` and its
+    directions, said of ``plain``'s side of a comparison: "wolves clearly outperformed
+    the dogs" is down for "dogs did better than wolves"."""
+    about = terms(without_directions(plain))
+    return [
+        (len(about & t), s, frozenset(_FLIP.get(x, x) for x in d))
+        if compared_the_other_way(plain, s)
+        else (len(about & t), s, d)
+        for src in sources
+        for s, t, d in _source_sentences(src)
+    ]
+
+
+_FLIP = {"up": "down", "down": "up"}
+
+
 def contradicted(sentence: str, sources: Sequence[str]) -> str | None:
     """The source sentence whose direction the claim contradicts, or None.
 
@@ -221,8 +243,7 @@ def contradicted(sentence: str, sources: Sequence[str]) -> str | None:
     claimed = directions(plain)
     if not claimed:
         return None
-    about = terms(without_directions(plain))
-    scored = [(len(about & t), s, d) for src in sources for s, t, d in _source_sentences(src)]
+    scored = _scored(plain, sources)
     best = max((n for n, _, _ in scored), default=0)
     if best < MIN_SHARED_TERMS:
         return None
@@ -245,8 +266,7 @@ def direction_supported(sentence: str, sources: Sequence[str]) -> bool:
     claimed = directions(plain)
     if not claimed:
         return True
-    about = terms(without_directions(plain))
-    scored = [(len(about & t), s, d) for src in sources for s, t, d in _source_sentences(src)]
+    scored = _scored(plain, sources)
     best = max((n for n, _, _ in scored), default=0)
     return best >= MIN_SHARED_TERMS and any(
         n == best and (d & claimed or (claimed == {"none"} and names_denied(plain, s)))

@@ -29,7 +29,8 @@ Direction = str  # "up" | "down" | "none"
 _UP = (
     r"increas\w*|higher|more|greater|larger|bigger|improv\w*|enhanc\w*|rais\w*|"
     r"elevat\w*|augment\w*|amplif\w*|promot\w*|facilitat\w*|strengthen\w*|exceed\w*|rise|rises|"
-    r"rose|risen|gain\w*|accelerat\w*|faster|longer|stronger|upregulat\w*|advanc\w*|better"
+    r"rose|risen|gain\w*|accelerat\w*|faster|longer|stronger|upregulat\w*|advanc\w*|better|"
+    r"outperform\w*"
 )
 _DOWN = (
     r"decreas\w*|lower\w*|less|fewer|smaller|reduc\w*|attenuat\w*|blunt\w*|impair\w*|"
@@ -60,7 +61,7 @@ _FALSE_FRIENDS = re.compile(
     r"\b(?:more or less|at least|no less than|no more than|more than \d|less than \d|"
     r"fewer than \d|the more|furthermore|moreover|lower bound|upper bound|"
     r"rais\w* (?:the )?(?:question|issue|concern|possibility)|"
-    r"cut-?off|loss function|advanced age|delay discounting|"
+    r"cut-?off|loss function|advanced age|delay discounting|local enhancement|"
     # a task's framing, not a change: "exploration was higher in the loss-frame environment"
     r"(?:loss|gain)[- ](?:frames?|domains?)|loss aversion)\b",
     re.I,
@@ -116,3 +117,69 @@ def without_directions(text: str) -> str:
     """``text`` with its direction words (and negations of them) blanked out, so that
     what is left says what the sentence is about."""
     return _WORD.sub(" ", _FALSE_FRIENDS.sub(" ", text))
+
+
+# Where a sentence sets one side against the other: "A ... than B", "A outperformed B".
+_ANCHOR = re.compile(
+    r"\bthan\b|\boutperform\w*|\bexceed\w*|\bsurpass\w*|\bcompared (?:to|with)\b|"
+    r"\bversus\b|\bvs\b",
+    re.IGNORECASE,
+)
+_FILLER = frozenset(
+    [
+        "the",
+        "those",
+        "that",
+        "this",
+        "these",
+        "in",
+        "of",
+        "for",
+        "on",
+        "at",
+        "a",
+        "an",
+        "with",
+        "among",
+        "did",
+        "do",
+        "does",
+        "was",
+        "were",
+        "is",
+        "are",
+        "had",
+        "has",
+        "have",
+        "by",
+        "to",
+        "from",
+        "during",
+        "after",
+        "before",
+        "when",
+    ]
+)
+
+
+def _stems(text: str) -> list[str]:
+    return [w[:5] for w in re.findall(r"[a-z][a-z-]+", text.lower()) if w not in _FILLER]
+
+
+def compared_the_other_way(claim: str, sentence: str) -> bool:
+    """True when ``claim`` sets A against B ("dogs solved the box more often than
+    wolves") and ``sentence`` sets B against A ("wolves clearly outperformed the dogs"):
+    its directions then say the opposite about the claim's A. B is the first word after
+    the claim's "than"; the sentence puts B before its own "than" (or "outperformed",
+    "compared with" ...) and one of the claim's words before "than" only after it."""
+    c = re.search(r"\bthan\b", claim, re.IGNORECASE)
+    a = _ANCHOR.search(sentence)
+    if not c or not a:
+        return False
+    after = _stems(claim[c.end() :])
+    if not after:
+        return False
+    other = after[0]
+    before, rest = _stems(sentence[: a.start()]), _stems(sentence[a.end() :])
+    sides = set(_stems(claim[: c.start()])) - {other}
+    return other in before and any(w in sides and w not in before for w in rest)

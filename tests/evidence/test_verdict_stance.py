@@ -420,7 +420,7 @@ def test_more_words_for_a_direction_and_for_no_change() -> None:
 
 
 def test_a_comparison_said_the_other_way_round_is_read_for_the_claims_side() -> None:
-    from ideapump.evidence.directions import compared_the_other_way
+    from ideapump.grounding.directions import compared_the_other_way
 
     claim = "After watching a dog open a food box, dogs solved the box more often than wolves did"
     swapped = "Interestingly, wolves clearly outperformed the dogs with all wolves opening the box."

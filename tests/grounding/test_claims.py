@@ -94,6 +94,17 @@ def test_strict_directions_need_a_passage_that_states_them() -> None:
     assert not check_sentence(claim, [source], strict=True).ok  # ... and nothing states it
 
 
+def test_a_comparison_the_passage_makes_the_other_way_round() -> None:
+    # Range et al. 2015; the 1.5B model's chat answer gave the box test to the dogs
+    source = "Interestingly, wolves clearly outperformed the dogs, all wolves opening the box."
+    swapped = check_sentence("Dogs opened the food box more often than wolves [1].", [source])
+    assert not swapped.ok and "contradicts" in swapped.reasons[0]
+    assert check_sentence("Wolves opened the box more often than dogs [1].", [source]).ok
+    said = "Placebo participants explored less than atomoxetine participants."
+    claim = "Participants explored more on atomoxetine than on placebo [1]."
+    assert check_sentence(claim, [said], strict=True).ok
+
+
 @pytest.mark.parametrize(
     ("sentence", "found"),
     [
@@ -115,6 +126,9 @@ def test_strict_directions_need_a_passage_that_states_them() -> None:
         ("Exploration was higher in the loss-frame environment.", {"up"}),
         ("Participants showed loss aversion in the gain frame.", set()),
         ("The drug caused a loss of appetite.", {"down"}),
+        # a learning mechanism is no rise (Range et al.'s "local enhancement task")
+        ("We tested dogs and wolves in a local enhancement task.", set()),
+        ("Wolves clearly outperformed the dogs.", {"up"}),
     ],
 )
 def test_direction_words(sentence: str, found: set[str]) -> None:
