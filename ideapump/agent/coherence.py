@@ -238,6 +238,33 @@ def _expected_faults(d: ProposalDraft) -> dict[str, str]:
     return faults
 
 
+_DIRECTED = {"up", "down"}
+
+
+def if_it_fails(d: ProposalDraft) -> str:
+    """What ``d`` shows if its hypothesis is false: the model's words, led by "no
+    difference" where they predict only the opposite effect.
+
+    27 of the 62 drafts the benches kept said, if the hypothesis fails, "participants in
+    the noradrenaline group will spend *less* time in random exploration" beside "*more*"
+    if it holds. A hypothesis of an effect fails first of all when nothing differs; the
+    opposite effect is the less likely way. The conditions and the measure are the
+    draft's own, so nothing is added that the draft did not say.
+    """
+    true, false = directions(d.expected_if_true), directions(d.expected_if_false)
+    opposite = (
+        bool(true & _DIRECTED and false & _DIRECTED) and not true & false and "none" not in false
+    )
+    conditions = manipulations(d.conditions, d.hypothesis)
+    measure = d.primary_measure.strip().rstrip(".")
+    if not opposite or len(conditions) < 2 or not measure:
+        return d.expected_if_false
+    if measure[1:2].islower():  # "Exploration rate", not "BMI"
+        measure = measure[0].lower() + measure[1:]
+    arms = ", ".join(c.strip() for c in conditions[:-1]) + f" and {conditions[-1].strip()}"
+    return f"No difference in {measure} between {arms}, or the reverse: {d.expected_if_false}"
+
+
 def _varied(d: ProposalDraft) -> tuple[list[set[str]], int]:
     """The content words of each condition that is varied, and how many are comparisons."""
     conditions = manipulations(d.conditions, d.hypothesis)

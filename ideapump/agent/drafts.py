@@ -19,6 +19,7 @@ from pydantic import Field, create_model
 from ideapump.agent.coherence import (
     check_proposal,
     controls_of,
+    if_it_fails,
     null_conditions,
     proposal_faults,
 )
@@ -104,7 +105,9 @@ def candidate(
         if not faults:
             # What the rules did not count as a control is not shown as one either.
             return (
-                draft.model_copy(update={"controls": controls_of(draft)}),
+                draft.model_copy(
+                    update={"controls": controls_of(draft), "expected_if_false": if_it_fails(draft)}
+                ),
                 got.removed,
                 unsupported,
             )

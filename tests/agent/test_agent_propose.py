@@ -399,6 +399,29 @@ def test_a_within_subject_draft_compares_conditions_not_groups(
     assert shown.sample_size.within_subject and "paired" in shown.sample_size.test
 
 
+def test_a_failure_that_predicts_only_the_opposite_effect_is_led_by_no_difference(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # 27 of 62 kept drafts: "less" if it fails, beside "more" if it holds
+    fake.on(
+        "ProposalDraft",
+        lambda b, p: {
+            **proposal(p),
+            "expected_if_false": "Fewer novel choices on atomoxetine than on placebo.",
+        },
+    )
+    fake.on("ReflectionDraft", reflection)
+    shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    assert shown.expected_if_false == (
+        "No difference in proportion of novel-option choices between atomoxetine and "
+        "placebo, or the reverse: Fewer novel choices on atomoxetine than on placebo."
+    )
+    # a failure that already says nothing differs is shown as written
+    fake.on("ProposalDraft", lambda b, p: proposal(p))
+    shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    assert shown.expected_if_false == "No difference between drug and placebo."
+
+
 def test_a_draft_without_a_control_gets_one_chosen_from_its_design(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
