@@ -504,3 +504,24 @@ def test_the_finding_gives_the_summary_of_the_measure_the_claim_names() -> None:
     claim = "Horses' peak heart rate was greater while awaiting the unpleasant event"
     assert finding_of(passage, claim).startswith("The maximal heart rate")
     assert finding_of(passage, "Horses' average heart rate differed").startswith("There was")
+
+
+def test_against_a_claim_that_nothing_changed_a_direction_must_be_on_its_outcome() -> None:
+    # ideapump weigh "sample sizes ... stayed roughly constant since 1985" had filed these
+    # as contradicting: one word of the outcome, and a direction of another quantity
+    claim = "Typical sample sizes in psychology articles have stayed roughly constant since 1985"
+    count = (
+        "Using estimations from the Single Sample Count Method, there were more "
+        "recreational drug users in the intervention than the control arm."
+    )
+    assert cross_check("contradicts", claim, count, count).stance == "neither"
+    stable = (
+        "This decreasing proportion of papers with evidence over time cannot be explained "
+        "by a decrease in sample size over time, as sample size in psychology articles has "
+        "stayed stable across time."
+    )
+    assert cross_check("contradicts", claim, stable, stable).stance == "neither"
+    assert cross_check("supports", claim, stable, stable).confirmed
+    # a sentence on the claim's quantity that gives it a direction still contradicts it
+    grew = "Sample sizes in psychology articles increased steadily after 1985."
+    assert cross_check("contradicts", claim, grew, grew).confirmed
