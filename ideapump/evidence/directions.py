@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from ideapump.grounding.directions import NOT_AS_MUCH
+
 Direction = Literal["up", "down", "better", "worse", "later", "earlier", "effect", "none"]
 
 _WORDS: dict[Direction, str] = {
@@ -42,7 +44,7 @@ _WORDS: dict[Direction, str] = {
     r"declin\w*(?!\s+(?:to\s+)?(?:participat\w*|take\s+part|consent\w*|(?:the\s+)?invitation))|"
     r"drop\w*|fell|fall\w*|"
     r"diminish\w*|attenuat\w*|suppress\w*|shorter|shorten\w*|smaller|inhibit\w*|lessen\w*|"
-    r"prevent\w*|cut|blunted|blunts|blunting|dampen\w*|weaken\w*|shrink\w*|shrank",
+    r"prevent\w*|cut|blunted|blunts|blunting|dampen\w*|weaken\w*|shrink\w*|shrank|" + NOT_AS_MUCH,
     "better": r"improv\w*|benefi\w*|protect\w*|effective\w*|efficac\w*|success\w*|"
     r"superior|favou?rabl\w*|safer|better",
     "worse": r"wors\w*|impair\w*|harm\w*|adverse\w*|deteriorat\w*|inferior|detrimental|"

@@ -26,6 +26,12 @@ from collections.abc import Set as AbstractSet
 
 Direction = str  # "up" | "down" | "none"
 
+#: "wolves may not cooperate as well as dogs", "not as effective as": less, said without
+#: a direction word.
+NOT_AS_MUCH = (
+    r"not\s+(?!only\b)(?:\w+\s+){0,3}?as\s+(?:well|good|much|many|often|high|fast|long|"
+    r"strong|large|effective|accurate|successful|\w+ly)\s+as"
+)
 _UP = (
     r"increas\w*|higher|more|greater|larger|bigger|improv\w*|enhanc\w*|rais\w*|"
     r"elevat\w*|augment\w*|amplif\w*|promot\w*|facilitat\w*|strengthen\w*|exceed\w*|rise|rises|"
@@ -35,7 +41,8 @@ _UP = (
 _DOWN = (
     r"decreas\w*|lower\w*|less|fewer|smaller|reduc\w*|attenuat\w*|blunt\w*|impair\w*|"
     r"diminish\w*|declin\w*|drop\w*|fell|fall|falls|suppress\w*|inhibit\w*|weaken\w*|"
-    r"worsen\w*|worse|slower|shorter|weaker|downregulat\w*|delay\w*|lost|loss|cut|cuts"
+    r"worsen\w*|worse|slower|shorter|weaker|downregulat\w*|delay\w*|lost|loss|cut|cuts|"
+    + NOT_AS_MUCH
 )
 _NONE = (
     # One word may name what had none: "found no drug effects on the novel bandit"

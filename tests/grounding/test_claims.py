@@ -100,6 +100,9 @@ def test_a_comparison_the_passage_makes_the_other_way_round() -> None:
     swapped = check_sentence("Dogs opened the food box more often than wolves [1].", [source])
     assert not swapped.ok and "contradicts" in swapped.reasons[0]
     assert check_sentence("Wolves opened the box more often than dogs [1].", [source]).ok
+    # a hedged "not as well as" is a direction too (the chat's answer to the same question)
+    hedged = "This suggests that wolves may not open the box as well as dogs [1]."
+    assert not check_sentence(hedged, [source]).ok
     said = "Placebo participants explored less than atomoxetine participants."
     claim = "Participants explored more on atomoxetine than on placebo [1]."
     assert check_sentence(claim, [said], strict=True).ok
@@ -129,6 +132,8 @@ def test_a_comparison_the_passage_makes_the_other_way_round() -> None:
         # a learning mechanism is no rise (Range et al.'s "local enhancement task")
         ("We tested dogs and wolves in a local enhancement task.", set()),
         ("Wolves clearly outperformed the dogs.", {"up"}),
+        ("Wolves may not cooperate as well as dogs.", {"down"}),
+        ("Dogs as well as wolves opened the box.", set()),
     ],
 )
 def test_direction_words(sentence: str, found: set[str]) -> None:
