@@ -43,7 +43,7 @@ from ideapump.agent.grounding import (
     retrieve,
 )
 from ideapump.agent.power import power_analysis
-from ideapump.agent.review import not_denying, shown_once
+from ideapump.agent.review import not_denying, own_assessment, shown_once
 from ideapump.agent.subjects import subjects
 from ideapump.errors import InputError
 from ideapump.llm import generate_structured
@@ -167,9 +167,13 @@ def _reflect(
     # for the presence of positive or negative emotional anticipation", the conditions of
     # a horse study (the conditions together cover it).
     varied = " ".join(draft.conditions)
-    confounds = shown_once(not_denying(got.confounds, draft), known=[*draft.controls, varied])
+    # the primary measure is what is measured, not a confound of it (the quick start's
+    # review gave "confound: value-free random exploration rate", its primary measure)
+    confounds = shown_once(
+        not_denying(got.confounds, draft), known=[*draft.controls, varied, draft.primary_measure]
+    )
     reflection = Reflection(
-        feasibility=got.feasibility,
+        feasibility=own_assessment(got.feasibility),
         confounds=confounds,
         # "add control: a placebo" beside a placebo condition (the quick start's review),
         # and a confound said again as a missing control for it

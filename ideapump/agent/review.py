@@ -17,6 +17,7 @@ from ideapump.agent.denials import denies_draft
 from ideapump.agent.grounding import normalize
 from ideapump.grounding.claims import split_sentences
 from ideapump.grounding.normalize import fold
+from ideapump.grounding.works import names_a_work
 from ideapump.results import ProposalDraft
 
 # Words that say a control is missing, not which: "no controls for the order of conditions".
@@ -121,6 +122,21 @@ def names_the_study(item: str, draft: ProposalDraft) -> bool:
 
 def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", fold(text).lower()))
+
+
+def own_assessment(text: str) -> str:
+    """``text`` (a review's feasibility) without the sentences that cite other work, and
+    without a dangling start of a sentence at its end.
+
+    Asked whether a typical lab can run the experiment, the 1.5B model wrote one sentence
+    of its own, then copied a passage of Dubois et al.'s introduction ("The LC has two
+    known modes of synaptic signalling (Rajkowski et al., 1994) ...") up to the chunk's
+    last word, "This".
+    """
+    said = split_sentences(text)
+    if len(said) > 1 and not re.search(r"[.!?)\"']\s*$", said[-1]) and len(said[-1].split()) <= 2:
+        said.pop()
+    return " ".join(s for s in said if not names_a_work(s))
 
 
 def not_denying(items: Sequence[str], draft: ProposalDraft) -> list[str]:

@@ -755,6 +755,11 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ["Bandit task practice", "arousal"],
             ["heart-rate monitoring"],
         ),
+        (  # its own primary measure as a confound (a quick start's review)
+            {"confounds": ["proportion of novel-option choices", "arousal"]},
+            ["arousal"],
+            ["heart-rate monitoring"],
+        ),
     ],
 )
 def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(
@@ -773,6 +778,26 @@ def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(
     assert shown.reflection is not None
     assert shown.reflection.confounds == confounds
     assert shown.reflection.missing_controls == missing
+
+
+def test_a_review_is_its_own_assessment_not_a_copied_introduction(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # a quick start's review: one sentence of its own, then Dubois et al.'s introduction
+    # copied to the last word of its chunk
+    copied = (
+        "A typical lab can run this experiment with the appropriate equipment. The LC has "
+        "two known modes of synaptic signalling (Rajkowski et al., 1994), tonic and phasic. "
+        "Tonic noradrenaline has been associated with increased exploration (Aston-Jones "
+        "and Cohen, 2005). This"
+    )
+    fake.on("ProposalDraft", lambda body, p: proposal(p))
+    fake.on("ReflectionDraft", lambda body, p: {**reflection(body, p), "feasibility": copied})
+    shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    assert shown.reflection is not None
+    assert shown.reflection.feasibility == (
+        "A typical lab can run this experiment with the appropriate equipment."
+    )
 
 
 def test_a_risk_may_not_deny_the_proposals_controls(
