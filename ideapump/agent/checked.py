@@ -22,6 +22,7 @@ from ideapump.grounding.claims import (
     borrowed_words,
     check_sentence,
     endorses_idea,
+    marker_numbers,
     restated_question,
     strip_markers,
 )
@@ -39,7 +40,6 @@ MAX_SENTENCES = 4
 
 # One citation marker: "[2]", "[1, 3]".
 _MARKER = r"\[\s*\d+(?:\s*,\s*\d+)*\s*\]"
-_MARKERS = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 _LEADING_MARKERS = re.compile(rf"^(?:\s*{_MARKER})+")
 # "exploration.[1] Next": a marker after the full stop that ends its sentence. Only once
 # what follows it is seen: "exploration. [4] shows that ..." opens the next sentence with
@@ -171,7 +171,7 @@ class CheckedAnswer:
         raw = _WORK_BY_MARKER.sub(r"\1 \2", raw)
         raw = _MARKER_AS_SUBJECT.sub(lambda m: f"{m[1]}{_study(m[2]).capitalize()} {m[2]}", raw)
         raw = _MARKER_AFTER_PREPOSITION.sub(lambda m: f"{m[1]} {_study(m[2])} {m[2]}", raw)
-        given = [int(n) for m in _MARKERS.finditer(raw) for n in re.findall(r"\d+", m[1])]
+        given = marker_numbers(raw)
         plain = " ".join(strip_markers(raw).split())
         if not plain or not re.search(r"[A-Za-z]", plain):
             return

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ideapump.agent.grounding import persona
 from ideapump.errors import LLMOutputError
+from ideapump.grounding.claims import marker_numbers
 from ideapump.prompts import render_prompt
 from ideapump.results import EvidenceReport, SummaryDraft, SummarySentence
 
@@ -45,7 +46,6 @@ _HEDGED = re.compile(
     r"\s+of)\b|n't\b",
     re.I,
 )
-_MARKER = re.compile(r"\[(\d+)\]")
 _VERDICT_SAYS = {"supports": "supported", "contradicts": "contradicted"}
 
 
@@ -62,7 +62,7 @@ def misstates_stance(text: str, papers: list[int], report: EvidenceReport) -> st
     if len(said) != 1 or _HEDGED.search(text[: said[0][1].start()]):
         return None
     stance = said[0][0]
-    named = set(papers) | {int(n) for n in _MARKER.findall(text)}
+    named = set(papers) | set(marker_numbers(text))
     rows = {r.n: r for r in report.papers_considered if r.used}
     wrong = sorted(n for n in named if n in rows and rows[n].stance != stance)
     if wrong:

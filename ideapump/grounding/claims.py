@@ -81,6 +81,11 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub("", text)
 
 
+def marker_numbers(text: str) -> list[int]:
+    """The numbers of ``text``'s citation markers, in order: "[1, 3] ... [2]" gives 1, 3, 2."""
+    return [int(n) for m in _MARKER.finditer(text) for n in re.findall(r"\d+", m.group())]
+
+
 @lru_cache(maxsize=512)
 def _source_numbers(source: str) -> tuple[Number, ...]:
     return tuple(numbers(source, words=True))

@@ -605,6 +605,19 @@ def test_a_result_that_names_its_topic_in_the_sentence_before_is_read(dubois_lib
     assert not refers_back("The novelty bonus was larger in the long horizon.")
 
 
+def test_a_paper_named_among_several_markers_is_checked_too() -> None:
+    from ideapump.agent.weigh_summary import misstates_stance
+    from ideapump.results import EvidenceReport, PaperRow
+
+    rows = [
+        PaperRow(n=1, doc_id="a", title="A", relevance=0.6, used=True, stance="supports"),
+        PaperRow(n=2, doc_id="b", title="B", relevance=0.5, used=True, stance="contradicts"),
+    ]
+    report = EvidenceReport(claim="c", verdict="supported", papers_considered=rows)
+    assert misstates_stance("Papers [1, 2] support the claim.", [], report) is not None
+    assert misstates_stance("Paper [1] supports the claim.", [], report) is None
+
+
 def test_a_summary_sentence_that_gives_a_paper_the_wrong_stance_is_not_shown(
     trials: Any, llm: Any, fake: FakeLLM
 ) -> None:
