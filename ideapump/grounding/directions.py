@@ -33,7 +33,7 @@ NOT_AS_MUCH = (
     r"strong|large|effective|accurate|successful|\w+ly)\s+as"
 )
 _UP = (
-    r"increas\w*|higher|more|greater|larger|bigger|improv\w*|enhanc\w*|rais\w*|"
+    r"increas\w*|higher|more|greater|larger|bigger|improv\w*|enhanc\w*|(?<!-)rais\w*|"
     r"elevat\w*|augment\w*|amplif\w*|promot\w*|facilitat\w*|strengthen\w*|exceed\w*|rise|rises|"
     r"rose|risen|gain\w*|accelerat\w*|faster|longer|stronger|upregulat\w*|advanc\w*|better|"
     r"outperform\w*"

@@ -134,6 +134,7 @@ def test_a_comparison_the_passage_makes_the_other_way_round() -> None:
         ("Wolves clearly outperformed the dogs.", {"up"}),
         ("Wolves may not cooperate as well as dogs.", {"down"}),
         ("Dogs as well as wolves opened the box.", set()),
+        ("Hand-raised wolves were tested.", set()),
     ],
 )
 def test_direction_words(sentence: str, found: set[str]) -> None:
