@@ -29,7 +29,8 @@ supported by its sources (the passages it cites):
 
 Chat answers are held to a strict form (``strict=True``): a number must occur in a
 source sentence about the same thing (two content words in common), not anywhere
-in the chunk, and the closest source sentence must state the same direction.
+in the chunk, numbers written as words included ("ten", "twenty-three"), and the
+closest source sentence must state the same direction.
 
 :func:`check_sentence` gives a :class:`Verdict` with the reasons a sentence
 fails; :func:`check_text` keeps the sentences of a text that pass and says
@@ -134,12 +135,16 @@ def _sentence_numbers(source: str) -> tuple[tuple[frozenset[str], tuple[Number, 
     return tuple(out)
 
 
-def unsupported_numbers(sentence: str, sources: Sequence[str], *, near: bool = False) -> list[str]:
+def unsupported_numbers(
+    sentence: str, sources: Sequence[str], *, near: bool = False, words: bool = False
+) -> list[str]:
     """The numbers ``sentence`` states that occur in none of ``sources``.
 
     ``near``: only in a source sentence about the same thing (at least
     ``MIN_SHARED_TERMS`` content words in common with ``sentence``), so that "10
     observers" is not supported by "360 trials across 10 blocks" in the same chunk.
+    ``words``: numbers written as words count too ("with ten from the CTR group", where
+    the passage says "CTR, n = 9"), except "one", which prose uses for "a".
     """
     plain = strip_markers(sentence)
     if near:
@@ -153,7 +158,12 @@ def unsupported_numbers(sentence: str, sources: Sequence[str], *, near: bool = F
         ]
     else:
         stated = [n for s in sources for n in _source_numbers(s)]
-    return [n.text for n in numbers(plain) if not number_in(n, stated)]
+    claimed = [n for n in numbers(plain, words=words) if n.text.lower() not in _NOT_COUNTS]
+    return [n.text for n in claimed if not number_in(n, stated)]
+
+
+# "one of three groups", "at least one": a word, not a count to check.
+_NOT_COUNTS = frozenset(["one", "zero"])
 
 
 def mismatched_tests(sentence: str, sources: Sequence[str]) -> list[str]:
@@ -375,7 +385,8 @@ def check_sentence(
 
     ``strict``: a direction must be stated by the closest source sentence
     (:func:`direction_supported`), not only left uncontradicted, and a number by a
-    source sentence about the same thing (:func:`unsupported_numbers` ``near``).
+    source sentence about the same thing, in words too (:func:`unsupported_numbers`
+    ``near`` and ``words``).
     ``years``: the publication years of the cited documents; given, every work the
     sentence names must be one of them or named in a source (:func:`unsupported_works`).
     """
@@ -384,7 +395,7 @@ def check_sentence(
         works = unsupported_works(strip_markers(sentence), sources, years)
         if works:
             reasons.append(f"names {'; '.join(works)}, which the cited passage does not")
-    missing = unsupported_numbers(sentence, sources, near=strict)
+    missing = unsupported_numbers(sentence, sources, near=strict, words=strict)
     if missing:
         reasons.append(f"{', '.join(missing)} in no cited passage")
     tests = mismatched_tests(sentence, sources)

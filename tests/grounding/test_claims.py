@@ -87,6 +87,26 @@ def test_strict_numbers_must_come_from_a_sentence_about_the_same_thing() -> None
     ).ok
 
 
+def test_strict_numbers_written_as_words_are_checked_too() -> None:
+    # the chat's answer on Mendt et al.: every group size in words, the first one wrong
+    source = (
+        "Another participant from the RE group withdrew. All other twenty-three "
+        "participants (CTR, n = 9; RE, n = 7; RVE, n = 7) completed 60 days of bed rest."
+    )
+    wrong = (
+        "There were twenty-three participants in the bed rest study, with ten from the CTR "
+        "group, seven from the RE group and seven from the RVE group [1]."
+    )
+    got = check_sentence(wrong, [source], strict=True)
+    assert not got.ok and "ten in no cited passage" in got.reasons[0]
+    right = wrong.replace("ten from", "nine from")
+    assert check_sentence(right, [source], strict=True).ok
+    # "one" is a word before it is a count
+    assert check_sentence(
+        "One of the twenty-three who completed the bed rest was in CTR [1].", [source], strict=True
+    ).ok
+
+
 def test_strict_directions_need_a_passage_that_states_them() -> None:
     source = "Both intervention sequences were delivered to young adults over 34 days."
     claim = "Both intervention sequences increased handwashing in young adults."
