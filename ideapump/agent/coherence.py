@@ -127,6 +127,13 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
         )
     for name, fault in design_faults(d).items():
         problems.setdefault(name, fault)
+    unmatched = _absent_counterpart(d.conditions)
+    if unmatched:
+        problems.setdefault(
+            "conditions",
+            f"{unmatched!r} is compared with no condition that gives what it leaves out: "
+            "name the condition that does, beside it",
+        )
     for name, fault in _expected_faults(d).items():
         problems.setdefault(name, fault)
     if len(re.findall(r"[A-Za-z]{2,}", d.rationale)) < 3:
@@ -143,6 +150,29 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
     ):
         problems["primary_measure"] = "primary_measure must name one outcome that is measured"
     return problems
+
+
+# A condition that is the absence of something: "No noradrenaline administration".
+_ABSENCE = re.compile(
+    r"^\W*(?:(?:no|without|absent|minus|lacking|not receiving)\s+|non-)"
+    r"(?:any\s+|the\s+|a\s+|an\s+)?(?P<what>.+)$",
+    re.I,
+)
+
+
+def _absent_counterpart(conditions: Sequence[str]) -> str | None:
+    """A condition that leaves something out ("No noradrenaline administration") when
+    no other condition gives it, else None.
+
+    The quick start's draft for "how does noradrenaline shape exploration?" compared "No
+    noradrenaline administration" with "Exploration heuristics": the drug arm of its own
+    hypothesis was missing. None of the 62 drafts the benches kept breaks this.
+    """
+    for c in conditions:
+        m = _ABSENCE.match(c)
+        if m and not any(terms(m["what"]) & terms(o) for o in conditions if o is not c):
+            return c.strip()
+    return None
 
 
 # Words that name a condition by its role: "on the drug", "in both conditions", "no
@@ -259,10 +289,16 @@ def if_it_fails(d: ProposalDraft) -> str:
     measure = d.primary_measure.strip().rstrip(".")
     if not opposite or len(conditions) < 2 or not measure:
         return d.expected_if_false
-    if measure[1:2].islower():  # "Exploration rate", not "BMI"
-        measure = measure[0].lower() + measure[1:]
-    arms = ", ".join(c.strip() for c in conditions[:-1]) + f" and {conditions[-1].strip()}"
+    measure = _in_prose(measure)
+    named = [_in_prose(c.strip()) for c in conditions]
+    arms = ", ".join(named[:-1]) + f" and {named[-1]}"
     return f"No difference in {measure} between {arms}, or the reverse: {d.expected_if_false}"
+
+
+def _in_prose(name: str) -> str:
+    """``name`` as it reads inside a sentence: "Exploration rate" -> "exploration rate";
+    "BMI" and "RE" stay."""
+    return name[0].lower() + name[1:] if name[1:2].islower() else name
 
 
 def _varied(d: ProposalDraft) -> tuple[list[set[str]], int]:

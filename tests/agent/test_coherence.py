@@ -44,6 +44,23 @@ def test_conditions_must_name_what_is_manipulated() -> None:
     assert proposal_problems(draft_of(conditions=["atomoxetine", "control group"])) == []
 
 
+def test_a_condition_that_leaves_something_out_needs_one_that_gives_it() -> None:
+    # the quick start's draft: its hypothesis's drug arm was missing
+    faults = proposal_faults(
+        draft_of(
+            hypothesis="Noradrenaline administration enhances value-free random exploration.",
+            conditions=["No noradrenaline administration", "Exploration heuristics"],
+            expected_if_true="More exploration with exploration heuristics.",
+            expected_if_false="No difference with exploration heuristics.",
+        )
+    )
+    assert "'No noradrenaline administration' is compared with no condition" in faults.get(
+        "conditions", ""
+    )
+    kept = draft_of(conditions=["atomoxetine", "no atomoxetine"])
+    assert "conditions" not in proposal_faults(kept)
+
+
 def test_a_coherent_design_and_its_other_rules() -> None:
     assert proposal_problems(draft_of()) == []
     assert proposal_problems(draft_of(controls=["No Treatment Group"])) == []
