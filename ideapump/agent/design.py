@@ -75,9 +75,13 @@ _WITHIN_ONLY_CONTROL = re.compile(
 )
 # And one that only a between-subjects design has: chosen from the menu of a design that
 # said both, then kept after the design was repaired to within-subject (propose_drafts).
+# A group of other people is one too: the final quick start's within-subject proposal
+# listed "No Treatment Group" as its control.
 _BETWEEN_ONLY_CONTROL = re.compile(
     rf"\brandom(?:ly)? (?:allocat\w*|assign\w*) (?:of )?(?:participants |subjects )?to "
-    rf"(?:the )?(?:conditions|groups){_NOT_ORDER}",
+    rf"(?:the )?(?:conditions|groups){_NOT_ORDER}|"
+    r"\b(?:no[- ]?treatment|untreated|wait[- ]?list(?:ed)?|no[- ]intervention|separate|"
+    r"control|placebo)\s+groups?\b",
     re.I,
 )
 

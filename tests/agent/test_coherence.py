@@ -168,6 +168,15 @@ def test_a_design_must_say_one_thing_about_who_does_which_condition() -> None:
     assert proposal_faults(draft_of(design=ordered, controls=["washout week"])) == {}
 
 
+def test_a_group_of_other_people_is_no_control_within_subject() -> None:
+    # the final quick start's within-subject proposal: "Controls: No Treatment Group"
+    within = "Within-subject: every participant does every condition, in counterbalanced order."
+    faults = proposal_faults(draft_of(design=within, controls=["No Treatment Group"]))
+    assert "'No Treatment Group' gives each participant one condition" in faults["controls"]
+    between = "Between-subjects: each participant is randomly assigned to one condition."
+    assert proposal_faults(draft_of(design=between, controls=["No Treatment Group"])) == {}
+
+
 def test_a_within_subject_design_compares_conditions_not_groups() -> None:
     within = "Within-subject: each participant receives both atomoxetine and placebo."
     faulty = "More novel choices than those in the placebo group."
