@@ -760,6 +760,12 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ["arousal"],
             ["heart-rate monitoring"],
         ),
+        (  # its control given back as "a potential confound", in another word form (the
+            # final quick start's review did so with each of its three controls)
+            {"confounds": ["Placebo pill matching, which is a potential confound.", "arousal"]},
+            ["arousal"],
+            ["heart-rate monitoring"],
+        ),
     ],
 )
 def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(
