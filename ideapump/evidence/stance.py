@@ -161,7 +161,7 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
     aim = bool(finding) and plans_or_supposes(finding)
     said = clauses_on(claim, finding) if finding else passage
     p = set() if aim else directions(said)
-    outcome = _outcome_stems(claim)
+    outcome = _outcome_stems(outcome_of(claim))
     # Against a claim that nothing changes, any direction word opposes, so a long outcome
     # must be named by two of its words: "the Single Sample Count Method" does not name
     # "sample sizes in psychology articles".
@@ -343,9 +343,8 @@ def _stems(text: str) -> set[str]:
     return terms(text.replace("-", ""))
 
 
-def _outcome_stems(claim: str) -> set[str]:
-    """Word stems of what the claim says changes (:func:`outcome_of`)."""
-    outcome = outcome_of(claim)
+def _outcome_stems(outcome: str | None) -> set[str]:
+    """Word stems of ``outcome``, what a claim says changes (:func:`outcome_of`)."""
     return _stems(_NOT_OUTCOME.sub(" ", outcome)) if outcome else set()
 
 
@@ -361,7 +360,7 @@ def unmentioned(claim: str, passage: str) -> str | None:
     decide. A claim without a direction word is left to the model.
     """
     outcome = outcome_of(claim)
-    wanted = _outcome_stems(claim)
+    wanted = _outcome_stems(outcome)
     if not wanted or wanted & _stems(passage):
         return None
     return f"the passage never mentions what the claim says changes ({outcome})"
