@@ -134,10 +134,24 @@ _ROLES = re.compile(
 )
 
 
+# Blinding denied without a negation: "The experiment leaves open whether participants are
+# aware of the condition they are in" (the final quick start of a session, beside
+# "participants and experimenters blind to which condition is given"). "may be aware",
+# "could guess" say blinding can fail: a fair point.
+_AWARE = re.compile(
+    r"(?<!may be )(?<!might be )(?<!could be )\baware of (?:the |their |which |what )?"
+    r"(?:conditions?|treatments?|drugs?|arms?|groups?|allocation)\b|"
+    r"(?<!may )(?<!might )(?<!could )\bknow(?:s|ing)? (?:which|what|that|whether|they are|"
+    r"they're)\b[^.]{0,40}\b(?:conditions?|treatments?|drugs?|placebo|arms?|groups?|receiv\w*)\b",
+    re.I,
+)
+
+
 def _denies_a_listed_control(text: str, controls: Sequence[str]) -> bool:
     for kind, named in _KIND_NAMES.items():
         listed = [c for c in controls if named.search(c)]
-        if not listed or not _KIND_DENIALS[kind].search(text):
+        denied = _KIND_DENIALS[kind].search(text) or (kind == "blinding" and _AWARE.search(text))
+        if not listed or not denied:
             continue
         if kind != "blinding":
             return True

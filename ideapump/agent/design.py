@@ -248,6 +248,18 @@ _ROLE_GROUP = re.compile(
 )
 
 
+# "We will measure the value-free random exploration strategies of both groups" (the final
+# quick start of a session, in a within-subject design's text).
+_COUNTED_GROUPS = re.compile(
+    r"\b(?P<count>both|each|all|either|(?:the )?(?:two|three|four))\s+(?:groups?|arms?)\b", re.I
+)
+
+
+def _counted(m: re.Match[str]) -> str:
+    one = m["count"].lower() in {"each", "either"}
+    return f"{m['count']} condition{'' if one else 's'}"
+
+
 def _role_names(d: ProposalDraft) -> dict[str, str]:
     """The condition each role stands for, where one condition alone has it."""
     names = [_GROUP_WORD.sub("", c) or c for c in manipulations(d.conditions, d.hypothesis)]
@@ -279,6 +291,7 @@ def conditions_not_groups(d: ProposalDraft) -> ProposalDraft:
         return f"{m['in'] or ''}{m['the'] or ''}{name} condition" if name else m.group(0)
 
     def read(text: str) -> str:
+        text = _COUNTED_GROUPS.sub(_counted, text)
         return _ROLE_GROUP.sub(role, group.sub(condition, text) if group else text)
 
     # The design and the risks too: after a design chosen from the menu, the quick start

@@ -42,8 +42,15 @@ from ideapump.agent.grounding import (
     relevance,
     retrieve,
 )
+from ideapump.agent.papers import paper_profile
 from ideapump.agent.power import power_analysis
-from ideapump.agent.review import not_denying, own_assessment, shown_once
+from ideapump.agent.review import (
+    gives_a_condition,
+    not_denying,
+    own_assessment,
+    says_of_the_closest,
+    shown_once,
+)
 from ideapump.agent.subjects import subjects
 from ideapump.errors import InputError
 from ideapump.llm import generate_structured
@@ -136,7 +143,9 @@ def _reflect(
     evidence: Evidence,
     block: str,
     options: AgentOptions,
-) -> tuple[Reflection, Novelty]:
+) -> tuple[Reflection, Novelty, int]:
+    """The review of ``draft``, its novelty, and how many of the review's sentences about the
+    closest study were left out for denying what that study states of itself."""
     probe = f"{draft.hypothesis} {draft.design}"
     near = retrieve(library, probe, 4, per_paper_cap=2)
     scores = relevance(library, probe, near)
@@ -161,7 +170,11 @@ def _reflect(
         documents=block,
     )
     got = generate_structured(llm, [("system", persona()), ("user", user)], ReflectionDraft)
+    denied = 0
     novelty.how_it_differs = got.how_it_differs
+    if near:
+        closest_paper = paper_profile(library, near[best].doc_id, Evidence([], library))
+        novelty.how_it_differs, denied = says_of_the_closest(got.how_it_differs, closest_paper)
     novelty.already_done = got.already_done
     # A confound that names only what the design varies is no confound: "does not control
     # for the presence of positive or negative emotional anticipation", the conditions of
@@ -178,13 +191,18 @@ def _reflect(
         # "add control: a placebo" beside a placebo condition (the quick start's review),
         # and a confound said again as a missing control for it
         missing_controls=shown_once(
-            not_denying(got.missing_controls, draft),
+            [
+                c
+                for c in not_denying(got.missing_controls, draft)
+                # "A control group that receives placebo ..." beside a placebo condition
+                if not gives_a_condition(c, draft.conditions)
+            ],
             known=[*draft.controls, *draft.conditions, varied, *confounds],
         ),
         feasibility_score=got.feasibility_score,
         novelty_score=1 if got.already_done else got.novelty_score,
     )
-    return reflection, novelty
+    return reflection, novelty, denied
 
 
 def tournament(
@@ -248,10 +266,11 @@ def propose(
         )
     ratings, wins, played = tournament(llm, question, [describe(d) for d in drafts], options)
     top = sorted(range(len(drafts)), key=lambda i: -ratings[i])[:k]
-    proposals = []
+    proposals, unsupported = [], made.unsupported
     for i in top:
         draft = drafts[i]
-        reflection, novelty = _reflect(llm, library, draft, evidence, block, options)
+        reflection, novelty, denied = _reflect(llm, library, draft, evidence, block, options)
+        unsupported += denied
         resolved = (evidence.resolve(x.n, x.quote) for x in draft.citations)
         # The 1.5B model cited one sentence twice (seen in the quick start's proposal).
         citations = list({(c.chunk_id, c.quote): c for c in resolved if c}.values())
@@ -291,7 +310,7 @@ def propose(
         proposals=proposals,
         candidates=len(drafts),
         removed_citations=removed,
-        unsupported_removed=made.unsupported,
+        unsupported_removed=unsupported,
         incoherent_dropped=made.incoherent,
         duplicates_dropped=made.duplicates,
     )

@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ideapump.agent.denials import denies_draft
+from ideapump.agent.denials import contradicts_facts, denies_draft
+from ideapump.agent.design import GENERIC_ARM
 from ideapump.agent.grounding import normalize
 from ideapump.grounding.claims import split_sentences
 from ideapump.grounding.normalize import fold
 from ideapump.grounding.works import names_a_work
-from ideapump.results import ProposalDraft
+from ideapump.results import PaperProfile, ProposalDraft
 
 # Words that say a control is missing, not which: "no controls for the order of conditions".
 _LACK_WORDS = re.compile(
@@ -146,3 +147,72 @@ def not_denying(items: Sequence[str], draft: ProposalDraft) -> list[str]:
     measure, a control; see :func:`.denials.denies_draft`), nor only name what it studies
     (:func:`names_the_study`)."""
     return [i for i in items if denies_draft(i, draft) is None and not names_the_study(i, draft)]
+
+
+# What a group or condition is given: "A control group that receives placebo instead of ...".
+_GIVEN = r"\b(?:receiv\w*|given|gets?|getting|tak(?:es|ing)|administered|assigned to)\s+"
+
+
+def gives_a_condition(item: str, conditions: Sequence[str]) -> bool:
+    """True when ``item`` (a missing control) is a group or condition given one of the
+    draft's own conditions.
+
+    The final quick start of a session listed "add control: A control group that receives
+    placebo instead of noradrenaline to compare the effects of the drug ..." for a proposal
+    whose conditions were noradrenaline and placebo: the control it asks for is there.
+    """
+    for condition in conditions:
+        words = re.findall(r"[A-Za-z0-9][\w-]*", GENERIC_ARM.sub(" ", condition))
+        if not words:
+            continue
+        name = r"\s+".join(map(re.escape, words))
+        if re.search(rf"{_GIVEN}(?:an?\s+|the\s+|only\s+)?{name}\b", item, re.I):
+            return True
+    return False
+
+
+_OTHER_DESIGN = {"within-subject": "between-subjects", "between-subjects": "within-subject"}
+_DESIGN_WORDS = {
+    "within-subject": r"within[\s-]*subjects?|repeated[\s-]*measures|cross-?over",
+    "between-subjects": r"between[\s-]*(?:subjects?|groups?)",
+}
+# What a sentence says of the closest study, not of the proposal: what follows "instead of"
+# ("... instead of a between-subject design"), or a sentence about that study.
+_INSTEAD = re.compile(r"\b(?:instead of|rather than)\b[^.;]*", re.I)
+_ABOUT_IT = re.compile(
+    r"^\W*(?:the|this|that)\s+(?:closest\s+|existing\s+|previous\s+|original\s+|prior\s+)+"
+    r"(?:\w+\s+)?(?:passage|study|experiment|work|paper)\b",
+    re.I,
+)
+
+
+def says_of_the_closest(text: str, profile: PaperProfile) -> tuple[str, int]:
+    """``text`` (how a proposal differs from the closest passage) without the sentences that
+    deny what the closest paper states of itself, and how many were left out.
+
+    The final quick start of a session said its proposal differed from Dubois et al. in
+    using blinding "instead of a control group that is not blind": that study is
+    double-blind (:func:`.papers.profile_chunks` reads it from the paper's methods).
+    """
+    said = split_sentences(text)
+    kept = [s for s in said if not any(_denies(part, profile) for part in _of_theirs(s))]
+    return " ".join(kept), len(said) - len(kept)
+
+
+def _of_theirs(sentence: str) -> list[str]:
+    if _ABOUT_IT.search(sentence):
+        return [sentence]
+    return [m.group(0) for m in _INSTEAD.finditer(sentence)]
+
+
+def _denies(said: str, profile: PaperProfile) -> bool:
+    if contradicts_facts(said, profile, {}):
+        return True
+    design = set(profile.design)
+    # a design named as the paper's where the paper states the other one
+    return any(
+        other in design
+        and name not in design
+        and re.search(rf"\b(?:{_DESIGN_WORDS[name]})", said, re.I) is not None
+        for name, other in _OTHER_DESIGN.items()
+    )

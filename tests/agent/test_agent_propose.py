@@ -384,7 +384,9 @@ def test_a_within_subject_draft_compares_conditions_not_groups(
     def draft(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
         return {
             **proposal(p),
-            "design": "Within-subject: every participant receives both atomoxetine and placebo.",
+            # "of both groups" in a within-subject design: a session's final quick start
+            "design": "Within-subject: every participant receives both atomoxetine and "
+            "placebo. We will measure novel-option choices of both groups.",
             "controls": ["the order of conditions counterbalanced across participants"],
             "expected_if_true": "More novel choices than those in the placebo group.",
         }
@@ -396,6 +398,7 @@ def test_a_within_subject_draft_compares_conditions_not_groups(
     # asked twice, the 1.5B model wrote "the placebo group" again: the words change instead
     assert fake.of("DesignFix") == []
     assert shown.expected_if_true == "More novel choices than in the placebo condition."
+    assert shown.design.endswith("novel-option choices of both conditions.")
     assert shown.sample_size.within_subject and "paired" in shown.sample_size.test
 
 
@@ -766,6 +769,18 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ["arousal"],
             ["heart-rate monitoring"],
         ),
+        (  # a group given one of its conditions as a missing control (a session's final
+            # quick start, word for word, beside its noradrenaline and placebo conditions)
+            {
+                "missing_controls": [
+                    "A control group that receives placebo instead of atomoxetine to compare "
+                    "the effects of the drug on value-free random exploration strategies.",
+                    "A control group that receives a saline injection.",
+                ]
+            },
+            ["arousal"],
+            ["A control group that receives a saline injection."],
+        ),
     ],
 )
 def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(
@@ -804,6 +819,26 @@ def test_a_review_is_its_own_assessment_not_a_copied_introduction(
     assert shown.reflection.feasibility == (
         "A typical lab can run this experiment with the appropriate equipment."
     )
+
+
+def test_how_a_proposal_differs_may_not_deny_what_the_closest_study_states(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the final quick start of a session set its blinding "instead of a control group that
+    # is not blind" against a double-blind study; here the closest passage is the lab's
+    # placebo-controlled pilot
+    differs = (
+        "It adds a horizon manipulation. It compares drug and placebo, rather than an "
+        "uncontrolled pilot without placebo."
+    )
+    fake.on("ProposalDraft", lambda body, p: proposal(p))
+    fake.on("ReflectionDraft", lambda body, p: {**reflection(body, p), "how_it_differs": differs})
+    fake.on("ComparisonDraft", winner_a)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    novelty = result.proposals[0].novelty
+    assert novelty.closest is not None and "placebo" in novelty.closest.quote
+    assert novelty.how_it_differs == "It adds a horizon manipulation."
+    assert result.unsupported_removed == 1
 
 
 def test_a_risk_may_not_deny_the_proposals_controls(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ideapump.agent.denials import contradicts_facts, denies_draft
+from ideapump.grounding.claims import split_sentences
 from ideapump.results import PaperProfile
 from tests.agent.fakes import draft_of
 
@@ -79,6 +80,52 @@ def test_a_review_point_may_not_say_a_listed_control_is_missing() -> None:
     assert denies_draft("No counterbalancing of task order.", d) is None
     assert denies_draft("Groups may differ at baseline in motivation.", d) is None
     assert denies_draft("the lack of a baseline measurement", draft_of()) is None
+
+
+def test_blinding_is_denied_by_saying_who_knows_the_condition() -> None:
+    d = draft_of(controls=["participants and experimenters blind to which condition is given"])
+    # the final quick start of a session, word for word
+    said = (
+        "The experiment leaves open whether participants are aware of the condition they "
+        "are in (e.g., whether they know they are receiving noradrenaline or placebo)."
+    )
+    assert denies_draft(said, d) == "controls"
+    # blinding that may fail, or someone else who knows, is a fair point
+    assert denies_draft("Participants may be aware of the condition from side effects.", d) is None
+    assert denies_draft("Scorers know which condition each animal was in.", d) is None
+    assert denies_draft("Participants know the task well.", d) is None
+
+
+@pytest.mark.parametrize(
+    ("differs", "kept"),
+    [
+        (  # the final quick start of a session, against Dubois et al.'s double-blind study
+            "It uses a within-subject design instead of a between-subject design. It also "
+            "controls for distractions instead of a control group that is not blind to the "
+            "condition they are in.",
+            "It uses a within-subject design instead of a between-subject design.",
+        ),
+        (  # a design the closest study does not have, named as its own
+            "It uses drug and placebo rather than a within-subject comparison.",
+            "",
+        ),
+        (  # what the proposal lacks is its own point
+            "Unlike the closest study, it has no placebo condition.",
+            "Unlike the closest study, it has no placebo condition.",
+        ),
+        ("The closest study was not randomised. It adds a horizon.", "It adds a horizon."),
+    ],
+)
+def test_how_a_proposal_differs_may_not_deny_the_closest_study(differs: str, kept: str) -> None:
+    from ideapump.agent.review import says_of_the_closest
+
+    study = PaperProfile(
+        doc_id="d",
+        title="t",
+        design=["randomized", "double-blind", "placebo-controlled", "between-subjects"],
+    )
+    said = len(split_sentences(differs))
+    assert says_of_the_closest(differs, study) == (kept, said - len(split_sentences(kept)))
 
 
 def test_a_point_the_grammar_cut_short_ends_at_its_last_whole_sentence() -> None:
