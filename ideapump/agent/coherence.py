@@ -37,7 +37,7 @@ from ideapump.agent.design import (
     restates_condition,
 )
 from ideapump.grounding.claims import check_sentence, check_text, endorses_idea, split_sentences
-from ideapump.grounding.directions import directions
+from ideapump.grounding.directions import directions, first_against_second
 from ideapump.grounding.no_effect import denied, mentions
 from ideapump.grounding.normalize import quote_key, terms
 from ideapump.results import ProposalDraft
@@ -255,6 +255,14 @@ def _expected_faults(d: ProposalDraft) -> dict[str, str]:
             "expected_if_true says the conditions will not differ, but the hypothesis "
             "predicts an effect: say what this experiment will show if it is true"
         )
+    effects = _effects(d)
+    if "expected_if_false" not in faults and effects[0] and effects[0] == effects[1]:
+        # "More novel choices on the drug", and if it fails "fewer on placebo than on the
+        # drug": the same effect, its sides swapped
+        faults["expected_if_false"] = (
+            "expected_if_false predicts the same difference between the conditions as "
+            "expected_if_true: say what this experiment will show if the hypothesis is false"
+        )
     conditions = manipulations(d.conditions, d.hypothesis)
     named = {w for c in conditions for w in terms(GENERIC_ARM.sub(" ", c))}
     for name in ("expected_if_true", "expected_if_false"):
@@ -282,9 +290,18 @@ def if_it_fails(d: ProposalDraft) -> str:
     draft's own, so nothing is added that the draft did not say.
     """
     true, false = directions(d.expected_if_true), directions(d.expected_if_false)
-    opposite = (
-        bool(true & _DIRECTED and false & _DIRECTED) and not true & false and "none" not in false
-    )
+    effects = _effects(d)
+    if effects[0] and effects[1]:
+        # which condition is higher, read with its sides: "more in the placebo condition
+        # than in the noradrenaline condition" beside "more ... in the noradrenaline
+        # condition" (the quick start's) is the opposite, with one direction word
+        opposite = effects[0] != effects[1] and "none" not in false
+    else:
+        opposite = (
+            bool(true & _DIRECTED and false & _DIRECTED)
+            and not true & false
+            and "none" not in false
+        )
     conditions = manipulations(d.conditions, d.hypothesis)
     measure = d.primary_measure.strip().rstrip(".")
     if not opposite or len(conditions) < 2 or not measure:
@@ -293,6 +310,19 @@ def if_it_fails(d: ProposalDraft) -> str:
     named = [_in_prose(c.strip()) for c in conditions]
     arms = ", ".join(named[:-1]) + f" and {named[-1]}"
     return f"No difference in {measure} between {arms}, or the reverse: {d.expected_if_false}"
+
+
+def _effects(d: ProposalDraft) -> tuple[str | None, str | None]:
+    """How the first of two conditions compares with the second, if the hypothesis holds
+    and if it fails (:func:`.directions.first_against_second`); None where not said."""
+    conditions = manipulations(d.conditions, d.hypothesis)
+    if len(conditions) != 2:
+        return None, None
+    a, b = (terms(GENERIC_ARM.sub(" ", c)) for c in conditions)
+    return (
+        first_against_second(d.expected_if_true, a, b),
+        first_against_second(d.expected_if_false, a, b),
+    )
 
 
 def _in_prose(name: str) -> str:

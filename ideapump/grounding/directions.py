@@ -190,3 +190,55 @@ def compared_the_other_way(claim: str, sentence: str) -> bool:
     before, rest = _stems(sentence[: a.start()]), _stems(sentence[a.end() :])
     sides = set(_stems(claim[: c.start()])) - {other}
     return other in before and any(w in sides and w not in before for w in rest)
+
+
+# A side named right after one of these is what the other side is compared with:
+# "more ... compared to the placebo condition", "Compared with placebo, ...".
+_REFERENCE = re.compile(
+    r"\b(?:than|compared\s+(?:to|with)|relative\s+to|versus|vs\.?|as\s+opposed\s+to)"
+    r"\s+(?:\w+\s+){0,4}?$",
+    re.IGNORECASE,
+)
+_FLIPPED: dict[Direction, Direction] = {"up": "down", "down": "up"}
+
+
+def first_against_second(
+    text: str, first: AbstractSet[str], second: AbstractSet[str]
+) -> str | None:
+    """ "up" when ``text`` says the side named by the words ``first`` has more than the side
+    named by ``second``, "down" when less, None when it does not say one of the two.
+
+    The quick start's "If it fails: ... participants in the placebo condition will exhibit
+    more value-free random exploration compared to participants in the noradrenaline
+    condition" says the noradrenaline condition explores less: the sides are swapped, not
+    the direction word. The side that comes first, or the one not after "than" /
+    "compared to", is the one the direction word is about.
+    """
+    said = directions(text)
+    if "none" in said:  # "No difference ..., or the reverse: ..." says no one side
+        return None
+    said &= {"up", "down"}
+    if len(said) != 1 or not first or not second or first & second:
+        return None
+    at = [_first_mention(text, side) for side in (first, second)]
+    after = [i is not None and bool(_REFERENCE.search(text[:i])) for i in at]
+    if at[0] is None or at[1] is None:
+        if at[0] is None and at[1] is None:
+            return None
+        # one side named ("More novel choices on atomoxetine."): it is the side the
+        # direction word is about, unless it is what the other is compared with
+        about_first = (at[0] is not None) != (after[0] or after[1])
+    elif after[0] != after[1]:
+        about_first = after[1]
+    else:
+        about_first = at[0] < at[1]
+    direction = next(iter(said))
+    return direction if about_first else _FLIPPED[direction]
+
+
+def _first_mention(text: str, side: AbstractSet[str]) -> int | None:
+    stems = {w[:5] for w in side}
+    for m in re.finditer(r"[A-Za-z][\w-]*", text):
+        if m.group(0).lower()[:5] in stems:
+            return m.start()
+    return None

@@ -419,6 +419,15 @@ def test_a_failure_that_predicts_only_the_opposite_effect_is_led_by_no_differenc
         "No difference in proportion of novel-option choices between atomoxetine and "
         "placebo, or the reverse: Fewer novel choices on atomoxetine than on placebo."
     )
+    # the opposite with its sides swapped (the quick start's, with the drug renamed)
+    swapped = (
+        "Participants in the placebo condition will exhibit more novel choices compared to "
+        "participants in the atomoxetine condition."
+    )
+    fake.on("ProposalDraft", lambda b, p: {**proposal(p), "expected_if_false": swapped})
+    shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    assert shown.expected_if_false.startswith("No difference in proportion of novel-option")
+    assert shown.expected_if_false.endswith(f"or the reverse: {swapped}")
     # a failure that already says nothing differs is shown as written
     fake.on("ProposalDraft", lambda b, p: proposal(p))
     shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]

@@ -328,6 +328,38 @@ def test_expected_results_must_tell_the_two_outcomes_apart() -> None:
         expected_if_false="More novel choices on atomoxetine.",
     )
     assert proposal_faults(no_effect) == {}
+    # the same effect with its sides swapped: "fewer on placebo than on atomoxetine"
+    swapped = draft_of(
+        expected_if_true="More novel choices on atomoxetine than on placebo.",
+        expected_if_false="Fewer novel choices on placebo than on atomoxetine.",
+    )
+    faults = proposal_faults(swapped)
+    assert set(faults) == {"expected_if_false"}
+    assert "the same difference" in faults["expected_if_false"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("More novel choices on atomoxetine than on placebo.", "up"),
+        ("Fewer novel choices on placebo than on atomoxetine.", "up"),
+        # the quick start's "If it fails", word for word, with the drug renamed
+        (
+            "We expect that participants in the placebo condition will exhibit more "
+            "value-free random exploration compared to participants in the atomoxetine "
+            "condition.",
+            "down",
+        ),
+        ("Compared with placebo, atomoxetine will lower exploration.", "down"),
+        ("Atomoxetine will lower exploration.", "down"),  # one side named
+        ("More exploration than on placebo.", "up"),
+        ("Novel choices on atomoxetine and placebo will not differ.", None),
+    ],
+)
+def test_which_condition_is_higher_is_read_with_its_sides(text: str, said: str | None) -> None:
+    from ideapump.grounding.directions import first_against_second
+
+    assert first_against_second(text, {"atomoxetine"}, {"placebo"}) == said
 
 
 def test_a_condition_that_says_the_design_again_is_no_condition() -> None:
