@@ -222,6 +222,13 @@ _ABOUT_SOURCES = re.compile(
 )
 
 
+_OR_EQUAL = re.compile(
+    r"\b(?:than|as) or (?:equal|similar|the same|comparable) (?:to|as)\b|"
+    r"\b(?:at least|no (?:more|less|fewer|worse|better)) (?:than|as)\b",
+    re.I,
+)
+
+
 def _expected_faults(d: ProposalDraft) -> dict[str, str]:
     """Expected results that tell the researcher nothing: empty, the same whichever way
     the experiment comes out, or "no difference" for a hypothesis of an effect."""
@@ -254,6 +261,13 @@ def _expected_faults(d: ProposalDraft) -> dict[str, str]:
         faults["expected_if_true"] = (
             "expected_if_true says the conditions will not differ, but the hypothesis "
             "predicts an effect: say what this experiment will show if it is true"
+        )
+    if _OR_EQUAL.search(d.expected_if_true):
+        # "should be less than or equal to ... in the no exercise group" (a bed rest draft):
+        # no difference would then confirm the hypothesis and also be its failure
+        faults["expected_if_true"] = (
+            "expected_if_true also allows no difference ('or equal to'): say the difference "
+            "the hypothesis predicts"
         )
     effects = _effects(d)
     if "expected_if_false" not in faults and effects[0] and effects[0] == effects[1]:
@@ -289,7 +303,10 @@ def if_it_fails(d: ProposalDraft) -> str:
     opposite effect is the less likely way. The conditions and the measure are the
     draft's own, so nothing is added that the draft did not say.
     """
-    true, false = directions(d.expected_if_true), directions(d.expected_if_false)
+    true, false = (
+        directions(_said(d.expected_if_true, d)),
+        directions(_said(d.expected_if_false, d)),
+    )
     effects = _effects(d)
     if effects[0] and effects[1]:
         # which condition is higher, read with its sides: "more in the placebo condition
@@ -320,9 +337,19 @@ def _effects(d: ProposalDraft) -> tuple[str | None, str | None]:
         return None, None
     a, b = (terms(GENERIC_ARM.sub(" ", c)) for c in conditions)
     return (
-        first_against_second(d.expected_if_true, a, b),
-        first_against_second(d.expected_if_false, a, b),
+        first_against_second(_said(d.expected_if_true, d), a, b),
+        first_against_second(_said(d.expected_if_false, d), a, b),
     )
+
+
+def _said(expected: str, d: ProposalDraft) -> str:
+    """``expected`` without the direction words that are part of the primary measure's name:
+    "the circadian phase delay ... should be greater" (a bed rest draft) says "greater",
+    and its "delay" is the measure, not a decrease."""
+    for word in re.findall(r"[A-Za-z][\w-]*", d.primary_measure):
+        if directions(word):
+            expected = re.sub(rf"\b{re.escape(word)}\b", " ", expected, flags=re.I)
+    return expected
 
 
 def _in_prose(name: str) -> str:

@@ -205,8 +205,8 @@ _FLIPPED: dict[Direction, Direction] = {"up": "down", "down": "up"}
 def first_against_second(
     text: str, first: AbstractSet[str], second: AbstractSet[str]
 ) -> str | None:
-    """ "up" when ``text`` says the side named by the words ``first`` has more than the side
-    named by ``second``, "down" when less, None when it does not say one of the two.
+    """How ``text`` says the side named by the words ``first`` compares with the side named by
+    ``second``: "up" (more), "down" (less), or None when it does not say.
 
     The quick start's "If it fails: ... participants in the placebo condition will exhibit
     more value-free random exploration compared to participants in the noradrenaline
@@ -218,7 +218,9 @@ def first_against_second(
     if "none" in said:  # "No difference ..., or the reverse: ..." says no one side
         return None
     said &= {"up", "down"}
-    if len(said) != 1 or not first or not second or first & second:
+    # "regular exercise" against "no exercise": the words that tell the sides apart
+    first, second = set(first) - set(second), set(second) - set(first)
+    if len(said) != 1 or not (first or second):
         return None
     at = [_first_mention(text, side) for side in (first, second)]
     after = [i is not None and bool(_REFERENCE.search(text[:i])) for i in at]
@@ -238,6 +240,8 @@ def first_against_second(
 
 def _first_mention(text: str, side: AbstractSet[str]) -> int | None:
     stems = {w[:5] for w in side}
+    if not stems:
+        return None
     for m in re.finditer(r"[A-Za-z][\w-]*", text):
         if m.group(0).lower()[:5] in stems:
             return m.start()

@@ -336,6 +336,30 @@ def test_expected_results_must_tell_the_two_outcomes_apart() -> None:
     faults = proposal_faults(swapped)
     assert set(faults) == {"expected_if_false"}
     assert "the same difference" in faults["expected_if_false"]
+    # "less than or equal to": no difference would confirm the hypothesis (a bed rest draft)
+    or_equal = draft_of(
+        expected_if_true="Novel choices on atomoxetine at least as high as on placebo."
+    )
+    assert "allows no difference" in proposal_faults(or_equal)["expected_if_true"]
+
+
+def test_a_failure_read_with_the_measures_name_and_the_words_that_tell_conditions_apart() -> None:
+    from ideapump.agent.coherence import if_it_fails
+
+    # a bed rest draft (1.5B model), word for word: "delay" is the measure, not a decrease,
+    # and "exercise" names both conditions
+    bed_rest = draft_of(
+        conditions=["regular exercise", "no exercise"],
+        primary_measure="circadian phase delay",
+        expected_if_true="The circadian phase delay observed in the regular exercise group "
+        "should be less than the circadian phase delay observed in the no exercise group.",
+        expected_if_false="The circadian phase delay observed in the regular exercise group "
+        "should be greater than the circadian phase delay observed in the no exercise group.",
+    )
+    assert if_it_fails(bed_rest).startswith(
+        "No difference in circadian phase delay between regular exercise and no exercise, "
+        "or the reverse: The circadian phase delay"
+    )
 
 
 @pytest.mark.parametrize(
