@@ -113,6 +113,10 @@ class Library:
         """
         return self.retriever.retrieve(query, k, doc_ids=doc_ids or None, mode=mode)
 
+    def unused_words(self, text: str) -> list[str]:
+        """Words of ``text`` that no complete document of this library uses."""
+        return self.retriever.unused_words(text)
+
     def chunks(self, doc_id: str) -> list[Passage]:
         row = self.get(doc_id)
         return [to_passage(h, row) for h in self.store.get_chunks(row.doc_id)]

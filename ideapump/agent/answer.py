@@ -4,7 +4,9 @@
    plus the abstracts of the two papers ranked first, then the evidence step (:func:`~ideapump.grounding.evidence.gather_evidence`):
    the sentences that bear on it, numbered. When the best evidence is too weak,
    the answer says the library does not cover the question, without a model
-   call. That decision is the code's, from the evidence scores, never the model's.
+   call. So does a question with a rare word no paper of the library uses ("caffeine";
+   :mod:`~ideapump.grounding.vocabulary`). That decision is the code's, from the
+   evidence scores and the library's words, never the model's.
 2. The model writes a short answer from the numbered evidence, citing by number.
 3. :class:`~ideapump.agent.checked.CheckedAnswer` shows the answer one sentence at a time, and only
    checked sentences: each must cite evidence (a sentence without a marker is
@@ -43,6 +45,7 @@ from ideapump.grounding.evidence import (
     quantity_of,
 )
 from ideapump.grounding.normalize import content_words, numbers
+from ideapump.grounding.vocabulary import not_in_library
 from ideapump.llm import stream_text
 from ideapump.prompts import render_prompt
 
@@ -55,6 +58,17 @@ NOT_COVERED = (
     "The library does not cover this: none of the retrieved passages is relevant, so I won't "
     "guess. Could you point me to a paper, or ingest one on the topic?"
 )
+
+
+def not_mentioned(words: Sequence[str]) -> str:
+    """The answer to a question whose rare ``words`` no paper of the library uses."""
+    named = " or ".join(f'"{w}"' for w in words[:3])
+    return (
+        f"The library does not cover this: no paper in it mentions {named}, so I won't guess. "
+        "Could you point me to a paper, or ingest one on the topic?"
+    )
+
+
 #: Said after an answer to a question that asks for a number none of its evidence states.
 NO_FIGURE = "None of the passages I found gives a figure for this."
 #: Said after the evidence on an idea the researcher floats: the next step is theirs to take.
@@ -138,6 +152,14 @@ def answer_stream(
 ) -> Iterator[ChatEvent]:
     """Answer the last message of ``history`` (see the module docstring)."""
     message = history[-1][1]
+    absent = not_in_library(library, message)
+    if absent:
+        # "What is the effect of caffeine on working memory?" found "the effect of
+        # glutathione on memory performance" over the answerable score, and was answered
+        said = not_mentioned(absent)
+        yield TokenEvent(text=said)
+        yield DoneEvent(intent="question", text=said, abstained=True)
+        return
     earlier = [text for role, text in history[:-1] if role == "user"][-2:]
     query = " ".join([*earlier, message])
     passages = answer_passages(library, query, options)

@@ -149,6 +149,12 @@ class Retriever:
             for r in rows
         }
 
+    def unused_words(self, text: str) -> list[str]:
+        """Words of ``text`` that no chunk of this library holds
+        (:meth:`~ideapump.retrieval.lexical.LexicalIndex.unused`)."""
+        self._sync(self._complete_docs())
+        return self.index.unused(text)
+
     def _sync(self, docs: dict[str, tuple[int, str, _DocMeta]]) -> None:
         """Bring the BM25 index in line with the registry's complete documents."""
         signature = frozenset((d, n, at) for d, (n, at, _) in docs.items())

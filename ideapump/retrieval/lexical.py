@@ -137,6 +137,8 @@ class _Matrix:
     weights: sparse.csr_matrix
     #: per term id: its idf, 0 for a term no indexed chunk holds any longer
     idf: np.ndarray
+    #: the first five letters of every word an indexed chunk holds
+    prefixes: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -210,9 +212,30 @@ class LexicalIndex:
         norm = self.k1 * (1.0 - self.b + self.b * dl / avgdl)
         w = idf[terms] * tf * (self.k1 + 1.0) / (tf + norm[rows])
         weights = sparse.csr_matrix((w, (terms, rows)), shape=(n_terms, n_chunks))
+        held = np.flatnonzero(df > 0)
+        words = [""] * n_terms
+        for word, i in self.vocab.items():
+            words[i] = word
+        prefixes = frozenset(words[i][:5] for i in held if words[i][:1].isalpha())
         self.matrix = _Matrix(
-            chunk_ids, {c: i for i, c in enumerate(chunk_ids)}, chunk_doc, doc_order, weights, idf
+            chunk_ids,
+            {c: i for i, c in enumerate(chunk_ids)},
+            chunk_doc,
+            doc_order,
+            weights,
+            idf,
+            prefixes,
         )
+
+    def unused(self, query: str) -> list[str]:
+        """The words of ``query`` that no indexed chunk holds, compared by their first five
+        letters ("caffeinated" meets "caffeine"; a typo at a word's end is no new word);
+        hyphenated compounds by their parts, numbers and statistic heads not at all."""
+        m = self.matrix
+        if m is None:
+            return []
+        found = [t for t in tokenize(query, numerals=False) if t.isalpha()]
+        return list(dict.fromkeys(t for t in found if t[:5] not in m.prefixes))
 
     def best_possible(self, query: str) -> float:
         """The highest BM25 score any chunk could get for ``query``: every one of its

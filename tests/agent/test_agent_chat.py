@@ -140,11 +140,11 @@ def test_a_question_for_a_number_its_evidence_does_not_give_says_so(
     done = chat(
         corpus_library,
         llm,
-        [("user", "What dose of caffeine did the young adults in the handwashing study get?")],
+        [("user", "How much soap did the young adults in the handwashing study get?")],
         options=options,
     )
     # only the note: quoting the young adults' ages instead would answer something else
-    assert done.text == "None of the passages I found gives a figure for caffeine."
+    assert done.text == "None of the passages I found gives a figure for soap."
     assert done.abstained and not done.extractive and not done.citations
     # a question whose evidence states numbers gets no such sentence
     fake.on("stream", lambda b, p: ["I cannot answer this."])
@@ -330,6 +330,21 @@ def test_vague_message_gets_one_clarifying_question(corpus_library, llm, fake: F
 def test_unsupported_question_abstains(corpus_library, llm, fake: FakeLLM) -> None:
     reply = chat(corpus_library, llm, [("user", "what are mortgage interest rates in Spain?")])
     assert reply.abstained and "does not cover" in reply.text and fake.requests == []
+
+
+def test_a_question_on_something_no_paper_mentions_abstains_and_names_it(
+    corpus_library, llm, fake: FakeLLM
+) -> None:
+    # Asked about caffeine, the 12-paper library answered from "the effect of glutathione
+    # on memory performance": the other words of the question were there. Here the rest of
+    # the question is the bed rest paper's own words.
+    asked = "Did caffeine shift the circadian rhythm of core body temperature during bed rest?"
+    reply = chat(corpus_library, llm, [("user", asked)])
+    assert reply.abstained and '"caffeine"' in reply.text and fake.requests == []
+    # the same question without the drug is answered from the paper
+    fake.on("stream", lambda b, p: [f"{p[1].rstrip('. ')} [1]."])
+    reply = chat(corpus_library, llm, [("user", asked.replace("caffeine ", ""))])
+    assert not reply.abstained and fake.requests
 
 
 def test_pasted_result_is_checked_without_the_model(corpus_library, llm, fake: FakeLLM) -> None:

@@ -40,3 +40,16 @@ def test_a_question_with_a_number_in_words_is_still_a_question_in_words() -> Non
     # Weight moves to BM25 for pasted statistics, not for "three groups".
     assert numeric_share("Did the three drug groups differ?") == 0.0
     assert numeric_share("F(2, 378) = 128.12") == 1.0
+
+
+def test_the_words_of_a_question_no_chunk_holds() -> None:
+    index = LexicalIndex()
+    index.add_document("d", [("d:0", "Caffeinated coffee and tail-swishing horses.")])
+    index.add_document("e", [("e:0", "Zebrafish larvae.")])
+    index.rebuild()
+    asked = "Does caffeine make zebrafish swish? Ketamine-treated rats, 2 of 3, t(40)."
+    # "caffeine" meets "caffeinated", "swish" a compound's part; no numbers or statistics
+    assert index.unused(asked) == ["make", "ketamine", "treated", "rat"]
+    del index.docs["e"]  # a document removed: its words are no longer the library's
+    index.rebuild()
+    assert "zebrafish" in index.unused(asked)
