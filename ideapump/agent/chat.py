@@ -48,6 +48,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ideapump.agent.answer import NOT_COVERED, answer_stream
+from ideapump.agent.clarify import clarifying_question, interest_only
 from ideapump.agent.events import (
     ChatEvent,
     ChatReply,
@@ -147,6 +148,8 @@ def route(library: Library, message: str, history: list[tuple[str, str]]) -> Int
     earlier = any(role == "user" for role, _ in history[:-1])
     if len(content_words(message)) < 2 and not earlier:
         return "clarify"
+    if interest_only(message):
+        return "clarify"
     return "question"
 
 
@@ -182,21 +185,6 @@ def _say(text: str) -> Iterator[TokenEvent]:
         yield TokenEvent(text=line)
 
 
-def clarifying_question(library: Library, intent: Intent) -> str:
-    titles = [d.title for d in library.papers()][:6]
-    shelf = "; ".join(titles) if titles else "nothing yet"
-    if intent == "critique":
-        return (
-            "Happy to critique a paper - which one? Give its document id or a few words of its "
-            f"title. The library holds: {shelf}."
-        )
-    return (
-        "Could you say a little more about what you are after - a question about the papers, "
-        "an experiment to propose, a paper to critique or a claim to weigh? The library "
-        f"holds: {shelf}."
-    )
-
-
 def chat_stream(
     library: Library,
     llm: ChatModel,
@@ -229,7 +217,7 @@ def chat_stream(
     intent = route(library, message, history)
     doc_id = find_document(library, message) if intent == "critique" else None
     if intent == "clarify" or (intent == "critique" and doc_id is None):
-        text = clarifying_question(library, intent)
+        text = clarifying_question(library, intent, message)
         yield from _say(text)
         yield DoneEvent(intent="clarify", text=text, clarifying=True)
         return

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from ideapump.agent import (
@@ -325,6 +326,23 @@ def test_vague_message_gets_one_clarifying_question(corpus_library, llm, fake: F
     reply = chat(corpus_library, llm, [("user", "ideas?")])
     assert reply.intent == "clarify" and reply.clarifying and reply.text.count("?") >= 1
     assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        # this session's first message of a chat, answered with four sentences of methods
+        ("I want to do something on pupil responses.", "The Pupillary Light Response"),
+        ("We would like to work on hand hygiene in schools.", "Evaluating brief motivational"),
+        ("I want to look at caffeine and memory.", "nothing in the library on caffeine"),
+    ],
+)
+def test_an_interest_without_a_question_gets_the_papers_on_it_and_a_question(
+    corpus_library, llm, fake: FakeLLM, message: str, said: str
+) -> None:
+    reply = chat(corpus_library, llm, [("user", message)])
+    assert reply.intent == "clarify" and reply.clarifying and reply.text.endswith("?")
+    assert said in reply.text and fake.requests == []
 
 
 def test_unsupported_question_abstains(corpus_library, llm, fake: FakeLLM) -> None:
