@@ -27,7 +27,7 @@ from ideapump.grounding.claims import (
     strip_markers,
 )
 from ideapump.grounding.evidence import EvidenceItem, Gathered
-from ideapump.grounding.normalize import terms
+from ideapump.grounding.normalize import quote_key, terms
 from ideapump.grounding.quotes import sentence_spans, tidy
 
 EXTRACTIVE = "From the library:"
@@ -122,6 +122,7 @@ class CheckedAnswer:
         self.years: dict[str, int | None] = {}
         self.why = ""
         self.shown = 0  # the model's sentences shown
+        self.said: set[str] = set()  # each sentence met, as its quote key
 
     @property
     def full(self) -> bool:
@@ -178,6 +179,12 @@ class CheckedAnswer:
         if declines(plain):
             self.declined += 1
             return
+        key = quote_key(plain)
+        if key in self.said:
+            # the 1.5B model wrote "The pupillary light response (PLR) is traditionally
+            # believed to be purely reflexive ..." twice in one answer
+            return
+        self.said.add(key)
         if _DANGLING.search(plain):
             self.removed.append((plain, "cut off mid-sentence"))
             return

@@ -226,6 +226,17 @@ def test_history_shapes_the_question(corpus_library, llm, fake: FakeLLM, options
     assert "pupillary light response" in user and "Latest message: and during covert" in user
 
 
+def test_a_sentence_the_model_writes_twice_is_shown_once(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the 1.5B model's answer on the pupillary light response said one sentence twice
+    fake.on("stream", lambda b, p: [f"{p[1].rstrip('. ')} [1]. ", f"{p[1].rstrip('. ')} [1]."])
+    asked = [("user", "what do the papers say about the pupillary light response?")]
+    done = chat(corpus_library, llm, asked, options=options)
+    said = done.text.rstrip(".").split(" [1]")[0]
+    assert said and done.text.count(said) == 1 and done.unsupported_removed == 0
+
+
 def test_a_model_that_declines_strong_evidence_gets_an_extractive_answer(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
