@@ -23,6 +23,7 @@ from ideapump.grounding.claims import (
     check_sentence,
     endorses_idea,
     marker_numbers,
+    misnamed_study,
     restated_question,
     strip_markers,
 )
@@ -249,6 +250,9 @@ class CheckedAnswer:
         mixed = borrowed_words(sentence, cited, others, self.gathered.query)
         if mixed:
             return f"takes {', '.join(mixed)}... from evidence it does not cite"
+        wrong = misnamed_study(sentence, [f"{i.passage.title}. {i.passage.quote}" for i in items])
+        if wrong:
+            return f"names the study by {', '.join(wrong)}, which the passage it cites does not"
         echoed = restated_question(sentence, cited, self.gathered.query)
         if echoed:
             return f"says the question back; the evidence it cites does not say {', '.join(echoed)}"

@@ -345,6 +345,37 @@ def restated_question(sentence: str, cited: Sequence[str], question: str) -> lis
     return _words_for(sentence, said - _said_by(cited))
 
 
+# "The atomoxetine study found ...": a study named by what it is about.
+_STUDY_NAMED = re.compile(
+    r"\b(?:the|this|that|an?)\s+(?P<what>(?:[\w-]+\s+){1,3}?)"
+    r"(?:study|studies|trial|experiment|paper|article|work|analysis)\b",
+    re.I,
+)
+# What says which of the studies at hand, not what one is about: "the present study".
+_WHICH = frozenset(
+    terms(
+        "present current same previous above cited original first second third recent new "
+        "following latter former other earlier later whole entire main own last one another "
+        "large small larger smaller"
+    )
+)
+
+
+def misnamed_study(sentence: str, cited: Sequence[str]) -> list[str]:
+    """The words ``sentence`` names a study by ("the atomoxetine study") that no ``cited``
+    text (pass each cited passage whole, with its paper's title) has.
+
+    To "What did the atomoxetine study find about random exploration?" the 1.5B model
+    answered "The atomoxetine study found that random exploration was sensitive to
+    neuromodulatory influences", citing Dubois et al., whose drugs were propranolol and
+    amisulpride: the question's premise, shown as the paper's.
+    """
+    named: set[str] = set()
+    for m in _STUDY_NAMED.finditer(strip_markers(sentence)):
+        named |= content_words(m["what"]) - _FRAMING - _WHICH
+    return _words_for(sentence, named - _said_by(cited))
+
+
 def endorses_idea(sentence: str, cited: Sequence[str], idea: str) -> list[str]:
     """The words of the researcher's ``idea`` that ``sentence`` asserts and no ``cited``
     text has, where there are two or more: the sentence endorses the idea, it does not

@@ -237,6 +237,18 @@ def test_a_sentence_the_model_writes_twice_is_shown_once(
     assert said and done.text.count(said) == 1 and done.unsupported_removed == 0
 
 
+def test_a_sentence_that_names_the_cited_study_by_what_it_is_not_about_is_removed(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # "The atomoxetine study found ...", citing a study of other drugs (the 1.5B model)
+    fake.on("stream", lambda b, p: [f"The exercise study found: {p[1].rstrip('. ')} [1]."])
+    asked = [("user", "what do the papers say about the pupillary light response?")]
+    done = chat(corpus_library, llm, asked, options=options)
+    assert "exercise study" not in done.text and done.unsupported_removed == 1
+    assert done.result is not None
+    assert "names the study by exercise" in done.result["removed"][0]["reason"]
+
+
 def test_a_model_that_declines_strong_evidence_gets_an_extractive_answer(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:

@@ -248,3 +248,20 @@ def test_the_question_said_back_is_not_supported_by_a_passage_that_does_not_say_
     assert restated_question(answer, [says], question) == []
     own = "The control group showed a phase delay of 1.4 hours, the exercise groups none [1]."
     assert restated_question(own, [cited], question) == []
+
+
+def test_a_study_named_by_what_its_passage_does_not_say_is_not_that_study() -> None:
+    from ideapump.grounding.claims import misnamed_study
+
+    # the 1.5B model, asked about "the atomoxetine study", citing Dubois et al.
+    dubois = (
+        "Human complex exploration strategies are enriched by noradrenaline-modulated "
+        "heuristics. When we tested whether value-free random exploration was sensitive to "
+        "neuromodulatory influences, we found a difference in how often drug groups sampled"
+    )
+    said = "The atomoxetine study found that random exploration was sensitive to drugs [4]."
+    assert misnamed_study(said, [dubois]) == ["atomoxetine"]
+    # named by what it is about, or by which study it is: nothing to check
+    assert misnamed_study("The noradrenaline study found a difference.", [dubois]) == []
+    assert misnamed_study("The present study found a difference.", [dubois]) == []
+    assert misnamed_study("The study found a difference.", [dubois]) == []
