@@ -5,7 +5,8 @@
    the sentences that bear on it, numbered. When the best evidence is too weak,
    the answer says the library does not cover the question, without a model
    call. So does a question with a rare word no paper of the library uses ("caffeine";
-   :mod:`~ideapump.grounding.vocabulary`). That decision is the code's, from the
+   :mod:`~ideapump.grounding.vocabulary`), and one that names a study no paper of the
+   library is ("the atomoxetine study"; :mod:`~ideapump.agent.premise`). That decision is the code's, from the
    evidence scores and the library's words, never the model's.
 2. The model writes a short answer from the numbered evidence, citing by number.
 3. :class:`~ideapump.agent.checked.CheckedAnswer` shows the answer one sentence at a time, and only
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING
 from ideapump.agent.checked import MAX_SENTENCES, CheckedAnswer
 from ideapump.agent.events import ChatEvent, DoneEvent, TokenEvent
 from ideapump.agent.grounding import AgentOptions, persona, retrieve
+from ideapump.agent.premise import no_such_study
 from ideapump.evidence.findings import cites_others
 from ideapump.grounding.citations import Evidence
 from ideapump.grounding.evidence import (
@@ -153,10 +155,11 @@ def answer_stream(
     """Answer the last message of ``history`` (see the module docstring)."""
     message = history[-1][1]
     absent = not_in_library(library, message)
-    if absent:
-        # "What is the effect of caffeine on working memory?" found "the effect of
-        # glutathione on memory performance" over the answerable score, and was answered
-        said = not_mentioned(absent)
+    # "What is the effect of caffeine on working memory?" found "the effect of glutathione
+    # on memory performance" over the answerable score, and was answered; "the atomoxetine
+    # study" was taken for Dubois et al.'s (see premise.py)
+    said = not_mentioned(absent) if absent else no_such_study(library, message)
+    if said:
         yield TokenEvent(text=said)
         yield DoneEvent(intent="question", text=said, abstained=True)
         return

@@ -361,6 +361,17 @@ _WHICH = frozenset(
 )
 
 
+def study_named_by(text: str) -> list[tuple[set[str], str]]:
+    """Each study ``text`` names by what it is about ("the atomoxetine study"): its content
+    words, and the words as written."""
+    found = []
+    for m in _STUDY_NAMED.finditer(strip_markers(text)):
+        words = content_words(m["what"]) - _FRAMING - _WHICH
+        if words:
+            found.append((words, m["what"].strip()))
+    return found
+
+
 def misnamed_study(sentence: str, cited: Sequence[str]) -> list[str]:
     """The words ``sentence`` names a study by ("the atomoxetine study") that no ``cited``
     text (pass each cited passage whole, with its paper's title) has.
@@ -370,9 +381,7 @@ def misnamed_study(sentence: str, cited: Sequence[str]) -> list[str]:
     neuromodulatory influences", citing Dubois et al., whose drugs were propranolol and
     amisulpride: the question's premise, shown as the paper's.
     """
-    named: set[str] = set()
-    for m in _STUDY_NAMED.finditer(strip_markers(sentence)):
-        named |= content_words(m["what"]) - _FRAMING - _WHICH
+    named = set().union(*(words for words, _ in study_named_by(sentence)))
     return _words_for(sentence, named - _said_by(cited))
 
 

@@ -388,6 +388,21 @@ def test_a_question_on_something_no_paper_mentions_abstains_and_names_it(
     assert not reply.abstained and fake.requests
 
 
+def test_a_question_on_a_study_the_library_does_not_hold_asks_which_is_meant(
+    corpus_library, llm, fake: FakeLLM
+) -> None:
+    # "What did the atomoxetine study find ...?" was answered from Dubois et al., who name
+    # atomoxetine once; here the hand hygiene paper names alcohol in passing
+    reply = chat(corpus_library, llm, [("user", "What did the alcohol study find on hands?")])
+    assert reply.abstained and fake.requests == []
+    assert reply.text.startswith("I found no alcohol study in the library")
+    assert "Evaluating brief motivational" in reply.text and reply.text.count("?") == 1
+    # a study the library holds is answered
+    fake.on("stream", lambda b, p: [f"{p[1].rstrip('. ')} [1]."])
+    reply = chat(corpus_library, llm, [("user", "What did the bed rest study find?")])
+    assert not reply.abstained and fake.requests
+
+
 def test_pasted_result_is_checked_without_the_model(corpus_library, llm, fake: FakeLLM) -> None:
     events = list(
         chat_stream(
