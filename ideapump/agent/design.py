@@ -41,8 +41,12 @@ GENERIC_ARM = re.compile(
 )
 WITHIN = re.compile(
     r"within[\s-]*(?:subjects?|participants?)|repeated[\s-]*measures?|cross-?over|"
-    r"counterbalanced order|each participant (?:completes|performs|receives|does|takes part in) "
-    r"(?:all|both|every|each)",
+    r"counterbalanced order|"
+    # "with participants doing both regular exercise and light exercise" (a bed rest draft
+    # that said "Between-subjects design" first)
+    r"\b(?:participants?|subjects?|animals?|rats?|mice|horses?|dogs?|volunteers?|students?)\s+"
+    r"(?:will\s+)?(?:complet\w*|perform\w*|receiv\w*|do|does|doing|tak(?:e|es|ing) part in|"
+    r"undergo\w*|experienc\w*)\s+(?:all|both|every|each)\b",
     re.I,
 )
 # Randomising the order of conditions is within-subject: "randomly assigned to one of two

@@ -159,6 +159,12 @@ def test_a_design_must_say_one_thing_about_who_does_which_condition() -> None:
     )
     faults = proposal_faults(draft_of(design=mixed))
     assert set(faults) == {"design"} and "say only one" in faults["design"]
+    # a bed rest draft (this session), word for word
+    both = (
+        "Between-subjects design, with participants doing both regular exercise and light "
+        "exercise for 60 days."
+    )
+    assert "say only one" in proposal_faults(draft_of(design=both))["design"]
     # randomising the order of conditions is within-subject, and no fault
     ordered = (
         "Within-subject crossover: participants are randomly assigned to one of two orders "
