@@ -54,7 +54,14 @@ _NONE = (
     r"not (?:significantly )?(?:differ\w*|affected|altered|changed|influenced|associated)|"
     r"unaffected|unchanged|unaltered|no longer|non-?significant|not significant|"
     r"similar(?:ly)?|comparable|equivalent|was not effective|were not effective|"
-    r"not effective|ineffective|null effect"
+    r"not effective|ineffective|null effect|"
+    # "regular exercise did not have any effect on the circadian rhythm" (the 1.5B model,
+    # citing a sentence that says whether exercise mitigates it is unknown)
+    r"(?:did|does|do|had|has|have)\s+not\s+(?:have|show|produce|exert|cause|yield)\s+"
+    r"(?:any|an|a)\s+(?:(?!side\b)[\w-]+\s+)?(?:effects?|changes?|differences?|influence|impact)|"
+    r"without (?:any |an? )?(?:(?!side\b)[\w-]+ )?effects?|"
+    r"not significantly (?:affect|alter|change|influence|differ)\w*|"
+    r"failed to (?:affect|alter|change|influence)\w*"
 )
 _WORD = re.compile(rf"\b(?:(?P<none>{_NONE})|(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I)
 # A negation up to three words before a direction word turns it into "no change".

@@ -155,6 +155,12 @@ def test_a_comparison_the_passage_makes_the_other_way_round() -> None:
         ("Wolves may not cooperate as well as dogs.", {"down"}),
         ("Dogs as well as wolves opened the box.", set()),
         ("Hand-raised wolves were tested.", set()),
+        # no effect said in more words: the 1.5B model's answer on the bed rest study,
+        # cited to a sentence that says whether exercise mitigates the delay is unknown
+        ("Regular exercise did not have any effect on the circadian rhythm.", {"none"}),
+        ("Exercise did not significantly affect sleep.", {"none"}),
+        ("The drug was without effect on choices.", {"none"}),
+        ("The drug did not have any side effects.", set()),
     ],
 )
 def test_direction_words(sentence: str, found: set[str]) -> None:
