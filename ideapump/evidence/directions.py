@@ -99,10 +99,27 @@ _THRESHOLD = re.compile(
 _FRAMING = re.compile(r"\b(?:loss|gain)[- ](?:frames?|domains?)\b|\bloss aversion\b", re.I)
 
 
+# A change that is kept from happening: "exercise prevents the circadian phase delay"
+# says the phase is not later with exercise, where "prevents" alone read as down and
+# "delay" as later (weigh filed Mendt et al.'s "both exercise groups were characterized
+# by a phase advance" as contradicting that claim).
+_COUNTERED = re.compile(
+    r"\b(?:prevent(?:s|ed|ing)?|counteract(?:s|ed|ing)?|counter(?:s|ed|ing)?|"
+    r"mitigat(?:e|es|ed|ing)|protect(?:s|ed|ing)?\s+against|avert(?:s|ed|ing)?|"
+    r"offset(?:s|ting)?|revers(?:e|es|ed|ing)|abolish(?:es|ed|ing)?|block(?:s|ed|ing)?)\s+"
+    r"(?P<what>(?:the|a|an|any|its|their|this|that)?\s*(?:[\w-]+\s+){0,2}?"
+    r"(?:" + "|".join(p for name, p in _WORDS.items() if name != "effect") + r"))\b",
+    re.IGNORECASE,
+)
+
+
 def directions(text: str) -> set[Direction]:
     """The directions ``text`` states (see the module docstring); empty when it states none."""
     text = _FRAMING.sub(" ", _THRESHOLD.sub(" ", _ALTERNATIVE.sub(" ", text)))
     found: set[Direction] = set()
+    for m in _COUNTERED.finditer(text):
+        found |= flipped(directions(m["what"]) - {"none", "effect"})
+    text = _COUNTERED.sub(" ", text)
     if _NONE.search(text):
         found.add("none")
     text = _NONE.sub(" ", text)  # a negated direction word is not that direction

@@ -525,3 +525,18 @@ def test_against_a_claim_that_nothing_changed_a_direction_must_be_on_its_outcome
     # a sentence on the claim's quantity that gives it a direction still contradicts it
     grew = "Sample sizes in psychology articles increased steadily after 1985."
     assert cross_check("contradicts", claim, grew, grew).confirmed
+
+
+def test_a_change_kept_from_happening_is_the_opposite_direction() -> None:
+    # this session's weigh of "regular exercise prevents the circadian phase delay during
+    # bed rest" filed Mendt et al.'s phase advance with exercise as contradicting it
+    claim = "regular exercise prevents the circadian phase delay during bed rest"
+    assert directions(claim) == {"earlier"}
+    assert directions("exercise counteracts the decline in memory") == {"up"}
+    assert directions("the drug prevented weight gain") == {"down"}
+    advance = (
+        "In contrast, both exercise groups were characterized by a phase advance (0.45 h for "
+        "RE and 0.45 h for RVE; p = 0.026 for interaction between time and group)."
+    )
+    assert cross_check("supports", claim, advance, advance).stance == "supports"
+    assert cross_check("contradicts", claim, advance, advance).stance == "neither"
