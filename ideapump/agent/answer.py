@@ -37,10 +37,11 @@ from ideapump.agent.checked import MAX_SENTENCES, CheckedAnswer
 from ideapump.agent.events import ChatEvent, DoneEvent, TokenEvent
 from ideapump.agent.grounding import AgentOptions, persona, retrieve
 from ideapump.agent.premise import no_such_study
-from ideapump.evidence.findings import cites_others
+from ideapump.evidence.findings import cites_others, plans_or_supposes, states_result
 from ideapump.grounding.citations import Evidence
 from ideapump.grounding.evidence import (
     EvidenceItem,
+    ResultReader,
     asks_quantity,
     gather_evidence,
     opening_passages,
@@ -172,6 +173,9 @@ def answer_stream(
         passages,
         max_items=options.evidence_items,
         min_score=options.min_evidence,
+        results=ResultReader(
+            is_aim=plans_or_supposes, is_result=lambda t: states_result(t) and not cites_others(t)
+        ),
     )
     if not gathered.answerable or not gathered.items:
         yield TokenEvent(text=NOT_COVERED)

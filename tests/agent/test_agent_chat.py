@@ -212,6 +212,20 @@ def test_the_evidence_is_shown_before_the_model_is_asked(
     assert cites and all(shown.get(c.marker) == c.citation.chunk_id for c in cites)
 
 
+def test_a_yes_no_question_gets_the_result_next_to_the_aim_it_matches(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the 1.5B model, shown only Mendt et al.'s aim and background, answered "regular
+    # exercise did not have any effect" (the paper found a phase advance with exercise)
+    fake.on("stream", lambda b, p: [f"{p[1].rstrip('. ')} [1]."])
+    asked = (
+        "Did regular exercise change the circadian rhythm of core body temperature during bed rest?"
+    )
+    first = next(iter(chat_stream(corpus_library, llm, [("user", asked)], options=options)))
+    assert isinstance(first, EvidenceEvent)
+    assert any("phase advance" in i.citation.quote for i in first.items)
+
+
 def test_history_shapes_the_question(corpus_library, llm, fake: FakeLLM, options) -> None:
     # the model restates the first evidence sentence whole, as a faithful model would
     fake.on("stream", lambda b, p: [f"{p[1].rstrip('. ')} [1]."])
