@@ -14,6 +14,7 @@ from ideapump.agent.grounding import quote_occurs
 from ideapump.agent.render import render_proposals
 from ideapump.llm.structured import output_contract
 from ideapump.prompts import render_prompt
+from ideapump.results import Proposals
 from ideapump.runtime import Runtime
 from tests.agent.fakes import (
     FakeLLM,
@@ -810,6 +811,15 @@ def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(
     assert shown.reflection.missing_controls == missing
 
 
+def _reviewed(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions, **review: Any
+) -> Proposals:
+    """One proposal of the fake draft, its review's ``review`` fields as given."""
+    fake.on("ProposalDraft", lambda body, p: proposal(p))
+    fake.on("ReflectionDraft", lambda body, p: {**reflection(body, p), **review})
+    return propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+
+
 def test_a_review_is_its_own_assessment_not_a_copied_introduction(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
@@ -821,9 +831,7 @@ def test_a_review_is_its_own_assessment_not_a_copied_introduction(
         "Tonic noradrenaline has been associated with increased exploration (Aston-Jones "
         "and Cohen, 2005). This"
     )
-    fake.on("ProposalDraft", lambda body, p: proposal(p))
-    fake.on("ReflectionDraft", lambda body, p: {**reflection(body, p), "feasibility": copied})
-    shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    shown = _reviewed(corpus_library, llm, fake, options, feasibility=copied).proposals[0]
     assert shown.reflection is not None
     assert shown.reflection.feasibility == (
         "A typical lab can run this experiment with the appropriate equipment."
@@ -840,10 +848,7 @@ def test_how_a_proposal_differs_may_not_deny_what_the_closest_study_states(
         "It adds a horizon manipulation. It compares drug and placebo, rather than an "
         "uncontrolled pilot without placebo."
     )
-    fake.on("ProposalDraft", lambda body, p: proposal(p))
-    fake.on("ReflectionDraft", lambda body, p: {**reflection(body, p), "how_it_differs": differs})
-    fake.on("ComparisonDraft", winner_a)
-    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    result = _reviewed(corpus_library, llm, fake, options, how_it_differs=differs)
     novelty = result.proposals[0].novelty
     assert novelty.closest is not None and "placebo" in novelty.closest.quote
     assert novelty.how_it_differs == "It adds a horizon manipulation."
@@ -874,12 +879,7 @@ def test_a_risk_listed_twice_is_shown_once(
 def test_a_review_item_that_names_nothing_is_not_shown(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
-    fake.on("ProposalDraft", lambda body, p: proposal(p))
-    fake.on(
-        "ReflectionDraft",
-        lambda body, p: {**reflection(body, p), "missing_controls": ["None.", "heart rate"]},
-    )
-    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    result = _reviewed(corpus_library, llm, fake, options, missing_controls=["None.", "heart rate"])
     review = result.proposals[0].reflection
     assert review is not None and review.missing_controls == ["heart rate"]
 
