@@ -50,6 +50,7 @@ from ideapump.grounding.directions import (
     compared_the_other_way,
     conflict,
     directions,
+    said_of,
     without_directions,
 )
 from ideapump.grounding.no_effect import affirms_denied, names_denied
@@ -270,6 +271,65 @@ def contradicted(sentence: str, sources: Sequence[str]) -> str | None:
     return None
 
 
+# Where a sentence sets one side against another: "A worked better than B".
+_AGAINST = re.compile(r"\b(?:than|compared\s+(?:to|with)|relative\s+to|versus|vs\.?)\s+", re.I)
+# The end of the other side's name: "than the self-regulatory module (SelfR) [1]".
+_SIDE_END = re.compile(
+    r"[,;:.()\[]|\b(?:in|at|on|during|for|after|before|when|while|and|but|with|by|from)\b", re.I
+)
+# Words every side of a study has, which tell none apart.
+_SIDE_WORDS = frozenset(
+    terms(
+        "group groups condition conditions module modules arm arms participants subjects "
+        "people study trial intervention interventions those ones one other"
+    )
+)
+
+
+def sides(sentence: str) -> tuple[set[str], set[str]] | None:
+    """The two sides ``sentence`` compares ("A ... than B"), each as the content words
+    only it has; None when it compares none."""
+    plain = strip_markers(sentence)
+    m = _AGAINST.search(plain)
+    if not m:
+        return None
+    other = _SIDE_END.split(plain[m.end() :], maxsplit=1)[0]
+    drop = _SIDE_WORDS | _FRAMING
+    b = content_words(without_directions(other)) - drop
+    a = content_words(without_directions(plain[: m.start()])) - drop - b
+    return (a, b) if a and b else None
+
+
+def swapped_sides(sentence: str, sources: Sequence[str]) -> str | None:
+    """The source sentence that names both sides ``sentence`` compares and says the
+    opposite of its first side, or None.
+
+    The chat answered "which module worked better, the motivational or the
+    self-regulatory?" with "The motivational intervention (Mot) worked better than the
+    self-regulatory module (SelfR)", citing "... brief self-regulatory skill training
+    appears to be promising, whereas an educational program that provides information to
+    build motivation seems to be less effective": the direction words of the sentences
+    closest in words agreed, the sides did not.
+    """
+    compared = sides(sentence)
+    if compared is None:
+        return None
+    a, b = compared
+    claimed = said_of(strip_markers(sentence), a, b)
+    if not claimed:
+        return None
+    for src in sources:
+        for s, t, _ in _source_sentences(src):
+            if not (
+                {w[:5] for w in a} & {w[:5] for w in t} and {w[:5] for w in b} & {w[:5] for w in t}
+            ):
+                continue
+            said = said_of(s, a, b)
+            if said and not said & claimed:
+                return s
+    return None
+
+
 def direction_supported(sentence: str, sources: Sequence[str]) -> bool:
     """True when a source sentence close to ``sentence`` (at least ``MIN_SHARED_TERMS``
     content words in common, the most of any) states a direction it states too.
@@ -445,7 +505,7 @@ def check_sentence(
     if renamed:
         reasons.append(f"calls a value by another statistic's name: {'; '.join(renamed)}")
     if direction:
-        against = contradicted(sentence, sources)
+        against = contradicted(sentence, sources) or swapped_sides(sentence, sources)
         denying = affirms_denied(strip_markers(sentence), sources)
         if against is not None:
             reasons.append(f"its direction contradicts the passage: {against[:120]!r}")

@@ -213,36 +213,59 @@ def first_against_second(
     text: str, first: AbstractSet[str], second: AbstractSet[str]
 ) -> str | None:
     """How ``text`` says the side named by the words ``first`` compares with the side named by
-    ``second``: "up" (more), "down" (less), or None when it does not say.
+    ``second``: "up" (more), "down" (less), or None when it does not say one thing
+    (:func:`said_of`).
 
     The quick start's "If it fails: ... participants in the placebo condition will exhibit
     more value-free random exploration compared to participants in the noradrenaline
     condition" says the noradrenaline condition explores less: the sides are swapped, not
-    the direction word. The side that comes first, or the one not after "than" /
-    "compared to", is the one the direction word is about.
+    the direction word.
     """
-    said = directions(text)
-    if "none" in said:  # "No difference ..., or the reverse: ..." says no one side
+    if "none" in directions(text):  # "No difference ..., or the reverse: ..." says no one side
         return None
-    said &= {"up", "down"}
-    # "regular exercise" against "no exercise": the words that tell the sides apart
-    first, second = set(first) - set(second), set(second) - set(first)
-    if len(said) != 1 or not (first or second):
-        return None
-    at = [_first_mention(text, side) for side in (first, second)]
-    after = [i is not None and bool(_REFERENCE.search(text[:i])) for i in at]
-    if at[0] is None or at[1] is None:
-        if at[0] is None and at[1] is None:
-            return None
-        # one side named ("More novel choices on atomoxetine."): it is the side the
-        # direction word is about, unless it is what the other is compared with
-        about_first = (at[0] is not None) != (after[0] or after[1])
-    elif after[0] != after[1]:
-        about_first = after[1]
-    else:
-        about_first = at[0] < at[1]
-    direction = next(iter(said))
-    return direction if about_first else _FLIPPED[direction]
+    said = said_of(text, first, second)
+    return next(iter(said)) if len(said) == 1 else None
+
+
+def said_of(text: str, first: AbstractSet[str], second: AbstractSet[str]) -> set[str]:
+    """The directions ``text`` states of the side named by the words ``first`` against the
+    side named by ``second`` (those it states of ``second`` turned round); compared by
+    their first five letters, and only by the words one side has and the other has not
+    ("regular exercise" against "no exercise").
+
+    A direction word is about the side named last before it ("the placebo condition will
+    exhibit more ..."; "self-regulatory skill training appears to be promising, whereas
+    an educational program ... to build motivation seems to be less effective"), or,
+    with none before it, about the first side after it that is not what the other is
+    compared with ("more ... in the noradrenaline condition compared to the placebo
+    condition"). A side after "than" / "compared to" is that other side.
+    """
+    a, b = {w[:5] for w in first}, {w[:5] for w in second}
+    a, b = a - b, b - a
+    if not (a or b):
+        return set()
+    text = _FALSE_FRIENDS.sub(" ", text)
+    mentions = []  # (where, side, whether it is what the other side is compared with)
+    for m in re.finditer(r"[A-Za-z][\w-]*", text):
+        stem = m.group(0).lower()[:5]
+        if stem in a or stem in b:
+            compared_with = bool(_REFERENCE.search(text[: m.start()]))
+            mentions.append((m.start(), 0 if stem in a else 1, compared_with))
+    found: set[str] = set()
+    for m in _WORD.finditer(text):
+        if m.group("none") or _NEGATION.search(text[: m.start()]):
+            continue
+        before = [side for at, side, ref in mentions if at < m.start() and not ref]
+        after = [(side, ref) for at, side, ref in mentions if at > m.start()]
+        if before:
+            side = before[-1]
+        elif after:
+            side = 1 - after[0][0] if after[0][1] else after[0][0]
+        else:
+            continue
+        direction: Direction = "up" if m.group("up") else "down"
+        found.add(direction if side == 0 else _FLIPPED[direction])
+    return found
 
 
 def _first_mention(text: str, side: AbstractSet[str]) -> int | None:

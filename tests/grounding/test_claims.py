@@ -128,6 +128,20 @@ def test_a_comparison_the_passage_makes_the_other_way_round() -> None:
     assert check_sentence(claim, [said], strict=True).ok
 
 
+def test_a_comparison_whose_sides_the_passage_says_the_other_way_round_fails() -> None:
+    # the chat's answer in two faithfulness runs, and the sentence it cited
+    said = "The motivational intervention (Mot) worked better than the self-regulatory module."
+    passage = (
+        "In promoting hand hygiene among young adults, the implementation of brief "
+        "self-regulatory skill training appears to be promising, whereas an educational "
+        "program that provides information to build motivation seems to be less effective."
+    )
+    verdict = check_sentence(said, [passage])
+    assert not verdict.ok and "contradicts" in verdict.reasons[0]
+    right = "The self-regulatory module worked better than the motivational intervention."
+    assert check_sentence(right, [passage]).ok
+
+
 @pytest.mark.parametrize(
     ("sentence", "found"),
     [
