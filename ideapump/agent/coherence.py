@@ -211,6 +211,24 @@ def null_conditions(d: ProposalDraft, sources: Sequence[str]) -> dict[str, str]:
     }
 
 
+def without_null_design(d: ProposalDraft, sources: Sequence[str]) -> tuple[ProposalDraft, int]:
+    """``d`` without the design sentences that give what its cited passages say had no
+    effect, where the hypothesis does not name it, and how many were left out.
+
+    A kept draft of the bench (noradrenaline against placebo) said "In the noradrenaline
+    administration group, participants will receive a single dose of amisulpride.",
+    citing Dubois et al.'s "... with no effect of amisulpride".
+    """
+    said = set().union(*(denied(s) for s in sources)) if sources else set()
+    if not said or any(mentions(d.hypothesis, t) for t in said):
+        return d, 0
+    sentences = split_sentences(d.design)
+    kept = [t for t in sentences if not any(mentions(t, n) for n in said)]
+    if len(kept) == len(sentences):
+        return d, 0
+    return d.model_copy(update={"design": " ".join(kept)}), len(sentences) - len(kept)
+
+
 # An expected result about the literature, not the experiment: both of the final quick
 # start's read "The hypothesis is supported (refuted) by the passage, which states ...".
 _ABOUT_SOURCES = re.compile(

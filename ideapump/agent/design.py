@@ -170,14 +170,26 @@ _LABEL = re.compile(r"^\s*([^:]{2,60}?)\s*:\s*\S")
 _FIELD_LABEL = re.compile(r"^\s*(?:conditions?|controls?)\s*:\s*", re.I)
 
 
+# The field's name written as a sentence: "Primary measure is the proportion of ...", "The
+# primary measure will be the number of random explorations performed by each
+# participant." (two kept drafts of one bench run); "If it fails" read "No difference in
+# primary measure is the proportion of ...".
+_MEASURE_LABEL = re.compile(
+    r"^\s*(?:the\s+)?primary\s+(?:measure|outcome)\s*(?:is|will\s+be|:|-)\s*(?=\S)", re.I
+)
+
+
 def unlabelled(d: ProposalDraft) -> ProposalDraft:
-    """``d`` with no field name written before a condition or a control."""
-    return d.model_copy(
-        update={
-            name: [_FIELD_LABEL.sub("", i) or i for i in getattr(d, name)]
-            for name in ("conditions", "controls")
-        }
-    )
+    """``d`` with no field name written before a condition, a control or the primary
+    measure."""
+    update: dict[str, object] = {
+        name: [_FIELD_LABEL.sub("", i) or i for i in getattr(d, name)]
+        for name in ("conditions", "controls")
+    }
+    measure = _MEASURE_LABEL.sub("", d.primary_measure)
+    if measure != d.primary_measure:
+        update["primary_measure"] = measure.rstrip(" .")
+    return d.model_copy(update=update)
 
 
 def restates_condition(control: str, conditions: Sequence[str]) -> bool:

@@ -22,6 +22,7 @@ from ideapump.agent.coherence import (
     if_it_fails,
     null_conditions,
     proposal_faults,
+    without_null_design,
 )
 from ideapump.agent.design import (
     DESIGN_MENU,
@@ -97,8 +98,9 @@ def candidate(
         # The repair works on the checked draft: the model does not see its unsupported
         # sentences again, and what the check removes adds up over the attempts.
         draft, removed = check_proposal(draft, *_cited(draft, evidence))
+        draft, null = without_null_design(draft, _cited(draft, evidence)[0])
         draft = conditions_not_groups(unlabelled(draft))
-        unsupported += removed
+        unsupported += removed + null
         faults = proposal_faults(draft)
         for name, fault in null_conditions(draft, _cited(draft, evidence)[0]).items():
             faults.setdefault(name, fault)

@@ -645,3 +645,42 @@ def test_the_last_quick_starts_drug_condition_written_as_a_control() -> None:
     # a labelled control that is not a condition stays
     kept = draft_of(controls=["Blinding: neither participants nor experimenters know the drug"])
     assert controls_of(kept) == kept.controls
+
+
+def test_a_design_sentence_giving_what_the_passage_found_no_effect_of_is_left_out() -> None:
+    from ideapump.agent.coherence import without_null_design
+
+    # a kept draft of the drafts bench, word for word
+    design = (
+        "Between-subjects: each participant is randomly assigned to one condition. In the "
+        "placebo group, participants will receive a placebo, and in the noradrenaline "
+        "administration group, participants will receive a single dose of amisulpride."
+    )
+    cited = "Value-free random exploration is sensitive to noradrenaline, with no effect of amisulpride."
+    d = draft_of(hypothesis="Noradrenaline affects exploration.", design=design)
+    kept, dropped = without_null_design(d, [cited])
+    assert (
+        kept.design == "Between-subjects: each participant is randomly assigned to one condition."
+    )
+    assert dropped == 1
+    # a hypothesis about that drug may give it
+    about = draft_of(hypothesis="Amisulpride affects exploration.", design=design)
+    assert without_null_design(about, [cited]) == (about, 0)
+
+
+def test_the_primary_measure_is_not_written_as_a_sentence_about_itself() -> None:
+    from ideapump.agent.coherence import if_it_fails
+    from ideapump.agent.design import unlabelled
+
+    # two kept drafts of one bench run; "If it fails" read "No difference in primary
+    # measure is the proportion of ..."
+    said = "Primary measure is the proportion of novel-option choices."
+    d = unlabelled(
+        draft_of(
+            primary_measure=said,
+            expected_if_true="More novel choices on atomoxetine than on placebo.",
+            expected_if_false="Fewer novel choices on atomoxetine than on placebo.",
+        )
+    )
+    assert d.primary_measure == "the proportion of novel-option choices"
+    assert if_it_fails(d).startswith("No difference in the proportion of novel-option choices")
