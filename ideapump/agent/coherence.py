@@ -433,6 +433,16 @@ _SOURCE_SAYS = re.compile(
 )
 
 
+# A rationale sentence on how the hypothesis would be tested: "This hypothesis can be
+# tested by comparing the exploration strategies of rats given noradrenaline and those
+# given a placebo." (18 of 71 drafts the benches saved, beside what the passages found).
+_HOW_TESTED = re.compile(
+    r"\b(?:can|could|will|would|may|might)\s+be\s+(?:tested|examined|investigated|assessed)\b|"
+    r"\bis\s+testable\b|\bthis\s+(?:experiment|study|proposal)\s+(?:will|would|aims)\b",
+    re.I,
+)
+
+
 def _says_hypothesis(sentence: str, d: ProposalDraft, sources: Sequence[str]) -> bool:
     """True when ``sentence`` credits the sources with the hypothesis's words they lack:
     "The passage discusses the use of ear position as a welfare marker in horses ...",
@@ -469,6 +479,11 @@ def check_proposal(
     if len(kept) < len(said):
         removed += len(said) - len(kept)
         d.rationale = " ".join(kept)
+    findings = [t for t in kept if not _HOW_TESTED.search(t)]
+    if findings and len(findings) < len(kept):
+        # how the hypothesis would be tested is the design's; the rationale keeps what
+        # the passages found (not counted as unsupported: it is misplaced, not wrong)
+        d.rationale = " ".join(findings)
     for name in ("conditions", "controls", "risks"):
         items = getattr(d, name)
         kept = [i for i in items if check_sentence(i, sources, direction=False).ok]

@@ -603,6 +603,15 @@ def test_a_rationale_may_not_credit_the_passages_with_the_hypothesis() -> None:
     emptied, _ = check_proposal(draft_of(hypothesis=draft.hypothesis, rationale=credited), [source])
     faults = proposal_faults(emptied)
     assert set(faults) == {"rationale"} and "cited passages" in faults["rationale"]
+    # how it would be tested is the design's (18 of 71 saved drafts), when a finding stays
+    tested = (
+        "This hypothesis can be tested by comparing the exploration strategies of rats "
+        "given noradrenaline and those given a placebo."
+    )
+    both = draft_of(hypothesis=draft.hypothesis, rationale=f"{found} {tested}")
+    assert check_proposal(both, [source]) == (both.model_copy(update={"rationale": found}), 0)
+    alone = draft_of(hypothesis=draft.hypothesis, rationale=tested)
+    assert check_proposal(alone, [source])[0].rationale == tested
 
 
 def test_no_one_is_randomly_assigned_to_what_they_already_are() -> None:
