@@ -4,10 +4,11 @@
    plus the abstracts of the two papers ranked first, then the evidence step (:func:`~ideapump.grounding.evidence.gather_evidence`):
    the sentences that bear on it, numbered. When the best evidence is too weak,
    the answer says the library does not cover the question, without a model
-   call. So does a question with a rare word no paper of the library uses ("caffeine";
-   :mod:`~ideapump.grounding.vocabulary`), and one that names a study no paper of the
-   library is ("the atomoxetine study"; :mod:`~ideapump.agent.premise`). That decision is the code's, from the
-   evidence scores and the library's words, never the model's.
+   call. So does a question with a rare word no paper of the library uses
+   ("caffeine"; :mod:`~ideapump.grounding.vocabulary`), and one that names a study no
+   paper of the library is ("the atomoxetine study"; :mod:`~ideapump.agent.premise`).
+   That decision is the code's, from the evidence scores and the library's words,
+   never the model's.
 2. The model writes a short answer from the numbered evidence, citing by number.
 3. :class:`~ideapump.agent.checked.CheckedAnswer` shows the answer one sentence at a time, and only
    checked sentences: each must cite evidence (a sentence without a marker is

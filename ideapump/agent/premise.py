@@ -40,7 +40,7 @@ def no_such_study(library: Library, question: str) -> str | None:
             if words <= content_words(f"{h.title} {h.quote}")
         ]
         if not hits:
-            return None  # words the library never uses together: the evidence step decides
+            continue  # words the library never uses together: the evidence step decides
         chunks = Counter(h.doc_id for h in hits)
         if any(n >= MIN_CHUNKS for n in chunks.values()):
             continue

@@ -107,7 +107,10 @@ _COUNTERED = re.compile(
     r"\b(?:prevent(?:s|ed|ing)?|counteract(?:s|ed|ing)?|counter(?:s|ed|ing)?|"
     r"mitigat(?:e|es|ed|ing)|protect(?:s|ed|ing)?\s+against|avert(?:s|ed|ing)?|"
     r"offset(?:s|ting)?|revers(?:e|es|ed|ing)|abolish(?:es|ed|ing)?|block(?:s|ed|ing)?)\s+"
-    r"(?P<what>(?:the|a|an|any|its|their|this|that)?\s*(?:[\w-]+\s+){0,2}?"
+    # a noun phrase: after an article ("prevents the circadian phase delay"), or the
+    # direction word itself ("prevents delays"); not "blocking noradrenaline reduced ...",
+    # whose direction word is the sentence's verb
+    r"(?P<what>(?:(?:the|a|an|any|its|their|this|that)\s+(?:[\w-]+\s+){0,2}?)?"
     r"(?:" + "|".join(p for name, p in _WORDS.items() if name != "effect") + r"))\b",
     re.IGNORECASE,
 )

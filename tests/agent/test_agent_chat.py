@@ -411,6 +411,11 @@ def test_a_question_on_a_study_the_library_does_not_hold_asks_which_is_meant(
     assert reply.abstained and fake.requests == []
     assert reply.text.startswith("I found no alcohol study in the library")
     assert "Evaluating brief motivational" in reply.text and reply.text.count("?") == 1
+    # a first study whose words the library never uses leaves the next one to be read
+    from ideapump.agent.premise import no_such_study
+
+    both = "Did the unicorn study or the alcohol study find more?"
+    assert (no_such_study(corpus_library, both) or "").startswith("I found no alcohol study")
     # a study the library holds is answered
     fake.on("stream", lambda b, p: [f"{p[1].rstrip('. ')} [1]."])
     reply = chat(corpus_library, llm, [("user", "What did the bed rest study find?")])

@@ -533,7 +533,9 @@ def test_a_change_kept_from_happening_is_the_opposite_direction() -> None:
     claim = "regular exercise prevents the circadian phase delay during bed rest"
     assert directions(claim) == {"earlier"}
     assert directions("exercise counteracts the decline in memory") == {"up"}
-    assert directions("the drug prevented weight gain") == {"down"}
+    assert directions("the drug prevented the weight gain") == {"down"}
+    # the sentence's own verb is not what is kept from happening
+    assert directions("blocking noradrenaline reduced exploration") == {"down"}
     advance = (
         "In contrast, both exercise groups were characterized by a phase advance (0.45 h for "
         "RE and 0.45 h for RVE; p = 0.026 for interaction between time and group)."
