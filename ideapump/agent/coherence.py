@@ -31,6 +31,7 @@ from ideapump.agent.design import (
     CONTROL_ARM,
     GENERIC_ARM,
     WITHIN,
+    condition_name,
     design_faults,
     manipulations,
     names_measure,
@@ -184,18 +185,31 @@ _ROLE = re.compile(
 )
 
 
-def null_conditions(d: ProposalDraft, sources: Sequence[str]) -> dict[str, str]:
+def null_conditions(d: ProposalDraft, sources: Sequence[str], question: str = "") -> dict[str, str]:
     """The conditions its cited passages say had no effect, varied for a hypothesis
-    that does not name them.
+    that does not name them; or a hypothesis of an effect of one, for a ``question`` that
+    does not name it.
 
     The quick start's draft for "how does noradrenaline shape exploration?" gave
     amisulpride against placebo, citing Dubois et al.'s "... particularly sensitive to
     noradrenergic modulation, with no effect of amisulpride": the experiment would vary
-    what its own citation reports as doing nothing, to test something else.
+    what its own citation reports as doing nothing, to test something else. Told so, the
+    model wrote the hypothesis about amisulpride instead ("Amisulpride affects exploration
+    strategies ...", the final quick start of a later session), citing the same sentence.
     """
     said = set().union(*(denied(s) for s in sources)) if sources else set()
-    if any(mentions(d.hypothesis, t) for t in said):
-        return {}
+    about = [t for t in said if mentions(d.hypothesis, t)]
+    if about:
+        if not question or any(mentions(question, t) for t in about):
+            return {}
+        if "none" in directions(d.hypothesis):
+            return {}  # "amisulpride leaves exploration as it is": what the passage found
+        why = (
+            f"the cited passage reports no effect of {', '.join(about)}, the hypothesis "
+            "says it has one, and the question is not about it: propose an experiment on "
+            "what the question asks"
+        )
+        return {"hypothesis": why, "conditions": why}
     # The controls too: a later quick start's "Drug condition" was amisulpride only in its
     # control, "Drug condition: Participants will receive amisulpride."
     null = [
@@ -342,7 +356,9 @@ def if_it_fails(d: ProposalDraft) -> str:
     if not opposite or len(conditions) < 2 or not measure:
         return d.expected_if_false
     measure = _in_prose(measure)
-    named = [_in_prose(c.strip()) for c in conditions]
+    # "No difference ... between placebo group: Participants receive a placebo. and ..."
+    # (the final quick start of a session): the conditions by their names
+    named = [_in_prose(condition_name(c)) for c in conditions]
     arms = ", ".join(named[:-1]) + f" and {named[-1]}"
     return f"No difference in {measure} between {arms}, or the reverse: {d.expected_if_false}"
 

@@ -192,6 +192,14 @@ def unlabelled(d: ProposalDraft) -> ProposalDraft:
     return d.model_copy(update=update)
 
 
+def condition_name(condition: str) -> str:
+    """What a condition is called: "Placebo group: Participants receive a placebo." (the
+    final quick start of a session) is "Placebo"."""
+    label = _LABEL.match(condition)
+    name = (label[1] if label else condition).strip()
+    return _GROUP_WORD.sub("", name) or name
+
+
 def restates_condition(control: str, conditions: Sequence[str]) -> bool:
     """True when ``control`` is the comparison condition said again.
 

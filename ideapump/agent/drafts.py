@@ -78,9 +78,11 @@ def candidate(
     evidence: Evidence,
     block: str,
     options: AgentOptions,
+    question: str = "",
 ) -> tuple[ProposalDraft | str, int, int]:
     """One checked, coherent draft (or why there is none), citations removed, sentences
-    removed."""
+    removed. ``question``: what the researcher asked (a drug its citation found no effect
+    of may be the hypothesis only where the question names it)."""
     got = generate_grounded(
         llm,
         messages,
@@ -102,7 +104,7 @@ def candidate(
         draft = conditions_not_groups(unlabelled(draft))
         unsupported += removed + null
         faults = proposal_faults(draft)
-        for name, fault in null_conditions(draft, _cited(draft, evidence)[0]).items():
+        for name, fault in null_conditions(draft, _cited(draft, evidence)[0], question).items():
             faults.setdefault(name, fault)
         if not faults:
             # What the rules did not count as a control is not shown as one either.

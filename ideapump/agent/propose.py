@@ -121,7 +121,7 @@ def _generate(
             avoid = f"An earlier draft was dropped because {out.why[-1]}. Do not repeat that."
         user = render_prompt("propose_generate", question=question, documents=block, avoid=avoid)
         draft, removed, unsupported = candidate(
-            llm, [("system", persona()), ("user", user)], evidence, block, options
+            llm, [("system", persona()), ("user", user)], evidence, block, options, question
         )
         out.removed_citations += removed
         if isinstance(draft, str):

@@ -565,6 +565,21 @@ def test_a_condition_its_citation_says_did_nothing_is_not_varied_for_another_hyp
     )
     assert null_conditions(about_it, cited) == {}
     assert null_conditions(draft_of(conditions=["noradrenaline", "placebo"]), cited) == {}
+    # told so, the model wrote its hypothesis about amisulpride (this session's final
+    # quick start): for a question about noradrenaline that is the same fault
+    question = "how does noradrenaline shape exploration?"
+    effect = amisulpride.model_copy(
+        update={"hypothesis": "Amisulpride affects exploration strategies."}
+    )
+    faults = null_conditions(effect, cited, question)
+    assert set(faults) == {"hypothesis", "conditions"}
+    assert "question is not about it" in faults["hypothesis"]
+    assert null_conditions(effect, cited, "does amisulpride change exploration?") == {}
+    # a hypothesis of no effect, as the passage found, may stand
+    none = amisulpride.model_copy(
+        update={"hypothesis": "Amisulpride has no effect on exploration."}
+    )
+    assert null_conditions(none, cited, question) == {}
 
 
 def test_a_rationale_may_not_credit_the_passages_with_the_hypothesis() -> None:
@@ -693,3 +708,24 @@ def test_the_primary_measure_is_not_written_as_a_sentence_about_itself() -> None
     )
     assert d.primary_measure == "the proportion of novel-option choices"
     assert if_it_fails(d).startswith("No difference in the proportion of novel-option choices")
+
+
+def test_a_failure_names_the_conditions_by_their_names() -> None:
+    from ideapump.agent.coherence import if_it_fails
+
+    # the final quick start of this session, word for word
+    d = draft_of(
+        conditions=[
+            "Placebo group: Participants receive a placebo.",
+            "Amisulpride group: Participants receive amisulpride.",
+        ],
+        primary_measure="Number of successful trials",
+        expected_if_true="Participants in the amisulpride group will perform better than "
+        "participants in the placebo group on the primary measure.",
+        expected_if_false="Participants in the amisulpride group will perform worse than "
+        "participants in the placebo group on the primary measure.",
+    )
+    assert if_it_fails(d).startswith(
+        "No difference in number of successful trials between placebo and amisulpride, or "
+        "the reverse: Participants in the amisulpride group will perform worse"
+    )
