@@ -95,6 +95,10 @@ def floats_idea(message: str) -> bool:
     return bool(_IDEA.search(message))
 
 
+#: How the evidence step tells a paper's aim from its own result (grounding reads no stances).
+_RESULTS = ResultReader(
+    is_aim=plans_or_supposes, is_result=lambda t: states_result(t) and not cites_others(t)
+)
 #: Tokens an answer of MAX_SENTENCES short sentences needs, with room to spare. The 1.5B
 #: model sometimes rambles on to the output cap: 1,024 tokens took 398 s on 2 cores
 #: (bench/llm_path.py), and whatever it writes past a few sentences is never shown.
@@ -174,9 +178,7 @@ def answer_stream(
         passages,
         max_items=options.evidence_items,
         min_score=options.min_evidence,
-        results=ResultReader(
-            is_aim=plans_or_supposes, is_result=lambda t: states_result(t) and not cites_others(t)
-        ),
+        results=_RESULTS,
     )
     if not gathered.answerable or not gathered.items:
         yield TokenEvent(text=NOT_COVERED)

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ideapump.grounding.directions import (
+    FLIP,
     compared_the_other_way,
     conflict,
     directions,
@@ -237,15 +238,12 @@ def _scored(plain: str, sources: Sequence[str]) -> list[tuple[int, str, frozense
     the dogs" is down for "dogs did better than wolves"."""
     about = terms(without_directions(plain))
     return [
-        (len(about & t), s, frozenset(_FLIP.get(x, x) for x in d))
+        (len(about & t), s, frozenset(FLIP.get(x, x) for x in d))
         if compared_the_other_way(plain, s)
         else (len(about & t), s, d)
         for src in sources
         for s, t, d in _source_sentences(src)
     ]
-
-
-_FLIP = {"up": "down", "down": "up"}
 
 
 def contradicted(sentence: str, sources: Sequence[str]) -> str | None:
@@ -318,11 +316,11 @@ def swapped_sides(sentence: str, sources: Sequence[str]) -> str | None:
     claimed = said_of(strip_markers(sentence), a, b)
     if not claimed:
         return None
+    first, second = {w[:5] for w in a}, {w[:5] for w in b}
     for src in sources:
         for s, t, _ in _source_sentences(src):
-            if not (
-                {w[:5] for w in a} & {w[:5] for w in t} and {w[:5] for w in b} & {w[:5] for w in t}
-            ):
+            named = {w[:5] for w in t}
+            if not (first & named and second & named):
                 continue
             said = said_of(s, a, b)
             if said and not said & claimed:

@@ -206,7 +206,8 @@ _REFERENCE = re.compile(
     r"\s+(?:\w+\s+){0,4}?$",
     re.IGNORECASE,
 )
-_FLIPPED: dict[Direction, Direction] = {"up": "down", "down": "up"}
+#: up for down and down for up: a direction said of the other side.
+FLIP: dict[Direction, Direction] = {"up": "down", "down": "up"}
 
 
 def first_against_second(
@@ -264,15 +265,5 @@ def said_of(text: str, first: AbstractSet[str], second: AbstractSet[str]) -> set
         else:
             continue
         direction: Direction = "up" if m.group("up") else "down"
-        found.add(direction if side == 0 else _FLIPPED[direction])
+        found.add(direction if side == 0 else FLIP[direction])
     return found
-
-
-def _first_mention(text: str, side: AbstractSet[str]) -> int | None:
-    stems = {w[:5] for w in side}
-    if not stems:
-        return None
-    for m in re.finditer(r"[A-Za-z][\w-]*", text):
-        if m.group(0).lower()[:5] in stems:
-            return m.start()
-    return None
