@@ -39,12 +39,16 @@ GENERIC_ARM = re.compile(
     r"conditions?|groups?|arms?|experimental)\b",
     re.I,
 )
+_SUBJECTS = (
+    r"(?:participants?|subjects?|animals?|rats?|mice|mouse|horses?|dogs?|volunteers?|"
+    r"students?|patients?)"
+)
 WITHIN = re.compile(
     r"within[\s-]*(?:subjects?|participants?)|repeated[\s-]*measures?|cross-?over|"
     r"counterbalanced order|"
     # "with participants doing both regular exercise and light exercise" (a bed rest draft
     # that said "Between-subjects design" first)
-    r"\b(?:participants?|subjects?|animals?|rats?|mice|horses?|dogs?|volunteers?|students?)\s+"
+    rf"\b{_SUBJECTS}\s+"
     r"(?:will\s+)?(?:complet\w*|perform\w*|receiv\w*|do|does|doing|tak(?:e|es|ing) part in|"
     r"undergo\w*|experienc\w*)\s+(?:all|both|every|each)\b",
     re.I,
@@ -58,7 +62,13 @@ BETWEEN = re.compile(
     rf"(?:randomly )?(?:assigned|allocated) to (?:(?:receive|get|take|be given) )?"
     rf"(?:either|one of|a single){_NOT_ORDER}|"
     # "two groups of participants: one group will receive a placebo, and the other ..."
-    r"\b(?:one|each|the other) group (?:will )?(?:receives?|gets?|is given|takes?)\b",
+    r"\b(?:one|each|the other) group (?:will )?(?:receives?|gets?|is given|takes?)\b|"
+    # "Each rat is exposed to either a placebo or noradrenaline for a fixed duration": kept
+    # beside "Within-subject: every participant does every condition" in a final quick
+    # start. Either one or the other, unless it is per session ("on each day").
+    rf"\b(?:each|every) {_SUBJECTS} (?:is |will be )?(?:exposed to|given|treated with|"
+    rf"receives?|gets?|takes?|(?:will )?(?:receive|get|take)) either\b"
+    r"(?![^.]*\b(?:each|every|per|one)\s+(?:of\s+\w+\s+)?(?:sessions?|days?|visits?|blocks?|runs?|weeks?)\b)",
     re.I,
 )
 #: What a repaired design says about who does which condition: a choice, not free text.

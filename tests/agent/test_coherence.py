@@ -476,6 +476,19 @@ def test_a_repaired_design_keeps_what_says_nothing_about_who_does_what() -> None
     assert not within_subject(repaired_design(DESIGN_MENU[1], old))
 
 
+def test_each_subject_given_one_of_two_conditions_is_between_subjects() -> None:
+    # a final quick start kept this sentence after the design was chosen from the menu
+    either = "Each rat is exposed to either a placebo or noradrenaline for a fixed duration."
+    old = f"{DESIGN_MENU[0]} {either} The primary measure is the number of trials."
+    assert not within_subject(old)
+    assert "design" in proposal_faults(draft_of(design=old))
+    assert repaired_design(DESIGN_MENU[0], old) == (
+        f"{DESIGN_MENU[0]} The primary measure is the number of trials."
+    )
+    per_session = "Each rat is given either a placebo or noradrenaline on each of two days."
+    assert within_subject(f"{DESIGN_MENU[0]} {per_session}")
+
+
 def test_the_same_experiment_drafted_twice() -> None:
     # two of the three candidates of one `propose -n 3` (1.5B model), both shown
     title = "Effect of Noradrenaline on Exploration Strategies in Adult Rats"
