@@ -24,6 +24,7 @@ from ideapump.grounding.claims import (
     endorses_idea,
     marker_numbers,
     misnamed_study,
+    refers_back,
     restated_question,
     strip_markers,
 )
@@ -124,6 +125,7 @@ class CheckedAnswer:
         self.why = ""
         self.shown = 0  # the model's sentences shown
         self.said: set[str] = set()  # each sentence met, as its quote key
+        self.after_removed = False  # the last sentence read was not shown
 
     @property
     def full(self) -> bool:
@@ -186,13 +188,18 @@ class CheckedAnswer:
             # believed to be purely reflexive ..." twice in one answer
             return
         self.said.add(key)
+        why = None
         if _DANGLING.search(plain):
-            self.removed.append((plain, "cut off mid-sentence"))
-            return
-        numbers = self.support(plain, given)
+            why = "cut off mid-sentence"
+        elif self.after_removed and refers_back(plain):
+            why = "draws on the sentence before it, which was removed"
+        numbers = self.support(plain, given) if why is None else None
         if numbers is None:
-            self.removed.append((plain, f"not supported by the evidence it cites: {self.why}"))
+            why = why or f"not supported by the evidence it cites: {self.why}"
+            self.removed.append((plain, why))
+            self.after_removed = True
             return
+        self.after_removed = False
         self.shown += 1
         yield from self._show(_with_markers(plain, numbers), numbers)
 

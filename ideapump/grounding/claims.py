@@ -514,6 +514,25 @@ def check_sentence(
     return Verdict(ok=not reasons, reasons=reasons)
 
 
+# A sentence that draws on the one before it: "This suggests that noradrenaline may have a
+# significant impact on value-free random exploration." was the whole rationale of a final
+# quick start's proposal once the sentence it followed had failed the check.
+_REFERS_BACK = re.compile(
+    r"^\W*(?:this|these|that|those|such|it|they)\b(?:\s+[a-z][\w-]*){0,2}?\s+"
+    r"(?:(?:also|further|therefore|thus)\s+)?"
+    r"(?:suggest|indicat|impl|mean|show|support|demonstrat|confirm|highlight|point|"
+    r"reveal|underscor|emphasi[sz]|is consistent|are consistent|is in line|are in line)\w*",
+    re.I,
+)
+
+
+def refers_back(sentence: str) -> bool:
+    """True when ``sentence`` draws its conclusion from the sentence before it ("This
+    suggests ...", "These findings indicate ..."): shown without that sentence, it says
+    nothing the reader can check."""
+    return bool(_REFERS_BACK.search(strip_markers(sentence)))
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of a model's text (markers stay with their sentence)."""
     return [tidy(text[a:b]) for a, b in sentence_spans(text) if text[a:b].strip()]
@@ -526,7 +545,8 @@ def check_text(
     direction: bool = True,
     years: Iterable[int] | None = None,
 ) -> Checked:
-    """``text`` without the sentences :func:`check_sentence` rejects.
+    """``text`` without the sentences :func:`check_sentence` rejects, and without a
+    sentence that draws on a removed one (:func:`refers_back`).
 
     A text that loses nothing comes back exactly as it was written.
     """
@@ -534,9 +554,14 @@ def check_text(
     out = Checked(text="")
     spans = [(a, b) for a, b in sentence_spans(text) if text[a:b].strip()]
     kept_spans = []
+    after_removed = False
     for a, b in spans:
         s = tidy(text[a:b])
+        if after_removed and refers_back(s):
+            out.removed.append((s, "draws on the sentence before it, which was removed"))
+            continue
         verdict = check_sentence(s, sources, direction=direction, years=years)
+        after_removed = not verdict.ok
         if verdict.ok:
             out.kept.append(s)
             kept_spans.append((a, b))

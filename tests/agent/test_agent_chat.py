@@ -329,6 +329,23 @@ def test_a_sentence_cut_off_mid_way_is_not_shown(
     assert reply.result and reply.result["removed"][0]["reason"] == "cut off mid-sentence"
 
 
+def test_a_conclusion_from_a_sentence_that_was_not_shown_is_not_shown_either(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n, t = next(iter(sorted(p.items())))
+        said = t[0].lower() + t[1:].rstrip(". ")
+        # a number the evidence does not give, then "This suggests" the evidence itself
+        return [f"In 97 of 98 cases, {said} [{n}]. ", f"This suggests that {said} [{n}]."]
+
+    fake.on("stream", answer)
+    reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert reply.extractive and "This suggests" not in reply.text, reply.text
+    assert reply.result and [r["reason"] for r in reply.result["removed"]][1] == (
+        "draws on the sentence before it, which was removed"
+    )
+
+
 def test_a_sentence_mixing_two_sources_is_not_shown(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:

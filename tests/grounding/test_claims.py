@@ -191,6 +191,21 @@ def test_check_text_removes_only_failing_sentences_and_keeps_the_rest_verbatim()
     )
 
 
+def test_a_conclusion_drawn_from_a_removed_sentence_goes_with_it() -> None:
+    # a final quick start's rationale was only "This suggests that noradrenaline may have a
+    # significant impact ..." once the sentence before it had failed
+    wrong = "Propranolol increased random exploration by 80%."
+    so = "This suggests that noradrenaline shapes random exploration."
+    checked = check_text(f"{wrong} {so} Amisulpride was given at 400 mg.", [ABSTRACT])
+    assert checked.text == "Amisulpride was given at 400 mg."
+    assert checked.removed[1] == (so, "draws on the sentence before it, which was removed")
+    kept = "Propranolol reduced random exploration."
+    assert check_text(f"{kept} {so}", [ABSTRACT]).text == f"{kept} {so}"
+    # a sentence that only starts with "This" is read on its own
+    alone = "This study recruited 1,445 students."
+    assert check_text(f"{wrong} {alone}", [ABSTRACT]).text == alone
+
+
 def test_a_sentence_crediting_a_work_the_passage_does_not_name_fails() -> None:
     # What the 1.5B model wrote from Dubois' own abstract (2021).
     credited = (
