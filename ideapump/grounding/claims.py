@@ -168,6 +168,53 @@ def unsupported_numbers(
 _NOT_COUNTS = frozenset(["one", "zero"])
 
 
+# The word a number counts or measures: "18 to 157 minutes" gives "minutes".
+_UNIT_AFTER = r"\s*(?:(?:to|and|or|-|\u2013)\s*[\d.,]+\s*)?%?\s*([A-Za-z]{3,})"
+
+
+def _unit(text: str, number: str) -> str | None:
+    m = re.search(rf"(?<![\d.]){re.escape(number)}{_UNIT_AFTER}", text)
+    return m[1].lower() if m else None
+
+
+def misplaced_numbers(sentence: str, sources: Sequence[str]) -> list[str]:
+    """Numbers ``sentence`` gives to what another source sentence measures.
+
+    "The researcher time to recruit one smoker through community outreach was 18 to 157
+    minutes" (the 1.5B model), citing "... researcher time to recruit one participant
+    varying from 18 to 157 minutes" (through primary care) and "... other
+    community-based approaches, with an associated researcher time of 469 minutes": every
+    number occurs, but "community" is the other sentence's, and so is its own number of
+    minutes. A number is misplaced when the words the sentence adds to the source
+    sentence that gives it belong to another source sentence, which gives the same unit
+    a different number.
+    """
+    plain = strip_markers(sentence)
+    about = terms(plain)
+    found = [
+        (src, t, nums, text)
+        for src in sources
+        for (t, nums), (text, _, _) in zip(
+            _sentence_numbers(src), _source_sentences(src), strict=True
+        )
+    ]
+    out = []
+    for n in numbers(plain):
+        unit = _unit(plain, n.text)
+        giving = [f for f in found if number_in(n, list(f[2]))]
+        if unit is None or not giving:
+            continue
+        best = max(giving, key=lambda f: len(about & f[1]))
+        added = about - best[1]
+        for _, t, nums, text in found:
+            if not (added & t) or any(number_in(n, [m]) for m in nums):
+                continue
+            if any(_unit(fold(text), m.text) == unit for m in nums):
+                out.append(n.text)
+                break
+    return out
+
+
 def mismatched_tests(sentence: str, sources: Sequence[str]) -> list[str]:
     """The tests ``sentence`` reports that no source reports with the same df and value."""
     from ideapump.stats.extract import extract
@@ -496,6 +543,12 @@ def check_sentence(
     missing = unsupported_numbers(sentence, sources, near=strict, words=strict)
     if missing:
         reasons.append(f"{', '.join(missing)} in no cited passage")
+    else:
+        misplaced = misplaced_numbers(sentence, sources)
+        if misplaced:
+            reasons.append(
+                f"gives {', '.join(misplaced)} to what another sentence of the passage measures"
+            )
     tests = mismatched_tests(sentence, sources)
     if tests:
         reasons.append(f"{'; '.join(tests)} is not a test the cited passage reports")

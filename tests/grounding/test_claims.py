@@ -79,9 +79,13 @@ def test_strict_numbers_must_come_from_a_sentence_about_the_same_thing() -> None
         "The experiment consisted of 360 trials across 10 blocks. Eight observers (age range "
         "20-30 years) participated."
     )
-    claim = "There were 10 observers in the pupil experiment [1]."
+    claim = "There were 10 sessions in the pupil study [1]."
     assert check_sentence(claim, [source]).ok  # the chunk has a 10 somewhere
-    assert not check_sentence(claim, [source], strict=True).ok  # but not about observers
+    assert not check_sentence(claim, [source], strict=True).ok  # but not about sessions
+    # another sentence counts the observers, so 10 of them fails either way
+    observers = "There were 10 observers in the pupil experiment [1]."
+    assert not check_sentence(observers, [source]).ok
+    assert not check_sentence(observers, [source], strict=True).ok
     assert check_sentence(
         "Eight observers aged 20-30 years took part [1].", [source], strict=True
     ).ok
@@ -189,6 +193,39 @@ def test_check_text_removes_only_failing_sentences_and_keeps_the_rest_verbatim()
     assert check_text("Propranolol reduced\nrandom exploration.", [ABSTRACT]).text == (
         "Propranolol reduced\nrandom exploration."
     )
+
+
+RECRUITMENT = (
+    "Results: We randomized between 5.1 and 11.1% of those invited through primary care and "
+    "SSS, with associated researcher time to recruit one participant varying from 18 to 157 "
+    "minutes depending on time and intensity invested. Only six participants were recruited "
+    "through a wide variety of other community-based approaches, with an associated "
+    "researcher time of 469 minutes to recruit one participant."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        # the 1.5B model's answers: the numbers of one route given to the other
+        (
+            "The researcher time to recruit one smoker through community outreach was 18 to "
+            "157 minutes depending on time and intensity invested [1].",
+            False,
+        ),
+        (
+            "It took 18 to 157 minutes to recruit one participant through primary care and "
+            "SSS, with an associated researcher time of 469 minutes to recruit one participant.",
+            False,
+        ),
+        ("It took 18 to 157 minutes to recruit one participant through primary care [1].", True),
+        ("Recruiting one participant through community approaches took 469 minutes.", True),
+    ],
+)
+def test_a_number_given_to_what_another_sentence_measures_fails(sentence: str, ok: bool) -> None:
+    verdict = check_sentence(sentence, [RECRUITMENT], strict=True)
+    assert verdict.ok is ok, verdict.reasons
+    assert ok or "to what another sentence of the passage measures" in verdict.reasons[0]
 
 
 def test_a_conclusion_drawn_from_a_removed_sentence_goes_with_it() -> None:
