@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ideapump.errors import InputError, NotFoundError
 from ideapump.grounding.citations import DATA_KINDS
 from ideapump.grounding.normalize import content_words, numbers, quote_key, terms
 from ideapump.grounding.quotes import is_finding, sentence_spans, tidy
@@ -287,12 +288,41 @@ class Gathered:
         return next((i for i in self.items if i.n == n), None)
 
 
-def _candidates(passage: Passage, *, fragments: bool = False) -> list[tuple[int, int, str]]:
+def opens_mid_sentence(passage: Passage, page_texts: Sequence[str]) -> bool:
+    """True when ``passage``'s chunk starts inside a sentence of its page.
+
+    Chunks overlap and break at line ends, so most start mid-sentence, often with a
+    capital: the chat answered "Did the web-based hand hygiene intervention reduce
+    respiratory infections?" with "From the library: Web-based intervention on hand
+    hygiene, as an essential precursor to a pragmatic trial of the effects on infection
+    transmission.", the end of Yardley et al.'s "The present study was designed to test
+    the effects of our Web-based intervention ...". A chunk that starts its page is read
+    by its first letter only (the page before ends in a running footer).
+    """
+    if passage.char_start <= 0 or not 0 < passage.page <= len(page_texts):
+        return False
+    page = page_texts[passage.page - 1]
+    w0 = max(0, passage.char_start - _LOOK_BACK)
+    window = page[w0 : passage.char_start + _LOOK_BACK // 2]
+    at = passage.char_start - w0
+    return any(
+        a < at < b and re.search(r"[A-Za-z]", window[a:at]) for a, b in sentence_spans(window)
+    )
+
+
+# Characters of the page read before a chunk's start to find the sentence it starts in.
+_LOOK_BACK = 800
+
+
+def _candidates(
+    passage: Passage, *, fragments: bool = False, mid: bool = False
+) -> list[tuple[int, int, str]]:
     """The finding sentences of ``passage`` (lines, for a data table), with their spans.
 
     Left out: a sentence that opens with the paper's title (its title page run on:
     title, authors, affiliations without a full stop), the chunk's opening fragment
-    of a sentence the previous chunk holds whole, its closing fragment of a sentence
+    of a sentence the previous chunk holds whole (``mid``: the chunk starts inside a
+    sentence, :func:`opens_mid_sentence`), its closing fragment of a sentence
     the next chunk goes on with ("... after 7 days and"), a table dumped as text
     ("Table 3 Time associated with ..."), and run-on text over ``MAX_ITEM_WORDS``.
     ``fragments``: keep the chunk's opening and closing fragments (to score a
@@ -315,7 +345,7 @@ def _candidates(passage: Passage, *, fragments: bool = False) -> list[tuple[int,
                 out.append((a, b, text))
             continue
         fragment = not fragments and (
-            (a == 0 and text[:1].islower())
+            (a == 0 and (mid or text[:1].islower()))
             or (b >= len(passage.quote.rstrip()) and not _SENTENCE_END.search(text))
         )
         if (
@@ -417,6 +447,16 @@ def _results_after_aim(scored: list[_Scored], results: ResultReader, floor: floa
     return [top, *lifted, *(s for s in scored[1:] if s not in front)]
 
 
+def _pages(library: Library, passage: Passage, cache: dict[str, list[str]]) -> list[str]:
+    """The page texts of ``passage``'s document (none for a document the registry lost)."""
+    if passage.doc_id not in cache:
+        try:
+            cache[passage.doc_id] = list(library.get(passage.doc_id).page_texts or [])
+        except (NotFoundError, InputError):
+            cache[passage.doc_id] = []
+    return cache[passage.doc_id]
+
+
 def gather_evidence(
     library: Library,
     query: str,
@@ -438,7 +478,14 @@ def gather_evidence(
     # "the Dubois study" is that paper: its sentences are the evidence, not a rat paper's
     # CHX doses beside them
     own = [p for p in passages if p.doc_id in named]
-    cands = [(p, a, b, text) for p in own or passages for a, b, text in _candidates(p)]
+    pages: dict[str, list[str]] = {}
+    cands = [
+        (p, a, b, text)
+        for p in own or passages
+        for a, b, text in _candidates(
+            p, mid=p.char_start > 0 and opens_mid_sentence(p, _pages(library, p, pages))
+        )
+    ]
     if not cands:
         return found
     scores = _scores(

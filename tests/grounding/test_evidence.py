@@ -133,3 +133,23 @@ def test_an_aim_at_the_top_brings_its_papers_results_to_the_evidence(corpus_libr
     passages = answer_passages(corpus_library, how, AgentOptions())
     found = gather_evidence(corpus_library, how, passages, results=reader)
     assert not any("phase advance" in i.text for i in found.items)
+
+
+def test_a_chunk_that_starts_inside_a_sentence_gives_no_evidence_of_its_opening(
+    corpus_library,
+) -> None:
+    # The chat's whole answer to "Did the web-based hand hygiene intervention reduce
+    # respiratory infections?" was "From the library: Web-based intervention on hand
+    # hygiene, as an essential precursor to a pragmatic trial ...": a chunk's opening, the
+    # end of Yardley et al.'s "The present study was designed to test the effects of our
+    # Web-based intervention ...". Mendt et al. have such a chunk too.
+    question = "How large was the phase advance in the exercise groups?"
+    chunks = [c for d in corpus_library.papers() for c in corpus_library.chunks(d.doc_id)]
+    cut = [c for c in chunks if c.quote.startswith("CTR group (about 0.7 h) this corresponds")]
+    assert len(cut) == 1, "the corpus chunk this test is about"
+    found = gather_evidence(corpus_library, question, cut)
+    assert not any(i.text.startswith("CTR group") for i in found.items), found.items
+    # the chunk before it holds the sentence whole
+    whole = [c for c in chunks if "Considering the HDBR-induced phase delay" in c.quote]
+    found = gather_evidence(corpus_library, question, whole)
+    assert any("Considering the HDBR-induced phase delay" in i.text for i in found.items)
