@@ -21,10 +21,10 @@ from ideapump.grounding.claims import (
     MIN_SHARED_TERMS,
     borrowed_words,
     check_sentence,
+    concludes_from_before,
     endorses_idea,
     marker_numbers,
     misnamed_study,
-    refers_back,
     restated_question,
     strip_markers,
 )
@@ -191,7 +191,7 @@ class CheckedAnswer:
         why = None
         if _DANGLING.search(plain):
             why = "cut off mid-sentence"
-        elif self.after_removed and refers_back(plain):
+        elif self.after_removed and concludes_from_before(plain):
             why = "draws on the sentence before it, which was removed"
         numbers = self.support(plain, given) if why is None else None
         if numbers is None:

@@ -570,7 +570,7 @@ def check_sentence(
 # A sentence that draws on the one before it: "This suggests that noradrenaline may have a
 # significant impact on value-free random exploration." was the whole rationale of a final
 # quick start's proposal once the sentence it followed had failed the check.
-_REFERS_BACK = re.compile(
+_CONCLUDES = re.compile(
     r"^\W*(?:this|these|that|those|such|it|they)\b(?:\s+[a-z][\w-]*){0,2}?\s+"
     r"(?:(?:also|further|therefore|thus)\s+)?"
     r"(?:suggest|indicat|impl|mean|show|support|demonstrat|confirm|highlight|point|"
@@ -579,11 +579,11 @@ _REFERS_BACK = re.compile(
 )
 
 
-def refers_back(sentence: str) -> bool:
+def concludes_from_before(sentence: str) -> bool:
     """True when ``sentence`` draws its conclusion from the sentence before it ("This
     suggests ...", "These findings indicate ..."): shown without that sentence, it says
     nothing the reader can check."""
-    return bool(_REFERS_BACK.search(strip_markers(sentence)))
+    return bool(_CONCLUDES.search(strip_markers(sentence)))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -599,7 +599,7 @@ def check_text(
     years: Iterable[int] | None = None,
 ) -> Checked:
     """``text`` without the sentences :func:`check_sentence` rejects, and without a
-    sentence that draws on a removed one (:func:`refers_back`).
+    sentence that draws on a removed one (:func:`concludes_from_before`).
 
     A text that loses nothing comes back exactly as it was written.
     """
@@ -610,7 +610,7 @@ def check_text(
     after_removed = False
     for a, b in spans:
         s = tidy(text[a:b])
-        if after_removed and refers_back(s):
+        if after_removed and concludes_from_before(s):
             out.removed.append((s, "draws on the sentence before it, which was removed"))
             continue
         verdict = check_sentence(s, sources, direction=direction, years=years)
