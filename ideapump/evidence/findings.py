@@ -14,7 +14,7 @@ import math
 import re
 
 from ideapump.evidence.directions import directions, without_directions
-from ideapump.grounding.works import names_a_work
+from ideapump.grounding.works import cites_others
 
 # A sentence that says what was planned, supposed, hoped or left for later is not a result:
 # "we hypothesized that horses would show lower cortisol", "it has been suggested that
@@ -39,22 +39,6 @@ _NOT_A_RESULT = re.compile(
 _SETUP_OPENING = re.compile(
     r"^\W*(?:background|introduction|objectives?|aims?|purpose|rationale)\s*[.:]", re.IGNORECASE
 )
-
-
-# A sentence that cites other work reports that work, not this paper's result: "[27]",
-# "(Aston-Jones and Cohen, 2005)", "Jepma et al., 2010", or a superscript reference the
-# PDF's text glues to the last word ("... after the peak of plasma melatonin35.": weigh
-# read that discussion sentence on another study as the Mendt paper's support).
-# Mid-sentence, a glued list of two or more ("... bed rest studies19,25, suggesting").
-_CITES_OTHERS = re.compile(
-    r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|\b[a-z]{4,}\d{1,3}(?:,\d{1,3})*[.;]?$|"
-    r"\b[a-z]{4,}\d{1,3}(?:,\d{1,3})+\b"
-)
-
-
-def cites_others(sentence: str) -> bool:
-    """True when ``sentence`` cites other work (see ``_CITES_OTHERS``)."""
-    return bool(_CITES_OTHERS.search(sentence.strip())) or names_a_work(sentence)
 
 
 # What the aim turned up, said after it in the same sentence: "We next assessed whether

@@ -39,6 +39,7 @@ from ideapump.errors import InputError, NotFoundError
 from ideapump.grounding.citations import DATA_KINDS
 from ideapump.grounding.normalize import content_words, numbers, quote_key, terms
 from ideapump.grounding.quotes import is_finding, sentence_spans, tidy
+from ideapump.grounding.works import cites_others
 from ideapump.prompts import data_block
 
 if TYPE_CHECKING:
@@ -54,6 +55,12 @@ MIN_EVIDENCE = 0.40
 #: A question asking for a quantity ranks the sentences that state numbers higher by this
 #: much (ranking only: whether the question is answerable does not change).
 QUANTITY_BONUS = 0.2
+#: How much lower a sentence that cites other work ranks: it reports that work. Asked what
+#: happened to memory in rats given cycloheximide, the chat answered first with Iguchi et
+#: al.'s "the pharmacological depletion of glutathione is an established method ... [16]".
+#: On the faithfulness bench's 36 answerable questions, 0.2 leaves 6 such sentences of
+#: 176 in the evidence (25 of 180 without) and every fact found before.
+BACKGROUND_PENALTY = 0.2
 #: Result sentences of a paper's front page or abstract put right after its aim, when the
 #: best evidence is that aim. "Did regular exercise change the circadian rhythm of core
 #: body temperature during bed rest?" scored Mendt et al.'s aim 0.78 and their results
@@ -498,6 +505,7 @@ def gather_evidence(
     scored = []
     for (p, a, b, text), score in zip(cands, scores, strict=True):
         rank = score + (QUANTITY_BONUS if quantity and numbers(text, words=True) else 0.0)
+        rank -= BACKGROUND_PENALTY if cites_others(text) else 0.0
         scored.append((round(rank, 4), round(score, 4), p, a, b, text))
     found.best = max(s[1] for s in scored)
     found.answerable = found.best >= min_score

@@ -83,3 +83,19 @@ def unsupported_works(sentence: str, sources: Sequence[str], years: Iterable[int
         if not any(near.search(fold(src)) for src in sources):
             bad.append(m.group().strip())
     return bad
+
+
+# A sentence that cites other work reports that work, not this paper's result: "[27]",
+# "(Aston-Jones and Cohen, 2005)", "Jepma et al., 2010", or a superscript reference the
+# PDF's text glues to the last word ("... after the peak of plasma melatonin35.": weigh
+# read that discussion sentence on another study as the Mendt paper's support).
+# Mid-sentence, a glued list of two or more ("... bed rest studies19,25, suggesting").
+_CITES_OTHERS = re.compile(
+    r"\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]|\b[a-z]{4,}\d{1,3}(?:,\d{1,3})*[.;]?$|"
+    r"\b[a-z]{4,}\d{1,3}(?:,\d{1,3})+\b"
+)
+
+
+def cites_others(sentence: str) -> bool:
+    """True when ``sentence`` cites other work (see ``_CITES_OTHERS``)."""
+    return bool(_CITES_OTHERS.search(sentence.strip())) or names_a_work(sentence)

@@ -153,3 +153,19 @@ def test_a_chunk_that_starts_inside_a_sentence_gives_no_evidence_of_its_opening(
     whole = [c for c in chunks if "Considering the HDBR-induced phase delay" in c.quote]
     found = gather_evidence(corpus_library, question, whole)
     assert any("Considering the HDBR-induced phase delay" in i.text for i in found.items)
+
+
+def test_a_sentence_citing_other_work_ranks_below_the_papers_own(corpus_library) -> None:
+    # Asked what happened to memory in rats given cycloheximide, the chat answered first
+    # with Iguchi et al.'s background "... established method used to investigate the
+    # effect of glutathione on memory performance ... [16]"
+    question = "What happened to spatial memory in rats given cycloheximide?"
+    said = "Rats given cycloheximide showed impaired spatial memory in the water maze"
+    own = make_passage(f"{said} test.", doc_id="own1", chunk_id="own1:00000", title="Ours")
+    cited = make_passage(f"{said} [16].", doc_id="bg01", chunk_id="bg01:00000", title="Theirs")
+    for passages in ([cited, own], [own, cited]):
+        found = gather_evidence(corpus_library, question, passages, max_items=1)
+        assert [i.passage.doc_id for i in found.items] == ["own1"]
+    # how answerable the question is stays the evidence's own score
+    alone = gather_evidence(corpus_library, question, [cited])
+    assert alone.answerable and [i.passage.doc_id for i in alone.items] == ["bg01"]
