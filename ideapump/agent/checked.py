@@ -27,6 +27,7 @@ from ideapump.grounding.claims import (
     misnamed_study,
     restated_question,
     strip_markers,
+    unsaid_words,
 )
 from ideapump.grounding.evidence import EvidenceItem, Gathered
 from ideapump.grounding.normalize import quote_key, terms
@@ -257,6 +258,9 @@ class CheckedAnswer:
         mixed = borrowed_words(sentence, cited, others, self.gathered.query)
         if mixed:
             return f"takes {', '.join(mixed)}... from evidence it does not cite"
+        unsaid = unsaid_words(sentence, [*cited, *others], self.gathered.query)
+        if unsaid:
+            return f"says {', '.join(unsaid)}, which no evidence it was given says"
         wrong = misnamed_study(sentence, [f"{i.passage.title}. {i.passage.quote}" for i in items])
         if wrong:
             return f"names the study by {', '.join(wrong)}, which the passage it cites does not"

@@ -433,6 +433,31 @@ def borrowed_words(
     return sorted(extra & _said_by(others))
 
 
+#: Words a sentence may add to what it was shown before it says something nothing said.
+MAX_UNSAID = 2
+# Verbs that carry an answer, whatever it is about: "It took 469 minutes", "The study used".
+_CARRIERS = frozenset(terms("took take takes used using uses receive received given"))
+
+
+def unsaid_words(sentence: str, shown: Sequence[str], question: str = "") -> list[str]:
+    """Content words of ``sentence`` that nothing the model was ``shown`` and not the
+    ``question`` has, when there are more than ``MAX_UNSAID`` of them: the sentence
+    says what no evidence says.
+
+    The 1.5B model answered "How was core body temperature measured in the head-down
+    tilt bed rest study?" with "Core body temperature was measured using a thermocouple
+    placed on the skin of the subject's arm", citing Mendt et al.'s aim; and said "CHX
+    induces oxidative stress by disrupting the balance between glutathione and other
+    antioxidants in the body". Every number and direction checked out, for there were
+    none. Over 150 shown sentences of saved bench answers, the four with more than two
+    such words were all words of the model's own; a paraphrase adds one or two.
+    """
+    said = _DEFINED.sub(" ", strip_markers(sentence))
+    extra = content_words(said) - _said_by(shown) - content_words(question) - _FRAMING
+    extra -= _CARRIERS
+    return _words_for(sentence, extra) if len(extra) > MAX_UNSAID else []
+
+
 def restated_question(sentence: str, cited: Sequence[str], question: str) -> list[str]:
     """The question's words ``sentence`` asserts and no ``cited`` text has, where the
     sentence says nothing but the question's words (direction words aside, which the

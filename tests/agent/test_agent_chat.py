@@ -352,6 +352,28 @@ def test_a_conclusion_from_a_sentence_that_was_not_shown_is_not_shown_either(
     )
 
 
+def test_a_sentence_saying_what_no_evidence_says_is_not_shown(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # "Core body temperature was measured using a thermocouple placed on the skin of the
+    # subject's arm", citing Mendt et al.'s aim (the 1.5B model, from its own memory)
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n, t = next(iter(sorted(p.items())))
+        said = t.rstrip(". ")
+        return [
+            f"{said}, using a thermocouple taped to the skin [{n}]. ",
+            f"{said}, as noted clearly [{n}].",  # two words of its own: a paraphrase
+        ]
+
+    fake.on("stream", answer)
+    reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert "thermocouple" not in reply.text and "as noted clearly" in reply.text, reply.text
+    assert reply.result and reply.result["removed"][0]["reason"] == (
+        "not supported by the evidence it cites: says thermocouple, taped, skin, which no "
+        "evidence it was given says"
+    )
+
+
 def test_a_sentence_mixing_two_sources_is_not_shown(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
