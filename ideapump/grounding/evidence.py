@@ -8,18 +8,22 @@ scored against the question:
             + (1 - EMBEDDING_WEIGHT) * share of the question's content words in the sentence
 
 (cosine by the library's own embedding model; content words by
-:func:`~ideapump.grounding.normalize.terms`). The best ``max_items`` sentences,
-at most ``per_passage`` from one passage, none under half the best score, neighbours in a passage joined, become
-the numbered evidence the model writes from, and each carries its passage for
-the citation. A question that asks for a quantity ("how many", "what dose",
-"when were") ranks sentences stating numbers ``QUANTITY_BONUS`` higher; the names
-a question gives a paper by ("Dubois et al.") count as said by that paper's sentences
-(:func:`named_authors`). Whether the library answers the question at all is decided here,
-by code: :attr:`Gathered.answerable` is true when the best sentence scores at
-least ``min_score``. A question whose words the library does not use (a drug,
-a species, a measure it never mentions) scores low on both halves, which the
-passage-level cosine alone (0.3-0.5 for off-topic questions on the corpus)
-could not tell apart.
+:func:`~ideapump.grounding.normalize.terms`). The best ``max_items`` sentences, at most
+``per_passage`` from one passage, none under half the best score, neighbours in a passage
+joined, become the numbered evidence the model writes from, and each carries its passage
+for the citation. A question that asks for a quantity ("how many", "what dose", "when
+were") ranks sentences stating numbers ``QUANTITY_BONUS`` higher; a sentence that cites
+other work ranks ``BACKGROUND_PENALTY`` lower; the names a question gives a paper by
+("Dubois et al.", "the EARS pilot") count as said by that paper's sentences
+(:func:`named_authors`, :func:`named_by_title`), which alone are its evidence. A chunk's
+opening that ends a sentence begun in the chunk before is no evidence
+(:func:`opens_mid_sentence`).
+
+Whether the library answers the question at all is decided here, by code:
+:attr:`Gathered.answerable` is true when the best sentence scores at least
+``min_score``. A question whose words the library does not use (a drug, a species, a
+measure it never mentions) scores low on both halves, which the passage-level cosine
+alone (0.3-0.5 for off-topic questions on the corpus) could not tell apart.
 
 Also here: the vector helpers the agent and the digest share (:func:`cosine`,
 :func:`passage_vectors`, :func:`relevance`).
@@ -155,6 +159,28 @@ def named_authors(query: str, passages: Sequence[Passage]) -> dict[str, set[str]
                 and not re.search(rf"\b{low}\b", title)
             ):
                 out.setdefault(doc_id, set()).update(terms(name))
+    return out
+
+
+# A word with two capitals or more, "@" allowed: "EARS", "U@Uni", "LifeGuide".
+_ACRONYM_WORD = re.compile(r"(?<![\w@])([A-Za-z@]*[A-Z][A-Za-z@]*[A-Z][A-Za-z@]*)(?![\w@])")
+
+
+def named_by_title(query: str, passages: Sequence[Passage]) -> dict[str, set[str]]:
+    """The papers ``query`` names by an acronym that one title of ``passages`` has, and
+    no other: doc_id -> the content words of the acronym.
+
+    Asked how many smokers "the EARS pilot" recruited through primary care, the 1.5B
+    model wrote, beside Thompson et al.'s counts, "8.7% of smokers in the intervention
+    arm (8.7%) than in the control arm (13.0%; ...)", from Epton et al.'s U@Uni trial.
+    """
+    titles = {p.doc_id: p.title for p in passages}
+    out: dict[str, set[str]] = {}
+    for word in {m[1] for m in _ACRONYM_WORD.finditer(query)}:
+        said = re.compile(rf"(?<![\w@]){re.escape(word)}(?![\w@])")
+        docs = [doc_id for doc_id, title in titles.items() if said.search(title)]
+        if len(docs) == 1:
+            out.setdefault(docs[0], set()).update(content_words(word))
     return out
 
 
@@ -482,6 +508,8 @@ def gather_evidence(
     """
     found = Gathered(query=query)
     named = named_authors(query, passages)
+    for doc_id, words in named_by_title(query, passages).items():
+        named.setdefault(doc_id, set()).update(words)
     # "the Dubois study" is that paper: its sentences are the evidence, not a rat paper's
     # CHX doses beside them
     own = [p for p in passages if p.doc_id in named]

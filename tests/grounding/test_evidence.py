@@ -169,3 +169,33 @@ def test_a_sentence_citing_other_work_ranks_below_the_papers_own(corpus_library)
     # how answerable the question is stays the evidence's own score
     alone = gather_evidence(corpus_library, question, [cited])
     assert alone.answerable and [i.passage.doc_id for i in alone.items] == ["bg01"]
+
+
+def test_a_paper_named_by_an_acronym_of_its_title_is_answered_from_that_paper(
+    corpus_library,
+) -> None:
+    from ideapump.grounding.evidence import named_by_title
+
+    # beside Thompson et al.'s counts, the 1.5B model quoted Epton et al.'s smoking rates
+    # for "How many smokers were recruited ... in the EARS pilot?"
+    ears = make_passage(
+        "Smokers were recruited through mailed invitations from three primary care practices "
+        "(62 participants).",
+        doc_id="ears",
+        chunk_id="ears:00000",
+        title="Recruiting smokers into a trial of Exercise Assisted Reduction then Stop (EARS)",
+    )
+    uni = make_passage(
+        "Fewer smokers were recruited into the intervention arm (8.7%) than the control arm.",
+        doc_id="unis",
+        chunk_id="unis:00000",
+        title="An online intervention for new students (U@Uni:LifeGuide): an RCT",
+    )
+    question = "How many smokers were recruited through primary care in the EARS pilot?"
+    assert named_by_title(question, [ears, uni]) == {"ears": {"ears"}}
+    assert set(named_by_title("Did the U@Uni trial reduce smoking?", [ears, uni])) == {"unis"}
+    # an acronym two titles share names neither: "RCT" is one of many
+    twice = uni.model_copy(update={"doc_id": "two", "title": "Smokers in an RCT"})
+    assert named_by_title("How many smokers did the RCT recruit?", [uni, twice]) == {}
+    found = gather_evidence(corpus_library, question, [uni, ears])
+    assert {i.passage.doc_id for i in found.items} == {"ears"}
