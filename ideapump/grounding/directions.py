@@ -65,9 +65,12 @@ _NONE = (
 )
 _WORD = re.compile(rf"\b(?:(?P<none>{_NONE})|(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I)
 # A negation up to three words before a direction word turns it into "no change".
+# "Without" negates its noun, not the verb after it: "the bed rest group without exercise
+# was delayed by 0.69 hours" (the 1.5B model) states a delay.
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|nor|neither|without|failed to|fail to|rather than|instead of|"
-    r"n't|cannot)\W+(?:\w+\W+){0,2}$",
+    r"\b(?:not|no|never|nor|neither|failed to|fail to|rather than|instead of|"
+    r"n't|cannot)\W+(?:\w+\W+){0,2}$|"
+    r"\bwithout\W+(?:(?!(?:was|were|is|are|been|had|has|have|showed|shows)\b)\w+\W+){0,2}$",
     re.I,
 )
 # Words that look like directions but are not, in the prose of papers.

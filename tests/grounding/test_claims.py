@@ -195,6 +195,24 @@ def test_check_text_removes_only_failing_sentences_and_keeps_the_rest_verbatim()
     )
 
 
+def test_a_claim_is_read_against_the_sentence_that_gives_its_number() -> None:
+    # the 1.5B model, right, and removed: "without exercise" was read as a negation of
+    # "delayed", and the claim compared with the sentence on the exercise groups
+    source = (
+        "CTR showed a phase delay of 0.69 h. In contrast, both exercise groups were "
+        "characterized by a phase advance (0.45 h for RE and 0.45 h for RVE)."
+    )
+    claim = (
+        "The circadian phase of core body temperature in the bed rest group without "
+        "exercise was delayed by 0.69 hours [1]."
+    )
+    assert check_sentence(claim, [source], strict=True).ok
+    assert check_sentence("CTR showed a phase delay of 0.69 h [2].", [source], strict=True).ok
+    wrong = "The bed rest group without exercise was advanced by 0.69 hours [1]."
+    assert not check_sentence(wrong, [source], strict=True).ok
+    assert directions("It was performed without increasing the load.") == {"none"}
+
+
 RECRUITMENT = (
     "Results: We randomized between 5.1 and 11.1% of those invited through primary care and "
     "SSS, with associated researcher time to recruit one participant varying from 18 to 157 "
