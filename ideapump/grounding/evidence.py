@@ -41,6 +41,7 @@ import numpy as np
 
 from ideapump.errors import InputError, NotFoundError
 from ideapump.grounding.citations import DATA_KINDS
+from ideapump.grounding.claims import study_named_by
 from ideapump.grounding.normalize import content_words, numbers, quote_key, terms
 from ideapump.grounding.quotes import is_finding, sentence_spans, tidy
 from ideapump.grounding.works import cites_others
@@ -49,6 +50,7 @@ from ideapump.prompts import data_block
 if TYPE_CHECKING:
     from ideapump.library import Library
     from ideapump.models import Passage
+    from ideapump.store.tables import DocumentRow
 
 #: Weight of the embedding cosine in a sentence's evidence score (the rest: word overlap).
 EMBEDDING_WEIGHT = 0.5
@@ -480,14 +482,51 @@ def _results_after_aim(scored: list[_Scored], results: ResultReader, floor: floa
     return [top, *lifted, *(s for s in scored[1:] if s not in front)]
 
 
-def _pages(library: Library, passage: Passage, cache: dict[str, list[str]]) -> list[str]:
-    """The page texts of ``passage``'s document (none for a document the registry lost)."""
-    if passage.doc_id not in cache:
-        try:
-            cache[passage.doc_id] = list(library.get(passage.doc_id).page_texts or [])
-        except (NotFoundError, InputError):
-            cache[passage.doc_id] = []
-    return cache[passage.doc_id]
+class _Rows:
+    """The registry rows of the retrieved passages' documents, read once per question."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.rows: dict[str, DocumentRow | None] = {}
+
+    def get(self, doc_id: str) -> DocumentRow | None:
+        if doc_id not in self.rows:
+            try:
+                self.rows[doc_id] = self.library.get(doc_id)
+            except (NotFoundError, InputError):
+                self.rows[doc_id] = None  # a document the registry lost
+        return self.rows[doc_id]
+
+    def pages(self, doc_id: str) -> list[str]:
+        row = self.get(doc_id)
+        return list(row.page_texts or []) if row else []
+
+    def front(self, doc_id: str) -> set[str]:
+        """The content words of the document's title, authors and first page."""
+        row = self.get(doc_id)
+        if row is None:
+            return set()
+        first = (row.page_texts or [""])[0]
+        return content_words(" ".join([row.title, *row.authors, first]))
+
+
+def named_as_study(query: str, passages: Sequence[Passage], rows: _Rows) -> dict[str, set[str]]:
+    """The paper ``query`` names as "the <words> study" (or trial, experiment): the one
+    retrieved paper whose title, authors or first page has the words, where only one
+    has them; doc_id -> the words.
+
+    Asked "How many people were in the long-duration bed rest study, and how were they
+    split into groups?", the 1.5B model added "Recruitment was split between two distinct
+    approaches: 1) primary care and 2) other community-based approaches", from the
+    smoking trial.
+    """
+    out: dict[str, set[str]] = {}
+    docs = list(dict.fromkeys(p.doc_id for p in passages))
+    for words, _ in study_named_by(query):
+        having = [doc_id for doc_id in docs if words <= rows.front(doc_id)]
+        if len(having) == 1:
+            out.setdefault(having[0], set()).update(words)
+    return out
 
 
 def gather_evidence(
@@ -507,18 +546,19 @@ def gather_evidence(
     results next to it (``RESULTS_AFTER_AIM``).
     """
     found = Gathered(query=query)
+    rows = _Rows(library)
     named = named_authors(query, passages)
-    for doc_id, words in named_by_title(query, passages).items():
-        named.setdefault(doc_id, set()).update(words)
+    for also in (named_by_title(query, passages), named_as_study(query, passages, rows)):
+        for doc_id, words in also.items():
+            named.setdefault(doc_id, set()).update(words)
     # "the Dubois study" is that paper: its sentences are the evidence, not a rat paper's
     # CHX doses beside them
     own = [p for p in passages if p.doc_id in named]
-    pages: dict[str, list[str]] = {}
     cands = [
         (p, a, b, text)
         for p in own or passages
         for a, b, text in _candidates(
-            p, mid=p.char_start > 0 and opens_mid_sentence(p, _pages(library, p, pages))
+            p, mid=p.char_start > 0 and opens_mid_sentence(p, rows.pages(p.doc_id))
         )
     ]
     if not cands:

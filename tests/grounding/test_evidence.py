@@ -199,3 +199,27 @@ def test_a_paper_named_by_an_acronym_of_its_title_is_answered_from_that_paper(
     assert named_by_title("How many smokers did the RCT recruit?", [uni, twice]) == {}
     found = gather_evidence(corpus_library, question, [uni, ears])
     assert {i.passage.doc_id for i in found.items} == {"ears"}
+
+
+def test_a_paper_named_as_the_study_of_its_front_pages_words_is_answered_from_it(
+    corpus_library,
+) -> None:
+    from ideapump.grounding.evidence import _Rows, named_as_study
+
+    # the 1.5B model added the smoking trial's recruitment routes to this answer
+    question = (
+        "How many people were in the long-duration bed rest study, and how were they split "
+        "into groups?"
+    )
+    passages = answer_passages(corpus_library, question, AgentOptions())
+    assert len({p.doc_id for p in passages}) > 1
+    named = named_as_study(question, passages, _Rows(corpus_library))
+    assert [corpus_library.get(d).title[:30] for d in named] == ["Regular exercise counteracts c"]
+    found = gather_evidence(corpus_library, question, passages)
+    assert {i.passage.doc_id for i in found.items} == set(named)
+    # a word two papers' front pages share names neither
+    rows = _Rows(corpus_library)
+    fronts = [rows.front(d) for d in dict.fromkeys(p.doc_id for p in passages)]
+    common = sorted(w for w in fronts[0] & fronts[1] if w.isalpha() and len(w) == 5)
+    assert common, "two front pages with a word in common"
+    assert named_as_study(f"What did the {common[0]} study find?", passages, rows) == {}
