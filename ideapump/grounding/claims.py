@@ -54,6 +54,7 @@ from ideapump.grounding.directions import (
     said_of,
     without_directions,
 )
+from ideapump.grounding.lists import omitted_alternatives
 from ideapump.grounding.no_effect import affirms_denied, names_denied
 from ideapump.grounding.normalize import Number, content_words, fold, number_in, numbers, terms
 from ideapump.grounding.quotes import sentence_spans, tidy
@@ -592,6 +593,12 @@ def check_sentence(
             reasons.append(
                 f"gives {', '.join(misplaced)} to what another sentence of the passage measures"
             )
+    left_out = omitted_alternatives(strip_markers(sentence), sources)
+    if left_out:
+        reasons.append(
+            f"gives its alternatives as the whole choice, but the passage also lists "
+            f"{', '.join(left_out)}"
+        )
     tests = mismatched_tests(sentence, sources)
     if tests:
         reasons.append(f"{'; '.join(tests)} is not a test the cited passage reports")
