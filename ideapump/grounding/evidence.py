@@ -43,7 +43,7 @@ from ideapump.errors import InputError, NotFoundError
 from ideapump.grounding.citations import DATA_KINDS
 from ideapump.grounding.claims import study_named_by
 from ideapump.grounding.normalize import content_words, numbers, quote_key, terms
-from ideapump.grounding.quotes import is_finding, sentence_spans, tidy
+from ideapump.grounding.quotes import after_heading, is_finding, sentence_spans, tidy
 from ideapump.grounding.works import cites_others
 from ideapump.prompts import data_block
 
@@ -374,6 +374,8 @@ def _candidates(
         spans, data = sentence_spans(passage.quote), False
     out = []
     for a, b in spans:
+        if not data:
+            a += after_heading(passage.quote[a:b])
         text = tidy(passage.quote[a:b])
         if data:
             if is_finding(text, data=True):

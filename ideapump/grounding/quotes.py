@@ -272,6 +272,46 @@ def is_bare_reference(quote: str) -> bool:
 _PAREN_REFERENCE = re.compile(r"\([^()]*\b(?:1[89]|20)\d\d[a-z]?\b[^()]*\)")
 
 
+# A section or figure title: "Effects of 2-cyclohexen-1-one (CHX) on immobility during the
+# forced swimming test." (Iguchi et al.'s figure, quoted by the 1.5B model as a finding),
+# "Comparison of physiological indicators between conditions on the Test Day".
+_HEADING = re.compile(
+    r"^\s*(?:fig(?:ure)?\.?\s*\d+[a-z]?\.?\s*)?(?:the\s+)?"
+    r"(?:effects?|influence|impact|role|changes?|comparison|relationship|association)\s+"
+    r"(?:of|in|between)\b",
+    re.I,
+)
+# What makes a title a sentence: "The effect of eye-movement preparation on the PLR was
+# evident in two main ways."
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|did|does|do|can|could|may|might|will|"
+    r"would|should|must|revealed|reveals|relies|rely|showed|shows|show|found|"
+    r"indicat(?:ed|es)|suggest(?:ed|s)|demonstrat(?:ed|es)|depend(?:ed|s)|differ(?:ed|s)|"
+    r"led|leads|increased|decreased|reduced|improved)\b",
+    re.I,
+)
+# Where a title run on into its section's first sentence ends: "Effect of repeated CHX
+# administration on the forced swimming test The effect of repeated CHX ... was assessed".
+_RUN_ON = re.compile(r"(?<=[a-z0-9)])\s+(?=(?:The|We|In|To|This|These|Our|A|An|Here)\s)")
+
+
+def is_heading(text: str) -> bool:
+    """True when ``text`` is a section or figure title, not a sentence."""
+    return bool(_HEADING.match(text)) and not _FINITE.search(text)
+
+
+def after_heading(text: str) -> int:
+    """Where the sentence starts in ``text`` when a title runs on into it; 0 when none
+    does."""
+    if not _HEADING.match(text):
+        return 0
+    for m in _RUN_ON.finditer(text):
+        if not _FINITE.search(text[: m.start()]):
+            return m.end()
+        break
+    return 0
+
+
 def is_finding(quote: str, *, data: bool = False) -> bool:
     """True when ``quote`` is a claim a reader can use.
 
@@ -291,6 +331,8 @@ def is_finding(quote: str, *, data: bool = False) -> bool:
     if len(_PAREN_REFERENCE.sub(" ", quote).split()) < MIN_FINDING_WORDS:
         return False
     if _FRONT_MATTER.search(quote) or _LABEL.match(quote) or is_bare_reference(quote):
+        return False
+    if is_heading(quote):
         return False
     if len(_INITIALS.findall(quote)) >= 2 or _VOLUME.search(quote) or quote.count("|") >= 2:
         return False  # a reference-list entry, or a journal's running footer

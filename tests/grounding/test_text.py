@@ -89,6 +89,9 @@ def test_sentences_keep_et_al_initials_and_headings_apart() -> None:
         # Thompson et al.'s list of abbreviations (p. 13), once chat evidence
         "BMI: Body mass index; CO: Carbon monoxide; EARS: Exercise assisted reduction then "
         "stop; FTND: Fagerström test for nicotine dependence; GP: General practitioner.",
+        # Iguchi et al.'s figure titles, shown by the 1.5B model as an answer
+        "Effects of 2-cyclohexen-1-one (CHX) on immobility during the forced swimming test.",
+        "Fig. 2 Changes in the circadian phase of rectal temperature from day 7 to day 49.",
     ],
 )
 def test_what_is_no_finding(quote: str) -> None:
@@ -104,6 +107,18 @@ def test_a_finding_and_a_bare_reference() -> None:
         "Results: smokers in the exercise arm cut down more; response rates were low; "
         "recruitment took longer than planned."
     )
+
+
+def test_a_title_run_on_into_its_sections_first_sentence_is_cut_off() -> None:
+    from ideapump.grounding.quotes import after_heading
+
+    title = "Effect of repeated CHX administration on the forced swimming test"
+    sentence = "The effect of repeated CHX administration on immobility was assessed 35 days after."
+    assert sentence == f"{title}\n{sentence}"[after_heading(f"{title}\n{sentence}") :]
+    assert after_heading(sentence) == 0 and is_finding(sentence)
+    # a title with its verb is a sentence
+    said = "The effect of eye-movement preparation on the PLR was evident in two main ways."
+    assert is_finding(said) and after_heading(said) == 0
 
 
 def test_a_fragment_is_snapped_to_its_whole_sentence() -> None:
