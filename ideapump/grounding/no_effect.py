@@ -9,8 +9,10 @@ words. What it says of amisulpride is the opposite.
 
 :func:`denied` reads the things a sentence names under a negation ("but not under
 amisulpride", "no effect of amisulpride", "amisulpride had no effect");
-:func:`affirms_denied` finds a claim that states a change (up or down) for such a
-thing, where no source sentence states that change for it outside a negation.
+:func:`unmoved` reads the outcomes it says did not change ("did not affect fruit and
+vegetable intake"). :func:`affirms_denied` finds a claim that states a change (up or
+down) for such a thing, where no source sentence states that change for it outside a
+negation.
 """
 
 from __future__ import annotations
@@ -36,6 +38,23 @@ _DENIED = (
         re.I,
     ),
 )
+# What was measured and did not move: Epton et al.'s "The intervention reduced rates of
+# smoking ... but did not affect fruit and vegetable intake", cited by the 1.5B model for
+# "The intervention reduced fruit and vegetable intake"; and their abstract's "but it had
+# little effect on fruit and vegetable intake". An outcome, not a cause: a proposal may
+# well test again what a paper found unmoved (coherence reads :func:`denied` only).
+_UNMOVED = (
+    re.compile(
+        r"\b(?:did|does|do)\s+not\s+(?:significantly\s+)?"
+        rf"(?:affect|alter|change|influence|modify)\s+{_THING}",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:had|has|have|showed|shows)\s+(?:little|no)\s+(?:significant\s+|clear\s+)?"
+        rf"(?:effects?|influence|impact)\s+on\s+{_THING}",
+        re.I,
+    ),
+)
 # Words the patterns catch that name no thing: "not under the influence", "no effect on".
 _NOT_A_THING = frozenset({"influence", "any", "all", "both", "either", "this", "that", "it", "its"})
 
@@ -46,10 +65,17 @@ def denied(sentence: str) -> set[str]:
     return found - _NOT_A_THING
 
 
+def unmoved(sentence: str) -> set[str]:
+    """The outcomes (lower-case words) ``sentence`` says did not change."""
+    found = {m["what"].lower() for p in _UNMOVED for m in p.finditer(sentence)}
+    return found - _NOT_A_THING
+
+
 def names_denied(sentence: str, source_sentence: str) -> bool:
     """True when ``sentence`` names a thing ``source_sentence`` says had no effect: its
     "no effect" agrees with the source there, whatever else the source says changed."""
-    return any(mentions(sentence, thing) for thing in denied(source_sentence))
+    gone = denied(source_sentence) | unmoved(source_sentence)
+    return any(mentions(sentence, thing) for thing in gone)
 
 
 def mentions(sentence: str, thing: str) -> bool:
@@ -62,7 +88,7 @@ def _sentences(source: str) -> tuple[tuple[str, frozenset[str], frozenset[str]],
     out = []
     for a, b in sentence_spans(source):
         s = tidy(source[a:b])
-        out.append((s, frozenset(denied(s)), frozenset(directions(s))))
+        out.append((s, frozenset(denied(s) | unmoved(s)), frozenset(directions(s))))
     return tuple(out)
 
 
@@ -76,7 +102,7 @@ def affirms_denied(sentence: str, sources: Sequence[str]) -> str | None:
     changes = directions(sentence) - {"none"}
     if not changes:
         return None
-    own = denied(sentence)
+    own = denied(sentence) | unmoved(sentence)
     for source in sources:
         for text, nots, _ in _sentences(source):
             for thing in nots - own:

@@ -322,6 +322,28 @@ def test_a_change_for_what_the_passage_says_had_none_fails() -> None:
     assert check_sentence(swapped, [also]).ok
 
 
+def test_a_change_for_an_outcome_the_passage_says_did_not_move_fails() -> None:
+    # Epton et al.; the 1.5B model wrote the first sentence below, citing it
+    result = (
+        "The intervention reduced rates of smoking at the 6-month follow-up (8.70% of "
+        "participants in the intervention arm were smokers compared to 13.01% of the control "
+        "arm) but did not affect fruit and vegetable intake, physical activity or alcohol "
+        "consumption."
+    )
+    abstract = (
+        "The results of the RCT indicate that the online health behaviour intervention "
+        "reduced smoking rates, but it had little effect on fruit and vegetable intake."
+    )
+    swapped = "The online intervention reduced fruit and vegetable intake."
+    for source in (result, abstract):
+        verdict = check_sentence(swapped, [source], strict=True)
+        assert not verdict.ok and "no such effect" in verdict.reasons[0]
+        said = "The online intervention reduced smoking rates."
+        assert check_sentence(said, [source], strict=True).ok
+        unmoved = "The intervention did not change fruit and vegetable intake."
+        assert check_sentence(unmoved, [source], strict=True).ok
+
+
 def test_the_question_said_back_is_not_supported_by_a_passage_that_does_not_say_it() -> None:
     from ideapump.grounding.claims import restated_question
 
