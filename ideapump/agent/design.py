@@ -162,7 +162,9 @@ INERT = re.compile(r"\b(?:placebo|sham|vehicle|saline|dummy|inactive)\b", re.I)
 # A condition that is the comparison, not what is varied.
 CONTROL_ARM = re.compile(
     rf"{INERT.pattern}|\bcontrols?\b|\bbaseline\b|\busual care\b|"
-    r"\bno (?:treatment|intervention|drug|manipulation|exercise)\b",
+    # "HDBR without exercise" beside "HDBR with regular resistive exercise", whose only
+    # control was then "No exercise" (a proposal read this session)
+    r"\b(?:no|without) (?:any )?(?:treatment|intervention|drug|manipulation|exercise)\b",
     re.I,
 )
 # A control that says "without" what a condition gives: that is the comparison condition.

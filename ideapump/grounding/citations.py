@@ -35,6 +35,7 @@ from ideapump.grounding.quotes import (
     quote_occurs,
     repair_quote,
     snap_quote,
+    unfinished,
 )
 from ideapump.prompts import data_block
 
@@ -74,10 +75,15 @@ def finding_quote(passage: Passage, quote: str, claim: str = "") -> str | None:
         shown = snap_quote(best, text) or best
     else:
         shown = snap_quote(quote, text) or quote
-    if not is_finding(shown) or opens_with(shown, title):
+    if not is_finding(shown) or opens_with(shown, title) or unfinished(shown, text):
         best = closest_sentence(text, claim or quote, avoid=title)
         shown = snap_quote(best, text) or best
-    ok = is_finding(shown) and not opens_with(shown, title) and quote_occurs(shown, text)
+    ok = (
+        is_finding(shown)
+        and not opens_with(shown, title)
+        and not unfinished(shown, text)
+        and quote_occurs(shown, text)
+    )
     return shown if ok else None
 
 

@@ -368,7 +368,7 @@ def closest_sentence(
     found = sentences(text)
     if avoid:
         found = [s for s in found if not opens_with(s, avoid)] or found
-    found = [s for s in found if not continues(s, text)] or found
+    found = [s for s in found if not continues(s, text) and not unfinished(s, text)] or found
     # A journal's front matter has no full stops, so its keyword list reads as one
     # short sentence made of the paper's topic words, and won on shared words alone.
     found = (
@@ -391,6 +391,20 @@ def continues(sentence: str, text: str) -> bool:
     """
     head = quote_key(sentence)[:40]
     return sentence.lstrip()[:1].islower() and bool(head) and quote_key(text).startswith(head)
+
+
+def unfinished(sentence: str, text: str) -> bool:
+    """True when ``sentence`` is the head of a sentence cut at the end of ``text``.
+
+    A proposal cited "Based on a previous experiment investigating the effects of time of
+    exercise on a circadian rhythm during 3-day horizontal bed rest25, we predicted that
+    HDBR without exercise would induce a phase": the chunk ends there.
+    """
+    tail = quote_key(sentence)[-40:]
+    return bool(tail) and not _ENDS.search(sentence.rstrip()) and quote_key(text).endswith(tail)
+
+
+_ENDS = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 
 
 def opens_with(text: str, title: str) -> bool:

@@ -275,6 +275,11 @@ def test_a_control_that_restates_the_comparison_condition_is_no_control() -> Non
     # a session without any drug is a control of a drug-vs-placebo design
     baseline = ["a baseline session without any drug"]
     assert proposal_faults(draft_of(controls=baseline)) == {}
+    # a comparison condition said "without": a proposal read with the model, whose only
+    # control was "No exercise"
+    rest = ["HDBR without exercise", "HDBR with regular resistive exercise"]
+    faults = proposal_faults(draft_of(conditions=rest, controls=["No exercise"]))
+    assert "'No exercise' is a condition, not a control" in faults["controls"]
     # with no comparison condition, "without noradrenaline" adds one, and is a control
     doses = ["high dose of noradrenaline", "low dose of noradrenaline"]
     no_drug = ["a session without noradrenaline"]

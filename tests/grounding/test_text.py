@@ -132,3 +132,20 @@ def test_a_fragment_is_snapped_to_its_whole_sentence() -> None:
         "propranolol, but not under amisulpride."
     )
     assert snapped is not None and quote_occurs(snapped, text)
+
+
+def test_a_quote_the_chunk_cuts_off_gives_way_to_a_whole_sentence() -> None:
+    from ideapump.grounding.citations import finding_quote
+    from tests.conftest import make_passage
+
+    # a proposal read this session cited the first sentence below as it stops
+    cut = (
+        "Based on a previous experiment investigating the effects of time of exercise on a "
+        "circadian rhythm during 3-day horizontal bed rest, we predicted that HDBR without "
+        "exercise would induce a phase"
+    )
+    whole = "We found that HDBR induces a phase delay of circadian rhythm after 49 days."
+    passage = make_passage(f"{whole} {cut}")
+    assert finding_quote(passage, cut, "exercise shifts the circadian phase") == whole
+    assert finding_quote(make_passage(cut), cut) is None
+    assert finding_quote(passage, whole) == whole
