@@ -141,7 +141,12 @@ def _figure_for(text: str, about: set[str]) -> bool:
     gives no figure for soap."""
     words = text.split()
     named = [k for k, w in enumerate(words) if about & content_words(w)]
-    counted = [k for k, w in enumerate(words) if numbers(w, words=True)]
+    # "one" is how prose says "a": "when one horse did not follow" counts no horses
+    counted = [
+        k
+        for k, w in enumerate(words)
+        if numbers(w, words=True) and w.strip(",.;:").lower() != "one"
+    ]
     return any(abs(a - b) <= FIGURE_REACH for a in named for b in counted)
 
 

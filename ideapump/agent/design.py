@@ -68,7 +68,8 @@ BETWEEN = re.compile(
     # start. Either one or the other, unless it is per session ("on each day").
     rf"\b(?:each|every) {_SUBJECTS} (?:is |will be )?(?:exposed to|given|treated with|"
     rf"receives?|gets?|takes?|(?:will )?(?:receive|get|take)) either\b"
-    r"(?![^.]*\b(?:each|every|per|one)\s+(?:of\s+\w+\s+)?(?:sessions?|days?|visits?|blocks?|runs?|weeks?)\b)",
+    r"(?![^.]*\b(?:each|every|per|one)\s+(?:of\s+\w+\s+)?"
+    r"(?:sessions?|days?|visits?|blocks?|runs?|weeks?)\b)",
     re.I,
 )
 #: What a repaired design says about who does which condition: a choice, not free text.

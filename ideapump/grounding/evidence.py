@@ -484,7 +484,7 @@ def _results_after_aim(scored: list[_Scored], results: ResultReader, floor: floa
     return [top, *lifted, *(s for s in scored[1:] if s not in front)]
 
 
-class _Rows:
+class DocumentRows:
     """The registry rows of the retrieved passages' documents, read once per question."""
 
     def __init__(self, library: Library) -> None:
@@ -512,7 +512,9 @@ class _Rows:
         return content_words(" ".join([row.title, *row.authors, first]))
 
 
-def named_as_study(query: str, passages: Sequence[Passage], rows: _Rows) -> dict[str, set[str]]:
+def named_as_study(
+    query: str, passages: Sequence[Passage], rows: DocumentRows
+) -> dict[str, set[str]]:
     """The paper ``query`` names as "the <words> study" (or trial, experiment): the one
     retrieved paper whose title, authors or first page has the words, where only one
     has them; doc_id -> the words.
@@ -548,7 +550,7 @@ def gather_evidence(
     results next to it (``RESULTS_AFTER_AIM``).
     """
     found = Gathered(query=query)
-    rows = _Rows(library)
+    rows = DocumentRows(library)
     named = named_authors(query, passages)
     for also in (named_by_title(query, passages), named_as_study(query, passages, rows)):
         for doc_id, words in also.items():

@@ -204,7 +204,7 @@ def test_a_paper_named_by_an_acronym_of_its_title_is_answered_from_that_paper(
 def test_a_paper_named_as_the_study_of_its_front_pages_words_is_answered_from_it(
     corpus_library,
 ) -> None:
-    from ideapump.grounding.evidence import _Rows, named_as_study
+    from ideapump.grounding.evidence import DocumentRows, named_as_study
 
     # the 1.5B model added the smoking trial's recruitment routes to this answer
     question = (
@@ -213,12 +213,12 @@ def test_a_paper_named_as_the_study_of_its_front_pages_words_is_answered_from_it
     )
     passages = answer_passages(corpus_library, question, AgentOptions())
     assert len({p.doc_id for p in passages}) > 1
-    named = named_as_study(question, passages, _Rows(corpus_library))
+    named = named_as_study(question, passages, DocumentRows(corpus_library))
     assert [corpus_library.get(d).title[:30] for d in named] == ["Regular exercise counteracts c"]
     found = gather_evidence(corpus_library, question, passages)
     assert {i.passage.doc_id for i in found.items} == set(named)
     # a word two papers' front pages share names neither
-    rows = _Rows(corpus_library)
+    rows = DocumentRows(corpus_library)
     fronts = [rows.front(d) for d in dict.fromkeys(p.doc_id for p in passages)]
     common = sorted(w for w in fronts[0] & fronts[1] if w.isalpha() and len(w) == 5)
     assert common, "two front pages with a word in common"
