@@ -108,7 +108,7 @@ def draft(name: str, docs: dict[int, str], body: dict[str, Any] | None = None) -
         return {
             "title": "Manipulate the retrieved factor in a preregistered follow-up"
             + (f", part {k + 1}" if k else ""),
-            "hypothesis": "Changing the factor reported in the cited work shifts the measure.",
+            "hypothesis": f"Changing the factor reported in the cited work shifts {_OUTCOMES[k]}.",
             "rationale": "The cited passage reports the effect in one sample only.",
             "design": "Between-subjects, two groups, randomised and blinded.",
             "conditions": ["manipulation", "control"],

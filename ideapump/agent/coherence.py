@@ -150,6 +150,16 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
         or len(re.findall(r"[A-Za-z]{2,}", d.primary_measure)) < 1
     ):
         problems["primary_measure"] = "primary_measure must name one outcome that is measured"
+    elif terms(d.hypothesis) and not terms(d.primary_measure) & terms(
+        f"{d.hypothesis} {d.expected_if_true} {d.expected_if_false}"
+    ):
+        # "pupillometry", for a hypothesis and results on value-free random exploration
+        # (the final quick start of a session, and 2 of the 71 saved drafts); "Number of
+        # trials" (a third). The power analysis and "If it fails" are about the measure.
+        problems["primary_measure"] = (
+            f"primary_measure {d.primary_measure.strip()!r} is not what the hypothesis and "
+            "the expected results say changes: name the measure of that outcome"
+        )
     return problems
 
 

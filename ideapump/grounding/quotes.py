@@ -407,6 +407,24 @@ def unfinished(sentence: str, text: str) -> bool:
 _ENDS = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 
 
+def cut_to_whole(quote: str, text: str) -> str:
+    """``quote`` without the sentences the chunk ``text`` cuts: a tail it opens with
+    (:func:`continues`), a head it ends with (:func:`unfinished`), as long as a sentence
+    is left.
+
+    The final quick start cited "that subjects could deploy (Jepma and Nieuwenhuis,
+    2011). Future studies might usefully include indirect measures of noradrenaline
+    activity, for example pupillometry, ...": the model's quote began at the chunk's
+    start, and widening it to whole sentences kept the chunk's opening fragment.
+    """
+    spans = [(a, b) for a, b in sentence_spans(quote) if quote[a:b].strip()]
+    while len(spans) > 1 and continues(quote[spans[0][0] : spans[0][1]], text):
+        spans = spans[1:]
+    while len(spans) > 1 and unfinished(quote[spans[-1][0] : spans[-1][1]], text):
+        spans = spans[:-1]
+    return quote[spans[0][0] : spans[-1][1]].strip() if spans else quote
+
+
 def opens_with(text: str, title: str) -> bool:
     """True when ``text`` starts with ``title`` (its first 40 characters, as keys)."""
     head = quote_key(title)[:40]

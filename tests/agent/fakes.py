@@ -97,7 +97,17 @@ def three_experiments() -> Handler:
     propose drops a draft of an experiment it already has."""
     titles = iter(["Light x attention", "Pupil pilot follow-up", "Third idea"])
     measures = iter(["proportion of novel-option choices", "pupil dilation", "reaction times"])
-    return lambda _body, p: {**proposal(p, title=next(titles)), "primary_measure": next(measures)}
+
+    def draft(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        measure = next(measures)
+        return {
+            **proposal(p, title=next(titles)),
+            "primary_measure": measure,
+            # a hypothesis on what is measured: a measure it does not name is sent back
+            "hypothesis": f"Boosting noradrenaline increases {measure} in long horizons.",
+        }
+
+    return draft
 
 
 def reflection(_body: dict[str, Any], _p: dict[int, str]) -> dict[str, Any]:

@@ -434,6 +434,7 @@ def test_a_condition_that_names_the_predicted_outcome_is_a_measure() -> None:
     faces = draft_of(
         hypothesis="Noradrenaline increases attention to fearful faces.",
         conditions=["fearful faces", "neutral faces"],
+        primary_measure="looking time at the faces",
         expected_if_true="Longer looks at fearful faces.",
         expected_if_false="Looks as long at fearful faces as at neutral faces.",
     )
@@ -747,3 +748,21 @@ def test_a_failure_names_the_conditions_by_their_names() -> None:
         "No difference in number of successful trials between placebo and amisulpride, or "
         "the reverse: Participants in the amisulpride group will perform worse"
     )
+
+
+def test_the_primary_measure_is_what_the_hypothesis_says_changes() -> None:
+    # the final quick start of a session: pupillometry, a measure of the drug's action,
+    # for a hypothesis and expected results on value-free random exploration
+    quick = draft_of(
+        hypothesis=(
+            "Noradrenaline influences exploration strategies in loss-frame environments by "
+            "modulating value-free random exploration."
+        ),
+        primary_measure="pupillometry",
+        expected_if_true="More value-free random exploration in the noradrenaline condition.",
+        expected_if_false="As much value-free random exploration as on placebo.",
+    )
+    fault = proposal_faults(quick)["primary_measure"]
+    assert "'pupillometry' is not what the hypothesis and the expected results" in fault
+    named = quick.model_copy(update={"primary_measure": "share of random exploratory choices"})
+    assert "primary_measure" not in proposal_faults(named)

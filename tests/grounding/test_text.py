@@ -149,3 +149,19 @@ def test_a_quote_the_chunk_cuts_off_gives_way_to_a_whole_sentence() -> None:
     assert finding_quote(passage, cut, "exercise shifts the circadian phase") == whole
     assert finding_quote(make_passage(cut), cut) is None
     assert finding_quote(passage, whole) == whole
+
+
+def test_a_quote_keeps_no_sentence_the_chunk_cuts() -> None:
+    from ideapump.grounding.citations import finding_quote
+    from tests.conftest import make_passage
+
+    # the final quick start's citation opened with the chunk's first words
+    future = (
+        "Future studies might usefully include indirect measures of noradrenaline activity, "
+        "for example pupillometry, to examine a potential link with value-free random "
+        "exploration."
+    )
+    text = f"that subjects could deploy (Jepma and Nieuwenhuis, 2011). {future} We also"
+    quote = f"that subjects could deploy (Jepma and Nieuwenhuis, 2011). {future}"
+    assert finding_quote(make_passage(text), quote) == future
+    assert finding_quote(make_passage(text), f"{quote} We also") == future
