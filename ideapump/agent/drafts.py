@@ -42,6 +42,14 @@ if TYPE_CHECKING:
     from ideapump.llm.model import ChatModel
 
 
+def reasons(faults: dict[str, str]) -> str:
+    """The rules a draft breaks, each said once: the final quick start of a session was
+    told "Draft 2: the cited passage reports no effect of amisulpride, ...; the cited
+    passage reports no effect of amisulpride, ..." (its hypothesis and its conditions
+    broke the one rule)."""
+    return "; ".join(dict.fromkeys(faults.values()))
+
+
 def describe(d: ProposalDraft) -> str:
     return "\n".join(
         [
@@ -123,7 +131,7 @@ def candidate(
             budget += 1
         draft = repair(llm, draft, faults, block)
         repairs += 1
-    return "; ".join(faults.values()), got.removed, 0
+    return reasons(faults), got.removed, 0
 
 
 # Fields a repair may be asked for that describe() leaves out of every other prompt.
@@ -171,7 +179,7 @@ def repair(
             [describe(draft)]
             + [f"{name}: {getattr(draft, name)}" for name in faults if name in _NOT_DESCRIBED]
         ),
-        problems="; ".join(faults.values()),
+        problems=reasons(faults),
         fields=", ".join(faults),
         choices=choices,
     )

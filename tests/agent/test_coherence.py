@@ -766,3 +766,11 @@ def test_the_primary_measure_is_what_the_hypothesis_says_changes() -> None:
     assert "'pupillometry' is not what the hypothesis and the expected results" in fault
     named = quick.model_copy(update={"primary_measure": "share of random exploratory choices"})
     assert "primary_measure" not in proposal_faults(named)
+
+
+def test_a_rule_two_fields_break_is_said_once() -> None:
+    from ideapump.agent.drafts import reasons
+
+    why = "the cited passage reports no effect of amisulpride"
+    assert reasons({"hypothesis": why, "conditions": why}) == why
+    assert reasons({"hypothesis": why, "controls": "controls must"}) == f"{why}; controls must"
