@@ -12,12 +12,12 @@ import re
 from pydantic import BaseModel
 
 from ideapump.agent.grounding import sentences
+from ideapump.grounding.quotes import ENDS_SENTENCE
 
 # "the passages do not say" is what the summary prompt asks for instead of a guess;
 # as a key finding it is no finding.
 _NOT_SAID = re.compile(r"\b(?:passages?|documents?|text)\s+do(?:es)?\s+not\s+say\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s|$)")
-_ENDS_WHOLE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 
 
 def max_length(model: type[BaseModel], name: str) -> int | None:
@@ -37,7 +37,7 @@ def whole_sentences(text: str, limit: int | None) -> str:
     is the model's own and is left as it is.
     """
     text = text.strip()
-    if limit is None or len(text) < limit - 2 or _ENDS_WHOLE.search(text):
+    if limit is None or len(text) < limit - 2 or ENDS_SENTENCE.search(text):
         return text
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     return text[: ends[-1]] if ends else text.rstrip(" ,;:([") + "\u2026"

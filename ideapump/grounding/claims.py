@@ -193,7 +193,7 @@ def misplaced_numbers(sentence: str, sources: Sequence[str]) -> list[str]:
     plain = strip_markers(sentence)
     about = terms(plain)
     found = [
-        (src, t, nums, text)
+        (t, nums, text)
         for src in sources
         for (t, nums), (text, _, _) in zip(
             _sentence_numbers(src), _source_sentences(src), strict=True
@@ -202,12 +202,12 @@ def misplaced_numbers(sentence: str, sources: Sequence[str]) -> list[str]:
     out = []
     for n in numbers(plain):
         unit = _unit(plain, n.text)
-        giving = [f for f in found if number_in(n, list(f[2]))]
+        giving = [f for f in found if number_in(n, list(f[1]))]
         if unit is None or not giving:
             continue
-        best = max(giving, key=lambda f: len(about & f[1]))
-        added = about - best[1]
-        for _, t, nums, text in found:
+        best = max(giving, key=lambda f: len(about & f[0]))
+        added = about - best[0]
+        for t, nums, text in found:
             if not (added & t) or any(number_in(n, [m]) for m in nums):
                 continue
             if any(_unit(fold(text), m.text) == unit for m in nums):
@@ -287,29 +287,25 @@ def _scored(plain: str, sources: Sequence[str]) -> list[tuple[int, str, frozense
     about = terms(without_directions(plain))
     stated = [n for n in numbers(plain) if n.text.lower() not in _NOT_COUNTS]
 
-    def shared(s: str, t: frozenset[str]) -> int:
+    def shared(t: frozenset[str], given: tuple[Number, ...]) -> int:
         # A number the claim gives says which sentence it is about more than any word:
         # "the bed rest group without exercise was delayed by 0.69 hours" is about "CTR
         # showed a phase delay of 0.69 h", not the next sentence on the exercise groups.
-        given = _numbers_in(s) if stated else ()
         return len(about & t) + NUMBER_WEIGHT * sum(number_in(n, list(given)) for n in stated)
 
     return [
-        (shared(s, t), s, frozenset(FLIP.get(x, x) for x in d))
+        (shared(t, given), s, frozenset(FLIP.get(x, x) for x in d))
         if compared_the_other_way(plain, s)
-        else (shared(s, t), s, d)
+        else (shared(t, given), s, d)
         for src in sources
-        for s, t, d in _source_sentences(src)
+        for (s, t, d), (_, given) in zip(
+            _source_sentences(src), _sentence_numbers(src), strict=True
+        )
     ]
 
 
 #: What a number the claim and a source sentence share counts for, in content words.
 NUMBER_WEIGHT = 2
-
-
-@lru_cache(maxsize=2048)
-def _numbers_in(sentence: str) -> tuple[Number, ...]:
-    return tuple(numbers(sentence, words=True))
 
 
 def contradicted(sentence: str, sources: Sequence[str]) -> str | None:

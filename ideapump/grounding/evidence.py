@@ -43,7 +43,13 @@ from ideapump.errors import InputError, NotFoundError
 from ideapump.grounding.citations import DATA_KINDS
 from ideapump.grounding.claims import study_named_by
 from ideapump.grounding.normalize import content_words, numbers, quote_key, terms
-from ideapump.grounding.quotes import after_heading, is_finding, sentence_spans, tidy
+from ideapump.grounding.quotes import (
+    ENDS_SENTENCE,
+    after_heading,
+    is_finding,
+    sentence_spans,
+    tidy,
+)
 from ideapump.grounding.works import cites_others
 from ideapump.prompts import data_block
 
@@ -231,8 +237,6 @@ RELATIVE_FLOOR = 0.5
 #: Longer "sentences" are run-on tables or PDF columns without full stops.
 MAX_ITEM_WORDS = 80
 _TABLE = re.compile(r"^Table\s+[A-Z]?\d+")
-# How a whole sentence ends: a full stop, ! or ?, perhaps inside quotes or brackets.
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 
 
 def cosine(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -383,7 +387,7 @@ def _candidates(
             continue
         fragment = not fragments and (
             (a == 0 and (mid or text[:1].islower()))
-            or (b >= len(passage.quote.rstrip()) and not _SENTENCE_END.search(text))
+            or (b >= len(passage.quote.rstrip()) and not ENDS_SENTENCE.search(text))
         )
         if (
             is_finding(text)
@@ -501,7 +505,7 @@ class DocumentRows:
 
     def pages(self, doc_id: str) -> list[str]:
         row = self.get(doc_id)
-        return list(row.page_texts or []) if row else []
+        return (row.page_texts or []) if row else []
 
     def front(self, doc_id: str) -> set[str]:
         """The content words of the document's title, authors and first page."""

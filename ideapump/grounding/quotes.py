@@ -401,10 +401,15 @@ def unfinished(sentence: str, text: str) -> bool:
     HDBR without exercise would induce a phase": the chunk ends there.
     """
     tail = quote_key(sentence)[-40:]
-    return bool(tail) and not _ENDS.search(sentence.rstrip()) and quote_key(text).endswith(tail)
+    return (
+        bool(tail)
+        and not ENDS_SENTENCE.search(sentence.rstrip())
+        and quote_key(text).endswith(tail)
+    )
 
 
-_ENDS = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+#: How a whole sentence ends: a full stop, ! or ?, perhaps inside quotes or brackets.
+ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 
 
 def cut_to_whole(quote: str, text: str) -> str:
