@@ -31,7 +31,19 @@ _NOT_A_RESULT = re.compile(
     r"(?:increasing|growing|renewed|considerable|great)\s+(?:interest|attention)|"
     r"(?:has|have)\s+(?:gained|attracted|received)\b|"
     # a purpose: "an intervention to promote behavior intended to reduce transmission"
-    r"intended to|designed to|in order to|so as to)\b",
+    r"intended to|designed to|in order to|so as to|"
+    # what a study set out to do: "The U@Uni RCT assessed the efficacy of ..." (Epton et
+    # al.'s discussion opens so; 14 PubMedQA sentences, each under an aim, background
+    # or methods label)
+    r"(?:RCT|trial|study|project|experiment|programme|program)\s+(?:will\s+)?"
+    r"(?:assess|evaluat|examin|investigat|test|determin|explor|compar)\w*|"
+    # what is not yet known: "Few theory- and evidence-based interventions to improve
+    # regular handwashing are available." (Lhakhang et al.'s abstract); 17 PubMedQA
+    # sentences, each under a background, objective or rationale label
+    r"(?:few|little|limited|scarce)\s+(?:[\w-]+\s+){0,9}?(?:are|is|have been|has been|"
+    r"exists?)\s+(?:currently\s+|yet\s+)?(?:available|known|published|developed|reported|"
+    r"understood)|"
+    r"(?:remains?|is|are)\s+(?:unclear|unknown|poorly understood|controversial|debated))\b",
     re.IGNORECASE,
 )
 # A structured abstract's sentence under a label that sets the study up:
