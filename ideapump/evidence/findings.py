@@ -33,9 +33,11 @@ _NOT_A_RESULT = re.compile(
     # a purpose: "an intervention to promote behavior intended to reduce transmission"
     r"intended to|designed to|in order to|so as to|"
     # what a study set out to do: "The U@Uni RCT assessed the efficacy of ..." (Epton et
-    # al.'s discussion opens so; 14 PubMedQA sentences, each under an aim, background
-    # or methods label)
-    r"(?:RCT|trial|study|project|experiment|programme|program)\s+(?:will\s+)?"
+    # al.'s discussion opens so), "Overall, this research has explored in a unique way
+    # ..." (Lhakhang et al.'s, quoted as an extractive answer); 16 PubMedQA sentences,
+    # each under an aim, background or methods label
+    r"(?:RCT|trial|study|research|project|experiment|programme|program|paper|work)\s+"
+    r"(?:will\s+|has\s+|have\s+)?"
     r"(?:assess|evaluat|examin|investigat|test|determin|explor|compar)\w*|"
     # what is not yet known: "Few theory- and evidence-based interventions to improve
     # regular handwashing are available." (Lhakhang et al.'s abstract); 17 PubMedQA

@@ -299,10 +299,14 @@ def test_a_result_is_not_an_aim_or_a_conjecture() -> None:
         "intervention compared to a measurement only control."
     )
     assert not states_result(
-        "Few theory- and evidence-based interventions to improve regular handwashing are "
-        "available."
+        "Few theory- and evidence-based interventions to improve regular handwashing are available."
     )
     assert not states_result("The impact of higher doses on survival remains unclear.")
+    assert not states_result(
+        "Overall, this research has explored in a unique way the sequencing of different "
+        "health behavior intervention modules and elucidated the proximal predictors of "
+        "changing hand hygiene behaviors."
+    )
     assert states_result("The trial compared two doses and found that pain was lower.")
     assert not states_result("**Objectives.** To reduce falls in two nursing homes.")
     assert states_result("Results: Hand-washing increased more in the intervention group.")
