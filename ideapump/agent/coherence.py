@@ -14,8 +14,10 @@ How a design is read, and the menus a repair chooses from, are in :mod:`.design`
 
 Proposal text is claim-checked (:func:`check_proposal`): the rationale, which
 states what the literature found, must pass the whole claim check against the
-cited passages (a work it names included); in every other field a number must occur in a cited passage
-(a hypothesis or an expected result states a direction nobody has observed yet), and
+cited passages (a work it names included), and may not say in more than two words of its
+own what neither they nor the hypothesis say; in every other field a number must occur in
+a cited passage (a hypothesis or an expected result states a direction nobody has
+observed yet), and
 an expected result may not say what is already known ("X is known to affect Y").
 
 What a critique or a review may not deny is in :mod:`.denials`.
@@ -33,11 +35,18 @@ from ideapump.agent.design import (
     WITHIN,
     condition_name,
     design_faults,
+    leaves_out_condition,
     manipulations,
     names_measure,
     restates_condition,
 )
-from ideapump.grounding.claims import check_sentence, check_text, endorses_idea, split_sentences
+from ideapump.grounding.claims import (
+    check_sentence,
+    check_text,
+    endorses_idea,
+    split_sentences,
+    unsaid_words,
+)
 from ideapump.grounding.directions import directions, first_against_second
 from ideapump.grounding.no_effect import denied, mentions
 from ideapump.grounding.normalize import quote_key, terms
@@ -78,6 +87,7 @@ def controls_of(d: ProposalDraft) -> list[str]:
         for c in d.controls
         if quote_key(c)
         and not restates_condition(c, d.conditions)
+        and not leaves_out_condition(c, d.conditions)
         and not _NO_CONTROL.fullmatch(c.strip())
         and not _EMPTY_CONTROL.fullmatch(c.strip())
         and not names_measure(c, d.hypothesis, d.primary_measure)
@@ -109,8 +119,11 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
             else ""
         ) + "".join(
             f"; {c.strip()!r} is what is measured, not a control"
+            if names_measure(c, d.hypothesis, d.primary_measure)
+            else f"; {c.strip()!r} leaves out a condition, it is not a control"
             for c in d.controls
             if names_measure(c, d.hypothesis, d.primary_measure)
+            or leaves_out_condition(c, d.conditions)
         )
         problems["controls"] = (
             "controls must name at least one control that is not one of the conditions "
@@ -386,10 +399,24 @@ def _effects(d: ProposalDraft) -> tuple[str | None, str | None]:
     )
 
 
+# What a result would mean, after what it is: "..., indicating that noradrenaline
+# administration does not enhance value-free random exploration" (the first quick start
+# of a session, after "fewer random explorations than placebo participants").
+_MEANING = re.compile(
+    r",?\s*(?:which\s+(?:would|will)\s+)?\b(?:indicating|suggesting|showing|demonstrating|"
+    r"meaning|implying|confirming|supporting|indicate|suggest|show|demonstrate|mean|imply)\s+"
+    r"that\b[^.;]*",
+    re.I,
+)
+
+
 def _said(expected: str, d: ProposalDraft) -> str:
-    """``expected`` without the direction words that are part of the primary measure's name:
-    "the circadian phase delay ... should be greater" (a bed rest draft) says "greater",
-    and its "delay" is the measure, not a decrease."""
+    """``expected`` as a result: without what it would mean (an "If it fails" of "fewer
+    ..., indicating that the drug does not enhance ..." predicts the reverse, not no
+    difference), and without the direction words that are part of the primary measure's
+    name ("the circadian phase delay ... should be greater", a bed rest draft, says
+    "greater"; its "delay" is the measure, not a decrease)."""
+    expected = _MEANING.sub("", expected)
     for word in re.findall(r"[A-Za-z][\w-]*", d.primary_measure):
         if directions(word):
             expected = re.sub(rf"\b{re.escape(word)}\b", " ", expected, flags=re.I)
@@ -469,6 +496,11 @@ _HOW_TESTED = re.compile(
 )
 
 
+# A rationale that speaks of itself: "The rationale for the controls is provided in the
+# cited passages." (a bench draft's, before it credited them with its controls).
+_OF_ITSELF = re.compile(r"\b(?:the|this|our|my)\s+rationale\b", re.I)
+
+
 def _says_hypothesis(sentence: str, d: ProposalDraft, sources: Sequence[str]) -> bool:
     """True when ``sentence`` credits the sources with the hypothesis's words they lack:
     "The passage discusses the use of ear position as a welfare marker in horses ...",
@@ -478,12 +510,13 @@ def _says_hypothesis(sentence: str, d: ProposalDraft, sources: Sequence[str]) ->
 
 
 def check_proposal(
-    d: ProposalDraft, sources: Sequence[str], years: Sequence[int] = ()
+    d: ProposalDraft, sources: Sequence[str], years: Sequence[int] = (), shown: Sequence[str] = ()
 ) -> tuple[ProposalDraft, int]:
     """A copy of ``d`` without the sentences (and list items) the claim check rejects.
 
     ``years``: the cited documents' years; the rationale may name a work only when it
-    is one of them or a cited passage names it.
+    is one of them or a cited passage names it. ``shown``: every passage the model was
+    given; a rationale sentence may use their words (as a chat answer may).
     """
     d = d.model_copy(deep=True)
     removed = 0
@@ -501,7 +534,17 @@ def check_proposal(
         removed += len(checked.removed)
         setattr(d, name, checked.text)
     said = split_sentences(d.rationale)
-    kept = [t for t in said if not _says_hypothesis(t, d, sources)]
+    kept = [
+        t
+        for t in said
+        # "For example, the order of conditions counterbalanced across participants is
+        # mentioned in the first document, ..." (a bench draft, citing Dubois et al.):
+        # the passages, credited with the controls the repair menu had offered
+        if not _says_hypothesis(t, d, sources)
+        # (how the hypothesis would be tested speaks of the design, in its own words)
+        and (_HOW_TESTED.search(t) or not unsaid_words(t, [*sources, *shown], d.hypothesis))
+        and not _OF_ITSELF.search(t)
+    ]
     if len(kept) < len(said):
         removed += len(said) - len(kept)
         d.rationale = " ".join(kept)

@@ -234,6 +234,16 @@ def restates_condition(control: str, conditions: Sequence[str]) -> bool:
     return any(terms(m["what"]) & varied for m in _WITHOUT.finditer(control))
 
 
+def leaves_out_condition(control: str, conditions: Sequence[str]) -> bool:
+    """True when ``control`` is the absence of a condition: "no placebo" beside the
+    conditions "noradrenaline administration" and "placebo" (the first quick start of a
+    session showed it as the only control). A design with a placebo arm has no arm
+    without it, and a control it leaves out says nothing about what is held constant."""
+    named = {w for c in conditions for w in terms(c)}
+    m = _WITHOUT.match(control.strip())
+    return bool(m and terms(m["what"]) & named)
+
+
 _COMPARING = ("hypothesis", "expected_if_true", "expected_if_false")
 # A control that fits only the other design, by whether the design is within-subject.
 _WRONG_CONTROL = {

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, create_model
 
+from ideapump.agent.causes import untested_cause
 from ideapump.agent.coherence import (
     check_proposal,
     controls_of,
@@ -104,15 +105,18 @@ def candidate(
         return "none of its citations quoted a finding from the passage it named", got.removed, 0
     draft, faults, unsupported = got.draft, {}, 0
     repairs, budget = 0, options.coherence_retries
+    shown = [p.quote for p in evidence.passages]
     while True:
         # The repair works on the checked draft: the model does not see its unsupported
         # sentences again, and what the check removes adds up over the attempts.
-        draft, removed = check_proposal(draft, *_cited(draft, evidence))
+        draft, removed = check_proposal(draft, *_cited(draft, evidence), shown)
         draft, null = without_null_design(draft, _cited(draft, evidence)[0])
         draft = conditions_not_groups(unlabelled(draft))
         unsupported += removed + null
         faults = proposal_faults(draft)
         for name, fault in null_conditions(draft, _cited(draft, evidence)[0], question).items():
+            faults.setdefault(name, fault)
+        for name, fault in untested_cause(draft, shown).items():
             faults.setdefault(name, fault)
         if not faults:
             # What the rules did not count as a control is not shown as one either.

@@ -79,8 +79,9 @@ def proposal(
         cites.append({"n": 2, "quote": "noradrenaline doubles exploration in every species tested"})
     return {
         "title": title,
-        "hypothesis": "Boosting noradrenaline increases novelty exploration in long horizons.",
-        "rationale": "Builds on the retrieved work.",
+        "hypothesis": "Atomoxetine increases novelty exploration in long horizons.",
+        # the cited passage's own words: a rationale says what the passages found
+        "rationale": f"{quote_of(passages[1], 12).rstrip('.')}.",
         "design": "Between-subjects, drug vs placebo, bandit task.",
         "conditions": ["atomoxetine", "placebo"],
         "controls": ["matched placebo pill", "reaction-time control"],
@@ -104,7 +105,7 @@ def three_experiments() -> Handler:
             **proposal(p, title=next(titles)),
             "primary_measure": measure,
             # a hypothesis on what is measured: a measure it does not name is sent back
-            "hypothesis": f"Boosting noradrenaline increases {measure} in long horizons.",
+            "hypothesis": f"Atomoxetine increases {measure} in long horizons.",
         }
 
     return draft

@@ -444,6 +444,7 @@ def test_a_draft_without_a_control_gets_one_chosen_from_its_design(
         "ProposalDraft",
         lambda b, p: {
             **proposal(p),
+            "hypothesis": "Noradrenaline increases novelty exploration in long horizons.",
             "design": "Within-subject: each participant completes both sessions.",
             "conditions": ["noradrenaline", "placebo"],
             "controls": ["none"],
@@ -479,11 +480,14 @@ def test_a_repair_off_the_menu_drops_the_draft_without_an_error(
 def test_invented_numbers_and_bare_reference_quotes_are_never_shown(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
+    kept: list[str] = []
+
     def draft(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
         n, reference = reference_in(p)
+        kept.append(proposal(p)["rationale"])
         return {
             **proposal(p),
-            "rationale": "Pupils dilated by 73% in the cited study. Builds on the retrieved work.",
+            "rationale": f"Pupils dilated by 73% in the cited study. {kept[-1]}",
             "design": "Between-subjects, drug vs placebo, 120 participants per group.",
             "citations": [{"n": n, "quote": reference}],
         }
@@ -494,7 +498,7 @@ def test_invented_numbers_and_bare_reference_quotes_are_never_shown(
     fake.on("ComparisonDraft", winner_a)
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
     shown = result.proposals[0]
-    assert "73%" not in shown.rationale and shown.rationale == "Builds on the retrieved work."
+    assert "73%" not in shown.rationale and shown.rationale == kept[0]
     assert "120" not in shown.design and result.unsupported_removed == 2
     # the design's only sentence went with its number, so the design was asked for again
     ask = fake.of("DesignFix")[0]
@@ -896,3 +900,30 @@ def test_a_passage_cited_twice_is_shown_once(
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
     (shown,) = result.proposals
     assert len(shown.citations) == 1
+
+
+def test_conditions_that_do_not_vary_the_hypothesis_cause_are_sent_back(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # The final quick start of a session: a hypothesis on the drug, a loss frame varied.
+    fake.on(
+        "ProposalDraft",
+        lambda b, p: {**proposal(p), "conditions": ["Exposure to loss", "Exposure to placebo"]},
+    )
+    # (its expected result names neither condition, and is asked for too)
+    more = "More novel choices on atomoxetine."
+    fake.on(
+        "DesignFix",
+        lambda b, p: {"conditions": ["atomoxetine", "placebo"], "expected_if_true": more},
+    )
+    fake.on("ReflectionDraft", reflection)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    ask = fake.of("DesignFix")[0]
+    assert "conditions" in ask["response_format"]["json_schema"]["schema"]["properties"]
+    assert "the hypothesis says 'Atomoxetine' has the effect" in ask["messages"][-1]["content"]
+    assert result.proposals[0].conditions == ["atomoxetine", "placebo"]
+    # given back unchanged, the draft is not shown
+    loss = ["Exposure to loss", "Exposure to placebo"]
+    fake.on("DesignFix", lambda b, p: {"conditions": loss, "expected_if_true": more})
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    assert result.proposals == [] and "'Atomoxetine' has the effect" in result.message

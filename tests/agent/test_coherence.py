@@ -774,3 +774,65 @@ def test_a_rule_two_fields_break_is_said_once() -> None:
     why = "the cited passage reports no effect of amisulpride"
     assert reasons({"hypothesis": why, "conditions": why}) == why
     assert reasons({"hypothesis": why, "controls": "controls must"}) == f"{why}; controls must"
+
+
+def test_a_control_that_leaves_out_a_condition_is_no_control() -> None:
+    # the first quick start of a session: noradrenaline against placebo, its only
+    # control "no placebo"
+    d = draft_of(conditions=["noradrenaline administration", "placebo"], controls=["no placebo"])
+    assert controls_of(d) == []
+    assert (
+        "'no placebo' leaves out a condition, it is not a control" in proposal_faults(d)["controls"]
+    )
+    # a session without any drug names no condition, and is a control
+    kept = d.model_copy(update={"controls": ["a baseline session without any drug"]})
+    assert controls_of(kept) == ["a baseline session without any drug"]
+
+
+def test_a_failure_is_read_without_what_it_would_mean() -> None:
+    from ideapump.agent.coherence import if_it_fails
+
+    # the same quick start, word for word: "fewer", then what that would mean, negated
+    d = draft_of(
+        conditions=["noradrenaline administration", "placebo"],
+        primary_measure="number of random explorations",
+        expected_if_true="Participants will perform more random explorations than placebo "
+        "participants, indicating that noradrenaline administration enhances value-free "
+        "random exploration.",
+        expected_if_false="Participants will perform fewer random explorations than placebo "
+        "participants, indicating that noradrenaline administration does not enhance "
+        "value-free random exploration.",
+    )
+    assert if_it_fails(d).startswith(
+        "No difference in number of random explorations between noradrenaline "
+        "administration and placebo, or the reverse: Participants will perform fewer"
+    )
+
+
+def test_a_rationale_says_what_the_passages_say_not_what_they_never_mention() -> None:
+    # a bench draft (1.5B model), citing Dubois et al.: the passages credited with the
+    # controls the repair menu had offered, after a sentence about the rationale itself
+    cited = (
+        "Our results provide evidence that both exploration heuristics supplement "
+        "computationally more demanding exploration strategies, and that value-free random "
+        "exploration is particularly sensitive to noradrenergic modulation."
+    )
+    other = (
+        "Future studies might usefully include indirect measures of noradrenaline activity, "
+        "for example pupillometry."
+    )
+    credited = (
+        "For example, the order of conditions counterbalanced across participants is "
+        "mentioned in the first document, and a washout period between sessions so that no "
+        "condition carries over is mentioned in the third document."
+    )
+    itself = "The rationale for the controls is provided in the cited passages."
+    found = "Value-free random exploration is particularly sensitive to noradrenergic modulation."
+    hypothesis = "Noradrenaline enhances value-free random exploration."
+    d = draft_of(hypothesis=hypothesis, rationale=f"{itself} {credited} {found}")
+    checked, removed = check_proposal(d, [cited])
+    assert checked.rationale == found and removed == 2
+    # a sentence of another passage the model was shown may be said without its citation
+    d = draft_of(hypothesis=hypothesis, rationale=f"{found} {other}")
+    assert check_proposal(d, [cited], shown=[cited, other])[0].rationale == d.rationale
+    assert check_proposal(d, [cited])[0].rationale == found

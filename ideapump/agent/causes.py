@@ -1,0 +1,104 @@
+"""What a proposal's hypothesis says has the effect, and whether its conditions vary it.
+
+A final quick start of the offline model hypothesised that noradrenaline changes
+exploration and compared "Exposure to loss" with "Exposure to placebo": the experiment
+would vary a loss frame and could say nothing about noradrenaline. Every other rule
+passed it (two conditions, a control, a design, a measure the hypothesis names).
+
+The rule (:func:`untested_cause`): at least one varied condition must share a word
+with the hypothesis, or be linked in one sentence of the passages the model was shown
+to what the hypothesis says acts (:func:`cause`, the words before its verb of effect).
+The link is what lets "atomoxetine" test a hypothesis about noradrenaline: Dubois et
+al. name atomoxetine among the drugs that act on noradrenaline, so the library, not a
+word list of ours, says that one manipulates the other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ideapump.agent.design import CONTROL_ARM, GENERIC_ARM, manipulations
+from ideapump.grounding.directions import after_direction
+from ideapump.grounding.normalize import content_words
+from ideapump.grounding.quotes import sentences
+from ideapump.results import ProposalDraft
+
+# Verbs by which a hypothesis says one thing acts on another. Its cause is what comes
+# before the first of them that has words before it: "Boosting noradrenaline increases
+# ..." acts by "increases", not by "Boosting".
+_ACTS = re.compile(
+    r"\b(?:(?:will|would|can|could|may|might|should|does|do|is|are)\s+)?"
+    r"(?:increas|decreas|enhanc|reduc|rais|lower|boost|improv|impair|affect|influenc|"
+    r"modulat|alter|chang|shift|shap|determin|predict|driv|promot|facilitat|inhibit|"
+    r"suppress|elevat|diminish|attenuat|amplif|caus|lead|result|produc|trigger|bias|"
+    r"accelerat|delay|advanc|prevent|protect|mitigat|exacerbat|worsen|mediat|regulat|"
+    r"control|induc|evok|elicit|counteract|restor|sharpen|blunt|dampen)\w*\b|"
+    # "Amisulpride has no effect on exploration"
+    r"\b(?:has|have|had)\s+(?:no|an?|any|little)\s+(?:[\w-]+\s+)?(?:effects?|influence|impact)\b",
+    re.I,
+)
+# Said around the cause, not part of it: "The effect of noradrenaline on exploration is".
+_FRAME = re.compile(
+    r"^\W*(?:the\s+)?(?:effects?|influence|impact|role)\s+of\s+|"
+    r"\s+(?:on\s+[^,;]*?\s+)?(?:will|would|can|could|may|might|should|is|are|does|do)\s*$",
+    re.I,
+)
+
+# Words of a cause or a condition that say how, not what: "Noradrenaline administration",
+# "Exposure to loss", "Higher levels of noradrenaline", "Participants who receive ...".
+_HOW = content_words(
+    "administration administering administered administer boosting boosted increasing "
+    "decreasing reducing raising higher greater lower levels level dose doses dosage "
+    "participants subjects people individuals humans adults healthy exposure exposing "
+    "exposed receiving receive received given giving taking treatment treated effect "
+    "effects presence using single acute chronic daily session sessions condition "
+    "manipulation manipulating experimental participant animals"
+)
+
+
+def cause(hypothesis: str) -> str | None:
+    """What ``hypothesis`` says acts: its words before the first verb of effect (or
+    direction word) that has words before it; None when it names no effect."""
+    ends = [m.start() for m in _ACTS.finditer(hypothesis) if content_words(hypothesis[: m.start()])]
+    after = after_direction(hypothesis)
+    if after is not None:
+        start = len(hypothesis) - len(after)
+        word = re.search(r"[\w-]+\W*$", hypothesis[:start])
+        if word and content_words(hypothesis[: word.start()]):
+            ends.append(word.start())
+    return _FRAME.sub("", hypothesis[: min(ends)].strip()).strip() if ends else None
+
+
+def _words(condition: str) -> set[str]:
+    return content_words(GENERIC_ARM.sub(" ", condition)) - _HOW
+
+
+def untested_cause(d: ProposalDraft, passages: Sequence[str]) -> dict[str, str]:
+    """The conditions of ``d`` when none of them varies what its hypothesis says acts:
+    no varied condition shares a word with the hypothesis, and no sentence of
+    ``passages`` (all the model was shown) names a condition's word beside the cause's.
+    Empty when the hypothesis names no cause or the conditions name nothing."""
+    varied = [c for c in manipulations(d.conditions, d.hypothesis) if not CONTROL_ARM.search(c)]
+    words = {c: _words(c) for c in varied}
+    words = {c: w for c, w in words.items() if w}
+    said = cause(d.hypothesis)
+    acting = content_words(said) - _HOW if said else set()
+    if not words or not acting:
+        return {}
+    hypothesis = content_words(d.hypothesis)
+    if any(w & hypothesis for w in words.values()):
+        return {}
+    named = set().union(*words.values())
+    for passage in passages:
+        for s in sentences(passage, 0):
+            found = content_words(s)
+            if found & acting and found & named:
+                return {}
+    return {
+        "conditions": (
+            f"the hypothesis says {said!r} has the effect, but the conditions vary "
+            f"{' and '.join(repr(c) for c in words)}: vary {said!r} itself (it against a "
+            "placebo, none or another level of it)"
+        )
+    }

@@ -1,0 +1,81 @@
+"""What a hypothesis says acts, and whether a proposal's conditions vary it: no model."""
+
+from __future__ import annotations
+
+import pytest
+
+from ideapump.agent.causes import cause, untested_cause
+from tests.agent.fakes import draft_of
+
+NORADRENALINE = "Noradrenaline increases value-free random exploration."
+# Dubois et al., p. 2: the one sentence of the corpus that names both
+LINK = (
+    "In human pharmacological studies, interpreting the specific function of noradrenaline "
+    "on exploration strategies is problematic as many drugs, such as atomoxetine (e.g. "
+    "Warren et al., 2017), impact multiple systems."
+)
+UNRELATED = (
+    "Our results provide evidence that value-free random exploration is particularly "
+    "sensitive to noradrenergic modulation, with no effect of amisulpride."
+)
+
+
+@pytest.mark.parametrize(
+    ("hypothesis", "acting"),
+    [
+        ("Boosting noradrenaline increases novelty exploration.", "Boosting noradrenaline"),
+        (
+            "Noradrenaline administration affects exploration strategies.",
+            "Noradrenaline administration",
+        ),
+        (
+            "Higher levels of noradrenaline will lead to more exploration.",
+            "Higher levels of noradrenaline",
+        ),
+        ("The effect of noradrenaline on exploration is larger in long horizons.", "noradrenaline"),
+        ("Amisulpride has no effect on exploration.", "Amisulpride"),
+        ("Exercising in the morning leads to a smaller phase delay.", "Exercising in the morning"),
+        # names no effect: nothing to vary
+        ("Ear position can be used as a welfare marker in horses.", None),
+    ],
+)
+def test_what_a_hypothesis_says_acts(hypothesis: str, acting: str | None) -> None:
+    assert cause(hypothesis) == acting
+
+
+def test_conditions_that_vary_something_else_do_not_test_the_hypothesis() -> None:
+    # the final quick start of a session, word for word in its conditions
+    loss = draft_of(
+        hypothesis=NORADRENALINE,
+        conditions=["Exposure to loss", "Exposure to placebo"],
+    )
+    fault = untested_cause(loss, [UNRELATED, LINK])["conditions"]
+    assert "'Noradrenaline' has the effect" in fault and "'Exposure to loss'" in fault
+    # the drug itself varied: tested
+    named = loss.model_copy(update={"conditions": ["noradrenaline infusion", "saline"]})
+    assert untested_cause(named, [UNRELATED]) == {}
+
+
+def test_a_condition_the_passages_link_to_the_cause_tests_it() -> None:
+    atomoxetine = draft_of(hypothesis=NORADRENALINE, conditions=["atomoxetine", "placebo"])
+    # a passage the model was shown names atomoxetine beside noradrenaline
+    assert untested_cause(atomoxetine, [UNRELATED, LINK]) == {}
+    # none does: the library does not say atomoxetine acts on noradrenaline
+    assert "'atomoxetine'" in untested_cause(atomoxetine, [UNRELATED])["conditions"]
+
+
+def test_no_rule_where_the_hypothesis_names_no_cause_or_a_condition() -> None:
+    ears = draft_of(
+        hypothesis="Ear position can be used as a welfare marker in horses.",
+        conditions=["positive context", "negative context"],
+    )
+    assert untested_cause(ears, []) == {}
+    # the outcome first: "exploration increases under noradrenaline" names the condition
+    inverted = draft_of(
+        hypothesis="Random exploration increases under noradrenaline.",
+        conditions=["noradrenaline", "placebo"],
+    )
+    assert untested_cause(inverted, []) == {}
+    # only a comparison arm beside a generic one: the other rules speak for it
+    generic = draft_of(hypothesis=NORADRENALINE, conditions=["treatment", "placebo"])
+    assert untested_cause(generic, []) == {}
