@@ -38,7 +38,9 @@ from ideapump.agent.checked import MAX_SENTENCES, CheckedAnswer
 from ideapump.agent.events import ChatEvent, DoneEvent, TokenEvent
 from ideapump.agent.grounding import AgentOptions, persona, retrieve
 from ideapump.agent.premise import no_such_study
+from ideapump.evidence.directions import outcome_of
 from ideapump.evidence.findings import plans_or_supposes, states_result
+from ideapump.evidence.stance import unmentioned
 from ideapump.grounding.citations import Evidence
 from ideapump.grounding.evidence import (
     EvidenceItem,
@@ -150,6 +152,23 @@ def _figure_for(text: str, about: set[str]) -> bool:
     return any(abs(a - b) <= FIGURE_REACH for a in named for b in counted)
 
 
+def not_measured(question: str, quotes: Sequence[str]) -> str | None:
+    """What to say when the cited ``quotes`` never name what ``question`` asks changes
+    (:func:`~ideapump.evidence.directions.outcome_of`), else None.
+
+    "Does hand washing reduce respiratory infections?" was answered with hand-washing
+    rates (Yardley et al.'s trial measured hand-washing, not infections): every
+    sentence true and cited, the question left unanswered without a word said.
+    """
+    outcome = outcome_of(question)
+    if not outcome or not quotes or unmentioned(question, " ".join(quotes)) is None:
+        return None
+    outcome = re.sub(r"^\W*(?:the|a|an)\s+|[\s?.!]+$", "", outcome.strip(), flags=re.I)
+    return (
+        f"None of the passages cited here measures {outcome}, so they do not answer that directly."
+    )
+
+
 def no_figure(of: str) -> str:
     """The note for a quantity question none of whose evidence gives the figure."""
     return f"None of the passages I found gives a figure for {of}." if of else NO_FIGURE
@@ -245,6 +264,10 @@ def answer_stream(
         # "How big was that effect?" on the Mathot paper: the model wrote "0.3" (in no
         # passage, removed) and the extractive answer quoted sentences with no size.
         yield from answer.note(no_figure(of))
+    elif answer.cited:
+        beside = not_measured(message, [c.quote for c in answer.cited.values()])
+        if beside:
+            yield from answer.note(beside)
     if idea:
         # The answer says what the papers found on it; a draft is a proposal's job, with
         # its design checks and power analysis (a minute or more on a CPU, so asked for).

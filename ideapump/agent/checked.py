@@ -105,6 +105,33 @@ def _with_markers(sentence: str, numbers: list[int]) -> str:
     return f"{sentence} {marker}"
 
 
+# The paper's voice: "we", "our" and "us", with the two words after them.
+_FIRST_PERSON = re.compile(r"\b(we|our|ours|us)\b((?:\s+[\w-]+){0,2})", re.I)
+_THIRD_PERSON = {"we": "the authors", "our": "their", "ours": "theirs", "us": "them"}
+
+
+def in_their_voice(sentence: str, sources: Sequence[str]) -> str:
+    """``sentence`` with the paper's "we" / "our" said as "the authors" / "their", where a
+    cited source says the same words: the researcher's colleague did not run the study.
+
+    The 1.5B model copied "Moreover, conducting control experiments, we could rule out
+    that the difference between wolves and dogs arose ..." (Range et al.) into an
+    answer, which then read as if the assistant had run the experiments. "We could
+    test this ..." of the model's own, with no source saying "we could", stays.
+    """
+
+    def third(m: re.Match[str]) -> str:
+        word, after = m[1], m[2] or ""
+        said = re.compile(rf"\b{word}{re.escape(after)}\b", re.I)
+        if not any(said.search(s) for s in sources):
+            return m[0]
+        name = _THIRD_PERSON[word.lower()]
+        opens = not re.search(r"[A-Za-z0-9]", sentence[: m.start()])
+        return (name[0].upper() + name[1:] if opens else name) + after
+
+    return _FIRST_PERSON.sub(third, sentence)
+
+
 class CheckedAnswer:
     """The model's streamed answer, shown one checked sentence at a time."""
 
@@ -202,6 +229,8 @@ class CheckedAnswer:
             return
         self.after_removed = False
         self.shown += 1
+        items = [i for n in numbers if (i := self.gathered.item(n))]
+        plain = in_their_voice(plain, [i.text for i in items])
         yield from self._show(_with_markers(plain, numbers), numbers)
 
     def support(self, sentence: str, given: list[int]) -> list[int] | None:

@@ -597,3 +597,46 @@ def test_an_extractive_answer_quotes_the_papers_own_words_first(corpus_library) 
     # study aimed to ... Twenty horses were daily trained ...")
     both = EvidenceItem(4, passage, f"{aim.text} Twenty horses were trained daily.", 0.62)
     assert extractive_items([trend, both]) == [both, trend]
+
+
+def test_an_answer_whose_citations_never_measure_what_was_asked_says_so(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # The 1.5B model answered "Does hand washing reduce respiratory infections?" with
+    # hand-washing rates: the trial it cited measured hand-washing, not infections.
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in sorted(p.items()) if "increase in handwashing" in t)
+        return [f"Both intervention sequences led to an increase in handwashing frequency [{n}]."]
+
+    fake.on("stream", answer)
+    asked = "Does hand washing reduce respiratory infections?"
+    reply = chat(corpus_library, llm, [("user", asked)], options=options)
+    assert reply.citations and reply.text.endswith(
+        "None of the passages cited here measures respiratory infections, so they do not "
+        "answer that directly."
+    )
+    # asked what the passage does measure, the answer stands alone
+    reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert reply.citations and "None of the passages" not in reply.text
+
+
+def test_the_papers_we_is_shown_as_the_authors(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # The 1.5B model copied "..., we could rule out that ..." (Range et al.) into an
+    # answer, which then read as if the assistant had run the experiments.
+    copied: list[str] = []
+
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n, said = next(
+            (n, m[0]) for n, t in sorted(p.items()) if (m := re.search(r"We found that [^.]+\.", t))
+        )
+        copied.append(said)
+        return [f"{said[:-1]} [{n}]."]
+
+    fake.on("stream", answer)
+    asked = "Did head-down tilt bed rest delay the circadian rhythm?"
+    reply = chat(corpus_library, llm, [("user", asked)], options=options)
+    assert copied and reply.citations, reply.text
+    assert reply.text.startswith(f"The authors found that {copied[0][len('We found that ') : -1]}")
+    assert "We found" not in reply.text

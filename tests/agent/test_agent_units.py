@@ -302,3 +302,24 @@ def test_design_words_that_name_an_analysis_are_not_the_papers_design() -> None:
     both = [pilot, crossover]
     profile = profile_chunks("d2", "Paper", both, Evidence(both))
     assert profile.design == ["randomized controlled trial", "within-subject", "pilot"]
+
+
+def test_the_papers_first_person_is_said_in_the_third() -> None:
+    from ideapump.agent.checked import in_their_voice
+
+    source = (
+        "Moreover, conducting control experiments, we could rule out that the difference "
+        "arose due to developmental pathways. Our results provide evidence for it."
+    )
+    copied = (
+        "Moreover, conducting control experiments, we could rule out that the difference arose."
+    )
+    assert in_their_voice(copied, [source]).startswith(
+        "Moreover, conducting control experiments, the authors could rule out"
+    )
+    assert in_their_voice("Our results provide evidence for it.", [source]).startswith(
+        "Their results"
+    )
+    # the colleague's own "we": no source says these words
+    own = "We could test this with a placebo."
+    assert in_their_voice(own, [source]) == own
