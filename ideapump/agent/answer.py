@@ -125,10 +125,43 @@ def gives_figure(items: Sequence[EvidenceItem], of: str = "") -> bool:
     about = content_words(of)
     return any(
         numbers(i.text, words=True)
-        and (not about or about & content_words(i.passage.title) or _figure_for(i.text, about))
+        and (
+            not about
+            or (about & content_words(i.passage.title) and _counts(i.text))
+            or _figure_for(i.text, about)
+        )
         for i in items
         if not cites_others(i.text)
     )
+
+
+# A number that measures rather than counts: "(=2 minutes)", "25 mg/kg", "18%".
+_MEASURED = re.compile(
+    r"^\W*(?:%|percent|ms|s|sec\w*|min\w*|h|hr?s?|hours?|days?|weeks?|months?|years?|"
+    r"mg\S*|kg|g|ml|mm|cm|m|hz|times|°c?|bpm)\W*$",
+    re.I,
+)
+
+
+def _counts(text: str) -> bool:
+    """True when ``text`` has a number that may count things: not "one" (prose's "a"),
+    not a list's "(1)", not a measure ("2 minutes", "25 mg/kg").
+
+    The paper's title names horses, so "How many horses were studied in the emotional
+    anticipation experiment?" had been answered with "one horse did not spontaneously
+    follow ..." and "... the social isolation phase in the negative condition (=2
+    minutes)": a figure, in a paper on horses, that counts no horses."""
+    words = text.split()
+    for k, w in enumerate(words):
+        if not numbers(w, words=True) or w.strip(",.;:").lower() == "one":
+            continue
+        if re.fullmatch(r"\(\d{1,2}\)[,.;:]?", w):
+            continue
+        after = words[k + 1] if k + 1 < len(words) else ""
+        if re.search(r"\d\s*%", w) or _MEASURED.match(after):
+            continue
+        return True
+    return False
 
 
 #: How many words apart a figure and what it counts may stand: "a dose of 25 mg/kg CHX",

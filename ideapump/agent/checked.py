@@ -38,6 +38,12 @@ EXTRACTIVE = "From the library:"
 EXTRACTIVE_ITEMS = 2
 #: ... each within this score of the best one (a weak second sentence is no answer).
 EXTRACTIVE_MARGIN = 0.1
+#: Said after an extractive answer whose every sentence is an aim, background or other
+#: studies' work (:func:`_reports`).
+AIMS_ONLY = (
+    "These passages say what the studies set out to do or what others found, not a "
+    "result that answers this."
+)
 #: The model's sentences shown; the rest is not read (see :attr:`CheckedAnswer.full`).
 MAX_SENTENCES = 4
 
@@ -353,6 +359,11 @@ class CheckedAnswer:
             # Every sentence shown carries its citation, also inside a multi-sentence item.
             for a, b in sentence_spans(item.text):
                 yield from self._show(_with_markers(item.text[a:b], [item.n]), [item.n])
+        if not any(_reports(i) for i in items):
+            # "How was core body temperature measured in the head-down tilt bed rest
+            # study?" was answered with Mendt et al.'s two sentences of what they
+            # investigated: quoted as they are, they read like an answer.
+            yield from self.note(AIMS_ONLY)
 
     def note(self, text: str) -> Iterator[TokenEvent]:
         """A sentence of the code's own (no citation) at the end of the answer."""

@@ -143,6 +143,20 @@ def test_a_question_for_a_number_its_evidence_does_not_give_says_so(
         "gel) was assessed by a single item ranging from 1 (0-2 times a day) to 6."
     )
     assert not gives_figure([item(scale)], "soap") and gives_figure([item(scale)], "item")
+    # in a paper whose title names horses, a figure that counts none: "How many horses
+    # were studied in the emotional anticipation experiment?" had been answered so
+    title = "Characterisation of facial expressions and behaviours of horses"
+
+    def horses(text: str) -> EvidenceItem:
+        return EvidenceItem(n=1, passage=make_passage(text, title=title), text=text, score=0.5)
+
+    measured = [
+        horses("This limit point was reached when one horse did not follow the experimenter."),
+        horses("The horses were never left alone except in the negative condition (=2 minutes)."),
+    ]
+    assert not gives_figure(measured, "horses")
+    mares = horses("Twenty Welsh mares aged between 4 and 11 years were studied.")
+    assert gives_figure([*measured, mares], "horses")
     fake.on("stream", lambda b, p: ["I cannot answer this."])
     done = chat(
         corpus_library,
@@ -640,3 +654,19 @@ def test_the_papers_we_is_shown_as_the_authors(
     assert copied and reply.citations, reply.text
     assert reply.text.startswith(f"The authors found that {copied[0][len('We found that ') : -1]}")
     assert "We found" not in reply.text
+
+
+def test_an_extractive_answer_of_aims_only_says_it_answers_nothing(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    from ideapump.agent.checked import AIMS_ONLY
+
+    # Mendt et al.'s two sentences of what they investigated had been the whole answer
+    fake.on("stream", lambda b, p: ["I cannot answer this."])
+    asked = "How was core body temperature measured in the head-down tilt bed rest study?"
+    done = chat(corpus_library, llm, [("user", asked)], options=options)
+    assert done.extractive and "investigated" in done.text
+    assert done.text.endswith(AIMS_ONLY)
+    # evidence that reports a result is quoted without it
+    done = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert done.extractive and AIMS_ONLY not in done.text
