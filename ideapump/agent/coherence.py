@@ -346,11 +346,14 @@ def _expected_faults(d: ProposalDraft) -> dict[str, str]:
 
 
 _DIRECTED = {"up", "down"}
+# Words that name the comparison side of an expected result.
+_SIDE = re.compile(r"\b(?:with|without|no|not|non|placebo|control|untreated|sham|baseline)\b", re.I)
 
 
 def if_it_fails(d: ProposalDraft) -> str:
     """What ``d`` shows if its hypothesis is false: the model's words, led by "no
-    difference" where they predict only the opposite effect.
+    difference" where they predict only the opposite effect, and "no difference" alone
+    where they predict the same direction as if it holds, of no side in particular.
 
     27 of the 62 drafts the benches kept said, if the hypothesis fails, "participants in
     the noradrenaline group will spend *less* time in random exploration" beside "*more*"
@@ -363,6 +366,7 @@ def if_it_fails(d: ProposalDraft) -> str:
         directions(_said(d.expected_if_false, d)),
     )
     effects = _effects(d)
+    same = False
     if effects[0] and effects[1]:
         # which condition is higher, read with its sides: "more in the placebo condition
         # than in the noradrenaline condition" beside "more ... in the noradrenaline
@@ -374,15 +378,28 @@ def if_it_fails(d: ProposalDraft) -> str:
             and not true & false
             and "none" not in false
         )
+        # "explore ... more randomly after the treatment", and if it fails "explore ...
+        # more computationally more demanding after the treatment" (the first quick start
+        # of a session): no side said, the same direction, nothing that fails
+        same = bool(true & _DIRECTED) and false & _DIRECTED == true & _DIRECTED
+        # ("more stable ... with exercise", if it fails "... without exercise": a bed rest
+        # draft's sides, told apart by a word the conditions' names share)
+        sides = {w.lower() for w in _SIDE.findall(d.expected_if_true)} ^ {
+            w.lower() for w in _SIDE.findall(d.expected_if_false)
+        }
+        opposite = opposite or (same and "none" not in false and bool(sides))
+        same = same and "none" not in false and not sides
     conditions = manipulations(d.conditions, d.hypothesis)
     measure = d.primary_measure.strip().rstrip(".")
-    if not opposite or len(conditions) < 2 or not measure:
+    if not (opposite or same) or len(conditions) < 2 or not measure:
         return d.expected_if_false
     measure = _in_prose(measure)
     # "No difference ... between placebo group: Participants receive a placebo. and ..."
     # (the final quick start of a session): the conditions by their names
     named = [_in_prose(condition_name(c)) for c in conditions]
     arms = ", ".join(named[:-1]) + f" and {named[-1]}"
+    if same:
+        return f"No difference in {measure} between {arms}."
     return f"No difference in {measure} between {arms}, or the reverse: {d.expected_if_false}"
 
 

@@ -149,8 +149,13 @@ def not_denying(items: Sequence[str], draft: ProposalDraft) -> list[str]:
     return [i for i in items if denies_draft(i, draft) is None and not names_the_study(i, draft)]
 
 
-# What a group or condition is given: "A control group that receives placebo instead of ...".
-_GIVEN = r"\b(?:receiv\w*|given|gets?|getting|tak(?:es|ing)|administered|assigned to)\s+"
+# What a group or condition is given: "A control group that receives placebo instead of ...",
+# or what it is compared with: "a comparison with a placebo treatment" (the first quick
+# start of a session, for noradrenaline against placebo).
+_GIVEN = (
+    r"\b(?:(?:receiv\w*|given|gets?|getting|tak(?:es|ing)|administered|assigned to)|"
+    r"(?:comparisons?|compar(?:ed|ing))\s+(?:with|to|against))\s+"
+)
 
 
 def gives_a_condition(item: str, conditions: Sequence[str]) -> bool:

@@ -795,6 +795,17 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ["arousal"],
             ["A control group that receives a saline injection."],
         ),
+        (  # its comparison condition asked for as a control (the first quick start of a
+            # later session, word for word)
+            {
+                "missing_controls": [
+                    "a comparison with a placebo treatment",
+                    "a comparison with a saline injection",
+                ]
+            },
+            ["arousal"],
+            ["a comparison with a saline injection"],
+        ),
     ],
 )
 def test_a_review_does_not_repeat_or_deny_what_the_proposal_has(

@@ -836,3 +836,33 @@ def test_a_rationale_says_what_the_passages_say_not_what_they_never_mention() ->
     d = draft_of(hypothesis=hypothesis, rationale=f"{found} {other}")
     assert check_proposal(d, [cited], shown=[cited, other])[0].rationale == d.rationale
     assert check_proposal(d, [cited])[0].rationale == found
+
+
+def test_a_failure_in_the_same_direction_as_success_is_no_difference() -> None:
+    from ideapump.agent.coherence import if_it_fails
+
+    # the first quick start of a session, word for word in its expected results
+    d = draft_of(
+        conditions=["noradrenaline treatment", "placebo"],
+        primary_measure="exploration",
+        expected_if_true="Participants will explore the loss frame environment more "
+        "randomly after the treatment.",
+        expected_if_false="Participants will explore the loss frame environment more "
+        "computationally more demanding after the treatment.",
+    )
+    assert (
+        if_it_fails(d)
+        == "No difference in exploration between noradrenaline treatment and placebo."
+    )
+    # a failure that says nothing differs stays as written
+    none = d.model_copy(update={"expected_if_false": "Exploration will not differ."})
+    assert if_it_fails(none) == "Exploration will not differ."
+    # the sides told apart by "with" and "without" (a bed rest draft): the reverse
+    sides = draft_of(
+        conditions=["Exercise during bed rest", "No exercise during bed rest"],
+        primary_measure="circadian rhythm",
+        expected_if_true="The circadian rhythm will be more stable during bed rest with exercise.",
+        expected_if_false="The circadian rhythm will be more stable during bed rest without "
+        "exercise.",
+    )
+    assert if_it_fails(sides).endswith(f"or the reverse: {sides.expected_if_false}")
