@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ideapump.agent.checked import MAX_SENTENCES, CheckedAnswer
+from ideapump.agent.checked import MAX_SENTENCES, CheckedAnswer, results_answer
 from ideapump.agent.events import ChatEvent, DoneEvent, TokenEvent
 from ideapump.agent.grounding import AgentOptions, persona, retrieve
 from ideapump.agent.premise import no_such_study
@@ -275,6 +275,7 @@ def answer_stream(
         Evidence([], library),
         idea=message if idea else "",
         extractive=not (no_figure_for and of),
+        results_only=results_answer(message, gathered.items),
     )
     yield answer.evidence_event()
     # The rules sit in the system message, after the persona: the same bytes for every
@@ -325,6 +326,8 @@ def answer_stream(
                 for i in gathered.items
             ],
             "removed": [{"sentence": s, "reason": why} for s, why in answer.removed],
+            # supported, but aims or background beside results that answer the question
+            "set_aside": answer.set_aside,
             "declined_by_model": answer.declined,
         },
     )

@@ -142,9 +142,19 @@ class CheckedAnswer:
     """The model's streamed answer, shown one checked sentence at a time."""
 
     def __init__(
-        self, gathered: Gathered, evidence: Evidence, idea: str = "", *, extractive: bool = True
+        self,
+        gathered: Gathered,
+        evidence: Evidence,
+        idea: str = "",
+        *,
+        extractive: bool = True,
+        results_only: bool = False,
     ) -> None:
         self.gathered = gathered
+        # True: a sentence that rests only on aims or background is set aside (a yes/no
+        # question whose evidence holds a result; see :func:`results_answer`)
+        self.results_only = results_only
+        self.set_aside: list[str] = []
         self.evidence = evidence
         self.idea = idea  # the researcher's own idea, which a sentence may not endorse
         # False: no extractive answer when the model's sentences all fail (the evidence
@@ -233,9 +243,16 @@ class CheckedAnswer:
             self.removed.append((plain, why))
             self.after_removed = True
             return
+        items = [i for n in numbers if (i := self.gathered.item(n))]
+        if self.results_only and items and not any(_reports(i) for i in items):
+            # "Did exercise prevent the circadian phase delay during bed rest?" opened
+            # with Mendt et al.'s background, "... it is unknown whether regular exercise
+            # could mitigate such effects [1]", before their result that it did.
+            self.set_aside.append(plain)
+            self.after_removed = True
+            return
         self.after_removed = False
         self.shown += 1
-        items = [i for n in numbers if (i := self.gathered.item(n))]
         plain = in_their_voice(plain, [i.text for i in items])
         yield from self._show(_with_markers(plain, numbers), numbers)
 
@@ -374,6 +391,19 @@ class CheckedAnswer:
     @property
     def extractive_used(self) -> bool:
         return self.text.startswith(EXTRACTIVE)
+
+
+# A question answered yes or no: "Did exercise prevent ...?", "Is X higher ...?"
+_YES_NO = re.compile(
+    r"^\W*(?:did|does|do|is|was|were|are|can|could|has|have|had|will|would|should)\b", re.I
+)
+
+
+def results_answer(question: str, items: Sequence[EvidenceItem]) -> bool:
+    """True when ``question`` is answered yes or no and some evidence item reports a
+    result: its answer is then made of results, and a sentence resting only on an aim
+    or background is set aside (:class:`CheckedAnswer`)."""
+    return bool(_YES_NO.match(question)) and any(_reports(i) for i in items)
 
 
 def extractive_items(items: Sequence[EvidenceItem]) -> list[EvidenceItem]:

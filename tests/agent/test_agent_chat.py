@@ -37,7 +37,7 @@ def _mixed_answer(body: dict[str, Any], p: dict[int, str]) -> list[str]:
         f"{n}]. Washing rose by 35% in both groups [{n}]. ",
         "Both intervention sequences led to a decrease in handwashing frequency. ",
         "Cats prefer tuna [9",
-        "]. Frequent handwashing can prevent infections.",
+        "]. Intention, self-efficacy and planning increased in both intervention sequences.",
     ]
 
 
@@ -57,11 +57,12 @@ def test_question_shows_only_checked_sentences_each_with_a_citation(
     shown = [s for s in text.split(". ") if s]
     assert len(shown) == 2, text
     assert shown[0].startswith("Both intervention sequences led to an increase")
-    assert shown[1].startswith("Frequent handwashing can prevent infections [")  # cited by code
+    assert shown[1].startswith("Intention, self-efficacy and planning increased in both")
+    assert re.search(r"sequences \[\d+\]\.?$", shown[1]), text  # cited by code
     assert "35%" not in text and "decrease" not in text and "Cats" not in text
     assert done.unsupported_removed == 3 and not done.extractive
     cites = [e for e in events if isinstance(e, CitationEvent)]
-    assert len(cites) == 2 and len(done.citations) == 2
+    assert len(cites) == 1 and len(done.citations) == 1  # both rest on one sentence
     for c in cites:
         assert f"[{c.marker}]" in text
         # announced before the sentence that carries its marker
@@ -382,7 +383,9 @@ def test_a_sentence_saying_what_no_evidence_says_is_not_shown(
         ]
 
     fake.on("stream", answer)
-    reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    # (not a yes/no question: there the first item, an aim, would be set aside anyway)
+    asked = "Tell me about the hand hygiene intervention sequences and handwashing frequency."
+    reply = chat(corpus_library, llm, [("user", asked)], options=options)
     assert "thermocouple" not in reply.text and "as noted clearly" in reply.text, reply.text
     assert reply.result and reply.result["removed"][0]["reason"] == (
         "not supported by the evidence it cites: says thermocouple, taped, skin, which no "
@@ -670,3 +673,28 @@ def test_an_extractive_answer_of_aims_only_says_it_answers_nothing(
     # evidence that reports a result is quoted without it
     done = chat(corpus_library, llm, [("user", QUESTION)], options=options)
     assert done.extractive and AIMS_ONLY not in done.text
+
+
+def test_a_yes_no_answer_is_made_of_results_not_background(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # "Did exercise prevent the circadian phase delay during bed rest?" opened with Mendt
+    # et al.'s background ("... it is unknown whether regular exercise could mitigate
+    # such effects"), before their result that it did
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next((n for n, t in sorted(p.items()) if "increase in handwashing" in t), 1)
+        return [
+            "Frequent handwashing can prevent infections, but non-compliance to hand hygiene "
+            "is pervasive. ",
+            f"Both intervention sequences led to an increase in handwashing frequency [{n}].",
+        ]
+
+    fake.on("stream", answer)
+    reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert reply.text.startswith("Both intervention sequences led to an increase"), reply.text
+    assert "pervasive" not in reply.text and reply.unsupported_removed == 0
+    assert reply.result and "pervasive" in reply.result["set_aside"][0]
+    # asked what is known, not yes or no, the background is part of the answer
+    asked = "What is known about hand hygiene compliance?"
+    reply = chat(corpus_library, llm, [("user", asked)], options=options)
+    assert "non-compliance to hand hygiene is pervasive" in reply.text, reply.text
