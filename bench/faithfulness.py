@@ -190,6 +190,7 @@ def run_question(pump: Any, item: dict[str, Any], kind: str) -> dict[str, Any]:
         "extractive": done.extractive,
         "unsupported_removed": done.unsupported_removed,
         "removed": (done.result or {}).get("removed", []),
+        "set_aside": (done.result or {}).get("set_aside", []),
         "declined_by_model": (done.result or {}).get("declined_by_model", 0),
         "evidence_score": (done.result or {}).get("evidence_score"),
         "citations": [
@@ -405,6 +406,8 @@ def report(rows: Iterable[dict[str, Any]]) -> None:
     sup = sum(r["numbers_supported"] for r in chat)
     print(f"numbers in shown sentences supported by a cited passage: {_share(sup, nums)}")
     print(f"sentences removed by the claim check: {sum(r['unsupported_removed'] for r in chat)}")
+    aside = sum(len(r.get("set_aside", [])) for r in chat)
+    print(f"aims/background set aside beside results (yes/no questions): {aside}")
     parts = {
         "chat": (sum(r["bare_citations"] for r in chat), sum(len(r["citations"]) for r in chat)),
         "propose": (sum(r["bare_citations"] for r in prop), sum(r["citations"] for r in prop)),

@@ -625,11 +625,24 @@ _CONCLUDES = re.compile(
 )
 
 
+# A sentence that goes on from the one before it: "The authors argue, however, that these
+# characteristics of wolves likely provided a good basis ..." was a whole answer once the
+# sentence naming the characteristics had been set aside (a chat read of this session).
+_GOES_ON = re.compile(
+    r"^\W*(?:(?:[\w-]+\s+){0,3}?[\w-]+\s*,\s*)?(?:however|in contrast|by contrast|therefore|"
+    r"thus|hence|moreover|furthermore|consequently|nevertheless|in addition|additionally)\b|"
+    r"^\W*(?:[\w-]+\s+){0,6}?(?:these|those|such)\s+[a-z]",
+    re.I,
+)
+
+
 def concludes_from_before(sentence: str) -> bool:
     """True when ``sentence`` draws its conclusion from the sentence before it ("This
-    suggests ...", "These findings indicate ..."): shown without that sentence, it says
-    nothing the reader can check."""
-    return bool(_CONCLUDES.search(strip_markers(sentence)))
+    suggests ...", "These findings indicate ...") or goes on from it ("However, ...",
+    "... that these characteristics ..."): shown without that sentence, it says nothing
+    the reader can check."""
+    plain = strip_markers(sentence)
+    return bool(_CONCLUDES.search(plain) or _GOES_ON.search(plain))
 
 
 def split_sentences(text: str) -> list[str]:

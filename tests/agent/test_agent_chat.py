@@ -698,3 +698,37 @@ def test_a_yes_no_answer_is_made_of_results_not_background(
     asked = "What is known about hand hygiene compliance?"
     reply = chat(corpus_library, llm, [("user", asked)], options=options)
     assert "non-compliance to hand hygiene is pervasive" in reply.text, reply.text
+
+
+def test_an_extractive_answer_quotes_a_result_before_what_was_done() -> None:
+    # Hartgerink et al.'s evidence for "What share of nonsignificant results in psychology
+    # might be false negatives?", word for word with its scores: the extractive answer
+    # quoted what the authors analysed and applied, not the share they found
+    from ideapump.agent.checked import extractive_items
+    from ideapump.grounding.evidence import EvidenceItem
+    from tests.conftest import make_passage
+
+    said = [
+        (
+            "To show that statistically nonsignificant results do not warrant the "
+            "interpretation that there is truly no effect, we analyzed statistically "
+            "nonsignificant results from eight major psychology journals.",
+            0.998,
+        ),
+        (
+            "Third, we applied the Fisher test to the nonsignificant results in 14,765 "
+            "psychology papers from these eight flagship psychology journals to inspect how "
+            "many papers show evidence of at least one false negative result.",
+            0.958,
+        ),
+        (
+            "Of articles reporting at least one nonsignificant result, 66.7% show evidence of "
+            "false negatives, which is much more than the 10% predicted by chance alone.",
+            0.951,
+        ),
+    ]
+    items = [
+        EvidenceItem(n=n, passage=make_passage(t), text=t, score=score)
+        for n, (t, score) in enumerate(said, 1)
+    ]
+    assert [i.n for i in extractive_items(items)] == [3, 1]

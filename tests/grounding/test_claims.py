@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ideapump.grounding.claims import borrowed_words, check_sentence, check_text
+from ideapump.grounding.claims import (
+    borrowed_words,
+    check_sentence,
+    check_text,
+    concludes_from_before,
+)
 from ideapump.grounding.directions import directions
 from ideapump.grounding.works import unsupported_works
 
@@ -259,6 +264,16 @@ def test_a_conclusion_drawn_from_a_removed_sentence_goes_with_it() -> None:
     # a sentence that only starts with "This" is read on its own
     alone = "This study recruited 1,445 students."
     assert check_text(f"{wrong} {alone}", [ABSTRACT]).text == alone
+    # one that goes on from it: "The authors argue, however, that these characteristics
+    # ..." was a whole chat answer once the sentence naming them had been set aside
+    for goes_on in (
+        "The authors argue, however, that these drugs shape random exploration.",
+        "In contrast, amisulpride was given at 400 mg.",
+    ):
+        checked = check_text(f"{wrong} {goes_on}", [ABSTRACT])
+        assert checked.text == "" and len(checked.removed) == 2, goes_on
+    assert concludes_from_before("However, it is unknown whether exercise helps.")
+    assert not concludes_from_before("Twenty Welsh mares were studied.")
 
 
 def test_a_sentence_crediting_a_work_the_passage_does_not_name_fails() -> None:
