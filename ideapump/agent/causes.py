@@ -6,8 +6,8 @@ would vary a loss frame and could say nothing about noradrenaline. Every other r
 passed it (two conditions, a control, a design, a measure the hypothesis names).
 
 The rule (:func:`untested_cause`): at least one varied condition must share a word
-with the hypothesis, or be linked in one sentence of the passages the model was shown
-to what the hypothesis says acts (:func:`cause`, the words before its verb of effect).
+with what the hypothesis says acts (:func:`cause`, the words before its verb of
+effect), or be linked to it in one sentence of the passages the model was shown.
 The link is what lets "atomoxetine" test a hypothesis about noradrenaline: Dubois et
 al. name atomoxetine among the drugs that act on noradrenaline, so the library, not a
 word list of ours, says that one manipulates the other.
@@ -67,7 +67,25 @@ def cause(hypothesis: str) -> str | None:
         word = re.search(r"[\w-]+\W*$", hypothesis[:start])
         if word and content_words(hypothesis[: word.start()]):
             ends.append(word.start())
-    return _FRAME.sub("", hypothesis[: min(ends)].strip()).strip() if ends else None
+    if not ends:
+        return None
+    end = min(ends)
+    verb = _ACTS.match(hypothesis, end) or re.compile(r"[\w-]+").match(hypothesis, end)
+    agent = _BY.match(hypothesis[verb.end() if verb else end :])
+    if agent:
+        # "Random exploration increases under noradrenaline", "... is reduced by
+        # propranolol": the outcome comes first, what acts after the verb
+        return _AGENT_END.split(agent[1], 1)[0].strip()
+    return _FRAME.sub("", hypothesis[:end].strip()).strip()
+
+
+# What acts, said after the verb: "increases under noradrenaline", "is reduced by ...".
+_BY = re.compile(
+    r"\s*(?:\w+ly\s+)?(?:under|by|with|after|following|in response to)\s+(.+)", re.I | re.S
+)
+_AGENT_END = re.compile(
+    r"[,;.()]|\s(?:compared|than|relative|in|during|when|while|on|at|for|across)\s", re.I
+)
 
 
 def _words(condition: str) -> set[str]:
@@ -76,8 +94,8 @@ def _words(condition: str) -> set[str]:
 
 def untested_cause(d: ProposalDraft, passages: Sequence[str]) -> dict[str, str]:
     """The conditions of ``d`` when none of them varies what its hypothesis says acts:
-    no varied condition shares a word with the hypothesis, and no sentence of
-    ``passages`` (all the model was shown) names a condition's word beside the cause's.
+    no varied condition shares a word with the cause, and no sentence of
+    ``passages`` (all the model was shown) names a condition's words beside the cause's.
     Empty when the hypothesis names no cause or the conditions name nothing."""
     varied = [c for c in manipulations(d.conditions, d.hypothesis) if not CONTROL_ARM.search(c)]
     words = {c: _words(c) for c in varied}
@@ -86,14 +104,20 @@ def untested_cause(d: ProposalDraft, passages: Sequence[str]) -> dict[str, str]:
     acting = content_words(said) - _HOW if said else set()
     if not words or not acting:
         return {}
-    hypothesis = content_words(d.hypothesis)
-    if any(w & hypothesis for w in words.values()):
+    # The cause is what must vary. Only where the words read as the cause are what is
+    # measured ("Random exploration increases under noradrenaline") is a condition
+    # named anywhere in the hypothesis enough: "Noradrenaline increases exploration in
+    # loss-frame environments" (a bench draft) compared a loss frame with a control.
+    outcome = content_words(d.primary_measure) - _HOW
+    named_in = content_words(d.hypothesis) if acting & outcome else acting
+    if any(w & named_in for w in words.values()):
         return {}
-    named = set().union(*words.values())
     for passage in passages:
         for s in sentences(passage, 0):
             found = content_words(s)
-            if found & acting and found & named:
+            # a condition whole ("loss-frame environment", not "environment" alone, which
+            # sentences on noradrenaline use of any task), beside the cause
+            if found & acting and any(w <= found for w in words.values()):
                 return {}
     return {
         "conditions": (

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 
 from ideapump.agent.events import CitationEvent, EvidenceEvent, TokenEvent
 from ideapump.errors import NotFoundError
-from ideapump.evidence.findings import plans_or_supposes
+from ideapump.evidence.findings import P_VALUE, plans_or_supposes
 from ideapump.grounding.citations import Citation, Evidence
 from ideapump.grounding.claims import (
     MIN_SHARED_TERMS,
@@ -443,9 +443,7 @@ _CAPTION = re.compile(r"^\W*(?:fig(?:ure)?|table)\.?\s*[A-Z]?\d", re.I)
 
 
 # A figure that is a finding: a percentage, a p-value, a test statistic.
-_FIGURE = re.compile(
-    r"\d\s*%|\b[pP]\s*[<=>\u2264\u2265]\s*0?\.\d|\b(?:t|F|r|z|chi2?|\u03c7\u00b2?)\s*\(\s*\d"
-)
+_FIGURE = re.compile(rf"\d\s*%|{P_VALUE.pattern}|\b(?:t|F|r|z|chi2?|\u03c7\u00b2?)\s*\(\s*\d")
 
 
 def _states(item: EvidenceItem) -> bool:

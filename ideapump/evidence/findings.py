@@ -76,7 +76,8 @@ def plans_or_supposes(sentence: str) -> bool:
     return aim is not None and not _FOUND.search(sentence, aim.end())
 
 
-_P_VALUE = re.compile(r"\b[pP]\s*[<=>\u2264\u2265]\s*0?\.\d")
+#: A p-value as papers print it: "p = .03", "P < 0.001".
+P_VALUE = re.compile(r"\b[pP]\s*[<=>\u2264\u2265]\s*0?\.\d")
 
 
 def states_result(sentence: str) -> bool:
@@ -84,7 +85,7 @@ def states_result(sentence: str) -> bool:
     a conjecture (what a stance can rest on; see :func:`finding_of`)."""
     if plans_or_supposes(sentence):
         return False
-    return bool(directions(sentence) - {"effect"}) or bool(_P_VALUE.search(sentence))
+    return bool(directions(sentence) - {"effect"}) or bool(P_VALUE.search(sentence))
 
 
 _NUMBER = re.compile(r"\d")

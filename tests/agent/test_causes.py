@@ -35,6 +35,9 @@ UNRELATED = (
         ("The effect of noradrenaline on exploration is larger in long horizons.", "noradrenaline"),
         ("Amisulpride has no effect on exploration.", "Amisulpride"),
         ("Exercising in the morning leads to a smaller phase delay.", "Exercising in the morning"),
+        # the outcome first, what acts after the verb
+        ("Random exploration increases under noradrenaline.", "noradrenaline"),
+        ("Exploration is reduced by propranolol in long horizons.", "propranolol"),
         # names no effect: nothing to vary
         ("Ear position can be used as a welfare marker in horses.", None),
     ],
@@ -79,3 +82,14 @@ def test_no_rule_where_the_hypothesis_names_no_cause_or_a_condition() -> None:
     # only a comparison arm beside a generic one: the other rules speak for it
     generic = draft_of(hypothesis=NORADRENALINE, conditions=["treatment", "placebo"])
     assert untested_cause(generic, []) == {}
+
+
+def test_a_condition_named_in_the_hypothesis_but_not_its_cause_does_not_test_it() -> None:
+    # a bench draft: the drug in the hypothesis, a loss frame and a control varied
+    frame = draft_of(
+        hypothesis="Noradrenaline increases exploration in loss-frame environments compared "
+        "to control conditions.",
+        conditions=["loss-frame environment", "control condition"],
+        primary_measure="Exploration strategies",
+    )
+    assert "'loss-frame environment'" in untested_cause(frame, [UNRELATED])["conditions"]
