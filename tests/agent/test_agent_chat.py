@@ -732,3 +732,19 @@ def test_an_extractive_answer_quotes_a_result_before_what_was_done() -> None:
         for n, (t, score) in enumerate(said, 1)
     ]
     assert [i.n for i in extractive_items(items)] == [3, 1]
+
+
+def test_the_evidence_from_paper_is_the_paper(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # "The evidence from paper states that ..." (the 1.5B model, 4 of 16 chat answers read)
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in sorted(p.items()) if "increase in handwashing" in t)
+        return [
+            "The evidence from paper states that both intervention sequences led to an "
+            f"increase in handwashing frequency [{n}]."
+        ]
+
+    fake.on("stream", answer)
+    reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert reply.text.startswith("The paper states that both intervention sequences"), reply.text
