@@ -54,7 +54,7 @@ from ideapump.grounding.directions import (
     said_of,
     without_directions,
 )
-from ideapump.grounding.lists import omitted_alternatives
+from ideapump.grounding.lists import cut_respectively, omitted_alternatives
 from ideapump.grounding.no_effect import affirms_denied, names_denied
 from ideapump.grounding.normalize import Number, content_words, fold, number_in, numbers, terms
 from ideapump.grounding.quotes import sentence_spans, tidy
@@ -594,6 +594,11 @@ def check_sentence(
         reasons.append(
             f"gives its alternatives as the whole choice, but the passage also lists "
             f"{', '.join(left_out)}"
+        )
+    cut = cut_respectively(strip_markers(sentence), sources)
+    if cut:
+        reasons.append(
+            f"gives part of a list the passage gives respectively, without {', '.join(cut)}"
         )
     tests = mismatched_tests(sentence, sources)
     if tests:

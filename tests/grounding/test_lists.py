@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ideapump.grounding.claims import check_sentence
-from ideapump.grounding.lists import omitted_alternatives
+from ideapump.grounding.lists import cut_respectively, omitted_alternatives
 
 # Peach et al.: three arms, said twice in two ways
 ARMS = (
@@ -58,3 +58,27 @@ def test_alternatives_given_as_the_whole_choice_name_every_one_the_passage_lists
     assert omitted_alternatives(sentence, [source]) == left_out
     verdict = check_sentence(sentence, [source])
     assert any("also lists" in r for r in verdict.reasons) == bool(left_out)
+
+
+THOMPSON = (
+    "Overall, approximately 44% and 56% of all mailed invitations went to males and females "
+    "respectively, indicating very similar recruitment rates for males (7.7%) and females "
+    "(7.4%), suggesting the approach to recruitment and appeal of the invitation is equally "
+    "effective at recruiting both males and females."
+)
+
+
+def test_one_value_of_a_respectively_list_is_not_the_list() -> None:
+    # the 1.5B model, word for word, asked how many smokers responded to the invitations
+    cut = (
+        "44% of all mailed invitations went to males and females respectively, indicating "
+        "very similar recruitment rates for males (7.7%) and females (7.4%) [2]."
+    )
+    assert cut_respectively(cut, [THOMPSON]) == ["56"]
+    verdict = check_sentence(cut, [THOMPSON], strict=True)
+    assert not verdict.ok and "without 56" in verdict.reasons[0]
+    # the whole list, or another list of the sentence, is what the passage says
+    whole = "44% and 56% of all mailed invitations went to males and females respectively."
+    assert cut_respectively(whole, [THOMPSON]) == []
+    rates = "Recruitment rates were 7.7% and 7.4% for males and females, respectively."
+    assert cut_respectively(rates, [THOMPSON]) == []
