@@ -66,9 +66,10 @@ _WORK_BY_MARKER = re.compile(
     rf"\b(paper|study|article|work|research|trial|review|report)\s+by\s+({_MARKER})", re.I
 )
 # "The evidence from paper states that ..." (the 1.5B model, in 2 of 8 chat answers in each
-# of two reads of a session, 1 of 48 bench answers): the paper states it.
+# of two reads of a session; "The evidence from document shows ...", 1 of 48 bench
+# answers): the paper states it.
 _EVIDENCE_FROM = re.compile(
-    r"\b([Tt])he evidence (?:from|in) (?:the |this )?(paper|study|article)\b"
+    r"\b([Tt])he evidence (?:from|in) (?:the |this )?(paper|study|article|document)\b"
 )
 # "(cf [1]." / "(see [2, 3])": a parenthesis that only points at evidence.
 _POINTER = re.compile(rf"\(\s*(?:cf\.?|see|e\.g\.,?)?\s*((?:{_MARKER}\s*,?\s*)+)\)?", re.I)
@@ -224,7 +225,7 @@ class CheckedAnswer:
         raw = _WORK_BY_MARKER.sub(r"\1 \2", raw)
         raw = _MARKER_AS_SUBJECT.sub(lambda m: f"{m[1]}{_study(m[2]).capitalize()} {m[2]}", raw)
         raw = _MARKER_AFTER_PREPOSITION.sub(lambda m: f"{m[1]} {_study(m[2])} {m[2]}", raw)
-        raw = _EVIDENCE_FROM.sub(lambda m: f"{m[1]}he {m[2]}", raw)
+        raw = _EVIDENCE_FROM.sub(lambda m: f"{m[1]}he {m[2].replace('document', 'paper')}", raw)
         given = marker_numbers(raw)
         plain = " ".join(strip_markers(raw).split())
         if not plain or not re.search(r"[A-Za-z]", plain):

@@ -748,3 +748,13 @@ def test_the_evidence_from_paper_is_the_paper(
     fake.on("stream", answer)
     reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
     assert reply.text.startswith("The paper states that both intervention sequences"), reply.text
+    # "The evidence from document shows ..." (a bench answer): the paper shows it
+    fake.on(
+        "stream",
+        lambda b, p: [
+            "The evidence from document shows that both intervention sequences led to an "
+            f"increase in handwashing frequency [{min(p)}]."
+        ],
+    )
+    reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
+    assert reply.text.startswith("The paper shows that both"), reply.text
