@@ -209,9 +209,9 @@ _ROLE = re.compile(
 
 
 def null_conditions(d: ProposalDraft, sources: Sequence[str], question: str = "") -> dict[str, str]:
-    """The conditions its cited passages say had no effect, varied for a hypothesis
-    that does not name them; or a hypothesis of an effect of one, for a ``question`` that
-    does not name it.
+    """The conditions ``sources`` (the passages the model was given) say had no effect,
+    varied for a hypothesis that does not name them; or a hypothesis of an effect of one,
+    for a ``question`` that does not name it.
 
     The quick start's draft for "how does noradrenaline shape exploration?" gave
     amisulpride against placebo, citing Dubois et al.'s "... particularly sensitive to
@@ -228,7 +228,7 @@ def null_conditions(d: ProposalDraft, sources: Sequence[str], question: str = ""
         if "none" in directions(d.hypothesis):
             return {}  # "amisulpride leaves exploration as it is": what the passage found
         why = (
-            f"the cited passage reports no effect of {', '.join(about)}, the hypothesis "
+            f"a passage you were given reports no effect of {', '.join(about)}, the hypothesis "
             "says it has one, and the question is not about it: propose an experiment on "
             "what the question asks"
         )
@@ -243,7 +243,7 @@ def null_conditions(d: ProposalDraft, sources: Sequence[str], question: str = ""
     if not null:
         return {}
     return {
-        "conditions": f"the cited passage reports no effect of {', '.join(null)}, and the "
+        "conditions": f"a passage you were given reports no effect of {', '.join(null)}, and the "
         "hypothesis is not about it: vary what the hypothesis names"
     }
 

@@ -114,7 +114,12 @@ def candidate(
         draft = conditions_not_groups(unlabelled(draft))
         unsupported += removed + null
         faults = proposal_faults(draft)
-        for name, fault in null_conditions(draft, _cited(draft, evidence)[0], question).items():
+        # every passage the model was given, not only those it cited: a bench draft varied
+        # amisulpride against placebo for "how does noradrenaline shape exploration?",
+        # citing Rogers et al.'s passage, beside Dubois et al.'s "... with no effect of
+        # amisulpride", which it had been shown
+        given = list(dict.fromkeys([*_cited(draft, evidence)[0], *shown]))
+        for name, fault in null_conditions(draft, given, question).items():
             faults.setdefault(name, fault)
         for name, fault in untested_cause(draft, shown).items():
             faults.setdefault(name, fault)

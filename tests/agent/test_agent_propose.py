@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import replace
 from typing import Any
@@ -23,6 +24,7 @@ from tests.agent.fakes import (
     inverted_in,
     menu_of,
     proposal,
+    quote_of,
     reference_in,
     reflection,
     requote,
@@ -938,3 +940,46 @@ def test_conditions_that_do_not_vary_the_hypothesis_cause_are_sent_back(
     fake.on("DesignFix", lambda b, p: {"conditions": loss, "expected_if_true": more})
     result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
     assert result.proposals == [] and "'Atomoxetine' has the effect" in result.message
+
+
+@pytest.fixture(scope="module")
+def dubois_only(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Any:
+    from ideapump.config import Settings
+    from ideapump.runtime import Runtime
+    from tests.conftest import PAPERS
+
+    home = tmp_path_factory.mktemp("dubois-only")
+    lib = Runtime(Settings(home=home), embeddings=embeddings).library()
+    assert not lib.ingest([PAPERS["dubois"]]).failed
+    return lib
+
+
+def test_a_drug_a_shown_passage_found_no_effect_of_is_no_hypothesis_for_another_question(
+    dubois_only: Any, llm: Any, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # a bench draft: amisulpride against placebo for "how does noradrenaline shape
+    # exploration?", citing a passage on other studies, beside Dubois et al.'s "... with
+    # no effect of amisulpride", which the model had been shown
+    denied: list[int] = []
+
+    def amisulpride(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        denied.extend(n for n, t in p.items() if "no effect of amisulpride" in " ".join(t.split()))
+        n = next(n for n, t in sorted(p.items()) if "amisulpride" not in t.lower())
+        return {
+            **proposal(p),
+            "hypothesis": "Amisulpride decreases exploration in loss-frame environments.",
+            "conditions": ["Amisulpride", "placebo"],
+            "primary_measure": "proportion of exploratory choices",
+            "expected_if_true": "Less exploration on amisulpride than on placebo.",
+            "citations": [{"n": n, "quote": quote_of(p[n], 12)}],
+        }
+
+    fake.on("ProposalDraft", amisulpride)
+    fake.on("DesignFix", lambda b, p: {"hypothesis": "x", "conditions": ["Amisulpride", "placebo"]})
+    question = "how does noradrenaline shape exploration?"
+    # one paper: as many of its passages as the quick start reads of the whole library
+    wide = dataclasses.replace(options, passages=6, per_paper_cap=6)
+    result = propose(dubois_only, llm, question, n=1, k=1, options=wide)
+    assert denied, "the passages shown hold Dubois et al.'s sentence"
+    assert result.proposals == []
+    assert "reports no effect of amisulpride" in result.message.lower()
