@@ -152,9 +152,8 @@ def _counts(text: str) -> bool:
     follow ..." and "... the social isolation phase in the negative condition (=2
     minutes)": a figure, in a paper on horses, that counts no horses."""
     words = text.split()
-    for k, w in enumerate(words):
-        if not numbers(w, words=True) or w.strip(",.;:").lower() == "one":
-            continue
+    for k in _number_positions(words):
+        w = words[k]
         if re.fullmatch(r"\(\d{1,2}\)[,.;:]?", w):
             continue
         after = words[k + 1] if k + 1 < len(words) else ""
@@ -162,6 +161,16 @@ def _counts(text: str) -> bool:
             continue
         return True
     return False
+
+
+def _number_positions(words: Sequence[str]) -> list[int]:
+    """Where ``words`` state a number; "one" is how prose says "a" ("when one horse did
+    not follow" counts no horses)."""
+    return [
+        k
+        for k, w in enumerate(words)
+        if numbers(w, words=True) and w.strip(",.;:").lower() != "one"
+    ]
 
 
 #: How many words apart a figure and what it counts may stand: "a dose of 25 mg/kg CHX",
@@ -176,12 +185,7 @@ def _figure_for(text: str, about: set[str]) -> bool:
     gives no figure for soap."""
     words = text.split()
     named = [k for k, w in enumerate(words) if about & content_words(w)]
-    # "one" is how prose says "a": "when one horse did not follow" counts no horses
-    counted = [
-        k
-        for k, w in enumerate(words)
-        if numbers(w, words=True) and w.strip(",.;:").lower() != "one"
-    ]
+    counted = _number_positions(words)
     return any(abs(a - b) <= FIGURE_REACH for a in named for b in counted)
 
 

@@ -109,17 +109,18 @@ def candidate(
     while True:
         # The repair works on the checked draft: the model does not see its unsupported
         # sentences again, and what the check removes adds up over the attempts.
-        draft, removed = check_proposal(draft, *_cited(draft, evidence), shown)
-        draft, null = without_null_design(draft, _cited(draft, evidence)[0])
+        # (the checks leave the citations as they are: what they cite is read once)
+        cited, years = _cited(draft, evidence)
+        draft, removed = check_proposal(draft, cited, years, shown)
+        draft, null = without_null_design(draft, cited)
         draft = conditions_not_groups(unlabelled(draft))
         unsupported += removed + null
         faults = proposal_faults(draft)
-        # every passage the model was given, not only those it cited: a bench draft varied
-        # amisulpride against placebo for "how does noradrenaline shape exploration?",
-        # citing Rogers et al.'s passage, beside Dubois et al.'s "... with no effect of
-        # amisulpride", which it had been shown
-        given = list(dict.fromkeys([*_cited(draft, evidence)[0], *shown]))
-        for name, fault in null_conditions(draft, given, question).items():
+        # every passage the model was given (the cited ones among them): a bench draft
+        # varied amisulpride against placebo for "how does noradrenaline shape
+        # exploration?", citing Rogers et al.'s passage, beside Dubois et al.'s "... with
+        # no effect of amisulpride", which it had been shown
+        for name, fault in null_conditions(draft, shown, question).items():
             faults.setdefault(name, fault)
         for name, fault in untested_cause(draft, shown).items():
             faults.setdefault(name, fault)
