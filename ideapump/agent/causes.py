@@ -126,3 +126,38 @@ def untested_cause(d: ProposalDraft, passages: Sequence[str]) -> dict[str, str]:
             "placebo, none or another level of it)"
         )
     }
+
+
+# How a question is asked, not what it asks about: "how does", "can", "to what extent do".
+_ASKING = re.compile(
+    r"^\W*(?:(?:how|why|whether|when|what|to what extent|in what way)\s+)?"
+    r"(?:(?:does|do|did|can|could|will|would|is|are|might|may|should|must)\s+)?",
+    re.I,
+)
+_EFFECT_OF = re.compile(
+    r"\b(?:effects?|impact|influence|role)\s+of\s+(.+?)\s+(?:on|in|for|upon)\s+", re.I
+)
+_PEOPLE = re.compile(r"^(?:we|i|you|they|one|researchers?|labs?)\b", re.I)
+
+
+def asked_cause(question: str) -> str | None:
+    """What ``question`` asks the effect of: "noradrenaline" for "how does noradrenaline
+    shape exploration?", "caffeine" for "what is the effect of caffeine on sleep?";
+    None where it names no cause ("how could we reduce smoking?": a goal, not a cause).
+
+    The quick start's drafts for the noradrenaline question varied amisulpride, which
+    a passage they were shown found no effect of, in most of their dropped runs: told
+    what the question is about, the model is asked for an experiment on that.
+    """
+    text = question.strip().rstrip("?").strip()
+    of = _EFFECT_OF.search(text)
+    if of:
+        said: str | None = of[1]
+    else:
+        rest = _ASKING.sub("", text, count=1)
+        if _PEOPLE.match(rest):
+            return None
+        said = cause(rest)
+    if not said or not content_words(said) - _HOW:
+        return None
+    return said.strip()

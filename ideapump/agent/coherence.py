@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ideapump.agent.causes import cause
 from ideapump.agent.design import (
     BETWEEN,
     CONTROL_ARM,
@@ -242,9 +243,13 @@ def null_conditions(d: ProposalDraft, sources: Sequence[str], question: str = ""
     ]
     if not null:
         return {}
+    # what to vary, named: told "vary what the hypothesis names", the 1.5B model varied a
+    # loss frame next (a quick start's second draft)
+    acting = cause(d.hypothesis)
+    what = f"{acting!r}, what the hypothesis names" if acting else "what the hypothesis names"
     return {
         "conditions": f"a passage you were given reports no effect of {', '.join(null)}, and the "
-        "hypothesis is not about it: vary what the hypothesis names"
+        f"hypothesis is not about it: vary {what}"
     }
 
 

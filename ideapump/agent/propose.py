@@ -30,6 +30,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ideapump.agent.causes import asked_cause
 from ideapump.agent.coherence import same_experiment
 from ideapump.agent.design import manipulations, within_subject
 from ideapump.agent.drafts import candidate, describe
@@ -104,6 +105,16 @@ def _generate(
 ) -> _Drafts:
     out = _Drafts()
     attempts = 0
+    asked = asked_cause(question)
+    # Said positively, before any draft: told only why a draft was dropped ("a passage
+    # you were given reports no effect of amisulpride"), the 1.5B model drafted
+    # amisulpride again or varied a loss frame instead (the quick start, twice in a row).
+    about = (
+        f"The question asks what {asked} does: the hypothesis says what {asked} does, and the "
+        f"conditions vary {asked} itself (against none, a placebo or another level of it)."
+        if asked
+        else ""
+    )
     # One more draft (options.redrafts) when none is kept: the quick start's single
     # draft was dropped in 2 of its last 4 runs, and the researcher saw no proposal.
     while attempts < n or (not out.drafts and attempts < n + options.redrafts):
@@ -113,13 +124,15 @@ def _generate(
             # The conditions too: told only the titles, the model drafted the same
             # noradrenaline-against-placebo experiment again under the same title.
             done = "; ".join(f"{d.title} ({' vs '.join(d.conditions)})" for d in out.drafts)
+            other = "another level or form of it" if asked else "something else"
             avoid = (
-                "Already proposed (propose something clearly different: vary something "
-                f"else, or measure another outcome): {done}"
+                f"Already proposed (propose something clearly different: vary {other}, "
+                f"or measure another outcome): {done}"
             )
         elif out.why:
             avoid = f"An earlier draft was dropped because {out.why[-1]}. Do not repeat that."
-        user = render_prompt("propose_generate", question=question, documents=block, avoid=avoid)
+        steer = "\n".join(t for t in (about, avoid) if t)
+        user = render_prompt("propose_generate", question=question, documents=block, avoid=steer)
         draft, removed, unsupported = candidate(
             llm, [("system", persona()), ("user", user)], evidence, block, options, question
         )

@@ -983,3 +983,20 @@ def test_a_drug_a_shown_passage_found_no_effect_of_is_no_hypothesis_for_another_
     assert denied, "the passages shown hold Dubois et al.'s sentence"
     assert result.proposals == []
     assert "reports no effect of amisulpride" in result.message.lower()
+    # every draft was told, before any was dropped, what the question asks about
+    for body in fake.of("ProposalDraft"):
+        asked = body["messages"][-1]["content"]
+        assert "The question asks what noradrenaline does" in asked
+        assert "conditions vary noradrenaline itself" in asked
+
+
+def test_a_question_that_names_no_cause_steers_no_draft(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    fake.on("ProposalDraft", lambda b, p: proposal(p))
+    fake.on("ReflectionDraft", reflection)
+    propose(
+        corpus_library, llm, "how could we reduce smoking in students?", n=1, k=1, options=options
+    )
+    (body,) = fake.of("ProposalDraft")
+    assert "The question asks what" not in body["messages"][-1]["content"]

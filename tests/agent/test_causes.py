@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ideapump.agent.causes import cause, untested_cause
+from ideapump.agent.causes import asked_cause, cause, untested_cause
 from tests.agent.fakes import draft_of
 
 NORADRENALINE = "Noradrenaline increases value-free random exploration."
@@ -93,3 +93,22 @@ def test_a_condition_named_in_the_hypothesis_but_not_its_cause_does_not_test_it(
         primary_measure="Exploration strategies",
     )
     assert "'loss-frame environment'" in untested_cause(frame, [UNRELATED])["conditions"]
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("how does noradrenaline shape exploration?", "noradrenaline"),
+        ("What is the effect of caffeine on sleep?", "caffeine"),
+        ("does exercise during bed rest protect the circadian rhythm?", "exercise during bed rest"),
+        ("Is exploration reduced by propranolol?", "propranolol"),
+        ("Does loss framing change risk taking?", "loss framing"),
+        # a goal, a population or a topic: nothing the question says acts
+        ("how could we reduce smoking in students?", None),
+        ("Do smokers respond to text messages?", None),
+        ("noradrenaline and exploration", None),
+        ("What should we test next on exploration?", None),
+    ],
+)
+def test_what_a_question_asks_the_effect_of(question: str, asked: str | None) -> None:
+    assert asked_cause(question) == asked

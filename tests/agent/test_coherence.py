@@ -578,6 +578,9 @@ def test_a_condition_its_citation_says_did_nothing_is_not_varied_for_another_hyp
     )
     fault = null_conditions(amisulpride, cited)
     assert "reports no effect of Amisulpride" in fault["conditions"]
+    # what to vary instead, named: told "vary what the hypothesis names", a quick start's
+    # next draft varied a loss frame
+    assert "vary 'Noradrenaline', what the hypothesis names" in fault["conditions"]
     # a hypothesis about amisulpride itself may vary it; other drugs are not touched
     about_it = amisulpride.model_copy(
         update={"hypothesis": "Amisulpride leaves exploration as it is."}
