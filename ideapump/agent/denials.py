@@ -123,6 +123,11 @@ _CONTROL_KINDS: Mapping[str, str] = {
     "blinding": r"blind\w*|mask(?:ed|ing)",
     "randomisation": r"randomi[sz]\w*|random(?:ly)? (?:assign|allocat)\w*",
     "counterbalancing": r"counterbalanc\w*",
+    # "The study lacks controls for the duration of the task" beside "All participants
+    # are given the same amount of time to complete the task" (a quick start's review)
+    "duration": r"durations?\b|(?:same|equal|fixed|identical) (?:amount of |length of )?time\b"
+    r"(?! of (?:the )?day)|time limits?\b|(?:same|equal|fixed) (?:task |session )?lengths?\b",
+    "time of day": r"time of (?:the )?day|(?:same|fixed) (?:clock )?times?\b(?! limit)",
 }
 _KIND_DENIALS = {k: _Denial(v) for k, v in _CONTROL_KINDS.items()}
 _KIND_NAMES = {k: re.compile(rf"\b(?:{v})", re.I) for k, v in _CONTROL_KINDS.items()}

@@ -64,8 +64,14 @@ def shown_once(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
     """
     covers = [_content(k) for k in known]
     seen = {normalize(k) for k in known}
+    # sentences said already, as a whole or inside an earlier point: a quick start's
+    # review gave two sentences of its confound again in its missing control
+    said = {_key(s) for k in known for s in split_sentences(k)}
     out = []
     for item in (_said_once(i) for i in items):
+        parts = split_sentences(item)
+        if len(parts) > 1:
+            item = " ".join(s for s in parts if _key(s) not in said)
         key, words = normalize(item), _content(item)
         if not key or key in seen or (words and any(words <= c for c in covers)):
             continue
@@ -76,10 +82,15 @@ def shown_once(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
         ):
             continue
         seen.add(key)
+        said.update(_key(s) for s in split_sentences(item))
         # a later item that only repeats part of this one says nothing new
         covers.append(words)
         out.append(item.strip())
     return out
+
+
+def _key(sentence: str) -> str:
+    return normalize(sentence).rstrip(" .")
 
 
 def _said_once(item: str) -> str:
@@ -145,8 +156,22 @@ def own_assessment(text: str) -> str:
 def not_denying(items: Sequence[str], draft: ProposalDraft) -> list[str]:
     """Review points (or risks) that do not say the draft lacks what it has (a primary
     measure, a control; see :func:`.denials.denies_draft`), nor only name what it studies
-    (:func:`names_the_study`)."""
-    return [i for i in items if denies_draft(i, draft) is None and not names_the_study(i, draft)]
+    (:func:`names_the_study`).
+
+    A point is read sentence by sentence: a quick start's review gave one confound of
+    three sentences, the first denying a control the proposal lists ("lacks controls for
+    the duration of the task"), the others fair ("does not control for the participants'
+    mood or stress levels"). The denying sentences go; the rest of the point stays.
+    """
+    out = []
+    for item in items:
+        parts = split_sentences(item) or [item]
+        kept = [s for s in parts if denies_draft(s, draft) is None]
+        if len(kept) < len(parts):
+            item = " ".join(kept)
+        if item.strip() and not names_the_study(item, draft):
+            out.append(item)
+    return out
 
 
 # What a group or condition is given: "A control group that receives placebo instead of ...",

@@ -1000,3 +1000,41 @@ def test_a_question_that_names_no_cause_steers_no_draft(
     )
     (body,) = fake.of("ProposalDraft")
     assert "The question asks what" not in body["messages"][-1]["content"]
+
+
+def test_a_review_point_loses_the_sentence_that_denies_a_control_and_what_it_said_before(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the final quick start of a session: three sentences in one confound, the first
+    # denying the proposal's time control, and two of them again as a missing control
+    fair = (
+        "The study does not control for the participants' prior knowledge or experience "
+        "with the task. The study does not control for the participants' mood or stress levels."
+    )
+    fake.on(
+        "ProposalDraft",
+        lambda body, p: {
+            **proposal(p),
+            "controls": [
+                "random allocation of participants to conditions",
+                "All participants are given the same amount of time to complete the task",
+            ],
+        },
+    )
+    fake.on(
+        "ReflectionDraft",
+        lambda body, p: {
+            **reflection(body, p),
+            "confounds": [
+                "The study lacks controls for the duration of the task, which could lead to "
+                f"bias in the results. {fair}"
+            ],
+            "missing_controls": [f"{fair} The study does not control for the use of caffeine."],
+        },
+    )
+    shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    assert shown.reflection is not None
+    assert shown.reflection.confounds == [fair]
+    assert shown.reflection.missing_controls == [
+        "The study does not control for the use of caffeine."
+    ]

@@ -144,3 +144,16 @@ def test_a_point_the_grammar_cut_short_ends_at_its_last_whole_sentence() -> None
         novelty_score=3,
     )
     assert got.confounds == [whole, "Order effects"]
+
+
+def test_a_review_may_not_say_a_listed_time_control_is_missing() -> None:
+    # a quick start's review and the control its proposal listed
+    d = draft_of(
+        controls=["All participants are given the same amount of time to complete the task"]
+    )
+    said = "The study lacks controls for the duration of the task, which could lead to bias."
+    assert denies_draft(said, d) == "controls"
+    assert denies_draft("The study does not control for the time of day.", d) is None
+    at_noon = draft_of(controls=["every session at the same time of day"])
+    assert denies_draft("The study does not control for the time of day.", at_noon) == "controls"
+    assert denies_draft(said, at_noon) is None
