@@ -80,6 +80,17 @@ def proposal_problems(d: ProposalDraft) -> list[str]:
     return list(proposal_faults(d).values())
 
 
+# A control that undoes the manipulation: "All participants receive the same treatment"
+# (a bench draft of noradrenaline against placebo). "the same dose", "the same amount of
+# the drug or placebo" hold something constant and stay controls.
+_SAME_ARM = re.compile(
+    r"(?:(?:all|every|each)\s+)?(?:participants?|subjects?|animals?|patients?|groups?)\s+"
+    r"(?:will\s+)?(?:receives?|gets?|(?:are|is|be)\s+given|undergoe?s?|do(?:es)?)\s+"
+    r"the\s+same\s+(?:treatments?|drugs?|conditions?|interventions?|manipulations?)\.?",
+    re.IGNORECASE,
+)
+
+
 def controls_of(d: ProposalDraft) -> list[str]:
     """The items of ``d.controls`` that are controls: not "none", not "control group", not
     a condition said again, not what is measured. Only these are shown."""
@@ -91,6 +102,7 @@ def controls_of(d: ProposalDraft) -> list[str]:
         and not leaves_out_condition(c, d.conditions)
         and not _NO_CONTROL.fullmatch(c.strip())
         and not _EMPTY_CONTROL.fullmatch(c.strip())
+        and not _SAME_ARM.fullmatch(c.strip())
         and not names_measure(c, d.hypothesis, d.primary_measure)
     ]
 

@@ -96,6 +96,17 @@ def test_a_control_that_names_nothing_is_no_control(controls: list[str]) -> None
         assert proposal_problems(draft_of(controls=[*controls, named])) == []
 
 
+def test_a_control_that_gives_everyone_the_same_treatment_is_no_control() -> None:
+    # a bench draft of this session: noradrenaline against placebo, and this its only control
+    same = ["All participants receive the same treatment"]
+    assert any("controls" in p for p in proposal_problems(draft_of(controls=same)))
+    for held in (
+        "All participants receive the same amount of the drug or placebo",
+        "all participants receive the same dose",
+    ):
+        assert proposal_problems(draft_of(controls=[held])) == []
+
+
 def test_within_subject_only_when_the_design_says_so_and_nothing_else() -> None:
     assert within_subject("Crossover: each participant receives both drug and placebo.")
     assert not within_subject("Between-subjects, drug vs placebo.")
