@@ -31,10 +31,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ideapump.agent.checked import MAX_SENTENCES, CheckedAnswer, results_answer
+from ideapump.agent.causes import asked_head, cause_words
+from ideapump.agent.checked import MAX_SENTENCES, CheckedAnswer, reports, results_answer
 from ideapump.agent.events import ChatEvent, DoneEvent, TokenEvent
 from ideapump.agent.grounding import AgentOptions, persona, retrieve
 from ideapump.agent.premise import no_such_study
@@ -206,6 +207,33 @@ def not_measured(question: str, quotes: Sequence[str]) -> str | None:
     )
 
 
+def on_the_cause(
+    question: str, shown: str, items: Sequence[EvidenceItem], cited: Iterable[int]
+) -> tuple[str, EvidenceItem] | None:
+    """What ``question`` asks the effect of, and the best evidence item reporting a
+    result on it, when the ``shown`` answer never names it; else None.
+
+    "Did exercise prevent the circadian phase delay during bed rest?" was answered only
+    "The paper states that HDBR induces a phase delay of circadian rhythm after 49 days
+    of HDBR [3].": true and cited, while the evidence item on the exercise groups' phase
+    advance, which answers it, was left unsaid.
+    """
+    head = asked_head(question)
+    asked = cause_words(head)
+    if not asked or asked & content_words(shown):
+        return None
+    taken = set(cited)
+    for item in items:
+        if (
+            item.n not in taken
+            and asked <= content_words(item.text)
+            and reports(item)
+            and not cites_others(item.text)
+        ):
+            return head, item
+    return None
+
+
 def no_figure(of: str) -> str:
     """The note for a quantity question none of whose evidence gives the figure."""
     return f"None of the passages I found gives a figure for {of}." if of else NO_FIGURE
@@ -303,6 +331,10 @@ def answer_stream(
         # passage, removed) and the extractive answer quoted sentences with no size.
         yield from answer.note(no_figure(of))
     elif answer.cited:
+        if not answer.extractive_used:
+            missed = on_the_cause(message, answer.text, gathered.items, answer.cited)
+            if missed:
+                yield from answer.quote(f"On {missed[0]}, the library reports:", missed[1])
         beside = not_measured(message, [c.quote for c in answer.cited.values()])
         if beside:
             yield from answer.note(beside)

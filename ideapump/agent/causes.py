@@ -161,3 +161,19 @@ def asked_cause(question: str) -> str | None:
     if not said or not content_words(said) - _HOW:
         return None
     return said.strip()
+
+
+def asked_head(question: str) -> str:
+    """What ``question`` asks the effect of, without its setting: "exercise" for "does
+    exercise during bed rest protect the circadian rhythm?"; "" where it names no cause
+    (:func:`asked_cause`)."""
+    said = asked_cause(question)
+    if not said:
+        return ""
+    head = _AGENT_END.split(f"{said} ", 1)[0].strip()
+    return head if content_words(head) - _HOW else ""
+
+
+def cause_words(text: str) -> set[str]:
+    """The content words of ``text`` that name what acts, not how it is given."""
+    return content_words(text) - _HOW

@@ -251,7 +251,7 @@ class CheckedAnswer:
             self.after_removed = True
             return
         items = [i for n in numbers if (i := self.gathered.item(n))]
-        if self.results_only and items and not any(_reports(i) for i in items):
+        if self.results_only and items and not any(reports(i) for i in items):
             # "Did exercise prevent the circadian phase delay during bed rest?" opened
             # with Mendt et al.'s background, "... it is unknown whether regular exercise
             # could mitigate such effects [1]", before their result that it did.
@@ -377,17 +377,22 @@ class CheckedAnswer:
         items = extractive_items(self.gathered.items)
         if not items:
             return
-        self.text = EXTRACTIVE
-        yield TokenEvent(text=EXTRACTIVE)
+        yield from self.note(EXTRACTIVE)
         for item in items:
             # Every sentence shown carries its citation, also inside a multi-sentence item.
             for a, b in sentence_spans(item.text):
                 yield from self._show(_with_markers(item.text[a:b], [item.n]), [item.n])
-        if not any(_reports(i) for i in items):
+        if not any(reports(i) for i in items):
             # "How was core body temperature measured in the head-down tilt bed rest
             # study?" was answered with Mendt et al.'s two sentences of what they
             # investigated: quoted as they are, they read like an answer.
             yield from self.note(AIMS_ONLY)
+
+    def quote(self, lead: str, item: EvidenceItem) -> Iterator[TokenEvent | CitationEvent]:
+        """``lead``, then ``item``'s sentences verbatim, each with its citation."""
+        yield from self.note(lead)
+        for a, b in sentence_spans(item.text):
+            yield from self._show(_with_markers(item.text[a:b], [item.n]), [item.n])
 
     def note(self, text: str) -> Iterator[TokenEvent]:
         """A sentence of the code's own (no citation) at the end of the answer."""
@@ -410,7 +415,7 @@ def results_answer(question: str, items: Sequence[EvidenceItem]) -> bool:
     """True when ``question`` is answered yes or no and some evidence item reports a
     result: its answer is then made of results, and a sentence resting only on an aim
     or background is set aside (:class:`CheckedAnswer`)."""
-    return bool(_YES_NO.match(question)) and any(_reports(i) for i in items)
+    return bool(_YES_NO.match(question)) and any(reports(i) for i in items)
 
 
 def extractive_items(items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
@@ -424,16 +429,16 @@ def extractive_items(items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
     """
     best = max((i.score for i in items), default=0.0)
     near = [i for i in items if i.score >= best - EXTRACTIVE_MARGIN]
-    if not any(_reports(i) for i in near):
+    if not any(reports(i) for i in near):
         # "What happened to the circadian phase ... without exercise?" was answered with
         # the Mendt study's aim and "Exercise has gained increasing interest ...": a
         # result a little further down says more than either.
         near += [
             i
             for i in items
-            if i not in near and i.score >= best - 2 * EXTRACTIVE_MARGIN and _reports(i)
+            if i not in near and i.score >= best - 2 * EXTRACTIVE_MARGIN and reports(i)
         ]
-    own = [i for i in near if _reports(i)]
+    own = [i for i in near if reports(i)]
     # Among its own, a result first: "What share of nonsignificant results in psychology
     # might be false negatives?" quoted what the authors analysed and applied ("we
     # analyzed statistically nonsignificant results from eight major psychology
@@ -464,7 +469,7 @@ def _states(item: EvidenceItem) -> bool:
     )
 
 
-def _reports(item: EvidenceItem) -> bool:
+def reports(item: EvidenceItem) -> bool:
     """True when a sentence of ``item`` is the paper's own, not an aim, a conjecture,
     background, another study's result (:func:`~ideapump.evidence.findings.plans_or_supposes`)
     or a caption."""

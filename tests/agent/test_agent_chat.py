@@ -758,3 +758,37 @@ def test_the_evidence_from_paper_is_the_paper(
     )
     reply = chat(corpus_library, llm, [("user", QUESTION)], options=options)
     assert reply.text.startswith("The paper shows that both"), reply.text
+
+
+def test_an_answer_that_never_names_what_was_asked_about_quotes_the_result_on_it(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # The 1.5B model answered "Did exercise prevent the circadian phase delay during bed
+    # rest?" only with "The paper states that HDBR induces a phase delay ...": true,
+    # cited, and silent on the exercise groups, whose result was in its evidence.
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in sorted(p.items()) if "HDBR induces a phase delay" in t)
+        return [f"The paper states that HDBR induces a phase delay of circadian rhythm [{n}]."]
+
+    fake.on("stream", answer)
+    asked = "Did exercise prevent the circadian phase delay during bed rest?"
+    reply = chat(corpus_library, llm, [("user", asked)], options=options)
+    assert reply.text.startswith("The paper states that HDBR induces a phase delay")
+    lead = "On exercise, the library reports: "
+    assert lead in reply.text
+    added = reply.text.split(lead, 1)[1]
+    assert "both exercise groups were characterized by a phase advance" in added
+    # the quoted result carries its citation, verbatim from the paper
+    assert re.search(r"\[\d+\]\.$", added)
+    assert any("exercise groups were characterized" in c.quote for c in reply.citations)
+    # an answer that names it is left as it is
+    fake.on(
+        "stream",
+        lambda _b, p: [
+            "Both exercise groups were characterized by a phase advance [{}].".format(
+                next(n for n, t in sorted(p.items()) if "exercise groups" in t)
+            )
+        ],
+    )
+    named = chat(corpus_library, llm, [("user", asked)], options=options)
+    assert lead not in named.text and named.citations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ideapump.agent.causes import asked_cause, cause, untested_cause
+from ideapump.agent.causes import asked_cause, asked_head, cause, untested_cause
 from tests.agent.fakes import draft_of
 
 NORADRENALINE = "Noradrenaline increases value-free random exploration."
@@ -112,3 +112,9 @@ def test_a_condition_named_in_the_hypothesis_but_not_its_cause_does_not_test_it(
 )
 def test_what_a_question_asks_the_effect_of(question: str, asked: str | None) -> None:
     assert asked_cause(question) == asked
+
+
+def test_what_a_question_asks_about_without_its_setting() -> None:
+    assert asked_head("does exercise during bed rest protect the circadian rhythm?") == "exercise"
+    assert asked_head("how does noradrenaline shape exploration?") == "noradrenaline"
+    assert asked_head("how could we reduce smoking in students?") == ""
