@@ -69,8 +69,9 @@ _NO_CONTROL = re.compile(
 _EMPTY_CONTROL = re.compile(
     r"(?:(?:a|an|the|all|every)\s+)*(?:control(?:s|\s+(?:groups?|conditions?|arms?|"
     r"participants|subjects))?|participants|subjects|groups?|same\s+participants|"
-    # "No condition" (a horse study's only control, 1.5B model): it names no arm
-    r"no\s+conditions?)\.?",
+    # "No condition" (a horse study's only control, 1.5B model): it names no arm;
+    # "Random" (a drafts bench run's only control) names no allocation or order
+    r"no\s+conditions?|random)\.?",
     re.IGNORECASE,
 )
 

@@ -224,9 +224,10 @@ def restates_condition(control: str, conditions: Sequence[str]) -> bool:
     if quote_key(control) in keys:
         return True
     label = _LABEL.match(control)
-    if label and quote_key(label[1]) in keys:
+    if label and keys & {quote_key(label[1]), quote_key(control.split(":", 1)[1])}:
         # "Drug condition: Participants will receive amisulpride." (a quick start's only
-        # control) is the drug condition, described
+        # control) is the drug condition, described; "Drug: placebo" (a drafts bench
+        # run's only control, beside the condition "placebo") is the placebo condition
         return True
     if not any(CONTROL_ARM.search(c) for c in conditions):
         return False  # without a comparison arm, "without the drug" adds one

@@ -87,7 +87,13 @@ def test_a_control_that_says_there_is_none_is_no_control(controls: list[str]) ->
 
 @pytest.mark.parametrize(
     "controls",
-    [["control group"], ["All participants"], ["the control condition"], ["No condition"]],
+    [
+        ["control group"],
+        ["All participants"],
+        ["the control condition"],
+        ["No condition"],
+        ["Random"],
+    ],
 )
 def test_a_control_that_names_nothing_is_no_control(controls: list[str]) -> None:
     # the 1.5B model's controls in bench/llm_path.py proposals
@@ -291,6 +297,11 @@ def test_a_control_that_restates_the_comparison_condition_is_no_control() -> Non
     rest = ["HDBR without exercise", "HDBR with regular resistive exercise"]
     faults = proposal_faults(draft_of(conditions=rest, controls=["No exercise"]))
     assert "'No exercise' is a condition, not a control" in faults["controls"]
+    # a condition under a label: a drafts bench run's only control
+    labelled = draft_of(
+        conditions=["Drug: low dose of noradrenaline", "placebo"], controls=["Drug: placebo"]
+    )
+    assert "'Drug: placebo' is a condition, not a control" in proposal_faults(labelled)["controls"]
     # with no comparison condition, "without noradrenaline" adds one, and is a control
     doses = ["high dose of noradrenaline", "low dose of noradrenaline"]
     no_drug = ["a session without noradrenaline"]
