@@ -213,6 +213,11 @@ class PassageStance(BaseModel):
     second_look: Literal["supports", "contradicts", "neither"] | None = Field(
         None, description="After a veto: the model's answer on the result sentence alone."
     )
+    partly: str = Field(
+        "",
+        description="A clause of the finding that states no effect beside the one the "
+        "support rests on: the passage supports in part, and its paper counts as mixed.",
+    )
     effects: list[Effect] = []
 
 

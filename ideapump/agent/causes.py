@@ -167,9 +167,12 @@ def asked_head(question: str) -> str:
     """What ``question`` asks the effect of, without its setting: "exercise" for "does
     exercise during bed rest protect the circadian rhythm?"; "" where it names no cause
     (:func:`asked_cause`)."""
-    said = asked_cause(question)
-    if not said:
-        return ""
+    return head_of(asked_cause(question) or "")
+
+
+def head_of(said: str) -> str:
+    """``said`` (a cause, :func:`cause`) without its setting: "Regular exercise" for
+    "Regular exercise during bed rest"; "" where no word names what acts."""
     head = _AGENT_END.split(f"{said} ", 1)[0].strip()
     return head if content_words(head) - _HOW else ""
 

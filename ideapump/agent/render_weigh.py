@@ -10,7 +10,19 @@ from __future__ import annotations
 from html import escape
 
 from ideapump.evidence.models import Effect, Pooled
-from ideapump.results import EvidenceReport, PaperRow
+from ideapump.results import EvidenceReport, PaperRow, PassageStance
+
+
+def _stance(ps: PassageStance) -> tuple[str, str]:
+    """How a passage's stance is shown, and why where it is not simply the model's: a
+    veto, or a finding that also states no effect ("supports in part")."""
+    if ps.partly:
+        return f"{ps.stance} in part", ps.reason
+    if ps.model_stance is None:
+        return ps.stance, ps.reason  # decided without a model call: say why
+    if ps.model_stance != ps.stance:
+        return ps.stance, f"model said {ps.model_stance}: {ps.reason}"
+    return ps.stance, ""
 
 
 def _pooled_lines(p: Pooled) -> list[str]:
@@ -80,12 +92,9 @@ def render_evidence(r: EvidenceReport) -> str:
     lines.append("Passages (stance by one narrow model call each, cross-checked):")
     for ps in r.passages:
         c = ps.citation
-        veto = (
-            f" (model said {ps.model_stance}: {ps.reason})"
-            if ps.model_stance and ps.model_stance != ps.stance
-            else ""
-        )
-        lines.append(f'  [{ps.paper}] {ps.stance}{veto} {c.label()} "{c.quote}"')
+        label, why = _stance(ps)
+        veto = f" ({why})" if why else ""
+        lines.append(f'  [{ps.paper}] {label}{veto} {c.label()} "{c.quote}"')
         lines += [f"      effect: {_effect(e)}" for e in ps.effects]
     if r.contradictions:
         lines += ["Contradictions:", *(f"  - {c}" for c in r.contradictions)]
@@ -130,12 +139,9 @@ def evidence_markdown(r: EvidenceReport) -> str:
     out += ["", "### Passages", ""]
     for ps in r.passages:
         c = ps.citation
-        veto = (
-            f" (model said *{ps.model_stance}*: {ps.reason})"
-            if ps.model_stance != ps.stance
-            else ""
-        )
-        out.append(f'- [{ps.paper}] **{ps.stance}**{veto} {c.label()}: "{c.quote}"')
+        label, why = _stance(ps)
+        veto = f" ({why})" if why else ""
+        out.append(f'- [{ps.paper}] **{label}**{veto} {c.label()}: "{c.quote}"')
         out += [f"  - effect: {_effect(e)}" for e in ps.effects]
     return "\n".join(out) + "\n"
 
@@ -161,12 +167,8 @@ def evidence_html(r: EvidenceReport) -> str:
         for p in r.papers_considered
     )
     passages = "".join(
-        f"<li>[{ps.paper}] <b>{escape(ps.stance)}</b>"
-        + (
-            f" <i>(model said {escape(ps.model_stance or '')}: {escape(ps.reason)})</i>"
-            if ps.model_stance != ps.stance
-            else ""
-        )
+        f"<li>[{ps.paper}] <b>{escape(_stance(ps)[0])}</b>"
+        + (f" <i>({escape(_stance(ps)[1])})</i>" if _stance(ps)[1] else "")
         + f" {escape(ps.citation.label())}: &ldquo;{escape(ps.citation.quote)}&rdquo;"
         + "".join(f"<br><small>effect: {escape(_effect(e))}</small>" for e in ps.effects)
         + "</li>"

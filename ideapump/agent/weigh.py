@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ideapump.agent.causes import cause, cause_words, head_of
 from ideapump.agent.design import CONTROL_ARM
 from ideapump.agent.grounding import (
     AgentOptions,
@@ -51,7 +52,8 @@ from ideapump.evidence.models import Effect
 from ideapump.evidence.pool import orient, pool
 from ideapump.evidence.stance import Stance, judge
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
-from ideapump.grounding.normalize import terms
+from ideapump.grounding.evidence import opening_passages
+from ideapump.grounding.normalize import content_words, terms
 from ideapump.results import (
     EvidenceReport,
     PaperProfile,
@@ -100,6 +102,39 @@ def names_factor(claim: str, factor: str) -> bool:
     said = {w[:5] for w in re.findall(r"[a-z]+", claim.lower())}
     parts = [w for w in re.split(r"[- ]by[- ]|\s+(?:and|by|x|×)\s+", factor.lower()) if w]
     return any(p in _TREATMENT or p[:5] in said for p in parts)
+
+
+def not_studied(library: Library, claim: str, doc_ids: Sequence[str]) -> dict[str, str]:
+    """Why each paper of ``doc_ids`` whose title and abstract never name a word of what
+    ``claim`` says acts, while another paper's do, did not study the claim; by doc id.
+
+    Weighing "Online health behaviour interventions improve the health behaviour of
+    students", a school-based implementation-intentions study (Peach et al.) was read as
+    contradicting it: its abstract never says "online", which the U@Uni trial's and the
+    web-based hand hygiene trial's do. A word no paper names (a synonym the papers do
+    not use) or every paper names tells nothing, and is not required.
+    """
+    head = head_of(cause(claim) or "")
+    words = cause_words(head)
+    if not words or len(doc_ids) < 2:
+        return {}
+    texts = {}
+    for doc_id in doc_ids:
+        front = [library.get(doc_id).title, *(p.quote for p in opening_passages(library, doc_id))]
+        texts[doc_id] = content_words(" ".join(front))
+    out = {}
+    for word in sorted(words):
+        naming = [d for d in doc_ids if word in texts[d]]
+        if not naming or len(naming) == len(doc_ids):
+            continue
+        spelt = next((w for w in re.findall(r"[\w-]+", head) if word in content_words(w)), word)
+        for doc_id in doc_ids:
+            if doc_id not in out and doc_id not in naming:
+                out[doc_id] = (
+                    f"its title and abstract never say {spelt!r} (the claim is about {head!r}), "
+                    f"which those of {len(naming)} other paper(s) read here do: not about it"
+                )
+    return out
 
 
 def _effects(
@@ -177,6 +212,7 @@ def weigh_stream(
     profiles = {row.doc_id: paper_profile(library, row.doc_id, evidence) for row in used}
     report.papers = list(profiles.values())
     total = sum(len(v) for v in per_paper.values())
+    elsewhere = not_studied(library, claim, [row.doc_id for row in used])
     alpha = library.settings.stats.alpha
     judged = 0
     all_effects: list[Effect] = []
@@ -188,8 +224,15 @@ def weigh_stream(
         effects: list[Effect] = []
         for passage in per_paper[row.doc_id]:
             try:
-                stance, answer = judge(llm, claim, passage.quote, passage.title, passage.page)
-                proposal, asked = answer.effect, stance.model_calls
+                if row.doc_id in elsewhere:
+                    stance, proposal, asked = (
+                        Stance(stance="neither", reason=elsewhere[row.doc_id]),
+                        None,
+                        0,
+                    )
+                else:
+                    stance, answer = judge(llm, claim, passage.quote, passage.title, passage.page)
+                    proposal, asked = answer.effect, stance.model_calls
             except LLMOutputError as exc:
                 stance = Stance(stance="neither", reason=f"the model's answer was unusable: {exc}")
                 proposal, asked = None, 1
@@ -204,6 +247,9 @@ def weigh_stream(
             found = _effects(passage, stance, proposal, profile, alpha, claim)
             effects += found
             stances.append(stance.stance)
+            if stance.partly:
+                # support in one clause, no effect in another: the paper is mixed (rule 1)
+                stances.append("contradicts")
             quote = closest_sentence(passage.quote, stance.finding or claim)
             citation = evidence.resolve(evidence.add(passage), quote, claim)
             if citation is None:

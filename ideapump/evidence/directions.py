@@ -72,7 +72,11 @@ _NONE = re.compile(
     r"(?:stable|constant|steady)\b"
     r"|\b(?:similar|comparable|unchanged|unaffected|unrelated|equivalent|"
     r"non-?significant\w*|insignificant|independent of|ineffective\w*|unsuccessful\w*)\b"
-    r"|\bn\.?s\.(?=\W)",
+    r"|\bn\.?s\.(?=\W)"
+    # "it had little effect on fruit and vegetable intake, physical activity or alcohol
+    # consumption" (the U@Uni trial's conclusions) read as an effect
+    r"|\b(?:little|minimal|negligible)\s+(?:or\s+no\s+)?(?:[\w-]+\s+)?"
+    r"(?:effects?|impact|influence|change|difference|benefit)s?\b",
     re.IGNORECASE,
 )
 _DIRECTED = {

@@ -42,6 +42,7 @@ from ideapump.evidence.findings import (
     reports_no_result,
 )
 from ideapump.grounding.directions import compared_the_other_way
+from ideapump.grounding.quotes import sentences
 
 if TYPE_CHECKING:
     from ideapump.llm.model import ChatModel
@@ -91,6 +92,11 @@ class Stance(BaseModel):
     )
     confirmed: bool = Field(
         False, description="The finding's direction words say what the model said."
+    )
+    partly: str = Field(
+        "",
+        description="A clause of the finding that states no effect beside the one the "
+        "model's 'supports' rests on: the passage supports the claim in part.",
     )
 
     @property
@@ -145,6 +151,33 @@ def clauses_on(claim: str, sentence: str) -> str:
     on_claim = [bool(wanted & _stems(p)) for p in parts]
     kept = [p for p, on in zip(parts, on_claim, strict=True) if on or _POINTS_BACK.match(p)]
     return " ".join(kept) if any(on_claim) and len(kept) < len(parts) else sentence
+
+
+def no_effect_beside(said: str) -> str:
+    """The clause of ``said`` that states no effect where another of its clauses states a
+    direction, else "".
+
+    Weighing "Online health behaviour interventions improve the health behaviour of
+    students", the U@Uni trial's "... the online health behaviour intervention reduced
+    smoking rates, but it had little effect on fruit and vegetable intake, physical
+    activity or alcohol consumption ..." was filed as support, whole.
+    """
+    parts = [c.strip() for s in sentences(said, 0) for c in _TURN.split(s) if c.strip()]
+    if len(parts) < 2:
+        return ""
+    found = [(p, directions(p)) for p in parts]
+    if not any(d & _DIRECTED and "none" not in d for _, d in found):
+        return ""
+    return next((p for p, d in found if "none" in d and not _COMPARISON_ARM.search(p)), "")
+
+
+# A clause on the comparison arm: "..., whereas placebo had no effect" is what a drug's
+# effect looks like, not a part of the claim that failed.
+_COMPARISON_ARM = re.compile(
+    r"\b(?:placebo|controls?|control (?:group|condition)s?|sham|vehicle|baseline|usual care|"
+    r"untreated|no[- ]treatment|waiting[- ]list|wait[- ]list)\b",
+    re.I,
+)
 
 
 def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "") -> Stance:
@@ -229,6 +262,18 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
         base.reason = "no direction words to cross-check in the passage"
         return base
     base.checked = True
+    partly = no_effect_beside(said) if model == "supports" and c & _DIRECTED else ""
+    if partly:
+        # counted on both sides (its paper is "mixed"), not vetoed: the other clause
+        # may well be what the claim says, in words the direction check cannot match
+        # ("reduced smoking rates" for "improve the health behaviour")
+        base.partly = partly
+        base.reason = (
+            f"the model said 'supports'; the passage states {', '.join(sorted(p - {'none'}))} "
+            f'in one clause and no effect in another ("{partly}"): it supports the claim '
+            "in part"
+        )
+        return base
     if model == "supports" and oppose and not agree:
         base.stance = "neither"
         base.reason = (

@@ -5,6 +5,8 @@ The rules (each verdict carries the lines of :data:`RULES` that decided it):
 1. A paper's stance: ``supports`` if at least one of its passages supports the
    claim and none contradicts; ``contradicts`` the other way round; ``mixed``
    with both; ``neither`` with neither (after the direction-word cross-check).
+   A passage that supports in part (its finding also states no effect in another
+   clause, :func:`~ideapump.evidence.stance.no_effect_beside`) counts on both sides.
 2. A paper's weight: 2 for a strong design (randomised, placebo-controlled,
    double-blind, meta-analysis), else 1; x1.5 when its stated N is 100 or more;
    halved when every effect it reports is flagged by the statistics audit.

@@ -61,7 +61,10 @@ _NONE = (
     r"(?:any|an|a)\s+(?:(?!side\b)[\w-]+\s+)?(?:effects?|changes?|differences?|influence|impact)|"
     r"without (?:any |an? )?(?:(?!side\b)[\w-]+ )?effects?|"
     r"not significantly (?:affect|alter|change|influence|differ)\w*|"
-    r"failed to (?:affect|alter|change|influence)\w*"
+    r"failed to (?:affect|alter|change|influence)\w*|"
+    # "it had little effect on fruit and vegetable intake" (the U@Uni trial's conclusions)
+    r"(?:little|minimal|negligible) (?:or no )?(?:[\w-]+ )?"
+    r"(?:effects?|impact|influence|changes?|differences?|benefits?)"
 )
 _WORD = re.compile(rf"\b(?:(?P<none>{_NONE})|(?P<up>{_UP})|(?P<down>{_DOWN}))\b", re.I)
 # A negation up to three words before a direction word turns it into "no change".

@@ -78,7 +78,11 @@ _ABBREVIATIONS = frozenset(
 )
 # A sentence end: . ! or ? (and closing quotes or brackets), white space, then
 # something that can open a sentence.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
+# Markdown emphasis may close a sentence or open the next: "... at 6-month follow-up.
+# **Conclusions.** The results ..." (a lab summary's bold run-in headings) is three.
+_BOUNDARY = re.compile(
+    r"(?<=[.!?])[\"'\u201d\u2019)\]*_]*\s+(?=[\"'\u201c\u2018(\[]?(?:\*{1,2}|_{1,2})?[A-Z0-9])"
+)
 _TERMINAL = re.compile(r"[.!?:;,]\s*$")
 
 

@@ -641,3 +641,80 @@ def test_a_summary_sentence_that_gives_a_paper_the_wrong_stance_is_not_shown(
     assert report.verdict == "contradicted"
     assert [s.text for s in report.summary_sentences] == [verdict, hedged]
     assert report.unsupported_removed == 2
+
+
+# The U@Uni trial's abstract, results and conclusions (Epton et al. 2014, BMC Public
+# Health 14:563, CC BY 2.0): a session's weigh filed the conclusions as support, whole
+_U_AT_UNI = (
+    "# A theory-based online health behaviour intervention for new university students\n\n"
+    "**Results.** The study recruited 1,445 students (intervention n = 736, control n = 709, "
+    "58% female, Mean age = 18.9 years), of whom 1,107 completed at least one follow-up (23% "
+    "attrition). The intervention had a statistically significant effect on one primary "
+    "outcome, smoking status at 6-month follow-up, with fewer smokers in the intervention arm "
+    "(8.7%) than in the control arm (13.0%; Odds ratio = 1.92, p = .010). There were no "
+    "significant intervention effects on the other primary outcomes (physical activity, "
+    "alcohol or fruit and vegetable consumption) at 6-month follow-up.\n\n"
+    "**Conclusions.** The results of the RCT indicate that the online health behaviour "
+    "intervention reduced smoking rates, but it had little effect on fruit and vegetable "
+    "intake, physical activity or alcohol consumption, during the first six months at "
+    "university.\n"
+)
+
+
+def test_a_passage_that_also_states_no_effect_supports_in_part(
+    tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
+) -> None:
+    lib = _one_paper(tmp_path, settings, embeddings, "uatuni", _U_AT_UNI)
+    fake.on("StanceAnswer", lambda body, p: {"answer": "yes", "effect": None})
+    claim = "Online health behaviour interventions improve the health behaviour of students"
+    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
+    (conclusion,) = [p for p in report.passages if "smoking rates" in p.citation.quote]
+    assert conclusion.stance == "supports"
+    assert conclusion.partly.startswith("it had little effect on fruit and vegetable intake")
+    # the paper counts on both sides, and the verdict is no "supported"
+    (row,) = [r for r in report.papers_considered if r.used]
+    assert row.stance == "mixed" and report.verdict == "mixed"
+    shown = render_evidence(report)
+    assert "supports in part" in shown and "it had little effect on fruit" in shown
+
+
+def test_a_paper_that_never_names_what_the_claim_says_acts_is_not_read_for_it(
+    tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # A session's weigh read a school-based implementation-intentions study (Peach et al.)
+    # as contradicting "Online health behaviour interventions improve ...": its abstract
+    # never says "online". These two papers are ours, written for the test.
+    from ideapump.runtime import Runtime
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "online.md").write_text(
+        "# An online health behaviour intervention for students\n\n"
+        "**Results.** Students given the online health behaviour intervention ate more "
+        "fruit than controls (p = .01).\n"
+    )
+    (folder / "school.md").write_text(
+        "# Implementation intentions and healthy eating in adolescents\n\n"
+        "**Results.** The classroom health behaviour intervention did not improve healthy "
+        "eating in adolescents (p = .40).\n"
+    )
+    lib = Runtime(settings, embeddings=embeddings).library("qualifier")
+    assert not lib.ingest([folder]).failed
+    fake.on(
+        "StanceAnswer",
+        lambda body, p: {
+            "answer": "no" if "classroom" in " ".join(p.values()) else "yes",
+            "effect": None,
+        },
+    )
+    claim = "Online health behaviour interventions improve the health behaviour of students"
+    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
+    assert report.verdict == "supported"
+    rows = {r.title.split()[0]: r for r in report.papers_considered if r.used}
+    assert set(rows) == {"An", "Implementation"}
+    assert rows["Implementation"].stance == "neither" and rows["An"].stance == "supports"
+    school = [p for p in report.passages if p.paper == rows["Implementation"].n]
+    assert school and all("never say 'Online'" in p.reason for p in school)
+    # no model call was spent on it
+    asked = " ".join(str(b["messages"]) for b in fake.of("StanceAnswer"))
+    assert "classroom" not in asked

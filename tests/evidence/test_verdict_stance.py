@@ -8,7 +8,7 @@ from ideapump.evidence.directions import directions
 from ideapump.evidence.findings import finding_of
 from ideapump.evidence.models import Effect
 from ideapump.evidence.pool import orient, pool
-from ideapump.evidence.stance import affirmative, cross_check
+from ideapump.evidence.stance import affirmative, cross_check, no_effect_beside
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
 
 
@@ -558,3 +558,31 @@ def test_a_change_kept_from_happening_is_the_opposite_direction() -> None:
     )
     assert cross_check("supports", claim, advance, advance).stance == "supports"
     assert cross_check("contradicts", claim, advance, advance).stance == "neither"
+
+
+def test_little_effect_is_no_effect() -> None:
+    from ideapump.grounding.directions import directions as claim_directions
+
+    said = "it had little effect on fruit and vegetable intake"
+    assert directions(said) == {"none"} and claim_directions(said) == {"none"}
+    assert directions("there was little or no change in mood") == {"none"}
+    assert directions("little is known about it") == set()
+
+
+def test_a_finding_that_also_states_no_effect_supports_in_part() -> None:
+    # the U@Uni trial's conclusions, filed as support of the claim whole
+    claim = "Online health behaviour interventions improve the health behaviour of students"
+    finding = (
+        "Conclusions: The results of the RCT indicate that the online health behaviour "
+        "intervention reduced smoking rates, but it had little effect on fruit and vegetable "
+        "intake, physical activity or alcohol consumption, during the first six months."
+    )
+    checked = cross_check("supports", claim, finding, finding)
+    assert checked.stance == "supports"
+    assert checked.partly.startswith("it had little effect on fruit")
+    assert "in part" in checked.reason
+    # no effect of the comparison arm is how an effect looks
+    assert (
+        no_effect_beside("Atomoxetine increased exploration, whereas placebo had no effect.") == ""
+    )
+    assert no_effect_beside("The intervention had no effect on mood.") == ""

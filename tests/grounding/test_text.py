@@ -165,3 +165,18 @@ def test_a_quote_keeps_no_sentence_the_chunk_cuts() -> None:
     quote = f"that subjects could deploy (Jepma and Nieuwenhuis, 2011). {future}"
     assert finding_quote(make_passage(text), quote) == future
     assert finding_quote(make_passage(text), f"{quote} We also") == future
+
+
+def test_markdown_emphasis_does_not_join_sentences() -> None:
+    # a lab summary's bold run-in heading: weigh read the sentence before it, the heading
+    # and the sentence after it as one finding
+    text = (
+        "There were no effects at 6-month follow-up. **Conclusions.** The results indicate "
+        "that the intervention reduced smoking rates. He said **no** twice."
+    )
+    assert sentences(text, 1) == [
+        "There were no effects at 6-month follow-up.",
+        "**Conclusions.",
+        "The results indicate that the intervention reduced smoking rates.",
+        "He said **no** twice.",
+    ]
