@@ -262,6 +262,10 @@ def said_of(text: str, first: AbstractSet[str], second: AbstractSet[str]) -> set
     for m in _WORD.finditer(text):
         if m.group("none") or _NEGATION.search(text[: m.start()]):
             continue
+        if m.group(0).lower()[:5] in a | b:
+            # a word of a side's name: "the higher dose of noradrenaline" (a drafts bench
+            # run's condition) says which side, not which way
+            continue
         before = [side for at, side, ref in mentions if at < m.start() and not ref]
         after = [(side, ref) for at, side, ref in mentions if at > m.start()]
         if before:

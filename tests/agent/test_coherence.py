@@ -7,6 +7,7 @@ import pytest
 from ideapump.agent.coherence import (
     check_proposal,
     controls_of,
+    if_it_fails,
     proposal_faults,
     proposal_problems,
     same_experiment,
@@ -417,6 +418,25 @@ def test_which_condition_is_higher_is_read_with_its_sides(text: str, said: str |
     from ideapump.grounding.directions import first_against_second
 
     assert first_against_second(text, {"atomoxetine"}, {"placebo"}) == said
+
+
+def test_a_direction_word_in_a_conditions_name_says_which_side_not_which_way() -> None:
+    from ideapump.grounding.directions import first_against_second
+
+    # a drafts bench run's "If it fails", beside "Placebo" and "Higher Dose of Noradrenaline"
+    fails = (
+        "Participants will make fewer choices during the decision-making task when exposed "
+        "to the higher dose of noradrenaline compared to the placebo."
+    )
+    higher = {"higher", "dose", "noradrenaline"}
+    assert first_against_second(fails, higher, {"placebo"}) == "down"
+    draft = draft_of(
+        conditions=["Placebo", "Higher Dose of Noradrenaline"],
+        primary_measure="Number of choices made during the task",
+        expected_if_true=fails.replace("fewer", "more"),
+        expected_if_false=fails,
+    )
+    assert if_it_fails(draft).startswith("No difference in number of choices made during the task")
 
 
 def test_a_condition_that_says_the_design_again_is_no_condition() -> None:
