@@ -792,3 +792,21 @@ def test_an_answer_that_never_names_what_was_asked_about_quotes_the_result_on_it
     )
     named = chat(corpus_library, llm, [("user", asked)], options=options)
     assert lead not in named.text and named.citations
+
+
+def test_a_cited_papers_title_names_what_its_result_sentence_measures(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # "Does regular exercise protect the circadian rhythm during bed rest?" was answered
+    # with Mendt et al.'s phase results and then told that none of the cited passages
+    # measures the circadian rhythm: the sentence says "phase delay", the paper's title
+    # "circadian shifts ... during long-duration bed rest".
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in sorted(p.items()) if "exercise groups were characterized" in t)
+        return [f"Both exercise groups were characterized by a phase advance [{n}]."]
+
+    fake.on("stream", answer)
+    asked = "Does regular exercise protect the circadian rhythm during bed rest?"
+    reply = chat(corpus_library, llm, [("user", asked)], options=options)
+    assert reply.citations and "phase advance" in reply.text
+    assert "None of the passages cited here measures" not in reply.text
