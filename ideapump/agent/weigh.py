@@ -307,7 +307,8 @@ def weigh_stream(
             f"{len(sup)} paper(s) support the claim (e.g. {sup[0]}) while {len(con)} contradict it "
             f"(e.g. {con[0]})."
         ]
-    if wo.summary and (sup or con):
+    mixed = [r.title for r in used if r.stance == "mixed"]
+    if wo.summary and (sup or con or mixed):
         yield WeighProgress(stage="summary", done=0, total=1, message="writing the summary")
         context_chars = int(getattr(library.settings.llm, "context_size", 8192) * 3)
         report.model_calls += summarize(llm, report, wo, context_chars)

@@ -180,8 +180,12 @@ def fallback_summary(report: EvidenceReport) -> str:
     used = [r for r in report.papers_considered if r.used]
     sup = sum(1 for r in used if r.stance == "supports")
     con = sum(1 for r in used if r.stance == "contradicts")
+    mixed = sum(1 for r in used if r.stance == "mixed")
+    # a paper that supports in part is neither count: it is said ("Of 3 papers read, 0
+    # support and 0 contradict the claim; the verdict by rules is mixed" left it out)
+    both = f", {mixed} {'is' if mixed == 1 else 'are'} mixed" if mixed else ""
     text = (
-        f"Of {len(used)} papers read, {sup} support and {con} contradict the claim; "
+        f"Of {len(used)} papers read, {sup} support and {con} contradict the claim{both}; "
         f"the verdict by rules is {report.verdict}."
     )
     if report.pooled is not None:

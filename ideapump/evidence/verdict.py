@@ -138,6 +138,8 @@ def decide(votes: Sequence[PaperVote], pooled: Pooled | None) -> Decision:
         verdict, rule = "supported", "Rule 5: support outweighs contradiction at least 2:1."
     elif wc >= 2 * ws and wc:
         verdict, rule = "contradicted", "Rule 5: contradiction outweighs support at least 2:1."
+    elif not ws and not wc:
+        verdict, rule = "mixed", "Rule 5: the only papers that take a side are mixed."
     else:
         verdict, rule = "mixed", "Rule 5: papers on both sides, neither outweighs the other 2:1."
     winners = sup if verdict == "supported" else con if verdict == "contradicted" else []

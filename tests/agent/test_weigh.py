@@ -18,6 +18,7 @@ import pytest
 
 from ideapump.agent import AgentOptions, EvidenceReport, WeighOptions, WeighProgress, weigh
 from ideapump.agent.render_weigh import evidence_html, evidence_markdown, render_evidence
+from ideapump.agent.weigh_summary import fallback_summary
 from tests.agent.fakes import FakeLLM, passages_in
 
 CLAIM = "drug X increases recovery after knee surgery"
@@ -676,6 +677,7 @@ def test_a_passage_that_also_states_no_effect_supports_in_part(
     assert row.stance == "mixed" and report.verdict == "mixed"
     shown = render_evidence(report)
     assert "supports in part" in shown and "it had little effect on fruit" in shown
+    assert "0 contradict the claim, 1 is mixed" in fallback_summary(report)
 
 
 def test_a_paper_that_never_names_what_the_claim_says_acts_is_not_read_for_it(

@@ -586,3 +586,11 @@ def test_a_finding_that_also_states_no_effect_supports_in_part() -> None:
         no_effect_beside("Atomoxetine increased exploration, whereas placebo had no effect.") == ""
     )
     assert no_effect_beside("The intervention had no effect on mood.") == ""
+
+
+def test_a_mixed_paper_alone_is_a_mixed_verdict_said_as_such() -> None:
+    # the U@Uni paper, supporting in part, beside two papers read as neither
+    decision = decide([PaperVote("uatuni", "mixed"), PaperVote("other", "neither")], None)
+    assert decision.verdict == "mixed"
+    assert "the only papers that take a side are mixed" in " ".join(decision.rules)
+    assert "neither outweighs" not in " ".join(decision.rules)
