@@ -54,6 +54,7 @@ from ideapump.agent.review import (
 )
 from ideapump.agent.subjects import subjects
 from ideapump.errors import InputError
+from ideapump.grounding.claims import split_sentences
 from ideapump.llm import generate_structured
 from ideapump.prompts import data_block, render_prompt
 from ideapump.results import (
@@ -188,6 +189,12 @@ def _reflect(
     if near:
         closest_paper = paper_profile(library, near[best].doc_id, Evidence([], library))
         novelty.how_it_differs, denied = says_of_the_closest(got.how_it_differs, closest_paper)
+    # nor may it deny what the proposal has: the README quick start's said it differed "in
+    # that it does not have a baseline measurement ...", one of its listed controls
+    said = split_sentences(novelty.how_it_differs)
+    kept = not_denying(said, draft)
+    if len(kept) < len(said):
+        novelty.how_it_differs, denied = " ".join(kept), denied + len(said) - len(kept)
     novelty.already_done = got.already_done
     # A confound that names only what the design varies is no confound: "does not control
     # for the presence of positive or negative emotional anticipation", the conditions of

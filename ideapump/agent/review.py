@@ -72,6 +72,7 @@ def shown_once(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
         parts = split_sentences(item)
         if len(parts) > 1:
             item = " ".join(s for s in parts if _key(s) not in said)
+        item = _complete(item)
         key, words = normalize(item), _content(item)
         if not key or key in seen or (words and any(words <= c for c in covers)):
             continue
@@ -87,6 +88,24 @@ def shown_once(items: Sequence[str], known: Sequence[str] = ()) -> list[str]:
         covers.append(words)
         out.append(item.strip())
     return out
+
+
+# The words a sentence cut short stops on: "The experiment does not have" (a confound of
+# the README quick start's review, shown as a point of its own).
+_DANGLING = re.compile(
+    r"\b(?:have|has|had|the|a|an|of|to|and|or|for|with|in|on|by|is|are|was|were|be|that|"
+    r"which|than|not|no|its|their)\W*$",
+    re.I,
+)
+
+
+def _complete(item: str) -> str:
+    """``item`` without a last sentence that stops mid-way."""
+    parts = split_sentences(item)
+    if parts and not re.search(r"[.!?)\"'\u201d]\s*$", parts[-1]) and _DANGLING.search(parts[-1]):
+        parts.pop()
+        return " ".join(parts)
+    return item
 
 
 def _key(sentence: str) -> str:

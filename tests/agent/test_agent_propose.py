@@ -872,6 +872,33 @@ def test_how_a_proposal_differs_may_not_deny_what_the_closest_study_states(
     assert result.unsupported_removed == 1
 
 
+def test_how_a_proposal_differs_may_not_deny_what_the_proposal_has(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the README quick start's review of a proposal with a baseline measurement among its
+    # controls, and a confound cut short after a sentence it had said already
+    differs = (
+        "It adds a horizon manipulation. The proposal differs from the closest existing "
+        "passage in that it does not have a baseline measurement of the primary measure "
+        "before the manipulation."
+    )
+    said = "The experiment does not control for the effects of loss aversion."
+    baseline = "a baseline measurement of the primary measure before the manipulation"
+    fake.on(
+        "ProposalDraft",
+        lambda body, p: {**proposal(p), "controls": [*proposal(p)["controls"], baseline]},
+    )
+    review = {
+        "how_it_differs": differs,
+        "confounds": [said, f"{said} The experiment does not have"],
+    }
+    fake.on("ReflectionDraft", lambda body, p: {**reflection(body, p), **review})
+    shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    assert any("baseline" in c for c in shown.controls)
+    assert shown.novelty.how_it_differs == "It adds a horizon manipulation."
+    assert shown.reflection is not None and shown.reflection.confounds == [said]
+
+
 def test_a_risk_may_not_deny_the_proposals_controls(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
