@@ -26,6 +26,10 @@
    (``NO_FIGURE``), whatever was shown before it. Where it says what the number is of
    ("What dose of atomoxetine ...?") and no evidence sentence with a number names it,
    there is no extractive answer either: other drugs' doses would answer something else.
+6. An answer that never names what the question asks the effect of ("Did exercise
+   ...?" answered only on bed rest) is followed by the best evidence result on it,
+   verbatim and cited (:func:`on_the_cause`); one whose citations, titles included, never
+   name what the question asks changes ends by saying so (:func:`not_measured`).
 """
 
 from __future__ import annotations

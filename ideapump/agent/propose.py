@@ -3,7 +3,8 @@
 1. Retrieve passages for the question (per-paper cap) plus the best passages of
    the lab's own data summaries and notes; drop those below the relevance
    threshold. Nothing left: abstain without calling the model.
-2. Generate N candidates one at a time (each told the titles already proposed),
+2. Generate N candidates one at a time (each told what the question asks the effect
+   of, :func:`~.causes.asked_cause`, and the titles already proposed),
    each with citations checked by :func:`generate_grounded`; a candidate left
    without any valid citation is discarded. Each is claim-checked against the
    passages it cites and held to the design rules of :mod:`.coherence`
