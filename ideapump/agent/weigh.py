@@ -104,6 +104,10 @@ def names_factor(claim: str, factor: str) -> bool:
     return any(p in _TREATMENT or p[:5] in said for p in parts)
 
 
+#: The most words of what a claim says acts that :func:`not_studied` requires.
+MAX_CAUSE_WORDS = 3
+
+
 def not_studied(library: Library, claim: str, doc_ids: Sequence[str]) -> dict[str, str]:
     """Why each paper of ``doc_ids`` whose title and abstract never name a word of what
     ``claim`` says acts, while another paper's do, did not study the claim; by doc id.
@@ -116,8 +120,8 @@ def not_studied(library: Library, claim: str, doc_ids: Sequence[str]) -> dict[st
     """
     head = head_of(cause(claim) or "")
     words = cause_words(head)
-    if not words or len(doc_ids) < 2:
-        return {}
+    if not words or len(words) > MAX_CAUSE_WORDS or len(doc_ids) < 2:
+        return {}  # a long "cause" is a sentence read wrong more often than a qualifier
     texts = {}
     for doc_id in doc_ids:
         front = [library.get(doc_id).title, *(p.quote for p in opening_passages(library, doc_id))]
