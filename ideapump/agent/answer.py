@@ -47,6 +47,7 @@ from ideapump.evidence.directions import outcome_of
 from ideapump.evidence.findings import plans_or_supposes, states_result
 from ideapump.evidence.stance import unmentioned
 from ideapump.grounding.citations import Evidence
+from ideapump.grounding.directions import directions
 from ideapump.grounding.evidence import (
     EvidenceItem,
     ResultReader,
@@ -215,22 +216,26 @@ def on_the_cause(
     question: str, shown: str, items: Sequence[EvidenceItem], cited: Iterable[int]
 ) -> tuple[str, EvidenceItem] | None:
     """What ``question`` asks the effect of, and the best evidence item reporting a
-    result on it, when the ``shown`` answer never names it; else None.
+    result on it (a direction or no effect), when the ``shown`` answer never names it or
+    states no result at all; else None.
 
     "Did exercise prevent the circadian phase delay during bed rest?" was answered only
     "The paper states that HDBR induces a phase delay of circadian rhythm after 49 days
     of HDBR [3].": true and cited, while the evidence item on the exercise groups' phase
-    advance, which answers it, was left unsaid.
+    advance, which answers it, was left unsaid. "How did repeated CHX exposure affect
+    immobility in the forced swimming test?" was answered with when it was assessed, the
+    result ("Repeated CHX administration reduced immobility ...") second in the evidence.
     """
     head = asked_head(question)
     asked = cause_words(head)
-    if not asked or asked & content_words(shown):
+    if not asked or (asked & content_words(shown) and directions(shown)):
         return None
     taken = set(cited)
     for item in items:
         if (
             item.n not in taken
             and asked <= content_words(item.text)
+            and directions(item.text)
             and reports(item)
             and not cites_others(item.text)
         ):

@@ -810,3 +810,23 @@ def test_a_cited_papers_title_names_what_its_result_sentence_measures(
     reply = chat(corpus_library, llm, [("user", asked)], options=options)
     assert reply.citations and "phase advance" in reply.text
     assert "None of the passages cited here measures" not in reply.text
+
+
+def test_an_answer_that_states_no_result_on_what_was_asked_about_quotes_one(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # "How did repeated CHX exposure affect immobility in the forced swimming test?" was
+    # answered with when the test was done; here the Mendt study's aim stands in for it
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in sorted(p.items()) if "We here investigated" in t)
+        return [
+            "The authors investigated the effects of long-duration head-down tilt bed rest "
+            f"(HDBR) with and without resistance exercise on the circadian rhythm [{n}]."
+        ]
+
+    fake.on("stream", answer)
+    asked = "How did exercise affect the circadian phase during bed rest?"
+    reply = chat(corpus_library, llm, [("user", asked)], options=options)
+    assert reply.text.startswith("The authors investigated")
+    assert "On exercise, the library reports: " in reply.text
+    assert "phase advance" in reply.text.split("the library reports: ", 1)[1]
