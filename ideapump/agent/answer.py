@@ -317,6 +317,7 @@ def answer_stream(
         idea=message if idea else "",
         extractive=not (no_figure_for and of),
         results_only=results_answer(message, gathered.items),
+        gives_answer=(lambda i: gives_figure([i], of)) if asks_quantity(message) else None,
     )
     yield answer.evidence_event()
     # The rules sit in the system message, after the persona: the same bytes for every

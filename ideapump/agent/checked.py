@@ -11,7 +11,7 @@ sentences, verbatim, each with its citation (:func:`extractive_items`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from ideapump.agent.events import CitationEvent, EvidenceEvent, TokenEvent
 from ideapump.errors import NotFoundError
@@ -155,8 +155,12 @@ class CheckedAnswer:
         *,
         extractive: bool = True,
         results_only: bool = False,
+        gives_answer: Callable[[EvidenceItem], bool] | None = None,
     ) -> None:
         self.gathered = gathered
+        # True of an evidence item that gives what was asked (a quantity question's
+        # figure): an extractive answer quotes those first
+        self.gives_answer = gives_answer
         # True: a sentence that rests only on aims or background is set aside (a yes/no
         # question whose evidence holds a result; see :func:`results_answer`)
         self.results_only = results_only
@@ -374,7 +378,7 @@ class CheckedAnswer:
 
     def extractive(self) -> Iterator[TokenEvent | CitationEvent]:
         """The best evidence sentences, verbatim, as the answer."""
-        items = extractive_items(self.gathered.items)
+        items = extractive_items(self.gathered.items, self.gives_answer)
         if not items:
             return
         yield from self.note(EXTRACTIVE)
@@ -418,7 +422,9 @@ def results_answer(question: str, items: Sequence[EvidenceItem]) -> bool:
     return bool(_YES_NO.match(question)) and any(reports(i) for i in items)
 
 
-def extractive_items(items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
+def extractive_items(
+    items: Sequence[EvidenceItem], gives_answer: Callable[[EvidenceItem], bool] | None = None
+) -> list[EvidenceItem]:
     """The evidence an extractive answer quotes: the best items, within
     ``EXTRACTIVE_MARGIN`` of the best, those that report the paper's own result first
     (not its aim, background or other studies).
@@ -446,6 +452,11 @@ def extractive_items(items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
     # show evidence of false negatives, ...", within the margin beside them.
     found = [i for i in own if _states(i)]
     ranked = found + [i for i in own if i not in found] + [i for i in near if i not in own]
+    if gives_answer is not None:
+        # "How many horses were studied in the emotional anticipation experiment?" quoted
+        # "... when one horse did not spontaneously follow the experimenter ..." and "...
+        # (=2 minutes)" before "Twenty Welsh mares ... were studied.", within the margin
+        ranked.sort(key=lambda i: not gives_answer(i))
     return ranked[:EXTRACTIVE_ITEMS]
 
 

@@ -830,3 +830,35 @@ def test_an_answer_that_states_no_result_on_what_was_asked_about_quotes_one(
     assert reply.text.startswith("The authors investigated")
     assert "On exercise, the library reports: " in reply.text
     assert "phase advance" in reply.text.split("the library reports: ", 1)[1]
+
+
+def test_an_extractive_answer_to_how_many_quotes_the_count_first(corpus_library) -> None:
+    from ideapump.agent.answer import gives_figure
+    from ideapump.agent.checked import extractive_items
+    from ideapump.grounding.evidence import EvidenceItem
+
+    # "How many horses were studied in the emotional anticipation experiment?": the
+    # extractive answer quoted the first two of these, its evidence in score order
+    chunk = next(c for c in corpus_library.chunks(corpus_library.papers()[0].doc_id))
+    passage = chunk.model_copy(update={"title": "Facial expressions of horses"})
+    one = EvidenceItem(
+        1,
+        passage,
+        "This limit point was reached when one horse did not spontaneously follow the "
+        "experimenter.",
+        0.87,
+    )
+    alone = EvidenceItem(
+        2,
+        passage,
+        "The horses were never left alone except during the social isolation phase in the "
+        "negative condition (=2 minutes).",
+        0.86,
+    )
+    count = EvidenceItem(
+        3, passage, "Twenty Welsh mares aged between 4 and 11 years were studied.", 0.85
+    )
+    items = [one, alone, count]
+    assert extractive_items(items)[0] is not count
+    first = extractive_items(items, lambda i: gives_figure([i], "horses"))
+    assert first[0] is count
