@@ -45,7 +45,7 @@ from ideapump.agent.grounding import AgentOptions, persona, retrieve
 from ideapump.agent.premise import no_such_study
 from ideapump.evidence.directions import outcome_of
 from ideapump.evidence.findings import plans_or_supposes, states_result
-from ideapump.evidence.stance import unmentioned
+from ideapump.evidence.stance import no_effect_beside, unmentioned
 from ideapump.grounding.citations import Evidence
 from ideapump.grounding.directions import directions
 from ideapump.grounding.evidence import (
@@ -56,7 +56,7 @@ from ideapump.grounding.evidence import (
     opening_passages,
     quantity_of,
 )
-from ideapump.grounding.normalize import content_words, numbers
+from ideapump.grounding.normalize import content_words, numbers, quote_key
 from ideapump.grounding.vocabulary import not_in_library
 from ideapump.grounding.works import cites_others
 from ideapump.llm import stream_text
@@ -243,6 +243,43 @@ def on_the_cause(
     return None
 
 
+def no_result_on(question: str, shown: str, items: Sequence[EvidenceItem]) -> str | None:
+    """The note for an answer that names what ``question`` asks the effect of, states no
+    result on it, and whose evidence names it only in aims, background or other studies'
+    work; else None.
+
+    "How does atomoxetine change exploration?" was answered "Atomoxetine (e.g. Warren et
+    al., 2017) impacts multiple neurotransmitter systems [1]": Dubois et al. name the
+    drug once, among other studies' drugs, and no paper of the library tested it.
+    """
+    head = asked_head(question)
+    asked = cause_words(head)
+    if not asked or not asked & content_words(shown) or directions(shown):
+        return None
+    naming = [i for i in items if asked <= content_words(i.text)]
+    if not naming or any(reports(i) and not cites_others(i.text) for i in naming):
+        return None
+    return f"None of the passages I found reports a result of {head}: they mention it only."
+
+
+def also_no_effect(shown: str, items: Sequence[EvidenceItem]) -> tuple[int, str] | None:
+    """A cited item's clause of no effect beside the result the ``shown`` answer gives,
+    where the answer says no such thing; else None.
+
+    "Does the online intervention improve students' health behaviour?" was answered "Yes,
+    ..., as evidenced by the reduction in smoking rates [1, 3]", citing the U@Uni
+    conclusions, which go on "but it had little effect on fruit and vegetable intake,
+    physical activity or alcohol consumption".
+    """
+    if "none" in directions(shown):
+        return None
+    for item in items:
+        clause = no_effect_beside(item.text)
+        if clause and quote_key(clause) not in quote_key(shown):
+            return item.n, clause
+    return None
+
+
 def no_figure(of: str) -> str:
     """The note for a quantity question none of whose evidence gives the figure."""
     return f"None of the passages I found gives a figure for {of}." if of else NO_FIGURE
@@ -342,9 +379,18 @@ def answer_stream(
         yield from answer.note(no_figure(of))
     elif answer.cited:
         if not answer.extractive_used:
-            missed = on_the_cause(message, answer.text, gathered.items, answer.cited)
+            shown = answer.text
+            missed = on_the_cause(message, shown, gathered.items, answer.cited)
             if missed:
                 yield from answer.quote(f"On {missed[0]}, the library reports:", missed[1])
+            else:
+                only_named = no_result_on(message, shown, gathered.items)
+                if only_named:
+                    yield from answer.note(only_named)
+            cited = [i for i in gathered.items if i.n in answer.cited]
+            partly = also_no_effect(answer.text, cited)
+            if partly:
+                yield from answer.note(f'The same passage adds: "{partly[1]}" [{partly[0]}].')
         # with the cited papers' titles: "Does regular exercise protect the circadian
         # rhythm during bed rest?" was answered with Mendt et al.'s "CTR showed a phase
         # delay of 0.69 h. In contrast, ..." and told that nothing cited measures the

@@ -62,9 +62,18 @@ _EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,2}([A-Za-zχ]{1,3}\d?)[*_]{1,2}(?![\w*
 _QUOTE_MARKS = re.compile(r"[\"'`\u2018\u2019\u201c\u201d]")
 
 
+# Glyph names pypdf leaves for the Greek letters of some publishers' maths fonts (eLife's
+# Dubois et al.: "an /C15-greedy algorithmic strategy", "mean /C22i"): chat answers showed
+# "subjects in the propranolol group had lower values of /C15 overall".
+_GLYPH_NAMES = {"15": "\u03b5", "22": "\u03bc"}
+_GLYPH = re.compile(r"/C(15|22)(?!\d)")
+
+
 def normalize_chars(text: str) -> str:
-    """Ligatures, minus signs, odd spaces and soft hyphens to plain characters."""
-    return text.translate(CHAR_MAP)
+    """Ligatures, minus signs, odd spaces, soft hyphens and the glyph names of two Greek
+    letters to plain characters."""
+    text = text.translate(CHAR_MAP)
+    return _GLYPH.sub(lambda m: _GLYPH_NAMES[m[1]], text) if "/C" in text else text
 
 
 def fold(text: str) -> str:

@@ -45,3 +45,15 @@ def fake() -> Iterator[FakeLLM]:
 @pytest.fixture
 def options() -> AgentOptions:
     return AgentOptions(passages=5, per_paper_cap=2, lab_passages=1, max_comparisons=3)
+
+
+@pytest.fixture(scope="session")
+def dubois_only(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Any:
+    """A library of Dubois et al. alone, ingested once for read-only tests."""
+    from ideapump.runtime import Runtime
+    from tests.conftest import PAPERS
+
+    home = tmp_path_factory.mktemp("dubois-only")
+    lib = Runtime(Settings(home=home), embeddings=embeddings).library()
+    assert not lib.ingest([PAPERS["dubois"]]).failed
+    return lib

@@ -862,3 +862,58 @@ def test_an_extractive_answer_to_how_many_quotes_the_count_first(corpus_library)
     assert extractive_items(items)[0] is not count
     first = extractive_items(items, lambda i: gives_figure([i], "horses"))
     assert first[0] is count
+
+
+def test_an_answer_on_a_drug_the_library_only_mentions_says_so(
+    dubois_only, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # "How does atomoxetine change exploration?": Dubois et al. name atomoxetine once,
+    # among other studies' drugs, and the 1.5B model wrote that sentence up as the answer
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in sorted(p.items()) if "such as atomoxetine" in " ".join(t.split()))
+        return [f"Atomoxetine impacts multiple neurotransmitter systems [{n}]."]
+
+    fake.on("stream", answer)
+    reply = chat(
+        dubois_only, llm, [("user", "How does atomoxetine change exploration?")], options=options
+    )
+    assert reply.text.endswith(
+        "None of the passages I found reports a result of atomoxetine: they mention it only."
+    )
+    # a drug the paper tested gets no such note
+    fake.on("stream", lambda _b, p: ["Propranolol reduced value-free random exploration [1]."])
+    tested = chat(
+        dubois_only, llm, [("user", "How does propranolol change exploration?")], options=options
+    )
+    assert "they mention it only" not in tested.text
+
+
+def test_an_answer_that_leaves_out_the_no_effect_half_of_its_citation_is_told_it(
+    tmp_path, settings, embeddings, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    from ideapump.runtime import Runtime
+
+    # the U@Uni conclusions (Epton et al. 2014, BMC Public Health 14:563, CC BY 2.0)
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "uatuni.md").write_text(
+        "# A theory-based online health behaviour intervention for new university students\n\n"
+        "Conclusions: The results of the RCT indicate that the online health behaviour "
+        "intervention reduced smoking rates, but it had little effect on fruit and vegetable "
+        "intake, physical activity or alcohol consumption, during the first six months at "
+        "university.\n"
+    )
+    lib = Runtime(settings, embeddings=embeddings).library("uatuni")
+    assert not lib.ingest([folder]).failed
+
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in sorted(p.items()) if "reduced smoking rates" in t)
+        return [f"The online intervention reduced smoking rates [{n}]."]
+
+    fake.on("stream", answer)
+    asked = "Does the online intervention improve students' health behaviour?"
+    reply = chat(lib, llm, [("user", asked)], options=options)
+    assert reply.text.startswith("The online intervention reduced smoking rates")
+    assert (
+        'The same passage adds: "it had little effect on fruit and vegetable intake' in reply.text
+    )

@@ -969,18 +969,6 @@ def test_conditions_that_do_not_vary_the_hypothesis_cause_are_sent_back(
     assert result.proposals == [] and "'Atomoxetine' has the effect" in result.message
 
 
-@pytest.fixture(scope="module")
-def dubois_only(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Any:
-    from ideapump.config import Settings
-    from ideapump.runtime import Runtime
-    from tests.conftest import PAPERS
-
-    home = tmp_path_factory.mktemp("dubois-only")
-    lib = Runtime(Settings(home=home), embeddings=embeddings).library()
-    assert not lib.ingest([PAPERS["dubois"]]).failed
-    return lib
-
-
 def test_a_drug_a_shown_passage_found_no_effect_of_is_no_hypothesis_for_another_question(
     dubois_only: Any, llm: Any, fake: FakeLLM, options: AgentOptions
 ) -> None:

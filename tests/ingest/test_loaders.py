@@ -29,6 +29,13 @@ def test_title_from_largest_font_when_metadata_is_junk() -> None:
     assert doc.doi == "10.7554/eLife.59907"
 
 
+def test_greek_letters_pypdf_leaves_as_glyph_names_are_letters() -> None:
+    # chat answers quoted Dubois et al.'s "lower values of /C15 overall" (epsilon)
+    text = " ".join(p.text for p in load_document(PAPERS["dubois"]).pages)
+    assert "/C15" not in text and "/C22" not in text
+    assert "\u03b5-greedy" in text and "mean \u03bci" in text
+
+
 def test_running_footer_removed_from_pdf_pages() -> None:
     doc = load_document(PAPERS["dubois"])
     footer_pages = [p.number for p in doc.pages if "eLife 2021;10:e59907" in p.text]
