@@ -57,6 +57,7 @@ from ideapump.grounding.evidence import (
     quantity_of,
 )
 from ideapump.grounding.normalize import content_words, numbers, quote_key
+from ideapump.grounding.quotes import sentences
 from ideapump.grounding.vocabulary import not_in_library
 from ideapump.grounding.works import cites_others
 from ideapump.llm import stream_text
@@ -228,7 +229,7 @@ def on_the_cause(
     """
     head = asked_head(question)
     asked = cause_words(head)
-    if not asked or (asked & content_words(shown) and directions(shown)):
+    if not asked or _states_on(asked, shown):
         return None
     taken = set(cited)
     for item in items:
@@ -243,10 +244,17 @@ def on_the_cause(
     return None
 
 
+def _states_on(asked: set[str], shown: str) -> bool:
+    """True when a sentence of ``shown`` that names ``asked`` states a direction or no
+    effect: an extractive answer quoted Dubois et al.'s propranolol result beside their
+    background sentence naming atomoxetine, and that answered nothing about atomoxetine."""
+    return any(asked & content_words(t) and directions(t) for t in sentences(shown, 0))
+
+
 def no_result_on(question: str, shown: str, items: Sequence[EvidenceItem]) -> str | None:
-    """The note for an answer that names what ``question`` asks the effect of, states no
-    result on it, and whose evidence names it only in aims, background or other studies'
-    work; else None.
+    """The note for an answer that states no result on what ``question`` asks the effect
+    of (it does not name it, or names it without a direction), whose evidence names it
+    only in aims, background or other studies' work; else None.
 
     "How does atomoxetine change exploration?" was answered "Atomoxetine (e.g. Warren et
     al., 2017) impacts multiple neurotransmitter systems [1]": Dubois et al. name the
@@ -254,7 +262,7 @@ def no_result_on(question: str, shown: str, items: Sequence[EvidenceItem]) -> st
     """
     head = asked_head(question)
     asked = cause_words(head)
-    if not asked or not asked & content_words(shown) or directions(shown):
+    if not asked or _states_on(asked, shown):
         return None
     naming = [i for i in items if asked <= content_words(i.text)]
     if not naming or any(reports(i) and not cites_others(i.text) for i in naming):
@@ -378,19 +386,20 @@ def answer_stream(
         # passage, removed) and the extractive answer quoted sentences with no size.
         yield from answer.note(no_figure(of))
     elif answer.cited:
-        if not answer.extractive_used:
-            shown = answer.text
-            missed = on_the_cause(message, shown, gathered.items, answer.cited)
-            if missed:
-                yield from answer.quote(f"On {missed[0]}, the library reports:", missed[1])
-            else:
-                only_named = no_result_on(message, shown, gathered.items)
-                if only_named:
-                    yield from answer.note(only_named)
-            cited = [i for i in gathered.items if i.n in answer.cited]
-            partly = also_no_effect(answer.text, cited)
-            if partly:
-                yield from answer.note(f'The same passage adds: "{partly[1]}" [{partly[0]}].')
+        shown, extractive = answer.text, answer.extractive_used
+        missed = None if extractive else on_the_cause(message, shown, gathered.items, answer.cited)
+        if missed:
+            yield from answer.quote(f"On {missed[0]}, the library reports:", missed[1])
+        else:
+            # also after an extractive answer: the model's "The atomoxetine study shows ..."
+            # removed, it quoted Dubois et al.'s propranolol results
+            only_named = no_result_on(message, shown, gathered.items)
+            if only_named:
+                yield from answer.note(only_named)
+        cited = [i for i in gathered.items if i.n in answer.cited]
+        partly = None if extractive else also_no_effect(answer.text, cited)
+        if partly:
+            yield from answer.note(f'The same passage adds: "{partly[1]}" [{partly[0]}].')
         # with the cited papers' titles: "Does regular exercise protect the circadian
         # rhythm during bed rest?" was answered with Mendt et al.'s "CTR showed a phase
         # delay of 0.69 h. In contrast, ..." and told that nothing cited measures the

@@ -880,6 +880,20 @@ def test_an_answer_on_a_drug_the_library_only_mentions_says_so(
     assert reply.text.endswith(
         "None of the passages I found reports a result of atomoxetine: they mention it only."
     )
+    # the same after an extractive answer: this session's model named "the atomoxetine
+    # study" for Dubois et al.'s propranolol result, was removed, and the extractive
+    # answer quoted the propranolol results
+    fake.on(
+        "stream",
+        lambda _b, p: [
+            "The atomoxetine study shows that value-free random exploration is attenuated "
+            "under the influence of propranolol [1]."
+        ],
+    )
+    quoted = chat(
+        dubois_only, llm, [("user", "How does atomoxetine change exploration?")], options=options
+    )
+    assert quoted.extractive and quoted.text.endswith("they mention it only.")
     # a drug the paper tested gets no such note
     fake.on("stream", lambda _b, p: ["Propranolol reduced value-free random exploration [1]."])
     tested = chat(
