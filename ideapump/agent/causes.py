@@ -131,7 +131,8 @@ def untested_cause(d: ProposalDraft, passages: Sequence[str]) -> dict[str, str]:
 # How a question is asked, not what it asks about: "how does", "can", "to what extent do".
 _ASKING = re.compile(
     r"^\W*(?:(?:how|why|whether|when|what|to what extent|in what way)\s+)?"
-    r"(?:(?:does|do|did|can|could|will|would|is|are|might|may|should|must)\s+)?",
+    r"(?:(?:does|do|did|can|could|will|would|is|are|was|were|has|have|had|might|may|"
+    r"should|must)\s+)?",
     re.I,
 )
 _EFFECT_OF = re.compile(

@@ -118,3 +118,7 @@ def test_what_a_question_asks_about_without_its_setting() -> None:
     assert asked_head("does exercise during bed rest protect the circadian rhythm?") == "exercise"
     assert asked_head("how does noradrenaline shape exploration?") == "noradrenaline"
     assert asked_head("how could we reduce smoking in students?") == ""
+    # the faithfulness bench's answer went on "On Were wolves, the library reports: ..."
+    assert asked_head("Were wolves less attentive to their social partners than dogs?") == (
+        "wolves"
+    )
