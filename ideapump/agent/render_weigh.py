@@ -25,6 +25,17 @@ def _stance(ps: PassageStance) -> tuple[str, str]:
     return ps.stance, ""
 
 
+def _passage_html(ps: PassageStance) -> str:
+    label, why = _stance(ps)
+    return (
+        f"<li>[{ps.paper}] <b>{escape(label)}</b>"
+        + (f" <i>({escape(why)})</i>" if why else "")
+        + f" {escape(ps.citation.label())}: &ldquo;{escape(ps.citation.quote)}&rdquo;"
+        + "".join(f"<br><small>effect: {escape(_effect(e))}</small>" for e in ps.effects)
+        + "</li>"
+    )
+
+
 def _pooled_lines(p: Pooled) -> list[str]:
     f, a = p.dl, p.alternative
     lines = [
@@ -166,14 +177,7 @@ def evidence_html(r: EvidenceReport) -> str:
         "<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in _paper_cells(p)) + "</tr>"
         for p in r.papers_considered
     )
-    passages = "".join(
-        f"<li>[{ps.paper}] <b>{escape(_stance(ps)[0])}</b>"
-        + (f" <i>({escape(_stance(ps)[1])})</i>" if _stance(ps)[1] else "")
-        + f" {escape(ps.citation.label())}: &ldquo;{escape(ps.citation.quote)}&rdquo;"
-        + "".join(f"<br><small>effect: {escape(_effect(e))}</small>" for e in ps.effects)
-        + "</li>"
-        for ps in r.passages
-    )
+    passages = "".join(_passage_html(ps) for ps in r.passages)
     pooled = (
         "<p>"
         + "<br>".join(escape(x) for x in _pooled_lines(r.pooled))
