@@ -92,6 +92,17 @@ _SAME_ARM = re.compile(
 )
 
 
+# A control that names everything, so nothing: "All other factors that could influence
+# exploration strategies (e.g., drug dosage, task complexity, participant age)" (the only
+# control of the README quick start at 3483da3; its review then listed those three as
+# confounds, rightly).
+_EVERYTHING = re.compile(
+    r"(?:(?:controlling|controls?|control)\s+(?:for\s+)?)?(?:all|any)\s+(?:other\s+)?"
+    r"(?:relevant\s+|possible\s+|potential\s+)?(?:factors|variables|confounds|confounders)\b.*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def controls_of(d: ProposalDraft) -> list[str]:
     """The items of ``d.controls`` that are controls: not "none", not "control group", not
     a condition said again, not what is measured. Only these are shown."""
@@ -104,6 +115,7 @@ def controls_of(d: ProposalDraft) -> list[str]:
         and not _NO_CONTROL.fullmatch(c.strip())
         and not _EMPTY_CONTROL.fullmatch(c.strip())
         and not _SAME_ARM.fullmatch(c.strip())
+        and not _EVERYTHING.fullmatch(c.strip())
         and not names_measure(c, d.hypothesis, d.primary_measure)
     ]
 

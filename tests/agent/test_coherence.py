@@ -103,6 +103,16 @@ def test_a_control_that_names_nothing_is_no_control(controls: list[str]) -> None
         assert proposal_problems(draft_of(controls=[*controls, named])) == []
 
 
+def test_a_control_of_all_other_factors_is_no_control() -> None:
+    # the only control of the README quick start's proposal at 3483da3
+    vague = [
+        "All other factors that could influence exploration strategies (e.g., drug dosage, "
+        "task complexity, participant age)"
+    ]
+    assert any("controls" in p for p in proposal_problems(draft_of(controls=vague)))
+    assert proposal_problems(draft_of(controls=["the same drug dosage for all participants"])) == []
+
+
 def test_a_control_that_gives_everyone_the_same_treatment_is_no_control() -> None:
     # a bench draft of this session: noradrenaline against placebo, and this its only control
     same = ["All participants receive the same treatment"]
