@@ -24,6 +24,7 @@ from ideapump.agent.answer import ANSWER_TOKENS
 from ideapump.agent.grounding import quote_occurs
 from ideapump.grounding.claims import strip_markers
 from tests.agent.fakes import FakeLLM, proposal, reflection, winner_a
+from tests.agent.libraries import markdown_library
 
 QUESTION = "Did the hand hygiene intervention sequences increase handwashing frequency?"
 
@@ -905,20 +906,15 @@ def test_an_answer_on_a_drug_the_library_only_mentions_says_so(
 def test_an_answer_that_leaves_out_the_no_effect_half_of_its_citation_is_told_it(
     tmp_path, settings, embeddings, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
-    from ideapump.runtime import Runtime
-
     # the U@Uni conclusions (Epton et al. 2014, BMC Public Health 14:563, CC BY 2.0)
-    folder = tmp_path / "papers"
-    folder.mkdir()
-    (folder / "uatuni.md").write_text(
+    conclusions = (
         "# A theory-based online health behaviour intervention for new university students\n\n"
         "Conclusions: The results of the RCT indicate that the online health behaviour "
         "intervention reduced smoking rates, but it had little effect on fruit and vegetable "
         "intake, physical activity or alcohol consumption, during the first six months at "
         "university.\n"
     )
-    lib = Runtime(settings, embeddings=embeddings).library("uatuni")
-    assert not lib.ingest([folder]).failed
+    lib = markdown_library(tmp_path, settings, embeddings, "uatuni", {"uatuni": conclusions})
 
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
         n = next(n for n, t in sorted(p.items()) if "reduced smoking rates" in t)

@@ -20,6 +20,7 @@ from ideapump.agent import AgentOptions, EvidenceReport, WeighOptions, WeighProg
 from ideapump.agent.render_weigh import evidence_html, evidence_markdown, render_evidence
 from ideapump.agent.weigh_summary import fallback_summary
 from tests.agent.fakes import FakeLLM, passages_in
+from tests.agent.libraries import markdown_library
 
 CLAIM = "drug X increases recovery after knee surgery"
 SUPPORT = [(1.8, 1.2, 2.7), (2.1, 1.3, 3.4), (1.5, 1.1, 2.0), (1.9, 1.2, 3.0), (1.6, 1.1, 2.3)]
@@ -69,13 +70,7 @@ def trials(tmp_path: Path, settings: Any, embeddings: Any) -> Any:
 
 def _one_paper(tmp_path: Path, settings: Any, embeddings: Any, name: str, text: str) -> Any:
     """A library of one Markdown paper, ingested for real."""
-    from ideapump.runtime import Runtime
-
-    (tmp_path / "papers").mkdir()
-    (tmp_path / "papers" / f"{name}.md").write_text(text)
-    lib = Runtime(settings, embeddings=embeddings).library(name)
-    assert not lib.ingest([tmp_path / "papers"]).failed
-    return lib
+    return markdown_library(tmp_path, settings, embeddings, name, {name: text})
 
 
 def _quotes_read(
@@ -686,22 +681,15 @@ def test_a_paper_that_never_names_what_the_claim_says_acts_is_not_read_for_it(
     # A session's weigh read a school-based implementation-intentions study (Peach et al.)
     # as contradicting "Online health behaviour interventions improve ...": its abstract
     # never says "online". These two papers are ours, written for the test.
-    from ideapump.runtime import Runtime
-
-    folder = tmp_path / "papers"
-    folder.mkdir()
-    (folder / "online.md").write_text(
-        "# An online health behaviour intervention for students\n\n"
+    papers = {
+        "online": "# An online health behaviour intervention for students\n\n"
         "**Results.** Students given the online health behaviour intervention ate more "
-        "fruit than controls (p = .01).\n"
-    )
-    (folder / "school.md").write_text(
-        "# Implementation intentions and healthy eating in adolescents\n\n"
+        "fruit than controls (p = .01).\n",
+        "school": "# Implementation intentions and healthy eating in adolescents\n\n"
         "**Results.** The classroom health behaviour intervention did not improve healthy "
-        "eating in adolescents (p = .40).\n"
-    )
-    lib = Runtime(settings, embeddings=embeddings).library("qualifier")
-    assert not lib.ingest([folder]).failed
+        "eating in adolescents (p = .40).\n",
+    }
+    lib = markdown_library(tmp_path, settings, embeddings, "qualifier", papers)
     fake.on(
         "StanceAnswer",
         lambda body, p: {
