@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 
 from ideapump.grounding.normalize import content_words, numbers
-from ideapump.grounding.quotes import sentence_spans, tidy
+from ideapump.grounding.quotes import sentences
 
 # "either A or B", "one of A, B or C": the alternatives a sentence says are all there are.
 _WHOLE_CHOICE = re.compile(
@@ -61,8 +61,7 @@ def omitted_alternatives(sentence: str, sources: Sequence[str]) -> list[str]:
         if len(claimed) < 2:
             continue
         for source in sources:
-            for a, b in sentence_spans(source):
-                text = tidy(source[a:b])
+            for text in sentences(source, 0):
                 lists = [_items(m["items"]) for m in _SOURCE_LIST.finditer(text)]
                 lists += [
                     [c.strip(" .") for c in _CLAUSE_SPLIT.split(m["items"]) if c.strip(" .")]
@@ -125,8 +124,7 @@ def cut_respectively(sentence: str, sources: Sequence[str]) -> list[str]:
     if not claimed:
         return []
     for source in sources:
-        for a, b in sentence_spans(source):
-            text = tidy(source[a:b])
+        for text in sentences(source, 0):
             there = _RESPECTIVELY.search(text)
             if there is None:
                 continue
