@@ -214,11 +214,11 @@ def not_measured(question: str, quotes: Sequence[str]) -> str | None:
 
 
 def on_the_cause(
-    question: str, shown: str, items: Sequence[EvidenceItem], cited: Iterable[int]
+    head: str, shown: str, items: Sequence[EvidenceItem], cited: Iterable[int]
 ) -> tuple[str, EvidenceItem] | None:
-    """What ``question`` asks the effect of, and the best evidence item reporting a
-    result on it (a direction or no effect), when the ``shown`` answer never names it or
-    states no result at all; else None.
+    """``head`` (what the question asks the effect of, :func:`~.causes.asked_head`) and
+    the best evidence item reporting a result on it (a direction or no effect), when the
+    ``shown`` answer never names it or states no result on it; else None.
 
     "Did exercise prevent the circadian phase delay during bed rest?" was answered only
     "The paper states that HDBR induces a phase delay of circadian rhythm after 49 days
@@ -227,7 +227,6 @@ def on_the_cause(
     immobility in the forced swimming test?" was answered with when it was assessed, the
     result ("Repeated CHX administration reduced immobility ...") second in the evidence.
     """
-    head = asked_head(question)
     asked = cause_words(head)
     if not asked or _states_on(asked, shown):
         return None
@@ -251,16 +250,15 @@ def _states_on(asked: set[str], shown: str) -> bool:
     return any(asked & content_words(t) and directions(t) for t in sentences(shown, 0))
 
 
-def no_result_on(question: str, shown: str, items: Sequence[EvidenceItem]) -> str | None:
-    """The note for an answer that states no result on what ``question`` asks the effect
-    of (it does not name it, or names it without a direction), whose evidence names it
-    only in aims, background or other studies' work; else None.
+def no_result_on(head: str, shown: str, items: Sequence[EvidenceItem]) -> str | None:
+    """The note for an answer that states no result on ``head``, what the question asks
+    the effect of (it does not name it, or names it without a direction), whose evidence
+    names it only in aims, background or other studies' work; else None.
 
     "How does atomoxetine change exploration?" was answered "Atomoxetine (e.g. Warren et
     al., 2017) impacts multiple neurotransmitter systems [1]": Dubois et al. name the
     drug once, among other studies' drugs, and no paper of the library tested it.
     """
-    head = asked_head(question)
     asked = cause_words(head)
     if not asked or _states_on(asked, shown):
         return None
@@ -386,14 +384,14 @@ def answer_stream(
         # passage, removed) and the extractive answer quoted sentences with no size.
         yield from answer.note(no_figure(of))
     elif answer.cited:
-        shown, extractive = answer.text, answer.extractive_used
-        missed = None if extractive else on_the_cause(message, shown, gathered.items, answer.cited)
+        shown, extractive, head = answer.text, answer.extractive_used, asked_head(message)
+        missed = None if extractive else on_the_cause(head, shown, gathered.items, answer.cited)
         if missed:
             yield from answer.quote(f"On {missed[0]}, the library reports:", missed[1])
         else:
             # also after an extractive answer: the model's "The atomoxetine study shows ..."
             # removed, it quoted Dubois et al.'s propranolol results
-            only_named = no_result_on(message, shown, gathered.items)
+            only_named = no_result_on(head, shown, gathered.items)
             if only_named:
                 yield from answer.note(only_named)
         cited = [i for i in gathered.items if i.n in answer.cited]

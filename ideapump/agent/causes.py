@@ -89,7 +89,7 @@ _AGENT_END = re.compile(
 
 
 def _words(condition: str) -> set[str]:
-    return content_words(GENERIC_ARM.sub(" ", condition)) - _HOW
+    return cause_words(GENERIC_ARM.sub(" ", condition))
 
 
 def untested_cause(d: ProposalDraft, passages: Sequence[str]) -> dict[str, str]:
@@ -101,14 +101,14 @@ def untested_cause(d: ProposalDraft, passages: Sequence[str]) -> dict[str, str]:
     words = {c: _words(c) for c in varied}
     words = {c: w for c, w in words.items() if w}
     said = cause(d.hypothesis)
-    acting = content_words(said) - _HOW if said else set()
+    acting = cause_words(said) if said else set()
     if not words or not acting:
         return {}
     # The cause is what must vary. Only where the words read as the cause are what is
     # measured ("Random exploration increases under noradrenaline") is a condition
     # named anywhere in the hypothesis enough: "Noradrenaline increases exploration in
     # loss-frame environments" (a bench draft) compared a loss frame with a control.
-    outcome = content_words(d.primary_measure) - _HOW
+    outcome = cause_words(d.primary_measure)
     named_in = content_words(d.hypothesis) if acting & outcome else acting
     if any(w & named_in for w in words.values()):
         return {}
@@ -159,7 +159,7 @@ def asked_cause(question: str) -> str | None:
         if _PEOPLE.match(rest):
             return None
         said = cause(rest)
-    if not said or not content_words(said) - _HOW:
+    if not said or not cause_words(said):
         return None
     return said.strip()
 
@@ -175,7 +175,7 @@ def head_of(said: str) -> str:
     """``said`` (a cause, :func:`cause`) without its setting: "Regular exercise" for
     "Regular exercise during bed rest"; "" where no word names what acts."""
     head = _AGENT_END.split(f"{said} ", 1)[0].strip()
-    return head if content_words(head) - _HOW else ""
+    return head if cause_words(head) else ""
 
 
 def cause_words(text: str) -> set[str]:

@@ -383,9 +383,7 @@ class CheckedAnswer:
             return
         yield from self.note(EXTRACTIVE)
         for item in items:
-            # Every sentence shown carries its citation, also inside a multi-sentence item.
-            for a, b in sentence_spans(item.text):
-                yield from self._show(_with_markers(item.text[a:b], [item.n]), [item.n])
+            yield from self._verbatim(item)
         if not any(reports(i) for i in items):
             # "How was core body temperature measured in the head-down tilt bed rest
             # study?" was answered with Mendt et al.'s two sentences of what they
@@ -395,6 +393,10 @@ class CheckedAnswer:
     def quote(self, lead: str, item: EvidenceItem) -> Iterator[TokenEvent | CitationEvent]:
         """``lead``, then ``item``'s sentences verbatim, each with its citation."""
         yield from self.note(lead)
+        yield from self._verbatim(item)
+
+    def _verbatim(self, item: EvidenceItem) -> Iterator[TokenEvent | CitationEvent]:
+        # Every sentence shown carries its citation, also inside a multi-sentence item.
         for a, b in sentence_spans(item.text):
             yield from self._show(_with_markers(item.text[a:b], [item.n]), [item.n])
 
