@@ -212,8 +212,10 @@ def repair_quote(quote: str, text: str, min_words: int = MIN_REPAIR_WORDS) -> st
 def snap_quote(quote: str, text: str) -> str | None:
     """The whole sentence(s) of ``text`` that hold ``quote``, tidied; None when not found.
 
-    A sentence longer than ``MAX_QUOTE_WORDS`` (a run-on table or a PDF column
-    without full stops) is cut to the clause around the quote instead.
+    Sentences that together run past ``MAX_QUOTE_WORDS`` give way to the whole
+    sentences that hold most of the quote, as many as fit. A single sentence longer
+    than that (a run-on table or a PDF column without full stops) is cut to the
+    clause around the quote instead.
     """
     run = _longest_run(quote, text)
     if run is None:
@@ -225,10 +227,42 @@ def snap_quote(quote: str, text: str) -> str | None:
     whole = tidy(text[spans[0][0] : spans[-1][1]])
     if len(whole.split()) <= MAX_QUOTE_WORDS:
         return whole
-    lo, hi = spans[0][0], spans[-1][1]
+    kept = _most_of(spans, a, b, text)
+    if kept is not None:
+        return tidy(text[kept[0] : kept[1]])
+    top = max(spans, key=lambda s: min(s[1], b) - max(s[0], a))
+    lo, hi = top
+    a, b = max(a, lo), min(b, hi)
     left = max((m.end() for m in re.finditer(r"[;:,]\s", text[lo:a])), default=0) + lo
     right = next((m.start() + 1 for m in re.finditer(r"[;:,.]\s", text[b:hi])), hi - b) + b
     return tidy(text[left:right])
+
+
+def _most_of(spans: list[tuple[int, int]], a: int, b: int, text: str) -> tuple[int, int] | None:
+    """The run of whole sentences among ``spans`` that covers most of ``[a, b)`` within
+    ``MAX_QUOTE_WORDS``; None when no sentence fits.
+
+    A proposal cited "and/or distinct activity modes of noradrenaline ... (with no effect on
+    the value-based exploration parameter,": three sentences of Dubois et al. held that
+    quote, 90 words together, and cutting them to clauses started and stopped mid-sentence.
+    """
+
+    def size(i: int, j: int) -> int:
+        return len(text[spans[i][0] : spans[j][1]].split())
+
+    def covered(i: int, j: int) -> int:
+        return sum(max(0, min(e, b) - max(s, a)) for s, e in spans[i : j + 1])
+
+    runs = [
+        (i, j)
+        for i in range(len(spans))
+        for j in range(i, len(spans))
+        if size(i, j) <= MAX_QUOTE_WORDS
+    ]
+    if not runs:
+        return None
+    i, j = max(runs, key=lambda r: (covered(*r), -size(*r)))
+    return spans[i][0], spans[j][1]
 
 
 # -- what a quote must be ----------------------------------------------------------

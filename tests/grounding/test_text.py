@@ -180,3 +180,29 @@ def test_markdown_emphasis_does_not_join_sentences() -> None:
         "The results indicate that the intervention reduced smoking rates.",
         "He said **no** twice.",
     ]
+
+
+def test_a_quote_across_long_sentences_is_cut_to_whole_sentences() -> None:
+    # Dubois et al., p. 14: a proposal cited this chunk from "and/or distinct" to
+    # "parameter," - three sentences, 90 words, cut to clauses at both ends
+    text = (
+        "For example, they might be capturing different aspects of an assumed U-shaped "
+        "noradrenaline functioning curve, and/or distinct activity modes of noradrenaline "
+        "(i.e. tonic and phasic firing) (Aston-Jones and Cohen, 2005). Further studies can "
+        "shed light on how different modes of activity affect value-free random exploration. "
+        "This idea can be extended also to tasks where propranolol has been shown to attenuate "
+        "a discrimination between different levels of loss (with no effect on the value-based "
+        "exploration parameter, referred to in these studies as consistency) (Rogers et al., "
+        "2004) and a reduction in loss aversion (Sokol-Hessner et al., 2015)."
+    )
+    quote = text[text.index("and/or distinct") : text.index("parameter,") + len("parameter,")]
+    snapped = snap_quote(quote, text)
+    assert snapped is not None
+    # the two whole sentences that hold most of it, within 60 words
+    assert snapped.startswith("For example, they might be capturing")
+    assert snapped.endswith("affect value-free random exploration.")
+    assert len(snapped.split()) <= 60 and quote_occurs(snapped, text)
+    # one run-on sentence is still cut to the clause that holds the quote
+    run_on = "Group, " + ", ".join(f"item {i} was {i * 3} ms" for i in range(40)) + "."
+    clause = snap_quote("item 7 was 21 ms", run_on)
+    assert clause is not None and "item 7 was 21 ms" in clause and len(clause.split()) <= 10
