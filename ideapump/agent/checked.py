@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from ideapump.agent.events import CitationEvent, EvidenceEvent, TokenEvent
 from ideapump.errors import NotFoundError
-from ideapump.evidence.findings import P_VALUE, plans_or_supposes
+from ideapump.evidence.findings import P_VALUE, plans_or_supposes, supposed_only
 from ideapump.grounding.citations import Citation, Evidence
 from ideapump.grounding.claims import (
     MIN_SHARED_TERMS,
@@ -314,6 +314,9 @@ class CheckedAnswer:
         verdict = check_sentence(sentence, sources, strict=True, years=years)
         if not verdict.ok:
             return "; ".join(verdict.reasons)
+        supposed = supposed_only(sentence, sources)
+        if supposed is not None:
+            return f"states as found what the passage only supposes: {supposed[:120]!r}"
         # The model sees each item's title and sentence, not the chunk: only the cited
         # ones may lend words (a word of the chunk it was not shown came from elsewhere).
         cited = [f"{i.passage.title}. {i.text}" for i in items]

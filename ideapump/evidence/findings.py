@@ -14,6 +14,8 @@ import math
 import re
 
 from ideapump.evidence.directions import directions, without_directions
+from ideapump.grounding.normalize import content_words
+from ideapump.grounding.quotes import sentence_spans
 from ideapump.grounding.works import cites_others
 
 # A sentence that says what was planned, supposed, hoped or left for later is not a result:
@@ -74,6 +76,54 @@ def plans_or_supposes(sentence: str) -> bool:
         return True
     aim = _NOT_A_RESULT.search(sentence)
     return aim is not None and not _FOUND.search(sentence, aim.end())
+
+
+def supposed_only(claim: str, sources: list[str]) -> str | None:
+    """The source sentence that only supposes what ``claim`` states as a result, or None.
+
+    ``claim`` states a result (:func:`states_result`); the source sentences closest to it
+    in content words (two in common at least) are all aims, hypotheses or conjectures of
+    the paper's own. The chat answered "What showed that going to a novel environment
+    alone was a negative experience for the horses?" with "The study found that horses
+    showed lower cortisol variation in the negative condition ..." citing Phelipon et
+    al.'s "We hypothesized that horses would show lower cortisol variation in the
+    positive condition ...": a hypothesis shown as a finding (with its sides swapped).
+    Another study's result the paper cites is not this case: it was found.
+    """
+    if not states_result(claim):
+        return None
+    about = content_words(without_directions(claim))
+    scored = [
+        (len(about & content_words(without_directions(t))), t)
+        for src in sources
+        for t in (src[a:b] for a, b in sentence_spans(src))
+    ]
+    best = max((n for n, _ in scored), default=0)
+    if best < 2:
+        return None
+    closest = [t for n, t in scored if n == best]
+    if all(_supposes_first(t) for t in closest):
+        return " ".join(closest[0].split())
+    return None
+
+
+def _supposes_first(sentence: str) -> bool:
+    """True when ``sentence`` is an aim, hypothesis or conjecture of the paper's own
+    before it states any direction: "We hypothesized that horses would show lower ...",
+    not "The drug reduced scores, which could reflect ..." (a result, then a thought)."""
+    if cites_others(sentence):
+        return False
+    # not a "Background:" label: what a background asserts, the paper asserts too
+    aim = _NOT_A_RESULT.search(sentence)
+    if aim is None or _FOUND.search(sentence, aim.end()):
+        return False
+    first = next(
+        (m.start() for m in _A_WORD.finditer(sentence) if directions(m[0]) - {"effect"}), None
+    )
+    return first is None or aim.start() < first
+
+
+_A_WORD = re.compile(r"[A-Za-z][\w-]*")
 
 
 #: A p-value as papers print it: "p = .03", "P < 0.001".

@@ -927,3 +927,47 @@ def test_an_answer_that_leaves_out_the_no_effect_half_of_its_citation_is_told_it
     assert (
         'The same passage adds: "it had little effect on fruit and vegetable intake' in reply.text
     )
+
+
+def test_a_hypothesis_shown_as_a_finding_is_not_shown(
+    tmp_path, settings, embeddings, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # Phelipon et al. 2025 (PLOS ONE, CC BY 4.0), introduction and abstract: the 1.5B model
+    # answered with "The study found that horses showed lower cortisol variation in the
+    # negative condition ...", citing the hypothesis (and swapping its sides)
+    paper = (
+        "# Characterisation of facial expressions and behaviours of horses\n\n"
+        "We hypothesized that horses would show lower cortisol variation in the positive "
+        "condition (going to pasture) compared to the negative condition (social isolation).\n\n"
+        "## Results\n\n"
+        "We confirmed that the two conditions induced contrasting emotional valence, as "
+        "evidenced by the higher maximal heart rate and cortisol variation in the negative "
+        "condition.\n"
+    )
+    lib = markdown_library(tmp_path, settings, embeddings, "horses", {"horses": paper})
+
+    def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
+        n = next(n for n, t in sorted(p.items()) if "hypothesized" in t)
+        return [
+            "The study found that horses showed lower cortisol variation in the positive "
+            f"condition compared to the negative condition [{n}]."
+        ]
+
+    fake.on("stream", answer)
+    asked = "Did cortisol variation differ between the positive and negative conditions?"
+    reply = chat(lib, llm, [("user", asked)], options=options)
+    assert "showed lower cortisol variation" not in reply.text, reply.text
+    assert reply.unsupported_removed == 1
+    assert "higher maximal heart rate and cortisol variation" in reply.text, reply.text
+    # said as the hypothesis it is, the same sentence is shown
+    fake.on(
+        "stream",
+        lambda _b, p: [
+            "The authors hypothesized that horses would show lower cortisol variation in the "
+            "positive condition compared to the negative condition "
+            f"[{next(n for n, t in sorted(p.items()) if 'hypothesized' in t)}]."
+        ],
+    )
+    expected = "What did the authors expect of cortisol variation in the two conditions?"
+    said = chat(lib, llm, [("user", expected)], options=options)
+    assert said.text.startswith("The authors hypothesized"), said.text

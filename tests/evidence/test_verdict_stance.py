@@ -594,3 +594,22 @@ def test_a_mixed_paper_alone_is_a_mixed_verdict_said_as_such() -> None:
     assert decision.verdict == "mixed"
     assert "the only papers that take a side are mixed" in " ".join(decision.rules)
     assert "neither outweighs" not in " ".join(decision.rules)
+
+
+def test_a_result_that_its_source_only_supposes_is_told() -> None:
+    from ideapump.evidence.findings import supposed_only
+
+    claim = "Melatonin shortened sleep onset latency in the nurses."
+    hypothesis = "We expected that melatonin would shorten sleep onset latency in the nurses."
+    assert supposed_only(claim, [hypothesis]) == hypothesis
+    # the same source with the result beside it supports the claim
+    result = "Melatonin shortened sleep onset latency in the nurses by 12 minutes."
+    assert supposed_only(claim, [f"{hypothesis} {result}"]) is None
+    # another study's result, cited, was found: not a supposition
+    cited = "Melatonin shortened sleep onset latency in nurses (Smith et al., 2019)."
+    assert supposed_only(claim, [cited]) is None
+    # a result and then a thought on it is a result
+    thought = "Melatonin shortened sleep onset latency in the nurses, which could reflect rest."
+    assert supposed_only(claim, [thought]) is None
+    # a claim that itself supposes is no result
+    assert supposed_only("Melatonin may shorten sleep onset latency.", [hypothesis]) is None
