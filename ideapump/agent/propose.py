@@ -53,7 +53,7 @@ from ideapump.agent.review import (
     says_of_the_closest,
     shown_once,
 )
-from ideapump.agent.subjects import subjects
+from ideapump.agent.subjects import said_of_their_kind, subjects
 from ideapump.errors import InputError
 from ideapump.grounding.claims import split_sentences
 from ideapump.llm import generate_structured
@@ -295,6 +295,7 @@ def propose(
         resolved = (evidence.resolve(x.n, x.quote) for x in draft.citations)
         # The 1.5B model cited one sentence twice (seen in the quick start's proposal).
         citations = list({(c.chunk_id, c.quote): c for c in resolved if c}.values())
+        unit = subjects(draft.design, draft.hypothesis, *draft.conditions)
         proposals.append(
             ExperimentProposal(
                 title=draft.title,
@@ -311,7 +312,7 @@ def propose(
                     citations,
                     len(manipulations(draft.conditions, draft.hypothesis)),
                     within=within_subject(draft.design),
-                    unit=subjects(draft.design, draft.hypothesis, *draft.conditions),
+                    unit=unit,
                 ),
                 expected_if_true=draft.expected_if_true,
                 expected_if_false=draft.expected_if_false,
@@ -325,6 +326,7 @@ def propose(
                 comparisons=played[i],
             )
         )
+        proposals[-1] = said_of_their_kind(proposals[-1], unit)
     proposals.sort(key=lambda p: (-p.score, -(p.reflection.novelty_score if p.reflection else 0)))
     return Proposals(
         question=question,

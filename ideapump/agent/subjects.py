@@ -5,6 +5,10 @@ not powered on a study of volunteers without saying so."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ideapump.results import ExperimentProposal
 
 # Who a design counts, as the proposal names them: the quick start's rat study was sized
 # in "participants".
@@ -67,3 +71,56 @@ def subjects(*texts: str) -> str:
             word = m[1].lower()
             return _PLURAL.get(word, word)
     return "participants"
+
+
+_PARTICIPANTS = re.compile(r"\b([Pp])articipant(s?)\b")
+
+
+def in_their_kind(text: str, unit: str) -> str:
+    """``text`` with "participants" said as ``unit`` when ``unit`` is a species: the quick
+    start's rat experiment expected that "Participants in the placebo condition will ..."
+    and its review spoke of training "participants". People stay participants."""
+    if kind_of(unit) == "people":
+        return text
+    singular = {v: k for k, v in _PLURAL.items()}.get(unit, unit.removesuffix("s"))
+
+    def said(m: re.Match[str]) -> str:
+        word = unit if m[2] else singular
+        return word.capitalize() if m[1] == "P" else word
+
+    return _PARTICIPANTS.sub(said, text)
+
+
+def said_of_their_kind(proposal: ExperimentProposal, unit: str) -> ExperimentProposal:
+    """``proposal`` with its model-written prose (not the rationale or citations, which
+    rest on the papers' words) saying ``unit`` for "participants" (:func:`in_their_kind`)."""
+    if kind_of(unit) == "people":
+        return proposal
+
+    def say(text: str) -> str:
+        return in_their_kind(text, unit)
+
+    update: dict[str, object] = {
+        name: say(getattr(proposal, name))
+        for name in (
+            "hypothesis",
+            "design",
+            "primary_measure",
+            "expected_if_true",
+            "expected_if_false",
+        )
+    }
+    update["risks"] = [say(r) for r in proposal.risks]
+    update["novelty"] = proposal.novelty.model_copy(
+        update={"how_it_differs": say(proposal.novelty.how_it_differs)}
+    )
+    if proposal.reflection is not None:
+        r = proposal.reflection
+        update["reflection"] = r.model_copy(
+            update={
+                "feasibility": say(r.feasibility),
+                "confounds": [say(c) for c in r.confounds],
+                "missing_controls": [say(c) for c in r.missing_controls],
+            }
+        )
+    return proposal.model_copy(update=update)

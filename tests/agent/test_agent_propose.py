@@ -573,6 +573,41 @@ def test_a_sample_size_counts_who_the_design_names(
     assert s.size == f"{s.n_per_group} per group x 2 = {s.total_n} rats"
 
 
+def test_a_rat_study_speaks_of_rats_not_participants(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the quick start's rat experiment expected that "Participants in the placebo condition
+    # will ..." and its review spoke of training "participants"
+    fake.on(
+        "ProposalDraft",
+        lambda b, p: {
+            **proposal(p),
+            "design": "Between-subjects: each rat gets atomoxetine or placebo, bandit task.",
+            "expected_if_true": "Participants on atomoxetine make more novel choices.",
+        },
+    )
+    fake.on(
+        "ReflectionDraft",
+        lambda b, p: {**reflection(b, p), "feasibility": "Each participant needs training."},
+    )
+    fake.on("ComparisonDraft", winner_a)
+    shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    assert shown.expected_if_true == "Rats on atomoxetine make more novel choices."
+    assert (
+        shown.reflection is not None and "Each rat needs training" in shown.reflection.feasibility
+    )
+    # a study of people keeps its participants
+    fake.on(
+        "ProposalDraft",
+        lambda b, p: {
+            **proposal(p),
+            "expected_if_true": "Participants on atomoxetine make more novel choices.",
+        },
+    )
+    people = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+    assert people.expected_if_true == "Participants on atomoxetine make more novel choices."
+
+
 def test_the_tournament_asks_each_judge_for_its_verdict_alone(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
