@@ -159,6 +159,10 @@ def asked_cause(question: str) -> str | None:
         if _PEOPLE.match(rest):
             return None
         said = cause(rest)
+        if said and rest == text and re.match(r"[A-Z][a-z]+\b", said):
+            # capitalised only because it opens the question: the chat's supplement read
+            # "On Noradrenaline, the library reports: ..."
+            said = said[0].lower() + said[1:]
     if not said or not cause_words(said):
         return None
     return said.strip()

@@ -103,6 +103,9 @@ def test_a_condition_named_in_the_hypothesis_but_not_its_cause_does_not_test_it(
         ("does exercise during bed rest protect the circadian rhythm?", "exercise during bed rest"),
         ("Is exploration reduced by propranolol?", "propranolol"),
         ("Does loss framing change risk taking?", "loss framing"),
+        # capitalised only because it opens the question; a name inside it stays
+        ("Noradrenaline increases random exploration?", "noradrenaline"),
+        ("Does Ritalin improve attention?", "Ritalin"),
         # a goal, a population or a topic: nothing the question says acts
         ("how could we reduce smoking in students?", None),
         ("Do smokers respond to text messages?", None),
