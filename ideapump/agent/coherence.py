@@ -546,6 +546,22 @@ _HOW_TESTED = re.compile(
 # A rationale that speaks of itself: "The rationale for the controls is provided in the
 # cited passages." (a bench draft's, before it credited them with its controls).
 _OF_ITSELF = re.compile(r"\b(?:the|this|our|my)\s+rationale\b", re.I)
+# Words that credit sources without saying what they found: "This hypothesis is supported
+# by the findings in the passage." (a kept draft's whole second rationale sentence).
+_CREDIT_WORDS = frozenset(
+    terms(
+        "hypothesis hypotheses idea proposal prediction supported supports support backed "
+        "consistent line agrees agree findings finding results result evidence passage "
+        "passages paper papers study studies literature research work documents document "
+        "cited previous prior existing published above given presented provided"
+    )
+)
+
+
+def _credits_only(sentence: str) -> bool:
+    """True when ``sentence`` says the sources support something and names nothing they
+    found (:data:`_CREDIT_WORDS` aside)."""
+    return bool(_ABOUT_SOURCES.search(sentence)) and not (terms(sentence) - _CREDIT_WORDS)
 
 
 def _says_hypothesis(sentence: str, d: ProposalDraft, sources: Sequence[str]) -> bool:
@@ -591,6 +607,7 @@ def check_proposal(
         # (how the hypothesis would be tested speaks of the design, in its own words)
         and (_HOW_TESTED.search(t) or not unsaid_words(t, [*sources, *shown], d.hypothesis))
         and not _OF_ITSELF.search(t)
+        and not _credits_only(t)
     ]
     if len(kept) < len(said):
         removed += len(said) - len(kept)

@@ -701,6 +701,13 @@ def test_a_rationale_may_not_credit_the_passages_with_the_hypothesis() -> None:
     assert check_proposal(both, [source]) == (both.model_copy(update={"rationale": found}), 0)
     alone = draft_of(hypothesis=draft.hypothesis, rationale=tested)
     assert check_proposal(alone, [source])[0].rationale == tested
+    # a sentence that only says the passages support it (a kept draft's, drafts bench)
+    empty = "This hypothesis is supported by the findings in the passage."
+    credited_only = draft_of(hypothesis=draft.hypothesis, rationale=f"{found} {empty}")
+    assert check_proposal(credited_only, [source]) == (
+        credited_only.model_copy(update={"rationale": found}),
+        1,
+    )
 
 
 def test_no_one_is_randomly_assigned_to_what_they_already_are() -> None:
