@@ -71,6 +71,12 @@ def schema_of(body: dict[str, Any]) -> str:
 # -- canned replies -------------------------------------------------------------------
 
 
+def item_with(passages: dict[int, str], phrase: str) -> int:
+    """The number of the first evidence item (as the prompt numbers them) that holds
+    ``phrase``, white space as one space."""
+    return next(n for n, t in sorted(passages.items()) if phrase in " ".join(t.split()))
+
+
 def proposal(
     passages: dict[int, str], *, title: str = "Horizon x drug", fabricated: bool = False
 ) -> dict[str, Any]:
