@@ -23,7 +23,7 @@ from ideapump.agent import (
 from ideapump.agent.answer import ANSWER_TOKENS
 from ideapump.agent.grounding import quote_occurs
 from ideapump.grounding.claims import strip_markers
-from tests.agent.fakes import FakeLLM, proposal, reflection, winner_a
+from tests.agent.fakes import FakeLLM, item_with, proposal, reflection, winner_a
 from tests.agent.libraries import markdown_library
 
 QUESTION = "Did the hand hygiene intervention sequences increase handwashing frequency?"
@@ -32,7 +32,7 @@ QUESTION = "Did the hand hygiene intervention sequences increase handwashing fre
 def _mixed_answer(body: dict[str, Any], p: dict[int, str]) -> list[str]:
     """A true sentence, an invented number, an inverted direction, a marker naming no
     evidence, and a true sentence without a marker; markers split across tokens."""
-    n = next(n for n, t in sorted(p.items()) if "increase in handwashing" in t)
+    n = item_with(p, "increase in handwashing")
     return [
         "Both intervention sequences led to an increase in handwashing frequency [",
         f"{n}]. Washing rose by 35% in both groups [{n}]. ",
@@ -99,7 +99,7 @@ def test_an_answer_stops_at_its_length(
 ) -> None:
     # told "at most 4 sentences", the 1.5B model wrote six on the Thompson paper
     def six(body: dict[str, Any], p: dict[int, str]) -> list[str]:
-        n = next(n for n, t in sorted(p.items()) if "increase in handwashing" in t)
+        n = item_with(p, "increase in handwashing")
         said = "intervention sequences led to an increase in handwashing frequency"
         return [
             f"{w} {said} [{n}]. " for w in ("Both", "Overall, both", "So both", "Hence both")
@@ -307,7 +307,7 @@ def test_a_marker_used_as_a_sentences_subject_keeps_the_sentence_readable(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
-        n = next(n for n, t in sorted(p.items()) if "increase in handwashing" in t)
+        n = item_with(p, "increase in handwashing")
         # the 1.5B model writes "[4] shows that ..."; the marker arrives as its own token
         return [
             f"Both intervention sequences led to an increase in handwashing frequency (cf [{n}].",
@@ -623,7 +623,7 @@ def test_an_answer_whose_citations_never_measure_what_was_asked_says_so(
     # The 1.5B model answered "Does hand washing reduce respiratory infections?" with
     # hand-washing rates: the trial it cited measured hand-washing, not infections.
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
-        n = next(n for n, t in sorted(p.items()) if "increase in handwashing" in t)
+        n = item_with(p, "increase in handwashing")
         return [f"Both intervention sequences led to an increase in handwashing frequency [{n}]."]
 
     fake.on("stream", answer)
@@ -740,7 +740,7 @@ def test_the_evidence_from_paper_is_the_paper(
 ) -> None:
     # "The evidence from paper states that ..." (the 1.5B model, 4 of 16 chat answers read)
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
-        n = next(n for n, t in sorted(p.items()) if "increase in handwashing" in t)
+        n = item_with(p, "increase in handwashing")
         return [
             "The evidence from paper states that both intervention sequences led to an "
             f"increase in handwashing frequency [{n}]."
@@ -768,7 +768,7 @@ def test_an_answer_that_never_names_what_was_asked_about_quotes_the_result_on_it
     # rest?" only with "The paper states that HDBR induces a phase delay ...": true,
     # cited, and silent on the exercise groups, whose result was in its evidence.
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
-        n = next(n for n, t in sorted(p.items()) if "HDBR induces a phase delay" in t)
+        n = item_with(p, "HDBR induces a phase delay")
         return [f"The paper states that HDBR induces a phase delay of circadian rhythm [{n}]."]
 
     fake.on("stream", answer)
@@ -787,7 +787,7 @@ def test_an_answer_that_never_names_what_was_asked_about_quotes_the_result_on_it
         "stream",
         lambda _b, p: [
             "Both exercise groups were characterized by a phase advance [{}].".format(
-                next(n for n, t in sorted(p.items()) if "exercise groups" in t)
+                item_with(p, "exercise groups")
             )
         ],
     )
@@ -803,7 +803,7 @@ def test_a_cited_papers_title_names_what_its_result_sentence_measures(
     # measures the circadian rhythm: the sentence says "phase delay", the paper's title
     # "circadian shifts ... during long-duration bed rest".
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
-        n = next(n for n, t in sorted(p.items()) if "exercise groups were characterized" in t)
+        n = item_with(p, "exercise groups were characterized")
         return [f"Both exercise groups were characterized by a phase advance [{n}]."]
 
     fake.on("stream", answer)
@@ -819,7 +819,7 @@ def test_an_answer_that_states_no_result_on_what_was_asked_about_quotes_one(
     # "How did repeated CHX exposure affect immobility in the forced swimming test?" was
     # answered with when the test was done; here the Mendt study's aim stands in for it
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
-        n = next(n for n, t in sorted(p.items()) if "We here investigated" in t)
+        n = item_with(p, "We here investigated")
         return [
             "The authors investigated the effects of long-duration head-down tilt bed rest "
             f"(HDBR) with and without resistance exercise on the circadian rhythm [{n}]."
@@ -871,7 +871,7 @@ def test_an_answer_on_a_drug_the_library_only_mentions_says_so(
     # "How does atomoxetine change exploration?": Dubois et al. name atomoxetine once,
     # among other studies' drugs, and the 1.5B model wrote that sentence up as the answer
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
-        n = next(n for n, t in sorted(p.items()) if "such as atomoxetine" in " ".join(t.split()))
+        n = item_with(p, "such as atomoxetine")
         return [f"Atomoxetine impacts multiple neurotransmitter systems [{n}]."]
 
     fake.on("stream", answer)
@@ -917,7 +917,7 @@ def test_an_answer_that_leaves_out_the_no_effect_half_of_its_citation_is_told_it
     lib = markdown_library(tmp_path, settings, embeddings, "uatuni", {"uatuni": conclusions})
 
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
-        n = next(n for n, t in sorted(p.items()) if "reduced smoking rates" in t)
+        n = item_with(p, "reduced smoking rates")
         return [f"The online intervention reduced smoking rates [{n}]."]
 
     fake.on("stream", answer)
@@ -947,7 +947,7 @@ def test_a_hypothesis_shown_as_a_finding_is_not_shown(
     lib = markdown_library(tmp_path, settings, embeddings, "horses", {"horses": paper})
 
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
-        n = next(n for n, t in sorted(p.items()) if "hypothesized" in t)
+        n = item_with(p, "hypothesized")
         return [
             "The study found that horses showed lower cortisol variation in the positive "
             f"condition compared to the negative condition [{n}]."
@@ -965,9 +965,38 @@ def test_a_hypothesis_shown_as_a_finding_is_not_shown(
         lambda _b, p: [
             "The authors hypothesized that horses would show lower cortisol variation in the "
             "positive condition compared to the negative condition "
-            f"[{next(n for n, t in sorted(p.items()) if 'hypothesized' in t)}]."
+            f"[{item_with(p, 'hypothesized')}]."
         ],
     )
     expected = "What did the authors expect of cortisol variation in the two conditions?"
     said = chat(lib, llm, [("user", expected)], options=options)
     assert said.text.startswith("The authors hypothesized"), said.text
+
+
+def test_an_answer_naming_the_paper_by_its_title_is_checked_on_what_it_says(
+    tmp_path, settings, embeddings, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # Peach et al. 2017 (CC BY 4.0), discussion: the 1.5B model named the paper by its
+    # title, whose words made the design sentence the closest, and whose "promote" was
+    # read as a direction; the answer, said word for word by the next sentence, was removed
+    title = "Utilising implementation intentions to promote healthy eating in adolescents"
+    paper = (
+        f"# {title}\n\n"
+        "We conducted a school-based behaviour change intervention with adolescents aged "
+        "16-18 utilising implementation intention formation to achieve two healthy eating "
+        "goals between baseline and 5-month follow-up. Contrary to our expectations, we found "
+        "that implementation intentions were not effective in achieving the healthy eating "
+        "goals.\n"
+    )
+    lib = markdown_library(tmp_path, settings, embeddings, "peach", {"peach": paper})
+    said = (
+        f'The paper "{title}" shows that implementation intentions were not effective in '
+        "achieving the healthy eating goals"
+    )
+    fake.on("stream", lambda _b, p: [f"{said} [{item_with(p, 'Contrary to our')}]."])
+    asked = (
+        "Did forming implementation intentions help adolescents reach their healthy eating goals?"
+    )
+    reply = chat(lib, llm, [("user", asked)], options=options)
+    assert reply.text.startswith(said) and not reply.extractive, reply.text
+    assert reply.unsupported_removed == 0
