@@ -75,7 +75,7 @@ def finding_quote(passage: Passage, quote: str, claim: str = "") -> str | None:
         best = closest_sentence(text, f"{claim} {quote}", avoid=title)
         shown = snap_quote(best, text) or best
     else:
-        shown = cut_to_whole(snap_quote(quote, text) or quote, text)
+        shown = cut_to_whole(snap_quote(quote, text, claim) or quote, text)
     if not is_finding(shown) or opens_with(shown, title) or unfinished(shown, text):
         best = closest_sentence(text, claim or quote, avoid=title)
         shown = snap_quote(best, text) or best

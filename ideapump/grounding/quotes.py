@@ -209,11 +209,12 @@ def repair_quote(quote: str, text: str, min_words: int = MIN_REPAIR_WORDS) -> st
     return text[run[0] : run[1]]
 
 
-def snap_quote(quote: str, text: str) -> str | None:
+def snap_quote(quote: str, text: str, claim: str = "") -> str | None:
     """The whole sentence(s) of ``text`` that hold ``quote``, tidied; None when not found.
 
     Sentences that together run past ``MAX_QUOTE_WORDS`` give way to the whole
-    sentences that hold most of the quote, as many as fit. A single sentence longer
+    sentences that hold most of ``claim``'s words (when there is a claim) and then most
+    of the quote, as many as fit. A single sentence longer
     than that (a run-on table or a PDF column without full stops) is cut to the
     clause around the quote instead.
     """
@@ -227,7 +228,7 @@ def snap_quote(quote: str, text: str) -> str | None:
     whole = tidy(text[spans[0][0] : spans[-1][1]])
     if len(whole.split()) <= MAX_QUOTE_WORDS:
         return whole
-    kept = _most_of(spans, a, b, text)
+    kept = _most_of(spans, a, b, text, claim)
     if kept is not None:
         return tidy(text[kept[0] : kept[1]])
     top = max(spans, key=lambda s: min(s[1], b) - max(s[0], a))
@@ -238,14 +239,22 @@ def snap_quote(quote: str, text: str) -> str | None:
     return tidy(text[left:right])
 
 
-def _most_of(spans: list[tuple[int, int]], a: int, b: int, text: str) -> tuple[int, int] | None:
-    """The run of whole sentences among ``spans`` that covers most of ``[a, b)`` within
-    ``MAX_QUOTE_WORDS``; None when no sentence fits.
+def _most_of(
+    spans: list[tuple[int, int]], a: int, b: int, text: str, claim: str = ""
+) -> tuple[int, int] | None:
+    """The run of whole sentences among ``spans`` within ``MAX_QUOTE_WORDS`` that shares
+    most words with ``claim`` and then covers most of ``[a, b)``; None when no sentence fits.
 
     A proposal cited "and/or distinct activity modes of noradrenaline ... (with no effect on
     the value-based exploration parameter,": three sentences of Dubois et al. held that
     quote, 90 words together, and cutting them to clauses started and stopped mid-sentence.
+    A chat answer on the post-task heart rate cited an evidence item of two sentences, over
+    60 words: the one that says it is the one to show, not the longer one before it.
     """
+    wanted = _words(claim)
+
+    def shared(i: int, j: int) -> int:
+        return len(wanted & _words(text[spans[i][0] : spans[j][1]]))
 
     def size(i: int, j: int) -> int:
         return len(text[spans[i][0] : spans[j][1]].split())
@@ -261,7 +270,7 @@ def _most_of(spans: list[tuple[int, int]], a: int, b: int, text: str) -> tuple[i
     ]
     if not runs:
         return None
-    i, j = max(runs, key=lambda r: (covered(*r), -size(*r)))
+    i, j = max(runs, key=lambda r: (shared(*r), covered(*r), -size(*r)))
     return spans[i][0], spans[j][1]
 
 

@@ -206,3 +206,21 @@ def test_a_quote_across_long_sentences_is_cut_to_whole_sentences() -> None:
     run_on = "Group, " + ", ".join(f"item {i} was {i * 3} ms" for i in range(40)) + "."
     clause = snap_quote("item 7 was 21 ms", run_on)
     assert clause is not None and "item 7 was 21 ms" in clause and len(clause.split()) <= 10
+
+
+def test_a_long_quote_is_cut_to_the_sentence_its_claim_is_about() -> None:
+    # Dubois et al., Appendix 2: a chat answer on the post-task heart rate cited this
+    # evidence item (74 words); cut by length alone it showed the first sentence
+    first = (
+        "Heart rate, systolic and diastolic pressure were obtained at 3 time points: at the "
+        "beginning of the experiment before giving the drug ('at arrival'), after giving the "
+        "drug just before the task ('pre-task') and after the task ('post-task')."
+    )
+    second = (
+        "The post-task heart rate was lower for participants who received propranolol "
+        "compared to the other two groups (one-way ANOVA: F(2, 55) = 7.249, p = 0.002)."
+    )
+    text = f"{first} {second}"
+    claim = "The post-task heart rate was lower for participants who received propranolol."
+    assert snap_quote(text, text, claim) == second
+    assert snap_quote(text, text) == first
