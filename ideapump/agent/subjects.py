@@ -111,6 +111,9 @@ def said_of_their_kind(proposal: ExperimentProposal, unit: str) -> ExperimentPro
         )
     }
     update["risks"] = [say(r) for r in proposal.risks]
+    # the repair menu's controls say "participants" too: "random allocation of
+    # participants to conditions" in a drafts-bench rat study
+    update["controls"] = [say(c) for c in proposal.controls]
     update["novelty"] = proposal.novelty.model_copy(
         update={"how_it_differs": say(proposal.novelty.how_it_differs)}
     )

@@ -584,6 +584,7 @@ def test_a_rat_study_speaks_of_rats_not_participants(
             **proposal(p),
             "design": "Between-subjects: each rat gets atomoxetine or placebo, bandit task.",
             "expected_if_true": "Participants on atomoxetine make more novel choices.",
+            "controls": ["random allocation of participants to conditions"],
         },
     )
     fake.on(
@@ -593,6 +594,7 @@ def test_a_rat_study_speaks_of_rats_not_participants(
     fake.on("ComparisonDraft", winner_a)
     shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
     assert shown.expected_if_true == "Rats on atomoxetine make more novel choices."
+    assert shown.controls == ["random allocation of rats to conditions"]
     assert (
         shown.reflection is not None and "Each rat needs training" in shown.reflection.feasibility
     )
