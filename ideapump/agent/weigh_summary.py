@@ -39,35 +39,75 @@ _SAYS = {
         r"\bcontradict(?:s|ed|ing)?\b|\brefut(?:es|ed|ing)\b|\bdisconfirm\w*", re.I
     ),
 }
-# A stance word after a negation or a count ("no paper supports", "does not support",
-# "one of the papers supports") is not read: the words cannot tell which paper.
-_HEDGED = re.compile(
-    r"\b(?:no|not|none|neither|nor|never|(?:one|two|three|some|most|all|both|several|many)"
-    r"\s+of)\b|n't\b",
+# A stance word after a count ("one of the papers supports", "most of them support") is not
+# read: the words cannot tell which paper.
+_COUNTED = re.compile(
+    r"\b(?:one|two|three|some|most|all|both|several|many|few)\s+of\b|\bonly\s+(?:one|some)\b",
     re.I,
 )
+# ... nor one after a negation, which says the stance is not taken: "[2, 3] do not support
+# the claim", "The evidence does not support the claim", "no paper contradicts it".
+# Up to three words before it: "Paper [3], which found no effect, supports the claim"
+# supports it.
+_NEGATED = re.compile(
+    r"(?:\b(?:no|not|none|neither|nor|never)\b|n't\b)\W+(?:[\w-]+\W+){0,3}$", re.I
+)
+_NO_PAPER = re.compile(r"\b(?:no|none)\b", re.I)
+# Clauses of one sentence each say their own thing: "The papers [2, ..., 27] do not support
+# the claim, and the papers [1] and [22] contradict the claim."
+_CLAUSES = re.compile(r";|,\s*(?:and|but|while|whereas)\s+|\s+(?:while|whereas)\s+", re.I)
 _VERDICT_SAYS = {"supports": "supported", "contradicts": "contradicted"}
 
 
 def misstates_stance(text: str, papers: list[int], report: EvidenceReport) -> str | None:
     """Why ``text`` says the papers it names (``papers`` and its [n] markers), or the
-    evidence as a whole, take a stance code did not find; None when it does not.
+    evidence as a whole, take (or do not take) a stance code did not find (did find);
+    None when it does not. Read clause by clause.
 
     Weighing "the drug groups differed in the novelty bonus ...", the 1.5B model wrote
     "The only paper that supports this claim is [1], which ... found no drug effects on
     other parameters", of a paper code had read as contradicting it (verdict
-    "contradicted").
+    "contradicted"). Weighing 27 PubMedQA abstracts on maternal conditions in pregnancy
+    (verdict "supported", two papers supporting, none contradicting) it wrote "The
+    evidence does not support the claim ..." and "The papers [2, ..., 27] do not support
+    the claim, and the papers [1] and [22] contradict the claim."
     """
-    said = [(k, m) for k, pattern in _SAYS.items() if (m := pattern.search(text))]
-    if len(said) != 1 or _HEDGED.search(text[: said[0][1].start()]):
+    clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+    for clause in clauses:
+        named = set(marker_numbers(clause)) or (set(papers) if len(clauses) == 1 else set())
+        why = _misstates(
+            clause, named, report, whole=len(clauses) == 1 or _ABOUT_ALL.search(clause)
+        )
+        if why:
+            return why
+    return None
+
+
+_ABOUT_ALL = re.compile(r"\b(?:evidence|overall|literature|the (?:papers|studies))\b", re.I)
+
+
+def _misstates(clause: str, named: set[int], report: EvidenceReport, whole: object) -> str | None:
+    said = [(k, m) for k, pattern in _SAYS.items() if (m := pattern.search(clause))]
+    if len(said) != 1 or _COUNTED.search(clause[: said[0][1].start()]):
         return None
-    stance = said[0][0]
-    named = set(papers) | set(marker_numbers(text))
+    stance, at = said[0][0], said[0][1].start()
     rows = {r.n: r for r in report.papers_considered if r.used}
+    negated = _NEGATED.search(clause[:at])
+    if negated:
+        took = sorted(n for n in named if n in rows and rows[n].stance == stance)
+        if took:
+            return f"says [{took[0]}] does not {stance[:-1]} the claim; it was read as {stance}"
+        if named or not whole:
+            return None
+        if _NO_PAPER.search(negated[0]) and any(r.stance == stance for r in rows.values()):
+            return f"says no paper {stance} the claim; code read some as {stance}"
+        if report.verdict == _VERDICT_SAYS[stance]:
+            return f"says the evidence does not {stance[:-1]} the claim; the verdict is {report.verdict}"
+        return None
     wrong = sorted(n for n in named if n in rows and rows[n].stance != stance)
     if wrong:
         return f"says [{wrong[0]}] {stance} the claim; it was read as {rows[wrong[0]].stance}"
-    if not named and report.verdict != _VERDICT_SAYS[stance]:
+    if not named and whole and report.verdict != _VERDICT_SAYS[stance]:
         return f"says the evidence {stance} the claim; the verdict is {report.verdict}"
     return None
 

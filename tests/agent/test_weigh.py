@@ -614,6 +614,35 @@ def test_a_paper_named_among_several_markers_is_checked_too() -> None:
     assert misstates_stance("Paper [1] supports the claim.", [], report) is None
 
 
+def test_a_summary_that_denies_what_code_found_is_caught_clause_by_clause() -> None:
+    # weighing 27 PubMedQA abstracts on maternal conditions in pregnancy (verdict
+    # "supported": two papers support, none contradicts), the 1.5B model wrote both
+    from ideapump.agent.weigh_summary import misstates_stance
+    from ideapump.results import EvidenceReport, PaperRow
+
+    stances = {1: "neither", 2: "supports", 3: "neither", 4: "supports"}
+    rows = [
+        PaperRow(n=n, doc_id=str(n), title=str(n), relevance=0.5, used=True, stance=s)
+        for n, s in stances.items()
+    ]
+    report = EvidenceReport(claim="c", verdict="supported", papers_considered=rows)
+
+    def wrong(text: str) -> bool:
+        return misstates_stance(text, [], report) is not None
+
+    assert wrong("The evidence does not support the claim that maternal conditions matter.")
+    assert wrong("The papers [2, 3] do not support the claim, and the papers [1] contradict it.")
+    assert wrong("The papers [1, 3] do not support the claim, and the paper [3] contradicts it.")
+    assert wrong("No paper supports the claim.")
+    # what code found, said with a negation or a clause each, stands
+    assert not wrong("The papers [1, 3] do not support the claim, and [2, 4] support it.")
+    assert not wrong("No paper contradicts the claim.")
+    assert not wrong("Overall, the evidence supports the claim.")
+    assert not wrong("Paper [2], which found no drop in risk elsewhere, supports the claim.")
+    # a count cannot tell which papers
+    assert not wrong("Two of the papers do not support the claim.")
+
+
 def test_a_summary_sentence_that_gives_a_paper_the_wrong_stance_is_not_shown(
     trials: Any, llm: Any, fake: FakeLLM
 ) -> None:
