@@ -643,6 +643,25 @@ def test_a_summary_that_denies_what_code_found_is_caught_clause_by_clause() -> N
     assert not wrong("Two of the papers do not support the claim.")
 
 
+def test_a_summary_that_says_the_evidence_lacks_what_a_paper_gives_is_caught() -> None:
+    # the 1.5B model's summary of 27 PubMedQA abstracts on pregnancy; paper 6's finding
+    from ideapump.agent.weigh_summary import denies_given
+
+    line = (
+        "[6] PMID 12913347: supports; design not stated; N not stated; finding: An analysis "
+        "of the microbiological culture from the lower genital tract revealed that unmarried "
+        "pregnant women had a higher risk for several types of pathological microflora"
+    )
+    lacks = (
+        "The evidence does not provide information on the microbiological culture from the "
+        "lower genital tract."
+    )
+    assert denies_given(lacks, [line]) == line
+    # what no line gives may be said to be missing
+    assert denies_given("No data on long-term outcomes were reported.", [line]) is None
+    assert denies_given("The evidence does not contradict the claim.", [line]) is None
+
+
 def test_a_summary_sentence_that_gives_a_paper_the_wrong_stance_is_not_shown(
     trials: Any, llm: Any, fake: FakeLLM
 ) -> None:
