@@ -111,7 +111,8 @@ def render_evidence(r: EvidenceReport) -> str:
         lines += ["Contradictions:", *(f"  - {c}" for c in r.contradictions)]
     if r.unsupported_removed:
         lines.append(
-            f"{r.unsupported_removed} summary sentence(s) removed: numbers not in the evidence."
+            f"{r.unsupported_removed} summary sentence(s) removed: a number, a stance or a "
+            "lack that the evidence and the table do not bear out."
         )
     if r.removed_citations:
         lines.append(f"{r.removed_citations} unverifiable citation(s) removed.")

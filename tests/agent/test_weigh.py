@@ -685,6 +685,10 @@ def test_a_summary_sentence_that_gives_a_paper_the_wrong_stance_is_not_shown(
     assert report.verdict == "contradicted"
     assert [s.text for s in report.summary_sentences] == [verdict, hedged]
     assert report.unsupported_removed == 2
+    # the report says why, and not "numbers" when it was the stance
+    from ideapump.agent.render_weigh import render_evidence
+
+    assert "2 summary sentence(s) removed: a number, a stance or a lack" in render_evidence(report)
 
 
 # The U@Uni trial's abstract, results and conclusions (Epton et al. 2014, BMC Public
