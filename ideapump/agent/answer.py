@@ -53,7 +53,8 @@ from ideapump.grounding.evidence import (
     ResultReader,
     asks_quantity,
     gather_evidence,
-    opening_passages,
+    headed_passages,
+    openings_of,
     quantity_of,
 )
 from ideapump.grounding.normalize import content_words, numbers, quote_key
@@ -305,7 +306,10 @@ def answer_passages(library: Library, query: str, options: AgentOptions) -> list
     )
     seen = {p.chunk_id for p in passages}
     for doc_id in list(dict.fromkeys(p.doc_id for p in passages))[:ABSTRACTS]:
-        passages += [p for p in opening_passages(library, doc_id) if p.chunk_id not in seen]
+        chunks = library.chunks(doc_id)
+        passages += [p for p in openings_of(chunks) if p.chunk_id not in seen]
+        seen |= {p.chunk_id for p in passages}
+        passages += headed_passages(chunks, query, seen)
     return passages
 
 

@@ -46,6 +46,7 @@ from ideapump.grounding.normalize import content_words, numbers, quote_key, term
 from ideapump.grounding.quotes import (
     ENDS_SENTENCE,
     after_heading,
+    heading_lines,
     is_finding,
     sentence_spans,
     tidy,
@@ -286,6 +287,39 @@ def openings_of(chunks: list[Passage], k: int = 2) -> list[Passage]:
     """:func:`opening_passages` of a document whose chunks are already at hand."""
     abstract = [p for p in chunks if p.section.strip().casefold() == "abstract"]
     return (abstract or chunks)[:k]
+
+
+# Words a question and a heading share that say nothing of which section: "What is the
+# effect of ...?", "Results".
+_HEADING_GENERIC = frozenset(terms("effect effects study studies result results group groups"))
+#: Content words a section heading must share with a question to bring its section in.
+HEADING_SHARED = 2
+
+
+def headed_passages(chunks: Sequence[Passage], query: str, seen: set[str]) -> list[Passage]:
+    """The chunk (and the one after it) under the section heading of ``chunks`` that
+    shares the most content words with ``query``, at least ``HEADING_SHARED``; none
+    already in ``seen``.
+
+    Papers title their results by what was found: Dubois et al.'s "Novelty exploration is
+    unaffected by catecholaminergic drugs" heads the answer to "What is the effect of
+    propranolol on novelty exploration?", and that chunk, full of F-tests, ranked 32nd of
+    the paper's chunks in retrieval; the chat had answered with the drug's effect on
+    value-free random exploration instead.
+    """
+    wanted = terms(query) - _HEADING_GENERIC
+    # Chunks overlap, so a heading near one chunk's end opens the next: the chunk where it
+    # stands first holds most of its section (Dubois et al.'s result sentence on novelty
+    # exploration runs into the chunk after the heading's).
+    best, at = (0, 0), -1
+    for i, chunk in enumerate(chunks):
+        for line in heading_lines(chunk.quote):
+            rank = (len(wanted & terms(line)), -chunk.quote.find(line))
+            if rank > best:
+                best, at = rank, i
+    if best[0] < HEADING_SHARED:
+        return []
+    return [c for c in chunks[at : at + 2] if c.chunk_id not in seen]
 
 
 @dataclass

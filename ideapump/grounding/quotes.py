@@ -118,6 +118,17 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def heading_lines(text: str) -> list[str]:
+    """The section headings of ``text``: lines :func:`sentence_spans` keeps apart as
+    headings (short, unpunctuated, after a sentence end, before a capital)."""
+    out = []
+    for a, b in _blocks(text):
+        line = text[a:b].strip()
+        if line and "\n" not in line and _is_heading(line):
+            out.append(line)
+    return out
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences (and heading lines) of ``text``, in order."""
     out: list[tuple[int, int]] = []

@@ -223,3 +223,35 @@ def test_a_paper_named_as_the_study_of_its_front_pages_words_is_answered_from_it
     common = sorted(w for w in fronts[0] & fronts[1] if w.isalpha() and len(w) == 5)
     assert common, "two front pages with a word in common"
     assert named_as_study(f"What did the {common[0]} study find?", passages, rows) == {}
+
+
+def test_a_section_headed_by_the_question_joins_the_evidence() -> None:
+    from ideapump.grounding.evidence import headed_passages
+    from tests.conftest import make_passage
+
+    # Dubois et al. (eLife 2021, CC BY 4.0), Results: the heading's section ranked 32nd of
+    # the paper's chunks for the question, and chunks overlap around it
+    texts = [
+        "Subjects demonstrate value-free random behaviour.\n"
+        "Value-free random behaviour is modulated by noradrenaline function\n"
+        "The propranolol group chose the low-value bandit less often.",
+        "The drug effect was specific.\n"
+        "Novelty exploration is unaffected by catecholaminergic drugs\n"
+        "Next, we examined whether subjects show evidence for novelty exploration.",
+        "Novelty exploration is unaffected by catecholaminergic drugs\n"
+        "We next assessed whether novelty exploration was sensitive to our drug manipulation, "
+        "but found no drug effects on the novel bandit (F(2, 54) = 1.498, p = 0.233,",
+        "h2 = 0.02). Thus, there was no evidence that an attenuation of dopamine or "
+        "noradrenaline function impacts novelty exploration in this task.",
+        "Subjects combine computationally demanding strategies and exploration heuristics.",
+    ]
+    chunks = [make_passage(t, chunk_id=f"d1:{i:05d}") for i, t in enumerate(texts)]
+    question = "What is the effect of propranolol on novelty exploration?"
+    # where the heading opens a chunk, that chunk and the next, which ends its result
+    assert [p.chunk_id for p in headed_passages(chunks, question, set())] == [
+        "d1:00002",
+        "d1:00003",
+    ]
+    assert [p.chunk_id for p in headed_passages(chunks, question, {"d1:00002"})] == ["d1:00003"]
+    # one shared word ("exploration", "effect" aside) brings no section in
+    assert headed_passages(chunks, "What was the effect of exploration on mood?", set()) == []
