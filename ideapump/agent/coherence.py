@@ -76,6 +76,15 @@ _EMPTY_CONTROL = re.compile(
 )
 
 
+# What a study will do, said where its prediction belongs. "Ear position can be used as a
+# welfare marker in horses ..." predicts what a measure shows, and stays.
+_METHOD = re.compile(
+    r"^\W*(?:we|this\s+(?:study|experiment|proposal)|the\s+(?:study|experiment|researchers?))"
+    r"\s+(?:will|would|shall|plan|aim|intend)\b|\bprimary\s+(?:measure|outcome)\b",
+    re.I,
+)
+
+
 def proposal_problems(d: ProposalDraft) -> list[str]:
     """What makes ``d`` incoherent as an experiment, in words the model can act on."""
     return list(proposal_faults(d).values())
@@ -167,6 +176,15 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
         )
     for name, fault in design_faults(d).items():
         problems.setdefault(name, fault)
+    if cause(d.hypothesis) is None and _METHOD.search(d.hypothesis):
+        # "We will use pupillometry as the primary measure of exploration." (a drafts
+        # bench run's repair, told its measure was not what the hypothesis says changes):
+        # a method, not a prediction, and the draft was kept with it
+        problems.setdefault(
+            "hypothesis",
+            "hypothesis must predict what the manipulation does to what is measured (e.g. "
+            "'X increases Y'), not say how it will be measured",
+        )
     unmatched = _absent_counterpart(d.conditions)
     if unmatched:
         problems.setdefault(

@@ -828,6 +828,15 @@ def test_the_primary_measure_is_what_the_hypothesis_says_changes() -> None:
     assert "'pupillometry' is not what the hypothesis and the expected results" in fault
     named = quick.model_copy(update={"primary_measure": "share of random exploratory choices"})
     assert "primary_measure" not in proposal_faults(named)
+    # told so, a drafts bench run's repair made its hypothesis the method, and was kept
+    method = quick.model_copy(
+        update={
+            "hypothesis": "We will use pupillometry as the primary measure of exploration.",
+            "expected_if_true": "A difference in pupillometry between placebo and drug.",
+        }
+    )
+    assert "not say how it will be measured" in proposal_faults(method)["hypothesis"]
+    assert "hypothesis" not in proposal_faults(quick)
 
 
 def test_a_rule_two_fields_break_is_said_once() -> None:
