@@ -113,7 +113,8 @@ def _supposes_first(sentence: str) -> bool:
     not "The drug reduced scores, which could reflect ..." (a result, then a thought)."""
     if cites_others(sentence):
         return False
-    # not a "Background:" label: what a background asserts, the paper asserts too
+    # (unlike plans_or_supposes, a "Background:" label does not count: what a background
+    # asserts, the paper asserts too)
     aim = _NOT_A_RESULT.search(sentence)
     if aim is None or _FOUND.search(sentence, aim.end()):
         return False

@@ -225,9 +225,8 @@ def snap_quote(quote: str, text: str, claim: str = "") -> str | None:
 
     Sentences that together run past ``MAX_QUOTE_WORDS`` give way to the whole
     sentences that hold most of ``claim``'s words (when there is a claim) and then most
-    of the quote, as many as fit. A single sentence longer
-    than that (a run-on table or a PDF column without full stops) is cut to the
-    clause around the quote instead.
+    of the quote, as many as fit. A single sentence longer than that (a run-on table or
+    a PDF column without full stops) is cut to the clause around the quote instead.
     """
     run = _longest_run(quote, text)
     if run is None:
