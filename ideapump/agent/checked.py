@@ -32,6 +32,7 @@ from ideapump.grounding.claims import (
 from ideapump.grounding.evidence import EvidenceItem, Gathered
 from ideapump.grounding.normalize import quote_key, terms
 from ideapump.grounding.quotes import sentence_spans, tidy
+from ideapump.grounding.works import cites_others
 
 EXTRACTIVE = "From the library:"
 #: Evidence sentences quoted in an extractive answer.
@@ -457,7 +458,11 @@ def extractive_items(
     # journals"), not "Of articles reporting at least one nonsignificant result, 66.7%
     # show evidence of false negatives, ...", within the margin beside them.
     found = [i for i in own if _states(i)]
-    ranked = found + [i for i in own if i not in found] + [i for i in near if i not in own]
+    ranked = found + [i for i in own if i not in found]
+    # others' results after the paper's own; its aims and a field's trend only where it
+    # has none near: the hand-hygiene question, answered from the one paper it names,
+    # quoted Lhakhang et al.'s "Overall, this research has explored ..." beside its result
+    ranked += [i for i in near if i not in own and (not own or cites_others(i.text))]
     if gives_answer is not None:
         # "How many horses were studied in the emotional anticipation experiment?" quoted
         # "... when one horse did not spontaneously follow the experimenter ..." and "...

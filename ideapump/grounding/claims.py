@@ -506,11 +506,26 @@ _WHICH = frozenset(
 )
 
 
-def study_named_by(text: str) -> list[tuple[set[str], str]]:
-    """Each study ``text`` names by what it is about ("the atomoxetine study"): its content
-    words, and the words as written."""
+# ... or by the intervention it tested: "Was the web-based hand-washing intervention equally
+# effective for men and women?" was answered from the cross-over study's "the
+# interventions were equally effective in men and women", not the web-based trial's.
+_INTERVENTION_NAMED = re.compile(
+    r"\b(?:the|this|that)\s+(?P<what>(?:[\w-]+\s+){1,3}?)"
+    r"(?:interventions?|programmes?|programs?)\b",
+    re.I,
+)
+
+
+def study_named_by(text: str, interventions: bool = False) -> list[tuple[set[str], str]]:
+    """Each study ``text`` names by what it is about ("the atomoxetine study"), and with
+    ``interventions`` by what it tested ("the web-based hand-washing intervention"): its
+    content words, and the words as written."""
     found = []
-    for m in _STUDY_NAMED.finditer(strip_markers(text)):
+    plain = strip_markers(text)
+    named = [*_STUDY_NAMED.finditer(plain)]
+    if interventions:
+        named += _INTERVENTION_NAMED.finditer(plain)
+    for m in named:
         words = content_words(m["what"]) - _FRAMING - _WHICH
         if words:
             found.append((words, m["what"].strip()))

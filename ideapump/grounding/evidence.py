@@ -564,7 +564,7 @@ def named_as_study(
     """
     out: dict[str, set[str]] = {}
     docs = list(dict.fromkeys(p.doc_id for p in passages))
-    for words, _ in study_named_by(query):
+    for words, _ in study_named_by(query, interventions=True):
         having = [doc_id for doc_id in docs if words <= rows.front(doc_id)]
         if len(having) == 1:
             out.setdefault(having[0], set()).update(words)

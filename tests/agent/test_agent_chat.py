@@ -612,9 +612,10 @@ def test_an_extractive_answer_quotes_the_papers_own_words_first(corpus_library) 
     )
     assert extractive_items([aim, trend, caption]) == [aim, trend]
     # an item whose second sentence reports counts as a report (the horse study's "This
-    # study aimed to ... Twenty horses were daily trained ...")
+    # study aimed to ... Twenty horses were daily trained ..."), and a field's trend is
+    # not quoted beside it
     both = EvidenceItem(4, passage, f"{aim.text} Twenty horses were trained daily.", 0.62)
-    assert extractive_items([trend, both]) == [both, trend]
+    assert extractive_items([trend, both]) == [both]
 
 
 def test_an_answer_whose_citations_never_measure_what_was_asked_says_so(

@@ -225,6 +225,33 @@ def test_a_paper_named_as_the_study_of_its_front_pages_words_is_answered_from_it
     assert named_as_study(f"What did the {common[0]} study find?", passages, rows) == {}
 
 
+def test_a_paper_named_by_the_intervention_it_tested_is_answered_from_it(
+    tmp_path, embeddings
+) -> None:
+    from ideapump.config import get_settings
+    from tests.agent.libraries import markdown_library
+
+    # Yardley et al. 2011 (JMIR, CC BY 2.0) and Lhakhang et al. 2015 (BMC Public Health,
+    # CC BY 4.0): the web-based trial's question was answered with the cross-over study's
+    # "the interventions were equally effective in men and women" (this session's bench)
+    papers = {
+        "yardley": "# Evaluation of a Web-Based Intervention to Promote Hand Hygiene\n\n"
+        "Objective: to evaluate whether a Web-based intervention can encourage more frequent "
+        "hand-washing in the home. Moderator analyses confirmed that the intervention was similarly effective for men "
+        "and women, those of higher and lower socioeconomic status.\n",
+        "lhakhang": "# Evaluating brief motivational and self-regulatory hand hygiene "
+        "interventions\n\nThus, the interventions were equally effective in men and women.\n",
+    }
+    lib = markdown_library(tmp_path, get_settings(), embeddings, "hands", papers)
+    question = "Was the web-based hand-washing intervention equally effective for men and women?"
+    passages = answer_passages(lib, question, AgentOptions())
+    assert len({p.doc_id for p in passages}) == 2
+    found = gather_evidence(lib, question, passages)
+    assert {lib.get(i.passage.doc_id).title[:30] for i in found.items} == {
+        "Evaluation of a Web-Based Inte"
+    }
+
+
 def test_a_section_headed_by_the_question_joins_the_evidence() -> None:
     from ideapump.grounding.evidence import headed_passages
     from tests.conftest import make_passage
