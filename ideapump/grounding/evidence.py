@@ -87,12 +87,16 @@ RESULTS_AFTER_AIM = 2
 
 
 # A question about what a study found: yes or no ("Did regular exercise change ...?"),
-# "what happened to ...", "what did ... find", "how did X affect Y". Not how something was
+# "what happened to ...", "what did ... find", "what showed that ...", "how did X affect Y".
+# Not how something was
 # done or measured: "How was core body temperature measured ...?" got Mendt et al.'s
 # phase advance beside their aim, and the model answered with it.
 _RESULT_QUESTION = re.compile(
     r"^\W*(?:did|does|do|is|are|was|were|has|have|can|could)\b|"
     r"\bwhat\s+(?:happened|(?:did|does|do)\b.{0,80}?\b(?:find|show|report|conclude)\w*)|"
+    # "What showed that going to a novel environment alone was a negative experience for
+    # the horses?": the evidence for a finding
+    r"\bwhat\s+(?:showed|shows|indicated|indicates|demonstrated|suggested|confirmed)\b|"
     r"\bhow\s+(?:did|does|do)\b.{0,80}?\b(?:affect|change|influence|alter)\w*|"
     r"\b(?:effects?|impact|results?|findings?)\s+of\b",
     re.I,

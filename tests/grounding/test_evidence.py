@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ideapump.agent.answer import answer_passages
 from ideapump.agent.grounding import AgentOptions
 from ideapump.grounding.evidence import (
@@ -282,3 +284,25 @@ def test_a_section_headed_by_the_question_joins_the_evidence() -> None:
     assert [p.chunk_id for p in headed_passages(chunks, question, {"d1:00002"})] == ["d1:00003"]
     # one shared word ("exploration", "effect" aside) brings no section in
     assert headed_passages(chunks, "What was the effect of exploration on mood?", set()) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "result"),
+    [
+        ("Did regular exercise change the circadian rhythm during bed rest?", True),
+        ("What happened to the circadian phase without exercise?", True),
+        # the faithfulness bench's horse question had only the aim and a hypothesis as
+        # evidence; the abstract's results now come beside the aim
+        (
+            "What showed that going to a novel environment alone was a negative experience "
+            "for the horses?",
+            True,
+        ),
+        ("How was core body temperature measured in the bed rest study?", False),
+        ("What dose of CHX was given to the rats?", False),
+    ],
+)
+def test_what_asks_for_a_result(question: str, result: bool) -> None:
+    from ideapump.grounding.evidence import asks_result
+
+    assert asks_result(question) is result
