@@ -19,7 +19,8 @@ if [ -z "$papers" ]; then
   if [ -d ../shared/corpus ]; then papers=../shared/corpus; else papers=tests/data; fi
   inputs=()
   for f in "$papers"/*; do
-    case "$(basename "$f")" in MANIFEST.md | ATTRIBUTION.md) ;; *) inputs+=("$f") ;; esac
+    # tests/data/db holds the database schemas the migration tests read, not papers
+    case "$(basename "$f")" in MANIFEST.md | ATTRIBUTION.md | db) ;; *) inputs+=("$f") ;; esac
   done
 fi
 
