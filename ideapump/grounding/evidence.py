@@ -88,9 +88,8 @@ RESULTS_AFTER_AIM = 2
 
 # A question about what a study found: yes or no ("Did regular exercise change ...?"),
 # "what happened to ...", "what did ... find", "what showed that ...", "how did X affect Y".
-# Not how something was
-# done or measured: "How was core body temperature measured ...?" got Mendt et al.'s
-# phase advance beside their aim, and the model answered with it.
+# Not how something was done or measured: "How was core body temperature measured ...?"
+# got Mendt et al.'s phase advance beside their aim, and the model answered with it.
 _RESULT_QUESTION = re.compile(
     r"^\W*(?:did|does|do|is|are|was|were|has|have|can|could)\b|"
     r"\bwhat\s+(?:happened|(?:did|does|do)\b.{0,80}?\b(?:find|show|report|conclude)\w*)|"
@@ -557,7 +556,8 @@ class DocumentRows:
 def named_as_study(
     query: str, passages: Sequence[Passage], rows: DocumentRows
 ) -> dict[str, set[str]]:
-    """The paper ``query`` names as "the <words> study" (or trial, experiment): the one
+    """The paper ``query`` names as "the <words> study" (or trial, experiment, or the
+    intervention it tested: "the web-based hand-washing intervention"): the one
     retrieved paper whose title, authors or first page has the words, where only one
     has them; doc_id -> the words.
 
