@@ -41,11 +41,13 @@ from ideapump.agent.design import (
     names_measure,
     restates_condition,
 )
+from ideapump.evidence.findings import supposed_only
 from ideapump.grounding.claims import (
     check_sentence,
     check_text,
     endorses_idea,
     split_sentences,
+    strip_markers,
     unsaid_words,
 )
 from ideapump.grounding.directions import directions, first_against_second
@@ -626,6 +628,8 @@ def check_proposal(
         and (_HOW_TESTED.search(t) or not unsaid_words(t, [*sources, *shown], d.hypothesis))
         and not _OF_ITSELF.search(t)
         and not _credits_only(t)
+        # a hypothesis of the cited paper's, said as its finding (as in the chat)
+        and supposed_only(strip_markers(t), list(sources)) is None
     ]
     if len(kept) < len(said):
         removed += len(said) - len(kept)

@@ -701,6 +701,18 @@ def test_a_rationale_may_not_credit_the_passages_with_the_hypothesis() -> None:
     assert check_proposal(both, [source]) == (both.model_copy(update={"rationale": found}), 0)
     alone = draft_of(hypothesis=draft.hypothesis, rationale=tested)
     assert check_proposal(alone, [source])[0].rationale == tested
+    # a hypothesis of the cited paper's, said as its finding (Phelipon et al.'s, which
+    # the chat showed as "The study found ..."), is removed as in the chat
+    hypothesised = (
+        "We hypothesized that horses would show lower cortisol variation in the positive "
+        "condition compared to the negative condition."
+    )
+    as_found = "Horses showed lower cortisol variation in the positive condition."
+    told = draft_of(hypothesis=draft.hypothesis, rationale=f"{found} {as_found}")
+    assert check_proposal(told, [source, hypothesised])[0].rationale == found
+    said = "The authors hypothesized that horses would show lower cortisol variation."
+    kept = draft_of(hypothesis=draft.hypothesis, rationale=f"{found} {said}")
+    assert check_proposal(kept, [source, hypothesised])[0].rationale == f"{found} {said}"
     # a sentence that only says the passages support it (a kept draft's, drafts bench)
     empty = "This hypothesis is supported by the findings in the passage."
     credited_only = draft_of(hypothesis=draft.hypothesis, rationale=f"{found} {empty}")
