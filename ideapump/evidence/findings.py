@@ -14,8 +14,7 @@ import math
 import re
 
 from ideapump.evidence.directions import directions, without_directions
-from ideapump.grounding.normalize import content_words
-from ideapump.grounding.quotes import sentence_spans
+from ideapump.grounding.claims import closest_sentences
 from ideapump.grounding.works import cites_others
 
 # A sentence that says what was planned, supposed, hoped or left for later is not a result:
@@ -82,7 +81,8 @@ def supposed_only(claim: str, sources: list[str]) -> str | None:
     """The source sentence that only supposes what ``claim`` states as a result, or None.
 
     ``claim`` states a result (:func:`states_result`); the source sentences closest to it
-    in content words (two in common at least) are all aims, hypotheses or conjectures of
+    (:func:`~ideapump.grounding.claims.closest_sentences`, as the direction checks read
+    them) are all aims, hypotheses or conjectures of
     the paper's own. The chat answered "What showed that going to a novel environment
     alone was a negative experience for the horses?" with "The study found that horses
     showed lower cortisol variation in the negative condition ..." citing Phelipon et
@@ -92,18 +92,9 @@ def supposed_only(claim: str, sources: list[str]) -> str | None:
     """
     if not states_result(claim):
         return None
-    about = content_words(without_directions(claim))
-    scored = [
-        (len(about & content_words(without_directions(t))), t)
-        for src in sources
-        for t in (src[a:b] for a, b in sentence_spans(src))
-    ]
-    best = max((n for n, _ in scored), default=0)
-    if best < 2:
-        return None
-    closest = [t for n, t in scored if n == best]
-    if all(_supposes_first(t) for t in closest):
-        return " ".join(closest[0].split())
+    closest = closest_sentences(claim, sources)
+    if closest and all(_supposes_first(t) for t in closest):
+        return closest[0]
     return None
 
 

@@ -308,6 +308,15 @@ def _scored(plain: str, sources: Sequence[str]) -> list[tuple[int, str, frozense
 NUMBER_WEIGHT = 2
 
 
+def closest_sentences(sentence: str, sources: Sequence[str]) -> list[str]:
+    """The source sentences closest to ``sentence`` as the direction checks read them: the
+    most content words in common (a shared number counting ``NUMBER_WEIGHT``), at least
+    ``MIN_SHARED_TERMS``; [] when none is that close."""
+    scored = _scored(strip_markers(sentence), sources)
+    best = max((n for n, _, _ in scored), default=0)
+    return [s for n, s, _ in scored if n == best] if best >= MIN_SHARED_TERMS else []
+
+
 def contradicted(sentence: str, sources: Sequence[str]) -> str | None:
     """The source sentence whose direction the claim contradicts, or None.
 
