@@ -19,3 +19,8 @@ def markdown_library(
     lib = Runtime(settings, embeddings=embeddings).library(name)
     assert not lib.ingest([folder]).failed
     return lib
+
+
+def one_paper_library(tmp_path: Path, settings: Any, embeddings: Any, name: str, text: str) -> Any:
+    """A library ``name`` of one Markdown paper, ``text``."""
+    return markdown_library(tmp_path, settings, embeddings, name, {name: text})

@@ -24,7 +24,7 @@ from ideapump.agent.answer import ANSWER_TOKENS
 from ideapump.agent.grounding import quote_occurs
 from ideapump.grounding.claims import strip_markers
 from tests.agent.fakes import FakeLLM, item_with, proposal, reflection, winner_a
-from tests.agent.libraries import markdown_library
+from tests.agent.libraries import one_paper_library
 
 QUESTION = "Did the hand hygiene intervention sequences increase handwashing frequency?"
 
@@ -915,7 +915,7 @@ def test_an_answer_that_leaves_out_the_no_effect_half_of_its_citation_is_told_it
         "intake, physical activity or alcohol consumption, during the first six months at "
         "university.\n"
     )
-    lib = markdown_library(tmp_path, settings, embeddings, "uatuni", {"uatuni": conclusions})
+    lib = one_paper_library(tmp_path, settings, embeddings, "uatuni", conclusions)
 
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
         n = item_with(p, "reduced smoking rates")
@@ -945,7 +945,7 @@ def test_a_hypothesis_shown_as_a_finding_is_not_shown(
         "evidenced by the higher maximal heart rate and cortisol variation in the negative "
         "condition.\n"
     )
-    lib = markdown_library(tmp_path, settings, embeddings, "horses", {"horses": paper})
+    lib = one_paper_library(tmp_path, settings, embeddings, "horses", paper)
 
     def answer(_body: dict[str, Any], p: dict[int, str]) -> list[str]:
         n = item_with(p, "hypothesized")
@@ -989,7 +989,7 @@ def test_an_answer_naming_the_paper_by_its_title_is_checked_on_what_it_says(
         "that implementation intentions were not effective in achieving the healthy eating "
         "goals.\n"
     )
-    lib = markdown_library(tmp_path, settings, embeddings, "peach", {"peach": paper})
+    lib = one_paper_library(tmp_path, settings, embeddings, "peach", paper)
     said = (
         f'The paper "{title}" shows that implementation intentions were not effective in '
         "achieving the healthy eating goals"

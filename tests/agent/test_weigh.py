@@ -20,7 +20,7 @@ from ideapump.agent import AgentOptions, EvidenceReport, WeighOptions, WeighProg
 from ideapump.agent.render_weigh import evidence_html, evidence_markdown, render_evidence
 from ideapump.agent.weigh_summary import fallback_summary
 from tests.agent.fakes import FakeLLM, passages_in
-from tests.agent.libraries import markdown_library
+from tests.agent.libraries import markdown_library, one_paper_library
 
 CLAIM = "drug X increases recovery after knee surgery"
 SUPPORT = [(1.8, 1.2, 2.7), (2.1, 1.3, 3.4), (1.5, 1.1, 2.0), (1.9, 1.2, 3.0), (1.6, 1.1, 2.3)]
@@ -68,11 +68,6 @@ def trials(tmp_path: Path, settings: Any, embeddings: Any) -> Any:
     return lib
 
 
-def _one_paper(tmp_path: Path, settings: Any, embeddings: Any, name: str, text: str) -> Any:
-    """A library of one Markdown paper, ingested for real."""
-    return markdown_library(tmp_path, settings, embeddings, name, {name: text})
-
-
 def _quotes_read(
     tmp_path: Path,
     settings: Any,
@@ -85,7 +80,7 @@ def _quotes_read(
 ) -> list[str]:
     """The quotes of the passages weigh reads in a one-paper library, the model answering
     ``answer`` to every passage."""
-    lib = _one_paper(tmp_path, settings, embeddings, "paper", text)
+    lib = one_paper_library(tmp_path, settings, embeddings, "paper", text)
     fake.on("StanceAnswer", lambda body, p: {"answer": answer, "effect": None})
     report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
     return [p.citation.quote for p in report.passages]
@@ -231,7 +226,7 @@ def test_a_passage_of_aims_alone_is_neither_without_a_model_call(
         "intramedullary nail in the treatment of pertrochanteric fractures. **Design.** "
         "Prospective randomised study of 100 patients. **Setting.** A university hospital.\n"
     )
-    lib = _one_paper(tmp_path, settings, embeddings, "nail", text)
+    lib = one_paper_library(tmp_path, settings, embeddings, "nail", text)
     fake.on("StanceAnswer", lambda body, p: {"answer": "yes", "effect": None})
     claim = "an intramedullary nail gives better results than a sliding hip screw"
     report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
@@ -328,7 +323,7 @@ def test_weigh_reads_the_passage_that_reports_the_result(
 ) -> None:
     # Retrieval's two best chunks for the claim are the introduction and the rationale,
     # which repeat its words and report nothing; the result is in its own chunk.
-    lib = _one_paper(tmp_path, settings, embeddings, "sleep", _MELATONIN)
+    lib = one_paper_library(tmp_path, settings, embeddings, "sleep", _MELATONIN)
 
     def answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
         (text,) = p.values()
@@ -366,7 +361,7 @@ def test_weigh_reads_results_not_the_aim_or_the_introductions_citations(
 ) -> None:
     # The Mendt paper's aim ("we here investigated ...") and its introduction's account of
     # earlier studies repeat the claim's words; weigh read them and not the result.
-    lib = _one_paper(tmp_path, settings, embeddings, "bedrest", _BED_REST)
+    lib = one_paper_library(tmp_path, settings, embeddings, "bedrest", _BED_REST)
 
     def answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
         (text,) = p.values()
@@ -712,7 +707,7 @@ _U_AT_UNI = (
 def test_a_passage_that_also_states_no_effect_supports_in_part(
     tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
 ) -> None:
-    lib = _one_paper(tmp_path, settings, embeddings, "uatuni", _U_AT_UNI)
+    lib = one_paper_library(tmp_path, settings, embeddings, "uatuni", _U_AT_UNI)
     fake.on("StanceAnswer", lambda body, p: {"answer": "yes", "effect": None})
     claim = "Online health behaviour interventions improve the health behaviour of students"
     report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
