@@ -74,6 +74,7 @@ def subjects(*texts: str) -> str:
 
 
 _PARTICIPANTS = re.compile(r"\b([Pp])articipant(s?)\b")
+_SINGULAR = {plural: one for one, plural in _PLURAL.items()}
 
 
 def in_their_kind(text: str, unit: str) -> str:
@@ -82,7 +83,7 @@ def in_their_kind(text: str, unit: str) -> str:
     and its review spoke of training "participants". People stay participants."""
     if kind_of(unit) == "people":
         return text
-    singular = {v: k for k, v in _PLURAL.items()}.get(unit, unit.removesuffix("s"))
+    singular = _SINGULAR.get(unit, unit.removesuffix("s"))
 
     def said(m: re.Match[str]) -> str:
         word = unit if m[2] else singular
