@@ -78,7 +78,7 @@ def misstates_stance(text: str, papers: list[int], report: EvidenceReport) -> st
     for clause in clauses:
         named = set(marker_numbers(clause)) or (set(papers) if len(clauses) == 1 else set())
         why = _misstates(
-            clause, named, report, whole=len(clauses) == 1 or _ABOUT_ALL.search(clause)
+            clause, named, report, whole=len(clauses) == 1 or bool(_ABOUT_ALL.search(clause))
         )
         if why:
             return why
@@ -88,7 +88,7 @@ def misstates_stance(text: str, papers: list[int], report: EvidenceReport) -> st
 _ABOUT_ALL = re.compile(r"\b(?:evidence|overall|literature|the (?:papers|studies))\b", re.I)
 
 
-def _misstates(clause: str, named: set[int], report: EvidenceReport, whole: object) -> str | None:
+def _misstates(clause: str, named: set[int], report: EvidenceReport, whole: bool) -> str | None:
     said = [(k, m) for k, pattern in _SAYS.items() if (m := pattern.search(clause))]
     if len(said) != 1 or _COUNTED.search(clause[: said[0][1].start()]):
         return None
