@@ -45,7 +45,8 @@ _WORDS: dict[Direction, str] = {
     r"drop\w*|fell|fall\w*|"
     r"diminish\w*|attenuat\w*|suppress\w*|shorter|shorten\w*|smaller|inhibit\w*|lessen\w*|"
     r"prevent\w*|cut|blunted|blunts|blunting|dampen\w*|weaken\w*|shrink\w*|shrank|" + NOT_AS_MUCH,
-    "better": r"improv\w*|benefi\w*|protect\w*|effective\w*|efficac\w*|success\w*|"
+    # "self-efficacy" is a construct a study measures, not a benefit
+    "better": r"improv\w*|benefi\w*|protect\w*|effective\w*|(?<!self-)efficac\w*|success\w*|"
     r"superior|favou?rabl\w*|safer|better",
     "worse": r"wors\w*|impair\w*|harm\w*|adverse\w*|deteriorat\w*|inferior|detrimental|"
     r"unfavou?rabl\w*|toxic\w*",

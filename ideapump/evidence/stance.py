@@ -147,10 +147,73 @@ def clauses_on(claim: str, sentence: str) -> str:
     parts = [p for p in _TURN.split(sentence) if p.strip()]
     if len(parts) < 2:
         return sentence
+    for rule in (_on_the_sides, _on_the_amount):
+        kept = rule(claim, parts)
+        if kept:
+            return " ".join(p.strip() for p in kept)
     wanted = _stems(without_directions(claim))
     on_claim = [bool(wanted & _stems(p)) for p in parts]
     kept = [p for p, on in zip(parts, on_claim, strict=True) if on or _POINTS_BACK.match(p)]
     return " ".join(kept) if any(on_claim) and len(kept) < len(parts) else sentence
+
+
+_BETWEEN = re.compile(r"\bbetween\s+([^,.;:()]+)", re.IGNORECASE)
+
+
+def _sides(text: str) -> list[set[str]]:
+    """The word stems of each comparison ``text`` draws "between" its sides."""
+    return [_stems(" ".join(m[1].split()[:6])) for m in _BETWEEN.finditer(text)]
+
+
+def _on_the_sides(claim: str, parts: list[str]) -> list[str]:
+    """The clauses of ``parts`` that compare the sides ``claim`` names "between", where
+    others do not (else []).
+
+    Weighing "the slope of the pupil response differed between the Constant and Swap
+    conditions", Mathot et al.'s "the slope was lower in the Constant and Swap
+    conditions than in the Onset condition, whereas there was no significant difference
+    between the Constant and Swap conditions" read as an effect; so did "The
+    performance did not differ between drug groups ..., but it was increased in
+    subjects with higher IQ scores" for "task performance scores differed between the
+    drug groups".
+    """
+    wanted = [s for s in _sides(claim) if s]
+    if not wanted:
+        return []
+    naming = [p for p in parts if any(w <= s for w in wanted for s in _sides(p))]
+    return naming if len(naming) < len(parts) else []
+
+
+# An amount with its unit: "12.5 mg/kg", "40 mg", "77%".
+_AMOUNT = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(%|(?:mg|g|µg|ug|ml|mmol|mol|iu)(?:/kg)?\b)", re.IGNORECASE
+)
+
+
+def _amounts(text: str) -> set[tuple[float, str]]:
+    return {(float(m[1]), m[2].lower()) for m in _AMOUNT.finditer(text)}
+
+
+def _on_the_amount(claim: str, parts: list[str]) -> list[str]:
+    """``parts`` without the clauses on another amount of what the claim names with its
+    amount (a dose), where one clause names the claim's own (else []).
+
+    Iguchi et al.: "Acute administration of 12.5 mg/kg CHX did not detectably reduce
+    glutathione levels, whereas CHX doses $25 mg/kg induced a significant reduction":
+    against "a single 12.5 mg/kg dose of CHX lowers glutathione" the larger doses'
+    reduction was read as the claim's, and the 1.5B model's "supports" stood in part.
+    """
+    wanted = _amounts(claim)
+    if not wanted:
+        return []
+    units = {unit for _, unit in wanted}
+    said = [_amounts(p) for p in parts]
+    if not any(a & wanted for a in said):
+        return []
+    kept = [
+        p for p, a in zip(parts, said, strict=True) if a & wanted or not {u for _, u in a} & units
+    ]
+    return kept if len(kept) < len(parts) else []
 
 
 def no_effect_beside(said: str) -> str:
@@ -419,7 +482,7 @@ def judge(
     no result (:func:`unmentioned`, :func:`reports_no_result`).
 
     A veto gets a second look: the model is asked again with only the result sentence
-    code picked (:func:`finding_of`). Where it now gives the answer that sentence's
+    code picked (:func:`finding_of`), its clauses on the claim (:func:`clauses_on`). Where it now gives the answer that sentence's
     direction words give, model and code agree and that is the stance; otherwise it
     stays ``neither``. Over a whole abstract the 1.5B model answered "yes" to "does
     birth-centre care affect future reproduction?" beside "No statistical difference was
@@ -433,12 +496,15 @@ def judge(
     finding = finding_of(passage, claim, title)
     checked = cross_check(answer.stance, claim, passage, finding)
     vetoed = checked.checked and checked.stance == "neither" and answer.stance != "neither"
-    if not vetoed or not finding or _squash(finding) == _squash(passage):
+    # the clauses of the finding on the claim, as the cross-check read them: the 12.5
+    # mg/kg dose's "did not detectably reduce glutathione", not the larger doses' beside it
+    said = clauses_on(claim, finding) if finding else ""
+    if not vetoed or not said or _squash(said) == _squash(passage):
         return checked, answer
     if plans_or_supposes(finding):  # an aim has no result to look at again
         return checked, answer
-    second = ask_stance(llm, claim, finding, title, page)
-    again = cross_check(second.stance, claim, finding, finding)
+    second = ask_stance(llm, claim, said, title, page)
+    again = cross_check(second.stance, claim, said, said)
     checked.second_look = second.stance
     if second.stance != answer.stance and again.confirmed:
         checked.stance = second.stance

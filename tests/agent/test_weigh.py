@@ -197,6 +197,36 @@ def test_a_veto_gets_a_second_look_at_the_result_sentence(
     assert "Trial 20" in asked[0] and asked[1].startswith("In a randomized")
 
 
+def test_the_second_look_reads_the_clauses_on_the_claim(
+    tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # Iguchi et al. 2014 (the first held-out set): asked again on the whole sentence, the
+    # model read the larger doses' reduction as the 12.5 mg/kg dose's
+    paper = (
+        "# Cycloheximide and glutathione in the rat nucleus accumbens\n\n"
+        "## Results\n\n"
+        "Rats received CHX or vehicle before the tissue was taken. Acute administration of "
+        "12.5 mg/kg CHX did not detectably reduce glutathione levels, whereas CHX doses of "
+        "25 mg/kg induced a significant reduction in total glutathione levels in the NAc.\n"
+    )
+    lib = one_paper_library(tmp_path, settings, embeddings, "iguchi", paper)
+
+    def answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        (text,) = p.values()
+        return {"answer": "yes" if "25 mg/kg" in text else "no", "effect": None}
+
+    fake.on("StanceAnswer", answer)
+    claim = "a single 12.5 mg/kg dose of CHX lowers glutathione in the nucleus accumbens"
+    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
+    (passage,) = report.passages
+    assert passage.model_stance == "supports" and passage.second_look == "contradicts"
+    assert passage.stance == "contradicts"
+    asked = [next(iter(passages_in(b).values())) for b in fake.of("StanceAnswer")]
+    assert asked[1] == (
+        "Acute administration of 12.5 mg/kg CHX did not detectably reduce glutathione levels"
+    )
+
+
 def test_a_model_that_says_no_to_everything_contradicts_only_where_a_passage_does(
     trials: Any, llm: Any, fake: FakeLLM
 ) -> None:
