@@ -216,6 +216,49 @@ def _on_the_amount(claim: str, parts: list[str]) -> list[str]:
     return kept if len(kept) < len(parts) else []
 
 
+#: How many words either side of the claim's outcome word a direction word may stand and
+#: still be read as said of it (:func:`_near_the_outcome`).
+NEAR_WORDS = 4
+
+
+def _near_the_outcome(
+    said: str, outcome: set[str], claim: set[Direction], found: set[Direction]
+) -> set[Direction]:
+    """``found`` (the directions of ``said``), or, where they both agree and disagree with
+    the claim's, those of the words near the claim's outcome words (from the start of
+    their clause to ``NEAR_WORDS`` after) when those say one thing.
+
+    Phelipon et al.'s abstract: "... as evidenced by the shorter time taken to approach in
+    the positive condition compared to the negative, and by the higher maximal heart
+    rate ... in the negative condition": against "Horses' peak heart rate was greater
+    while awaiting the unpleasant event", the approach time's "shorter" is no direction
+    of the heart rate, and with it the model's "contradicts" stood.
+    """
+    agree, oppose, _ = _agreement(claim, found)
+    if not (agree and oppose):
+        return found
+    words = re.findall(r"\S+", said)
+    near = [
+        " ".join(words[_clause_start(words, i) : i + NEAR_WORDS + 1])
+        for i, w in enumerate(words)
+        if _stems(w) & outcome
+    ]
+    close = set().union(*(directions(t) for t in near)) if near else set()
+    agree, oppose, _ = _agreement(claim, close)
+    return close if agree != oppose else found
+
+
+def _clause_start(words: list[str], i: int) -> int:
+    """Where the clause of ``words[i]`` starts: after the last comma or semicolon before
+    it, at most ``3 * NEAR_WORDS`` words back, so that "this did not result in
+    significantly higher rates of daily hand-washing" keeps its negation."""
+    start = max(0, i - 3 * NEAR_WORDS)
+    for j in range(i - 1, start - 1, -1):
+        if words[j].endswith((",", ";")):
+            return j + 1
+    return start
+
+
 def no_effect_beside(said: str) -> str:
     """The clause of ``said`` that states no effect where another of its clauses states a
     direction, else "".
@@ -269,6 +312,8 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
         # higher" said nothing against "the intervention reduced respiratory infection
         # rates", yet read as its opposite.
         p = set()
+    if p and outcome and named:
+        p = _near_the_outcome(said, outcome, c, p)
     if finding and compared_the_other_way(claim, said):
         # "dogs solved the box more often than wolves" against "wolves clearly
         # outperformed the dogs": the same word "more", said of the other side.
