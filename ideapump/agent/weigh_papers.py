@@ -11,6 +11,7 @@ abstract and the chunks whose sentences share most of the claim's words.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -123,6 +124,39 @@ def _wordy_passages(chunks: list[Passage], claim: str, n: int) -> list[Passage]:
     return [chunk for _, chunk in scored[:n]]
 
 
+def _setup_sections(chunks: list[Passage]) -> set[str]:
+    """The section labels of ``chunks`` that set the study up (introduction, methods ...).
+
+    A label that covers more than half of the paper's chunks is not trusted: the ingest
+    missed the headings after it. Range et al.'s "INTRODUCTION" ran from page 2 to the
+    acknowledgements, so its results ("We found that wolves clearly outperformed the
+    dogs ...") were never read as results.
+    """
+    labels = Counter(c.section for c in chunks)
+    return {
+        label
+        for label, n in labels.items()
+        if _SETUP_SECTION.search(label) and n <= len(chunks) / 2
+    }
+
+
+def _once_each(ordered: list[Passage], said: dict[str, str]) -> list[Passage]:
+    """``ordered`` with each best sentence once (or a piece of it): overlapping chunks hold
+    the same sentence
+    (Hartgerink et al.'s "... sample size in psychology articles has stayed stable across
+    time" led two of them), and reading it twice costs a model call and the next passage."""
+    seen: list[str] = []
+    out = []
+    for p in ordered:
+        key = said.get(p.chunk_id)
+        if key is not None and any(key in k or k in key for k in seen):
+            continue  # the same sentence, or a chunk boundary's piece of it
+        if key is not None:
+            seen.append(key)
+        out.append(p)
+    return out
+
+
 def paper_passages(
     library: Library, claim: str, doc_id: str, options: AgentOptions, wo: WeighOptions
 ) -> list[Passage]:
@@ -152,14 +186,16 @@ def paper_passages(
     seen |= opening
     found += [p for p in _wordy_passages(chunks, claim, k) if p.chunk_id not in seen]
     best: dict[str, float] = {}
+    said: dict[str, str] = {}  # each candidate's best sentence
     reports: set[str] = set()
     named = {n.value for n in numbers(claim)}
+    setup = _setup_sections(chunks)
     for p, text, score in sentence_scores(library, claim, found):
         if named & {n.value for n in numbers(text)}:
             # Among a paper's sentences on glutathione, the one on the claim's dose
             # ranked fifth by words alone.
             score += CLAIM_NUMBER_BONUS
-        if states_result(text) and not _SETUP_SECTION.search(p.section):
+        if states_result(text) and p.section not in setup:
             score += RESULT_BONUS
             reports.add(p.chunk_id)
         elif plans_or_supposes(text):
@@ -167,8 +203,9 @@ def paper_passages(
             # the circadian rhythm ..." repeats the claim's words and reports nothing:
             # such aims outranked the Mendt abstract's result sentences.
             score *= AIM_WEIGHT
-        best[p.chunk_id] = max(best.get(p.chunk_id, -1.0), score)
-    ordered = sorted(found, key=lambda p: -best.get(p.chunk_id, -1.0))
+        if score > best.get(p.chunk_id, -1.0):
+            best[p.chunk_id], said[p.chunk_id] = score, " ".join(text.split())
+    ordered = _once_each(sorted(found, key=lambda p: -best.get(p.chunk_id, -1.0)), said)
     ranked = ordered[: wo.passages_per_paper]
     summary = [p for p in ordered if p.chunk_id in opening & reports]
     if len(ranked) >= 2 and summary and not any(p.chunk_id in opening for p in ranked):

@@ -71,6 +71,11 @@ _NONE = re.compile(
     # "stayed roughly constant", "has been remarkably stable"; not the "Constant" condition
     r"|\b(?:remain\w*|stay\w*|kept|been|was|were|is|are)\s+(?:(?!an?\b|the\b)\w+\s+)?"
     r"(?:stable|constant|steady)\b"
+    # "wolves were at least as attentive as the dogs", "pay as much attention ... as dogs
+    # do"; not "as well as", "as soon as", "as long as"
+    r"|\b(?:at least |just )?as\s+(?!(?:well|soon|long|far|such|follows|part|a|an|the)\b)"
+    r"(?:much|many|often|[a-z]+(?:ive|ent|ant|ful|ous|ate|able|ible))\s+(?:[\w-]+\s+){0,4}?as\b"
+    r"(?!\s+(?:possible|they|we|he|she|it|needed|required|usual|before)\b)"
     r"|\b(?:similar|comparable|unchanged|unaffected|unrelated|equivalent|"
     r"non-?significant\w*|insignificant|independent of|ineffective\w*|unsuccessful\w*)\b"
     r"|\bn\.?s\.(?=\W)"

@@ -23,11 +23,12 @@ from ideapump.grounding.works import cites_others
 # increasing awareness".
 _NOT_A_RESULT = re.compile(
     r"\b(?:aim\w*|objectives?|purpose|hypothes\w*|whether|expect\w*|could(?!\s*(?:not|n't))|"
-    r"might|may|"
+    r"might|may|(?:it is|it's) possible that|speculat\w*|"
     r"should|would|will|future|further research|(?:is|are) needed|to date|sought|"
     r"to (?:assess|evaluate|examine|investigate|test|determine|explore|compare)|"
     r"we (?:here )?(?:investigated|examined|assessed|evaluated|explored|studied|tested)|"
-    r"been suggested|been proposed|been (?:also )?(?:reported|observed|shown|found)|"
+    # "it has been argued that these changes allowed dogs to ..." (Range et al.)
+    r"been suggested|been proposed|been argued|been (?:also )?(?:reported|observed|shown|found)|"
     # a field's trend, not a result: "Exercise has gained increasing interest as ..."
     r"(?:increasing|growing|renewed|considerable|great)\s+(?:interest|attention)|"
     r"(?:has|have)\s+(?:gained|attracted|received)\b|"

@@ -785,3 +785,72 @@ def test_a_paper_that_never_names_what_the_claim_says_acts_is_not_read_for_it(
     # no model call was spent on it
     asked = " ".join(str(b["messages"]) for b in fake.of("StanceAnswer"))
     assert "classroom" not in asked
+
+
+def _chunk(n: int, section: str, quote: str = "") -> Any:
+    from ideapump.models import Passage
+
+    return Passage(
+        doc_id="d",
+        title="T",
+        source="t.pdf",
+        page=n,
+        page_end=n,
+        section=section,
+        score=0.5,
+        quote=quote or f"chunk {n}",
+        chunk_id=f"c{n}",
+        char_start=0,
+        char_end=1,
+    )
+
+
+def test_a_section_label_that_runs_through_the_paper_does_not_hide_its_results() -> None:
+    # Range et al. 2015: "INTRODUCTION" ran from page 2 to the acknowledgements (the
+    # ingest missed the headings after it), so "We found that wolves clearly outperformed
+    # the dogs ..." was never read as a result
+    from ideapump.agent.weigh_papers import _setup_sections
+
+    missed = [_chunk(1, ""), *(_chunk(n, "INTRODUCTION") for n in range(2, 9)), _chunk(9, "REFS")]
+    assert _setup_sections(missed) == set()
+    found = [
+        _chunk(1, "Introduction"),
+        _chunk(2, "Methods"),
+        *(_chunk(n, "Results") for n in (3, 4)),
+    ]
+    assert _setup_sections(found) == {"Introduction", "Methods"}
+
+
+def test_a_sentence_two_overlapping_chunks_share_is_read_once() -> None:
+    # Hartgerink et al. 2017: two overlapping chunks led with "... sample size in
+    # psychology articles has stayed stable across time", read twice
+    from ideapump.agent.weigh_papers import _once_each
+
+    a, b, c = _chunk(1, "Results"), _chunk(2, "Results"), _chunk(3, "Discussion")
+    said = {
+        "c1": "This cannot be explained by a decrease in sample size, as sample size has stayed stable.",
+        "c2": "as sample size has stayed stable.",  # the next chunk starts mid-sentence
+        "c3": "Average sample sizes have been remarkably stable since 1985.",
+    }
+    assert [p.chunk_id for p in _once_each([a, b, c], said)] == ["c1", "c3"]
+
+
+def test_suggestions_possibilities_and_equal_amounts_are_read_as_such() -> None:
+    from ideapump.evidence.directions import directions
+    from ideapump.evidence.findings import states_result
+
+    # Range et al. 2015, read by weigh as results
+    assert not states_result(
+        "These two characteristics are crucial for cooperation, and it has been argued that "
+        "these changes allowed dogs to successfully live and work with humans."
+    )
+    assert not states_result(
+        "Thus, it is possible that these differences reflect only an improved capability of "
+        "dogs to accept humans as social partners."
+    )
+    # "at least as attentive as" is no difference, which "less attentive" is not
+    assert directions("the wolves were at least as attentive as the dogs") == {"none"}
+    assert directions("wolves pay as much attention to human partners as dogs do") == {"none"}
+    assert directions("the drug was as effective as placebo") == {"none"}
+    for other in ("as well as the dogs", "as soon as possible", "they rated as many as they could"):
+        assert directions(other) == set(), other
