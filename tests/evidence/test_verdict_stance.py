@@ -695,3 +695,23 @@ def test_of_two_directions_the_one_said_of_the_claims_outcome_counts() -> None:
     assert cross_check("contradicts", "CHX blunted locomotor activity", both, both).stance == (
         "contradicts"
     )
+
+
+def test_suggestions_possibilities_and_equal_amounts_are_read_as_such() -> None:
+    from ideapump.evidence.findings import states_result
+
+    # Range et al. 2015, read by weigh as results
+    assert not states_result(
+        "These two characteristics are crucial for cooperation, and it has been argued that "
+        "these changes allowed dogs to successfully live and work with humans."
+    )
+    assert not states_result(
+        "Thus, it is possible that these differences reflect only an improved capability of "
+        "dogs to accept humans as social partners."
+    )
+    # "at least as attentive as" is no difference, which "less attentive" is not
+    assert directions("the wolves were at least as attentive as the dogs") == {"none"}
+    assert directions("wolves pay as much attention to human partners as dogs do") == {"none"}
+    assert directions("the drug was as effective as placebo") == {"none"}
+    for other in ("as well as the dogs", "as soon as possible", "they rated as many as they could"):
+        assert directions(other) == set(), other
