@@ -142,9 +142,9 @@ def _setup_sections(chunks: list[Passage]) -> set[str]:
 
 def _once_each(ordered: list[Passage], said: dict[str, str]) -> list[Passage]:
     """``ordered`` with each best sentence once (or a piece of it): overlapping chunks hold
-    the same sentence
-    (Hartgerink et al.'s "... sample size in psychology articles has stayed stable across
-    time" led two of them), and reading it twice costs a model call and the next passage."""
+    the same sentence (Hartgerink et al.'s "... sample size in psychology articles has
+    stayed stable across time" led two of them), and reading it twice costs a model call
+    and the next passage."""
     seen: list[str] = []
     out = []
     for p in ordered:

@@ -652,6 +652,9 @@ def test_a_clause_on_other_sides_or_another_dose_is_not_the_claims() -> None:
     assert cross_check("contradicts", dose, iguchi, iguchi).confirmed
     # a dose the claim does not name leaves every clause
     assert clauses_on("CHX lowers glutathione", iguchi) == iguchi
+    # percentages are the two arms of one result, not two doses
+    arms = "Smoking was 8.7% in the intervention arm, whereas smoking was 13.0% in the control arm."
+    assert clauses_on("the intervention reduced smoking to 8.7%", arms) == arms
 
 
 def test_self_efficacy_is_a_measure_not_a_benefit() -> None:
