@@ -76,7 +76,10 @@ _NONE = re.compile(
     r"|\b(?:at least |just )?as\s+(?!(?:well|soon|long|far|such|follows|part|a|an|the)\b)"
     r"(?:much|many|often|[a-z]+(?:ive|ent|ant|ful|ous|ate|able|ible))\s+(?:[\w-]+\s+){0,4}?as\b"
     r"(?!\s+(?:possible|they|we|he|she|it|needed|required|usual|before)\b)"
-    r"|\b(?:similar|comparable|unchanged|unaffected|unrelated|equivalent|"
+    # "similar", not "a similar analysis strategy" (U@Uni's methods, read as no difference)
+    r"|(?<!\ba\s)(?<!\bin\s)(?<!\busing\s)\bsimilar\b(?!\s+(?:analys\w*|strateg\w*|method\w*|"
+    r"approach\w*|procedures?|designs?|protocols?|manner|way|fashion)\b)"
+    r"|\b(?:comparable|unchanged|unaffected|unrelated|equivalent|"
     r"non-?significant\w*|insignificant|independent of|ineffective\w*|unsuccessful\w*)\b"
     r"|\bn\.?s\.(?=\W)"
     # "it had little effect on fruit and vegetable intake, physical activity or alcohol

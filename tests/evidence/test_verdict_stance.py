@@ -718,3 +718,29 @@ def test_suggestions_possibilities_and_equal_amounts_are_read_as_such() -> None:
     assert directions("the drug was as effective as placebo") == {"none"}
     for other in ("as well as the dogs", "as soon as possible", "they rated as many as they could"):
         assert directions(other) == set(), other
+
+
+def test_a_result_on_other_sides_bears_on_no_claim_about_the_sides_it_names() -> None:
+    # `ideapump weigh "task performance scores differed between the drug groups"` filed
+    # Lhakhang et al. as contradicting it on their dropout comparison, and the verdict was
+    # "contradicted (medium)"
+    claim = "task performance scores differed between the drug groups"
+    dropouts = (
+        "Results at T1 indicated no significant difference between the retained participants "
+        "and those who discontinued the study after T2 regarding the central variables."
+    )
+    for model in ("supports", "contradicts"):
+        checked = cross_check(model, claim, dropouts, dropouts)
+        assert checked.stance == "neither" and "other sides" in checked.reason
+    # sides its passage names by abbreviations it defines (as PubMedQA 27909738) are its own
+    question = "Does target motion differ between the cranial and caudal portions of the CTV?"
+    passage = (
+        "CR-CTV and CA-CTV were defined as the cranial and caudal portions of the CTV. No "
+        "statistically significant differences between CR-CTV and CA-CTV motion were present "
+        "in any direction."
+    )
+    finding = finding_of(passage, question)
+    assert cross_check("contradicts", question, passage, finding).stance == "contradicts"
+    # U@Uni's methods: "a similar analysis strategy" states no result
+    assert directions("was assessed using a similar analysis strategy") == set()
+    assert directions("scores were similar in both groups") == {"none"}
