@@ -313,7 +313,7 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
     aim = bool(finding) and plans_or_supposes(finding)
     said = clauses_on(claim, finding) if finding else passage
     p = set() if aim else directions(said)
-    outcome = _outcome_stems(outcome_of(claim))
+    outcome = _outcome_stems(claimed_outcome(claim))
     # Against a claim that nothing changes, any direction word opposes, so a long outcome
     # must be named by two of its words: "the Single Sample Count Method" does not name
     # "sample sizes in psychology articles".
@@ -526,6 +526,27 @@ def _outcome_stems(outcome: str | None) -> set[str]:
     return _stems(_NOT_OUTCOME.sub(" ", outcome)) if outcome else set()
 
 
+# "<what> differed between <sides>": what differs is said before the verb.
+_DIFFERS = re.compile(
+    r"^(?:(?:does|do|did|is|are|was|were)\s+)?(?P<what>.+?)\s+"
+    r"(?:differ\w*|varie[sd]|vary)\s+(?:between|among|across)\b",
+    re.IGNORECASE,
+)
+
+
+def claimed_outcome(claim: str) -> str | None:
+    """What ``claim`` says changes (:func:`outcome_of`), or, for a claim with no direction
+    word that says what differs between sides, that: "task performance scores" for "task
+    performance scores differed between the drug groups". Weighing that claim, U@Uni's
+    "no significant intervention effects on the other primary outcomes (physical
+    activity, alcohol ...)" stood as a contradiction."""
+    outcome = outcome_of(claim)
+    if outcome is not None:
+        return outcome
+    m = _DIFFERS.search(claim.strip())
+    return m["what"].rsplit(",", 1)[-1].strip() if m else None
+
+
 def unmentioned(claim: str, passage: str) -> str | None:
     """Why ``passage`` cannot bear on ``claim`` when it never names the claim's outcome, else None.
 
@@ -535,9 +556,10 @@ def unmentioned(claim: str, passage: str) -> str | None:
     circadian phase that never mentions sleep or quality says nothing on it; the 1.5B
     model called such a passage contradicting. Word stems, so "reduced" meets
     "reduction"; every outcome word must be missing, so one paraphrased word does not
-    decide. A claim without a direction word is left to the model.
+    decide. A claim without a direction word is left to the model, unless it says what
+    differs between what (:func:`claimed_outcome`).
     """
-    outcome = outcome_of(claim)
+    outcome = claimed_outcome(claim)
     wanted = _outcome_stems(outcome)
     if not wanted or wanted & _stems(passage):
         return None

@@ -744,3 +744,23 @@ def test_a_result_on_other_sides_bears_on_no_claim_about_the_sides_it_names() ->
     # U@Uni's methods: "a similar analysis strategy" states no result
     assert directions("was assessed using a similar analysis strategy") == set()
     assert directions("scores were similar in both groups") == {"none"}
+
+
+def test_what_differs_between_sides_is_the_outcome_a_passage_must_name() -> None:
+    from ideapump.evidence.stance import claimed_outcome, unmentioned
+
+    # the same weigh: U@Uni's "no significant intervention effects on the other primary
+    # outcomes" stood as a contradiction of a claim on task performance scores
+    claim = "task performance scores differed between the drug groups"
+    assert claimed_outcome(claim) == "task performance scores"
+    uatuni = (
+        "There were no significant intervention effects on the other primary outcomes "
+        "(physical activity, alcohol or fruit and vegetable consumption) at follow-up."
+    )
+    assert cross_check("contradicts", claim, uatuni, uatuni).stance == "neither"
+    assert unmentioned(claim, uatuni) is not None
+    dubois = "The performance did not differ between drug groups (F(2, 55) = 2.313, p = 0.109)."
+    assert cross_check("contradicts", claim, dubois, dubois).stance == "contradicts"
+    heart = "On the test day, horses' average heart rate differed between the two conditions"
+    assert claimed_outcome(heart) == "horses' average heart rate"
+    assert claimed_outcome("the drug groups differed in the novelty bonus") is None
