@@ -79,7 +79,8 @@ _NONE = re.compile(
     # "similar", not "a similar analysis strategy" (U@Uni's methods, read as no difference)
     r"|(?<!\ba\s)(?<!\bin\s)(?<!\busing\s)\bsimilar\b(?!\s+(?:analys\w*|strateg\w*|method\w*|"
     r"approach\w*|procedures?|designs?|protocols?|manner|way|fashion)\b)"
-    r"|\b(?:comparable|unchanged|unaffected|unrelated|equivalent|"
+    r"|\bequivalent(?!s?\s+of\b)"  # not "the metabolic equivalent of task"
+    r"|\b(?:comparable|unchanged|unaffected|unrelated|"
     r"non-?significant\w*|insignificant|independent of|ineffective\w*|unsuccessful\w*)\b"
     r"|\bn\.?s\.(?=\W)"
     # "it had little effect on fruit and vegetable intake, physical activity or alcohol

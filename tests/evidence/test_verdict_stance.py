@@ -764,3 +764,6 @@ def test_what_differs_between_sides_is_the_outcome_a_passage_must_name() -> None
     heart = "On the test day, horses' average heart rate differed between the two conditions"
     assert claimed_outcome(heart) == "horses' average heart rate"
     assert claimed_outcome("the drug groups differed in the novelty bonus") is None
+    # U@Uni's methods named a "metabolic equivalent of task", read as no difference
+    mets = "Responses were converted into METs (metabolic equivalent of task) to give a score."
+    assert directions(mets) == set() and directions("the doses were equivalent") == {"none"}
