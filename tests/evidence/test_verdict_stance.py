@@ -720,32 +720,6 @@ def test_suggestions_possibilities_and_equal_amounts_are_read_as_such() -> None:
         assert directions(other) == set(), other
 
 
-def test_a_result_on_other_sides_bears_on_no_claim_about_the_sides_it_names() -> None:
-    # `ideapump weigh "task performance scores differed between the drug groups"` filed
-    # Lhakhang et al. as contradicting it on their dropout comparison, and the verdict was
-    # "contradicted (medium)"
-    claim = "task performance scores differed between the drug groups"
-    dropouts = (
-        "Results at T1 indicated no significant difference between the retained participants "
-        "and those who discontinued the study after T2 regarding the central variables."
-    )
-    for model in ("supports", "contradicts"):
-        checked = cross_check(model, claim, dropouts, dropouts)
-        assert checked.stance == "neither" and "other sides" in checked.reason
-    # sides its passage names by abbreviations it defines (as PubMedQA 27909738) are its own
-    question = "Does target motion differ between the cranial and caudal portions of the CTV?"
-    passage = (
-        "CR-CTV and CA-CTV were defined as the cranial and caudal portions of the CTV. No "
-        "statistically significant differences between CR-CTV and CA-CTV motion were present "
-        "in any direction."
-    )
-    finding = finding_of(passage, question)
-    assert cross_check("contradicts", question, passage, finding).stance == "contradicts"
-    # U@Uni's methods: "a similar analysis strategy" states no result
-    assert directions("was assessed using a similar analysis strategy") == set()
-    assert directions("scores were similar in both groups") == {"none"}
-
-
 def test_what_differs_between_sides_is_the_outcome_a_passage_must_name() -> None:
     from ideapump.evidence.stance import claimed_outcome, unmentioned
 
@@ -759,6 +733,15 @@ def test_what_differs_between_sides_is_the_outcome_a_passage_must_name() -> None
     )
     assert cross_check("contradicts", claim, uatuni, uatuni).stance == "neither"
     assert unmentioned(claim, uatuni) is not None
+    # Lhakhang et al.'s dropouts, filed as contradicting it in the same weigh
+    dropouts = (
+        "Results at T1 indicated no significant difference between the retained participants "
+        "and those who discontinued the study after T2 regarding the central variables."
+    )
+    assert cross_check("contradicts", claim, dropouts, dropouts).stance == "neither"
+    # U@Uni's methods: "a similar analysis strategy" states no result
+    assert directions("was assessed using a similar analysis strategy") == set()
+    assert directions("scores were similar in both groups") == {"none"}
     dubois = "The performance did not differ between drug groups (F(2, 55) = 2.313, p = 0.109)."
     assert cross_check("contradicts", claim, dubois, dubois).stance == "contradicts"
     heart = "On the test day, horses' average heart rate differed between the two conditions"
