@@ -313,7 +313,6 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
         p = set()
     if p and outcome and named:
         p = _near_the_outcome(said, outcome, c, p)
-
     if finding and compared_the_other_way(claim, said):
         # "dogs solved the box more often than wolves" against "wolves clearly
         # outperformed the dogs": the same word "more", said of the other side.
@@ -551,10 +550,11 @@ def judge(
     A veto gets a second look: the model is asked again with only the result sentence
     code picked (:func:`finding_of`), its clauses on the claim (:func:`clauses_on`).
     Where it now gives the answer that sentence's direction words give, model and code
-    agree and that is the stance; otherwise it stays ``neither``. Over a whole abstract the 1.5B model answered "yes" to "does
-    birth-centre care affect future reproduction?" beside "No statistical difference was
-    found between the groups in time to second birth": the veto made that "neither",
-    a "maybe" where the answer is "no".
+    agree and that is the stance; otherwise it stays ``neither``. Over a whole abstract
+    the 1.5B model answered "yes" to "does birth-centre care affect future
+    reproduction?" beside "No statistical difference was found between the groups in
+    time to second birth": the veto made that "neither", a "maybe" where the answer is
+    "no".
     """
     reason = unmentioned(claim, passage) or reports_no_result(passage, title)
     if reason is not None:
