@@ -563,10 +563,12 @@ def judge(
     finding = finding_of(passage, claim, title)
     checked = cross_check(answer.stance, claim, passage, finding)
     vetoed = checked.checked and checked.stance == "neither" and answer.stance != "neither"
+    if not vetoed or not finding:
+        return checked, answer
     # the clauses of the finding on the claim, as the cross-check read them: the 12.5
     # mg/kg dose's "did not detectably reduce glutathione", not the larger doses' beside it
-    said = clauses_on(claim, finding) if finding else ""
-    if not vetoed or not said or _squash(said) == _squash(passage):
+    said = clauses_on(claim, finding)
+    if not said or _squash(said) == _squash(passage):
         return checked, answer
     if plans_or_supposes(finding):  # an aim has no result to look at again
         return checked, answer
