@@ -19,6 +19,7 @@ a passage with no such sentence gives no citation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from pydantic import BaseModel, Field
 
 from ideapump.grounding.normalize import quote_key
 from ideapump.grounding.quotes import (
+    ENDS_SENTENCE,
     MIN_FINDING_WORDS,
     closest_sentence,
     cut_to_whole,
@@ -35,6 +37,7 @@ from ideapump.grounding.quotes import (
     opens_with,
     quote_occurs,
     repair_quote,
+    sentence_spans,
     snap_quote,
     unfinished,
 )
@@ -105,7 +108,8 @@ class Evidence:
         return len(self.passages)
 
     def block(self, start: int = 1) -> str:
-        return passages_block(self.passages, start)
+        texts = [whole_sentences(p, self._pages(p.doc_id)) for p in self.passages]
+        return passages_block(self.passages, start, texts)
 
     def doc_ids(self) -> list[str]:
         return list(dict.fromkeys(p.doc_id for p in self.passages))
@@ -169,18 +173,22 @@ class Evidence:
     def cite_passage(self, passage: Passage, quote: str) -> Citation | None:
         return self.resolve(self.add(passage), quote)
 
+    def _pages(self, doc_id: str) -> list[str]:
+        """The page texts of ``doc_id`` (none without a library, or for a paper gone)."""
+        if self.library is None:
+            return []
+        if doc_id not in self._page_texts:
+            try:
+                self._page_texts[doc_id] = list(self.library.get(doc_id).page_texts or [])
+            except Exception:
+                self._page_texts[doc_id] = []
+        return self._page_texts[doc_id]
+
     def _page_of(self, passage: Passage, quote: str) -> int:
         """The page the quote is on when the chunk spans a page break."""
         if passage.page_end == passage.page or self.library is None:
             return passage.page
-        if passage.doc_id not in self._page_texts:
-            try:
-                self._page_texts[passage.doc_id] = list(
-                    self.library.get(passage.doc_id).page_texts or []
-                )
-            except Exception:
-                self._page_texts[passage.doc_id] = []
-        pages = self._page_texts[passage.doc_id]
+        pages = self._pages(passage.doc_id)
         first = quote_key(quote.split("...")[0])[:40]
         at = quote_key(passage.quote).find(first)
         if not pages or at < 0 or passage.page > len(pages):
@@ -189,9 +197,66 @@ class Evidence:
         return passage.page if at < rest else passage.page_end
 
 
-def passages_block(passages: Sequence[Passage], start: int = 1) -> str:
-    """The ``<documents>`` block of ``passages``, numbered from ``start``."""
+def passages_block(
+    passages: Sequence[Passage], start: int = 1, texts: Sequence[str] | None = None
+) -> str:
+    """The ``<documents>`` block of ``passages``, numbered from ``start``; ``texts``
+    replaces each passage's chunk text (:func:`whole_sentences`)."""
+    shown = list(texts) if texts is not None else [p.quote for p in passages]
     return data_block(
-        {"n": i, "title": p.title, "page": p.page, "kind": p.kind, "text": p.quote}
-        for i, p in enumerate(passages, start=start)
+        {"n": i, "title": p.title, "page": p.page, "kind": p.kind, "text": text}
+        for i, (p, text) in enumerate(zip(passages, shown, strict=True), start=start)
     )
+
+
+def whole_sentences(passage: Passage, page_texts: Sequence[str]) -> str:
+    """``passage``'s chunk text without the sentence fragments a chunk boundary cut.
+
+    The model copies what it reads: a quick start's proposal gave as its rationale
+    "The passage states that subjects could deploy (Jepma and Nieuwenhuis, 2011).",
+    the opening of a Dubois et al. chunk that starts inside a sentence the chunk before
+    holds whole. The opening fragment goes when the chunk starts inside a sentence of its
+    page (:func:`opens_mid_sentence`) or with a lower-case letter; a paper's closing
+    fragment goes when its last sentence has no end. A lab's own notes and tables keep
+    their last line (a list item ends without a full stop), and a chunk that would keep
+    no whole sentence is shown as it is.
+    """
+    text = passage.quote
+    if passage.kind in DATA_KINDS:
+        return text
+    spans = sentence_spans(text)
+    if len(spans) < 2:
+        return text
+    a, b = spans[0][0], spans[-1][1]
+    first = text[spans[0][0] : spans[0][1]].lstrip()
+    if first[:1].islower() or (passage.char_start > 0 and opens_mid_sentence(passage, page_texts)):
+        a = spans[1][0]
+    if passage.kind == "pdf" and not ENDS_SENTENCE.search(text[spans[-1][0] : b].rstrip()):
+        b = spans[-2][1]
+    return text[a:b] if b > a else text
+
+
+def opens_mid_sentence(passage: Passage, page_texts: Sequence[str]) -> bool:
+    """True when ``passage``'s chunk starts inside a sentence of its page.
+
+    Chunks overlap and break at line ends, so most start mid-sentence, often with a
+    capital: the chat answered "Did the web-based hand hygiene intervention reduce
+    respiratory infections?" with "From the library: Web-based intervention on hand
+    hygiene, as an essential precursor to a pragmatic trial of the effects on infection
+    transmission.", the end of Yardley et al.'s "The present study was designed to test
+    the effects of our Web-based intervention ...". A chunk that starts its page is read
+    by its first letter only (the page before ends in a running footer).
+    """
+    if passage.char_start <= 0 or not 0 < passage.page <= len(page_texts):
+        return False
+    page = page_texts[passage.page - 1]
+    w0 = max(0, passage.char_start - _LOOK_BACK)
+    window = page[w0 : passage.char_start + _LOOK_BACK // 2]
+    at = passage.char_start - w0
+    return any(
+        a < at < b and re.search(r"[A-Za-z]", window[a:at]) for a, b in sentence_spans(window)
+    )
+
+
+# Characters of the page read before a chunk's start to find the sentence it starts in.
+_LOOK_BACK = 800

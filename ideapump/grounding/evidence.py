@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ideapump.errors import InputError, NotFoundError
-from ideapump.grounding.citations import DATA_KINDS
+from ideapump.grounding.citations import DATA_KINDS, opens_mid_sentence
 from ideapump.grounding.claims import study_named_by
 from ideapump.grounding.normalize import content_words, numbers, quote_key, terms
 from ideapump.grounding.quotes import (
@@ -362,32 +362,6 @@ class Gathered:
 
     def item(self, n: int) -> EvidenceItem | None:
         return next((i for i in self.items if i.n == n), None)
-
-
-def opens_mid_sentence(passage: Passage, page_texts: Sequence[str]) -> bool:
-    """True when ``passage``'s chunk starts inside a sentence of its page.
-
-    Chunks overlap and break at line ends, so most start mid-sentence, often with a
-    capital: the chat answered "Did the web-based hand hygiene intervention reduce
-    respiratory infections?" with "From the library: Web-based intervention on hand
-    hygiene, as an essential precursor to a pragmatic trial of the effects on infection
-    transmission.", the end of Yardley et al.'s "The present study was designed to test
-    the effects of our Web-based intervention ...". A chunk that starts its page is read
-    by its first letter only (the page before ends in a running footer).
-    """
-    if passage.char_start <= 0 or not 0 < passage.page <= len(page_texts):
-        return False
-    page = page_texts[passage.page - 1]
-    w0 = max(0, passage.char_start - _LOOK_BACK)
-    window = page[w0 : passage.char_start + _LOOK_BACK // 2]
-    at = passage.char_start - w0
-    return any(
-        a < at < b and re.search(r"[A-Za-z]", window[a:at]) for a, b in sentence_spans(window)
-    )
-
-
-# Characters of the page read before a chunk's start to find the sentence it starts in.
-_LOOK_BACK = 800
 
 
 def _candidates(
