@@ -439,18 +439,49 @@ def if_it_fails(d: ProposalDraft) -> str:
         }
         opposite = opposite or (same and "none" not in false and bool(sides))
         same = same and "none" not in false and not sides
+    nothing = _no_difference(d)
+    if not (opposite or same) or nothing is None:
+        return d.expected_if_false
+    if same:
+        return nothing
+    return f"{nothing[:-1]}, or the reverse: {d.expected_if_false}"
+
+
+def _no_difference(d: ProposalDraft) -> str | None:
+    """"No difference in <measure> between <conditions>.", or None without two conditions
+    and a measure."""
     conditions = manipulations(d.conditions, d.hypothesis)
     measure = d.primary_measure.strip().rstrip(".")
-    if not (opposite or same) or len(conditions) < 2 or not measure:
-        return d.expected_if_false
-    measure = _in_prose(measure)
+    if len(conditions) < 2 or not measure:
+        return None
     # "No difference ... between placebo group: Participants receive a placebo. and ..."
     # (the final quick start of a session): the conditions by their names
     named = [_in_prose(condition_name(c)) for c in conditions]
     arms = ", ".join(named[:-1]) + f" and {named[-1]}"
-    if same:
-        return f"No difference in {measure} between {arms}."
-    return f"No difference in {measure} between {arms}, or the reverse: {d.expected_if_false}"
+    return f"No difference in {_in_prose(measure)} between {arms}."
+
+
+def failing_as_no_difference(d: ProposalDraft) -> ProposalDraft:
+    """``d`` with "No difference in <measure> between <conditions>." as what it shows if
+    its hypothesis is false, where the model's own words for that break a rule of
+    :func:`proposal_faults` and nothing else of the expected results does.
+
+    A hypothesis of an effect fails first of all when nothing differs (:func:`if_it_fails`),
+    and the draft's own conditions and measure say that; the model's "If it fails" broke
+    a rule in 2 of 3 drafts the drafts bench dropped or drafted again (it named no
+    condition, or said what "If the hypothesis holds" says), and the re-ask often came
+    back the same. A hypothesis of no difference keeps its words: its failure is an effect.
+    """
+    faults = _expected_faults(d)
+    nothing = _no_difference(d)
+    if (
+        "expected_if_false" not in faults
+        or "expected_if_true" in faults
+        or nothing is None
+        or "none" in directions(d.hypothesis)
+    ):
+        return d
+    return d.model_copy(update={"expected_if_false": nothing})
 
 
 def _effects(d: ProposalDraft) -> tuple[str | None, str | None]:

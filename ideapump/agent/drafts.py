@@ -20,6 +20,7 @@ from ideapump.agent.causes import untested_cause
 from ideapump.agent.coherence import (
     check_proposal,
     controls_of,
+    failing_as_no_difference,
     if_it_fails,
     null_conditions,
     proposal_faults,
@@ -113,7 +114,7 @@ def candidate(
         cited, years = _cited(draft, evidence)
         draft, removed = check_proposal(draft, cited, years, shown)
         draft, null = without_null_design(draft, cited)
-        draft = conditions_not_groups(unlabelled(draft))
+        draft = failing_as_no_difference(conditions_not_groups(unlabelled(draft)))
         unsupported += removed + null
         faults = proposal_faults(draft)
         # every passage the model was given (the cited ones among them): a bench draft

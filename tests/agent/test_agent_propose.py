@@ -437,6 +437,21 @@ def test_a_failure_that_predicts_only_the_opposite_effect_is_led_by_no_differenc
     assert shown.expected_if_false == "No difference between drug and placebo."
 
 
+def test_an_if_it_fails_that_breaks_a_rule_is_no_difference_without_a_re_ask(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # the drafts bench's drafts: an "If it fails" naming no condition, or the same words as
+    # "If the hypothesis holds"; re-asked, the model often wrote it the same way again
+    for failing in ("Exploration will look different.", "More novel choices on atomoxetine."):
+        fake.on("ProposalDraft", lambda b, p, f=failing: {**proposal(p), "expected_if_false": f})
+        fake.on("ReflectionDraft", reflection)
+        shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
+        assert shown.expected_if_false == (
+            "No difference in proportion of novel-option choices between atomoxetine and placebo."
+        )
+    assert not fake.of("DesignFix")
+
+
 def test_a_draft_without_a_control_gets_one_chosen_from_its_design(
     corpus_library, llm, fake: FakeLLM, options: AgentOptions
 ) -> None:

@@ -7,6 +7,7 @@ import pytest
 from ideapump.agent.coherence import (
     check_proposal,
     controls_of,
+    failing_as_no_difference,
     if_it_fails,
     proposal_faults,
     proposal_problems,
@@ -949,3 +950,25 @@ def test_a_failure_in_the_same_direction_as_success_is_no_difference() -> None:
         "exercise.",
     )
     assert if_it_fails(sides).endswith(f"or the reverse: {sides.expected_if_false}")
+
+
+def test_only_a_faulty_if_it_fails_of_an_effect_becomes_no_difference() -> None:
+    d = draft_of(
+        hypothesis="Atomoxetine increases novel-option choices.",
+        expected_if_false="Choices will look different.",  # names no condition
+    )
+    assert "expected_if_false" in proposal_faults(d)
+    fixed = failing_as_no_difference(d)
+    assert fixed.expected_if_false == (
+        "No difference in novel-option choices between atomoxetine and placebo."
+    )
+    assert proposal_faults(fixed) == {}
+    # a sound one stays as written
+    assert failing_as_no_difference(draft_of()) == draft_of()
+    # so does one beside an "If the hypothesis holds" that breaks a rule too: the re-ask
+    # writes both
+    both = d.model_copy(update={"expected_if_true": "Yes."})
+    assert failing_as_no_difference(both) == both
+    # and a hypothesis of no difference, which fails by an effect
+    null = d.model_copy(update={"hypothesis": "Atomoxetine does not change novel-option choices."})
+    assert failing_as_no_difference(null) == null
