@@ -448,7 +448,7 @@ def if_it_fails(d: ProposalDraft) -> str:
 
 
 def _no_difference(d: ProposalDraft) -> str | None:
-    """"No difference in <measure> between <conditions>.", or None without two conditions
+    """ "No difference in <measure> between <conditions>.", or None without two conditions
     and a measure."""
     conditions = manipulations(d.conditions, d.hypothesis)
     measure = d.primary_measure.strip().rstrip(".")

@@ -443,7 +443,11 @@ def test_an_if_it_fails_that_breaks_a_rule_is_no_difference_without_a_re_ask(
     # the drafts bench's drafts: an "If it fails" naming no condition, or the same words as
     # "If the hypothesis holds"; re-asked, the model often wrote it the same way again
     for failing in ("Exploration will look different.", "More novel choices on atomoxetine."):
-        fake.on("ProposalDraft", lambda b, p, f=failing: {**proposal(p), "expected_if_false": f})
+
+        def draft(_body: dict[str, Any], p: dict[int, str], f: str = failing) -> dict[str, Any]:
+            return {**proposal(p), "expected_if_false": f}
+
+        fake.on("ProposalDraft", draft)
         fake.on("ReflectionDraft", reflection)
         shown = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options).proposals[0]
         assert shown.expected_if_false == (
