@@ -219,7 +219,30 @@ def proposal_faults(d: ProposalDraft) -> dict[str, str]:
             f"primary_measure {d.primary_measure.strip()!r} is not what the hypothesis and "
             "the expected results say changes: name the measure of that outcome"
         )
+    elif _only_a_method(d.primary_measure):
+        # "Pupillometry", with "a significant increase in pupillometry" if the hypothesis
+        # holds (a drafts bench draft, kept): how something is measured, not what
+        problems["primary_measure"] = (
+            f"primary_measure {d.primary_measure.strip()!r} is a method, not what it "
+            "measures: name the quantity recorded (e.g. 'pupil diameter', 'proportion of "
+            "choices of the novel option')"
+        )
     return problems
+
+
+# Techniques and instruments, which measure something without naming it.
+_METHOD_WORD = re.compile(
+    r"^(?:\w+(?<!sym)(?<!geo)metry|\w+(?:graphy|scopy)|imaging|(?:f|s)?mri|eeg|meg|ecg|ekg|emg|eye|tracking|"
+    r"eye-tracking|questionnaires?|surveys?|interviews?|self-reports?|assays?|elisa|"
+    r"recordings?|scans?|scanning|tests?|testing|observations?|video|measurements?|"
+    r"methods?|techniques?|using|via|with|by|and|of|the|a)$",
+    re.I,
+)
+
+
+def _only_a_method(measure: str) -> bool:
+    words = re.findall(r"[A-Za-z][\w-]*", measure)
+    return bool(words) and all(_METHOD_WORD.match(w) for w in words)
 
 
 # A condition that is the absence of something: "No noradrenaline administration".

@@ -972,3 +972,17 @@ def test_only_a_faulty_if_it_fails_of_an_effect_becomes_no_difference() -> None:
     # and a hypothesis of no difference, which fails by an effect
     null = d.model_copy(update={"hypothesis": "Atomoxetine does not change novel-option choices."})
     assert failing_as_no_difference(null) == null
+
+
+@pytest.mark.parametrize("method", ["Pupillometry", "EEG recordings", "self-report questionnaire"])
+def test_a_method_is_no_primary_measure(method: str) -> None:
+    # a drafts bench draft kept "Pupillometry", with "a significant increase in
+    # pupillometry" if the hypothesis holds
+    d = draft_of(
+        primary_measure=method,
+        expected_if_true=f"A significant increase in {method} on atomoxetine.",
+        expected_if_false=f"No change in {method} between atomoxetine and placebo.",
+    )
+    assert "is a method, not what it measures" in proposal_faults(d).get("primary_measure", "")
+    named = d.model_copy(update={"primary_measure": f"pupil diameter ({method})"})
+    assert "primary_measure" not in proposal_faults(named)
