@@ -118,6 +118,16 @@ def _with_markers(sentence: str, numbers: list[int]) -> str:
     return f"{sentence} {marker}"
 
 
+# A sentence's link to the one before it in the paper: "In contrast, ...", "However, ...".
+_LINK = re.compile(
+    r"^(?:however|in contrast|by contrast|on the other hand|conversely|nevertheless|"
+    r"nonetheless|moreover|furthermore|in addition|additionally|also|similarly|likewise|"
+    r"therefore|thus|hence|consequently|accordingly|indeed|still|yet|instead|importantly|"
+    r"interestingly|notably|finally|first|second|third|lastly)\s*,\s*",
+    re.I,
+)
+
+
 # The paper's voice: "we", "our" and "us", with the two words after them.
 _FIRST_PERSON = re.compile(r"\b(we|our|ours|us)\b((?:\s+[\w-]+){0,2})", re.I)
 _THIRD_PERSON = {"we": "the authors", "our": "their", "ours": "theirs", "us": "them"}
@@ -396,14 +406,22 @@ class CheckedAnswer:
             yield from self.note(AIMS_ONLY)
 
     def quote(self, lead: str, item: EvidenceItem) -> Iterator[TokenEvent | CitationEvent]:
-        """``lead``, then ``item``'s sentences verbatim, each with its citation."""
+        """``lead``, then ``item``'s sentences verbatim, each with its citation; the first
+        without a word that links it to the sentence before it in the paper, which the
+        reader is not shown ("On exercise, the library reports: In contrast, both exercise
+        groups ..." read as if the library contrasted exercise with itself)."""
         yield from self.note(lead)
-        yield from self._verbatim(item)
+        yield from self._verbatim(item, unlinked=True)
 
-    def _verbatim(self, item: EvidenceItem) -> Iterator[TokenEvent | CitationEvent]:
+    def _verbatim(
+        self, item: EvidenceItem, unlinked: bool = False
+    ) -> Iterator[TokenEvent | CitationEvent]:
         # Every sentence shown carries its citation, also inside a multi-sentence item.
-        for a, b in sentence_spans(item.text):
-            yield from self._show(_with_markers(item.text[a:b], [item.n]), [item.n])
+        for i, (a, b) in enumerate(sentence_spans(item.text)):
+            text = item.text[a:b]
+            if unlinked and i == 0:
+                text = _LINK.sub("", text, count=1) or text
+            yield from self._show(_with_markers(text, [item.n]), [item.n])
 
     def note(self, text: str) -> Iterator[TokenEvent]:
         """A sentence of the code's own (no citation) at the end of the answer."""

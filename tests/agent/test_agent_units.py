@@ -323,3 +323,26 @@ def test_the_papers_first_person_is_said_in_the_third() -> None:
     # the colleague's own "we": no source says these words
     own = "We could test this with a placebo."
     assert in_their_voice(own, [source]) == own
+
+
+def test_a_quoted_result_loses_its_link_to_a_sentence_not_shown() -> None:
+    from ideapump.agent.checked import CheckedAnswer
+    from ideapump.agent.events import CitationEvent
+    from ideapump.grounding.citations import Evidence
+    from ideapump.grounding.evidence import EvidenceItem, Gathered
+
+    # a chat read's supplement: "On wolves, the library reports: However, we found ..."
+    text = (
+        "However, we found that the wolves were at least as attentive as the dogs. "
+        "In contrast, the dogs waited longer."
+    )
+    item = EvidenceItem(n=1, passage=make_passage(text), text=text, score=0.8)
+    answer = CheckedAnswer(Gathered(query="wolves", items=[item]), Evidence([]))
+    events = list(answer.quote("On wolves, the library reports:", item))
+    assert answer.text == (
+        "On wolves, the library reports: we found that the wolves were at least as attentive "
+        "as the dogs [1]. In contrast, the dogs waited longer [1]."
+    )
+    # the citation keeps the paper's words
+    quotes = [e.citation.quote for e in events if isinstance(e, CitationEvent)]
+    assert quotes and "However, we found" in quotes[0]
