@@ -573,7 +573,11 @@ def judge(
     if plans_or_supposes(finding):  # an aim has no result to look at again
         return checked, answer
     second = ask_stance(llm, claim, said, title, page)
-    again = cross_check(second.stance, claim, said, said)
+    # Confirmed by the same reading as the first answer's, the finding's clauses on the
+    # claim: read from the clause alone, Mathot et al.'s "whereas there was no
+    # significant difference between the Constant and Swap conditions" lost the slope
+    # its sentence is about, and the model's right "contradicts" stayed vetoed.
+    again = cross_check(second.stance, claim, passage, finding)
     checked.second_look = second.stance
     if second.stance != answer.stance and again.confirmed:
         checked.stance = second.stance

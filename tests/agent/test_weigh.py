@@ -227,6 +227,36 @@ def test_the_second_look_reads_the_clauses_on_the_claim(
     )
 
 
+def test_a_second_look_at_a_clause_is_read_with_the_sentence_it_is_part_of(
+    tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
+) -> None:
+    # Mathot et al. 2014 (the second held-out set): the clause on the claim's two
+    # conditions does not name the slope its sentence is about; asked on that clause, the
+    # model's "no" was right, yet it stayed vetoed
+    paper = (
+        "# The pupillary light response reflects visual attention\n\n"
+        "## Results\n\n"
+        "We fitted a line to the pupil trace of each participant. This showed that the "
+        "slope was lower in the Constant and Swap conditions than in the Onset condition, "
+        "whereas there was no significant difference between the Constant and Swap "
+        "conditions.\n"
+    )
+    lib = one_paper_library(tmp_path, settings, embeddings, "mathot", paper)
+
+    def answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        (text,) = p.values()
+        return {"answer": "yes" if "fitted" in text else "no", "effect": None}
+
+    fake.on("StanceAnswer", answer)
+    claim = "the slope of the pupil response differed between the Constant and Swap conditions"
+    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
+    (passage,) = report.passages
+    assert passage.model_stance == "supports" and passage.second_look == "contradicts"
+    assert passage.stance == "contradicts", passage.reason
+    asked = [next(iter(passages_in(b).values())) for b in fake.of("StanceAnswer")]
+    assert asked[1].startswith("there was no significant difference between the Constant")
+
+
 def test_a_model_that_says_no_to_everything_contradicts_only_where_a_passage_does(
     trials: Any, llm: Any, fake: FakeLLM
 ) -> None:
