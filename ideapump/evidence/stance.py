@@ -144,6 +144,9 @@ def clauses_on(claim: str, sentence: str) -> str:
     to 55% in 2013", went on "despite the increase in mean k"; its "contradicts" for
     "sample sizes have stayed roughly constant" because "... have been remarkably stable
     since 1985" went on "despite the improved ease of collecting participants"."""
+    main = _after_concession(claim, sentence)
+    if main:
+        return main
     parts = [p for p in _TURN.split(sentence) if p.strip()]
     if len(parts) < 2:
         return sentence
@@ -155,6 +158,37 @@ def clauses_on(claim: str, sentence: str) -> str:
     on_claim = [bool(wanted & _stems(p)) for p in parts]
     kept = [p for p, on in zip(parts, on_claim, strict=True) if on or _POINTS_BACK.match(p)]
     return " ".join(kept) if any(on_claim) and len(kept) < len(parts) else sentence
+
+
+# A sentence that opens by conceding: "Although ..., <its result>".
+_CONCEDES = re.compile(r"^\W*(?:although|though|even\s+though|while|whilst)\b", re.IGNORECASE)
+
+
+def _after_concession(claim: str, sentence: str) -> str:
+    """The main clause of a ``sentence`` that opens by conceding a direction ("Although
+    X increased ..., Y ..."), where that clause states a direction and names the claim's
+    topic; else "". It starts after the last comma followed by a direction word, so a
+    list inside the concession stays with it.
+
+    Iguchi et al.'s "Although a single dose of cocaine markedly increased locomotor
+    activity, rearing, and stereotypy for Groups Veh and CHX, repeated CHX administration
+    attenuated these cocaine-induced behaviors" confirmed the model's "contradicts" for
+    "rats previously given repeated CHX showed blunted behavioural responses to an acute
+    dose of cocaine": the concession's "increased" opposed the claim's "blunted".
+    """
+    if not _CONCEDES.match(sentence):
+        return ""
+    commas = [m.end() for m in re.finditer(r",", sentence)]
+    for at in reversed(commas):
+        segment = sentence[at:].split(",", 1)[0]
+        if directions(segment):
+            main = sentence[at:].strip()
+            conceded = sentence[:at]
+            wanted = _stems(without_directions(claim))
+            if directions(conceded) and wanted & _stems(main):
+                return main
+            return ""
+    return ""
 
 
 _BETWEEN = re.compile(r"\bbetween\s+([^,.;:()]+)", re.IGNORECASE)

@@ -657,6 +657,32 @@ def test_a_clause_on_other_sides_or_another_dose_is_not_the_claims() -> None:
     assert clauses_on("the intervention reduced smoking to 8.7%", arms) == arms
 
 
+def test_a_conceded_direction_is_not_the_finding() -> None:
+    from ideapump.evidence.stance import clauses_on
+
+    # Iguchi et al. 2014 (the third held-out set): the concession's "increased" confirmed
+    # the model's "contradicts" for a claim the main clause supports
+    claim = (
+        "Rats previously given repeated CHX showed blunted behavioural responses to an "
+        "acute dose of cocaine"
+    )
+    iguchi = (
+        "Although a single dose of cocaine markedly increased locomotor activity, rearing, "
+        "and stereotypy for Groups Veh and CHX, repeated CHX administration attenuated "
+        "these cocaine-induced behaviors (Fig. 2A-2C)."
+    )
+    assert clauses_on(claim, iguchi) == (
+        "repeated CHX administration attenuated these cocaine-induced behaviors (Fig. 2A-2C)."
+    )
+    assert cross_check("supports", claim, iguchi, iguchi).confirmed
+    assert cross_check("contradicts", claim, iguchi, iguchi).stance == "neither"
+    # a concession that states no direction, or a main clause on something else, stays
+    plain = "Although the groups were small, repeated CHX administration attenuated them."
+    assert clauses_on(claim, plain) == plain
+    other = "Although cocaine increased rearing, the vehicle group slept more."
+    assert clauses_on(claim, other) == other
+
+
 def test_self_efficacy_is_a_measure_not_a_benefit() -> None:
     # Lhakhang et al. 2015: the heading "Changes in intention, self-efficacy and planning"
     # read as "better" and was taken for the finding on a claim about intention
