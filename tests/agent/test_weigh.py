@@ -197,64 +197,64 @@ def test_a_veto_gets_a_second_look_at_the_result_sentence(
     assert "Trial 20" in asked[0] and asked[1].startswith("In a randomized")
 
 
-def test_the_second_look_reads_the_clauses_on_the_claim(
-    tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
-) -> None:
+# (paper name, Results text, claim, words of the first passage the model answers "yes"
+# to, the start of the clauses the second look asks about)
+_SECOND_LOOKS = [
     # Iguchi et al. 2014 (the first held-out set): asked again on the whole sentence, the
     # model read the larger doses' reduction as the 12.5 mg/kg dose's
-    paper = (
-        "# Cycloheximide and glutathione in the rat nucleus accumbens\n\n"
-        "## Results\n\n"
+    (
+        "iguchi",
         "Rats received CHX or vehicle before the tissue was taken. Acute administration of "
         "12.5 mg/kg CHX did not detectably reduce glutathione levels, whereas CHX doses of "
-        "25 mg/kg induced a significant reduction in total glutathione levels in the NAc.\n"
-    )
-    lib = one_paper_library(tmp_path, settings, embeddings, "iguchi", paper)
-
-    def answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
-        (text,) = p.values()
-        return {"answer": "yes" if "25 mg/kg" in text else "no", "effect": None}
-
-    fake.on("StanceAnswer", answer)
-    claim = "a single 12.5 mg/kg dose of CHX lowers glutathione in the nucleus accumbens"
-    report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
-    (passage,) = report.passages
-    assert passage.model_stance == "supports" and passage.second_look == "contradicts"
-    assert passage.stance == "contradicts"
-    asked = [next(iter(passages_in(b).values())) for b in fake.of("StanceAnswer")]
-    assert asked[1] == (
-        "Acute administration of 12.5 mg/kg CHX did not detectably reduce glutathione levels"
-    )
-
-
-def test_a_second_look_at_a_clause_is_read_with_the_sentence_it_is_part_of(
-    tmp_path: Path, settings: Any, embeddings: Any, llm: Any, fake: FakeLLM
-) -> None:
+        "25 mg/kg induced a significant reduction in total glutathione levels in the NAc.",
+        "a single 12.5 mg/kg dose of CHX lowers glutathione in the nucleus accumbens",
+        "25 mg/kg",
+        "Acute administration of 12.5 mg/kg CHX did not detectably reduce glutathione levels",
+    ),
     # Mathot et al. 2014 (the second held-out set): the clause on the claim's two
     # conditions does not name the slope its sentence is about; asked on that clause, the
-    # model's "no" was right, yet it stayed vetoed
-    paper = (
-        "# The pupillary light response reflects visual attention\n\n"
-        "## Results\n\n"
+    # model's "no" was right, yet it stayed vetoed until the answer was read with the
+    # sentence the clause is part of
+    (
+        "mathot",
         "We fitted a line to the pupil trace of each participant. This showed that the "
         "slope was lower in the Constant and Swap conditions than in the Onset condition, "
         "whereas there was no significant difference between the Constant and Swap "
-        "conditions.\n"
-    )
-    lib = one_paper_library(tmp_path, settings, embeddings, "mathot", paper)
+        "conditions.",
+        "the slope of the pupil response differed between the Constant and Swap conditions",
+        "fitted",
+        "there was no significant difference between the Constant and Swap conditions",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "results", "claim", "yes_to", "clauses"), _SECOND_LOOKS)
+def test_the_second_look_reads_the_clauses_on_the_claim(
+    tmp_path: Path,
+    settings: Any,
+    embeddings: Any,
+    llm: Any,
+    fake: FakeLLM,
+    name: str,
+    results: str,
+    claim: str,
+    yes_to: str,
+    clauses: str,
+) -> None:
+    paper = f"# A study of {name}\n\n## Results\n\n{results}\n"
+    lib = one_paper_library(tmp_path, settings, embeddings, name, paper)
 
     def answer(body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
         (text,) = p.values()
-        return {"answer": "yes" if "fitted" in text else "no", "effect": None}
+        return {"answer": "yes" if yes_to in text else "no", "effect": None}
 
     fake.on("StanceAnswer", answer)
-    claim = "the slope of the pupil response differed between the Constant and Swap conditions"
     report = weigh(lib, llm, claim, weigh_options=WeighOptions(summary=False))
     (passage,) = report.passages
     assert passage.model_stance == "supports" and passage.second_look == "contradicts"
     assert passage.stance == "contradicts", passage.reason
     asked = [next(iter(passages_in(b).values())) for b in fake.of("StanceAnswer")]
-    assert asked[1].startswith("there was no significant difference between the Constant")
+    assert asked[1].startswith(clauses)
 
 
 def test_a_model_that_says_no_to_everything_contradicts_only_where_a_passage_does(
