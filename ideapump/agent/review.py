@@ -29,8 +29,9 @@ _LACK_WORDS = re.compile(
     # "..., which could affect the results", "A control group for ... is needed"
     r"which|could|might|may|affect\w*|results?|needed|required|necessary|needs?|should|be|"
     r"will|introduc\w*|bias\w*|potential\w*|"
-    # "does not control for the presence of positive or negative emotional anticipation"
-    r"presence|or|either|both)\b"
+    # "does not control for the presence of positive or negative emotional anticipation";
+    # "Placebo vs. Noradrenaline" (a quick start's confound: its two conditions)
+    r"presence|or|either|both|vs|versus|between)\b"
 )
 
 

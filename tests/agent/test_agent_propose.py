@@ -812,6 +812,11 @@ def test_a_review_shows_at_most_three_confounds_and_three_missing_controls(
             ],
             ["heart-rate monitoring"],
         ),
+        (  # the conditions compared, as a confound (a quick start's review)
+            {"confounds": ["Placebo vs. Atomoxetine", "arousal"]},
+            ["arousal"],
+            ["heart-rate monitoring"],
+        ),
         (  # the quick start's review, word for word: the primary measure "after the
             # manipulation is missing" beside a primary measure; its reliability is a point
             {
