@@ -558,6 +558,23 @@ def test_a_rationale_that_turns_a_finding_round_or_credits_another_work_loses_it
     assert seen["turned"] not in shown.rationale and result.unsupported_removed == 2
 
 
+def test_a_rationale_the_check_empties_is_what_the_citations_quote(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # 3 of the 6 drafts a session's quick starts dropped: every rationale sentence removed
+    # ("The passage discusses the role of ..."), and the re-ask came back as vague
+    fake.on(
+        "ProposalDraft",
+        lambda b, p: {**proposal(p), "rationale": "Pupils dilated by 73% in the cited study."},
+    )
+    fake.on("ReflectionDraft", reflection)
+    result = propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    (shown,) = result.proposals
+    assert shown.rationale.startswith("The cited passages report: \u201c")
+    assert shown.citations[0].quote in shown.rationale and "73%" not in shown.rationale
+    assert result.unsupported_removed == 1 and not fake.of("DesignFix")
+
+
 def _propose_designed(
     library: Any, llm: Any, fake: FakeLLM, options: AgentOptions, design: str
 ) -> Any:
