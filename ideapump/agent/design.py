@@ -229,10 +229,32 @@ def restates_condition(control: str, conditions: Sequence[str]) -> bool:
         # control) is the drug condition, described; "Drug: placebo" (a drafts bench
         # run's only control, beside the condition "placebo") is the placebo condition
         return True
+    if _another_level(control, conditions):
+        return True
     if not any(CONTROL_ARM.search(c) for c in conditions):
         return False  # without a comparison arm, "without the drug" adds one
     varied = {w for c in conditions if not CONTROL_ARM.search(c) for w in terms(c)}
     return any(terms(m["what"]) & varied for m in _WITHOUT.finditer(control))
+
+
+# Words that set how much of a condition is given, not what is given.
+_LEVEL = re.compile(
+    r"\b(?:high|higher|highest|low|lower|lowest|medium|moderate|intermediate|large|larger|"
+    r"small|smaller|single|double|dose|doses|level|levels|amount|concentration|of|a|an|the)\b",
+    re.IGNORECASE,
+)
+
+
+def _another_level(control: str, conditions: Sequence[str]) -> bool:
+    """True when ``control`` is another dose or level of a condition: "High dose of
+    noradrenaline" beside the condition "Low dose of noradrenaline" (a quick start's only
+    control) is a third condition, not a control."""
+    if not _LEVEL.search(control) or CONTROL_ARM.search(control):
+        return False
+    what = terms(_LEVEL.sub(" ", control))
+    return bool(what) and any(
+        what <= terms(_LEVEL.sub(" ", c)) for c in conditions if _LEVEL.search(c)
+    )
 
 
 def leaves_out_condition(control: str, conditions: Sequence[str]) -> bool:

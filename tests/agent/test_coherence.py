@@ -986,3 +986,16 @@ def test_a_method_is_no_primary_measure(method: str) -> None:
     assert "is a method, not what it measures" in proposal_faults(d).get("primary_measure", "")
     named = d.model_copy(update={"primary_measure": f"pupil diameter ({method})"})
     assert "primary_measure" not in proposal_faults(named)
+
+
+def test_another_dose_of_a_condition_is_no_control() -> None:
+    # a quick start's only control, beside the conditions placebo and a low dose
+    d = draft_of(
+        hypothesis="Noradrenaline enhances value-free random exploration.",
+        conditions=["Placebo", "Low dose of noradrenaline"],
+        controls=["High dose of noradrenaline"],
+        expected_if_true="More exploration on the low dose of noradrenaline than on placebo.",
+    )
+    assert controls_of(d) == [] and "controls" in proposal_faults(d)
+    matched = d.model_copy(update={"controls": ["a placebo matched in dose and schedule"]})
+    assert controls_of(matched) == matched.controls
