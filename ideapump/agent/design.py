@@ -240,7 +240,7 @@ def restates_condition(control: str, conditions: Sequence[str]) -> bool:
 # Words that set how much of a condition is given, not what is given.
 _LEVEL = re.compile(
     r"\b(?:high|higher|highest|low|lower|lowest|medium|moderate|intermediate|large|larger|"
-    r"small|smaller|single|double|dose|doses|level|levels|amount|concentration|of|a|an|the)\b",
+    r"small|smaller|single|double|dose|doses|level|levels|amount|concentration)\b",
     re.IGNORECASE,
 )
 
