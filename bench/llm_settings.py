@@ -3,11 +3,11 @@
     .venv/bin/python -m bench.llm_settings --home H [--variants default,fa_off,...] [--rounds 2]
 
 ``H`` holds the offline model (``H/models``; ``ideapump models pull`` puts it there).
-Each variant starts its own llama.cpp server (xllamacpp, as ``ideapump.llm.serve_local``
-does: one slot, the machine's cores) in a child process, sends three prompts of about
-600 tokens that share nothing (so nothing comes from the prompt cache) and writes 48
-tokens for each; printed: the median prompt-reading and writing speed from the
-server's own ``timings``. Rounds alternate the variants, so a machine that slows down
+Each variant starts its own llama.cpp server (xllamacpp, with
+``ideapump.llm.serve_local``'s settings and the variant's changes to them) in a child
+process, sends three prompts of about 600 tokens that share nothing (so nothing comes
+from the prompt cache) and writes 48 tokens for each; printed: the median
+prompt-reading and writing speed from the server's own ``timings``. Rounds alternate the variants, so a machine that slows down
 during the run slows all of them. Issue 17 asked to try the thread count, batch sizes
 and attention settings before building on them; figures only, nothing here is a test.
 """
@@ -52,23 +52,18 @@ def _one(model: str, name: str, round_: int) -> dict[str, float]:
     """Runs in a child process: start a server with ``name``'s settings, time 3 prompts."""
     import xllamacpp as xlc
 
-    threads = os.cpu_count() or 1
-    p = xlc.CommonParams()
-    p.model.path = model
-    p.n_ctx = 8192
-    p.n_parallel = 1
-    p.port = 0
-    p.hostnames = ["127.0.0.1"]
-    for key, value in VARIANTS[name].items():
+    from ideapump.config import Settings
+    from ideapump.llm.serve_local import server_params
+
+    variant = VARIANTS[name]
+    threads = variant.get("threads") or os.cpu_count() or 1
+    p = server_params(Path(model), "bench", Settings().llm.context_size, threads)
+    for key, value in variant.items():
         if key == "poll":
             p.cpuparams.poll = value
             p.cpuparams_batch.poll = value
-        elif key == "threads":
-            threads = value
-        else:
+        elif key != "threads":
             setattr(p, key, value)
-    p.cpuparams.n_threads = threads
-    p.cpuparams_batch.n_threads = threads
     server = xlc.Server(p)
     url = str(server.listening_address).rstrip("/")
     text = _TEXT.read_text(encoding="utf-8")

@@ -55,25 +55,38 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
+def server_params(
+    model: Path, alias: str, ctx: int, threads: int, *, port: int = 0, speculative: str = "none"
+) -> Any:
+    """xllamacpp's ``CommonParams`` for the offline model's server, here and in
+    ``bench/llm_settings.py`` (which varies them from these)."""
+    import xllamacpp as xlc
+
+    params = xlc.CommonParams()
+    params.model.path = str(model)
+    params.model_alias = {alias}
+    params.n_ctx = ctx
+    params.n_parallel = 1  # one slot gets the whole context; 2 cores gain nothing from more
+    params.port = port
+    params.hostnames = ["127.0.0.1"]
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    if speculative == "ngram":
+        # llama.cpp's n-gram lookup: no draft model, drafts from the prompt and the reply
+        # so far, verified by the model in one batch (the output does not change).
+        kind = xlc.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE
+        params.speculative.types = [kind]
+    return params
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     import xllamacpp as xlc
 
     threads = args.threads or os.cpu_count() or 1
-    params = xlc.CommonParams()
-    params.model.path = str(args.model)
-    params.model_alias = {args.alias}
-    params.n_ctx = args.ctx
-    params.n_parallel = 1  # one slot gets the whole context; 2 cores gain nothing from more
-    params.port = args.port
-    params.hostnames = ["127.0.0.1"]
-    params.cpuparams.n_threads = threads
-    params.cpuparams_batch.n_threads = threads
-    if args.speculative == "ngram":
-        # llama.cpp's n-gram lookup: no draft model, drafts from the prompt and the reply
-        # so far, verified by the model in one batch (the output does not change).
-        kind = xlc.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE
-        params.speculative.types = [kind]
+    params = server_params(
+        args.model, args.alias, args.ctx, threads, port=args.port, speculative=args.speculative
+    )
 
     stop = threading.Event()
 
