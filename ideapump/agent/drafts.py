@@ -36,6 +36,7 @@ from ideapump.agent.design import (
 )
 from ideapump.agent.grounding import AgentOptions, Evidence, generate_grounded, persona
 from ideapump.errors import LLMOutputError, NotFoundError
+from ideapump.evidence.findings import plans_or_supposes
 from ideapump.grounding.normalize import quote_key
 from ideapump.llm import generate_structured
 from ideapump.prompts import render_prompt
@@ -92,15 +93,15 @@ def with_a_rationale(draft: ProposalDraft, evidence: Evidence) -> ProposalDraft:
     in shaping exploration strategies ..."; "This indicates that noradrenaline plays a
     crucial role ..."), and a re-ask for it came back as vague. The quotes are checked
     findings of the passages cited, verbatim: what the hypothesis rests on, said by the
-    papers.
+    papers. A quote of an aim, a conjecture or background (:func:`plans_or_supposes`:
+    "We here investigated the effects of ...", a bed rest proposal's) reports nothing,
+    so it is not one; without a quote left, the rationale is asked for again.
     """
     if len(re.findall(r"[A-Za-z]{2,}", draft.rationale)) >= 3:
         return draft
-    quotes = list(
-        dict.fromkeys(
-            c.quote for c in (evidence.resolve(x.n, x.quote) for x in draft.citations) if c
-        )
-    )[:2]
+    resolved = (evidence.resolve(x.n, x.quote) for x in draft.citations)
+    found = (c.quote for c in resolved if c and not plans_or_supposes(c.quote))
+    quotes = list(dict.fromkeys(found))[:2]
     if not quotes:
         return draft
     said = " ".join(f"\u201c{q}\u201d" for q in quotes)

@@ -575,6 +575,29 @@ def test_a_rationale_the_check_empties_is_what_the_citations_quote(
     assert result.unsupported_removed == 1 and not fake.of("DesignFix")
 
 
+def test_a_rationale_is_not_written_from_a_quoted_aim(
+    corpus_library, llm, fake: FakeLLM, options: AgentOptions
+) -> None:
+    # a bed rest proposal's only quotes were the study's aim ("We here investigated the
+    # effects of ...") and background: "The cited passages report:" them said nothing found
+    from ideapump.evidence.findings import plans_or_supposes
+    from ideapump.grounding.quotes import sentences
+
+    def draft(_body: dict[str, Any], p: dict[int, str]) -> dict[str, Any]:
+        n, aim = next((n, s) for n, t in p.items() for s in sentences(t, 8) if plans_or_supposes(s))
+        return {
+            **proposal(p),
+            "rationale": "Pupils dilated by 73% in the cited study.",
+            "citations": [{"n": n, "quote": aim}],
+        }
+
+    fake.on("ProposalDraft", draft)
+    fake.on("DesignFix", lambda b, p: {"rationale": "Too vague to keep."})
+    fake.on("ReflectionDraft", reflection)
+    propose(corpus_library, llm, QUESTION, n=1, k=1, options=options)
+    assert fake.of("DesignFix")  # asked again, not filled with the aim
+
+
 def _propose_designed(
     library: Any, llm: Any, fake: FakeLLM, options: AgentOptions, design: str
 ) -> Any:
