@@ -141,6 +141,7 @@ def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
         raw_pages = [_page_text(page) for page in reader.pages]
         meta = reader.metadata
         title = _meta_str(meta, "title") or _title_by_font(reader)
+        title = tidy_title(title) if title else None
     except (DocumentError, MemoryError):
         raise  # a MemoryError is the extraction worker's memory limit, reported as such
     except FileNotDecryptedError:
@@ -171,8 +172,7 @@ def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
     doi_match = _DOI.search(head)
     doi = doi_match.group(1).rstrip(".)]}") if doi_match else None
     title = title or _title_from_text(pages) or path.stem
-    author = _meta_str(meta, "author")
-    authors = [a.strip() for a in re.split(r";|,| and ", author) if a.strip()] if author else []
+    authors = metadata_authors(_meta_str(meta, "author"))
     year = _pdf_year(meta, head)
     return LoadedDocument(path, "pdf", sha, len(data), body, title, authors, year, doi, references)
 
@@ -248,7 +248,7 @@ def _meta_str(meta: Any, key: str) -> str | None:
     # Typesetting systems put ids like "16110636123733 1..34" in Title.
     if key == "title" and len(re.findall(r"[A-Za-z]{3,}", text)) < 3:
         return None
-    if re.search(r"\.(docx?|pdf|tex|indd)$", text, re.IGNORECASE):
+    if re.search(r"\.(docx?|pdf|tex|indd|dvi|fm)$", text, re.IGNORECASE):
         return None
     return text
 
@@ -274,11 +274,21 @@ def _title_by_font(reader: Any) -> str | None:
     except Exception:  # a title is a nicety; never fail a document over it
         return None
     sizes = sorted({s for s, t in parts if len(t.strip()) > 1}, reverse=True)
-    for size in sizes[:3]:
-        text = clean_text(" ".join(" ".join(t.split()) for s, t in parts if s == size))
-        if 15 <= len(text) <= 300 and sum(c.isalpha() for c in text) > 0.6 * len(text):
-            return text
-    return None
+    candidates = [
+        text
+        for size in sizes[:3]
+        if (text := clean_text(" ".join(" ".join(t.split()) for s, t in parts if s == size)))
+        and 15 <= len(text) <= 300
+        and sum(c.isalpha() for c in text) > 0.6 * len(text)
+    ]
+    # The journal's name is often set larger than the title (BMC's "BMC Complementary
+    # and Alternative Medicine" on Mohanty et al. 2006); the next page's running header
+    # gives it again with the year and volume ("... Medicine 2006, 6:3"). A title can
+    # come back on page 2 too, after a publisher's cover page, but not with a year.
+    later = " ".join(_page_text(reader.pages[1]).split()) if len(reader.pages) > 1 else ""
+    fresh = [c for c in candidates if not re.search(re.escape(c) + r",?\s+(?:19|20)\d\d\b", later)]
+    found = fresh or candidates
+    return found[0] if found else None
 
 
 def _title_from_text(pages: list[Page]) -> str | None:
@@ -296,15 +306,75 @@ _PUBLISHED = re.compile(
 )
 
 
+_CREATED = re.compile(r"^D:((?:19|20)\d\d)")
+
+
 def _pdf_year(meta: Any, head: str) -> int | None:
-    # The publication line beats the PDF's creation date, which is often the
-    # date a repository re-rendered the file.
-    m = _PUBLISHED.search(head)
-    if m:
-        return int(m.group(1))
+    """The year a PDF was published, from its first pages' publication lines.
+
+    The publication line, then the first year on the first pages, beat the PDF's
+    creation date, which is often the date a repository re-rendered the file (JMIR's
+    2011 paper in the corpus was created in 2017). A paper lists the dates it was accepted and
+    published, so the latest year on those lines is the publication's. When only the
+    acceptance date is printed (Scientific Reports: "Accepted: 2 November 2017", out in
+    2018), a file created the year after acceptance dates the publication.
+    """
     raw = str(meta.get("/CreationDate") or "") if meta else ""
-    m = _YEAR.search(raw) or _YEAR.search(head)
-    return int(m.group(1)) if m else None
+    created = _CREATED.match(raw)
+    made = int(created.group(1)) if created else None
+    lines = list(_PUBLISHED.finditer(head))
+    if lines:
+        year = max(int(m.group(1)) for m in lines)
+        accepted_only = all(m.group(0).lower().startswith("accepted") for m in lines)
+        if accepted_only and made == year + 1:
+            return made
+        return year
+    m = _YEAR.search(head)
+    return int(m.group(1)) if m else made
+
+
+# A character reference left in PDF metadata: "TNF-&#x03B1;", and PLOS's escaped form of
+# it, "globalisation#_#x2014;The Tulsi case".
+_CHAR_REF = re.compile(r"(?:&|#_)#(x[0-9a-fA-F]{2,6}|\d{2,7});")
+# Hindawi sets the article type on the title's line: "Research Article Oviposition ...".
+_ARTICLE_TYPE = re.compile(
+    r"^(?:research|review|original|short|brief)\s*(?:article|communication|report|paper)\b\s*",
+    re.IGNORECASE,
+)
+
+
+def _char_refs(text: str) -> str:
+    def char(m: re.Match[str]) -> str:
+        code = m.group(1)
+        try:
+            return chr(int(code[1:], 16) if code[0] in "xX" else int(code))
+        except (ValueError, OverflowError):
+            return m.group(0)
+
+    return _CHAR_REF.sub(char, text)
+
+
+def tidy_title(title: str) -> str:
+    """A title as a citation shows it: character references decoded, no article-type
+    label in front, no quotes around the whole, no space inside brackets and quotes
+    (italic runs set apart: "Camphor Tulsi ( Ocimum kilimandscharicum )")."""
+    text = " ".join(_char_refs(title).split())
+    text = _ARTICLE_TYPE.sub("", text)
+    text = re.sub(r"([(\[“])\s+", r"\1", text)
+    text = re.sub(r"\s+([)\]”])", r"\1", text)
+    if len(text) > 2 and text[0] in '“"' and text[-1] in '”"' and text.count(text[-1]) == 1:
+        text = text[1:-1].strip()
+    return text or title
+
+
+def metadata_authors(author: str | None) -> list[str]:
+    """The names in a PDF's Author field: not "{et al.}", and nothing when a field holds
+    one word, which is the producer's account ("csproduction", "Sony"), not a name."""
+    if not author:
+        return []
+    text = re.sub(r"\{?\bet\s+al\b\.?\}?", "", _char_refs(author))
+    names = [a.strip() for a in re.split(r";|,| and ", text) if a.strip()]
+    return [n for n in names if len(n.split()) > 1 or "." in n]
 
 
 def _split_references(pages: list[Page]) -> tuple[list[Page], str]:
