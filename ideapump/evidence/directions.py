@@ -208,6 +208,31 @@ def outcome_of(text: str) -> str | None:
     return " ".join(w for w in kept if w.lower() not in shared)
 
 
+# "<subject> has/have <property>": a claim that something has a property, no direction.
+_HAS = re.compile(
+    r"\b(?:has|have|possess(?:es)?|exhibits?|displays?)\s+(?P<what>[^.?;]+)", re.IGNORECASE
+)
+# What every extract in a pharmacology paper has: "activity", "potential".
+GENERIC = re.compile(r"\b(?:activity|activities|properties|property|potential)\b", re.I)
+
+
+def property_of(claim: str) -> str | None:
+    """What a ``claim`` with no direction word says its subject has: "antimicrobial
+    (antibacterial / antifungal) activity" for "Tulsi extracts have antimicrobial
+    (antibacterial / antifungal) activity"; None for any other claim, and for one whose
+    property is a generic word alone ("has activity"). Not for a claim of an effect:
+    "Does birth center care ... have any impact on future reproduction?" is answered by
+    "No statistical difference was found between the groups in time to second birth",
+    which names none of its words."""
+    if directions(claim):
+        return None
+    m = _HAS.search(claim)
+    if m is None:
+        return None
+    what = m["what"].strip()
+    return what if re.search(r"\w", GENERIC.sub(" ", what)) else None
+
+
 def without_directions(text: str) -> str:
     """``text`` with its direction words and phrases blanked: what it is about, not
     which way it goes."""

@@ -13,7 +13,12 @@ from __future__ import annotations
 import math
 import re
 
-from ideapump.evidence.directions import directions, without_directions
+from ideapump.evidence.directions import (
+    GENERIC,
+    directions,
+    property_of,
+    without_directions,
+)
 from ideapump.grounding.claims import closest_sentences
 from ideapump.grounding.works import cites_others
 
@@ -178,14 +183,25 @@ def reports_no_result(passage: str, title: str = "") -> str | None:
     return "the passage reports no result (aims, methods or background only)" if setup else None
 
 
+# A keywords or abbreviations line names topics, it reports nothing: "Keywords:
+# Antimicrobial, Proliferative, Ocimum micranthum, ..." read as Caamal-Herrera et al.'s
+# finding for "Tulsi extracts have antimicrobial activity", whose abstract says they had none.
+_INDEX_LINE = re.compile(r"^\W*(?:key\s*words?|abbreviations)\b", re.IGNORECASE)
+
+
 def _own_sentences(passage: str, title: str) -> list[str]:
-    """The passage's sentences without its title page run on: a sentence that opens with
-    the paper's title is title, authors and affiliations without a full stop."""
+    """The passage's sentences without its title page run on (a sentence that opens with
+    the paper's title is title, authors and affiliations without a full stop) and
+    without a keywords line."""
     from ideapump.agent.grounding import sentences
     from ideapump.grounding.normalize import quote_key
 
     head = quote_key(title)[:40]
-    return [s for s in sentences(passage) if not (head and quote_key(s).startswith(head))]
+    return [
+        s
+        for s in sentences(passage)
+        if not (head and quote_key(s).startswith(head)) and not _INDEX_LINE.match(s)
+    ]
 
 
 _EXCLUDED = re.compile(r"\b(?:without|non-?|absence of)\s*((?:\w+\s+)?\w+)", re.IGNORECASE)
@@ -224,7 +240,12 @@ def finding_of(passage: str, claim: str, title: str = "") -> str:
 
     own = _own_sentences(passage, title)
     passage = " ".join(own) or passage
-    stated = [s for s in own if directions(s) - {"effect"}]
+    # For a claim that its subject has a property, a sentence naming the property states
+    # it, with or without a direction word: Kalagatur et al.'s "the antifungal and
+    # antimycotoxic effects of OSEO" for "Tulsi essential oil has antimicrobial
+    # (antibacterial / antifungal) activity", not the MIC sentence before it.
+    named = terms(GENERIC.sub(" ", prop)) if (prop := property_of(claim)) else set()
+    stated = [s for s in own if directions(s) - {"effect"} or named & terms(s)]
     if not stated:
         return closest_sentence(passage, claim, max_words=10_000)
     # The sentence is chosen by what it is about; its direction is what gets compared.

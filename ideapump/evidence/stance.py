@@ -29,11 +29,13 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from ideapump.evidence.directions import (
+    GENERIC,
     OPPOSITE,
     Direction,
     directions,
     flipped,
     outcome_of,
+    property_of,
     without_directions,
 )
 from ideapump.evidence.findings import (
@@ -372,8 +374,7 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
         )
         return base
     if not axis:
-        base.reason = "no direction words to cross-check in the claim"
-        return base
+        return _without_direction(base, model, claim, said, outcome, elsewhere)
     stated = ", ".join(sorted(p)) or (
         "no direction on what the claim says changes" if elsewhere else "no direction"
     )
@@ -431,6 +432,73 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
     else:
         base.confirmed = True
         base.reason = f"direction words agree with the model ({axis})"
+    return base
+
+
+# What states that something is not so, in a finding on a claim with no direction word.
+_DENIES = re.compile(
+    r"\b(?:no|not|never|nor|neither|cannot|can't|failed|fails|unlike|lack\w*|absence)\b",
+    re.IGNORECASE,
+)
+
+
+def _without_direction(
+    base: Stance, model: StanceLabel, claim: str, said: str, outcome: set[str], elsewhere: bool
+) -> Stance:
+    """The cross-check for a claim with no direction word ("Tulsi extracts have
+    antimicrobial activity", "DNA markers reliably distinguish Ocimum species").
+
+    Its side is the finding's, read from its clauses on the claim (``said``):
+
+    * where the claim names what its subject has (:func:`claimed_outcome`) and the
+      finding never names it, the passage is about something else: ``neither``;
+    * a contradiction must be stated, as for a claim of an effect: the finding says
+      no, not, cannot, lacks ..., or the model's "contradicts" is ``neither``;
+    * where the claim names what it has and the finding, naming it, states only that
+      nothing happened, a "supports" is ``neither`` (and a "contradicts" confirmed).
+
+    Weighing the antimicrobial claim over 28 papers on holy basil, the 1.5B model said
+    "contradicts" for 14 papers, 13 of which never test antimicrobial activity
+    ("Ocimum sanctum (100 and 200 mg/kg) ... significantly attenuated
+    vincristine-induced neuropathic pain"); the verdict was "contradicted".
+    """
+    if model == "neither":
+        base.reason = "no direction words to cross-check in the claim; the model found no answer"
+        return base
+    if elsewhere:
+        base.checked = True
+        base.stance = "neither"
+        base.reason = (
+            f"the model said '{model}', but the passage's sentence on the claim never names "
+            f"what the claim says ({claimed_outcome(claim)}): set to neither"
+        )
+        return base
+    found = directions(said)
+    denies = "none" in found or bool(_DENIES.search(said))
+    if model == "contradicts" and not denies:
+        base.checked = True
+        base.stance = "neither"
+        base.reason = (
+            "the model said 'contradicts', but the passage's sentence on the claim denies "
+            "nothing (no 'no', 'not', 'cannot', 'lacks'): a contradiction must be stated; "
+            "set to neither"
+        )
+        return base
+    if model == "supports" and outcome and "none" in found and not found & _DIRECTED:
+        # Caamal-Herrera et al.: "... sufficient to cause an antiproliferative effect on
+        # the hFB cell line but do not produce an antimicrobial effect"
+        base.checked = True
+        base.stance = "neither"
+        base.reason = (
+            "the model said 'supports', but the passage's sentence on the claim states that "
+            "nothing happened: set to neither"
+        )
+        return base
+    if model == "contradicts":
+        base.checked = base.confirmed = True
+        base.reason = "the passage's sentence on the claim denies it, as the model said"
+        return base
+    base.reason = "no direction words to cross-check in the claim"
     return base
 
 
@@ -531,7 +599,7 @@ def _stems(text: str) -> set[str]:
 
 def _outcome_stems(outcome: str | None) -> set[str]:
     """Word stems of ``outcome``, what a claim says changes (:func:`outcome_of`)."""
-    return _stems(_NOT_OUTCOME.sub(" ", outcome)) if outcome else set()
+    return _stems(GENERIC.sub(" ", _NOT_OUTCOME.sub(" ", outcome))) if outcome else set()
 
 
 # "<what> differed between <sides>": what differs is said before the verb.
@@ -544,15 +612,23 @@ _DIFFERS = re.compile(
 
 def claimed_outcome(claim: str) -> str | None:
     """What ``claim`` says changes (:func:`outcome_of`), or, for a claim with no direction
-    word that says what differs between sides, that: "task performance scores" for "task
-    performance scores differed between the drug groups". Weighing that claim, U@Uni's
-    "no significant intervention effects on the other primary outcomes (physical
-    activity, alcohol ...)" stood as a contradiction."""
+    word, what it says differs between sides or what it says its subject has:
+
+    * "task performance scores" for "task performance scores differed between the drug
+      groups". Weighing that claim, U@Uni's "no significant intervention effects on the
+      other primary outcomes (physical activity, alcohol ...)" stood as a contradiction;
+    * "antimicrobial (antibacterial / antifungal) activity" for "Tulsi extracts have
+      antimicrobial (antibacterial / antifungal) activity". Weighing that claim over 28
+      papers on holy basil, the 1.5B model answered "no" for papers on arthritis, DNA
+      markers and the plant's genome, and the verdict was "contradicted".
+    """
     outcome = outcome_of(claim)
     if outcome is not None:
         return outcome
     m = _DIFFERS.search(claim.strip())
-    return m["what"].rsplit(",", 1)[-1].strip() if m else None
+    if m:
+        return m["what"].rsplit(",", 1)[-1].strip()
+    return property_of(claim)
 
 
 def unmentioned(claim: str, passage: str) -> str | None:

@@ -8,7 +8,13 @@ from ideapump.evidence.directions import directions
 from ideapump.evidence.findings import finding_of
 from ideapump.evidence.models import Effect
 from ideapump.evidence.pool import orient, pool
-from ideapump.evidence.stance import affirmative, cross_check, no_effect_beside
+from ideapump.evidence.stance import (
+    affirmative,
+    claimed_outcome,
+    cross_check,
+    no_effect_beside,
+    unmentioned,
+)
 from ideapump.evidence.verdict import PaperVote, decide, paper_stance
 
 
@@ -188,8 +194,64 @@ def test_a_contradiction_must_be_stated() -> None:
     assert got.stance == "neither" and "what the claim says changes" in got.reason
     more = "Respiratory infection rates were higher in the intervention group."
     assert cross_check("contradicts", infections, more, more).stance == "contradicts"
-    # a claim without direction words is left to the model
-    assert cross_check("contradicts", "letters and smokers", silent).stance == "contradicts"
+    # a claim without direction words: its contradiction must be stated too
+    assert cross_check("contradicts", "letters and smokers", silent).stance == "neither"
+    unread = "The letters never reached the smokers."
+    assert cross_check("contradicts", "letters and smokers", unread).stance == "contradicts"
+
+
+def test_claim_of_a_property_is_checked_on_the_property() -> None:
+    # "Tulsi extracts have antimicrobial activity" weighed over 28 papers on holy basil:
+    # the 1.5B model said "contradicts" for 13 papers that never test it, and the
+    # verdict was "contradicted".
+    claim = (
+        "Tulsi (O. sanctum) extracts or essential oil have antimicrobial "
+        "(antibacterial / antifungal) activity."
+    )
+    assert claimed_outcome(claim) == "antimicrobial (antibacterial / antifungal) activity"
+    pain = (
+        "However, administration of Ocimum sanctum (100 and 200 mg/kg p.o.) for 14 days "
+        "significantly attenuated vincristine-induced neuropathic pain."
+    )
+    for model in ("contradicts", "supports"):
+        got = cross_check(model, claim, pain, pain)
+        assert got.stance == "neither" and "never names" in got.reason
+    # a passage that never mentions the property costs no model call
+    assert unmentioned(claim, pain) is not None
+    # one that names it and denies it contradicts; one that reports it supports
+    denied = (
+        "Low concentrations of essential oil and extracts of Ocimum micranthum leaves do "
+        "not produce an antimicrobial effect against the microorganisms evaluated."
+    )
+    assert cross_check("contradicts", claim, denied, denied).stance == "contradicts"
+    assert cross_check("contradicts", claim, denied, denied).confirmed
+    # ... and a "supports" on it is no support (Caamal-Herrera et al.'s conclusion)
+    assert cross_check("supports", claim, denied, denied).stance == "neither"
+    # a keywords line is no finding
+    keywords = f"{denied} Keywords: Antimicrobial, Proliferative, Ocimum micranthum, Leaves"
+    assert finding_of(keywords, claim) == denied
+    shown = "Ocimum sanctum seed oils exhibited strong antifungal activity against Candida."
+    assert cross_check("supports", claim, shown, shown).stance == "supports"
+    # naming it without denying it is no contradiction
+    assert cross_check("contradicts", claim, shown, shown).stance == "neither"
+    # "activity" alone does not name the property
+    virus = "The extracts showed significant virucidal activity against H9N2."
+    assert cross_check("supports", claim, virus, virus).stance == "neither"
+    # the sentence that names the property is the finding, with or without a direction
+    # word (Kalagatur et al. 2015, abstract)
+    kalagatur = (
+        "Minimum inhibitory concentration and minimum fungicidal concentration of OSEO on "
+        "F. graminearum were recorded as 1250 and 1800 \u03bcg/mL, respectively. Quantitative "
+        "UHPLC studies revealed that OSEO negatively effected the production of ZEA. In "
+        "conclusion, the antifungal and antimycotoxic effects of OSEO on F. graminearum "
+        "could be used in food preservation."
+    )
+    assert "antifungal" in finding_of(kalagatur, claim)
+    assert cross_check("supports", claim, kalagatur, finding_of(kalagatur, claim)).stance == (
+        "supports"
+    )
+    # a claim of an effect keeps its own reading ("any impact" is an effect word)
+    assert claimed_outcome("Does birth centre care have any impact on reproduction?") is None
 
 
 @pytest.mark.parametrize(
