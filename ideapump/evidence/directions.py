@@ -130,9 +130,21 @@ _COUNTERED = re.compile(
 )
 
 
+# On a par with an active treatment is an effect, not none: Ahmad et al.'s "the analgesic
+# effect of OLE-NLC gel was comparable to that of standard gel" (diclofenac) read as no
+# effect, and vetoed the model's support for "Tulsi has analgesic effects".
+_ON_PAR = re.compile(
+    r"\b(?:comparable|similar|equivalent|on\s+par|at\s+par)\s+(?:with|to)\s+"
+    r"(?:that\s+of\s+|those\s+of\s+)?(?:the\s+|a\s+)?(?:standard|reference|marketed|"
+    r"commercial|positive[- ]control|conventional|established)\b",
+    re.IGNORECASE,
+)
+
+
 def directions(text: str) -> set[Direction]:
     """The directions ``text`` states (see the module docstring); empty when it states none."""
     text = _FRAMING.sub(" ", _THRESHOLD.sub(" ", _ALTERNATIVE.sub(" ", text)))
+    text = _ON_PAR.sub(" effect ", text)
     found: set[Direction] = set()
     for m in _COUNTERED.finditer(text):
         found |= flipped(directions(m["what"]) - {"none", "effect"})
@@ -216,20 +228,40 @@ _HAS = re.compile(
 GENERIC = re.compile(r"\b(?:activity|activities|properties|property|potential)\b", re.I)
 
 
+# An effect word after "has"; what stands before it is the kind of effect.
+_EFFECT_WORD = re.compile(r"\b(?:effects?|impacts?|influences?|actions?)\b", re.IGNORECASE)
+# Words that say how much or whether, not which effect: "a significant effect", "any impact".
+_HOW_MUCH = re.compile(
+    r"\b(?:a|an|any|some|the|no|significant|positive|negative|beneficial|clear|strong|"
+    r"marked|possible|measurable|important|major|minor|direct|indirect)\b",
+    re.IGNORECASE,
+)
+
+
 def property_of(claim: str) -> str | None:
     """What a ``claim`` with no direction word says its subject has: "antimicrobial
     (antibacterial / antifungal) activity" for "Tulsi extracts have antimicrobial
-    (antibacterial / antifungal) activity"; None for any other claim, and for one whose
-    property is a generic word alone ("has activity"). Not for a claim of an effect:
-    "Does birth center care ... have any impact on future reproduction?" is answered by
-    "No statistical difference was found between the groups in time to second birth",
-    which names none of its words."""
-    if directions(claim):
+    (antibacterial / antifungal) activity", "anti-inflammatory and/or analgesic" for
+    "Tulsi has anti-inflammatory and/or analgesic effects"; None for any other claim,
+    and for one whose property is a generic word alone ("has activity").
+
+    Of a claim of an effect, only the kind of effect before the effect word: "Does
+    birth center care ... have any impact on future reproduction?" names none ("any"),
+    and is answered by "No statistical difference was found between the groups in time
+    to second birth", which names none of the words after it."""
+    if directions(claim) - {"effect"}:
         return None
     m = _HAS.search(claim)
     if m is None:
         return None
     what = m["what"].strip()
+    if "effect" in directions(claim):
+        effect = _EFFECT_WORD.search(what)
+        if effect is None:
+            return None
+        what = what[: effect.start()].strip()
+        if not re.search(r"\w", _HOW_MUCH.sub(" ", what)):
+            return None
     return what if re.search(r"\w", GENERIC.sub(" ", what)) else None
 
 

@@ -254,6 +254,25 @@ def test_claim_of_a_property_is_checked_on_the_property() -> None:
     assert claimed_outcome("Does birth centre care have any impact on reproduction?") is None
 
 
+def test_claim_of_a_kind_of_effect_is_checked_on_that_kind() -> None:
+    claim = "Tulsi has anti-inflammatory and/or analgesic effects."
+    assert claimed_outcome(claim) == "anti-inflammatory and/or analgesic"
+    # Mohanty et al. 2006 test no anti-inflammatory or analgesic effect
+    apoptosis = (
+        "However, Os (75 mg/kg) treated group did not demonstrate any significant "
+        "anti-apoptotic activity in comparison to control IR group."
+    )
+    assert cross_check("contradicts", claim, apoptosis, apoptosis).stance == "neither"
+    # on a par with the marketed diclofenac gel is an effect, not none (Ahmad et al. 2018)
+    par = (
+        "The in vivo data revealed that the analgesic effect of OLE-NLC gel was comparable "
+        "to that of standard gel."
+    )
+    assert directions(par) == {"effect"}
+    assert cross_check("supports", claim, par, par).stance == "supports"
+    assert directions("Pain scores were comparable between the groups.") == {"none"}
+
+
 @pytest.mark.parametrize(
     ("claim", "asked"),
     [
