@@ -265,6 +265,16 @@ def property_of(claim: str) -> str | None:
     return what if re.search(r"\w", GENERIC.sub(" ", what)) else None
 
 
+def subject_of(claim: str) -> str | None:
+    """What a claim of a property (:func:`property_of`) says has it: "Tulsi (O. sanctum)
+    extracts or essential oil" for "... have antimicrobial activity"; else None."""
+    if property_of(claim) is None:
+        return None
+    m = _HAS.search(claim)
+    subject = claim[: m.start()].strip() if m else ""
+    return subject or None
+
+
 def without_directions(text: str) -> str:
     """``text`` with its direction words and phrases blanked: what it is about, not
     which way it goes."""

@@ -36,6 +36,7 @@ from ideapump.evidence.directions import (
     flipped,
     outcome_of,
     property_of,
+    subject_of,
     without_directions,
 )
 from ideapump.evidence.findings import (
@@ -321,7 +322,9 @@ _COMPARISON_ARM = re.compile(
 )
 
 
-def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "") -> Stance:
+def cross_check(
+    model: StanceLabel, claim: str, passage: str, finding: str = "", title: str = ""
+) -> Stance:
     """The model's stance on ``passage``, vetoed to ``neither`` when the direction words disagree.
 
     ``finding``: the passage's sentence that states its result on the claim, as code
@@ -374,7 +377,7 @@ def cross_check(model: StanceLabel, claim: str, passage: str, finding: str = "")
         )
         return base
     if not axis:
-        return _without_direction(base, model, claim, said, outcome, elsewhere)
+        return _without_direction(base, model, claim, said, outcome, elsewhere, passage, title)
     stated = ", ".join(sorted(p)) or (
         "no direction on what the claim says changes" if elsewhere else "no direction"
     )
@@ -443,7 +446,14 @@ _DENIES = re.compile(
 
 
 def _without_direction(
-    base: Stance, model: StanceLabel, claim: str, said: str, outcome: set[str], elsewhere: bool
+    base: Stance,
+    model: StanceLabel,
+    claim: str,
+    said: str,
+    outcome: set[str],
+    elsewhere: bool,
+    passage: str,
+    title: str,
 ) -> Stance:
     """The cross-check for a claim with no direction word ("Tulsi extracts have
     antimicrobial activity", "DNA markers reliably distinguish Ocimum species").
@@ -473,6 +483,15 @@ def _without_direction(
             f"what the claim says ({claimed_outcome(claim)}): set to neither"
         )
         return base
+    subject = subject_of(claim)
+    if subject and not names_subject(said, subject, passage, title):
+        base.checked = True
+        base.stance = "neither"
+        base.reason = (
+            f"the model said '{model}', but the passage's sentence on the claim is not about "
+            f"what the claim says has it ({subject}): set to neither"
+        )
+        return base
     found = directions(said)
     denies = "none" in found or bool(_DENIES.search(said))
     if model == "contradicts" and not denies:
@@ -500,6 +519,47 @@ def _without_direction(
         return base
     base.reason = "no direction words to cross-check in the claim"
     return base
+
+
+# An abbreviation a paper defines: "Ocimum sanctum L. essential oil (OSEO)".
+_DEFINED = re.compile(r"((?:[\w.-]+\s+){1,6}?[\w.-]+)\s*\(([A-Z][A-Za-z0-9-]{1,9})\)")
+_ABBREVIATION = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*\b")
+
+
+def names_subject(sentence: str, subject: str, passage: str = "", title: str = "") -> bool:
+    """Whether ``sentence`` names the claim's ``subject``: one of its words (as a word
+    stem anywhere in the text, since some PDFs run words together: "ofOcimum
+    sanctumessential oil"), or an abbreviation of it, defined in the passage ("Ocimum
+    sanctum L. essential oil (OSEO)") or made of the initials of the title's words in
+    order ("OSEO" in "Antagonistic activity of Ocimum sanctum L. essential oil on ...").
+
+    Sheoran et al.'s "The TLR 7 recognizes some antiviral compounds and single-stranded
+    viral RNA" names antiviral activity but not Ocimum, and stood as support for
+    "Ocimum extracts have antiviral activity"."""
+    from ideapump.grounding.normalize import fold, terms
+
+    wanted = terms(subject)
+    if not wanted:
+        return True
+    text = fold(sentence).lower()
+    if any(w in text for w in wanted):
+        return True
+    defined = {m[2]: m[1] for m in _DEFINED.finditer(passage)}
+    initials = [w[0].lower() for w in re.findall(r"[A-Za-z][\w-]*", title)]
+    for abbr in set(_ABBREVIATION.findall(sentence)):
+        meaning = defined.get(abbr)
+        if meaning and terms(meaning) & wanted:
+            return True
+        if len(abbr) >= 3 and _in_order(abbr.lower(), initials) and terms(title) & wanted:
+            return True
+    return False
+
+
+def _in_order(letters: str, initials: list[str]) -> bool:
+    """``letters`` are initials of consecutive-or-not words of ``initials``, in order, the
+    first at a word that starts the run."""
+    it = iter(initials)
+    return all(any(c == i for i in it) for c in letters)
 
 
 # "X does not affect Y" -> "X does affect Y": the claim without its negation, so that the
@@ -671,7 +731,7 @@ def judge(
         return Stance(stance="neither", reason=reason), StanceAnswer(answer="unclear")
     answer = ask_stance(llm, claim, passage, title, page)
     finding = finding_of(passage, claim, title)
-    checked = cross_check(answer.stance, claim, passage, finding)
+    checked = cross_check(answer.stance, claim, passage, finding, title)
     vetoed = checked.checked and checked.stance == "neither" and answer.stance != "neither"
     if not vetoed or not finding:
         return checked, answer
@@ -687,7 +747,7 @@ def judge(
     # claim: read from the clause alone, Mathot et al.'s "whereas there was no
     # significant difference between the Constant and Swap conditions" lost the slope
     # its sentence is about, and the model's right "contradicts" stayed vetoed.
-    again = cross_check(second.stance, claim, passage, finding)
+    again = cross_check(second.stance, claim, passage, finding, title)
     checked.second_look = second.stance
     if second.stance != answer.stance and again.confirmed:
         checked.stance = second.stance

@@ -247,9 +247,24 @@ def test_claim_of_a_property_is_checked_on_the_property() -> None:
         "could be used in food preservation."
     )
     assert "antifungal" in finding_of(kalagatur, claim)
-    assert cross_check("supports", claim, kalagatur, finding_of(kalagatur, claim)).stance == (
-        "supports"
+    # "OSEO" is the claim's subject: the initials of the title's "Ocimum sanctum L.
+    # essential oil"
+    title = "Antagonistic activity of Ocimum sanctum L. essential oil on growth of Fusarium"
+    found = finding_of(kalagatur, claim, title)
+    assert cross_check("supports", claim, kalagatur, found, title).stance == "supports"
+    assert cross_check("supports", claim, kalagatur, found, "Fusarium in maize").stance == (
+        "neither"
     )
+    # a sentence on the property that is not about the claim's subject is no support
+    # (Sheoran et al. 2017, for "Ocimum extracts have antiviral activity")
+    tlr = "The TLR 7 recognizes some antiviral compounds and single-stranded viral RNA."
+    got = cross_check("supports", "Ocimum extracts have antiviral activity.", tlr, tlr, title)
+    assert got.stance == "neither" and "not about" in got.reason
+    # ... and a subject an abbreviation names, defined in the passage, is named
+    defined = "Ocimum labiatum extract (OLE) was tested. OLE showed antiviral activity."
+    said = "OLE showed antiviral activity."
+    got = cross_check("supports", "Ocimum extracts have antiviral activity.", defined, said)
+    assert got.stance == "supports"
     # a claim of an effect keeps its own reading ("any impact" is an effect word)
     assert claimed_outcome("Does birth centre care have any impact on reproduction?") is None
 
