@@ -220,61 +220,6 @@ def outcome_of(text: str) -> str | None:
     return " ".join(w for w in kept if w.lower() not in shared)
 
 
-# "<subject> has/have <property>": a claim that something has a property, no direction.
-_HAS = re.compile(
-    r"\b(?:has|have|possess(?:es)?|exhibits?|displays?)\s+(?P<what>[^.?;]+)", re.IGNORECASE
-)
-# What every extract in a pharmacology paper has: "activity", "potential".
-GENERIC = re.compile(r"\b(?:activity|activities|properties|property|potential)\b", re.I)
-
-
-# An effect word after "has"; what stands before it is the kind of effect.
-_EFFECT_WORD = re.compile(r"\b(?:effects?|impacts?|influences?|actions?)\b", re.IGNORECASE)
-# Words that say how much or whether, not which effect: "a significant effect", "any impact".
-_HOW_MUCH = re.compile(
-    r"\b(?:a|an|any|some|the|no|significant|positive|negative|beneficial|clear|strong|"
-    r"marked|possible|measurable|important|major|minor|direct|indirect)\b",
-    re.IGNORECASE,
-)
-
-
-def property_of(claim: str) -> str | None:
-    """What a ``claim`` with no direction word says its subject has: "antimicrobial
-    (antibacterial / antifungal) activity" for "Tulsi extracts have antimicrobial
-    (antibacterial / antifungal) activity", "anti-inflammatory and/or analgesic" for
-    "Tulsi has anti-inflammatory and/or analgesic effects"; None for any other claim,
-    and for one whose property is a generic word alone ("has activity").
-
-    Of a claim of an effect, only the kind of effect before the effect word: "Does
-    birth center care ... have any impact on future reproduction?" names none ("any"),
-    and is answered by "No statistical difference was found between the groups in time
-    to second birth", which names none of the words after it."""
-    if directions(claim) - {"effect"}:
-        return None
-    m = _HAS.search(claim)
-    if m is None:
-        return None
-    what = m["what"].strip()
-    if "effect" in directions(claim):
-        effect = _EFFECT_WORD.search(what)
-        if effect is None:
-            return None
-        what = what[: effect.start()].strip()
-        if not re.search(r"\w", _HOW_MUCH.sub(" ", what)):
-            return None
-    return what if re.search(r"\w", GENERIC.sub(" ", what)) else None
-
-
-def subject_of(claim: str) -> str | None:
-    """What a claim of a property (:func:`property_of`) says has it: "Tulsi (O. sanctum)
-    extracts or essential oil" for "... have antimicrobial activity"; else None."""
-    if property_of(claim) is None:
-        return None
-    m = _HAS.search(claim)
-    subject = claim[: m.start()].strip() if m else ""
-    return subject or None
-
-
 def without_directions(text: str) -> str:
     """``text`` with its direction words and phrases blanked: what it is about, not
     which way it goes."""

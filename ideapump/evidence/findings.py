@@ -13,12 +13,8 @@ from __future__ import annotations
 import math
 import re
 
-from ideapump.evidence.directions import (
-    GENERIC,
-    directions,
-    property_of,
-    without_directions,
-)
+from ideapump.evidence.directions import directions, without_directions
+from ideapump.evidence.properties import GENERIC, property_of
 from ideapump.grounding.claims import closest_sentences
 from ideapump.grounding.works import cites_others
 

@@ -12,8 +12,11 @@ passage state (:func:`ideapump.evidence.directions.directions`):
   (the claim's own direction, another axis, or no direction word at all);
 * ``contradicts`` when the passage's sentence on the claim is an aim, a
   conjecture or background, not a result -> ``neither``, whatever the claim's words;
-* otherwise the model's stance stands. When the claim states no direction,
-  nothing else is checked, and the result says so.
+* otherwise the model's stance stands.
+
+A claim with no direction word is checked on what it says its subject has
+(:mod:`ideapump.evidence.properties`): the result sentence must name that and the
+subject, and a "contradicts" must rest on a sentence that denies something.
 
 The passage's side is its finding: the sentence with direction words closest to
 the claim (:func:`finding_of`), not every direction word of the passage.
@@ -29,20 +32,24 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from ideapump.evidence.directions import (
-    GENERIC,
     OPPOSITE,
     Direction,
     directions,
     flipped,
     outcome_of,
-    property_of,
-    subject_of,
     without_directions,
 )
 from ideapump.evidence.findings import (
     finding_of,
     plans_or_supposes,
     reports_no_result,
+)
+from ideapump.evidence.properties import (
+    DENIES,
+    GENERIC,
+    names_subject,
+    property_of,
+    subject_of,
 )
 from ideapump.grounding.directions import compared_the_other_way
 from ideapump.grounding.quotes import sentences
@@ -438,13 +445,6 @@ def cross_check(
     return base
 
 
-# What states that something is not so, in a finding on a claim with no direction word.
-_DENIES = re.compile(
-    r"\b(?:no|not|never|nor|neither|cannot|can't|failed|fails|unlike|lack\w*|absence)\b",
-    re.IGNORECASE,
-)
-
-
 def _without_direction(
     base: Stance,
     model: StanceLabel,
@@ -493,7 +493,7 @@ def _without_direction(
         )
         return base
     found = directions(said)
-    denies = "none" in found or bool(_DENIES.search(said))
+    denies = "none" in found or bool(DENIES.search(said))
     if model == "contradicts" and not denies:
         base.checked = True
         base.stance = "neither"
@@ -519,47 +519,6 @@ def _without_direction(
         return base
     base.reason = "no direction words to cross-check in the claim"
     return base
-
-
-# An abbreviation a paper defines: "Ocimum sanctum L. essential oil (OSEO)".
-_DEFINED = re.compile(r"((?:[\w.-]+\s+){1,6}?[\w.-]+)\s*\(([A-Z][A-Za-z0-9-]{1,9})\)")
-_ABBREVIATION = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*\b")
-
-
-def names_subject(sentence: str, subject: str, passage: str = "", title: str = "") -> bool:
-    """Whether ``sentence`` names the claim's ``subject``: one of its words (as a word
-    stem anywhere in the text, since some PDFs run words together: "ofOcimum
-    sanctumessential oil"), or an abbreviation of it, defined in the passage ("Ocimum
-    sanctum L. essential oil (OSEO)") or made of the initials of the title's words in
-    order ("OSEO" in "Antagonistic activity of Ocimum sanctum L. essential oil on ...").
-
-    Sheoran et al.'s "The TLR 7 recognizes some antiviral compounds and single-stranded
-    viral RNA" names antiviral activity but not Ocimum, and stood as support for
-    "Ocimum extracts have antiviral activity"."""
-    from ideapump.grounding.normalize import fold, terms
-
-    wanted = terms(subject)
-    if not wanted:
-        return True
-    text = fold(sentence).lower()
-    if any(w in text for w in wanted):
-        return True
-    defined = {m[2]: m[1] for m in _DEFINED.finditer(passage)}
-    initials = [w[0].lower() for w in re.findall(r"[A-Za-z][\w-]*", title)]
-    for abbr in set(_ABBREVIATION.findall(sentence)):
-        meaning = defined.get(abbr)
-        if meaning and terms(meaning) & wanted:
-            return True
-        if len(abbr) >= 3 and _in_order(abbr.lower(), initials) and terms(title) & wanted:
-            return True
-    return False
-
-
-def _in_order(letters: str, initials: list[str]) -> bool:
-    """``letters`` are initials of consecutive-or-not words of ``initials``, in order, the
-    first at a word that starts the run."""
-    it = iter(initials)
-    return all(any(c == i for i in it) for c in letters)
 
 
 # "X does not affect Y" -> "X does affect Y": the claim without its negation, so that the
