@@ -56,7 +56,7 @@ GROUPS = {
 
 _CLAIM = re.compile(r"^###\s+(\d+)\.\s+(.+?)\s*$")
 _LABEL = re.compile(r"^-\s+\*\*(.+?):\*\*\s*(.*)$")
-_PAPER = re.compile(r"\b([a-z]+(?:[a-z]+)?\d{4})\b")
+_PAPER = re.compile(r"\b([a-z]+\d{4})\b")
 
 
 def plain(text: str) -> str:
@@ -111,23 +111,17 @@ def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def n(group: str, *stances: str) -> int:
         return sum(v for (g, s), v in table.items() if g == group and s in stances)
 
+    def total(group: str) -> int:
+        return sum(v for (g, _), v in table.items() if g == group)
+
     sides = ("supports", "contradicts", "mixed")
     return {
         "table": {f"{g}->{s}": v for (g, s), v in sorted(table.items())},
-        "support_read": (
-            n("support", "supports", "mixed"),
-            n("support", *sides, "neither", "unused"),
-        ),
-        "contradiction_read": (
-            n("contradict", "contradicts", "mixed"),
-            n("contradict", *sides, "neither", "unused"),
-        ),
-        "silent_given_stance": (n("silent", *sides), n("silent", *sides, "neither", "unused")),
+        "support_read": (n("support", "supports", "mixed"), total("support")),
+        "contradiction_read": (n("contradict", "contradicts", "mixed"), total("contradict")),
+        "silent_given_stance": (n("silent", *sides), total("silent")),
         "silent_as_support": n("silent", "supports"),
-        "indirect_given_stance": (
-            n("indirect", *sides),
-            n("indirect", *sides, "neither", "unused"),
-        ),
+        "indirect_given_stance": (n("indirect", *sides), total("indirect")),
     }
 
 

@@ -140,7 +140,9 @@ def _load_pdf(path: Path, data: bytes, sha: str) -> LoadedDocument:
             raise DocumentError("encrypted PDF: it needs a password; save an unlocked copy")
         raw_pages = [_page_text(page) for page in reader.pages]
         meta = reader.metadata
-        title = _meta_str(meta, "title") or _title_by_font(reader)
+        title = _meta_str(meta, "title") or _title_by_font(
+            reader, raw_pages[1] if len(raw_pages) > 1 else ""
+        )
         title = tidy_title(title) if title else None
     except (DocumentError, MemoryError):
         raise  # a MemoryError is the extraction worker's memory limit, reported as such
@@ -258,8 +260,11 @@ _NOT_TITLE = re.compile(
 )
 
 
-def _title_by_font(reader: Any) -> str | None:
-    """The first page's text set in the largest font: the title, in journal layouts."""
+def _title_by_font(reader: Any, page_two: str = "") -> str | None:
+    """The first page's text set in the largest font: the title, in journal layouts.
+
+    ``page_two``: the second page's text as extracted, where a running header repeats
+    the journal's name."""
     import math
 
     parts: list[tuple[float, str]] = []
@@ -285,7 +290,7 @@ def _title_by_font(reader: Any) -> str | None:
     # and Alternative Medicine" on Mohanty et al. 2006); the next page's running header
     # gives it again with the year and volume ("... Medicine 2006, 6:3"). A title can
     # come back on page 2 too, after a publisher's cover page, but not with a year.
-    later = " ".join(_page_text(reader.pages[1]).split()) if len(reader.pages) > 1 else ""
+    later = " ".join(page_two.split())
     fresh = [c for c in candidates if not re.search(re.escape(c) + r",?\s+(?:19|20)\d\d\b", later)]
     found = fresh or candidates
     return found[0] if found else None

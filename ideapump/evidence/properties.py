@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ideapump.evidence.directions import directions
+from ideapump.grounding.normalize import fold, terms
 
 # "<subject> has/have <property>": a claim that something has a property, no direction.
 _HAS = re.compile(
@@ -43,13 +44,14 @@ def property_of(claim: str) -> str | None:
     birth center care ... have any impact on future reproduction?" names none ("any"),
     and is answered by "No statistical difference was found between the groups in time
     to second birth", which names none of the words after it."""
-    if directions(claim) - {"effect"}:
+    found = directions(claim)
+    if found - {"effect"}:
         return None
     m = _HAS.search(claim)
     if m is None:
         return None
     what = m["what"].strip()
-    if "effect" in directions(claim):
+    if "effect" in found:
         effect = _EFFECT_WORD.search(what)
         if effect is None:
             return None
@@ -91,8 +93,6 @@ def names_subject(sentence: str, subject: str, passage: str = "", title: str = "
     Sheoran et al.'s "The TLR 7 recognizes some antiviral compounds and single-stranded
     viral RNA" names antiviral activity but not Ocimum, and stood as support for
     "Ocimum extracts have antiviral activity"."""
-    from ideapump.grounding.normalize import fold, terms
-
     wanted = terms(subject)
     if not wanted:
         return True
